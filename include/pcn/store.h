@@ -1,0 +1,174 @@
+/*
+ * store.h - the storage interface. Callers see one opaque struct pcn_store
+ * whatever the backend; the backend (SQLite by default, PostgreSQL when the
+ * location is a "postgresql://" URI or a "host=..." connection string) is
+ * chosen at open and dispatched through a function table (store_int.h).
+ *
+ * Every write happens inside pcn_store_begin()/pcn_store_commit(); a
+ * failed or abandoned transaction is rolled back whole. The schema is
+ * migrated forward at open; a database written by a newer OpenPCN is
+ * refused with PCN_EVERSION. A store handle is used by one thread at a
+ * time; open one handle per thread.
+ *
+ * Detailed messages for the last failure are in pcn_store_errmsg().
+ * Strings in structs passed to callbacks are borrowed for the callback.
+ */
+#ifndef PCN_STORE_H
+#define PCN_STORE_H
+
+#include <stdint.h>
+
+#include "pcn/error.h"
+#include "pcn/record.h"
+#include "pcn/registry.h"
+
+struct pcn_store;
+
+enum pcn_store_flags {
+    PCN_STORE_FLAG_CREATE = 1 << 0,   /* create the database if missing */
+    PCN_STORE_FLAG_READONLY = 1 << 1, /* open read-only (no migrations run) */
+};
+
+/*
+ * Open (and migrate) the database at `location`. Caller frees *ret with
+ * pcn_store_close(). On failure *reterr says why (missing file, newer
+ * schema, corrupt database...).
+ */
+enum pcn_err pcn_store_open(const char *location, unsigned flags, struct pcn_store **ret,
+                            struct pcn_error *reterr);
+
+/* Roll back any open transaction and close. NULL-safe. */
+void pcn_store_close(struct pcn_store *s);
+
+/* Message for the last failure on this handle. Borrowed; never NULL. */
+const char *pcn_store_errmsg(const struct pcn_store *s);
+
+/* Backend name: "sqlite" or "postgresql". */
+const char *pcn_store_backend(const struct pcn_store *s);
+
+/* Schema version of the open database, and the newest this build knows. */
+int pcn_store_schema_version(const struct pcn_store *s);
+int pcn_store_schema_latest(void);
+
+/*
+ * Data version: a counter bumped by every committed transaction that
+ * changed data. Caches key their contents on it.
+ */
+enum pcn_err pcn_store_data_version(struct pcn_store *s, int64_t *ret);
+
+/* Transactions. Nested begin is PCN_EINVAL. */
+enum pcn_err pcn_store_begin(struct pcn_store *s);
+enum pcn_err pcn_store_commit(struct pcn_store *s);
+void pcn_store_rollback(struct pcn_store *s);
+
+/* ---- network registry ---- */
+
+/* Insert or update a network (by code). */
+enum pcn_err pcn_store_put_network(struct pcn_store *s, const struct pcn_network *n);
+/* Insert or update a practice (by code). */
+enum pcn_err pcn_store_put_practice(struct pcn_store *s, const struct pcn_practice *p);
+
+typedef int (*pcn_network_fn)(const struct pcn_network *n, void *ud);
+typedef int (*pcn_practice_fn)(const struct pcn_practice *p, void *ud);
+typedef int (*pcn_membership_fn)(const struct pcn_membership *m, void *ud);
+typedef int (*pcn_site_fn)(const struct pcn_site *site, void *ud);
+typedef int (*pcn_list_band_fn)(const struct pcn_list_band *b, void *ud);
+
+/*
+ * Iterators call fn for each row in code order; a nonzero return from fn
+ * stops the walk and is passed back as PCN_OK. PCN_ENOTFOUND from the
+ * get_* calls when nothing matches.
+ */
+enum pcn_err pcn_store_get_network(struct pcn_store *s, const char *code, pcn_network_fn fn,
+                                   void *ud);
+enum pcn_err pcn_store_each_network(struct pcn_store *s, pcn_network_fn fn, void *ud);
+enum pcn_err pcn_store_get_practice(struct pcn_store *s, const char *code, pcn_practice_fn fn,
+                                    void *ud);
+enum pcn_err pcn_store_each_practice(struct pcn_store *s, pcn_practice_fn fn, void *ud);
+
+/*
+ * Memberships. add refuses (PCN_ECONFLICT) a period that overlaps another
+ * membership of the same practice; end sets the end date of the practice's
+ * open membership (PCN_ENOTFOUND if none). each_membership walks every
+ * membership (practice NULL) or one practice's, ordered by practice then
+ * start date.
+ */
+enum pcn_err pcn_store_add_membership(struct pcn_store *s, const struct pcn_membership *m);
+enum pcn_err pcn_store_end_membership(struct pcn_store *s, const char *practice, int32_t end_date);
+enum pcn_err pcn_store_each_membership(struct pcn_store *s, const char *practice,
+                                       pcn_membership_fn fn, void *ud);
+
+/* Sites (branch surgeries). add assigns *ret_id. */
+enum pcn_err pcn_store_add_site(struct pcn_store *s, const struct pcn_site *site, int64_t *ret_id);
+enum pcn_err pcn_store_each_site(struct pcn_store *s, pcn_site_fn fn, void *ud);
+
+/* List sizes: insert or replace the figure for (practice, date). */
+enum pcn_err pcn_store_put_list_size(struct pcn_store *s, const struct pcn_list_size *l);
+/*
+ * Latest list size of a practice on or before `date`. PCN_ENOTFOUND if none;
+ * *ret_date gets the date of the figure.
+ */
+enum pcn_err pcn_store_list_size_at(struct pcn_store *s, const char *practice, int32_t date,
+                                    int64_t *ret_patients, int32_t *ret_date);
+/* Age/sex bands: insert or replace (practice, date, sex, age_from). */
+enum pcn_err pcn_store_put_list_band(struct pcn_store *s, const struct pcn_list_band *b);
+/* Bands of the latest date on or before `date` for one practice. */
+enum pcn_err pcn_store_each_list_band(struct pcn_store *s, const char *practice, int32_t date,
+                                      pcn_list_band_fn fn, void *ud);
+
+/* ---- population records ---- */
+
+/*
+ * Insert a patient, or replace one with the same patient_id: the old
+ * patient's events, medications, immunisations and encounters are deleted
+ * first, so re-importing the same data is idempotent. Other records may
+ * only reference patients put in the same transaction (PCN_ENOTFOUND).
+ */
+enum pcn_err pcn_store_put_patient(struct pcn_store *s, const struct pcn_patient *p);
+enum pcn_err pcn_store_put_event(struct pcn_store *s, const struct pcn_event *e);
+enum pcn_err pcn_store_put_medication(struct pcn_store *s, const struct pcn_medication *m);
+enum pcn_err pcn_store_put_immunisation(struct pcn_store *s, const struct pcn_immunisation *i);
+enum pcn_err pcn_store_put_encounter(struct pcn_store *s, const struct pcn_encounter *e);
+/* Insert or replace a term for (system, code). */
+enum pcn_err pcn_store_put_term(struct pcn_store *s, const struct pcn_term *t);
+
+/*
+ * A sink (record.h) that writes into the store: the import path. The
+ * caller brackets the records with begin/commit. ctx is the store.
+ */
+void pcn_store_sink(struct pcn_store *s, struct pcn_sink *ret);
+
+/*
+ * Population walks, ordered by patient key then date. The key is the
+ * store's own integer id for the patient (stable until the patient is
+ * replaced); patient_id fields in the records are NULL to save the join.
+ */
+typedef int (*pcn_patient_fn)(int64_t key, const struct pcn_patient *p, void *ud);
+typedef int (*pcn_event_fn)(int64_t key, const struct pcn_event *e, void *ud);
+typedef int (*pcn_medication_fn)(int64_t key, const struct pcn_medication *m, void *ud);
+typedef int (*pcn_immunisation_fn)(int64_t key, const struct pcn_immunisation *i, void *ud);
+typedef int (*pcn_encounter_fn)(int64_t key, const struct pcn_encounter *e, void *ud);
+typedef int (*pcn_term_fn)(const struct pcn_term *t, void *ud);
+
+enum pcn_err pcn_store_each_patient(struct pcn_store *s, pcn_patient_fn fn, void *ud);
+enum pcn_err pcn_store_each_event(struct pcn_store *s, pcn_event_fn fn, void *ud);
+enum pcn_err pcn_store_each_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud);
+enum pcn_err pcn_store_each_immunisation(struct pcn_store *s, pcn_immunisation_fn fn, void *ud);
+enum pcn_err pcn_store_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud);
+enum pcn_err pcn_store_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud);
+
+/* Look one patient up by external id; *ret_key gets the store key. */
+enum pcn_err pcn_store_find_patient(struct pcn_store *s, const char *patient_id, int64_t *ret_key);
+
+/* Row counts of the population tables, for summaries and tests. */
+struct pcn_store_counts {
+    int64_t patients;
+    int64_t events;
+    int64_t medications;
+    int64_t immunisations;
+    int64_t encounters;
+    int64_t terms;
+};
+enum pcn_err pcn_store_count(struct pcn_store *s, struct pcn_store_counts *ret);
+
+#endif /* PCN_STORE_H */

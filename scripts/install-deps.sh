@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# install-deps.sh - install what OpenPCN needs to build, test and run, only
+# when missing. Debian packages through apt; front-end packages through npm
+# (pinned by web/package-lock.json). Safe to run again: it does nothing when
+# everything is present.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+debs=(
+  build-essential meson ninja-build pkg-config
+  libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libmicrohttpd-dev libpq-dev
+  libcmocka-dev clang libclang-rt-14-dev valgrind clang-format
+  postgresql wrk hyperfine nginx-light
+  nodejs npm chromium
+)
+
+missing=()
+for p in "${debs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+# nodejs/npm may come from outside Debian on some machines: a working node
+# and npm on PATH is enough.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  filtered=()
+  for p in "${missing[@]}"; do
+    [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p")
+  done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ -f "$root/web/package-lock.json" ]]; then
+  if [[ ! -d "$root/web/node_modules" || "$root/web/package-lock.json" -nt "$root/web/node_modules/.package-lock.json" ]]; then
+    echo "install-deps: npm ci in web/" >&2
+    (cd "$root/web" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+exit 0
