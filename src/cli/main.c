@@ -17,6 +17,9 @@ struct command {
 /* One line per subcommand, in the order help lists them. */
 static const struct command commands[] = {
     {"init", cmd_init, "create (or migrate) a database"},
+    {"registry", cmd_registry, "import the NHS practice-to-PCN mapping; check the registry"},
+    {"network", cmd_network, "list networks or show one"},
+    {"practice", cmd_practice, "list, show, add or move practices; add branch sites"},
 };
 
 static void usage(FILE *f)
