@@ -49,5 +49,8 @@ int cmd_init(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_practice(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif /* PCN_CLI_CLI_H */

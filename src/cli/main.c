@@ -20,6 +20,9 @@ static const struct command commands[] = {
     {"registry", cmd_registry, "import the NHS practice-to-PCN mapping; check the registry"},
     {"network", cmd_network, "list networks or show one"},
     {"practice", cmd_practice, "list, show, add or move practices; add branch sites"},
+    {"serve", cmd_serve, "serve the JSON API and the dashboard over HTTP"},
+    {"user", cmd_user, "add, list, disable users of the server; change passwords"},
+    {"audit", cmd_audit, "list the audit log or verify its hash chain"},
 };
 
 static void usage(FILE *f)
