@@ -465,9 +465,10 @@ enum pcn_err pcn__sqlite_open(const char *path, unsigned flags, struct pcn_store
     if (rc == PCN_OK)
         rc = sqlite_migrate(ss, flags);
     if (rc != PCN_OK) {
-        pcn_error_set(reterr, rc, "%s", ss->head.errmsg);
-        if (strstr(ss->head.errmsg, "file is not a database"))
-            pcn_error_set(reterr, PCN_EINVAL, "%s is not an OpenPCN database", path);
+        if (sqlite3_errcode(ss->db) == SQLITE_NOTADB)
+            rc = pcn_error_set(reterr, PCN_EINVAL, "%s is not an OpenPCN database", path);
+        else
+            pcn_error_set(reterr, rc, "%s", ss->head.errmsg);
         goto out;
     }
     *ret = &ss->head;
