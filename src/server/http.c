@@ -229,7 +229,7 @@ enum pcn_err pcn_server_parse_body(const char *body, size_t len, size_t max_len,
         return pcn_error_set(reterr, PCN_EPARSE, "empty body: expected a JSON object");
     if (json_depth(body, len, max_depth) > max_depth)
         return pcn_error_set(reterr, PCN_ELIMIT, "JSON nested deeper than %d levels", max_depth);
-    j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    j = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!j)
         return pcn_error_set(reterr, PCN_EPARSE, "malformed JSON at line %d column %d: %s",
                              jerr.line, jerr.column, jerr.text);
