@@ -61,7 +61,7 @@ enum pcn_err pcn__sqlite_put_patient(struct pcn_store *s, const struct pcn_patie
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st;
     char sex[2] = {pcn_sex_letter(p->sex), '\0'};
-    int64_t old;
+    int64_t old = 0;
     enum pcn_err rc;
 
     if (!p->patient_id || !*p->patient_id)
