@@ -217,7 +217,7 @@ int pcn__api_audit(struct pcn__request *r)
 
 int pcn__api_audit_verify(struct pcn__request *r)
 {
-    struct pcn_audit_verify_result res;
+    struct pcn_audit_verify_result res = {0};
     enum pcn_err rc;
 
     if (!pcn__check_query(r, NULL))

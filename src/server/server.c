@@ -303,7 +303,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static enum pcn_err open_pool(struct pcn_server *srv, struct pcn_error *reterr)
 {
     srv->n_pool = srv->cfg.threads;
-    srv->pool = pcn_calloc((size_t)srv->n_pool, sizeof(*srv->pool));
+    srv->pool = pcn_calloc((size_t)srv->n_pool, sizeof(struct pcn_store *));
     if (!srv->pool)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     for (int i = 0; i < srv->n_pool; i++) {
