@@ -16,7 +16,7 @@
 void pcn_server_config_init(struct pcn_server_config *c)
 {
     *c = (struct pcn_server_config){
-        .threads = 2,
+        .threads = 4,
         .max_connections = 256,
         .max_body = (int64_t)64 * 1024,
         .max_header = (int64_t)32 * 1024,

@@ -309,6 +309,42 @@ json_t *pcn__count_json(struct pcn__request *r, int64_t n)
     return json_integer(n);
 }
 
+enum pcn_err pcn__begin(struct pcn__request *r)
+{
+    enum pcn_err rc;
+
+    (void)pthread_mutex_lock(&r->srv->write_lock);
+    r->holds_write = true;
+    rc = pcn_store_begin(r->store);
+    if (rc != PCN_OK) {
+        r->holds_write = false;
+        (void)pthread_mutex_unlock(&r->srv->write_lock);
+    }
+    return rc;
+}
+
+static void release_write(struct pcn__request *r)
+{
+    if (r->holds_write) {
+        r->holds_write = false;
+        (void)pthread_mutex_unlock(&r->srv->write_lock);
+    }
+}
+
+enum pcn_err pcn__commit(struct pcn__request *r)
+{
+    enum pcn_err rc = pcn_store_commit(r->store);
+
+    release_write(r);
+    return rc;
+}
+
+void pcn__rollback(struct pcn__request *r)
+{
+    pcn_store_rollback(r->store);
+    release_write(r);
+}
+
 enum pcn_err pcn__audit_tx(struct pcn__request *r, int status)
 {
     struct pcn_audit_row a = {

@@ -48,7 +48,7 @@ static void test_config(void **state)
     char path[192];
     (void)state;
     pcn_server_config_init(&c);
-    assert_int_equal(c.threads, 2);
+    assert_int_equal(c.threads, 4);
     assert_int_equal(pcn_server_config_set(&c, "threads", "8", &e), PCN_OK);
     assert_int_equal(c.threads, 8);
     assert_int_equal(pcn_server_config_set(&c, "max_body", "1048576", &e), PCN_OK);
