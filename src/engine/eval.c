@@ -1,0 +1,817 @@
+/*
+ * eval.c - vectorised evaluation of a compiled program over a snapshot.
+ * Patients are processed in chunks of CHUNK; every needed node is
+ * computed for the whole chunk in node order (children first), so each
+ * node runs once per chunk and `let` values are shared for free. Event
+ * queries walk the posting lists of their codes with one cursor per code
+ * that only moves forward, so a query touches only its codes' events.
+ * Values are doubles: bools 0/1, dates day numbers, strings interned ids,
+ * null is NaN.
+ */
+#include "pcn/engine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "pcn/alloc.h"
+#include "pcn/date.h"
+#include "pcn/vec.h"
+#include "util/common.h"
+
+#define CHUNK 1024
+#define NONE UINT32_MAX
+#define MAX_GROUPS ((size_t)1 << 22)
+
+struct qstate {
+    uint32_t *codes; /* code ids */
+    uint32_t *cursor;
+    size_t n;
+};
+
+struct evalctx {
+    struct pcn_program *prog;
+    const struct pcn_snapshot *s;
+    struct pcn_results *r;
+    int32_t as_of;
+    double **buf, **buf2; /* per node; buf2 only for events */
+    struct qstate *qs;
+    uint32_t lo, hi; /* current chunk */
+    bool first_chunk;
+    double lo_b[CHUNK], hi_b[CHUNK];
+    uint32_t best[CHUNK];
+    int64_t cnt[CHUNK];
+    uint32_t group[CHUNK];
+    bool inpop[CHUNK];
+    uint32_t *practice_str, *network_str; /* string ids */
+    uint32_t sex_str[4], eth_str[ETH_COUNT], empty_str;
+};
+
+/* ---- setup ---- */
+
+static void mark(struct pcn_program *p, uint32_t i)
+{
+    struct node *n;
+
+    if (i == NONE)
+        return;
+    n = &p->nodes[i];
+    if (n->needed)
+        return;
+    n->needed = true;
+    if (n->op == OP_NUM || n->op == OP_BUILTIN)
+        return;
+    if (n->op == OP_QUERY) {
+        const struct query *q = &p->queries[n->aux];
+        for (size_t f = 0; f < q->n_filters; f++) {
+            if (q->filters[f].kind != F_VALUE)
+                mark(p, q->filters[f].bound);
+        }
+        return;
+    }
+    if (n->op == OP_CASE) {
+        const uint32_t *l = p->lists + n->aux;
+        for (uint32_t k = 0; k < 2 * l[0] + 1; k++)
+            mark(p, l[1 + k]);
+        return;
+    }
+    if (n->op == OP_BAND || n->op == OP_SEGMENT) {
+        const struct def *d = &p->defs[n->aux];
+        mark(p, d->pop);
+        mark(p, d->value);
+        for (size_t k = 0; k < d->n_items; k++)
+            mark(p, d->items[k].node);
+        return;
+    }
+    mark(p, n->a);
+    if (n->op != OP_DATEADD)
+        mark(p, n->b);
+}
+
+static void mark_outputs(struct pcn_program *p)
+{
+    for (size_t i = 0; i < p->n_nodes; i++)
+        p->nodes[i].needed = false;
+    for (size_t i = 0; i < p->n_defs; i++) {
+        const struct def *d = &p->defs[i];
+        if (!d->output)
+            continue;
+        mark(p, d->pop);
+        mark(p, d->value);
+        mark(p, d->num);
+        mark(p, d->excl);
+        mark(p, d->label_node);
+        for (size_t k = 0; k < d->n_items; k++)
+            mark(p, d->items[k].node);
+    }
+}
+
+static enum pcn_err resolve_codes(struct evalctx *c, const struct codelist *cl, struct qstate *q)
+{
+    const struct pcn_snapshot *s = c->s;
+    static const char classes[] = {CODE_CLASS_EVENT, CODE_CLASS_MED, CODE_CLASS_IMM};
+    size_t cap = cl->builtin ? s->n_codes : cl->n_codes * 3;
+
+    q->codes = pcn_calloc(cap ? cap : 1, sizeof(*q->codes));
+    q->cursor = pcn_calloc(cap ? cap : 1, sizeof(*q->cursor));
+    if (!q->codes || !q->cursor)
+        return PCN_ENOMEM;
+    if (cl->builtin) {
+        for (uint32_t k = 0; k < s->n_codes; k++) {
+            if (s->code_class[k] == cl->builtin)
+                q->codes[q->n++] = k;
+        }
+    } else {
+        for (size_t k = 0; k < cl->n_codes; k++) {
+            char key[130];
+            size_t len = strlen(cl->codes[k]);
+            if (len + 1 >= sizeof(key))
+                continue;
+            memcpy(key + 1, cl->codes[k], len);
+            for (size_t j = 0; j < PCN_ARRAY_SIZE(classes); j++) {
+                uint64_t id;
+                key[0] = classes[j];
+                if (pcn_strmap_get(s->codes, key, len + 1, &id))
+                    q->codes[q->n++] = (uint32_t)id;
+            }
+        }
+    }
+    for (size_t k = 0; k < q->n; k++)
+        q->cursor[k] = s->post_start[q->codes[k]];
+    return PCN_OK;
+}
+
+static enum pcn_err intern_builtin_strings(struct evalctx *c)
+{
+    const struct pcn_snapshot *s = c->s;
+    static const char *const sexes[] = {"U", "M", "F", "I"};
+    enum pcn_err rc = PCN_OK;
+
+    c->practice_str = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
+    c->network_str = pcn_calloc(s->n_networks + 1, sizeof(uint32_t));
+    if (!c->practice_str || !c->network_str)
+        return PCN_ENOMEM;
+    rc = pcn__program_intern(c->prog, "", 0, &c->empty_str);
+    for (size_t i = 0; i < s->n_practices && !rc; i++)
+        rc = pcn__program_intern(c->prog, s->practice_code[i], strlen(s->practice_code[i]),
+                                 &c->practice_str[i]);
+    c->practice_str[s->n_practices] = c->empty_str;
+    for (size_t i = 0; i < s->n_networks && !rc; i++)
+        rc = pcn__program_intern(c->prog, s->network_code[i], strlen(s->network_code[i]),
+                                 &c->network_str[i]);
+    c->network_str[s->n_networks] = c->empty_str;
+    for (size_t i = 0; i < 4 && !rc; i++)
+        rc = pcn__program_intern(c->prog, sexes[i], 1, &c->sex_str[i]);
+    for (size_t i = 0; i < ETH_COUNT && !rc; i++)
+        rc = pcn__program_intern(c->prog, pcn__eth_names[i], strlen(pcn__eth_names[i]),
+                                 &c->eth_str[i]);
+    return rc;
+}
+
+/* ---- node evaluation ---- */
+
+static double nan_if_none(int32_t d)
+{
+    return d == PCN_DATE_NONE ? NAN : (double)d;
+}
+
+static void eval_builtin(struct evalctx *c, const struct node *n, double *out)
+{
+    const struct pcn_snapshot *s = c->s;
+    uint32_t lo = c->lo, len = c->hi - c->lo;
+
+    for (uint32_t i = 0; i < len; i++) {
+        uint32_t p = lo + i;
+        uint32_t pr = s->practice[p] == UINT16_MAX ? (uint32_t)s->n_practices : s->practice[p];
+        switch (n->sub) {
+        case B_AS_OF:
+            out[i] = c->as_of;
+            break;
+        case B_AGE:
+            out[i] = pcn_date_age(s->dob[p], c->as_of);
+            break;
+        case B_DOB:
+            out[i] = nan_if_none(s->dob[p]);
+            break;
+        case B_SEX:
+            out[i] = c->sex_str[s->sex[p] & 3];
+            break;
+        case B_PRACTICE:
+            out[i] = c->practice_str[pr];
+            break;
+        case B_NETWORK:
+            out[i] = c->network_str[pr < s->n_practices ? c->r->network_of_practice[pr]
+                                                        : s->n_networks];
+            break;
+        case B_ETHNICITY:
+            out[i] = c->eth_str[s->eth[p]];
+            break;
+        case B_IMD:
+            out[i] = s->imd_q[p] ? s->imd_q[p] : NAN;
+            break;
+        case B_REG_FROM:
+            out[i] = nan_if_none(s->reg_from[p]);
+            break;
+        default:
+            out[i] = 1;
+            break;
+        }
+    }
+}
+
+static bool cmp_holds(uint8_t op, double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return false;
+    switch (op) {
+    case CMP_EQ:
+        return a == b;
+    case CMP_NE:
+        return a != b;
+    case CMP_LT:
+        return a < b;
+    case CMP_LE:
+        return a <= b;
+    case CMP_GT:
+        return a > b;
+    default:
+        return a >= b;
+    }
+}
+
+/* Per-patient [lo, hi] date window of a query for the chunk. */
+static void query_bounds(struct evalctx *c, const struct query *q, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++) {
+        c->lo_b[i] = -INFINITY;
+        c->hi_b[i] = c->as_of;
+    }
+    for (size_t f = 0; f < q->n_filters; f++) {
+        const struct filter *fl = &q->filters[f];
+        const double *b;
+        if (fl->kind == F_VALUE)
+            continue;
+        b = c->buf[fl->bound];
+        for (uint32_t i = 0; i < len; i++) {
+            double v = b[i];
+            if (isnan(v))
+                c->lo_b[i] = INFINITY;
+            else if (fl->kind == F_AFTER)
+                c->lo_b[i] = PCN_MAX(c->lo_b[i], v + 1);
+            else if (fl->kind == F_ON_OR_AFTER)
+                c->lo_b[i] = PCN_MAX(c->lo_b[i], v);
+            else if (fl->kind == F_BEFORE)
+                c->hi_b[i] = PCN_MIN(c->hi_b[i], v - 1);
+            else
+                c->hi_b[i] = PCN_MIN(c->hi_b[i], v);
+        }
+    }
+}
+
+static bool value_ok(const struct query *q, float v)
+{
+    for (size_t f = 0; f < q->n_filters; f++) {
+        if (q->filters[f].kind == F_VALUE && !cmp_holds(q->filters[f].cmp, v, q->filters[f].num))
+            return false;
+    }
+    return true;
+}
+
+/* Is event e (index ei) better than the current best of patient slot i? */
+static bool better(const struct evalctx *c, uint8_t agg, const struct snap_event *e, uint32_t ei,
+                   uint32_t i)
+{
+    const struct snap_event *b;
+
+    if (c->cnt[i] == 0)
+        return true;
+    b = &c->s->ev[c->best[i]];
+    switch (agg) {
+    case AGG_FIRST:
+        return e->date < b->date || (e->date == b->date && ei < c->best[i]);
+    case AGG_LAST:
+        return e->date > b->date || (e->date == b->date && ei > c->best[i]);
+    case AGG_MIN:
+        return e->value < b->value || (e->value == b->value && ei > c->best[i]);
+    default:
+        return e->value > b->value || (e->value == b->value && ei > c->best[i]);
+    }
+}
+
+static void eval_query(struct evalctx *c, const struct node *n, double *out, double *out2)
+{
+    const struct pcn_snapshot *s = c->s;
+    const struct query *q = &c->prog->queries[n->aux];
+    struct qstate *qs = &c->qs[n->aux];
+    uint32_t len = c->hi - c->lo;
+    bool has_value_filter = false;
+    bool needs_value = q->agg == AGG_MIN || q->agg == AGG_MAX;
+
+    for (size_t f = 0; f < q->n_filters; f++)
+        has_value_filter |= q->filters[f].kind == F_VALUE;
+    query_bounds(c, q, len);
+    memset(c->cnt, 0, len * sizeof(c->cnt[0]));
+    for (size_t k = 0; k < qs->n; k++) {
+        uint32_t cur = qs->cursor[k], end = s->post_start[qs->codes[k] + 1];
+        uint32_t prev = NONE;
+        for (; cur < end; cur++) {
+            uint32_t ei = s->post[cur];
+            const struct snap_event *e = &s->ev[ei];
+            uint32_t i;
+            if (e->patient >= c->hi)
+                break;
+            i = e->patient - c->lo;
+            if (e->date < c->lo_b[i] || e->date > c->hi_b[i])
+                continue;
+            if (has_value_filter && !value_ok(q, e->value))
+                continue;
+            if (needs_value && isnan(e->value))
+                continue;
+            if (q->agg == AGG_COUNT_CODES) {
+                c->cnt[i] += prev != e->patient;
+                prev = e->patient;
+                continue;
+            }
+            if (q->agg >= AGG_FIRST && better(c, q->agg, e, ei, i))
+                c->best[i] = ei;
+            c->cnt[i]++;
+        }
+        qs->cursor[k] = cur;
+    }
+    for (uint32_t i = 0; i < len; i++) {
+        if (q->agg == AGG_EXISTS) {
+            out[i] = c->cnt[i] > 0;
+        } else if (q->agg <= AGG_COUNT_CODES) {
+            out[i] = (double)c->cnt[i];
+        } else if (c->cnt[i] == 0) {
+            out[i] = out2[i] = NAN;
+        } else {
+            out[i] = s->ev[c->best[i]].date;
+            out2[i] = s->ev[c->best[i]].value;
+        }
+    }
+}
+
+static double date_add(double d, const struct node *dur, bool neg)
+{
+    double amount = neg ? -dur->num : dur->num;
+
+    if (isnan(d))
+        return NAN;
+    switch (dur->sub) {
+    case U_DAY:
+        return d + amount;
+    case U_WEEK:
+        return d + 7 * amount;
+    case U_MONTH:
+        return pcn_date_add_months((int32_t)d, (int)amount);
+    default:
+        return pcn_date_add_months((int32_t)d, (int)(12 * amount));
+    }
+}
+
+static double arith(uint8_t op, double a, double b)
+{
+    switch (op) {
+    case '+':
+        return a + b;
+    case '-':
+        return a - b;
+    case '*':
+        return a * b;
+    default:
+        return b == 0 ? NAN : a / b;
+    }
+}
+
+static void eval_case(struct evalctx *c, const struct node *n, double *out, uint32_t len)
+{
+    const uint32_t *l = c->prog->lists + n->aux;
+    uint32_t k_n = l[0];
+    uint32_t els = l[1 + 2 * k_n];
+
+    for (uint32_t i = 0; i < len; i++) {
+        double v = els == NONE ? (n->type == TY_BOOL ? 0 : NAN) : c->buf[els][i];
+        for (uint32_t k = 0; k < k_n; k++) {
+            if (c->buf[l[1 + 2 * k]][i] != 0) {
+                v = c->buf[l[2 + 2 * k]][i];
+                break;
+            }
+        }
+        out[i] = v;
+    }
+}
+
+static void eval_labels(struct evalctx *c, const struct node *n, double *out, uint32_t len)
+{
+    const struct def *d = &c->prog->defs[n->aux];
+
+    for (uint32_t i = 0; i < len; i++) {
+        out[i] = NAN;
+        if (d->pop != NONE && c->buf[d->pop][i] == 0)
+            continue;
+        for (size_t k = 0; k < d->n_items; k++) {
+            if (c->buf[d->items[k].node][i] != 0) {
+                out[i] = d->items[k].label;
+                break;
+            }
+        }
+    }
+}
+
+static void eval_func(struct evalctx *c, const struct node *n, double *out, uint32_t len)
+{
+    const double *a = c->buf[n->a], *b = c->buf[n->b];
+
+    for (uint32_t i = 0; i < len; i++) {
+        if (isnan(a[i]))
+            out[i] = b[i];
+        else if (isnan(b[i]))
+            out[i] = a[i];
+        else if (n->sub == FN_MIN)
+            out[i] = PCN_MIN(a[i], b[i]);
+        else if (n->sub == FN_MAX)
+            out[i] = PCN_MAX(a[i], b[i]);
+        else
+            out[i] = a[i];
+    }
+}
+
+static void eval_node(struct evalctx *c, uint32_t idx)
+{
+    const struct node *n = &c->prog->nodes[idx];
+    double *out = c->buf[idx];
+    const double *a = n->a != NONE ? c->buf[n->a] : NULL;
+    const double *b = n->b != NONE && n->op != OP_DATEADD ? c->buf[n->b] : NULL;
+    uint32_t len = n->is_const ? CHUNK : c->hi - c->lo;
+
+    switch (n->op) {
+    case OP_NUM:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = n->num;
+        break;
+    case OP_BUILTIN:
+        eval_builtin(c, n, out);
+        if (n->is_const)
+            for (uint32_t i = 0; i < len; i++)
+                out[i] = c->as_of;
+        break;
+    case OP_NEG:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = -a[i];
+        break;
+    case OP_NOT:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] == 0;
+        break;
+    case OP_AND:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] != 0 && b[i] != 0;
+        break;
+    case OP_OR:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] != 0 || b[i] != 0;
+        break;
+    case OP_CMP:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = cmp_holds(n->sub, a[i], b[i]);
+        break;
+    case OP_ARITH:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = arith(n->sub, a[i], b[i]);
+        break;
+    case OP_DATEADD:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = date_add(a[i], &c->prog->nodes[n->b], n->sub);
+        break;
+    case OP_ISNULL:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = isnan(a[i]) != (n->sub != 0);
+        break;
+    case OP_CASE:
+        eval_case(c, n, out, len);
+        break;
+    case OP_QUERY:
+        eval_query(c, n, out, c->buf2[idx]);
+        break;
+    case OP_FIELD:
+        memcpy(out, n->sub ? c->buf2[n->a] : a, len * sizeof(*out));
+        break;
+    case OP_FUNC:
+        eval_func(c, n, out, len);
+        break;
+    default:
+        eval_labels(c, n, out, len);
+        break;
+    }
+}
+
+/* ---- aggregation ---- */
+
+static size_t measures_of(const struct def *d)
+{
+    switch (d->kind) {
+    case DEF_REGISTER:
+        return 1;
+    case DEF_INDICATOR:
+        return 3;
+    case DEF_SCORE:
+    case DEF_SEGMENT:
+        return 2 + d->n_items;
+    default:
+        return 0;
+    }
+}
+
+static void chunk_groups(struct evalctx *c, uint32_t len)
+{
+    const struct pcn_snapshot *s = c->s;
+    const struct pcn_results *r = c->r;
+
+    for (uint32_t i = 0; i < len; i++) {
+        uint32_t p = c->lo + i;
+        uint32_t pr = s->practice[p] == UINT16_MAX ? (uint32_t)s->n_practices : s->practice[p];
+        size_t key[DIM_COUNT];
+        size_t g = 0;
+        int32_t reg_from = s->reg_from[p];
+        c->inpop[i] = (reg_from == PCN_DATE_NONE || reg_from <= c->as_of) &&
+                      (s->reg_to[p] == PCN_DATE_NONE || s->reg_to[p] >= c->as_of) &&
+                      (s->death[p] == PCN_DATE_NONE || s->death[p] > c->as_of) &&
+                      s->dob[p] <= c->as_of;
+        key[DIM_PRACTICE] = pr < s->n_practices ? r->practice_rank[pr] : s->n_practices;
+        key[DIM_NETWORK] = pr < s->n_practices ? r->network_of_practice[pr] : s->n_networks;
+        key[DIM_AGE] = (size_t)pcn__age_band(pcn_date_age(s->dob[p], c->as_of));
+        key[DIM_SEX] = s->sex[p] & 3;
+        key[DIM_IMD] = s->imd_q[p];
+        key[DIM_ETH] = s->eth[p];
+        for (int d = 0; d < DIM_COUNT; d++) {
+            if (r->radix[d] > 1)
+                g = g * r->radix[d] + key[d];
+        }
+        c->group[i] = (uint32_t)g;
+    }
+}
+
+static enum pcn_err add_row(struct result *res, const struct def *d, struct evalctx *c, uint32_t i)
+{
+    size_t n = d->n_items;
+    enum pcn_err rc = PCN_GROW(res->row_patient, res->n_rows + 1, res->alloc_rows);
+    double *vals;
+
+    if (rc)
+        return rc;
+    vals = pcn_reallocarray(res->row_values, (res->n_rows + 1) * (n ? n : 1), sizeof(double));
+    if (!vals)
+        return PCN_ENOMEM;
+    res->row_values = vals;
+    for (size_t k = 0; k < n; k++)
+        vals[res->n_rows * n + k] = c->buf[d->items[k].node][i];
+    res->row_patient[res->n_rows++] = c->lo + i;
+    return PCN_OK;
+}
+
+static enum pcn_err aggregate(struct evalctx *c, struct result *res, uint32_t len)
+{
+    const struct def *d = res->def;
+    const double *pop = d->pop != NONE ? c->buf[d->pop] : NULL;
+    size_t m = res->n_measures;
+
+    for (uint32_t i = 0; i < len; i++) {
+        int64_t *cnt;
+        if (!c->inpop[i] || (pop && pop[i] == 0))
+            continue;
+        cnt = res->counts + (size_t)c->group[i] * m;
+        switch (d->kind) {
+        case DEF_REGISTER:
+            cnt[0] += c->buf[d->value][i] != 0;
+            break;
+        case DEF_INDICATOR:
+            if (c->buf[d->num][i] != 0) {
+                cnt[0]++;
+                cnt[1]++;
+            } else if (d->excl != NONE && c->buf[d->excl][i] != 0) {
+                cnt[2]++;
+            } else {
+                cnt[0]++;
+            }
+            break;
+        case DEF_SCORE:
+        case DEF_SEGMENT: {
+            double label = c->buf[d->label_node][i];
+            size_t k = 0;
+            cnt[0]++;
+            while (k < d->n_items && d->items[k].label != label)
+                k++;
+            cnt[1 + k]++;
+            if (d->kind == DEF_SCORE && !isnan(c->buf[d->value][i]))
+                res->sums[c->group[i]] += c->buf[d->value][i];
+            break;
+        }
+        default: {
+            enum pcn_err rc = add_row(res, d, c, i);
+            if (rc)
+                return rc;
+            break;
+        }
+        }
+    }
+    return PCN_OK;
+}
+
+/* ---- driver ---- */
+
+static int cmp_practice(const void *a, const void *b, void *ud)
+{
+    const struct pcn_snapshot *s = ud;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return strcmp(s->practice_code[x], s->practice_code[y]);
+}
+
+static enum pcn_err setup_results(struct evalctx *c, const struct pcn_eval_options *o)
+{
+    const struct pcn_snapshot *s = c->s;
+    struct pcn_results *r = c->r;
+    size_t card[DIM_COUNT] = {s->n_practices + 1, s->n_networks + 1, 5, 4, 6, ETH_COUNT};
+    static const unsigned flags[DIM_COUNT] = {PCN_BY_PRACTICE, PCN_BY_NETWORK, PCN_BY_AGE,
+                                              PCN_BY_SEX,      PCN_BY_IMD,     PCN_BY_ETHNICITY};
+
+    r->opts = *o;
+    r->n_groups = 1;
+    for (int d = 0; d < DIM_COUNT; d++) {
+        r->radix[d] = (o->by & flags[d]) ? card[d] : 1;
+        if (r->n_groups > MAX_GROUPS / r->radix[d])
+            return PCN_ELIMIT;
+        r->n_groups *= r->radix[d];
+    }
+    r->group_pop = pcn_calloc(r->n_groups, sizeof(int64_t));
+    r->practice_rank = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
+    r->practice_of_rank = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
+    r->network_of_practice = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
+    if (!r->group_pop || !r->practice_rank || !r->practice_of_rank || !r->network_of_practice)
+        return PCN_ENOMEM;
+    for (uint32_t i = 0; i < s->n_practices; i++) {
+        r->practice_of_rank[i] = i;
+        r->network_of_practice[i] = (uint32_t)s->n_networks;
+    }
+    qsort_r(r->practice_of_rank, s->n_practices, sizeof(uint32_t), cmp_practice, (void *)s);
+    for (uint32_t i = 0; i < s->n_practices; i++)
+        r->practice_rank[r->practice_of_rank[i]] = i;
+    for (size_t i = 0; i < s->n_members; i++) {
+        const struct snap_membership *m = &s->members[i];
+        if (m->start <= c->as_of && (m->end == PCN_DATE_NONE || m->end >= c->as_of))
+            r->network_of_practice[m->practice] = m->network;
+    }
+    return PCN_OK;
+}
+
+static enum pcn_err setup_buffers(struct evalctx *c)
+{
+    struct pcn_program *p = c->prog;
+    enum pcn_err rc;
+
+    c->buf = pcn_calloc(p->n_nodes + 1, sizeof(double *));
+    c->buf2 = pcn_calloc(p->n_nodes + 1, sizeof(double *));
+    c->qs = pcn_calloc(p->n_queries + 1, sizeof(*c->qs));
+    if (!c->buf || !c->buf2 || !c->qs)
+        return PCN_ENOMEM;
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        const struct node *n = &p->nodes[i];
+        if (!n->needed || n->type == TY_DUR)
+            continue;
+        c->buf[i] = pcn_calloc(CHUNK, sizeof(double));
+        if (!c->buf[i])
+            return PCN_ENOMEM;
+        if (n->op == OP_QUERY) {
+            c->buf2[i] = pcn_calloc(CHUNK, sizeof(double));
+            if (!c->buf2[i])
+                return PCN_ENOMEM;
+            rc = resolve_codes(c, &p->codelists[p->queries[n->aux].codelist], &c->qs[n->aux]);
+            if (rc)
+                return rc;
+        }
+    }
+    return PCN_OK;
+}
+
+static enum pcn_err setup_outputs(struct evalctx *c)
+{
+    struct pcn_program *p = c->prog;
+    struct pcn_results *r = c->r;
+
+    r->res = pcn_calloc(p->n_defs + 1, sizeof(*r->res));
+    if (!r->res)
+        return PCN_ENOMEM;
+    for (size_t i = 0; i < p->n_defs; i++) {
+        struct result *res;
+        if (!p->defs[i].output)
+            continue;
+        res = &r->res[r->n_res++];
+        res->def = &p->defs[i];
+        res->n_measures = measures_of(res->def);
+        if (res->n_measures) {
+            res->counts = pcn_calloc(r->n_groups * res->n_measures, sizeof(int64_t));
+            res->sums = pcn_calloc(r->n_groups, sizeof(double));
+            if (!res->counts || !res->sums)
+                return PCN_ENOMEM;
+        }
+    }
+    return PCN_OK;
+}
+
+static enum pcn_err run_chunks(struct evalctx *c)
+{
+    const struct pcn_program *p = c->prog;
+
+    c->first_chunk = true;
+    for (uint32_t lo = 0; lo < c->s->n_patients; lo += CHUNK) {
+        uint32_t len;
+        c->lo = lo;
+        c->hi = (uint32_t)PCN_MIN((size_t)lo + CHUNK, (size_t)c->s->n_patients);
+        len = c->hi - c->lo;
+        for (uint32_t i = 0; i < p->n_nodes; i++) {
+            const struct node *n = &p->nodes[i];
+            if (n->needed && n->type != TY_DUR && (!n->is_const || c->first_chunk))
+                eval_node(c, i);
+        }
+        c->first_chunk = false;
+        chunk_groups(c, len);
+        for (uint32_t i = 0; i < len; i++)
+            c->r->group_pop[c->group[i]] += c->inpop[i];
+        for (size_t k = 0; k < c->r->n_res; k++) {
+            enum pcn_err rc = aggregate(c, &c->r->res[k], len);
+            if (rc)
+                return rc;
+        }
+    }
+    return PCN_OK;
+}
+
+static void free_ctx(struct evalctx *c)
+{
+    const struct pcn_program *p = c->prog;
+
+    for (size_t i = 0; c->buf && i < p->n_nodes; i++) {
+        pcn_free(c->buf[i]);
+        pcn_free(c->buf2[i]);
+    }
+    for (size_t i = 0; c->qs && i < p->n_queries; i++) {
+        pcn_free(c->qs[i].codes);
+        pcn_free(c->qs[i].cursor);
+    }
+    pcn_free(c->buf);
+    pcn_free(c->buf2);
+    pcn_free(c->qs);
+    pcn_free(c->practice_str);
+    pcn_free(c->network_str);
+}
+
+void pcn__results_sort_rows(struct pcn_results *r);
+
+enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *s,
+                              const struct pcn_eval_options *o, struct pcn_results **ret,
+                              struct pcn_error *reterr)
+{
+    struct evalctx *c = NULL;
+    struct pcn_results *r = NULL;
+    enum pcn_err rc;
+
+    if (!p || !s || !o || !ret || !s->finished)
+        return pcn_error_set(reterr, PCN_EINVAL, "evaluation needs a program and a finished snapshot");
+    c = pcn_calloc(1, sizeof(*c));
+    r = pcn_calloc(1, sizeof(*r));
+    if (!c || !r) {
+        rc = PCN_ENOMEM;
+        goto out;
+    }
+    c->prog = p;
+    c->s = s;
+    c->r = r;
+    c->as_of = o->as_of;
+    r->prog = p;
+    r->snap = s;
+    mark_outputs(p);
+    rc = setup_results(c, o);
+    if (!rc)
+        rc = intern_builtin_strings(c);
+    if (!rc)
+        rc = setup_buffers(c);
+    if (!rc)
+        rc = setup_outputs(c);
+    if (!rc)
+        rc = run_chunks(c);
+    if (rc)
+        goto out;
+    pcn__results_sort_rows(r);
+    *ret = r;
+    r = NULL;
+out:
+    if (rc)
+        (void)pcn_error_set(reterr, rc, "evaluation failed: %s",
+                            rc == PCN_ELIMIT ? "too many breakdown groups" : pcn_err_str(rc));
+    if (c)
+        free_ctx(c);
+    pcn_free(c);
+    pcn_results_free(r);
+    return rc;
+}
