@@ -175,9 +175,10 @@ static enum pcn_err define_name(struct parser *ps, const struct token *t, enum s
     struct pcn_program *p = ps->prog;
     const char *s = ps->lx.text + t->off;
     char *copy;
+    uint64_t old;
     enum pcn_err rc;
 
-    if (pcn_strmap_get(p->names, s, t->len, NULL))
+    if (pcn_strmap_get(p->names, s, t->len, &old))
         return pcn__lex_error(&ps->lx, t, "'%.*s' is already defined", (int)t->len, s);
     for (size_t i = 0; i < B_COUNT_; i++) {
         if (strlen(builtin_names[i]) == t->len && !memcmp(builtin_names[i], s, t->len))
@@ -395,7 +396,7 @@ static enum pcn_err parse_filter(struct parser *ps, struct query *q)
         if (!rc)
             rc = add_node(ps, n, &asof);
         if (!rc)
-            rc = mk2(ps, OP_DATEADD, TY_DATE, 0, asof, dur, &f.bound);
+            rc = mk2(ps, OP_DATEADD, TY_DATE, 1, asof, dur, &f.bound);
         f.kind = F_AFTER;
         return rc ? rc : add_filter(q, f);
     }
