@@ -986,6 +986,31 @@ static long pick_column(struct pcn_csv *csv, const char *column)
     return 0;
 }
 
+/* A GM SDE style code set: "code<TAB>description" lines, no header. */
+static enum pcn_err load_codelist_txt(struct parser *ps, const struct token *t, const char *path,
+                                      struct codelist *cl, size_t *alloc)
+{
+    FILE *f = fopen(path, "re");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    enum pcn_err rc = PCN_OK;
+
+    if (!f)
+        return pcn__lex_error(&ps->lx, t, "cannot open code list '%s'", path);
+    while (!rc) {
+        n = getline(&line, &cap, f);
+        if (n < 0)
+            break;
+        rc = add_code(cl, alloc, line, strcspn(line, "\t,\r\n "));
+    }
+    free(line); /* checksrc: ok (allocated by getline) */
+    (void)fclose(f);
+    if (!rc && cl->n_codes == 0)
+        return pcn__lex_error(&ps->lx, t, "code list '%s' has no codes", path);
+    return rc;
+}
+
 static enum pcn_err load_codelist_csv(struct parser *ps, const struct token *t, const char *file,
                                       const char *column, struct codelist *cl, size_t *alloc)
 {
@@ -1001,6 +1026,8 @@ static enum pcn_err load_codelist_csv(struct parser *ps, const struct token *t, 
         rc = snprintf(path, sizeof(path), "%s/%s", ps->base_dir, file) < (int)sizeof(path)
                  ? PCN_OK
                  : PCN_ELIMIT;
+    if (!rc && strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".txt"))
+        return load_codelist_txt(ps, t, path, cl, alloc);
     if (rc || pcn_csv_open(path, &csv, &e) != PCN_OK)
         return pcn__lex_error(&ps->lx, t, "cannot open code list '%s'", path);
     rc = pcn_csv_next(csv, &e);
