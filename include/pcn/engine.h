@@ -19,6 +19,7 @@
 #include "pcn/error.h"
 #include "pcn/record.h"
 #include "pcn/registry.h"
+#include "pcn/table.h"
 
 struct pcn_buf;
 struct pcn_store;
@@ -136,10 +137,10 @@ enum pcn_by_flags {
 enum pcn_err pcn_by_parse(const char *list, unsigned *ret, struct pcn_error *reterr);
 
 struct pcn_eval_options {
-    int32_t as_of;   /* day number; required */
-    unsigned by;     /* PCN_BY_* flags */
-    int suppress;    /* 0: none; N: counts 1..N-1 shown as <N */
-    int max_rows;    /* worklist rows kept per worklist; 0: unlimited */
+    int32_t as_of; /* day number; required */
+    unsigned by;   /* PCN_BY_* flags */
+    int suppress;  /* 0: none; N: counts 1..N-1 shown as <N */
+    int max_rows;  /* worklist rows kept per worklist; 0: unlimited */
 };
 
 /*
@@ -152,14 +153,6 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
                               struct pcn_error *reterr);
 
 void pcn_results_free(struct pcn_results *r);
-
-enum pcn_format {
-    PCN_FORMAT_TABLE = 0,
-    PCN_FORMAT_CSV = 1,
-    PCN_FORMAT_JSON = 2,
-};
-
-enum pcn_err pcn_format_parse(const char *s, enum pcn_format *ret);
 
 /* Append the results to out in the format (schema in docs/definitions.md). */
 enum pcn_err pcn_results_render(const struct pcn_results *r, enum pcn_format f,
@@ -177,7 +170,7 @@ enum pcn_err pcn_results_total(const struct pcn_results *r, const char *name, co
  * Value of a worklist cell, for tests: row (in output order), column index
  * (0-based, as declared). Dates are day numbers; nulls give PCN_ENOTFOUND.
  */
-enum pcn_err pcn_results_cell(const struct pcn_results *r, const char *name, size_t row,
-                              size_t col, double *ret);
+enum pcn_err pcn_results_cell(const struct pcn_results *r, const char *name, size_t row, size_t col,
+                              double *ret);
 
 #endif /* PCN_ENGINE_H */

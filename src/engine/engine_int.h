@@ -68,7 +68,7 @@ struct pcn_snapshot {
     /* codes: key "<class><code>" -> id; postings by code */
     struct pcn_strmap *codes;
     uint32_t n_codes;
-    uint8_t *code_class; /* per code id */
+    uint8_t *code_class;  /* per code id */
     uint32_t *post_start; /* n_codes + 1 */
     uint32_t *post;       /* event indexes, ascending within a code */
 };
@@ -77,22 +77,22 @@ struct pcn_snapshot {
 enum ty { TY_BOOL, TY_NUM, TY_DATE, TY_STR, TY_EVENT, TY_DUR };
 
 enum op {
-    OP_NUM,      /* num: literal; also strings (num = string id), bools, dates */
-    OP_BUILTIN,  /* sub: enum builtin */
-    OP_NEG,      /* a */
-    OP_NOT,      /* a */
-    OP_AND,      /* a, b */
-    OP_OR,       /* a, b */
-    OP_CMP,      /* a, b; sub: enum cmp */
-    OP_ARITH,    /* a, b; sub: '+', '-', '*', '/' */
-    OP_DATEADD,  /* a date, b duration; sub: +1 or -1 */
-    OP_ISNULL,   /* a; sub: 1 for "is not null" */
-    OP_CASE,     /* aux: list [n, c1, v1, ..., else or UINT32_MAX] */
-    OP_QUERY,    /* aux: query index */
-    OP_FIELD,    /* a event; sub: 0 date, 1 value */
-    OP_FUNC,     /* a, b; sub: enum func */
-    OP_BAND,     /* aux: definition index (score) */
-    OP_SEGMENT,  /* aux: definition index (segment) */
+    OP_NUM,     /* num: literal; also strings (num = string id), bools, dates */
+    OP_BUILTIN, /* sub: enum builtin */
+    OP_NEG,     /* a */
+    OP_NOT,     /* a */
+    OP_AND,     /* a, b */
+    OP_OR,      /* a, b */
+    OP_CMP,     /* a, b; sub: enum cmp */
+    OP_ARITH,   /* a, b; sub: '+', '-', '*', '/' */
+    OP_DATEADD, /* a date, b duration; sub: +1 or -1 */
+    OP_ISNULL,  /* a; sub: 1 for "is not null" */
+    OP_CASE,    /* aux: list [n, c1, v1, ..., else or UINT32_MAX] */
+    OP_QUERY,   /* aux: query index */
+    OP_FIELD,   /* a event; sub: 0 date, 1 value */
+    OP_FUNC,    /* a, b; sub: enum func */
+    OP_BAND,    /* aux: definition index (score) */
+    OP_SEGMENT, /* aux: definition index (segment) */
 };
 
 enum builtin {
@@ -156,10 +156,10 @@ struct def {
     uint8_t kind;
     bool output;
     char *name, *title;
-    uint32_t pop;   /* population node (UINT32_MAX: everyone) */
-    uint32_t value; /* register: membership; score: value; */
-    uint32_t num, excl; /* indicator */
-    uint32_t label_node; /* score: OP_BAND node; segment: OP_SEGMENT node */
+    uint32_t pop;           /* population node (UINT32_MAX: everyone) */
+    uint32_t value;         /* register: membership; score: value; */
+    uint32_t num, excl;     /* indicator */
+    uint32_t label_node;    /* score: OP_BAND node; segment: OP_SEGMENT node */
     struct labelled *items; /* bands, rules, columns */
     size_t n_items, alloc_items;
 };

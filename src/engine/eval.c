@@ -201,8 +201,8 @@ static void eval_builtin(struct evalctx *c, const struct node *n, double *out)
             out[i] = c->practice_str[pr];
             break;
         case B_NETWORK:
-            out[i] = c->network_str[pr < s->n_practices ? c->r->network_of_practice[pr]
-                                                        : s->n_networks];
+            out[i] =
+                c->network_str[pr < s->n_practices ? c->r->network_of_practice[pr] : s->n_networks];
             break;
         case B_ETHNICITY:
             out[i] = c->eth_str[s->eth[p]];
@@ -777,7 +777,8 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
     enum pcn_err rc;
 
     if (!p || !s || !o || !ret || !s->finished)
-        return pcn_error_set(reterr, PCN_EINVAL, "evaluation needs a program and a finished snapshot");
+        return pcn_error_set(reterr, PCN_EINVAL,
+                             "evaluation needs a program and a finished snapshot");
     c = pcn_calloc(1, sizeof(*c));
     r = pcn_calloc(1, sizeof(*r));
     if (!c || !r) {

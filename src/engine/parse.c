@@ -35,8 +35,8 @@ struct parser {
 };
 
 static const char *const builtin_names[B_COUNT_] = {
-    "as_of",        "age",          "date_of_birth", "sex",        "practice",
-    "network",      "ethnicity",    "imd_quintile",  "registered_from", "registered",
+    "as_of",     "age",          "date_of_birth",   "sex",        "practice", "network",
+    "ethnicity", "imd_quintile", "registered_from", "registered",
 };
 static const uint8_t builtin_types[B_COUNT_] = {
     TY_DATE, TY_NUM, TY_DATE, TY_STR, TY_STR, TY_STR, TY_STR, TY_NUM, TY_DATE, TY_BOOL,
@@ -45,10 +45,11 @@ static const char *const agg_names[] = {"exists", "count", "count_codes", "first
                                         "last",   "min",   "max"};
 static const char *const type_names[] = {"bool", "number", "date", "string", "event", "duration"};
 static const char *const keywords[] = {
-    "codelist", "codes", "let", "register", "indicator", "score", "segment", "worklist",
-    "and",      "or",    "not", "is",       "null",      "case",  "when",    "then",
-    "else",     "end",   "true", "false",   "within",    "before", "after",  "between",
-    "on_or_before", "on_or_after", "where", "column", "band", "rule", "population",
+    "codelist", "codes", "let",        "register",     "indicator",   "score", "segment",
+    "worklist", "and",   "or",         "not",          "is",          "null",  "case",
+    "when",     "then",  "else",       "end",          "true",        "false", "within",
+    "before",   "after", "between",    "on_or_before", "on_or_after", "where", "column",
+    "band",     "rule",  "population",
 };
 
 /* ---- program bookkeeping ---- */
@@ -333,8 +334,8 @@ static enum pcn_err parse_duration(struct parser *ps, double amount, uint32_t *r
 
 static bool is_unit(const struct parser *ps)
 {
-    static const char *const u[] = {"day", "days", "week", "weeks", "month", "months", "year",
-                                    "years"};
+    static const char *const u[] = {"day",   "days",   "week", "weeks",
+                                    "month", "months", "year", "years"};
     for (size_t i = 0; i < PCN_ARRAY_SIZE(u); i++) {
         if (at(ps, u[i]))
             return true;
@@ -401,10 +402,10 @@ static enum pcn_err parse_filter(struct parser *ps, struct query *q)
         return rc ? rc : add_filter(q, f);
     }
     if (at(ps, "before") || at(ps, "after") || at(ps, "on_or_before") || at(ps, "on_or_after")) {
-        f.kind = at(ps, "before")     ? F_BEFORE
-                 : at(ps, "after")    ? F_AFTER
+        f.kind = at(ps, "before")         ? F_BEFORE
+                 : at(ps, "after")        ? F_AFTER
                  : at(ps, "on_or_before") ? F_ON_OR_BEFORE
-                                      : F_ON_OR_AFTER;
+                                          : F_ON_OR_AFTER;
         rc = advance(ps);
         if (!rc)
             rc = parse_date_arg(ps, "this filter", &f.bound);
@@ -450,7 +451,7 @@ static enum pcn_err parse_filter(struct parser *ps, struct query *q)
 static enum pcn_err lookup(const struct parser *ps, const struct token *t, uint64_t *ret)
 {
     return pcn_strmap_get(ps->prog->names, ps->lx.text + t->off, t->len, ret) ? PCN_OK
-                                                                               : PCN_ENOTFOUND;
+                                                                              : PCN_ENOTFOUND;
 }
 
 static enum pcn_err parse_query(struct parser *ps, uint8_t agg, uint32_t *ret)
@@ -545,8 +546,8 @@ static enum pcn_err parse_call(struct parser *ps, const struct token *name, uint
     /* min/max are aggregates when given a code list, functions otherwise */
     {
         uint64_t sym;
-        is_minmax_agg = ps->tok.kind == TOK_NAME && !lookup(ps, &ps->tok, &sym) &&
-                        (sym >> 32) == SYM_CODELIST;
+        is_minmax_agg =
+            ps->tok.kind == TOK_NAME && !lookup(ps, &ps->tok, &sym) && (sym >> 32) == SYM_CODELIST;
     }
     for (uint8_t i = 0; i < PCN_ARRAY_SIZE(agg_names); i++) {
         if (pcn__tok_is(&ps->lx, name, agg_names[i]) && (i < AGG_MIN || is_minmax_agg))
@@ -813,8 +814,8 @@ static enum pcn_err parse_add(struct parser *ps, uint32_t *ret)
         else if (numeric(ta) && numeric(tb))
             rc = mk2(ps, OP_ARITH, TY_NUM, (uint8_t)op, *ret, b, ret);
         else
-            return pcn__lex_error(&ps->lx, &t, "cannot apply '%c' to %s and %s", op,
-                                  type_names[ta], type_names[tb]);
+            return pcn__lex_error(&ps->lx, &t, "cannot apply '%c' to %s and %s", op, type_names[ta],
+                                  type_names[tb]);
     }
     return rc;
 }
@@ -937,9 +938,9 @@ static enum pcn_err parse_typed(struct parser *ps, uint8_t want, const char *wha
 
 static bool code_column_name(const char *s)
 {
-    static const char *const names[] = {"code",    "snomedcode", "snomed_code", "ctv3code",
-                                        "ctv3_id", "ctv3id",     "dmd_id",      "dmd",
-                                        "id"};
+    static const char *const names[] = {"code",     "snomedcode", "snomed_code",
+                                        "ctv3code", "ctv3_id",    "ctv3id",
+                                        "dmd_id",   "dmd",        "id"};
     char low[32];
     size_t n = strlen(s);
 
@@ -1257,8 +1258,8 @@ static enum pcn_err add_item(struct parser *ps, struct def *d, const struct toke
 static enum pcn_err block_item(struct parser *ps, struct def *d)
 {
     struct token key = ps->tok, label = {0};
-    const char *item = d->kind == DEF_SCORE     ? "band"
-                       : d->kind == DEF_SEGMENT ? "rule"
+    const char *item = d->kind == DEF_SCORE      ? "band"
+                       : d->kind == DEF_SEGMENT  ? "rule"
                        : d->kind == DEF_WORKLIST ? "column"
                                                  : NULL;
     uint32_t n;
@@ -1276,7 +1277,8 @@ static enum pcn_err block_item(struct parser *ps, struct def *d)
     if (label.kind == TOK_STR) {
         rc = d->kind == DEF_WORKLIST ? parse_expr(ps, &n) : parse_typed(ps, TY_BOOL, item, &n);
         if (!rc && ty(ps, n) == TY_EVENT)
-            return pcn__lex_error(&ps->lx, &label, "a column cannot be an event; use .date or .value");
+            return pcn__lex_error(&ps->lx, &label,
+                                  "a column cannot be an event; use .date or .value");
         return rc ? rc : add_item(ps, d, &label, n);
     }
 #define FIELD(word, kinds, slot, type)                                                             \
@@ -1292,9 +1294,8 @@ static enum pcn_err block_item(struct parser *ps, struct def *d)
     FIELD("value", d->kind == DEF_SCORE, value, TY_NUM)
 #undef FIELD
     {
-        static const char *const fields[] = {"population", "denominator", "numerator",
-                                             "exclude",    "value",       "band",
-                                             "rule",       "column"};
+        static const char *const fields[] = {"population", "denominator", "numerator", "exclude",
+                                             "value",      "band",        "rule",      "column"};
         const char *best = NULL;
         int best_d = 99;
         for (size_t i = 0; i < PCN_ARRAY_SIZE(fields); i++)
@@ -1384,7 +1385,7 @@ static enum pcn_err parse_statement(struct parser *ps)
 {
     static const char *const blocks[] = {"indicator", "score", "segment", "worklist"};
     static const uint8_t kinds[] = {DEF_INDICATOR, DEF_SCORE, DEF_SEGMENT, DEF_WORKLIST};
-    static const char *const stmts[] = {"codelist", "let", "register", "indicator",
+    static const char *const stmts[] = {"codelist", "let",     "register", "indicator",
                                         "score",    "segment", "worklist"};
     struct token t = ps->tok;
     enum pcn_err rc;
@@ -1586,8 +1587,7 @@ enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct 
         return PCN_EINVAL;
     for (size_t i = 0; i < p->n_defs; i++) {
         struct def *d = &p->defs[i];
-        d->output = !strcmp(name, "all") || !strcmp(name, d->name) ||
-                    !strcmp(name, kinds[d->kind]);
+        d->output = !strcmp(name, "all") || !strcmp(name, d->name) || !strcmp(name, kinds[d->kind]);
         hits += d->output;
     }
     if (hits)
@@ -1597,8 +1597,8 @@ enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct 
     for (size_t i = 0; i < PCN_ARRAY_SIZE(kinds); i++)
         consider(kinds[i], name, strlen(name), &best, &best_d);
     if (best)
-        return pcn_error_set(reterr, PCN_ENOTFOUND, "no definition '%s'; did you mean '%s'?",
-                             name, best);
+        return pcn_error_set(reterr, PCN_ENOTFOUND, "no definition '%s'; did you mean '%s'?", name,
+                             best);
     return pcn_error_set(reterr, PCN_ENOTFOUND, "no definition '%s'", name);
 }
 

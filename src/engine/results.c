@@ -43,19 +43,6 @@ void pcn_results_free(struct pcn_results *r)
     pcn_free(r);
 }
 
-enum pcn_err pcn_format_parse(const char *s, enum pcn_format *ret)
-{
-    static const char *const names[] = {"table", "csv", "json"};
-
-    for (int i = 0; i < 3; i++) {
-        if (s && !strcmp(s, names[i])) {
-            *ret = (enum pcn_format)i;
-            return PCN_OK;
-        }
-    }
-    return PCN_EINVAL;
-}
-
 enum pcn_err pcn_by_parse(const char *list, unsigned *ret, struct pcn_error *reterr)
 {
     unsigned flags = 0;
@@ -97,8 +84,10 @@ static int cmp_rows(const void *a, const void *b, void *ud)
     const struct pcn_snapshot *s = sc->r->snap;
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
     uint32_t px = sc->res->row_patient[x], py = sc->res->row_patient[y];
-    uint32_t rx = s->practice[px] == UINT16_MAX ? UINT32_MAX : sc->r->practice_rank[s->practice[px]];
-    uint32_t ry = s->practice[py] == UINT16_MAX ? UINT32_MAX : sc->r->practice_rank[s->practice[py]];
+    uint32_t rx =
+        s->practice[px] == UINT16_MAX ? UINT32_MAX : sc->r->practice_rank[s->practice[px]];
+    uint32_t ry =
+        s->practice[py] == UINT16_MAX ? UINT32_MAX : sc->r->practice_rank[s->practice[py]];
 
     if (rx != ry)
         return rx < ry ? -1 : 1;
@@ -246,8 +235,7 @@ enum pcn_err pcn_results_cell(const struct pcn_results *r, const char *name, siz
     const struct result *res = find(r, name);
     double v;
 
-    if (!res || res->def->kind != DEF_WORKLIST || row >= res->n_rows ||
-        col >= res->def->n_items)
+    if (!res || res->def->kind != DEF_WORKLIST || row >= res->n_rows || col >= res->def->n_items)
         return PCN_ENOTFOUND;
     v = res->row_values[row * res->def->n_items + col];
     if (isnan(v))
@@ -487,8 +475,7 @@ static enum pcn_err grid_rows(const struct pcn_results *r, const struct result *
         uint32_t p = res->row_patient[i];
         rc = grid_add(gr, s->ids + s->id_off[p]);
         if (!rc)
-            rc = grid_add(gr, s->practice[p] == UINT16_MAX ? ""
-                                                           : s->practice_code[s->practice[p]]);
+            rc = grid_add(gr, s->practice[p] == UINT16_MAX ? "" : s->practice_code[s->practice[p]]);
         for (size_t k = 0; k < d->n_items && !rc; k++) {
             cell_text(r, r->prog->nodes[d->items[k].node].type, res->row_values[i * d->n_items + k],
                       t, sizeof(t));
@@ -550,8 +537,7 @@ static enum pcn_err csv_field(struct pcn_buf *out, const char *s, char sep)
 }
 
 /* Long format: kind,name,group,measure,value. */
-static enum pcn_err render_csv(const struct result *res, const struct grid *gr,
-                               struct pcn_buf *out)
+static enum pcn_err render_csv(const struct result *res, const struct grid *gr, struct pcn_buf *out)
 {
     enum pcn_err rc = PCN_OK;
 
@@ -718,8 +704,7 @@ static enum pcn_err json_head(const struct pcn_results *r, struct pcn_buf *out)
     return rc ? rc : pcn_buf_addf(out, "],\"suppress\":%d,\"results\":[", r->opts.suppress);
 }
 
-enum pcn_err pcn_results_render(const struct pcn_results *r, enum pcn_format f,
-                                struct pcn_buf *out)
+enum pcn_err pcn_results_render(const struct pcn_results *r, enum pcn_format f, struct pcn_buf *out)
 {
     enum pcn_err rc = PCN_OK;
 

@@ -479,6 +479,6 @@ size_t pcn_snapshot_memory(const struct pcn_snapshot *s)
 
     if (!s)
         return 0;
-    return s->n_patients * per_patient + s->ids_len + s->n_events * (sizeof(struct snap_event) + 4) +
-           (size_t)s->n_codes * (4 + 1 + 48);
+    return s->n_patients * per_patient + s->ids_len +
+           s->n_events * (sizeof(struct snap_event) + 4) + (size_t)s->n_codes * (4 + 1 + 48);
 }

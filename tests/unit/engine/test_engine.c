@@ -81,8 +81,7 @@ static struct pcn_snapshot *population(void)
     static const struct pat pats[] = {
         {1, "P1", "1950-06-01", PCN_SEX_FEMALE, "A1", "2000-01-01", NULL, NULL, "A", "E01"},
         {2, "P2", "2007-03-31", PCN_SEX_MALE, "A1", "2007-04-01", NULL, NULL, "H", "E02"},
-        {3, "P3", "1940-01-01", PCN_SEX_FEMALE, "A2", "2000-01-01", NULL, "2024-06-01", "M",
-         NULL},
+        {3, "P3", "1940-01-01", PCN_SEX_FEMALE, "A2", "2000-01-01", NULL, "2024-06-01", "M", NULL},
         {4, "P4", "1980-01-01", PCN_SEX_MALE, "A2", "2000-01-01", "2024-01-01", NULL, NULL, NULL},
         {5, "P5", "1990-01-01", PCN_SEX_FEMALE, "A2", "2025-04-01", NULL, NULL, "Z", NULL},
         {6, "P6", "1960-01-01", PCN_SEX_MALE, "A1", NULL, NULL, NULL, "R", "E03"},
@@ -406,9 +405,9 @@ static void test_codelist_csv(void **state)
     test_write_file(path, "term,code\nDiabetes,DM\nblank,\n");
     (void)snprintf(path, sizeof(path), "%s/b.csv", dir);
     test_write_file(path, "CTV3Code,Other\nBP,HBA1C\n");
-    assert_int_equal(pcn_program_load_string(p, "t", text, strlen(text), dir,
-                                             PCN_PROGRAM_FLAG_OUTPUT, &err),
-                     PCN_OK);
+    assert_int_equal(
+        pcn_program_load_string(p, "t", text, strlen(text), dir, PCN_PROGRAM_FLAG_OUTPUT, &err),
+        PCN_OK);
     assert_int_equal(pcn_program_eval(p, s, &o, &r, &err), PCN_OK);
     assert_int_equal(pcn_results_total(r, "ra", "count", &v), PCN_OK);
     assert_int_equal(v, 3);
@@ -452,8 +451,7 @@ static void expect_error(const char *text, const char *want)
 
     assert_int_equal(pcn_buf_adds(&b, prelude), PCN_OK);
     assert_int_equal(pcn_buf_adds(&b, text), PCN_OK);
-    assert_int_equal(pcn_program_load_string(p, "e.pcn", b.buf, b.len, NULL, 0, &err),
-                     PCN_EPARSE);
+    assert_int_equal(pcn_program_load_string(p, "e.pcn", b.buf, b.len, NULL, 0, &err), PCN_EPARSE);
     if (!strstr(err.msg, want))
         fail_msg("expected '%s' in:\n%s", want, err.msg);
     pcn_buf_release(&b);
