@@ -21,7 +21,7 @@
 
 enum eth_group { ETH_WHITE, ETH_MIXED, ETH_ASIAN, ETH_BLACK, ETH_OTHER, ETH_UNKNOWN, ETH_COUNT };
 
-/* One event, 16 bytes; events are sorted by patient then date. */
+/* One event while the snapshot is built (staging only). */
 struct snap_event {
     int32_t date;
     uint32_t code;    /* interned code id */
@@ -45,6 +45,7 @@ struct pcn_snapshot {
     int64_t *key;
     uint32_t *id_off; /* offset of the patient id in ids */
     int32_t *dob, *reg_from, *reg_to, *death;
+    int32_t *dob_ymd; /* y * 10000 + m * 100 + d, for fast ages */
     uint16_t *practice;
     uint8_t *sex, *eth, *imd_q; /* imd_q: 0 unknown, 1..5 */
     char *ids;
@@ -60,17 +61,27 @@ struct pcn_snapshot {
     struct snap_membership *members;
     size_t n_members, alloc_members;
 
-    /* events */
-    struct snap_event *ev;
-    size_t n_events, alloc_events;
-    uint32_t *ev_start; /* n_patients + 1 offsets, after finish */
+    /* staged events, freed by finish */
+    struct snap_event *stage;
+    size_t n_events, alloc_stage;
 
-    /* codes: key "<class><code>" -> id; postings by code */
+    /*
+     * Events after finish, 12 bytes each in three columns ordered by code,
+     * then patient, then date: a query scans its codes' ranges
+     * sequentially. code_start[c]..code_start[c + 1] is code c's range.
+     */
+    uint32_t *ev_patient;
+    int32_t *ev_date;
+    float *ev_value;      /* NaN when none */
+    uint32_t *code_start; /* n_codes + 1 */
+    /* each patient's events by date: positions pat_ev[pat_start[p]..pat_start[p + 1]) */
+    uint32_t *pat_start; /* n_patients + 1 */
+    uint32_t *pat_ev;
+
+    /* codes: key "<class><code>" -> id */
     struct pcn_strmap *codes;
     uint32_t n_codes;
-    uint8_t *code_class;  /* per code id */
-    uint32_t *post_start; /* n_codes + 1 */
-    uint32_t *post;       /* event indexes, ascending within a code */
+    uint8_t *code_class; /* per code id */
 };
 
 /* Value types of expressions. */
@@ -197,6 +208,8 @@ struct pcn_program {
 
     struct source *sources;
     size_t n_sources, alloc_sources;
+
+    uint32_t builtin_node[B_COUNT_]; /* node index + 1 of each built-in, 0 until used */
 };
 
 /* Intern a string in the program; *ret gets its id. */
@@ -230,6 +243,10 @@ struct pcn_results {
     struct result *res;
     size_t n_res;
 };
+
+/* A day number as y * 10000 + m * 100 + d; whole years between two such values are
+ * (later - earlier) / 10000, birthdays counting. INT32_MAX for PCN_DATE_NONE. */
+int32_t pcn__ymd(int32_t day);
 
 /* Age band index (0..4) of an age in years. */
 int pcn__age_band(int age);

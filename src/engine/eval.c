@@ -35,6 +35,8 @@ struct evalctx {
     const struct pcn_snapshot *s;
     struct pcn_results *r;
     int32_t as_of;
+    int32_t as_of_ymd;
+    double age[CHUNK]; /* of the chunk's patients */
     double **buf, **buf2; /* per node; buf2 only for events */
     struct qstate *qs;
     uint32_t lo, hi; /* current chunk */
@@ -138,7 +140,7 @@ static enum pcn_err resolve_codes(struct evalctx *c, const struct codelist *cl, 
         }
     }
     for (size_t k = 0; k < q->n; k++)
-        q->cursor[k] = s->post_start[q->codes[k]];
+        q->cursor[k] = s->code_start[q->codes[k]];
     return PCN_OK;
 }
 
@@ -181,42 +183,106 @@ static void eval_builtin(struct evalctx *c, const struct node *n, double *out)
     const struct pcn_snapshot *s = c->s;
     uint32_t lo = c->lo, len = c->hi - c->lo;
 
-    for (uint32_t i = 0; i < len; i++) {
-        uint32_t p = lo + i;
-        uint32_t pr = s->practice[p] == UINT16_MAX ? (uint32_t)s->n_practices : s->practice[p];
-        switch (n->sub) {
-        case B_AS_OF:
+    switch (n->sub) {
+    case B_AS_OF:
+        for (uint32_t i = 0; i < CHUNK; i++)
             out[i] = c->as_of;
-            break;
-        case B_AGE:
-            out[i] = pcn_date_age(s->dob[p], c->as_of);
-            break;
-        case B_DOB:
-            out[i] = nan_if_none(s->dob[p]);
-            break;
-        case B_SEX:
-            out[i] = c->sex_str[s->sex[p] & 3];
-            break;
-        case B_PRACTICE:
-            out[i] = c->practice_str[pr];
-            break;
-        case B_NETWORK:
-            out[i] =
-                c->network_str[pr < s->n_practices ? c->r->network_of_practice[pr] : s->n_networks];
-            break;
-        case B_ETHNICITY:
-            out[i] = c->eth_str[s->eth[p]];
-            break;
-        case B_IMD:
-            out[i] = s->imd_q[p] ? s->imd_q[p] : NAN;
-            break;
-        case B_REG_FROM:
-            out[i] = nan_if_none(s->reg_from[p]);
-            break;
-        default:
-            out[i] = 1;
-            break;
+        break;
+    case B_AGE:
+        memcpy(out, c->age, len * sizeof(*out));
+        break;
+    case B_DOB:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = nan_if_none(s->dob[lo + i]);
+        break;
+    case B_SEX:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = c->sex_str[s->sex[lo + i] & 3];
+        break;
+    case B_PRACTICE:
+    case B_NETWORK:
+        for (uint32_t i = 0; i < len; i++) {
+            uint16_t pr = s->practice[lo + i];
+            if (n->sub == B_PRACTICE)
+                out[i] = c->practice_str[pr == UINT16_MAX ? s->n_practices : pr];
+            else
+                out[i] = c->network_str[pr == UINT16_MAX ? s->n_networks
+                                                         : c->r->network_of_practice[pr]];
         }
+        break;
+    case B_ETHNICITY:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = c->eth_str[s->eth[lo + i]];
+        break;
+    case B_IMD:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = s->imd_q[lo + i] ? s->imd_q[lo + i] : NAN;
+        break;
+    case B_REG_FROM:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = nan_if_none(s->reg_from[lo + i]);
+        break;
+    default:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = 1;
+        break;
+    }
+}
+
+/*
+ * Comparisons, written so the compiler can vectorise them: IEEE ordered
+ * comparisons are already false when either side is NaN (null); only !=
+ * needs the explicit test.
+ */
+static void eval_cmp(uint8_t op, const double *a, const double *b, double *out, uint32_t len)
+{
+    switch (op) {
+    case CMP_EQ:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] == b[i];
+        break;
+    case CMP_NE:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] != b[i] && a[i] == a[i] && b[i] == b[i];
+        break;
+    case CMP_LT:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] < b[i];
+        break;
+    case CMP_LE:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] <= b[i];
+        break;
+    case CMP_GT:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] > b[i];
+        break;
+    default:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] >= b[i];
+        break;
+    }
+}
+
+static void eval_arith(uint8_t op, const double *a, const double *b, double *out, uint32_t len)
+{
+    switch (op) {
+    case '+':
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] + b[i];
+        break;
+    case '-':
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] - b[i];
+        break;
+    case '*':
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] * b[i];
+        break;
+    default:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = b[i] == 0 ? NAN : a[i] / b[i];
+        break;
     }
 }
 
@@ -240,9 +306,20 @@ static bool cmp_holds(uint8_t op, double a, double b)
     }
 }
 
-/* Per-patient [lo, hi] date window of a query for the chunk. */
-static void query_bounds(struct evalctx *c, const struct query *q, uint32_t len)
+/*
+ * Per-patient [lo, hi] date window of a query for the chunk. Returns true
+ * when every bound is constant: then only slot 0 is meaningful.
+ */
+static bool query_bounds(struct evalctx *c, const struct query *q, uint32_t len)
 {
+    bool is_const = true;
+
+    for (size_t f = 0; f < q->n_filters; f++) {
+        if (q->filters[f].kind != F_VALUE && !c->prog->nodes[q->filters[f].bound].is_const)
+            is_const = false;
+    }
+    if (is_const)
+        len = 1;
     for (uint32_t i = 0; i < len; i++) {
         c->lo_b[i] = -INFINITY;
         c->hi_b[i] = c->as_of;
@@ -267,6 +344,7 @@ static void query_bounds(struct evalctx *c, const struct query *q, uint32_t len)
                 c->hi_b[i] = PCN_MIN(c->hi_b[i], v);
         }
     }
+    return is_const;
 }
 
 static bool value_ok(const struct query *q, float v)
@@ -278,24 +356,23 @@ static bool value_ok(const struct query *q, float v)
     return true;
 }
 
-/* Is event e (index ei) better than the current best of patient slot i? */
-static bool better(const struct evalctx *c, uint8_t agg, const struct snap_event *e, uint32_t ei,
-                   uint32_t i)
+/* Is the event at position e better than the current best of patient slot i? */
+static bool better(const struct evalctx *c, uint8_t agg, uint32_t e, uint32_t i)
 {
-    const struct snap_event *b;
+    const struct pcn_snapshot *s = c->s;
+    uint32_t b = c->best[i];
 
     if (c->cnt[i] == 0)
         return true;
-    b = &c->s->ev[c->best[i]];
     switch (agg) {
     case AGG_FIRST:
-        return e->date < b->date || (e->date == b->date && ei < c->best[i]);
+        return s->ev_date[e] < s->ev_date[b] || (s->ev_date[e] == s->ev_date[b] && e < b);
     case AGG_LAST:
-        return e->date > b->date || (e->date == b->date && ei > c->best[i]);
+        return s->ev_date[e] > s->ev_date[b] || (s->ev_date[e] == s->ev_date[b] && e > b);
     case AGG_MIN:
-        return e->value < b->value || (e->value == b->value && ei > c->best[i]);
+        return s->ev_value[e] < s->ev_value[b] || (s->ev_value[e] == s->ev_value[b] && e > b);
     default:
-        return e->value > b->value || (e->value == b->value && ei > c->best[i]);
+        return s->ev_value[e] > s->ev_value[b] || (s->ev_value[e] == s->ev_value[b] && e > b);
     }
 }
 
@@ -310,31 +387,34 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
 
     for (size_t f = 0; f < q->n_filters; f++)
         has_value_filter |= q->filters[f].kind == F_VALUE;
-    query_bounds(c, q, len);
+    bool const_window = query_bounds(c, q, len);
+    double lo_c = c->lo_b[0], hi_c = c->hi_b[0];
+
     memset(c->cnt, 0, len * sizeof(c->cnt[0]));
     for (size_t k = 0; k < qs->n; k++) {
-        uint32_t cur = qs->cursor[k], end = s->post_start[qs->codes[k] + 1];
+        uint32_t cur = qs->cursor[k], end = s->code_start[qs->codes[k] + 1];
         uint32_t prev = NONE;
         for (; cur < end; cur++) {
-            uint32_t ei = s->post[cur];
-            const struct snap_event *e = &s->ev[ei];
+            uint32_t pat = s->ev_patient[cur];
+            int32_t date = s->ev_date[cur];
             uint32_t i;
-            if (e->patient >= c->hi)
+            if (pat >= c->hi)
                 break;
-            i = e->patient - c->lo;
-            if (e->date < c->lo_b[i] || e->date > c->hi_b[i])
+            i = pat - c->lo;
+            if (const_window ? (date < lo_c || date > hi_c)
+                             : (date < c->lo_b[i] || date > c->hi_b[i]))
                 continue;
-            if (has_value_filter && !value_ok(q, e->value))
+            if (has_value_filter && !value_ok(q, s->ev_value[cur]))
                 continue;
-            if (needs_value && isnan(e->value))
+            if (needs_value && isnan(s->ev_value[cur]))
                 continue;
             if (q->agg == AGG_COUNT_CODES) {
-                c->cnt[i] += prev != e->patient;
-                prev = e->patient;
+                c->cnt[i] += prev != pat;
+                prev = pat;
                 continue;
             }
-            if (q->agg >= AGG_FIRST && better(c, q->agg, e, ei, i))
-                c->best[i] = ei;
+            if (q->agg >= AGG_FIRST && better(c, q->agg, cur, i))
+                c->best[i] = cur;
             c->cnt[i]++;
         }
         qs->cursor[k] = cur;
@@ -347,8 +427,8 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
         } else if (c->cnt[i] == 0) {
             out[i] = out2[i] = NAN;
         } else {
-            out[i] = s->ev[c->best[i]].date;
-            out2[i] = s->ev[c->best[i]].value;
+            out[i] = s->ev_date[c->best[i]];
+            out2[i] = s->ev_value[c->best[i]];
         }
     }
 }
@@ -368,20 +448,6 @@ static double date_add(double d, const struct node *dur, bool neg)
         return pcn_date_add_months((int32_t)d, (int)amount);
     default:
         return pcn_date_add_months((int32_t)d, (int)(12 * amount));
-    }
-}
-
-static double arith(uint8_t op, double a, double b)
-{
-    switch (op) {
-    case '+':
-        return a + b;
-    case '-':
-        return a - b;
-    case '*':
-        return a * b;
-    default:
-        return b == 0 ? NAN : a / b;
     }
 }
 
@@ -453,9 +519,6 @@ static void eval_node(struct evalctx *c, uint32_t idx)
         break;
     case OP_BUILTIN:
         eval_builtin(c, n, out);
-        if (n->is_const)
-            for (uint32_t i = 0; i < len; i++)
-                out[i] = c->as_of;
         break;
     case OP_NEG:
         for (uint32_t i = 0; i < len; i++)
@@ -474,12 +537,10 @@ static void eval_node(struct evalctx *c, uint32_t idx)
             out[i] = a[i] != 0 || b[i] != 0;
         break;
     case OP_CMP:
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = cmp_holds(n->sub, a[i], b[i]);
+        eval_cmp(n->sub, a, b, out, len);
         break;
     case OP_ARITH:
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = arith(n->sub, a[i], b[i]);
+        eval_arith(n->sub, a, b, out, len);
         break;
     case OP_DATEADD:
         for (uint32_t i = 0; i < len; i++)
@@ -496,8 +557,7 @@ static void eval_node(struct evalctx *c, uint32_t idx)
         eval_query(c, n, out, c->buf2[idx]);
         break;
     case OP_FIELD:
-        memcpy(out, n->sub ? c->buf2[n->a] : a, len * sizeof(*out));
-        break;
+        break; /* aliases its event's buffer (setup_buffers) */
     case OP_FUNC:
         eval_func(c, n, out, len);
         break;
@@ -541,7 +601,7 @@ static void chunk_groups(struct evalctx *c, uint32_t len)
                       s->dob[p] <= c->as_of;
         key[DIM_PRACTICE] = pr < s->n_practices ? r->practice_rank[pr] : s->n_practices;
         key[DIM_NETWORK] = pr < s->n_practices ? r->network_of_practice[pr] : s->n_networks;
-        key[DIM_AGE] = (size_t)pcn__age_band(pcn_date_age(s->dob[p], c->as_of));
+        key[DIM_AGE] = (size_t)pcn__age_band((int)c->age[i]);
         key[DIM_SEX] = s->sex[p] & 3;
         key[DIM_IMD] = s->imd_q[p];
         key[DIM_ETH] = s->eth[p];
@@ -679,6 +739,11 @@ static enum pcn_err setup_buffers(struct evalctx *c)
         const struct node *n = &p->nodes[i];
         if (!n->needed || n->type == TY_DUR)
             continue;
+        if (n->op == OP_FIELD) {
+            /* children come first, so the event's buffers exist */
+            c->buf[i] = n->sub ? c->buf2[n->a] : c->buf[n->a];
+            continue;
+        }
         c->buf[i] = pcn_calloc(CHUNK, sizeof(double));
         if (!c->buf[i])
             return PCN_ENOMEM;
@@ -729,6 +794,8 @@ static enum pcn_err run_chunks(struct evalctx *c)
         c->lo = lo;
         c->hi = (uint32_t)PCN_MIN((size_t)lo + CHUNK, (size_t)c->s->n_patients);
         len = c->hi - c->lo;
+        for (uint32_t i = 0; i < len; i++)
+            c->age[i] = (double)((c->as_of_ymd - c->s->dob_ymd[lo + i]) / 10000);
         for (uint32_t i = 0; i < p->n_nodes; i++) {
             const struct node *n = &p->nodes[i];
             if (n->needed && n->type != TY_DUR && (!n->is_const || c->first_chunk))
@@ -752,7 +819,8 @@ static void free_ctx(struct evalctx *c)
     const struct pcn_program *p = c->prog;
 
     for (size_t i = 0; c->buf && i < p->n_nodes; i++) {
-        pcn_free(c->buf[i]);
+        if (p->nodes[i].op != OP_FIELD)
+            pcn_free(c->buf[i]);
         pcn_free(c->buf2[i]);
     }
     for (size_t i = 0; c->qs && i < p->n_queries; i++) {
@@ -789,6 +857,7 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
     c->s = s;
     c->r = r;
     c->as_of = o->as_of;
+    c->as_of_ymd = pcn__ymd(o->as_of);
     r->prog = p;
     r->snap = s;
     mark_outputs(p);

@@ -573,8 +573,17 @@ static enum pcn_err parse_name_ref(struct parser *ps, const struct token *t, uin
     }
     for (uint8_t i = 0; i < B_COUNT_; i++) {
         if (pcn__tok_is(&ps->lx, t, builtin_names[i])) {
+            /* one node per built-in, shared by every use */
             struct node n = {.op = OP_BUILTIN, .type = builtin_types[i], .sub = i, .aux = NONE};
-            return add_node(ps, n, ret);
+            enum pcn_err rc;
+            if (ps->prog->builtin_node[i]) {
+                *ret = ps->prog->builtin_node[i] - 1;
+                return PCN_OK;
+            }
+            rc = add_node(ps, n, ret);
+            if (!rc)
+                ps->prog->builtin_node[i] = *ret + 1;
+            return rc;
         }
     }
     if (lookup(ps, t, &sym))

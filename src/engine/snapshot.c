@@ -22,6 +22,16 @@
 const char *const pcn__eth_names[] = {"White", "Mixed", "Asian", "Black", "Other", "Unknown"};
 const char *const pcn__age_band_names[] = {"0-17", "18-39", "40-64", "65-79", "80+"};
 
+int32_t pcn__ymd(int32_t day)
+{
+    int y = 0, m = 0, d = 0;
+
+    if (day == PCN_DATE_NONE)
+        return INT32_MAX;
+    pcn_date_to_ymd(day, &y, &m, &d);
+    return y * 10000 + m * 100 + d;
+}
+
 int pcn__age_band(int age)
 {
     if (age < 18)
@@ -130,6 +140,7 @@ void pcn_snapshot_free(struct pcn_snapshot *s)
     pcn_free(s->key);
     pcn_free(s->id_off);
     pcn_free(s->dob);
+    pcn_free(s->dob_ymd);
     pcn_free(s->reg_from);
     pcn_free(s->reg_to);
     pcn_free(s->death);
@@ -141,11 +152,14 @@ void pcn_snapshot_free(struct pcn_snapshot *s)
     free_strs(s->practice_code, s->n_practices);
     free_strs(s->network_code, s->n_networks);
     pcn_free(s->members);
-    pcn_free(s->ev);
-    pcn_free(s->ev_start);
+    pcn_free(s->stage);
+    pcn_free(s->ev_patient);
+    pcn_free(s->ev_date);
+    pcn_free(s->ev_value);
+    pcn_free(s->code_start);
+    pcn_free(s->pat_start);
+    pcn_free(s->pat_ev);
     pcn_free(s->code_class);
-    pcn_free(s->post_start);
-    pcn_free(s->post);
     pcn_free(s);
 }
 
@@ -218,6 +232,7 @@ static enum pcn_err grow_patients(struct pcn_snapshot *s, size_t n)
     GROW_COL(key);
     GROW_COL(id_off);
     GROW_COL(dob);
+    GROW_COL(dob_ymd);
     GROW_COL(reg_from);
     GROW_COL(reg_to);
     GROW_COL(death);
@@ -271,6 +286,7 @@ enum pcn_err pcn_snapshot_add_patient(struct pcn_snapshot *s, int64_t key,
     s->ids_len += id_len + 1;
     s->key[i] = key;
     s->dob[i] = p->date_of_birth;
+    s->dob_ymd[i] = pcn__ymd(p->date_of_birth);
     s->reg_from[i] = p->registered_from;
     s->reg_to[i] = p->registered_to;
     s->death[i] = p->date_of_death;
@@ -323,10 +339,10 @@ static enum pcn_err add_coded(struct pcn_snapshot *s, int64_t key, char cls, con
         return rc;
     if (added)
         s->n_codes++;
-    rc = PCN_GROW(s->ev, s->n_events + 1, s->alloc_events);
+    rc = PCN_GROW(s->stage, s->n_events + 1, s->alloc_stage);
     if (rc)
         return rc;
-    s->ev[s->n_events++] = (struct snap_event){date, (uint32_t)id, value, pat};
+    s->stage[s->n_events++] = (struct snap_event){date, (uint32_t)id, value, pat};
     return PCN_OK;
 }
 
@@ -369,60 +385,62 @@ static void sort_by_date(struct snap_event *ev, size_t n)
     }
 }
 
-/* Counting sort of events by patient, then by date within each patient. */
-static enum pcn_err sort_events(struct pcn_snapshot *s)
+/* Counting-sort offsets: start[k] = number of items with key < k (n_keys + 1 entries). */
+static uint32_t *count_offsets(const struct snap_event *ev, size_t n, size_t n_keys, bool by_code)
 {
-    uint32_t *start = pcn_calloc((size_t)s->n_patients + 1, sizeof(*start));
-    struct snap_event *out = NULL;
+    uint32_t *start = pcn_calloc(n_keys + 1, sizeof(*start));
 
     if (!start)
-        return PCN_ENOMEM;
-    out = pcn_calloc(s->n_events ? s->n_events : 1, sizeof(*out));
-    if (!out) {
-        pcn_free(start);
-        return PCN_ENOMEM;
-    }
-    for (size_t i = 0; i < s->n_events; i++)
-        start[s->ev[i].patient + 1]++;
-    for (uint32_t p = 0; p < s->n_patients; p++)
-        start[p + 1] += start[p];
-    for (size_t i = 0; i < s->n_events; i++) {
-        uint32_t p = s->ev[i].patient;
-        uint32_t at = start[p]++;
-        out[at] = s->ev[i];
-    }
-    /* start[p] now holds the end of p: shift back into starts */
-    for (uint32_t p = s->n_patients; p > 0; p--)
-        start[p] = start[p - 1];
-    start[0] = 0;
-    for (uint32_t p = 0; p < s->n_patients; p++)
-        sort_by_date(out + start[p], start[p + 1] - start[p]);
-    pcn_free(s->ev);
-    s->ev = out;
-    s->alloc_events = s->n_events;
-    s->ev_start = start;
-    return PCN_OK;
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        start[(by_code ? ev[i].code : ev[i].patient) + 1]++;
+    for (size_t k = 0; k < n_keys; k++)
+        start[k + 1] += start[k];
+    return start;
 }
 
-/* Posting lists: for each code, its event indexes in ascending order. */
-static enum pcn_err build_postings(struct pcn_snapshot *s)
+/*
+ * Sort the staged events by patient then date (counting sort plus a short
+ * insertion sort per patient), then distribute them stably by code into
+ * the column arrays, recording each patient's positions.
+ */
+static enum pcn_err sort_events(struct pcn_snapshot *s)
 {
-    s->post_start = pcn_calloc((size_t)s->n_codes + 1, sizeof(*s->post_start));
-    s->post = pcn_calloc(s->n_events ? s->n_events : 1, sizeof(*s->post));
-    if (!s->post_start || !s->post)
-        return PCN_ENOMEM;
-    for (size_t i = 0; i < s->n_events; i++)
-        s->post_start[s->ev[i].code + 1]++;
-    for (uint32_t c = 0; c < s->n_codes; c++)
-        s->post_start[c + 1] += s->post_start[c];
-    for (size_t i = 0; i < s->n_events; i++) {
-        uint32_t c = s->ev[i].code;
-        s->post[s->post_start[c]++] = (uint32_t)i;
+    size_t n = s->n_events, alloc = n ? n : 1;
+    struct snap_event *by_pat = pcn_calloc(alloc, sizeof(*by_pat));
+    uint32_t *next = NULL;
+    enum pcn_err rc = PCN_ENOMEM;
+
+    s->pat_start = count_offsets(s->stage, n, s->n_patients, false);
+    s->code_start = count_offsets(s->stage, n, s->n_codes, true);
+    s->ev_patient = pcn_calloc(alloc, sizeof(*s->ev_patient));
+    s->ev_date = pcn_calloc(alloc, sizeof(*s->ev_date));
+    s->ev_value = pcn_calloc(alloc, sizeof(*s->ev_value));
+    s->pat_ev = pcn_calloc(alloc, sizeof(*s->pat_ev));
+    next = pcn_calloc((size_t)PCN_MAX(s->n_patients, s->n_codes) + 1, sizeof(*next));
+    if (!by_pat || !s->pat_start || !s->code_start || !s->ev_patient || !s->ev_date ||
+        !s->ev_value || !s->pat_ev || !next)
+        goto out;
+    memcpy(next, s->pat_start, (size_t)s->n_patients * sizeof(*next));
+    for (size_t i = 0; i < n; i++)
+        by_pat[next[s->stage[i].patient]++] = s->stage[i];
+    for (uint32_t p = 0; p < s->n_patients; p++)
+        sort_by_date(by_pat + s->pat_start[p], s->pat_start[p + 1] - s->pat_start[p]);
+    memcpy(next, s->code_start, (size_t)s->n_codes * sizeof(*next));
+    for (size_t i = 0; i < n; i++) {
+        uint32_t at = next[by_pat[i].code]++;
+        s->ev_patient[at] = by_pat[i].patient;
+        s->ev_date[at] = by_pat[i].date;
+        s->ev_value[at] = by_pat[i].value;
+        s->pat_ev[i] = at;
     }
-    for (uint32_t c = s->n_codes; c > 0; c--)
-        s->post_start[c] = s->post_start[c - 1];
-    s->post_start[0] = 0;
-    return PCN_OK;
+    PCN_FREE_AND_NULL(s->stage);
+    s->alloc_stage = 0;
+    rc = PCN_OK;
+out:
+    pcn_free(by_pat);
+    pcn_free(next);
+    return rc;
 }
 
 static int record_class(const char *key, size_t len, uint64_t value, void *ud)
@@ -445,8 +463,6 @@ enum pcn_err pcn_snapshot_finish(struct pcn_snapshot *s)
         return PCN_ENOMEM;
     (void)pcn_strmap_foreach(s->codes, record_class, s->code_class);
     rc = sort_events(s);
-    if (!rc)
-        rc = build_postings(s);
     if (!rc)
         s->finished = true;
     return rc;
@@ -475,7 +491,7 @@ size_t pcn_snapshot_event_count(const struct pcn_snapshot *s)
 
 size_t pcn_snapshot_memory(const struct pcn_snapshot *s)
 {
-    size_t per_patient = sizeof(int64_t) + 5 * sizeof(int32_t) + sizeof(uint16_t) + 3 + 4;
+    size_t per_patient = sizeof(int64_t) + 6 * sizeof(int32_t) + sizeof(uint16_t) + 3 + 4;
 
     if (!s)
         return 0;
