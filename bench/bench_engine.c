@@ -48,7 +48,7 @@ static pcn_usec_t cpu_usec(void)
 {
     struct timespec ts;
 
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
         return 0;
     return (pcn_usec_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
@@ -135,11 +135,14 @@ fail:
     return NULL;
 }
 
+static double last_wall_ms;
+
 static int eval_once(struct pcn_program *p, const struct pcn_snapshot *s,
                      const struct pcn_eval_options *o, double *ret_ms)
 {
     struct pcn_results *r = NULL;
     struct pcn_error err;
+    pcn_usec_t w0 = pcn_monotonic_usec();
     pcn_usec_t t0 = cpu_usec();
 
     if (pcn_program_eval(p, s, o, &r, &err) != PCN_OK) {
@@ -147,6 +150,7 @@ static int eval_once(struct pcn_program *p, const struct pcn_snapshot *s,
         return 1;
     }
     *ret_ms = msec(t0, cpu_usec());
+    last_wall_ms = msec(w0, pcn_monotonic_usec());
     pcn_results_free(r);
     return 0;
 }
@@ -161,14 +165,15 @@ static int slowest_report(struct pcn_program *p, const struct pcn_snapshot *s,
 
     for (size_t i = 0; i < p->n_defs; i++) {
         const char *name = p->defs[i].name;
-        if (pcn_program_select(p, name, &err) != PCN_OK || eval_once(p, s, o, &ms))
+        if (pcn_program_select(p, name, &err) != PCN_OK || eval_once(p, s, o, &ms) ||
+            eval_once(p, s, o, &ms))
             return 1;
         if (ms > worst) {
             worst = ms;
             worst_name = name;
         }
     }
-    printf("slowest single report (%zu definitions): %s %.2f ms CPU\n", p->n_defs, worst_name, worst);
+    printf("slowest single report, warm (%zu definitions): %s %.2f ms CPU\n", p->n_defs, worst_name, worst);
     return pcn_program_select(p, "all", &err) != PCN_OK;
 }
 
@@ -180,7 +185,7 @@ int main(int argc, char **argv)
     struct pcn_snapshot *s = NULL, *small = NULL;
     struct pcn_eval_options o = {0};
     int64_t v = 0;
-    double ms = 0, best = 1e9;
+    double ms = 0, best = 1e9, best_wall = 1e9;
     pcn_usec_t t0;
     int rc = 1;
 
@@ -207,9 +212,11 @@ int main(int argc, char **argv)
         if (eval_once(p, s, &o, &ms))
             goto out;
         best = PCN_MIN(best, ms);
+        best_wall = PCN_MIN(best_wall, last_wall_ms);
     }
-    printf("whole standard library (%zu definitions, by practice): best of 3 %.1f ms CPU\n",
-           pcn_program_output_count(p), best);
+    printf("whole standard library (%zu definitions, by practice): best of 3 %.1f ms wall, "
+           "%.1f ms CPU (all threads; first run includes the code-list indexes)\n",
+           pcn_program_output_count(p), best_wall, best);
     small = build(p, 50000, o.as_of);
     if (!small || slowest_report(p, small, &o))
         goto out;

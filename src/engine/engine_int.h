@@ -149,11 +149,29 @@ struct query {
     size_t n_filters;
 };
 
+/* One event of a code list's merged index. */
+struct mev {
+    uint32_t patient;
+    int32_t date;
+    float value; /* NaN when none */
+    uint32_t code;
+};
+
 struct codelist {
     char *name;
     char **codes; /* owned strings */
     size_t n_codes;
     int builtin; /* 0, or CODE_CLASS_MED / CODE_CLASS_IMM for the built-in lists */
+    /*
+     * Cache: the events of every code of the list, ordered by patient, then
+     * code, then date, built on first use against one snapshot (identified
+     * by address, size and data version) so each chunk reads one stream.
+     */
+    struct mev *merged;
+    size_t n_merged;
+    const struct pcn_snapshot *merged_for;
+    size_t merged_events;
+    int64_t merged_version;
 };
 
 enum def_kind { DEF_REGISTER, DEF_INDICATOR, DEF_SCORE, DEF_SEGMENT, DEF_WORKLIST, DEF_KIND_COUNT };

@@ -11,7 +11,9 @@
 #include "pcn/engine.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "engine/engine_int.h"
@@ -25,9 +27,8 @@
 #define MAX_GROUPS ((size_t)1 << 22)
 
 struct qstate {
-    uint32_t *codes; /* code ids */
-    uint32_t *cursor;
-    size_t n;
+    const struct mev *ev; /* the code list's merged index; borrowed */
+    size_t n, cursor;
 };
 
 struct evalctx {
@@ -39,7 +40,12 @@ struct evalctx {
     double age[CHUNK]; /* of the chunk's patients */
     double **buf, **buf2; /* per node; buf2 only for events */
     struct qstate *qs;
-    uint32_t lo, hi; /* current chunk */
+    uint32_t range_lo, range_hi; /* the patients this context evaluates */
+    uint32_t lo, hi;             /* current chunk */
+    bool is_worker;              /* borrows the string tables of the main context */
+    int64_t *group_pop;          /* this context's counts (the main one: the results') */
+    struct result *res;
+    enum pcn_err rc;
     bool first_chunk;
     double lo_b[CHUNK], hi_b[CHUNK];
     uint32_t best[CHUNK];
@@ -109,38 +115,130 @@ static void mark_outputs(struct pcn_program *p)
     }
 }
 
-static enum pcn_err resolve_codes(struct evalctx *c, const struct codelist *cl, struct qstate *q)
+static int cmp_u32(const void *a, const void *b)
 {
-    const struct pcn_snapshot *s = c->s;
-    static const char classes[] = {CODE_CLASS_EVENT, CODE_CLASS_MED, CODE_CLASS_IMM};
-    size_t cap = cl->builtin ? s->n_codes : cl->n_codes * 3;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
 
-    q->codes = pcn_calloc(cap ? cap : 1, sizeof(*q->codes));
-    q->cursor = pcn_calloc(cap ? cap : 1, sizeof(*q->cursor));
-    if (!q->codes || !q->cursor)
+/* The distinct code ids of a code list present in the snapshot. Caller frees *ret. */
+static enum pcn_err code_ids(const struct pcn_snapshot *s, const struct codelist *cl,
+                             uint32_t **ret, size_t *ret_n)
+{
+    static const char classes[] = {CODE_CLASS_EVENT, CODE_CLASS_MED, CODE_CLASS_IMM};
+    size_t cap = cl->builtin ? s->n_codes : cl->n_codes * 3, n = 0, u = 0;
+    uint32_t *ids = pcn_calloc(cap ? cap : 1, sizeof(*ids));
+
+    if (!ids)
         return PCN_ENOMEM;
-    if (cl->builtin) {
-        for (uint32_t k = 0; k < s->n_codes; k++) {
-            if (s->code_class[k] == cl->builtin)
-                q->codes[q->n++] = k;
-        }
-    } else {
-        for (size_t k = 0; k < cl->n_codes; k++) {
-            char key[130];
-            size_t len = strlen(cl->codes[k]);
-            if (len + 1 >= sizeof(key))
-                continue;
-            memcpy(key + 1, cl->codes[k], len);
-            for (size_t j = 0; j < PCN_ARRAY_SIZE(classes); j++) {
-                uint64_t id;
-                key[0] = classes[j];
-                if (pcn_strmap_get(s->codes, key, len + 1, &id))
-                    q->codes[q->n++] = (uint32_t)id;
-            }
+    for (uint32_t k = 0; cl->builtin && k < s->n_codes; k++) {
+        if (s->code_class[k] == cl->builtin)
+            ids[n++] = k;
+    }
+    for (size_t k = 0; !cl->builtin && k < cl->n_codes; k++) {
+        char key[130];
+        size_t len = strlen(cl->codes[k]);
+        if (len + 1 >= sizeof(key))
+            continue;
+        memcpy(key + 1, cl->codes[k], len);
+        for (size_t j = 0; j < PCN_ARRAY_SIZE(classes); j++) {
+            uint64_t id;
+            key[0] = classes[j];
+            if (pcn_strmap_get(s->codes, key, len + 1, &id))
+                ids[n++] = (uint32_t)id;
         }
     }
-    for (size_t k = 0; k < q->n; k++)
-        q->cursor[k] = s->code_start[q->codes[k]];
+    /* a code listed twice must not count its events twice */
+    qsort(ids, n, sizeof(*ids), cmp_u32);
+    for (size_t k = 0; k < n; k++) {
+        if (u == 0 || ids[u - 1] != ids[k])
+            ids[u++] = ids[k];
+    }
+    *ret = ids;
+    *ret_n = u;
+    return PCN_OK;
+}
+
+/* Stable LSD radix sort of a by patient (two 16-bit passes), using tmp. */
+static enum pcn_err sort_by_patient(struct mev *a, struct mev *tmp, size_t n)
+{
+    size_t *count = pcn_calloc(65536 + 1, sizeof(*count));
+
+    if (!count)
+        return PCN_ENOMEM;
+    for (int pass = 0; pass < 2; pass++) {
+        int shift = 16 * pass;
+        struct mev *from = pass ? tmp : a, *to = pass ? a : tmp;
+        memset(count, 0, (65536 + 1) * sizeof(*count));
+        for (size_t i = 0; i < n; i++)
+            count[((from[i].patient >> shift) & 0xffff) + 1]++;
+        for (size_t k = 0; k < 65536; k++)
+            count[k + 1] += count[k];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i].patient >> shift) & 0xffff]++] = from[i];
+    }
+    pcn_free(count);
+    return PCN_OK;
+}
+
+/* Build (or reuse) the merged index of a code list for this snapshot. */
+static enum pcn_err merge_codelist(const struct pcn_snapshot *s, struct codelist *cl)
+{
+    uint32_t *ids = NULL;
+    struct mev *m = NULL, *tmp = NULL;
+    size_t n_ids = 0, n = 0, at = 0;
+    enum pcn_err rc;
+
+    if (cl->merged && cl->merged_for == s && cl->merged_events == s->n_events &&
+        cl->merged_version == s->data_version)
+        return PCN_OK;
+    rc = code_ids(s, cl, &ids, &n_ids);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < n_ids; k++)
+        n += s->code_start[ids[k] + 1] - s->code_start[ids[k]];
+    m = pcn_calloc(n ? n : 1, sizeof(*m));
+    tmp = pcn_calloc(n ? n : 1, sizeof(*tmp));
+    rc = m && tmp ? PCN_OK : PCN_ENOMEM;
+    for (size_t k = 0; !rc && k < n_ids; k++) {
+        for (uint32_t e = s->code_start[ids[k]]; e < s->code_start[ids[k] + 1]; e++)
+            m[at++] = (struct mev){s->ev_patient[e], s->ev_date[e], s->ev_value[e], ids[k]};
+    }
+    if (!rc)
+        rc = sort_by_patient(m, tmp, n);
+    pcn_free(ids);
+    pcn_free(tmp);
+    if (rc) {
+        pcn_free(m);
+        return rc;
+    }
+    pcn_free(cl->merged);
+    cl->merged = m;
+    cl->n_merged = n;
+    cl->merged_for = s;
+    cl->merged_events = s->n_events;
+    cl->merged_version = s->data_version;
+    return PCN_OK;
+}
+
+static enum pcn_err resolve_codes(struct evalctx *c, struct codelist *cl, struct qstate *q)
+{
+    enum pcn_err rc = merge_codelist(c->s, cl);
+
+    if (rc)
+        return rc;
+    q->ev = cl->merged;
+    q->n = cl->n_merged;
+    /* first event of the context's first patient */
+    size_t lo = 0, hi = q->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (q->ev[mid].patient < c->range_lo)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    q->cursor = lo;
     return PCN_OK;
 }
 
@@ -356,34 +454,36 @@ static bool value_ok(const struct query *q, float v)
     return true;
 }
 
-/* Is the event at position e better than the current best of patient slot i? */
-static bool better(const struct evalctx *c, uint8_t agg, uint32_t e, uint32_t i)
+/* Is merged event e better than the current best of patient slot i? */
+static bool better(const struct evalctx *c, const struct mev *ev, uint8_t agg, uint32_t e,
+                   uint32_t i)
 {
-    const struct pcn_snapshot *s = c->s;
-    uint32_t b = c->best[i];
+    const struct mev *x = &ev[e], *b = &ev[c->best[i]];
 
     if (c->cnt[i] == 0)
         return true;
     switch (agg) {
     case AGG_FIRST:
-        return s->ev_date[e] < s->ev_date[b] || (s->ev_date[e] == s->ev_date[b] && e < b);
+        return x->date < b->date;
     case AGG_LAST:
-        return s->ev_date[e] > s->ev_date[b] || (s->ev_date[e] == s->ev_date[b] && e > b);
+        return x->date >= b->date;
     case AGG_MIN:
-        return s->ev_value[e] < s->ev_value[b] || (s->ev_value[e] == s->ev_value[b] && e > b);
+        return x->value < b->value || (x->value == b->value && x->date >= b->date);
     default:
-        return s->ev_value[e] > s->ev_value[b] || (s->ev_value[e] == s->ev_value[b] && e > b);
+        return x->value > b->value || (x->value == b->value && x->date >= b->date);
     }
 }
 
 static void eval_query(struct evalctx *c, const struct node *n, double *out, double *out2)
 {
-    const struct pcn_snapshot *s = c->s;
     const struct query *q = &c->prog->queries[n->aux];
     struct qstate *qs = &c->qs[n->aux];
+    const struct mev *ev = qs->ev;
     uint32_t len = c->hi - c->lo;
     bool has_value_filter = false;
     bool needs_value = q->agg == AGG_MIN || q->agg == AGG_MAX;
+    uint32_t prev_pat = NONE, prev_code = NONE;
+    size_t cur = qs->cursor;
 
     for (size_t f = 0; f < q->n_filters; f++)
         has_value_filter |= q->filters[f].kind == F_VALUE;
@@ -391,34 +491,31 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
     double lo_c = c->lo_b[0], hi_c = c->hi_b[0];
 
     memset(c->cnt, 0, len * sizeof(c->cnt[0]));
-    for (size_t k = 0; k < qs->n; k++) {
-        uint32_t cur = qs->cursor[k], end = s->code_start[qs->codes[k] + 1];
-        uint32_t prev = NONE;
-        for (; cur < end; cur++) {
-            uint32_t pat = s->ev_patient[cur];
-            int32_t date = s->ev_date[cur];
-            uint32_t i;
-            if (pat >= c->hi)
-                break;
-            i = pat - c->lo;
-            if (const_window ? (date < lo_c || date > hi_c)
-                             : (date < c->lo_b[i] || date > c->hi_b[i]))
-                continue;
-            if (has_value_filter && !value_ok(q, s->ev_value[cur]))
-                continue;
-            if (needs_value && isnan(s->ev_value[cur]))
-                continue;
-            if (q->agg == AGG_COUNT_CODES) {
-                c->cnt[i] += prev != pat;
-                prev = pat;
-                continue;
-            }
-            if (q->agg >= AGG_FIRST && better(c, q->agg, cur, i))
-                c->best[i] = cur;
-            c->cnt[i]++;
+    for (; cur < qs->n; cur++) {
+        const struct mev *e = &ev[cur];
+        uint32_t i;
+        if (e->patient >= c->hi)
+            break;
+        i = e->patient - c->lo;
+        if (const_window ? (e->date < lo_c || e->date > hi_c)
+                         : (e->date < c->lo_b[i] || e->date > c->hi_b[i]))
+            continue;
+        if (has_value_filter && !value_ok(q, e->value))
+            continue;
+        if (needs_value && isnan(e->value))
+            continue;
+        if (q->agg == AGG_COUNT_CODES) {
+            /* a patient's events are grouped by code */
+            c->cnt[i] += e->patient != prev_pat || e->code != prev_code;
+            prev_pat = e->patient;
+            prev_code = e->code;
+            continue;
         }
-        qs->cursor[k] = cur;
+        if (q->agg >= AGG_FIRST && better(c, ev, q->agg, (uint32_t)cur, i))
+            c->best[i] = (uint32_t)cur;
+        c->cnt[i]++;
     }
+    qs->cursor = cur;
     for (uint32_t i = 0; i < len; i++) {
         if (q->agg == AGG_EXISTS) {
             out[i] = c->cnt[i] > 0;
@@ -427,8 +524,8 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
         } else if (c->cnt[i] == 0) {
             out[i] = out2[i] = NAN;
         } else {
-            out[i] = s->ev_date[c->best[i]];
-            out2[i] = s->ev_value[c->best[i]];
+            out[i] = ev[c->best[i]].date;
+            out2[i] = ev[c->best[i]].value;
         }
     }
 }
@@ -530,11 +627,11 @@ static void eval_node(struct evalctx *c, uint32_t idx)
         break;
     case OP_AND:
         for (uint32_t i = 0; i < len; i++)
-            out[i] = a[i] != 0 && b[i] != 0;
+            out[i] = (a[i] != 0) & (b[i] != 0);
         break;
     case OP_OR:
         for (uint32_t i = 0; i < len; i++)
-            out[i] = a[i] != 0 || b[i] != 0;
+            out[i] = (a[i] != 0) | (b[i] != 0);
         break;
     case OP_CMP:
         eval_cmp(n->sub, a, b, out, len);
@@ -764,9 +861,12 @@ static enum pcn_err setup_outputs(struct evalctx *c)
     struct pcn_program *p = c->prog;
     struct pcn_results *r = c->r;
 
+    c->group_pop = r->group_pop;
+
     r->res = pcn_calloc(p->n_defs + 1, sizeof(*r->res));
     if (!r->res)
         return PCN_ENOMEM;
+    c->res = r->res;
     for (size_t i = 0; i < p->n_defs; i++) {
         struct result *res;
         if (!p->defs[i].output)
@@ -789,10 +889,10 @@ static enum pcn_err run_chunks(struct evalctx *c)
     const struct pcn_program *p = c->prog;
 
     c->first_chunk = true;
-    for (uint32_t lo = 0; lo < c->s->n_patients; lo += CHUNK) {
+    for (uint32_t lo = c->range_lo; lo < c->range_hi; lo += CHUNK) {
         uint32_t len;
         c->lo = lo;
-        c->hi = (uint32_t)PCN_MIN((size_t)lo + CHUNK, (size_t)c->s->n_patients);
+        c->hi = (uint32_t)PCN_MIN((size_t)lo + CHUNK, (size_t)c->range_hi);
         len = c->hi - c->lo;
         for (uint32_t i = 0; i < len; i++)
             c->age[i] = (double)((c->as_of_ymd - c->s->dob_ymd[lo + i]) / 10000);
@@ -804,9 +904,9 @@ static enum pcn_err run_chunks(struct evalctx *c)
         c->first_chunk = false;
         chunk_groups(c, len);
         for (uint32_t i = 0; i < len; i++)
-            c->r->group_pop[c->group[i]] += c->inpop[i];
+            c->group_pop[c->group[i]] += c->inpop[i];
         for (size_t k = 0; k < c->r->n_res; k++) {
-            enum pcn_err rc = aggregate(c, &c->r->res[k], len);
+            enum pcn_err rc = aggregate(c, &c->res[k], len);
             if (rc)
                 return rc;
         }
@@ -823,15 +923,182 @@ static void free_ctx(struct evalctx *c)
             pcn_free(c->buf[i]);
         pcn_free(c->buf2[i]);
     }
-    for (size_t i = 0; c->qs && i < p->n_queries; i++) {
-        pcn_free(c->qs[i].codes);
-        pcn_free(c->qs[i].cursor);
-    }
     pcn_free(c->buf);
     pcn_free(c->buf2);
     pcn_free(c->qs);
+    if (c->is_worker) {
+        for (size_t k = 0; c->res && k < c->r->n_res; k++) {
+            pcn_free(c->res[k].counts);
+            pcn_free(c->res[k].sums);
+            pcn_free(c->res[k].row_patient);
+            pcn_free(c->res[k].row_values);
+        }
+        pcn_free(c->res);
+        pcn_free(c->group_pop);
+        return;
+    }
     pcn_free(c->practice_str);
     pcn_free(c->network_str);
+}
+
+/* Build every needed code list's merged index before any worker reads them. */
+static enum pcn_err prepare_codelists(struct evalctx *c)
+{
+    struct pcn_program *p = c->prog;
+
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        const struct node *n = &p->nodes[i];
+        if (n->needed && n->op == OP_QUERY) {
+            enum pcn_err rc =
+                merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
+            if (rc)
+                return rc;
+        }
+    }
+    return PCN_OK;
+}
+
+/* A worker context for patients [lo, hi): shares the main context's tables. */
+static enum pcn_err new_worker(const struct evalctx *m, uint32_t lo, uint32_t hi,
+                               struct evalctx **ret)
+{
+    struct evalctx *w = pcn_calloc(1, sizeof(*w));
+    const struct pcn_results *r = m->r;
+    enum pcn_err rc = PCN_ENOMEM;
+
+    if (!w)
+        return PCN_ENOMEM;
+    w->prog = m->prog;
+    w->s = m->s;
+    w->r = m->r;
+    w->as_of = m->as_of;
+    w->as_of_ymd = m->as_of_ymd;
+    w->practice_str = m->practice_str;
+    w->network_str = m->network_str;
+    memcpy(w->sex_str, m->sex_str, sizeof(w->sex_str));
+    memcpy(w->eth_str, m->eth_str, sizeof(w->eth_str));
+    w->empty_str = m->empty_str;
+    w->is_worker = true;
+    w->range_lo = lo;
+    w->range_hi = hi;
+    w->group_pop = pcn_calloc(r->n_groups, sizeof(int64_t));
+    w->res = pcn_calloc(r->n_res + 1, sizeof(*w->res));
+    if (!w->group_pop || !w->res)
+        goto out;
+    for (size_t k = 0; k < r->n_res; k++) {
+        w->res[k].def = r->res[k].def;
+        w->res[k].n_measures = r->res[k].n_measures;
+        if (!w->res[k].n_measures)
+            continue;
+        w->res[k].counts = pcn_calloc(r->n_groups * w->res[k].n_measures, sizeof(int64_t));
+        w->res[k].sums = pcn_calloc(r->n_groups, sizeof(double));
+        if (!w->res[k].counts || !w->res[k].sums)
+            goto out;
+    }
+    rc = setup_buffers(w);
+out:
+    if (rc) {
+        free_ctx(w);
+        pcn_free(w);
+        return rc;
+    }
+    *ret = w;
+    return PCN_OK;
+}
+
+/* Add a worker's counts and rows into the results. */
+static enum pcn_err merge_worker(struct pcn_results *r, const struct evalctx *w)
+{
+    for (size_t g = 0; g < r->n_groups; g++)
+        r->group_pop[g] += w->group_pop[g];
+    for (size_t k = 0; k < r->n_res; k++) {
+        struct result *d = &r->res[k];
+        const struct result *src = &w->res[k];
+        size_t m = d->def->n_items ? d->def->n_items : 1;
+        for (size_t i = 0; d->n_measures && i < r->n_groups * d->n_measures; i++)
+            d->counts[i] += src->counts[i];
+        for (size_t g = 0; d->n_measures && g < r->n_groups; g++)
+            d->sums[g] += src->sums[g];
+        if (src->n_rows) {
+            double *v;
+            enum pcn_err rc = PCN_GROW(d->row_patient, d->n_rows + src->n_rows, d->alloc_rows);
+            if (rc)
+                return rc;
+            v = pcn_reallocarray(d->row_values, (d->n_rows + src->n_rows) * m, sizeof(double));
+            if (!v)
+                return PCN_ENOMEM;
+            d->row_values = v;
+            memcpy(d->row_patient + d->n_rows, src->row_patient,
+                   src->n_rows * sizeof(*src->row_patient));
+            memcpy(d->row_values + d->n_rows * m, src->row_values,
+                   src->n_rows * m * sizeof(double));
+            d->n_rows += src->n_rows;
+        }
+    }
+    return PCN_OK;
+}
+
+static void *worker_main(void *arg)
+{
+    struct evalctx *w = arg;
+    w->rc = run_chunks(w);
+    return NULL;
+}
+
+/* Number of threads: the option, else one per CPU (up to 8) for large populations. */
+static int thread_count(const struct pcn_eval_options *o, const struct pcn_snapshot *s)
+{
+    long cpus;
+
+    if (o->threads > 0)
+        return PCN_MIN(o->threads, 64);
+    if (s->n_patients < 4 * 65536)
+        return 1;
+    cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus < 1 ? 1 : (int)PCN_MIN(cpus, 8L);
+}
+
+/*
+ * Evaluate all patients: the main context takes the first slice, workers
+ * (one thread each) the others; a worker whose thread cannot start runs
+ * inline.
+ */
+static enum pcn_err run_parallel(struct evalctx *c, int n_threads)
+{
+    struct evalctx *w[64] = {NULL};
+    pthread_t tid[64];
+    bool started[64] = {false};
+    uint32_t n = c->s->n_patients;
+    uint32_t per = (uint32_t)(((size_t)n / (size_t)n_threads + CHUNK - 1) / CHUNK * CHUNK);
+    enum pcn_err rc = PCN_OK;
+
+    c->range_lo = 0;
+    c->range_hi = PCN_MIN(per, n);
+    for (int t = 1; t < n_threads && !rc; t++) {
+        uint32_t lo = (uint32_t)PCN_MIN((size_t)per * (size_t)t, (size_t)n);
+        uint32_t hi = (uint32_t)PCN_MIN((size_t)per * (size_t)(t + 1), (size_t)n);
+        if (t == n_threads - 1)
+            hi = n;
+        rc = new_worker(c, lo, hi, &w[t]);
+        if (!rc)
+            started[t] = pthread_create(&tid[t], NULL, worker_main, w[t]) == 0;
+    }
+    if (!rc)
+        rc = run_chunks(c);
+    for (int t = 1; t < n_threads; t++) {
+        if (started[t])
+            (void)pthread_join(tid[t], NULL);
+        else if (w[t] && !rc)
+            w[t]->rc = run_chunks(w[t]);
+        if (w[t] && !rc)
+            rc = w[t]->rc;
+        if (w[t] && !rc)
+            rc = merge_worker(c->r, w[t]);
+        if (w[t])
+            free_ctx(w[t]);
+        pcn_free(w[t]);
+    }
+    return rc;
 }
 
 void pcn__results_sort_rows(struct pcn_results *r);
@@ -865,11 +1132,13 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
     if (!rc)
         rc = intern_builtin_strings(c);
     if (!rc)
+        rc = prepare_codelists(c);
+    if (!rc)
         rc = setup_buffers(c);
     if (!rc)
         rc = setup_outputs(c);
     if (!rc)
-        rc = run_chunks(c);
+        rc = run_parallel(c, thread_count(o, s));
     if (rc)
         goto out;
     pcn__results_sort_rows(r);

@@ -8,6 +8,7 @@
 
 #include <math.h>
 
+#include "pcn/alloc.h"
 #include "pcn/buf.h"
 #include "pcn/date.h"
 #include "pcn/engine.h"
@@ -538,6 +539,67 @@ static void test_snapshot_misuse(void **state)
     pcn_snapshot_free(s);
 }
 
+/* Render the results of text over a 5000-patient population with n threads. */
+static char *render_threads(const char *text, int threads)
+{
+    struct pcn_snapshot *s = NULL;
+    struct pcn_program *p = pcn_program_new();
+    struct pcn_eval_options o = {.as_of = D("2025-03-31"), .by = PCN_BY_PRACTICE | PCN_BY_AGE,
+                                 .threads = threads};
+    struct pcn_results *r = NULL;
+    struct pcn_buf b = PCN_BUF_INIT;
+    struct pcn_error err;
+    char id[16], pr[8];
+
+    assert_int_equal(pcn_snapshot_new(NULL, &s), PCN_OK);
+    for (int i = 0; i < 5000; i++) {
+        struct pcn_patient pt = {.patient_id = id, .practice = pr, .sex = PCN_SEX_FEMALE};
+        (void)snprintf(id, sizeof(id), "Q%04d", i);
+        (void)snprintf(pr, sizeof(pr), "C%d", i % 7);
+        pt.date_of_birth = D("1940-01-01") + i * 5;
+        pt.registered_from = PCN_DATE_NONE;
+        pt.registered_to = PCN_DATE_NONE;
+        pt.date_of_death = PCN_DATE_NONE;
+        assert_int_equal(pcn_snapshot_add_patient(s, i, &pt), PCN_OK);
+    }
+    for (int i = 0; i < 5000; i++) {
+        if (i % 3 == 0)
+            add_ev(s, i, "DM", "2010-01-01", NAN);
+        if (i % 5 == 0)
+            add_ev(s, i, "HBA1C", "2025-01-01", 40 + i % 40);
+        if (i % 11 == 0)
+            add_med(s, i, "M1", "2025-01-01");
+    }
+    assert_int_equal(pcn_snapshot_finish(s), PCN_OK);
+    assert_int_equal(pcn_program_load_string(p, "t", text, strlen(text), NULL,
+                                             PCN_PROGRAM_FLAG_OUTPUT, &err),
+                     PCN_OK);
+    assert_int_equal(pcn_program_eval(p, s, &o, &r, &err), PCN_OK);
+    assert_int_equal(pcn_results_render(r, PCN_FORMAT_JSON, &b), PCN_OK);
+    pcn_results_free(r);
+    pcn_program_free(p);
+    pcn_snapshot_free(s);
+    return pcn_buf_detach(&b, NULL);
+}
+
+/* Splitting the population over threads gives the same results. */
+static void test_threads(void **state)
+{
+    static const char text[] =
+        "codelist dm = codes(\"DM\")\ncodelist hb = codes(\"HBA1C\")\n"
+        "register dmr = exists(dm)\n"
+        "indicator ind { denominator = dmr numerator = last(hb).value <= 58 }\n"
+        "score sc { value = count(medications) band \"one\" = value == 1 }\n"
+        "worklist wl { population = exists(hb) and age > 80 column \"v\" = last(hb).value }\n";
+    char *one = render_threads(text, 1);
+    char *three = render_threads(text, 3);
+    (void)state;
+    assert_string_equal(one, three);
+    assert_non_null(strstr(one, "\"rows\":[{"));
+    pcn_free(one);
+    pcn_free(three);
+}
+
 static void test_by_parse(void **state)
 {
     unsigned by = 0;
@@ -571,6 +633,7 @@ int main(void)
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_snapshot_misuse),
         cmocka_unit_test(test_by_parse),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
