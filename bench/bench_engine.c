@@ -173,7 +173,8 @@ static int slowest_report(struct pcn_program *p, const struct pcn_snapshot *s,
             worst_name = name;
         }
     }
-    printf("slowest single report, warm (%zu definitions): %s %.2f ms CPU\n", p->n_defs, worst_name, worst);
+    printf("slowest single report, warm (%zu definitions): %s %.2f ms CPU\n", p->n_defs, worst_name,
+           worst);
     return pcn_program_select(p, "all", &err) != PCN_OK;
 }
 

@@ -141,7 +141,7 @@ struct pcn_eval_options {
     unsigned by;   /* PCN_BY_* flags */
     int suppress;  /* 0: none; N: counts 1..N-1 shown as <N */
     int max_rows;  /* worklist rows kept per worklist; 0: unlimited */
-    int threads;  /* 0: one per CPU for large populations; N: exactly N (max 64) */
+    int threads;   /* 0: one per CPU for large populations; N: exactly N (max 64) */
 };
 
 /*

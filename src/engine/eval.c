@@ -37,7 +37,7 @@ struct evalctx {
     struct pcn_results *r;
     int32_t as_of;
     int32_t as_of_ymd;
-    double age[CHUNK]; /* of the chunk's patients */
+    double age[CHUNK];    /* of the chunk's patients */
     double **buf, **buf2; /* per node; buf2 only for events */
     struct qstate *qs;
     uint32_t range_lo, range_hi; /* the patients this context evaluates */
@@ -949,8 +949,7 @@ static enum pcn_err prepare_codelists(struct evalctx *c)
     for (size_t i = 0; i < p->n_nodes; i++) {
         const struct node *n = &p->nodes[i];
         if (n->needed && n->op == OP_QUERY) {
-            enum pcn_err rc =
-                merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
+            enum pcn_err rc = merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
             if (rc)
                 return rc;
         }

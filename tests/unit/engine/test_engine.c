@@ -12,6 +12,7 @@
 #include "pcn/buf.h"
 #include "pcn/date.h"
 #include "pcn/engine.h"
+#include "pcn/paths.h"
 
 static int32_t D(const char *s)
 {
@@ -544,8 +545,8 @@ static char *render_threads(const char *text, int threads)
 {
     struct pcn_snapshot *s = NULL;
     struct pcn_program *p = pcn_program_new();
-    struct pcn_eval_options o = {.as_of = D("2025-03-31"), .by = PCN_BY_PRACTICE | PCN_BY_AGE,
-                                 .threads = threads};
+    struct pcn_eval_options o = {
+        .as_of = D("2025-03-31"), .by = PCN_BY_PRACTICE | PCN_BY_AGE, .threads = threads};
     struct pcn_results *r = NULL;
     struct pcn_buf b = PCN_BUF_INIT;
     struct pcn_error err;
@@ -571,9 +572,9 @@ static char *render_threads(const char *text, int threads)
             add_med(s, i, "M1", "2025-01-01");
     }
     assert_int_equal(pcn_snapshot_finish(s), PCN_OK);
-    assert_int_equal(pcn_program_load_string(p, "t", text, strlen(text), NULL,
-                                             PCN_PROGRAM_FLAG_OUTPUT, &err),
-                     PCN_OK);
+    assert_int_equal(
+        pcn_program_load_string(p, "t", text, strlen(text), NULL, PCN_PROGRAM_FLAG_OUTPUT, &err),
+        PCN_OK);
     assert_int_equal(pcn_program_eval(p, s, &o, &r, &err), PCN_OK);
     assert_int_equal(pcn_results_render(r, PCN_FORMAT_JSON, &b), PCN_OK);
     pcn_results_free(r);
@@ -598,6 +599,92 @@ static void test_threads(void **state)
     assert_non_null(strstr(one, "\"rows\":[{"));
     pcn_free(one);
     pcn_free(three);
+}
+
+/*
+ * The standard library (defs/) on a hand-built population, as of 2025-03-31:
+ *  S1 F 70: diabetes, hypertension, HbA1c 50 and BP 130/80 this year
+ *  S2 M 85: hypertension, BP 155/85 this year
+ *  S3 F 30: asthma, salbutamol this year, no review
+ *  S4 F 90: care home, severe frailty, falls, 12 medicines in 6 months
+ *  S5 M 50: nothing recorded
+ */
+static void test_stdlib(void **state)
+{
+    struct pcn_snapshot *s = NULL;
+    struct pcn_program *p = pcn_program_new();
+    struct pcn_eval_options o = {.as_of = D("2025-03-31")};
+    struct pcn_results *r = NULL;
+    struct pcn_error err;
+    char dir[4096];
+    int64_t v = 0;
+    static const struct pat pats[] = {
+        {1, "S1", "1954-06-01", PCN_SEX_FEMALE, "A1", NULL, NULL, NULL, "A", NULL},
+        {2, "S2", "1939-06-01", PCN_SEX_MALE, "A1", NULL, NULL, NULL, "A", NULL},
+        {3, "S3", "1994-06-01", PCN_SEX_FEMALE, "A1", NULL, NULL, NULL, "A", NULL},
+        {4, "S4", "1934-06-01", PCN_SEX_FEMALE, "A1", NULL, NULL, NULL, "A", NULL},
+        {5, "S5", "1974-06-01", PCN_SEX_MALE, "A1", NULL, NULL, NULL, "A", NULL},
+    };
+    (void)state;
+    assert_int_equal(pcn_snapshot_new(NULL, &s), PCN_OK);
+    for (size_t i = 0; i < 5; i++)
+        add_pat(s, &pats[i]);
+    add_ev(s, 1, "111552007", "2010-01-01", NAN);      /* DM_COD */
+    add_ev(s, 1, "10562009", "2012-01-01", NAN);       /* HYP_COD */
+    add_ev(s, 1, "999791000000106", "2025-01-01", 50); /* HbA1c */
+    add_ev(s, 1, "271649006", "2025-02-01", 130);      /* systolic */
+    add_ev(s, 1, "163031004", "2025-02-01", 80);       /* diastolic */
+    add_ev(s, 2, "10562009", "2015-01-01", NAN);
+    add_ev(s, 2, "271649006", "2025-02-01", 155);
+    add_ev(s, 2, "163031004", "2025-02-01", 85);
+    add_ev(s, 3, "1064811000000103", "2020-01-01", NAN); /* AST_COD */
+    add_med(s, 3, "salbutamol-inhaler", "2025-01-01");
+    add_ev(s, 4, "248171000000108", "2024-01-01", NAN); /* lives in care home */
+    add_ev(s, 4, "925861000000102", "2024-06-01", NAN); /* severe frailty */
+    add_ev(s, 4, "1912002", "2024-07-01", NAN);         /* fall (eFI) */
+    for (int i = 0; i < 12; i++) {
+        char code[16];
+        (void)snprintf(code, sizeof(code), "drug%d", i);
+        add_med(s, 4, code, "2025-01-01");
+    }
+    assert_int_equal(pcn_snapshot_finish(s), PCN_OK);
+    assert_int_equal(pcn_data_path("defs", dir, sizeof(dir)), PCN_OK);
+    if (pcn_program_load_dir(p, dir, PCN_PROGRAM_FLAG_OUTPUT, &err) != PCN_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(pcn_program_eval(p, s, &o, &r, &err), PCN_OK);
+#define EXPECT(name, what, want)                                                                   \
+    do {                                                                                           \
+        assert_int_equal(pcn_results_total(r, name, what, &v), PCN_OK);                            \
+        if (v != (want))                                                                           \
+            fail_msg("%s %s: %lld, expected %d", name, what, (long long)v, want);                  \
+    } while (0)
+    EXPECT("dm", "count", 1);
+    EXPECT("hyp", "count", 2);
+    EXPECT("ast", "count", 1);
+    EXPECT("af", "count", 0);
+    EXPECT("hyp_bp_u80", "denominator", 1);
+    EXPECT("hyp_bp_u80", "numerator", 1);
+    EXPECT("hyp_bp_80", "denominator", 1);
+    EXPECT("hyp_bp_80", "numerator", 0);
+    EXPECT("dm_hba1c", "numerator", 1);
+    EXPECT("ast_review", "denominator", 1);
+    EXPECT("ast_review", "numerator", 0);
+    EXPECT("frailty", "population", 3);
+    EXPECT("frailty", "fit", 3); /* S4: falls + polypharmacy = 2/36 */
+    EXPECT("multimorbidity", "2-3", 1);
+    EXPECT("multimorbidity", "0", 2);
+    EXPECT("b2h", "Frailty and dementia", 1);
+    EXPECT("b2h", "Chronic conditions", 3);
+    EXPECT("b2h", "Healthy", 1);
+    EXPECT("smr_priority", "rows", 1);
+    EXPECT("cvd_no_bp", "rows", 2); /* S4 and S5 */
+    EXPECT("cvd_raised_bp", "rows", 0);
+    EXPECT("smr01d", "denominator", 1);
+    EXPECT("smr01b", "denominator", 1);
+#undef EXPECT
+    pcn_results_free(r);
+    pcn_program_free(p);
+    pcn_snapshot_free(s);
 }
 
 static void test_by_parse(void **state)
@@ -634,6 +721,7 @@ int main(void)
         cmocka_unit_test(test_snapshot_misuse),
         cmocka_unit_test(test_by_parse),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_stdlib),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
