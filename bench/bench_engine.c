@@ -159,7 +159,7 @@ static int eval_once(struct pcn_program *p, const struct pcn_snapshot *s,
 static int slowest_report(struct pcn_program *p, const struct pcn_snapshot *s,
                           const struct pcn_eval_options *o)
 {
-    double worst = 0, ms = 0;
+    double worst = 0, worst_wall = 0, ms = 0;
     const char *worst_name = "";
     struct pcn_error err;
 
@@ -172,6 +172,7 @@ static int slowest_report(struct pcn_program *p, const struct pcn_snapshot *s,
             worst = ms;
             worst_name = name;
         }
+        worst_wall = PCN_MAX(worst_wall, last_wall_ms);
     }
     printf("slowest single report, warm (%zu definitions): %s %.2f ms CPU\n", p->n_defs, worst_name,
            worst);

@@ -712,18 +712,24 @@ static void chunk_groups(struct evalctx *c, uint32_t len)
 
 static enum pcn_err add_row(struct result *res, const struct def *d, struct evalctx *c, uint32_t i)
 {
-    size_t n = d->n_items;
-    enum pcn_err rc = PCN_GROW(res->row_patient, res->n_rows + 1, res->alloc_rows);
-    double *vals;
+    size_t n = d->n_items ? d->n_items : 1;
 
-    if (rc)
-        return rc;
-    vals = pcn_reallocarray(res->row_values, (res->n_rows + 1) * (n ? n : 1), sizeof(double));
-    if (!vals)
-        return PCN_ENOMEM;
-    res->row_values = vals;
-    for (size_t k = 0; k < n; k++)
-        vals[res->n_rows * n + k] = c->buf[d->items[k].node][i];
+    if (res->n_rows >= res->alloc_rows) {
+        /* both arrays grow together, doubling */
+        size_t want = res->alloc_rows ? res->alloc_rows * 2 : 256;
+        uint32_t *pat = pcn_reallocarray(res->row_patient, want, sizeof(*pat));
+        double *vals;
+        if (!pat)
+            return PCN_ENOMEM;
+        res->row_patient = pat;
+        vals = pcn_reallocarray(res->row_values, want * n, sizeof(double));
+        if (!vals)
+            return PCN_ENOMEM;
+        res->row_values = vals;
+        res->alloc_rows = want;
+    }
+    for (size_t k = 0; k < d->n_items; k++)
+        res->row_values[res->n_rows * n + k] = c->buf[d->items[k].node][i];
     res->row_patient[res->n_rows++] = c->lo + i;
     return PCN_OK;
 }
@@ -1019,14 +1025,17 @@ static enum pcn_err merge_worker(struct pcn_results *r, const struct evalctx *w)
         for (size_t g = 0; d->n_measures && g < r->n_groups; g++)
             d->sums[g] += src->sums[g];
         if (src->n_rows) {
+            size_t want = d->n_rows + src->n_rows;
+            uint32_t *pat = pcn_reallocarray(d->row_patient, want, sizeof(*pat));
             double *v;
-            enum pcn_err rc = PCN_GROW(d->row_patient, d->n_rows + src->n_rows, d->alloc_rows);
-            if (rc)
-                return rc;
-            v = pcn_reallocarray(d->row_values, (d->n_rows + src->n_rows) * m, sizeof(double));
+            if (!pat)
+                return PCN_ENOMEM;
+            d->row_patient = pat;
+            v = pcn_reallocarray(d->row_values, want * m, sizeof(double));
             if (!v)
                 return PCN_ENOMEM;
             d->row_values = v;
+            d->alloc_rows = want;
             memcpy(d->row_patient + d->n_rows, src->row_patient,
                    src->n_rows * sizeof(*src->row_patient));
             memcpy(d->row_values + d->n_rows * m, src->row_values,
@@ -1051,7 +1060,7 @@ static int thread_count(const struct pcn_eval_options *o, const struct pcn_snaps
 
     if (o->threads > 0)
         return PCN_MIN(o->threads, 64);
-    if (s->n_patients < 4 * 65536)
+    if (s->n_patients < 32768)
         return 1;
     cpus = sysconf(_SC_NPROCESSORS_ONLN);
     return cpus < 1 ? 1 : (int)PCN_MIN(cpus, 8L);
