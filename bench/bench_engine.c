@@ -174,8 +174,8 @@ static int slowest_report(struct pcn_program *p, const struct pcn_snapshot *s,
         }
         worst_wall = PCN_MAX(worst_wall, last_wall_ms);
     }
-    printf("slowest single report, warm (%zu definitions): %s %.2f ms CPU\n", p->n_defs, worst_name,
-           worst);
+    printf("slowest single report, warm (%zu definitions): %s %.2f ms CPU; slowest wall %.2f ms\n",
+           p->n_defs, worst_name, worst, worst_wall);
     return pcn_program_select(p, "all", &err) != PCN_OK;
 }
 
