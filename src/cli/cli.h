@@ -52,5 +52,7 @@ int cmd_practice(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif /* PCN_CLI_CLI_H */

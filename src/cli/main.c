@@ -23,6 +23,8 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "serve the JSON API and the dashboard over HTTP"},
     {"user", cmd_user, "add, list, disable users of the server; change passwords"},
     {"audit", cmd_audit, "list the audit log or verify its hash chain"},
+    {"query", cmd_query, "evaluate a definitions file over the population"},
+    {"report", cmd_report, "print a standard report (registers, indicators, frailty, ...)"},
 };
 
 static void usage(FILE *f)
