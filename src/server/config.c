@@ -90,6 +90,8 @@ enum pcn_err pcn_server_config_set(struct pcn_server_config *c, const char *key,
         return set_text(c->listen, sizeof(c->listen), key, value, reterr);
     if (strcmp(key, "web_root") == 0)
         return set_text(c->web_root, sizeof(c->web_root), key, value, reterr);
+    if (strcmp(key, "defs") == 0)
+        return set_text(c->defs, sizeof(c->defs), key, value, reterr);
     if (strcmp(key, "network") == 0)
         return set_text(c->network, sizeof(c->network), key, value, reterr);
     for (size_t i = 0; i < PCN_ARRAY_SIZE(int_keys); i++) {

@@ -24,6 +24,7 @@
 
 struct pcn__cache;
 struct pcn__audit_queue;
+struct pcn__engine;
 
 struct pcn_server {
     struct pcn_server_config cfg;
@@ -45,6 +46,7 @@ struct pcn_server {
     char web_root[4096]; /* realpath of cfg.web_root, "" when absent */
     struct pcn__cache *cache;
     struct pcn__audit_queue *audit; /* group commit of audit rows */
+    struct pcn__engine *engine;     /* shared snapshot for reports and worklists */
 };
 
 /* Who is asking: filled from the session before the handler runs. */
@@ -189,6 +191,10 @@ enum pcn_err pcn__audit_queue_new(const char *db, pthread_mutex_t *write_lock,
 enum pcn_err pcn__audit_queue_submit(struct pcn__audit_queue *q, const struct pcn_audit_row *row);
 void pcn__audit_queue_free(struct pcn__audit_queue *q);
 
+/* The engine state (api_engine.c): definitions directory and the shared snapshot. */
+enum pcn_err pcn__engine_new(const char *defs_dir, struct pcn__engine **ret);
+void pcn__engine_free(struct pcn__engine *e);
+
 /* Handlers (api_*.c). */
 int pcn__api_health(struct pcn__request *r);
 int pcn__api_login(struct pcn__request *r);
@@ -204,6 +210,9 @@ int pcn__api_user_disable(struct pcn__request *r);
 int pcn__api_audit(struct pcn__request *r);
 int pcn__api_audit_verify(struct pcn__request *r);
 int pcn__api_patient(struct pcn__request *r);
+int pcn__api_report(struct pcn__request *r);
+int pcn__api_indicators(struct pcn__request *r);
+int pcn__api_worklist(struct pcn__request *r);
 
 /* Serve a static file from the web root (static.c). */
 int pcn__serve_static(struct pcn__request *r);

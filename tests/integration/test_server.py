@@ -188,16 +188,18 @@ def role_matrix(srv, keys):
     routes = ["/api/v1/me", "/api/v1/network", "/api/v1/networks", "/api/v1/practices",
               "/api/v1/practices/A81002", "/api/v1/patients/%d" % own,
               "/api/v1/patients/%d" % other, "/api/v1/users", "/api/v1/audit",
-              "/api/v1/audit/verify"]
+              "/api/v1/audit/verify", "/api/v1/reports/registers?by=practice",
+              "/api/v1/indicators", "/api/v1/worklists/cvd_no_bp"]
     D, F = 200, 403
-    expect = {  # me network networks practices practice patient-own patient-other users audit verify
-        "admin1": [D, F, F, F, F, F, F, D, D, D],
-        "cd1": [D, D, D, D, D, D, D, F, F, F],
-        "pm1": [D, D, D, D, D, D, F, F, F, F],
-        "clin1": [D, D, D, D, D, D, D, F, F, F],
-        "lw1": [D, D, D, D, D, F, F, F, F, F],
-        "ppg1": [D, D, D, D, D, F, F, F, F, F],
-        "an1": [D, D, D, D, D, F, F, F, F, F],
+    expect = {  # me network networks practices practice patient-own patient-other users audit
+        #         verify reports indicators worklist
+        "admin1": [D, F, F, F, F, F, F, D, D, D, F, F, F],
+        "cd1": [D, D, D, D, D, D, D, F, F, F, D, D, D],
+        "pm1": [D, D, D, D, D, D, F, F, F, F, D, D, D],
+        "clin1": [D, D, D, D, D, D, D, F, F, F, D, D, D],
+        "lw1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
+        "ppg1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
+        "an1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
     }
     bodies = {}
     for user, statuses in expect.items():
@@ -223,6 +225,20 @@ def role_matrix(srv, keys):
         for (u, _), text in bodies.items():
             if u == user:
                 check(not any(n in text for n in NHS_NUMBERS), "%s never sees an NHS number" % u)
+    for user in ("ppg1", "an1"):
+        rep = json.loads(bodies[(user, "/api/v1/reports/registers?by=practice")])
+        groups = [g for res in rep["results"] for g in res["groups"]]
+        check(rep["suppress"] == 8 and all(g["population"] == "<8" for g in groups),
+              "%s gets suppressed report counts" % user)
+        check("patient_id" not in bodies[(user, "/api/v1/reports/registers?by=practice")],
+              "%s report has no patient identifiers" % user)
+    rep = json.loads(bodies[("cd1", "/api/v1/reports/registers?by=practice")])
+    check(rep["suppress"] == 0 and rep["results"][0]["groups"][0]["population"] == 3,
+          "clinical director gets unsuppressed report counts")
+    wl_cd = json.loads(bodies[("cd1", "/api/v1/worklists/cvd_no_bp")])
+    wl_pm = json.loads(bodies[("pm1", "/api/v1/worklists/cvd_no_bp")])
+    check([r["practice"] for r in wl_cd["rows"]] == ["A81002"], "worklist rows network-wide")
+    check(wl_pm["rows"] == [] and wl_pm["total"] == 0, "practice manager sees own practice rows")
     detail = json.loads(bodies[("cd1", "/api/v1/practices/A81002")])
     small = [b for b in detail["bands"] if b["age_from"] == 95][0]
     check(small["patients"] == 3, "clinical director sees unsuppressed counts")
@@ -278,6 +294,44 @@ def test_patient_view(srv, keys):
     check(st == 404 and is_error(j, "not_found"), "unknown patient 404")
     st, j, _, _ = c.get("/api/v1/patients/abc")
     check(st == 400 and is_error(j, "invalid_parameter"), "non-numeric patient key 400")
+
+
+def test_engine_routes(srv, keys):
+    c = Client(srv, "clin1")
+    st, j, _, _ = c.get("/api/v1/reports/registers?by=practice,sex&as_of=2025-03-31")
+    check(st == 200 and j["as_of"] == "2025-03-31" and j["by"] == ["practice", "sex"],
+          "report with as_of and by")
+    check(all(r["kind"] == "register" for r in j["results"]), "registers report")
+    st, j, _, _ = c.get("/api/v1/reports/all")
+    check(st == 200 and all(r["kind"] != "worklist" for r in j["results"]),
+          "reports never include worklists")
+    st, j, _, _ = c.get("/api/v1/reports/frailty")
+    check(st == 200 and j["results"][0]["name"] == "frailty", "one definition as a report")
+    for path, want in (("/api/v1/reports/nope", 404), ("/api/v1/reports/smr_priority", 404),
+                       ("/api/v1/reports/registers?by=colour", 400),
+                       ("/api/v1/reports/registers?as_of=yesterday", 400),
+                       ("/api/v1/reports/registers?limit=5", 400),
+                       ("/api/v1/worklists/dm", 404), ("/api/v1/worklists/..", 404),
+                       ("/api/v1/worklists/cvd_no_bp?sort=Colour", 400),
+                       ("/api/v1/worklists/cvd_no_bp?order=up", 400),
+                       ("/api/v1/worklists/cvd_no_bp?format=xml", 400),
+                       ("/api/v1/worklists/cvd_no_bp?limit=0", 400)):
+        st, j, _, _ = c.get(path)
+        check(st == want and is_error(j), "engine route error %s -> %d (got %d)" % (path, want, st))
+    st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?sort=Age&order=desc&limit=1")
+    check(st == 200 and j["columns"] == ["Age", "Last BP"] and j["total"] == 1 and
+          j["rows"][0]["key"] == keys["P2"] and j["rows"][0]["patient_id"] == "P2",
+          "worklist rows carry the patient key")
+    st, _, h, text = c.get("/api/v1/worklists/cvd_no_bp?format=csv")
+    check(st == 200 and h["content-type"].startswith("text/csv") and
+          'filename="cvd_no_bp.csv"' in h.get("content-disposition", "") and
+          text.splitlines()[0] == "key,patient_id,practice,Age,Last BP" and
+          text.splitlines()[1].startswith("%d,P2,A81002,46" % keys["P2"]), "worklist CSV: " + text)
+    pm = Client(srv, "pm1")
+    st, j, _, _ = pm.get("/api/v1/worklists/cvd_no_bp?practice=A81002")
+    check(st == 403 and is_error(j, "forbidden"), "practice manager cannot ask for another practice")
+    st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?practice=A81001")
+    check(st == 200 and j["total"] == 0, "worklist practice filter")
 
 
 def test_sessions_and_csrf(srv):
@@ -419,6 +473,8 @@ def test_audit(srv, keys):
               for r in pat), "patient read audited with who, patient and outcome")
     check(any(r["user"] == "pm1" and r["object_id"] == str(keys["P2"]) and r["status"] == 403
               for r in pat), "refused patient read audited")
+    check(any(r["route"] == "/api/v1/worklists/{name}" and r["object_id"] == "cvd_no_bp" and
+              r["user"] == "clin1" and r["status"] == 200 for r in rows), "worklist read audited")
     check(any(r["route"] == "/api/v1/users" and r["method"] == "POST" and r["status"] == 201
               for r in rows), "user creation audited")
     check(any(r["route"] == "/api/v1/login" and r["status"] == 401 for r in rows),
@@ -529,6 +585,7 @@ def main():
         role_matrix(srv, keys)
         test_registry_routes(srv)
         test_patient_view(srv, keys)
+        test_engine_routes(srv, keys)
         test_sessions_and_csrf(srv)
         test_disable_user(srv)
         test_throttling(srv)
