@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # http_server.sh BUILD_DIR - benchmark `pcn serve` with wrk on loopback:
-#   1. a cached aggregate GET (/api/v1/network of a 50,000-patient network,
-#      bearer-authenticated) at 64 connections, against nginx serving the
-#      same JSON body as a static file in the same run;
+#   1. a cached aggregate report GET (/api/v1/reports/registers?by=practice
+#      over a 50,000-patient network, bearer-authenticated) at 64 connections,
+#      against nginx serving the same JSON body as a static file in the same
+#      run; then the network summary (/api/v1/network), also cached;
 #   2. authenticated patient-view GETs (random patients), each audited.
 # The database: the national registry from data/reference plus 50,000
 # synthetic patients with 20 events each, written straight into SQLite.
@@ -70,8 +71,12 @@ auth="Authorization: Bearer $token"
 
 mkdir -p "$work/www"
 chmod 755 "$work" "$work/www" # nginx workers run as an unprivileged user
-curl -sf -H "$auth" "$url/api/v1/network" >"$work/www/network.json"
-echo "network $network: $(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["patients"], "patients,", len(j["practices"]), "practices")' "$work/www/network.json"); body $(wc -c <"$work/www/network.json") bytes"
+curl -sf -H "$auth" "$url/api/v1/network" >"$work/network.json"
+echo "network $network: $(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["patients"], "registered patients,", len(j["practices"]), "practices")' "$work/network.json")"
+report="/api/v1/reports/registers?by=practice"
+start=$(date +%s.%N)
+curl -sf -H "$auth" "$url$report" >"$work/www/report.json"
+echo "first (uncached) report: snapshot of 50,000 patients + evaluation: $(python3 -c "import sys; print(round(float(sys.argv[2]) - float(sys.argv[1]), 2))" "$start" "$(date +%s.%N)") s; body $(wc -c <"$work/www/report.json") bytes"
 
 cat >"$work/nginx.conf" <<EOF
 daemon off;
@@ -92,11 +97,14 @@ nginx_pid=$!
 sleep 0.3
 
 echo
-echo "-- pcn serve: GET /api/v1/network (cached, bearer), 64 connections, ${secs}s"
-wrk -t2 -c64 -d"${secs}s" --latency -H "$auth" "$url/api/v1/network" | grep -E 'Requests/sec|Latency |  50%|  99%|Non-2xx'
+echo "-- pcn serve: GET $report (cached, bearer), 64 connections, ${secs}s"
+wrk -t2 -c64 -d"${secs}s" --latency -H "$auth" "$url$report" | grep -E 'Requests/sec|Latency |  50%|  99%|Non-2xx'
 echo
 echo "-- nginx: the same body as a static file, 64 connections, ${secs}s"
-wrk -t2 -c64 -d"${secs}s" --latency "http://127.0.0.1:18089/network.json" | grep -E 'Requests/sec|Latency |  50%|  99%|Non-2xx'
+wrk -t2 -c64 -d"${secs}s" --latency "http://127.0.0.1:18089/report.json" | grep -E 'Requests/sec|Latency |  50%|  99%|Non-2xx'
+echo
+echo "-- pcn serve: GET /api/v1/network (cached, bearer), 64 connections, ${secs}s"
+wrk -t2 -c64 -d"${secs}s" --latency -H "$auth" "$url/api/v1/network" | grep -E 'Requests/sec|Latency |  50%|  99%|Non-2xx'
 
 cat >"$work/patients.lua" <<'EOF'
 math.randomseed(42)
