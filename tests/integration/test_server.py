@@ -544,6 +544,38 @@ def test_config_file():
     check(rc == 2 and "pcn.conf:2" in err and "not_a_key" in err, "bad config key: " + err)
 
 
+def test_cli_users():
+    rc, out, _ = pcn("user", "list", "--db", DB, "--format", "csv")
+    check(rc == 0 and "pm1,practice_manager,A81001,no" in out and "lw1,link_worker,,yes" in out,
+          "pcn user list")
+    check("argon2" not in out, "pcn user list shows no hashes")
+    for args, stdin, want, what in (
+            (["add", "--db", DB, "--role", "root", "x1"], PASSWORD, 2, "unknown role"),
+            (["add", "--db", DB, "--role", "practice_manager", "x2"], PASSWORD, 2,
+             "practice manager without practice"),
+            (["add", "--db", DB, "--role", "analyst", "--practice", "NOPE", "x3"], PASSWORD, 2,
+             "bad practice code"),
+            (["add", "--db", DB, "--role", "analyst", "x4"], "short", 2, "short password"),
+            (["add", "--db", DB, "--role", "analyst", "cd1"], PASSWORD, 1, "existing name"),
+            (["disable", "--db", DB, "nobody"], None, 1, "disable unknown"),
+            (["frobnicate", "--db", DB], None, 2, "unknown subcommand")):
+        rc, _, err = pcn("user", *args, stdin=stdin)
+        check(rc == want and err.startswith("pcn user"), "pcn user %s -> %d (%d %s)" % (
+            what, want, rc, err.strip()))
+    rc, out, _ = pcn("user", "passwd", "--db", DB, "an1", stdin="a new password\n")
+    check(rc == 0 and "sessions revoked" in out, "pcn user passwd")
+    rc, out, _ = pcn("user", "enable", "--db", DB, "lw1")
+    check(rc == 0, "pcn user enable")
+    srv = Server()
+    st, _, _, _ = srv.request("POST", "/api/v1/login", {"name": "an1", "password": PASSWORD})
+    check(st == 401, "old password refused after passwd")
+    st, _, _, _ = srv.request("POST", "/api/v1/login", {"name": "an1", "password": "a new password"})
+    check(st == 200, "new password accepted after passwd")
+    st, _, _, _ = srv.request("POST", "/api/v1/login", {"name": "lw1", "password": PASSWORD})
+    check(st == 200, "re-enabled user signs in")
+    srv.stop()
+
+
 def test_cli_audit_tamper():
     rc, out, err = pcn("audit", "verify", "--db", DB)
     check(rc == 0 and "intact" in out, "pcn audit verify intact: " + out + err)
@@ -598,6 +630,7 @@ def main():
     check(srv.proc.returncode == 0, "server exit status 0")
     logs = log + test_graceful_shutdown() + test_address_throttling()
     test_config_file()
+    test_cli_users()
     check("GET /api/v1/patients/{key} 200" in logs, "access log names the route pattern")
     secrets = NHS_NUMBERS + [PASSWORD, "Smith", "P1"] + [str(k) for k in ()]
     check(not any(s in logs for s in secrets), "no password or patient identifier in the log")
