@@ -140,6 +140,8 @@ static enum MHD_Result queue_reply(struct pcn__request *r)
                          "default-src 'self'; frame-ancestors 'none'");
     ok &= add_header(resp, "Set-Cookie", r->set_cookie);
     ok &= add_header(resp, "Content-Disposition", r->disposition);
+    if (r->status == 401)
+        ok &= add_header(resp, "WWW-Authenticate", "Bearer");
     if (r->status == 405)
         ok &= add_header(resp, "Allow", is_api ? "GET, POST" : "GET, HEAD");
     if (r->srv->stopping)
@@ -326,6 +328,10 @@ enum pcn_err pcn_server_new(const struct pcn_server_config *c, struct pcn_server
 
     if (pcn_auth_init() != PCN_OK)
         return pcn_error_set(reterr, PCN_EIO, "cannot initialise libsodium");
+    /* libmicrohttpd divides the connection limit among its threads. */
+    if (c->max_connections < c->threads)
+        return pcn_error_set(reterr, PCN_EINVAL, "max_connections (%d) is below threads (%d)",
+                             c->max_connections, c->threads);
     srv = pcn_calloc(1, sizeof(*srv));
     if (!srv)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
