@@ -132,7 +132,7 @@ static void test_torture(void **state)
     }
     assert_int_equal(pcn_auth_init(), PCN_OK);
     test_mkdtemp(workdir, sizeof(workdir));
-    assert_true(torture(scenario_auth_store) > 5);
+    assert_true(torture(scenario_auth_store) > 3);
     scenario_auth_store(); /* a complete database for the server */
     assert_true(torture(scenario_server) > 5);
 }
