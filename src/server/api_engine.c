@@ -142,6 +142,8 @@ static bool evaluate(struct pcn__request *r, const char *select, struct pcn_eval
     }
     if (rc == PCN_OK)
         rc = acquire_snapshot(r, version, &ref, &err);
+    if (rc == PCN_OK && !ref)
+        rc = PCN_ENOMEM;
     if (rc == PCN_OK)
         rc = pcn_program_eval(p, ref->snap, o, &res, &err);
     if (rc == PCN_OK)
