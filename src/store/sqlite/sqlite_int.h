@@ -77,6 +77,7 @@ struct sqlite_store {
     int schema_version;
     int tx_dirty;                   /* the open transaction wrote something */
     struct pcn_strmap *tx_patients; /* patient_id -> key, for this transaction */
+    int in_read;                    /* a read transaction is open */
 };
 
 static inline struct sqlite_store *sqlite_of(struct pcn_store *s)
@@ -179,5 +180,7 @@ enum pcn_err pcn__sqlite_patient_events(struct pcn_store *s, int64_t key, pcn_ev
                                         void *ud);
 enum pcn_err pcn__sqlite_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
                                              void *ud);
+enum pcn_err pcn__sqlite_begin_read(struct pcn_store *s);
+void pcn__sqlite_end_read(struct pcn_store *s);
 
 #endif /* PCN_STORE_SQLITE_INT_H */

@@ -472,6 +472,8 @@ static const struct pcn_store_ops sqlite_ops = {
     .get_patient = pcn__sqlite_get_patient,
     .patient_events = pcn__sqlite_patient_events,
     .patient_medications = pcn__sqlite_patient_medications,
+    .begin_read = pcn__sqlite_begin_read,
+    .end_read = pcn__sqlite_end_read,
 };
 
 static enum pcn_err sqlite_configure(struct sqlite_store *ss, unsigned flags)
