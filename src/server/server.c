@@ -265,6 +265,7 @@ static void dispatch(struct pcn__request *r)
     }
     run_handler(r, info);
 audit:
+    pcn_store_end_read(r->store); /* not held while the audit row commits */
     if ((info->flags & PCN_ROUTE_FLAG_AUDIT) && !r->audited && (r->authed || r->object_type))
         audit_outcome(r);
 out:
