@@ -352,7 +352,8 @@ static void sqlite_end_tx(struct sqlite_store *ss)
         if (ss->stmts[i])
             (void)sqlite3_reset(ss->stmts[i]);
     }
-    PCN_FREE_AND_NULL(ss->tx_patients);
+    pcn_strmap_free(ss->tx_patients);
+    ss->tx_patients = NULL;
     ss->tx_dirty = 0;
 }
 
@@ -465,9 +466,10 @@ enum pcn_err pcn__sqlite_open(const char *path, unsigned flags, struct pcn_store
     if (rc == PCN_OK)
         rc = sqlite_migrate(ss, flags);
     if (rc != PCN_OK) {
-        pcn_error_set(reterr, rc, "%s", ss->head.errmsg);
-        if (strstr(ss->head.errmsg, "file is not a database"))
-            pcn_error_set(reterr, PCN_EINVAL, "%s is not an OpenPCN database", path);
+        if (sqlite3_errcode(ss->db) == SQLITE_NOTADB)
+            rc = pcn_error_set(reterr, PCN_EINVAL, "%s is not an OpenPCN database", path);
+        else
+            pcn_error_set(reterr, rc, "%s", ss->head.errmsg);
         goto out;
     }
     *ret = &ss->head;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_import.sh PCN - pcn import / pcn export end to end: native CSV round
+# import.sh PCN - pcn import / pcn export end to end: native CSV round
 # trip, idempotent re-import, dry run, the one-transaction guarantee (a
 # failed import leaves the database unchanged), every kind of bad input
 # named by file and line or entry and JSON path, --max-errors with a

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""derive_reference.py - build data/reference/ from the public NHS files.
+
+Reads the NHS England / OHID / MHCLG publications kept under a shared data
+folder (default ../shared/data relative to the project, or --src) and
+writes the compact tables the synthetic twin generator reads at run time
+into data/reference/. Standard library only; the output is deterministic
+(rows sorted by key) so a refresh shows as a clean diff.
+
+Usage: tools/derive_reference.py [--src DIR] [--out DIR]
+"""
+
+import argparse
+import collections
+import csv
+import os
+import shutil
+import sys
+
+BANDS = ["0_4", "5_9", "10_14", "15_19", "20_24", "25_29", "30_34", "35_39",
+         "40_44", "45_49", "50_54", "55_59", "60_64", "65_69", "70_74",
+         "75_79", "80_84", "85_89", "90_94", "95+"]
+
+REGISTERS = ["AF", "AST", "CAN", "CHD", "CKD", "COPD", "DEM", "DEP", "DM",
+             "EP", "HF", "HYP", "LD", "MH", "NDH", "OB", "OST", "PAD", "PC",
+             "RA", "STIA"]
+
+LIST_TYPES = ["TOTAL", "06OV", "16OV", "17OV", "18OV", "50OV"]
+
+NSPL_AREAS = ["SM", "SR", "TF", "WN"]
+
+
+def read_rows(path):
+    """Yield dict rows of a CSV file, tolerating a UTF-8 byte order mark."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        yield from csv.DictReader(f)
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        for r in rows:
+            w.writerow(r)
+
+
+def copy_mapping(src, out):
+    """The practice -> PCN mapping, kept whole so `pcn registry import` reads it."""
+    path = os.path.join(src, "nhs_reference/gp_practice_pcn_mapping/gp-reg-pat-prac-map.csv")
+    shutil.copyfile(path, os.path.join(out, "gp-reg-pat-prac-map.csv"))
+    return {r["PRACTICE_CODE"]: r for r in read_rows(path)}
+
+
+def derive_list_bands(src, out):
+    """Registered patients per practice x sex x 5-year band, one row per practice and sex."""
+    path = os.path.join(src, "nhs_reference/gp_registered_patients_quinary_age/"
+                        "gp-reg-pat-prac-quin-age.csv")
+    counts = collections.defaultdict(lambda: [0] * len(BANDS))
+    totals = {}
+    extract = None
+    index = {b: i for i, b in enumerate(BANDS)}
+    for r in read_rows(path):
+        if r["ORG_TYPE"] != "GP":
+            continue
+        extract = r["EXTRACT_DATE"]
+        sex = r["SEX"]
+        if sex == "ALL":
+            totals[r["ORG_CODE"]] = int(r["NUMBER_OF_PATIENTS"])
+            continue
+        band = r["AGE_GROUP_5"]
+        if band not in index:
+            continue
+        counts[(r["ORG_CODE"], sex[0])][index[band]] = int(r["NUMBER_OF_PATIENTS"])
+    rows = []
+    for (code, sex) in sorted(counts):
+        rows.append([code, extract, sex] + counts[(code, sex)])
+    header = ["practice", "date", "sex"] + ["a" + b.split("_")[0].rstrip("+") for b in BANDS]
+    write_csv(os.path.join(out, "list_bands.csv"), header, rows)
+    bad = [c for c in totals
+           if counts[(c, "M")] and sum(counts[(c, "M")]) + sum(counts[(c, "F")]) != totals[c]]
+    return len(rows), bad
+
+
+def derive_qof(src, out):
+    """QOF 2024-25 register counts per practice plus the list sizes they are divided by."""
+    path = os.path.join(src, "nhs_reference/qof_prevalence_2024_25/PREVALENCE_2425.csv")
+    practices = collections.defaultdict(dict)
+    for r in read_rows(path):
+        p = practices[r["PRACTICE_CODE"]]
+        p[r["GROUP_CODE"]] = int(float(r["REGISTER"]))
+        p["list_" + r["PATIENT_LIST_TYPE"]] = int(r["PRACTICE_LIST_SIZE"])
+    header = (["practice"] + ["list_" + t for t in LIST_TYPES] + REGISTERS)
+    rows = []
+    for code in sorted(practices):
+        p = practices[code]
+        rows.append([code] + [p.get("list_" + t, "") for t in LIST_TYPES]
+                    + [p.get(g, "") for g in REGISTERS])
+    write_csv(os.path.join(out, "qof_prevalence_2425.csv"), header, rows)
+    return len(rows)
+
+
+def read_lsoa_imd(src):
+    path = os.path.join(src, "imd2019_lsoa/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")
+    lsoa = {}
+    for r in csv.reader(open(path, newline="", encoding="utf-8-sig")):
+        if not r or not r[0].startswith("E01"):
+            continue
+        lsoa[r[0]] = (int(r[5]), r[2])
+    return lsoa
+
+
+def practice_lads(src, mapping, lsoa):
+    """Local authority of practices whose postcode is in the NSPL subset or whose PCN is in the
+    West Sussex LSOA lookup (the only postcode/area geography in the shared data)."""
+    lad = {}
+    pc_lsoa = {}
+    for area in NSPL_AREAS:
+        path = os.path.join(src, "postcode_lsoa_nspl_nov2021_subset", "NSPL_NOV_2021_UK_%s.csv" % area)
+        if not os.path.exists(path):
+            continue
+        for r in read_rows(path):
+            pc_lsoa[r["pcds"]] = r["lsoa11"]
+    pcn_lads = collections.defaultdict(collections.Counter)
+    ws = os.path.join(src, "nhs_reference/lsoa_to_pcn_west_sussex_feb22/lsoa_pcn_lookup_Feb_22.csv")
+    if os.path.exists(ws):
+        for r in read_rows(ws):
+            code = r["LSOA11CD"].strip()
+            if code in lsoa:
+                pcn_lads[r["PCN_Code"].strip()][lsoa[code][1]] += 1
+    for code, m in mapping.items():
+        l11 = pc_lsoa.get(m["PRACTICE_POSTCODE"])
+        if l11 in lsoa:
+            lad[code] = lsoa[l11][1]
+        elif m["PCN_CODE"] in pcn_lads:
+            lad[code] = pcn_lads[m["PCN_CODE"]].most_common(1)[0][0]
+    return lad
+
+
+def derive_imd(src, out, mapping):
+    lsoa = read_lsoa_imd(src)
+    write_csv(os.path.join(out, "lsoa_imd2019.csv"), ["lsoa", "imd_decile"],
+              ([k, lsoa[k][0]] for k in sorted(lsoa)))
+    write_csv(os.path.join(out, "lsoa_lad2019.csv"), ["lsoa", "lad"],
+              ([k, lsoa[k][1]] for k in sorted(lsoa)))
+    imd25 = {}
+    for r in read_rows(os.path.join(src, "nhs_reference/imd2025_by_gp_practice_fingertips/"
+                                    "fingertips-imd-2025-gp-practice.csv")):
+        if r["IMD_SCORE"]:
+            imd25[r["PRACTICE_CODE"]] = r["IMD_SCORE"]
+    imd19 = {}
+    for r in read_rows(os.path.join(src, "imd2019_lsoa/aggregated_to_practice_and_pcn/"
+                                    "practice_imd.csv")):
+        imd19[r["practice_code"]] = ("%.3f" % float(r["imd_score"]), r["imd_decile"])
+    lads = practice_lads(src, mapping, lsoa)
+    codes = sorted(set(mapping) | set(imd25) | set(imd19))
+    rows = []
+    for c in codes:
+        s19, d19 = imd19.get(c, ("", ""))
+        rows.append([c, imd25.get(c, ""), s19, d19, lads.get(c, "")])
+    write_csv(os.path.join(out, "practice_imd.csv"),
+              ["practice", "imd2025_score", "imd2019_score", "imd2019_decile", "lad"], rows)
+    return len(lsoa), len(rows), len(lads)
+
+
+def derive_workforce(src, out):
+    path = os.path.join(src, "nhs_reference/pcn_workforce_individual_jun2026/"
+                        "pcn_workforce_individual_level_jun2026.csv")
+    agg = collections.defaultdict(lambda: [0, 0.0])
+    census = None
+    for r in read_rows(path):
+        census = "%s-%02d" % (r["CENSUS_YEAR"], int(r["CENSUS_MONTH"]))
+        k = (r["PCN_CODE"], r["STAFF_GROUP"], r["STAFF_ROLE"])
+        agg[k][0] += 1
+        agg[k][1] += float(r["FTE"] or 0)
+    rows = [[k[0], census, k[1], k[2], v[0], "%.2f" % v[1]] for k, v in sorted(agg.items())]
+    write_csv(os.path.join(out, "pcn_workforce.csv"),
+              ["pcn", "census", "staff_group", "staff_role", "headcount", "fte"], rows)
+    return len(rows)
+
+
+def main():
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--src", default=os.path.join(os.path.dirname(here), "..", "shared", "data"))
+    ap.add_argument("--out", default=os.path.join(here, "data", "reference"))
+    args = ap.parse_args()
+    if not os.path.isdir(os.path.join(args.src, "nhs_reference")):
+        alt = "/work/shared/data"
+        if os.path.isdir(os.path.join(alt, "nhs_reference")):
+            args.src = alt
+        else:
+            sys.exit("derive_reference: no nhs_reference/ under %s (use --src)" % args.src)
+    os.makedirs(args.out, exist_ok=True)
+    mapping = copy_mapping(args.src, args.out)
+    n_bands, bad = derive_list_bands(args.src, args.out)
+    n_qof = derive_qof(args.src, args.out)
+    n_lsoa, n_prac, n_lad = derive_imd(args.src, args.out, mapping)
+    n_wf = derive_workforce(args.src, args.out)
+    print("mapping: %d practices" % len(mapping))
+    print("list_bands: %d rows (%d practices whose bands do not sum to ALL)" % (n_bands, len(bad)))
+    print("qof_prevalence_2425: %d practices" % n_qof)
+    print("lsoa_imd2019: %d LSOAs; practice_imd: %d practices (%d with a local authority)"
+          % (n_lsoa, n_prac, n_lad))
+    print("pcn_workforce: %d rows" % n_wf)
+
+
+if __name__ == "__main__":
+    main()
