@@ -304,6 +304,7 @@ static void sqlite_close(struct pcn_store *s)
         (void)sqlite3_finalize(ss->stmts[i]);
     (void)sqlite3_close(ss->db);
     pcn_strmap_free(ss->tx_patients);
+    pcn__sqlite_bulk_reset(ss);
     pcn_free(ss->path);
     pcn_free(ss);
 }
@@ -354,6 +355,7 @@ static void sqlite_end_tx(struct sqlite_store *ss)
     }
     pcn_strmap_free(ss->tx_patients);
     ss->tx_patients = NULL;
+    pcn__sqlite_bulk_reset(ss);
     ss->tx_dirty = 0;
 }
 
@@ -362,7 +364,8 @@ static enum pcn_err sqlite_commit(struct pcn_store *s)
     struct sqlite_store *ss = sqlite_of(s);
     enum pcn_err rc = PCN_OK;
 
-    if (ss->tx_dirty) {
+    rc = pcn__sqlite_bulk_finish(ss);
+    if (rc == PCN_OK && ss->tx_dirty) {
         sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_DATA_VERSION_BUMP);
         rc = st ? pcn__sqlite_exec_stmt(ss, st, "bumping data version") : PCN_ESTORAGE;
     }
@@ -431,6 +434,8 @@ static enum pcn_err sqlite_configure(struct sqlite_store *ss, unsigned flags)
         rc = sqlite_exec(ss, "PRAGMA journal_mode = WAL", "enabling WAL");
     if (rc == PCN_OK)
         rc = sqlite_exec(ss, "PRAGMA synchronous = NORMAL", "setting synchronous");
+    if (rc == PCN_OK)
+        rc = sqlite_exec(ss, "PRAGMA cache_size = -262144", "setting cache size");
     return rc;
 }
 
