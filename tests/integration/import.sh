@@ -69,7 +69,7 @@ else
   not_ok "failed import left data behind (rc $rc)"
 fi
 
-# --- a failed bulk load into an empty database leaves it empty and indexed ---
+# --- a failed import into an empty database leaves it empty and indexed ---
 "$pcn" import --db "$tmp/bulk.db" --format csv "$tmp/late_error" >/dev/null 2>&1
 rc=$?
 "$pcn" export --db "$tmp/bulk.db" --format csv "$tmp/bulk_out"
@@ -77,13 +77,13 @@ if [[ $rc -eq 1 ]] && [[ $(cat "$tmp"/bulk_out/*.csv | wc -l) -eq 6 ]] &&
   "$pcn" import --db "$tmp/bulk.db" --format csv "$data/bundle/small" 2>/dev/null &&
   "$pcn" export --db "$tmp/bulk.db" --format csv "$tmp/bulk_out2" &&
   diff -r "$tmp/out1" "$tmp/bulk_out2" >/dev/null; then
-  ok "failed bulk load rolled back; a later load works"
+  ok "failed first import rolled back; a later import works"
 else
-  not_ok "bulk load rollback (rc $rc)"
+  not_ok "first import rollback (rc $rc)"
 fi
 if command -v sqlite3 >/dev/null; then
   [[ $(sqlite3 "$tmp/bulk.db" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('event_patient', 'medication_patient', 'immunisation_patient', 'encounter_patient', 'patient_practice', 'patient_nhs_number')") -eq 6 ]] &&
-    ok "indexes rebuilt after a bulk load" || not_ok "indexes missing after a bulk load"
+    ok "indexes present after an import" || not_ok "indexes missing after an import"
 fi
 
 # --- bad input, native CSV ---

@@ -60,9 +60,6 @@ struct sqlite_store {
     int schema_version;
     int tx_dirty;                   /* the open transaction wrote something */
     struct pcn_strmap *tx_patients; /* patient_id -> key, for this transaction */
-    int tx_bulk_checked;            /* bulk-load check done for this transaction */
-    int tx_is_bulk;                 /* population was empty at the first put_patient */
-    char *tx_deferred_indexes;      /* CREATE INDEX statements to run at commit, or NULL */
 };
 
 static inline struct sqlite_store *sqlite_of(struct pcn_store *s)
@@ -125,14 +122,6 @@ enum pcn_err pcn__sqlite_each_list_band(struct pcn_store *s, const char *practic
                                         pcn_list_band_fn fn, void *ud);
 
 enum pcn_err pcn__sqlite_put_patient(struct pcn_store *s, const struct pcn_patient *p);
-/*
- * Bulk load (sqlite_population.c): recreate the population indexes dropped
- * for a load into empty tables; called by commit before COMMIT. reset
- * forgets the bulk state at the end of any transaction (a rollback undoes
- * the DROP INDEX itself).
- */
-enum pcn_err pcn__sqlite_bulk_finish(struct sqlite_store *ss);
-void pcn__sqlite_bulk_reset(struct sqlite_store *ss);
 enum pcn_err pcn__sqlite_put_event(struct pcn_store *s, const struct pcn_event *e);
 enum pcn_err pcn__sqlite_put_medication(struct pcn_store *s, const struct pcn_medication *m);
 enum pcn_err pcn__sqlite_put_immunisation(struct pcn_store *s, const struct pcn_immunisation *i);

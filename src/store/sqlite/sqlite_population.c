@@ -4,24 +4,13 @@
  * patient's key for the rest of the transaction, so child records resolve
  * their patient without a query and may only name patients put in the same
  * transaction. Walks are ordered by patient key then date.
- *
- * Bulk load: when a transaction puts patients into an empty population,
- * the secondary indexes of the population tables are dropped at the first
- * put_patient and rebuilt (one sort each) at commit, and no existing
- * patient needs to be looked up. A rollback undoes the DROP INDEX.
  */
 #include "store/sqlite/sqlite_int.h"
 
 #include <string.h>
 
-#include "pcn/alloc.h"
-#include "pcn/buf.h"
 #include "pcn/date.h"
 #include "util/common.h"
-
-#define BULK_INDEX_SQL                                                                             \
-    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND "            \
-    "tbl_name IN ('patient', 'event', 'medication', 'immunisation', 'encounter')"
 
 static enum pcn_err patient_key(struct sqlite_store *ss, const char *patient_id, int64_t *ret)
 {
@@ -33,76 +22,6 @@ static enum pcn_err patient_key(struct sqlite_store *ss, const char *patient_id,
                                "record refers to patient '%s', which is not in this import",
                                patient_id ? patient_id : "");
     *ret = (int64_t)key;
-    return PCN_OK;
-}
-
-void pcn__sqlite_bulk_reset(struct sqlite_store *ss)
-{
-    PCN_FREE_AND_NULL(ss->tx_deferred_indexes);
-    ss->tx_bulk_checked = 0;
-    ss->tx_is_bulk = 0;
-}
-
-enum pcn_err pcn__sqlite_bulk_finish(struct sqlite_store *ss)
-{
-    int rc;
-
-    if (!ss->tx_deferred_indexes)
-        return PCN_OK;
-    rc = sqlite3_exec(ss->db, ss->tx_deferred_indexes, NULL, NULL, NULL);
-    PCN_FREE_AND_NULL(ss->tx_deferred_indexes);
-    return rc == SQLITE_OK ? PCN_OK : pcn__sqlite_fail(ss, rc, "rebuilding indexes");
-}
-
-/* Collect "CREATE INDEX ...;" texts into creates and "DROP INDEX ...;" into drops. */
-static int collect_indexes(sqlite3 *db, struct pcn_buf *creates, struct pcn_buf *drops)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(db, BULK_INDEX_SQL, -1, &st, NULL);
-
-    while (rc == SQLITE_OK) {
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW)
-            break;
-        if (pcn_buf_addf(creates, "%s;\n", (const char *)sqlite3_column_text(st, 1)) != PCN_OK ||
-            pcn_buf_addf(drops, "DROP INDEX \"%s\";\n", (const char *)sqlite3_column_text(st, 0)) !=
-                PCN_OK)
-            rc = SQLITE_NOMEM;
-        else
-            rc = SQLITE_OK;
-    }
-    (void)sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-/* At the first put_patient of a transaction: enter bulk mode if the population is empty. */
-static enum pcn_err bulk_check(struct sqlite_store *ss)
-{
-    struct pcn_buf creates = PCN_BUF_INIT;
-    struct pcn_buf drops = PCN_BUF_INIT;
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    ss->tx_bulk_checked = 1;
-    rc = sqlite3_prepare_v2(ss->db, "SELECT NOT EXISTS (SELECT 1 FROM patient)", -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        ss->tx_is_bulk = sqlite3_column_int(st, 0);
-    (void)sqlite3_finalize(st);
-    if (rc != SQLITE_ROW)
-        return pcn__sqlite_fail(ss, rc, "checking for an empty population");
-    if (!ss->tx_is_bulk)
-        return PCN_OK;
-    rc = collect_indexes(ss->db, &creates, &drops);
-    if (rc == SQLITE_OK && drops.len > 0)
-        rc = sqlite3_exec(ss->db, drops.buf, NULL, NULL, NULL);
-    if (rc == SQLITE_OK && creates.len > 0)
-        ss->tx_deferred_indexes = pcn_buf_detach(&creates, NULL);
-    pcn_buf_release(&creates);
-    pcn_buf_release(&drops);
-    if (rc != SQLITE_OK)
-        return pcn__sqlite_fail(ss, rc, "dropping indexes for a bulk load");
     return PCN_OK;
 }
 
@@ -142,21 +61,12 @@ enum pcn_err pcn__sqlite_put_patient(struct pcn_store *s, const struct pcn_patie
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st;
     char sex[2] = {pcn_sex_letter(p->sex), '\0'};
-    int64_t old;
+    int64_t old = 0;
     enum pcn_err rc;
 
     if (!p->patient_id || !*p->patient_id)
         return pcn__store_fail(s, PCN_EINVAL, "patient without an id");
-    if (!ss->tx_bulk_checked) {
-        rc = bulk_check(ss);
-        if (rc != PCN_OK)
-            return rc;
-    }
-    if (ss->tx_is_bulk && ss->tx_patients &&
-        !pcn_strmap_get(ss->tx_patients, p->patient_id, strlen(p->patient_id), (uint64_t *)&old))
-        rc = PCN_ENOTFOUND; /* the population was empty: only this transaction's patients exist */
-    else
-        rc = pcn__sqlite_find_patient(s, p->patient_id, &old);
+    rc = pcn__sqlite_find_patient(s, p->patient_id, &old);
     if (rc == PCN_OK)
         rc = delete_patient(ss, old);
     else if (rc == PCN_ENOTFOUND)
@@ -192,7 +102,7 @@ enum pcn_err pcn__sqlite_put_event(struct pcn_store *s, const struct pcn_event *
 {
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st;
-    int64_t key;
+    int64_t key = 0;
     enum pcn_err rc = patient_key(ss, e->patient_id, &key);
 
     if (rc != PCN_OK)
@@ -219,7 +129,7 @@ enum pcn_err pcn__sqlite_put_medication(struct pcn_store *s, const struct pcn_me
 {
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st;
-    int64_t key;
+    int64_t key = 0;
     enum pcn_err rc = patient_key(ss, m->patient_id, &key);
 
     if (rc != PCN_OK)
@@ -242,7 +152,7 @@ enum pcn_err pcn__sqlite_put_immunisation(struct pcn_store *s, const struct pcn_
 {
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st;
-    int64_t key;
+    int64_t key = 0;
     enum pcn_err rc = patient_key(ss, i->patient_id, &key);
 
     if (rc != PCN_OK)
@@ -262,7 +172,7 @@ enum pcn_err pcn__sqlite_put_encounter(struct pcn_store *s, const struct pcn_enc
 {
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st;
-    int64_t key;
+    int64_t key = 0;
     enum pcn_err rc = patient_key(ss, e->patient_id, &key);
 
     if (rc != PCN_OK)

@@ -304,7 +304,6 @@ static void sqlite_close(struct pcn_store *s)
         (void)sqlite3_finalize(ss->stmts[i]);
     (void)sqlite3_close(ss->db);
     pcn_strmap_free(ss->tx_patients);
-    pcn__sqlite_bulk_reset(ss);
     pcn_free(ss->path);
     pcn_free(ss);
 }
@@ -355,7 +354,6 @@ static void sqlite_end_tx(struct sqlite_store *ss)
     }
     pcn_strmap_free(ss->tx_patients);
     ss->tx_patients = NULL;
-    pcn__sqlite_bulk_reset(ss);
     ss->tx_dirty = 0;
 }
 
@@ -364,8 +362,7 @@ static enum pcn_err sqlite_commit(struct pcn_store *s)
     struct sqlite_store *ss = sqlite_of(s);
     enum pcn_err rc = PCN_OK;
 
-    rc = pcn__sqlite_bulk_finish(ss);
-    if (rc == PCN_OK && ss->tx_dirty) {
+    if (ss->tx_dirty) {
         sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_DATA_VERSION_BUMP);
         rc = st ? pcn__sqlite_exec_stmt(ss, st, "bumping data version") : PCN_ESTORAGE;
     }
@@ -434,6 +431,7 @@ static enum pcn_err sqlite_configure(struct sqlite_store *ss, unsigned flags)
         rc = sqlite_exec(ss, "PRAGMA journal_mode = WAL", "enabling WAL");
     if (rc == PCN_OK)
         rc = sqlite_exec(ss, "PRAGMA synchronous = NORMAL", "setting synchronous");
+    /* a 256 MiB page cache lets a large import commit without spilling pages mid-transaction */
     if (rc == PCN_OK)
         rc = sqlite_exec(ss, "PRAGMA cache_size = -262144", "setting cache size");
     return rc;
