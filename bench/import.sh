@@ -10,8 +10,13 @@
 #   - pcn import --format fhir of the NDJSON, with and without --dry-run.
 # Prints wall and CPU seconds, rates and peak RSS as a Markdown table.
 # Defaults: 100000 patients x 40 events (4 M events), 200 NDJSON copies.
+# A first argument that is a directory is the build directory (run-bench.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+if [[ $# -gt 0 && -d $1 ]]; then # scripts/run-bench.sh passes the build directory
+  BUILD=$1
+  shift
+fi
 patients=${1:-100000}
 per=${2:-40}
 copies=${3:-200}
