@@ -1,0 +1,59 @@
+/*
+ * table.h - a small result table (named, typed columns; rows of cells) and
+ * its three renderings: an aligned text table for people, RFC 4180 CSV,
+ * and JSON ({"columns": [...], "rows": [{name: value, ...}, ...]}). The CLI
+ * and the HTTP API render lists through it so both share one schema.
+ * Not thread-safe; one owner.
+ */
+#ifndef PCN_TABLE_H
+#define PCN_TABLE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pcn/buf.h"
+#include "pcn/error.h"
+
+enum pcn_col_type {
+    PCN_COL_TEXT,   /* JSON string */
+    PCN_COL_INT,    /* JSON integer */
+    PCN_COL_NUMBER, /* JSON number */
+};
+
+enum pcn_format {
+    PCN_FORMAT_TABLE,
+    PCN_FORMAT_CSV,
+    PCN_FORMAT_JSON,
+};
+
+/* Parse "table", "csv" or "json". PCN_EINVAL otherwise. */
+enum pcn_err pcn_format_parse(const char *s, enum pcn_format *ret);
+
+struct pcn_table;
+
+/*
+ * New table with n_cols columns named names[i] of types types[i] (both
+ * copied). kind names the result in JSON ("kind": ...) and may be NULL.
+ * Caller frees with pcn_table_free(). NULL on ENOMEM.
+ */
+struct pcn_table *pcn_table_new(const char *kind, size_t n_cols, const char *const *names,
+                                const enum pcn_col_type *types);
+void pcn_table_free(struct pcn_table *t);
+
+/* Start a new row; cells default to null (empty in text and CSV). */
+enum pcn_err pcn_table_add_row(struct pcn_table *t);
+
+/* Set a cell of the last row. s is copied; NULL means null. */
+enum pcn_err pcn_table_set_text(struct pcn_table *t, size_t col, const char *s);
+enum pcn_err pcn_table_set_int(struct pcn_table *t, size_t col, int64_t v);
+enum pcn_err pcn_table_set_number(struct pcn_table *t, size_t col, double v);
+
+size_t pcn_table_rows(const struct pcn_table *t);
+
+/* Render the whole table into out (appended). */
+enum pcn_err pcn_table_render(const struct pcn_table *t, enum pcn_format fmt, struct pcn_buf *out);
+
+/* Render and write to f. PCN_EIO if the write fails. */
+enum pcn_err pcn_table_print(const struct pcn_table *t, enum pcn_format fmt, FILE *f);
+
+#endif /* PCN_TABLE_H */

@@ -1,0 +1,96 @@
+/*
+ * cli.c - helpers every subcommand uses: error lines, --db, --format,
+ * dates, opening the store, printing tables.
+ */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcn/date.h"
+#include "util/common.h"
+
+static void vreport(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "pcn %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport(cmd, fmt, ap);
+    va_end(ap);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_runtime_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport(cmd, fmt, ap);
+    va_end(ap);
+    return CLI_EXIT_RUNTIME;
+}
+
+const char *cli_db_location(const char *opt)
+{
+    const char *env;
+
+    if (opt)
+        return opt;
+    env = getenv("PCN_DB");
+    return env && *env ? env : NULL;
+}
+
+int cli_open_store(const char *cmd, const char *db_opt, unsigned flags, struct pcn_store **ret)
+{
+    const char *loc = cli_db_location(db_opt);
+    struct pcn_error err;
+
+    if (!loc)
+        return cli_usage_error(cmd, "no database: give --db FILE or set PCN_DB");
+    if (pcn_store_open(loc, flags, ret, &err) != PCN_OK)
+        return cli_runtime_error(cmd, "%s", err.msg);
+    return CLI_EXIT_OK;
+}
+
+int cli_parse_format(const char *cmd, const char *s, enum pcn_format *ret)
+{
+    if (pcn_format_parse(s, ret) != PCN_OK)
+        return cli_usage_error(cmd, "--format must be table, csv or json, not '%s'", s);
+    return CLI_EXIT_OK;
+}
+
+int cli_parse_date(const char *cmd, const char *opt, const char *s, int32_t *ret)
+{
+    if (pcn_date_parse(s, strlen(s), ret) != PCN_OK)
+        return cli_usage_error(cmd, "%s: '%s' is not a date (YYYY-MM-DD)", opt, s);
+    return CLI_EXIT_OK;
+}
+
+int cli_print_table(const char *cmd, const struct pcn_table *t, enum pcn_format fmt)
+{
+    enum pcn_err rc = pcn_table_print(t, fmt, stdout);
+
+    if (rc == PCN_OK && fflush(stdout) != 0)
+        rc = PCN_EIO;
+    if (rc != PCN_OK)
+        return cli_runtime_error(cmd, "writing output: %s", pcn_err_str(rc));
+    return CLI_EXIT_OK;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    }
+    return 0;
+}

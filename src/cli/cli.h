@@ -1,0 +1,53 @@
+/*
+ * cli.h - shared by the pcn subcommands: exit codes, error reporting (one
+ * line on stderr, prefixed "pcn CMD: "), --db resolution (flag, then the
+ * PCN_DB environment variable), opening the store, --format parsing.
+ * Subcommands are int cmd_<name>(int argc, char **argv) with argv[0] the
+ * subcommand name; they parse their own options with getopt_long.
+ */
+#ifndef PCN_CLI_CLI_H
+#define PCN_CLI_CLI_H
+
+#include "pcn/error.h"
+#include "pcn/store.h"
+#include "pcn/table.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_RUNTIME 1
+#define CLI_EXIT_USAGE 2
+
+/* Print "pcn CMD: message" to stderr; return CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print "pcn CMD: message" to stderr; return CLI_EXIT_RUNTIME. */
+int cli_runtime_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The database location: opt when not NULL, else $PCN_DB, else NULL. */
+const char *cli_db_location(const char *opt);
+
+/*
+ * Open the store named by db_opt (see cli_db_location). On failure prints
+ * the reason and returns the exit code to use; CLI_EXIT_OK on success.
+ * Caller closes *ret with pcn_store_close().
+ */
+int cli_open_store(const char *cmd, const char *db_opt, unsigned flags, struct pcn_store **ret);
+
+/* Parse a --format value; prints the error and returns CLI_EXIT_USAGE on failure. */
+int cli_parse_format(const char *cmd, const char *s, enum pcn_format *ret);
+
+/* Parse a YYYY-MM-DD option value; prints the error and returns CLI_EXIT_USAGE on failure. */
+int cli_parse_date(const char *cmd, const char *opt, const char *s, int32_t *ret);
+
+/* Print a table to stdout; returns an exit code. Frees nothing. */
+int cli_print_table(const char *cmd, const struct pcn_table *t, enum pcn_format fmt);
+
+/* True if argv[i] is -h or --help; used for per-command help. */
+int cli_wants_help(int argc, char **argv);
+
+/* The subcommands. */
+int cmd_init(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
+int cmd_network(int argc, char **argv);
+int cmd_practice(int argc, char **argv);
+
+#endif /* PCN_CLI_CLI_H */

@@ -1,0 +1,295 @@
+/*
+ * Storage conformance suite: every backend must pass these. The SQLite
+ * backend runs on a fresh file per test; further backends add a location.
+ */
+#include "testutil.h"
+
+#include <sqlite3.h>
+
+#include "pcn/date.h"
+#include "pcn/store.h"
+
+struct fixture {
+    char dir[128];
+    char path[256];
+    struct pcn_store *s;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct pcn_error e;
+    test_mkdtemp(f->dir, sizeof(f->dir));
+    snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+    assert_int_equal(pcn_store_open(f->path, PCN_STORE_FLAG_CREATE, &f->s, &e), PCN_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char cmd[512];
+    pcn_store_close(f->s);
+    snprintf(cmd, sizeof(cmd), "%s-wal", f->path);
+    unlink(cmd);
+    snprintf(cmd, sizeof(cmd), "%s-shm", f->path);
+    unlink(cmd);
+    unlink(f->path);
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static int32_t d(const char *s)
+{
+    int32_t v;
+    assert_int_equal(pcn_date_parse(s, strlen(s), &v), PCN_OK);
+    return v;
+}
+
+static void test_open_errors(void **state)
+{
+    struct fixture *f = *state;
+    struct pcn_store *s = NULL;
+    struct pcn_error e;
+    char path[300];
+
+    assert_int_equal(pcn_store_schema_version(f->s), pcn_store_schema_latest());
+    assert_string_equal(pcn_store_backend(f->s), "sqlite");
+    snprintf(path, sizeof(path), "%s/missing.db", f->dir);
+    assert_int_equal(pcn_store_open(path, 0, &s, &e), PCN_ENOTFOUND);
+    assert_non_null(strstr(e.msg, "pcn init"));
+    assert_int_equal(pcn_store_open(NULL, 0, &s, &e), PCN_EINVAL);
+    assert_int_equal(pcn_store_open("postgresql://x/y", 0, &s, &e), PCN_EUNSUPPORTED);
+    snprintf(path, sizeof(path), "%s/text.db", f->dir);
+    test_write_file(path, "this is not a database, just some text that is long enough\n");
+    assert_int_equal(pcn_store_open(path, 0, &s, &e), PCN_EINVAL);
+    assert_non_null(strstr(e.msg, "not an OpenPCN database"));
+    unlink(path);
+}
+
+/* A SQLite file of another application is refused, not migrated. */
+static void test_foreign_sqlite(void **state)
+{
+    struct fixture *f = *state;
+    struct pcn_store *s = NULL;
+    struct pcn_error e;
+    char path[300];
+    sqlite3 *db;
+
+    snprintf(path, sizeof(path), "%s/other.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(pcn_store_open(path, 0, &s, &e), PCN_EINVAL);
+    assert_non_null(strstr(e.msg, "not an OpenPCN database"));
+    unlink(path);
+}
+
+static void test_newer_refused_older_migrated(void **state)
+{
+    struct fixture *f = *state;
+    struct pcn_store *s = NULL;
+    struct pcn_error e;
+    sqlite3 *db;
+
+    pcn_store_close(f->s);
+    f->s = NULL;
+    /* pretend a future version wrote the file */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(pcn_store_open(f->path, 0, &s, &e), PCN_EVERSION);
+    assert_non_null(strstr(e.msg, "newer than this OpenPCN supports"));
+    /* an older file (schema 1 only) is migrated forward at open */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE event; DROP TABLE medication; DROP TABLE "
+                                  "immunisation; DROP TABLE encounter; DROP TABLE term; "
+                                  "DROP TABLE patient; PRAGMA user_version = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(pcn_store_open(f->path, PCN_STORE_FLAG_READONLY, &s, &e), PCN_EVERSION);
+    assert_int_equal(pcn_store_open(f->path, 0, &f->s, &e), PCN_OK);
+    assert_int_equal(pcn_store_schema_version(f->s), pcn_store_schema_latest());
+    {
+        struct pcn_store_counts c;
+        assert_int_equal(pcn_store_count(f->s, &c), PCN_OK);
+        assert_int_equal(c.patients, 0);
+    }
+}
+
+static int count_rows(const void *row, void *ud)
+{
+    (void)row;
+    (*(int *)ud)++;
+    return 0;
+}
+
+static int count_networks(const struct pcn_network *n, void *ud)
+{
+    return count_rows(n, ud);
+}
+
+static int count_memberships(const struct pcn_membership *m, void *ud)
+{
+    return count_rows(m, ud);
+}
+
+static int check_network(const struct pcn_network *n, void *ud)
+{
+    (void)ud;
+    assert_string_equal(n->name, "Renamed PCN");
+    assert_string_equal(n->icb_code, "QHM"); /* kept when the update leaves it NULL */
+    return 0;
+}
+
+static void test_registry(void **state)
+{
+    struct fixture *f = *state;
+    struct pcn_network n = {.code = "U12345", .name = "Test PCN", .icb_code = "QHM"};
+    struct pcn_practice p = {.code = "A81001", .name = "Practice One", .postcode = "TS18 1HU"};
+    struct pcn_membership m = {"A81001", "U12345", d("2020-01-01"), PCN_DATE_NONE};
+    struct pcn_list_size l = {"A81001", d("2025-01-01"), 4000};
+    struct pcn_list_band b = {"A81001", d("2025-01-01"), 'F', 40, 123};
+    int64_t patients = 0;
+    int32_t at = 0;
+    int rows = 0;
+
+    assert_int_equal(pcn_store_put_network(f->s, &n), PCN_EINVAL); /* outside a transaction */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_int_equal(pcn_store_begin(f->s), PCN_EINVAL);
+    assert_int_equal(pcn_store_put_network(f->s, &n), PCN_OK);
+    n.name = "Renamed PCN";
+    n.icb_code = NULL;
+    assert_int_equal(pcn_store_put_network(f->s, &n), PCN_OK);
+    assert_int_equal(pcn_store_put_practice(f->s, &p), PCN_OK);
+    assert_int_equal(pcn_store_add_membership(f->s, &m), PCN_OK);
+    m.start_date = d("2021-01-01");
+    assert_int_equal(pcn_store_add_membership(f->s, &m), PCN_ECONFLICT);
+    assert_non_null(strstr(pcn_store_errmsg(f->s), "already a member"));
+    assert_int_equal(pcn_store_end_membership(f->s, "A81001", d("2022-12-31")), PCN_OK);
+    m.start_date = d("2023-01-01");
+    assert_int_equal(pcn_store_add_membership(f->s, &m), PCN_OK);
+    m.practice = "Z99999"; /* unknown practice: foreign key */
+    assert_int_equal(pcn_store_add_membership(f->s, &m), PCN_ECONFLICT);
+    assert_int_equal(pcn_store_put_list_size(f->s, &l), PCN_OK);
+    assert_int_equal(pcn_store_put_list_band(f->s, &b), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+
+    assert_int_equal(pcn_store_get_network(f->s, "U12345", check_network, NULL), PCN_OK);
+    assert_int_equal(pcn_store_get_network(f->s, "U00000", check_network, NULL), PCN_ENOTFOUND);
+    assert_int_equal(pcn_store_each_network(f->s, count_networks, &rows), PCN_OK);
+    assert_int_equal(rows, 1);
+    rows = 0;
+    assert_int_equal(pcn_store_each_membership(f->s, "A81001", count_memberships, &rows), PCN_OK);
+    assert_int_equal(rows, 2);
+    assert_int_equal(pcn_store_list_size_at(f->s, "A81001", d("2025-06-01"), &patients, &at),
+                     PCN_OK);
+    assert_int_equal(patients, 4000);
+    assert_int_equal(at, d("2025-01-01"));
+    assert_int_equal(pcn_store_list_size_at(f->s, "A81001", d("2024-06-01"), &patients, &at),
+                     PCN_ENOTFOUND);
+}
+
+static void put_person(struct pcn_store *s, const char *id, const char *code)
+{
+    struct pcn_patient p = {
+        .patient_id = id,
+        .date_of_birth = d("1950-05-05"),
+        .sex = PCN_SEX_FEMALE,
+        .practice = "A81001",
+        .registered_from = d("2000-01-01"),
+        .registered_to = PCN_DATE_NONE,
+        .date_of_death = PCN_DATE_NONE,
+    };
+    struct pcn_event e = {
+        .patient_id = id,
+        .date = d("2024-03-01"),
+        .end_date = PCN_DATE_NONE,
+        .kind = PCN_EVENT_OBSERVATION,
+        .system = "snomed",
+        .code = code,
+        .has_value = 1,
+        .value = 141.5,
+        .unit = "mm[Hg]",
+    };
+    assert_int_equal(pcn_store_put_patient(s, &p), PCN_OK);
+    assert_int_equal(pcn_store_put_event(s, &e), PCN_OK);
+    assert_int_equal(pcn_store_put_event(s, &e), PCN_OK);
+}
+
+static int check_event(int64_t key, const struct pcn_event *e, void *ud)
+{
+    (void)key;
+    assert_true(e->has_value);
+    assert_true(e->value == 141.5);
+    assert_string_equal(e->unit, "mm[Hg]");
+    assert_int_equal(e->end_date, PCN_DATE_NONE);
+    (*(int *)ud)++;
+    return 0;
+}
+
+static void test_population(void **state)
+{
+    struct fixture *f = *state;
+    struct pcn_store_counts c;
+    struct pcn_event orphan = {.patient_id = "nobody", .date = 0, .code = "1"};
+    int64_t v0;
+    int64_t v1;
+    int64_t key;
+    int rows = 0;
+
+    assert_int_equal(pcn_store_data_version(f->s, &v0), PCN_OK);
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    put_person(f->s, "p1", "72313002");
+    put_person(f->s, "p2", "72313002");
+    assert_int_equal(pcn_store_put_event(f->s, &orphan), PCN_ENOTFOUND);
+    assert_non_null(strstr(pcn_store_errmsg(f->s), "'nobody'"));
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_data_version(f->s, &v1), PCN_OK);
+    assert_true(v1 == v0 + 1);
+    assert_int_equal(pcn_store_count(f->s, &c), PCN_OK);
+    assert_int_equal(c.patients, 2);
+    assert_int_equal(c.events, 4);
+
+    /* re-putting a patient replaces its records: idempotent */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    put_person(f->s, "p1", "72313002");
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_count(f->s, &c), PCN_OK);
+    assert_int_equal(c.patients, 2);
+    assert_int_equal(c.events, 4);
+    assert_int_equal(pcn_store_each_event(f->s, check_event, &rows), PCN_OK);
+    assert_int_equal(rows, 4);
+    assert_int_equal(pcn_store_find_patient(f->s, "p2", &key), PCN_OK);
+    assert_int_equal(pcn_store_find_patient(f->s, "p9", &key), PCN_ENOTFOUND);
+
+    /* a rolled-back transaction leaves nothing, and no version bump */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    put_person(f->s, "p3", "72313002");
+    pcn_store_rollback(f->s);
+    assert_int_equal(pcn_store_count(f->s, &c), PCN_OK);
+    assert_int_equal(c.patients, 2);
+    assert_int_equal(pcn_store_data_version(f->s, &v0), PCN_OK);
+    assert_true(v0 == v1 + 1);
+    /* an empty transaction does not bump the version */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_data_version(f->s, &v1), PCN_OK);
+    assert_true(v0 == v1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_sqlite, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_refused_older_migrated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_registry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_population, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
