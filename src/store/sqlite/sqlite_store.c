@@ -352,7 +352,8 @@ static void sqlite_end_tx(struct sqlite_store *ss)
         if (ss->stmts[i])
             (void)sqlite3_reset(ss->stmts[i]);
     }
-    PCN_FREE_AND_NULL(ss->tx_patients);
+    pcn_strmap_free(ss->tx_patients);
+    ss->tx_patients = NULL;
     ss->tx_dirty = 0;
 }
 
