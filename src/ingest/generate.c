@@ -382,17 +382,16 @@ static void pick_catchment(const struct pcn_refdata *ref, struct gen_practice *p
         d = d < 1 ? 1 : d > 10 ? 10 : d;
         uint32_t pick = ref->by_decile[d - 1][pcn_rng_below(r, ref->n_by_decile[d - 1])];
         if (lad >= 0) {
-            /* prefer an LSOA of the practice's own local authority, nearest decile */
+            /* an LSOA of the practice's own local authority, of the nearest decile */
+            uint32_t from = ref->lad_start[lad], n = ref->lad_start[lad + 1] - from;
+            uint32_t start = (uint32_t)pcn_rng_below(r, n);
             int best = 99;
-            uint32_t start = (uint32_t)pcn_rng_below(r, ref->n_lsoa);
-            for (size_t k = 0; k < ref->n_lsoa; k++) {
-                uint32_t j = (uint32_t)((start + k) % ref->n_lsoa);
+            for (uint32_t k = 0; k < n && best > 0; k++) {
+                uint32_t j = ref->lad_lsoa[from + (start + k) % n];
                 int dist = abs(ref->lsoa_decile[j] - d);
-                if (ref->lsoa_lad[j] == lad && dist < best) {
+                if (dist < best) {
                     best = dist;
                     pick = j;
-                    if (dist == 0)
-                        break;
                 }
             }
         }

@@ -410,6 +410,20 @@ out:
 
 static enum pcn_err index_deciles(struct pcn_refdata *ref)
 {
+    uint32_t *fill = pcn_arena_calloc(ref->arena, ref->n_lads + 1, sizeof(uint32_t));
+    ref->lad_start = pcn_arena_calloc(ref->arena, ref->n_lads + 1, sizeof(uint32_t));
+    ref->lad_lsoa = pcn_arena_calloc(ref->arena, ref->n_lsoa + 1, sizeof(uint32_t));
+    if (!fill || !ref->lad_start || !ref->lad_lsoa)
+        return PCN_ENOMEM;
+    /* counting sort of LSOAs by local authority */
+    for (size_t i = 0; i < ref->n_lsoa; i++)
+        ref->lad_start[ref->lsoa_lad[i] + 1]++;
+    for (size_t l = 0; l < ref->n_lads; l++) {
+        ref->lad_start[l + 1] += ref->lad_start[l];
+        fill[l] = ref->lad_start[l];
+    }
+    for (size_t i = 0; i < ref->n_lsoa; i++)
+        ref->lad_lsoa[fill[ref->lsoa_lad[i]]++] = (uint32_t)i;
     for (size_t i = 0; i < ref->n_lsoa; i++)
         ref->n_by_decile[ref->lsoa_decile[i] - 1]++;
     for (int d = 0; d < 10; d++) {

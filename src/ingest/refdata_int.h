@@ -154,6 +154,8 @@ struct pcn_refdata {
     unsigned char *lsoa_decile;
     int32_t *lsoa_lad;
     size_t n_lads;
+    uint32_t *lad_start; /* LSOAs of local authority l: lad_lsoa[lad_start[l] .. lad_start[l+1]) */
+    uint32_t *lad_lsoa;
     uint32_t *by_decile[10]; /* LSOA indices of each decile */
     size_t n_by_decile[10];
     double national_prev[PCN_REG_COUNT];        /* England QOF prevalence */
