@@ -746,7 +746,7 @@ static enum pcn_err medications(struct rec *c)
         bool candidate = d->reg >= 0 ? on(x, d->reg) : x->age >= d->min_age;
         double p = d->p;
         if (d->reg < 0)
-            p *= 0.6 + 0.25 * n_regs(x) + 0.01 * PCN_MAX(0, x->age - d->min_age);
+            p *= 0.8 + 0.4 * n_regs(x) + 0.015 * PCN_MAX(0, x->age - d->min_age);
         if (!candidate || !chance(r, PCN_MIN(p, 0.95)))
             continue;
         /* one record per drug code, however many conditions call for it */
