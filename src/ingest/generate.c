@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/generate_int.h"
 #include "ingest/generate_model.h"
 #include "ingest/refdata_int.h"
 #include "pcn/alloc.h"
@@ -1133,16 +1134,6 @@ static enum pcn_err registry_network(struct gen *g, const struct ref_network *n)
     return g->reg && g->reg->network ? g->reg->network(g->reg->ctx, &net) : PCN_OK;
 }
 
-/* Every practice of network index ni. */
-static enum pcn_err gen_network(struct gen *g, size_t ni)
-{
-    enum pcn_err rc = registry_network(g, &g->ref->networks[ni]);
-    for (size_t i = 0; i < g->ref->n_practices && rc == PCN_OK; i++)
-        if (g->ref->practices[i].network == (int)ni)
-            rc = gen_real_practice(g, &g->ref->practices[i]);
-    return rc;
-}
-
 /* Split n patients over the national age/sex shares, exactly (largest remainder). */
 static void invented_bands(const struct pcn_refdata *ref, int64_t n, int32_t bands[2][REF_N_BANDS])
 {
@@ -1315,34 +1306,91 @@ static void gen_release(struct gen *g)
     pcn_strmap_free(g->terms_seen);
 }
 
-static enum pcn_err gen_run(struct gen *g)
+/*
+ * The practices a real selection (--practice, --pcn, --icb, --all) covers,
+ * in generation order: networks in mapping order, each network's practices
+ * in mapping order. *ret_plan is NULL and *ret_n 0 for an invented network.
+ */
+enum pcn_err pcn__gen_plan(const struct pcn_refdata *ref, const struct pcn_gen_options *o,
+                           uint32_t **ret_plan, size_t *ret_n, struct pcn_error *reterr)
+{
+    uint32_t *plan = NULL;
+    size_t n = 0;
+    uint64_t idx = 0;
+    *ret_plan = NULL;
+    *ret_n = 0;
+    if (!o->practice && !o->pcn && !o->icb && !o->all)
+        return PCN_OK;
+    if (o->practice && !pcn_strmap_get(ref->practice_index, o->practice, strlen(o->practice), &idx))
+        return pcn_error_set(reterr, PCN_ENOTFOUND, "unknown practice %s", o->practice);
+    if (o->pcn && !pcn_strmap_get(ref->network_index, o->pcn, strlen(o->pcn), &idx))
+        return pcn_error_set(reterr, PCN_ENOTFOUND, "unknown PCN %s", o->pcn);
+    plan = pcn_calloc(ref->n_practices + 1, sizeof(uint32_t));
+    if (!plan)
+        return PCN_ENOMEM;
+    if (o->practice) {
+        plan[n++] = (uint32_t)idx;
+    } else {
+        for (size_t ni = 0; ni < ref->n_networks; ni++) {
+            if (o->pcn ? ni != idx : !o->all && strcmp(ref->networks[ni].icb_code, o->icb) != 0)
+                continue;
+            for (size_t i = 0; i < ref->n_practices; i++)
+                if (ref->practices[i].network == (int)ni)
+                    plan[n++] = (uint32_t)i;
+        }
+    }
+    if (n == 0) {
+        pcn_free(plan);
+        return pcn_error_set(reterr, PCN_ENOTFOUND, "unknown ICB %s", o->icb);
+    }
+    *ret_plan = plan;
+    *ret_n = n;
+    return PCN_OK;
+}
+
+/* Practices plan[from..to); a network is announced at its first practice in the plan. */
+static enum pcn_err gen_range(struct gen *g, const uint32_t *plan, size_t from, size_t to)
+{
+    const struct pcn_refdata *ref = g->ref;
+    enum pcn_err rc = PCN_OK;
+    for (size_t i = from; i < to && rc == PCN_OK; i++) {
+        const struct ref_practice *rp = &ref->practices[plan[i]];
+        if (i == 0 || ref->practices[plan[i - 1]].network != rp->network)
+            rc = registry_network(g, &ref->networks[rp->network]);
+        if (rc == PCN_OK)
+            rc = gen_real_practice(g, rp);
+    }
+    return rc;
+}
+
+size_t pcn__gen_practice_people(const struct pcn_refdata *ref, uint32_t practice)
+{
+    const struct ref_practice *rp = &ref->practices[practice];
+    size_t n = 0;
+    double deaths = 0;
+    if (!rp->has_bands)
+        return 0;
+    /* the same arithmetic as build_people() */
+    for (int s = 0; s < 2; s++)
+        for (int b = 0; b < REF_N_BANDS; b++) {
+            n += (size_t)rp->bands[s][b];
+            deaths += rp->bands[s][b] * mortality(b * 5 + 2);
+        }
+    return n + (size_t)llround(deaths) + (size_t)llround((double)n * LEAVER_RATE);
+}
+
+uint64_t pcn__gen_nhs_advance(uint64_t next, size_t n)
+{
+    struct gen g = {.nhs_next = next};
+    char nhs[11];
+    for (size_t i = 0; i < n && next_nhs_number(&g, nhs); i++)
+        continue;
+    return g.nhs_next;
+}
+
+static enum pcn_err gen_invented_checked(struct gen *g)
 {
     const struct pcn_gen_options *o = g->opt;
-    const struct pcn_refdata *ref = g->ref;
-    uint64_t idx = 0;
-    if (o->practice) {
-        if (!pcn_strmap_get(ref->practice_index, o->practice, strlen(o->practice), &idx))
-            return pcn_error_set(g->err, PCN_ENOTFOUND, "unknown practice %s", o->practice);
-        enum pcn_err rc = registry_network(g, &ref->networks[ref->practices[idx].network]);
-        return rc != PCN_OK ? rc : gen_real_practice(g, &ref->practices[idx]);
-    }
-    if (o->pcn) {
-        if (!pcn_strmap_get(ref->network_index, o->pcn, strlen(o->pcn), &idx))
-            return pcn_error_set(g->err, PCN_ENOTFOUND, "unknown PCN %s", o->pcn);
-        return gen_network(g, idx);
-    }
-    if (o->icb || o->all) {
-        enum pcn_err rc = PCN_OK;
-        int found = 0;
-        for (size_t i = 0; i < ref->n_networks && rc == PCN_OK; i++)
-            if (o->all || strcmp(ref->networks[i].icb_code, o->icb) == 0) {
-                found = 1;
-                rc = gen_network(g, i);
-            }
-        if (rc == PCN_OK && !found)
-            rc = pcn_error_set(g->err, PCN_ENOTFOUND, "unknown ICB %s", o->icb);
-        return rc;
-    }
     if (o->n_practices < 1 || o->n_practices > 64 || o->n_patients < o->n_practices ||
         o->n_patients > 10000000)
         return pcn_error_set(g->err, PCN_EINVAL,
@@ -1350,29 +1398,42 @@ static enum pcn_err gen_run(struct gen *g)
     return gen_invented(g);
 }
 
-enum pcn_err pcn_generate(const struct pcn_refdata *ref, const struct pcn_gen_options *opt,
-                          const struct pcn_sink *sink, const struct pcn_gen_registry *reg,
-                          struct pcn_gen_stats *ret_stats, struct pcn_error *reterr)
+enum pcn_err pcn__gen_range(const struct pcn_refdata *ref, const struct pcn_gen_options *opt,
+                            const struct pcn_sink *sink, const struct pcn_gen_registry *reg,
+                            const uint32_t *plan, size_t from, size_t to, uint64_t nhs_next,
+                            struct pcn_gen_stats *ret_stats, struct pcn_error *reterr)
 {
     struct gen g = {.ref = ref, .opt = opt, .sink = sink, .reg = reg, .err = reterr};
-    enum pcn_err rc = PCN_EINVAL;
-    if (!ref || !opt || !sink || !sink->ops)
-        return pcn_error_set(reterr, PCN_EINVAL, "generate: missing argument");
+    enum pcn_err rc = PCN_ENOMEM;
     g.as_of = opt->as_of != PCN_DATE_NONE ? opt->as_of : ref->extract_date;
-    g.nhs_next = 999000000ULL;
+    g.nhs_next = nhs_next;
     g.terms_seen = pcn_strmap_new();
-    if (!g.terms_seen) {
-        rc = PCN_ENOMEM;
+    if (!g.terms_seen)
         goto out;
-    }
     rc = gen_setup(&g);
     if (rc == PCN_OK)
-        rc = gen_run(&g);
+        rc = plan ? gen_range(&g, plan, from, to) : gen_invented_checked(&g);
     if (rc == PCN_OK && ret_stats)
         *ret_stats = g.stats;
 out:
     if (rc == PCN_ENOMEM)
         (void)pcn_error_set(reterr, rc, "generate: out of memory");
     gen_release(&g);
+    return rc;
+}
+
+enum pcn_err pcn_generate(const struct pcn_refdata *ref, const struct pcn_gen_options *opt,
+                          const struct pcn_sink *sink, const struct pcn_gen_registry *reg,
+                          struct pcn_gen_stats *ret_stats, struct pcn_error *reterr)
+{
+    uint32_t *plan = NULL;
+    size_t n = 0;
+    if (!ref || !opt || !sink || !sink->ops)
+        return pcn_error_set(reterr, PCN_EINVAL, "generate: missing argument");
+    enum pcn_err rc = pcn__gen_plan(ref, opt, &plan, &n, reterr);
+    if (rc == PCN_OK)
+        rc = pcn__gen_range(ref, opt, sink, reg, plan, 0, n, PCN_GEN_NHS_FIRST, ret_stats,
+                            reterr);
+    pcn_free(plan);
     return rc;
 }
