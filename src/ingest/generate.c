@@ -1432,8 +1432,7 @@ enum pcn_err pcn_generate(const struct pcn_refdata *ref, const struct pcn_gen_op
         return pcn_error_set(reterr, PCN_EINVAL, "generate: missing argument");
     enum pcn_err rc = pcn__gen_plan(ref, opt, &plan, &n, reterr);
     if (rc == PCN_OK)
-        rc = pcn__gen_range(ref, opt, sink, reg, plan, 0, n, PCN_GEN_NHS_FIRST, ret_stats,
-                            reterr);
+        rc = pcn__gen_range(ref, opt, sink, reg, plan, 0, n, PCN_GEN_NHS_FIRST, ret_stats, reterr);
     pcn_free(plan);
     return rc;
 }
