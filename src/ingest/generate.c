@@ -114,6 +114,7 @@ struct gen {
     long *diag_codes[PCN_REG_COUNT];
     double eth_cum[16];
     long fixed[FX_COUNT];
+    uint8_t drug_first[PCN_ARRAY_SIZE(model_drugs)]; /* first catalogue entry of the same drug */
     /* eFI codes that are in no register list, usable as extra deficits */
     uint32_t *efi_codes[EFI_COUNT];
     size_t n_efi_codes[EFI_COUNT];
@@ -225,10 +226,13 @@ static enum pcn_err emit_term(struct gen *g, const char *system, const char *cod
     int added = 0;
     if (!g->sink->ops->term || !term || !*term)
         return PCN_OK;
-    int n = snprintf(key, sizeof(key), "%s|%s", system, code);
-    if (n < 0 || (size_t)n >= sizeof(key))
+    size_t ls = strlen(system), lc = strlen(code);
+    if (ls + lc + 1 > sizeof(key))
         return PCN_OK;
-    enum pcn_err rc = pcn_strmap_intern(g->terms_seen, key, (size_t)n, 1, &v, &added);
+    memcpy(key, system, ls);
+    key[ls] = '|';
+    memcpy(key + ls + 1, code, lc);
+    enum pcn_err rc = pcn_strmap_intern(g->terms_seen, key, ls + 1 + lc, 1, &v, &added);
     if (rc != PCN_OK || !added)
         return rc;
     struct pcn_term t = {.system = system, .code = code, .term = term};
@@ -430,15 +434,6 @@ static bool eligible(int reg, const struct person *x)
     return reg != PCN_REG_NDH || !(x->regs & (1u << PCN_REG_DM));
 }
 
-/* Sum of min(1, k w) over the registered eligible people. */
-static double expected(const double *w, size_t n, double k)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += PCN_MIN(1.0, k * w[i]);
-    return s;
-}
-
 /*
  * Put exactly round(target x eligible) registered people on register reg,
  * each with probability min(1, k w) (systematic sampling), and remember k
@@ -460,15 +455,26 @@ static void assign_register(struct gen_practice *p, struct pcn_rng *r, int reg, 
         p->k[reg] = 0;
         return;
     }
-    double lo = 0, hi = want / sum;
-    while (expected(w, p->n_registered, hi) < want && hi < 1e12)
-        hi *= 2;
-    for (int it = 0; it < 40; it++) {
-        double mid = 0.5 * (lo + hi);
-        if (expected(w, p->n_registered, mid) < want)
-            lo = mid;
-        else
-            hi = mid;
+    /*
+     * Solve sum min(1, k w) = want: with C people capped at 1 and S the
+     * weight of the others, k = (want - C) / S; iterate until C is stable
+     * (k only grows, so a few rounds suffice).
+     */
+    double hi = want / sum;
+    size_t capped = 0;
+    for (int it = 0; it < 60; it++) {
+        size_t c = 0;
+        double rest = 0;
+        for (size_t i = 0; i < p->n_registered; i++) {
+            if (hi * w[i] >= 1.0)
+                c++;
+            else
+                rest += w[i];
+        }
+        if ((it > 0 && c == capped) || rest <= 0 || (double)c >= want)
+            break;
+        capped = c;
+        hi = (want - (double)c) / rest;
     }
     p->k[reg] = hi;
     double acc = pcn_rng_uniform(r);
@@ -751,12 +757,7 @@ static enum pcn_err medications(struct rec *c)
         if (!candidate || !chance(r, PCN_MIN(p, 0.95)))
             continue;
         /* one record per drug code, however many conditions call for it */
-        size_t first = i;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(model_drugs[j].code, d->code) == 0) {
-                first = j;
-                break;
-            }
+        size_t first = c->g->drug_first[i];
         if (taken & (1ull << first))
             continue;
         taken |= 1ull << first;
@@ -971,7 +972,12 @@ static bool next_nhs_number(struct gen *g, char out[11])
 {
     while (g->nhs_next <= 999999999ULL) {
         char nine[10];
-        (void)snprintf(nine, sizeof(nine), "%09llu", (unsigned long long)g->nhs_next++);
+        uint64_t v = g->nhs_next++;
+        for (int i = 8; i >= 0; i--) {
+            nine[i] = (char)('0' + v % 10);
+            v /= 10;
+        }
+        nine[9] = '\0';
         int check = pcn_nhs_number_check_digit(nine);
         if (check >= 0) {
             memcpy(out, nine, 9);
@@ -1266,6 +1272,14 @@ static enum pcn_err diag_pools(struct gen *g)
 
 static enum pcn_err gen_setup(struct gen *g)
 {
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(model_drugs); i++) {
+        g->drug_first[i] = (uint8_t)i;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(model_drugs[j].code, model_drugs[i].code) == 0) {
+                g->drug_first[i] = (uint8_t)j;
+                break;
+            }
+    }
     const struct pcn_refdata *ref = g->ref;
     double cum = 0, total = 0;
     for (int i = 0; i < 16; i++)
