@@ -115,6 +115,8 @@ struct gen {
     double eth_cum[16];
     long fixed[FX_COUNT];
     uint8_t drug_first[PCN_ARRAY_SIZE(model_drugs)]; /* first catalogue entry of the same drug */
+    uint8_t *term_done[CL_COUNT];                    /* term of list entry already written */
+    uint8_t drug_term_done[PCN_ARRAY_SIZE(model_drugs)];
     /* eFI codes that are in no register list, usable as extra deficits */
     uint32_t *efi_codes[EFI_COUNT];
     size_t n_efi_codes[EFI_COUNT];
@@ -246,9 +248,14 @@ static enum pcn_err emit_event(struct gen *g, const char *pid, int l, long idx, 
                                const char *unit)
 {
     const struct ref_codelist *cl = &g->ref->lists[l];
+    enum pcn_err rc = PCN_OK;
     if (idx < 0)
         idx = (long)pcn_rng_below(&g->rng, cl->n);
-    enum pcn_err rc = emit_term(g, "snomed", cl->codes[idx], cl->terms[idx]);
+    /* the per-list flag saves a hash lookup per event; emit_term() de-duplicates across lists */
+    if (!g->term_done[l][idx]) {
+        g->term_done[l][idx] = 1;
+        rc = emit_term(g, "snomed", cl->codes[idx], cl->terms[idx]);
+    }
     if (rc != PCN_OK || !g->sink->ops->event)
         return rc;
     struct pcn_event e = {
@@ -722,7 +729,12 @@ static enum pcn_err reviews(struct rec *c)
 static enum pcn_err medication(struct rec *c, const struct model_drug *d, int32_t start)
 {
     struct gen *g = c->g;
-    enum pcn_err rc = emit_term(g, DRUG_SYSTEM, d->code, d->term);
+    size_t di = (size_t)(d - model_drugs);
+    enum pcn_err rc = PCN_OK;
+    if (!g->drug_term_done[di]) {
+        g->drug_term_done[di] = 1;
+        rc = emit_term(g, DRUG_SYSTEM, d->code, d->term);
+    }
     if (rc != PCN_OK || !g->sink->ops->medication)
         return rc;
     struct pcn_medication m = {
@@ -876,6 +888,26 @@ static enum pcn_err frailty(struct rec *c)
     return rc;
 }
 
+/* "<patient id>-E<n>" without printf (this runs a few million times an ICB). */
+static void encounter_id(char *out, size_t size, const char *pid, int n)
+{
+    size_t len = strlen(pid);
+    char digits[12];
+    int nd = 0;
+    do {
+        digits[nd++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0 && nd < 11);
+    if (len + 2 + (size_t)nd + 1 > size)
+        len = size - 3 - (size_t)nd;
+    memcpy(out, pid, len);
+    out[len++] = '-';
+    out[len++] = 'E';
+    while (nd > 0)
+        out[len++] = digits[--nd];
+    out[len] = '\0';
+}
+
 static enum pcn_err encounters(struct rec *c)
 {
     struct gen *g = c->g;
@@ -888,7 +920,7 @@ static enum pcn_err encounters(struct rec *c)
     for (int i = 0; i < n && i < 40; i++) {
         bool home = (x->flags & (PF_CAREHOME | PF_HOUSEBOUND)) && chance(r, 0.6);
         int32_t d = recent(c, 365);
-        (void)snprintf(id, sizeof(id), "%s-E%d", c->pid, i + 1);
+        encounter_id(id, sizeof(id), c->pid, i + 1);
         struct pcn_encounter e = {
             .encounter_id = id,
             .patient_id = c->pid,
@@ -1272,6 +1304,11 @@ static enum pcn_err diag_pools(struct gen *g)
 
 static enum pcn_err gen_setup(struct gen *g)
 {
+    for (int l = 0; l < CL_COUNT; l++) {
+        g->term_done[l] = pcn_calloc(g->ref->lists[l].n + 1, 1);
+        if (!g->term_done[l])
+            return PCN_ENOMEM;
+    }
     for (size_t i = 0; i < PCN_ARRAY_SIZE(model_drugs); i++) {
         g->drug_first[i] = (uint8_t)i;
         for (size_t j = 0; j < i; j++)
@@ -1311,6 +1348,8 @@ static enum pcn_err gen_setup(struct gen *g)
 
 static void gen_release(struct gen *g)
 {
+    for (int l = 0; l < CL_COUNT; l++)
+        pcn_free(g->term_done[l]);
     for (int i = 0; i < EFI_COUNT; i++)
         pcn_free(g->efi_codes[i]);
     for (int i = 0; i < 16; i++)
