@@ -367,6 +367,59 @@ static void test_calibration(void **state)
     }
 }
 
+/* Compare two files byte by byte. */
+static int same_file(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "r"), *fb = fopen(b, "r");
+    int same = fa && fb;
+    while (same) {
+        int ca = fgetc(fa), cb = fgetc(fb);
+        same = ca == cb;
+        if (ca == EOF || cb == EOF)
+            break;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}
+
+/* The threaded bundle writer gives the same bytes as one thread and cleans up. */
+static void test_bundle_threads(void **state)
+{
+    static const char *const files[] = {"patients.csv",      "events.csv",     "medications.csv",
+                                        "immunisations.csv", "encounters.csv", "terms.csv"};
+    char dir[256], one[300], three[300], a[400], b[400];
+    struct pcn_gen_options o;
+    struct pcn_gen_stats s1 = {0}, s3 = {0};
+    (void)state;
+    test_mkdtemp(dir, sizeof(dir));
+    snprintf(one, sizeof(one), "%s/one", dir);
+    snprintf(three, sizeof(three), "%s/three", dir);
+    pcn_gen_options_init(&o);
+    o.pcn = "U98623"; /* three practices, 17,500 patients */
+    assert_int_equal(pcn_generate_bundle(ref, &o, one, 1, &s1, NULL), PCN_OK);
+    assert_int_equal(pcn_generate_bundle(ref, &o, three, 3, &s3, NULL), PCN_OK);
+    assert_int_equal(s1.patients, s3.patients);
+    assert_int_equal(s1.events, s3.events);
+    assert_int_equal(s1.terms, s3.terms);
+    assert_int_equal(s3.networks, 1);
+    assert_int_equal(s3.practices, 3);
+    for (size_t i = 0; i < 6; i++) {
+        snprintf(a, sizeof(a), "%s/%s", one, files[i]);
+        snprintf(b, sizeof(b), "%s/%s", three, files[i]);
+        assert_true(same_file(a, b));
+        assert_int_equal(unlink(a), 0);
+        assert_int_equal(unlink(b), 0);
+    }
+    /* no part directory is left behind, so both directories are now empty */
+    assert_int_equal(rmdir(one), 0);
+    assert_int_equal(rmdir(three), 0);
+    assert_int_equal(rmdir(dir), 0);
+    assert_int_equal(pcn_generate_bundle(ref, &o, one, 0, NULL, NULL), PCN_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_codes_from_lists),
         cmocka_unit_test(test_unknown),
         cmocka_unit_test(test_calibration),
+        cmocka_unit_test(test_bundle_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
