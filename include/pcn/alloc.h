@@ -40,4 +40,12 @@ char *pcn_strndup(const char *s, size_t len);
  */
 unsigned long pcn_alloc_count(void);
 
+/*
+ * Test builds with fault injection: restart the count and make allocation
+ * number n fail (0 disables). pcn_alloc_fault_hit() says whether that
+ * allocation has happened since. No-ops (returning 0) in other builds.
+ */
+void pcn_alloc_fail_at(unsigned long n);
+int pcn_alloc_fault_hit(void);
+
 #endif /* PCN_ALLOC_H */

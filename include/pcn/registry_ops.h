@@ -14,8 +14,9 @@
 
 /* Which NHS file an import recognised from its header. */
 enum pcn_registry_file {
-    PCN_REGISTRY_FILE_MAPPING,   /* gp-reg-pat-prac-map.csv */
-    PCN_REGISTRY_FILE_LIST_SIZE, /* gp-reg-pat-prac-quin-age.csv */
+    PCN_REGISTRY_FILE_MAPPING,    /* gp-reg-pat-prac-map.csv */
+    PCN_REGISTRY_FILE_LIST_SIZE,  /* gp-reg-pat-prac-quin-age.csv */
+    PCN_REGISTRY_FILE_LIST_BANDS, /* data/reference/list_bands.csv (compact form of the above) */
 };
 
 struct pcn_registry_import_summary {

@@ -55,14 +55,23 @@ static const char *const list_names[LIST_COL_COUNT_] = {
     "EXTRACT_DATE", "ORG_TYPE", "ORG_CODE", "SEX", "AGE_GROUP_5", "NUMBER_OF_PATIENTS",
 };
 
+/* The compact form in data/reference/list_bands.csv: practice,date,sex,a0,...,a95. */
+enum band_col { BAND_DATE, BAND_PRACTICE, BAND_SEX, BAND_FIRST_AGE, BAND_COL_COUNT_ = 23 };
+
+static const char *const band_names[BAND_COL_COUNT_] = {
+    "date", "practice", "sex", "a0",  "a5",  "a10", "a15", "a20", "a25", "a30", "a35", "a40",
+    "a45",  "a50",      "a55", "a60", "a65", "a70", "a75", "a80", "a85", "a90", "a95",
+};
+
 struct import_ctx {
     struct pcn_store *store;
     struct pcn_csv *csv;
     struct pcn_registry_import_summary *sum;
     struct pcn_error *err;
     size_t n_header;
-    long cols[MAP_COL_COUNT_]; /* column index per needed field */
-    struct pcn_strmap *seen;   /* networks (mapping) or practices (list sizes) */
+    long cols[BAND_COL_COUNT_]; /* column index per needed field (the widest format) */
+    struct pcn_strmap *totals;  /* compact bands: "practice date" -> patients */
+    struct pcn_strmap *seen;    /* networks (mapping) or practices (list sizes) */
 };
 
 static enum pcn_err row_fail(struct import_ctx *c, const char *fmt, const char *value)
@@ -285,6 +294,62 @@ static enum pcn_err list_row(struct import_ctx *c, int32_t date)
     }
 }
 
+/* One row of list_bands.csv: 20 bands of one sex, summed into the practice total. */
+static enum pcn_err band_row(struct import_ctx *c, int32_t date)
+{
+    const char *org = col(c, BAND_PRACTICE);
+    const char *sex = col(c, BAND_SEX);
+    char key[32];
+    uint64_t known;
+    uint64_t total = 0;
+    int added;
+    int64_t sum = 0;
+    enum pcn_err rc;
+
+    if (!pcn_ods_is_valid(PCN_ODS_PRACTICE, org, strlen(org)))
+        return row_fail(c, "practice is not a practice ODS code:", org);
+    if (strcmp(sex, "M") != 0 && strcmp(sex, "F") != 0)
+        return row_fail(c, "sex must be M or F, not", sex);
+    if (!pcn_strmap_get(c->seen, org, strlen(org), &known)) {
+        c->sum->skipped_unknown_practice++;
+        return PCN_OK;
+    }
+    for (int i = 0; i < 20; i++) {
+        const char *n = col(c, BAND_FIRST_AGE + i);
+        struct pcn_list_band b = {org, date, sex[0], i * 5, 0};
+        if (pcn_parse_range(n, strlen(n), 0, 10000000, &b.patients) != PCN_OK)
+            return row_fail(c, "band count is not a number:", n);
+        rc = pcn_store_put_list_band(c->store, &b);
+        if (rc != PCN_OK)
+            return rc;
+        sum += b.patients;
+        c->sum->list_bands++;
+    }
+    (void)snprintf(key, sizeof(key), "%s %d", org, (int)date);
+    if (pcn_strmap_intern(c->totals, key, strlen(key), 0, &total, &added) != PCN_OK ||
+        pcn_strmap_put(c->totals, key, strlen(key), total + (uint64_t)sum) != PCN_OK)
+        return PCN_ENOMEM;
+    return PCN_OK;
+}
+
+static int put_total(const char *key, size_t len, uint64_t value, void *ud)
+{
+    struct import_ctx *c = ud;
+    char practice[8];
+    int64_t date;
+    const char *sp = memchr(key, ' ', len);
+    struct pcn_list_size l = {practice, 0, (int64_t)value};
+
+    if (!sp || (size_t)(sp - key) >= sizeof(practice) ||
+        pcn_parse_i64(sp + 1, len - (size_t)(sp - key) - 1, &date) != PCN_OK)
+        return 1;
+    memcpy(practice, key, (size_t)(sp - key));
+    practice[sp - key] = '\0';
+    l.date = (int32_t)date;
+    c->sum->list_sizes++;
+    return pcn_store_put_list_size(c->store, &l) != PCN_OK;
+}
+
 static enum pcn_err import_header(struct import_ctx *c)
 {
     enum pcn_err rc = pcn_csv_next(c->csv, c->err);
@@ -302,10 +367,15 @@ static enum pcn_err import_header(struct import_ctx *c)
         c->sum->file = PCN_REGISTRY_FILE_LIST_SIZE;
         return pcn_store_each_practice(c->store, remember_practice, c->seen);
     }
+    if (header_has(c->csv, band_names, BAND_COL_COUNT_, c->cols)) {
+        c->sum->file = PCN_REGISTRY_FILE_LIST_BANDS;
+        return pcn_store_each_practice(c->store, remember_practice, c->seen);
+    }
     return pcn_error_set(c->err, PCN_EINVAL,
                          "%s:1: unknown header: expected the NHS practice-to-PCN mapping "
                          "(PRACTICE_CODE, PCN_CODE, ...) or registered patients by 5-year age "
-                         "band (ORG_TYPE, ORG_CODE, SEX, AGE_GROUP_5, NUMBER_OF_PATIENTS)",
+                         "band (ORG_TYPE, ORG_CODE, SEX, AGE_GROUP_5, NUMBER_OF_PATIENTS) or its "
+                         "compact form (practice, date, sex, a0, ..., a95)",
                          pcn_csv_name(c->csv));
 }
 
@@ -326,12 +396,17 @@ static enum pcn_err import_rows(struct import_ctx *c)
             return pcn_error_set(c->err, PCN_EINVAL, "%s:%lu: expected %zu columns, found %zu",
                                  pcn_csv_name(c->csv), pcn_csv_line(c->csv), c->n_header,
                                  pcn_csv_nfields(c->csv));
-        ds = col(c, 0); /* EXTRACT_DATE is the first needed column in both files */
+        ds = col(c, 0); /* the extract date is the first needed column in every format */
         if (parse_extract_date(ds, &date) != PCN_OK)
             return row_fail(c, "EXTRACT_DATE is not a date:", ds);
         if (c->sum->extract_date == PCN_DATE_NONE)
             c->sum->extract_date = date;
-        rc = c->sum->file == PCN_REGISTRY_FILE_MAPPING ? mapping_row(c, date) : list_row(c, date);
+        if (c->sum->file == PCN_REGISTRY_FILE_MAPPING)
+            rc = mapping_row(c, date);
+        else if (c->sum->file == PCN_REGISTRY_FILE_LIST_SIZE)
+            rc = list_row(c, date);
+        else
+            rc = band_row(c, date);
         if (rc != PCN_OK)
             return rc;
     }
@@ -349,7 +424,8 @@ enum pcn_err pcn_registry_import(struct pcn_store *s, const char *path,
     if (rc != PCN_OK)
         return rc;
     c.seen = pcn_strmap_new();
-    if (!c.seen) {
+    c.totals = pcn_strmap_new();
+    if (!c.seen || !c.totals) {
         rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
         goto out;
     }
@@ -358,6 +434,9 @@ enum pcn_err pcn_registry_import(struct pcn_store *s, const char *path,
         rc = import_header(&c);
     if (rc == PCN_OK)
         rc = import_rows(&c);
+    if (rc == PCN_OK && pcn_strmap_foreach(c.totals, put_total, &c) != 0)
+        rc = pcn_error_set(reterr, PCN_ESTORAGE, "%s: saving list sizes: %s", path,
+                           pcn_store_errmsg(s));
     if (rc == PCN_OK)
         rc = pcn_store_commit(s);
     if (rc != PCN_OK) {
@@ -368,6 +447,7 @@ enum pcn_err pcn_registry_import(struct pcn_store *s, const char *path,
     }
     *ret = sum;
 out:
+    pcn_strmap_free(c.totals);
     pcn_strmap_free(c.seen);
     pcn_csv_free(c.csv);
     return rc;

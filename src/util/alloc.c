@@ -17,6 +17,7 @@
 
 static atomic_ulong alloc_calls;
 static atomic_long fail_at = -1; /* -1: not read yet; 0: disabled */
+static atomic_int fault_hit;
 
 static bool alloc_should_fail(void)
 {
@@ -31,7 +32,23 @@ static bool alloc_should_fail(void)
         atomic_store(&fail_at, at);
     }
     n = atomic_fetch_add(&alloc_calls, 1) + 1;
-    return at > 0 && n == (unsigned long)at;
+    if (at > 0 && n == (unsigned long)at) {
+        atomic_store(&fault_hit, 1);
+        return true;
+    }
+    return false;
+}
+
+void pcn_alloc_fail_at(unsigned long n)
+{
+    atomic_store(&alloc_calls, 0);
+    atomic_store(&fault_hit, 0);
+    atomic_store(&fail_at, (long)n);
+}
+
+int pcn_alloc_fault_hit(void)
+{
+    return atomic_load(&fault_hit);
 }
 
 unsigned long pcn_alloc_count(void)
@@ -42,6 +59,16 @@ unsigned long pcn_alloc_count(void)
 static bool alloc_should_fail(void)
 {
     return false;
+}
+
+void pcn_alloc_fail_at(unsigned long n)
+{
+    (void)n;
+}
+
+int pcn_alloc_fault_hit(void)
+{
+    return 0;
 }
 
 unsigned long pcn_alloc_count(void)

@@ -1,0 +1,178 @@
+/*
+ * Allocation fault injection (STYLE rule 34): each scenario runs with
+ * allocation 1, 2, 3, ... failing until a run completes without reaching
+ * the failing allocation. Scenarios handle every error like production code
+ * (clean up and return), so the only acceptable outcomes are success or a
+ * clean error: a crash or a leak (reported by ASan/LSan or valgrind at
+ * exit) fails the test. Needs a build with -Dfault_injection=true.
+ */
+#include "testutil.h"
+
+#include "pcn/alloc.h"
+#include "pcn/arena.h"
+#include "pcn/buf.h"
+#include "pcn/csv.h"
+#include "pcn/hash.h"
+#include "pcn/registry_ops.h"
+#include "pcn/store.h"
+#include "pcn/table.h"
+
+#define DATA PCN_SOURCE_DIR "/tests/data/registry/"
+
+static char workdir[128];
+
+static void scenario_buf_arena_hash(void)
+{
+    struct pcn_buf b = PCN_BUF_INIT;
+    struct pcn_arena *a = pcn_arena_new(256, 0);
+    struct pcn_strmap *m = pcn_strmap_new();
+    char key[16];
+
+    for (int i = 0; i < 200; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        if (pcn_buf_addf(&b, "%d,", i) != PCN_OK)
+            break;
+        if (a && !pcn_arena_strdup(a, key))
+            break;
+        if (m && pcn_strmap_put(m, key, strlen(key), (uint64_t)i) != PCN_OK)
+            break;
+    }
+    pcn_free(pcn_buf_detach(&b, NULL));
+    pcn_arena_free(a);
+    pcn_strmap_free(m);
+}
+
+static void scenario_csv(void)
+{
+    const char *text = "a,b,\"c,d\"\n1,2,3\n\"x\"\"y\",,z\n";
+    struct pcn_csv *c = NULL;
+    struct pcn_error e;
+
+    if (pcn_csv_new_mem(text, strlen(text), "mem.csv", &c) != PCN_OK)
+        return;
+    while (pcn_csv_next(c, &e) == PCN_OK)
+        ;
+    pcn_csv_free(c);
+    if (pcn_csv_open(DATA "mapping_extract.csv", &c, &e) != PCN_OK)
+        return;
+    while (pcn_csv_next(c, &e) == PCN_OK)
+        ;
+    pcn_csv_free(c);
+}
+
+static void scenario_table(void)
+{
+    static const char *const names[] = {"code", "n"};
+    static const enum pcn_col_type types[] = {PCN_COL_TEXT, PCN_COL_INT};
+    struct pcn_table *t = pcn_table_new("t", 2, names, types);
+    struct pcn_buf out = PCN_BUF_INIT;
+
+    if (!t)
+        return;
+    for (int i = 0; i < 20; i++) {
+        if (pcn_table_add_row(t) != PCN_OK || pcn_table_set_text(t, 0, "x,y") != PCN_OK ||
+            pcn_table_set_int(t, 1, i) != PCN_OK)
+            break;
+    }
+    (void)pcn_table_render(t, PCN_FORMAT_TABLE, &out);
+    (void)pcn_table_render(t, PCN_FORMAT_CSV, &out);
+    (void)pcn_table_render(t, PCN_FORMAT_JSON, &out);
+    pcn_buf_release(&out);
+    pcn_table_free(t);
+}
+
+static int ignore_finding(const struct pcn_check_finding *f, void *ud)
+{
+    (void)f;
+    (void)ud;
+    return 0;
+}
+
+static void scenario_registry(void)
+{
+    char path[256];
+    struct pcn_store *s = NULL;
+    struct pcn_registry_import_summary sum;
+    struct pcn_check_options o;
+    struct pcn_error e;
+    int errors;
+    int warnings;
+
+    snprintf(path, sizeof(path), "%s/fault.db", workdir);
+    if (pcn_store_open(path, PCN_STORE_FLAG_CREATE, &s, &e) != PCN_OK)
+        return;
+    (void)pcn_registry_import(s, DATA "mapping_extract.csv", &sum, &e);
+    (void)pcn_registry_import(s, DATA "list_size_extract.csv", &sum, &e);
+    pcn_check_options_init(&o, 20640);
+    (void)pcn_registry_check(s, &o, ignore_finding, NULL, &errors, &warnings, &e);
+    pcn_store_close(s);
+}
+
+static void scenario_registry_check(void)
+{
+    char path[256];
+    struct pcn_store *s = NULL;
+    struct pcn_check_options o;
+    struct pcn_error e;
+    int errors;
+    int warnings;
+
+    snprintf(path, sizeof(path), "%s/fault.db", workdir);
+    if (pcn_store_open(path, 0, &s, &e) != PCN_OK)
+        return;
+    pcn_check_options_init(&o, 20640);
+    (void)pcn_registry_check(s, &o, ignore_finding, NULL, &errors, &warnings, &e);
+    pcn_store_close(s);
+}
+
+/* Run fn with each allocation failing in turn; returns the number of runs. */
+static unsigned long torture(void (*fn)(void))
+{
+    unsigned long n;
+
+    for (n = 1; n < 200000; n++) {
+        pcn_alloc_fail_at(n);
+        fn();
+        if (!pcn_alloc_fault_hit())
+            break;
+    }
+    pcn_alloc_fail_at(0);
+    print_message("fault injection: %lu allocations failed in turn\n", n - 1);
+    return n;
+}
+
+static void test_torture(void **state)
+{
+    void *probe;
+
+    (void)state;
+    pcn_alloc_fail_at(1);
+    probe = pcn_malloc(1);
+    pcn_alloc_fail_at(0);
+    if (probe) {
+        pcn_free(probe);
+        skip(); /* not a fault-injection build */
+    }
+    test_mkdtemp(workdir, sizeof(workdir));
+    assert_true(torture(scenario_buf_arena_hash) > 10);
+    assert_true(torture(scenario_csv) > 3);
+    assert_true(torture(scenario_table) > 10);
+    assert_true(torture(scenario_registry) > 10);
+    scenario_registry(); /* a complete database for the check scenario */
+    assert_true(torture(scenario_registry_check) > 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_torture)};
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[200];
+    snprintf(cmd, sizeof(cmd), "%s/fault.db", workdir);
+    unlink(cmd);
+    snprintf(cmd, sizeof(cmd), "%s/fault.db-wal", workdir);
+    unlink(cmd);
+    snprintf(cmd, sizeof(cmd), "%s/fault.db-shm", workdir);
+    unlink(cmd);
+    rmdir(workdir);
+    return rc;
+}
