@@ -229,11 +229,12 @@ static enum pcn_err emit_term(struct gen *g, const char *system, const char *cod
     if (!g->sink->ops->term || !term || !*term)
         return PCN_OK;
     size_t ls = strlen(system), lc = strlen(code);
-    if (ls + lc + 1 > sizeof(key))
+    if (ls + lc + 2 > sizeof(key))
         return PCN_OK;
     memcpy(key, system, ls);
     key[ls] = '|';
     memcpy(key + ls + 1, code, lc);
+    key[ls + 1 + lc] = '\0';
     enum pcn_err rc = pcn_strmap_intern(g->terms_seen, key, ls + 1 + lc, 1, &v, &added);
     if (rc != PCN_OK || !added)
         return rc;

@@ -200,10 +200,13 @@ static void split(const struct pcn_refdata *ref, const uint32_t *plan, size_t n,
     size_t total = 0, acc = 0;
     int k = 0;
     uint64_t nhs = PCN_GEN_NHS_FIRST;
+    parts[0].from = 0;
+    parts[0].to = 0;
+    parts[0].nhs_next = nhs;
+    if (!plan)
+        return; /* an invented network: one part */
     for (size_t i = 0; i < n; i++)
         total += pcn__gen_practice_people(ref, plan[i]);
-    parts[0].from = 0;
-    parts[0].nhs_next = nhs;
     for (size_t i = 0; i < n; i++) {
         size_t people = pcn__gen_practice_people(ref, plan[i]);
         if (k + 1 < n_parts && acc >= total / (size_t)n_parts * (size_t)(k + 1)) {
