@@ -947,7 +947,7 @@ static char ethnicity(struct rec *c, int *ret_group)
     struct gen *g = c->g;
     double u = pcn_rng_uniform(&g->rng);
     /* deprived urban practices are more ethnically diverse */
-    double shift = (5.5 - c->x->decile) * 0.02;
+    double shift = (5.5 - c->x->decile) * 0.012;
     double a = g->eth_cum[0] - shift;
     *ret_group = -1;
     if (chance(&g->rng, 0.06))
@@ -1027,7 +1027,7 @@ static void set_flags(struct pcn_rng *r, struct person *x)
     if (x->age < 65)
         return;
     double frail = exp(0.5 * x->g) / 1.13;
-    double ch = x->age >= 95 ? 0.22 : x->age >= 85 ? 0.09 : x->age >= 75 ? 0.02 : 0.004;
+    double ch = x->age >= 95 ? 0.3 : x->age >= 85 ? 0.13 : x->age >= 75 ? 0.03 : 0.006;
     double hb = x->age >= 85 ? 0.10 : x->age >= 75 ? 0.03 : 0.01;
     if (chance(r, ch * frail))
         x->flags |= PF_CAREHOME;
