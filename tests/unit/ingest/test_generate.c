@@ -260,6 +260,19 @@ static void test_bands_exact(void **state)
     assert_int_equal(p.bad_nhs, 0);
     assert_int_equal(p.dup_nhs, 0);
     probe_release(&p);
+
+    /* another as-of date: the bands hold on that date */
+    o.pcn = NULL;
+    o.practice = "A81001";
+    assert_int_equal(pcn_date_from_ymd(2025, 3, 31, &o.as_of), PCN_OK);
+    probe_init(&p);
+    p.as_of = o.as_of;
+    run(&o, &p);
+    assert_int_equal(p.registered, 3733);
+    for (int s = 0; s < 2; s++)
+        for (int b = 0; b < 20; b++)
+            assert_int_equal(p.band[s][b], p.reg_band[s][b]);
+    probe_release(&p);
 }
 
 static void test_invented(void **state)
