@@ -760,7 +760,7 @@ static enum pcn_err medications(struct rec *c)
     const struct person *x = c->x;
     uint64_t taken = 0;
     enum pcn_err rc = PCN_OK;
-    PCN_UNUSED(sizeof(char[PCN_ARRAY_SIZE(model_drugs) <= 64 ? 1 : -1]));
+    _Static_assert(PCN_ARRAY_SIZE(model_drugs) <= 64, "one bit per drug in a uint64_t");
     for (size_t i = 0; i < PCN_ARRAY_SIZE(model_drugs) && rc == PCN_OK; i++) {
         const struct model_drug *d = &model_drugs[i];
         bool candidate = d->reg >= 0 ? on(x, d->reg) : x->age >= d->min_age;
