@@ -927,8 +927,9 @@ static void free_ctx(struct evalctx *c)
     for (size_t i = 0; c->buf && i < p->n_nodes; i++) {
         if (p->nodes[i].op != OP_FIELD)
             pcn_free(c->buf[i]);
-        pcn_free(c->buf2[i]);
     }
+    for (size_t i = 0; c->buf2 && i < p->n_nodes; i++)
+        pcn_free(c->buf2[i]);
     pcn_free(c->buf);
     pcn_free(c->buf2);
     pcn_free(c->qs);

@@ -29,15 +29,14 @@ static void scenario_engine(void)
     struct pcn_program *p = NULL;
     struct pcn_results *r = NULL;
     struct pcn_buf out = PCN_BUF_INIT;
-    struct pcn_eval_options o = {.by = PCN_BY_PRACTICE | PCN_BY_SEX, .suppress = 3,
-                                 .threads = 2};
+    struct pcn_eval_options o = {.by = PCN_BY_PRACTICE | PCN_BY_SEX, .suppress = 3, .threads = 2};
     struct pcn_error err;
     char id[16], pr[8];
 
     (void)pcn_date_from_ymd(2025, 3, 31, &o.as_of);
     if (pcn_snapshot_new(NULL, &s) != PCN_OK)
         return;
-    for (int i = 0; i < 1500; i++) {
+    for (int i = 0; i < 200; i++) {
         struct pcn_patient pt = {.patient_id = id, .practice = pr};
         struct pcn_event e = {.code = i % 2 ? "DM" : "HB", .has_value = 1, .value = i % 90};
         struct pcn_medication m = {.code = "M"};
@@ -58,8 +57,8 @@ static void scenario_engine(void)
     if (pcn_snapshot_finish(s) != PCN_OK)
         goto out;
     p = pcn_program_new();
-    if (!p || pcn_program_load_string(p, "f.pcn", defs, strlen(defs), NULL,
-                                      PCN_PROGRAM_FLAG_OUTPUT, &err) != PCN_OK)
+    if (!p || pcn_program_load_string(p, "f.pcn", defs, strlen(defs), NULL, PCN_PROGRAM_FLAG_OUTPUT,
+                                      &err) != PCN_OK)
         goto out;
     if (pcn_program_eval(p, s, &o, &r, &err) != PCN_OK)
         goto out;
