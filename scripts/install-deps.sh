@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 debs=(
   build-essential meson ninja-build pkg-config
   libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libmicrohttpd-dev libpq-dev
-  libcmocka-dev clang libclang-rt-14-dev valgrind clang-format
+  libcmocka-dev libcsv-dev clang libclang-rt-14-dev valgrind clang-format
   postgresql wrk hyperfine nginx-light
   nodejs npm chromium
 )

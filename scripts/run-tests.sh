@@ -17,8 +17,8 @@ passed=0
 failed=0
 failures=()
 
-count_meson() { # $1 = build dir, $2 = label
-  local log="$1/meson-logs/testlog.json"
+count_meson() { # $1 = build dir, $2 = label, $3 = log name (default testlog.json)
+  local log="$1/meson-logs/${3:-testlog.json}"
   [[ -f "$log" ]] || { failed=$((failed + 1)); failures+=("$2: no test log"); return; }
   local p f
   p=$(python3 -c 'import json,sys
@@ -53,9 +53,9 @@ meson test -C build-valgrind --no-rebuild --print-errorlogs --suite unit --num-p
   --wrap='valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite' \
   >"$out/valgrind.log" 2>&1
 tail -n 12 "$out/valgrind.log"
-count_meson build-valgrind "valgrind"
+count_meson build-valgrind "valgrind" testlog-valgrind.json
 
-if meson introspect build-asan --tests 2>/dev/null | grep -q '"fault"'; then
+if meson introspect build-asan --tests 2>/dev/null | grep -q '"fault_torture"'; then
   stage "allocation fault injection"
   meson test -C build-asan --no-rebuild --print-errorlogs --suite fault --num-processes 2 \
     >"$out/fault.log" 2>&1
@@ -64,7 +64,7 @@ if meson introspect build-asan --tests 2>/dev/null | grep -q '"fault"'; then
 fi
 
 stage "source checks"
-for check in tools/checksrc.sh tools/check-format.sh tools/check-headers.sh; do
+for check in tools/checksrc.sh tools/check-format.sh tools/check-headers.sh tools/check-tidy.sh; do
   if [[ -x "$check" ]]; then
     if "$check" >"$out/$(basename "$check").log" 2>&1; then
       passed=$((passed + 1)); echo "ok   $check"

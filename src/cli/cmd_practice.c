@@ -92,6 +92,24 @@ static int history_row(const struct pcn_membership *m, void *ud)
     return 0;
 }
 
+struct site_walk {
+    const char *practice;
+    int n;
+};
+
+static int print_site(const struct pcn_site *site, void *ud)
+{
+    struct site_walk *w = ud;
+
+    if (!site->practice || strcmp(site->practice, w->practice) != 0)
+        return 0;
+    if (w->n++ == 0)
+        printf("  Sites:\n");
+    printf("    %lld  %s  %s\n", (long long)site->id, site->name,
+           site->postcode ? site->postcode : "");
+    return 0;
+}
+
 static int print_practice(const struct pcn_practice *p, void *ud)
 {
     struct practice_walk *w = ud;
@@ -110,6 +128,10 @@ static int print_practice(const struct pcn_practice *p, void *ud)
         printf("  Registered patients: %lld (on %s)\n", (long long)n, date);
     else
         printf("  Registered patients: unknown\n");
+    {
+        struct site_walk sw = {p->code, 0};
+        (void)pcn_store_each_site(w->store, print_site, &sw);
+    }
     printf("\nNetwork membership history:\n");
     return 0;
 }
@@ -281,8 +303,8 @@ int cmd_practice(int argc, char **argv)
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
     sub = argv[1];
-    if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "add") && strcmp(sub, "move") &&
-        strcmp(sub, "add-site"))
+    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "add") != 0 &&
+        strcmp(sub, "move") != 0 && strcmp(sub, "add-site") != 0)
         return cli_usage_error("practice", "unknown subcommand '%s'", sub);
     rc = parse_practice_opts(argc, argv, &o);
     if (rc != CLI_EXIT_OK)

@@ -16,7 +16,7 @@
 #include "pcn/buf.h"
 #include "util/common.h"
 
-#define CSV_WINDOW (256 * 1024)
+#define CSV_WINDOW ((size_t)256 * 1024)
 
 struct pcn_csv {
     int fd;          /* -1 for memory input */
@@ -195,22 +195,70 @@ static enum pcn_err csv_fill(struct pcn_csv *c, struct pcn_error *reterr)
     return PCN_OK;
 }
 
+/* Make room for n more bytes in the record buffer (plus one for a NUL). */
+static enum pcn_err rec_reserve(struct pcn_csv *c, size_t n)
+{
+    size_t want;
+    char *p;
+
+    if (c->rec_len + n < c->rec_alloc)
+        return PCN_OK;
+    if (c->rec_len + n >= PCN_CSV_MAX_RECORD + 2)
+        return PCN_ELIMIT;
+    want = c->rec_alloc ? c->rec_alloc : 4096;
+    while (want <= c->rec_len + n)
+        want *= 2;
+    if (want > PCN_CSV_MAX_RECORD + 2)
+        want = PCN_CSV_MAX_RECORD + 2;
+    p = pcn_reallocarray(c->rec, want, 1);
+    if (!p)
+        return PCN_ENOMEM;
+    c->rec = p;
+    c->rec_alloc = want;
+    return PCN_OK;
+}
+
 static enum pcn_err rec_put(struct pcn_csv *c, char ch)
 {
-    if (c->rec_len + 1 >= c->rec_alloc) {
-        size_t want = c->rec_alloc ? c->rec_alloc * 2 : 4096;
-        char *p;
-        if (want > PCN_CSV_MAX_RECORD + 2)
-            want = PCN_CSV_MAX_RECORD + 2;
-        if (c->rec_len + 1 >= want)
-            return PCN_ELIMIT;
-        p = pcn_reallocarray(c->rec, want, 1);
-        if (!p)
-            return PCN_ENOMEM;
-        c->rec = p;
-        c->rec_alloc = want;
-    }
+    enum pcn_err rc = rec_reserve(c, 1);
+
+    if (rc != PCN_OK)
+        return rc;
     c->rec[c->rec_len++] = ch;
+    return PCN_OK;
+}
+
+/* Bytes that end a run of ordinary field content. */
+static bool is_special(char ch, bool quoted)
+{
+    return quoted ? ch == '"' || ch == '\n' : ch == ',' || ch == '\n' || ch == '\r' || ch == '"';
+}
+
+/*
+ * Fast path: copy the run of ordinary bytes at the window position into the
+ * record in one go. The state machine then sees only the special bytes.
+ */
+static enum pcn_err copy_run(struct pcn_csv *c, bool quoted, size_t *ret_n)
+{
+    const char *start = c->win + c->win_pos;
+    const char *end = c->win + c->win_len;
+    const char *p = start;
+    size_t n;
+    enum pcn_err rc;
+
+    while (p < end && !is_special(*p, quoted))
+        p++;
+    n = (size_t)(p - start);
+    *ret_n = n;
+    if (n == 0)
+        return PCN_OK;
+    rc = rec_reserve(c, n);
+    if (rc != PCN_OK)
+        return rc;
+    memcpy(c->rec + c->rec_len, start, n);
+    c->rec_len += n;
+    c->win_pos += n;
+    c->consumed += n;
     return PCN_OK;
 }
 
@@ -345,9 +393,20 @@ static enum pcn_err csv_read_record(struct pcn_csv *c, struct pcn_error *reterr)
         if (!c->started)
             csv_skip_bom(c);
         while (c->win_pos < c->win_len && !done) {
-            char ch = c->win[c->win_pos++];
-            c->consumed++;
+            char ch;
             any = true;
+            if (st == ST_UNQUOTED || st == ST_QUOTED || st == ST_FIELD_START) {
+                size_t copied = 0;
+                rc = copy_run(c, st == ST_QUOTED, &copied);
+                if (rc != PCN_OK)
+                    return csv_fail(c, rc, reterr, "");
+                if (st == ST_FIELD_START && copied)
+                    st = ST_UNQUOTED;
+                if (c->win_pos >= c->win_len)
+                    break;
+            }
+            ch = c->win[c->win_pos++];
+            c->consumed++;
             rc = csv_step(c, &st, ch, &done);
             if (rc == PCN_EPARSE)
                 return csv_fail(c, rc, reterr,

@@ -1,0 +1,81 @@
+/* Unit tests for fmt/table.c: text alignment, CSV quoting, JSON types and nulls. */
+#include "testutil.h"
+
+#include "pcn/table.h"
+
+static struct pcn_table *sample(void)
+{
+    static const char *const names[] = {"code", "name", "patients", "share"};
+    static const enum pcn_col_type types[] = {PCN_COL_TEXT, PCN_COL_TEXT, PCN_COL_INT,
+                                              PCN_COL_NUMBER};
+    struct pcn_table *t = pcn_table_new("practices", 4, names, types);
+    assert_non_null(t);
+    assert_int_equal(pcn_table_add_row(t), PCN_OK);
+    assert_int_equal(pcn_table_set_text(t, 0, "A81001"), PCN_OK);
+    assert_int_equal(pcn_table_set_text(t, 1, "Densham, The \"Surgery\""), PCN_OK);
+    assert_int_equal(pcn_table_set_int(t, 2, 3733), PCN_OK);
+    assert_int_equal(pcn_table_set_number(t, 3, 0.25), PCN_OK);
+    assert_int_equal(pcn_table_add_row(t), PCN_OK);
+    assert_int_equal(pcn_table_set_text(t, 0, "B99"), PCN_OK);
+    assert_int_equal(pcn_table_set_text(t, 1, "Caf\xc3\xa9"), PCN_OK);
+    /* patients and share left null */
+    assert_int_equal(pcn_table_rows(t), 2);
+    return t;
+}
+
+static void test_text(void **state)
+{
+    struct pcn_table *t = sample();
+    struct pcn_buf b = PCN_BUF_INIT;
+    (void)state;
+    assert_int_equal(pcn_table_render(t, PCN_FORMAT_TABLE, &b), PCN_OK);
+    assert_string_equal(b.buf, "code    name                    patients  share\n"
+                               "A81001  Densham, The \"Surgery\"      3733   0.25\n"
+                               "B99     Caf\xc3\xa9                                   \n");
+    pcn_buf_release(&b);
+    pcn_table_free(t);
+}
+
+static void test_csv(void **state)
+{
+    struct pcn_table *t = sample();
+    struct pcn_buf b = PCN_BUF_INIT;
+    (void)state;
+    assert_int_equal(pcn_table_render(t, PCN_FORMAT_CSV, &b), PCN_OK);
+    assert_string_equal(b.buf, "code,name,patients,share\n"
+                               "A81001,\"Densham, The \"\"Surgery\"\"\",3733,0.25\n"
+                               "B99,Caf\xc3\xa9,,\n");
+    pcn_buf_release(&b);
+    pcn_table_free(t);
+}
+
+static void test_json(void **state)
+{
+    struct pcn_table *t = sample();
+    struct pcn_buf b = PCN_BUF_INIT;
+    enum pcn_format f;
+    (void)state;
+    assert_int_equal(pcn_table_render(t, PCN_FORMAT_JSON, &b), PCN_OK);
+    assert_non_null(strstr(b.buf, "\"kind\": \"practices\""));
+    assert_non_null(strstr(b.buf, "\"patients\": 3733"));
+    assert_non_null(strstr(b.buf, "\"share\": 0.25"));
+    assert_non_null(strstr(b.buf, "\"patients\": null"));
+    assert_non_null(strstr(b.buf, "\"name\": \"Densham, The \\\"Surgery\\\"\""));
+    assert_non_null(strstr(b.buf, "{\"name\": \"patients\", \"type\": \"integer\"}") ||
+                    strstr(b.buf, "\"type\": \"integer\""));
+    assert_int_equal(pcn_format_parse("json", &f), PCN_OK);
+    assert_int_equal(f, PCN_FORMAT_JSON);
+    assert_int_equal(pcn_format_parse("xml", &f), PCN_EINVAL);
+    pcn_buf_release(&b);
+    pcn_table_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_text),
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_json),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
