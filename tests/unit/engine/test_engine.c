@@ -274,7 +274,7 @@ static void test_expressions(void **state)
             "register datediff = as_of - 2025-03-01 == 30\n"
             "register dateadd = 2024-01-31 + 1 month == 2024-02-29\n"
             "register co = coalesce(last(dmres).date, 1900-01-01) == 1900-01-01\n"
-            "register mm = min(3, 5) == 3 and max(3, 5) == 5\n"
+            "register mm = min(3, 5) == 3 and max(3, 5) == 5 and round(2.345, 2) == 2.35\n"
             "register boolsum = (true + true + false) == 2\n"
             "register sexf = sex == \"F\"\n"
             "register pr = practice == \"A1\" and network == \"U00001\"\n"
@@ -503,6 +503,8 @@ static void test_errors(void **state)
                  "register q = i\n",
                  "'i' cannot be used in an expression");
     expect_error("register r = min(1, \"a\") == 1\n", "this argument needs a number");
+    expect_error("register r = round(age, age) == 1\n", "round needs a constant number");
+    expect_error("register r = coalese(age, 1) == 1\n", "did you mean 'coalesce'?");
 }
 
 static void test_deep_nesting(void **state)
