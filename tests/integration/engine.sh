@@ -86,4 +86,10 @@ expect_status 2 "bad --suppress"
 run query --db "$DB"
 expect_status 2 "missing file"
 
+for f in "$SRC"/docs/examples/*.pcn; do
+  run query --db "$DB" --as-of 2025-03-31 --format json "$f"
+  expect_status 0 "example $f"
+  expect_out '"results":['
+done
+
 echo "ok: $checks checks"
