@@ -73,9 +73,9 @@ struct pcn_refdata;
 
 /*
  * Load data/reference/ and defs/codelists/ under root (NULL: pcn_data_dir()).
- * Caller frees *ret with pcn_refdata_free(). PCN_EIO/PCN_EPARSE with
- * *reterr naming the file and line; PCN_EINVAL when a code the generator
- * writes is missing from its code list.
+ * Caller frees *ret with pcn_refdata_free(). PCN_ENOTFOUND (missing
+ * file), PCN_EIO or PCN_EPARSE with *reterr naming the file and line;
+ * PCN_EINVAL when a code list is empty.
  */
 enum pcn_err pcn_refdata_load(const char *root, struct pcn_refdata **ret, struct pcn_error *reterr);
 /* NULL-safe. */

@@ -236,6 +236,13 @@ static void test_refdata(void **state)
     assert_int_equal(pcn_refdata_network_practices(ref, "U00001X"), 0);
     assert_int_equal(pcn_date_from_ymd(2026, 7, 1, &d), PCN_OK);
     assert_int_equal(pcn_refdata_extract_date(ref), d);
+
+    /* a data root without the tables: PCN_ENOTFOUND naming the file */
+    struct pcn_refdata *none = NULL;
+    struct pcn_error err = {0};
+    assert_int_equal(pcn_refdata_load("/nonexistent-pcn-root", &none, &err), PCN_ENOTFOUND);
+    assert_null(none);
+    assert_non_null(strstr(err.msg, "gp-reg-pat-prac-map.csv"));
 }
 
 static void test_determinism(void **state)
