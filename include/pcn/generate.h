@@ -142,7 +142,9 @@ struct pcn_gen_stats {
  * Generate the population selected by opt into sink (and the registry rows
  * into reg when not NULL). Stops at the first sink error and returns it.
  * PCN_ENOTFOUND when the network, ICB or practice is unknown; PCN_EINVAL
- * for inconsistent options. ret_stats may be NULL.
+ * for inconsistent options or when a code the generator writes with a
+ * value (BP, HbA1c, ...) is missing from its code list. ret_stats may be
+ * NULL. Thread-safe for distinct sinks: ref is only read.
  */
 enum pcn_err pcn_generate(const struct pcn_refdata *ref, const struct pcn_gen_options *opt,
                           const struct pcn_sink *sink, const struct pcn_gen_registry *reg,
