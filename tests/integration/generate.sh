@@ -5,6 +5,7 @@
 # imported back into a database, and usage/runtime errors.
 . "$(dirname "$0")/lib.sh" "$@"
 set +e
+unset PCN_DB
 
 # a real network into a database: the registry shows it with its list size
 run generate --db "$TMP/t.db" --pcn U39025 --seed 3
