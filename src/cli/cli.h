@@ -49,7 +49,10 @@ int cmd_init(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_practice(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif /* PCN_CLI_CLI_H */

@@ -20,8 +20,11 @@ static const struct command commands[] = {
     {"registry", cmd_registry, "import the NHS practice-to-PCN mapping; check the registry"},
     {"network", cmd_network, "list networks or show one"},
     {"practice", cmd_practice, "list, show, add or move practices; add branch sites"},
+    {"generate", cmd_generate, "generate a synthetic twin of a real or invented network"},
     {"import", cmd_import, "import population records (native CSV, Synthea CSV, FHIR R4)"},
     {"export", cmd_export, "export population records as a native CSV bundle"},
+    {"query", cmd_query, "evaluate a definitions file over the population"},
+    {"report", cmd_report, "print a standard report (registers, indicators, frailty, ...)"},
 };
 
 static void usage(FILE *f)
