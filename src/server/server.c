@@ -324,12 +324,6 @@ static enum pcn_err open_pool(struct pcn_server *srv, struct pcn_error *reterr)
             return rc;
         srv->n_free++;
     }
-    int64_t n = 0;
-    if (pcn_store_count_login_failures(srv->pool[0], "user:", 0, &n) == PCN_EUNSUPPORTED)
-        return pcn_error_set(reterr, PCN_EUNSUPPORTED,
-                             "pcn serve needs users and an audit log, which the %s backend "
-                             "does not have yet; use a SQLite database",
-                             pcn_store_backend(srv->pool[0]));
     return PCN_OK;
 }
 

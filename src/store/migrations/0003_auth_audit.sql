@@ -20,7 +20,7 @@ CREATE TABLE session (
   expires_at INTEGER NOT NULL,
   revoked    INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
 ) WITHOUT ROWID;
-CREATE INDEX session_by_user ON session (user_id);
+CREATE INDEX session_user ON session (user_id);
 
 -- One row per login attempt; subject is 'user:NAME' or 'addr:ADDRESS'.
 CREATE TABLE login_attempt (

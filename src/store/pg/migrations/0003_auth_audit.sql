@@ -1,8 +1,6 @@
--- 0003 (PostgreSQL): users, sessions, login throttling and the audit log.
--- Same tables and meaning as the SQLite schema of the same version (see
--- src/store/migrations/0003_auth_audit.sql). The backend's calls for them
--- are not written yet (they return PCN_EUNSUPPORTED); the schema keeps both
--- backends at the same version.
+-- 0003 (PostgreSQL): users, sessions, login throttling and the audit log,
+-- as in the SQLite schema of the same version. Instants are microseconds
+-- since the Unix epoch (UTC); a session row holds a hash of its token.
 CREATE TABLE app_user (
   id         BIGSERIAL PRIMARY KEY,
   name       TEXT NOT NULL UNIQUE,
@@ -10,7 +8,7 @@ CREATE TABLE app_user (
                                            'clinician', 'link_worker', 'ppg_member', 'analyst')),
   practice   TEXT,
   pwhash     TEXT NOT NULL,
-  disabled   SMALLINT NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+  disabled   INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
   created_at BIGINT NOT NULL
 );
 
@@ -20,17 +18,18 @@ CREATE TABLE session (
   csrf_token TEXT NOT NULL,
   created_at BIGINT NOT NULL,
   expires_at BIGINT NOT NULL,
-  revoked    SMALLINT NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
+  revoked    INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
 );
 CREATE INDEX session_by_user ON session (user_id);
 
 CREATE TABLE login_attempt (
   subject TEXT NOT NULL,
   at      BIGINT NOT NULL,
-  success SMALLINT NOT NULL CHECK (success IN (0, 1))
+  success INTEGER NOT NULL CHECK (success IN (0, 1))
 );
 CREATE INDEX login_attempt_subject ON login_attempt (subject, at);
 
+-- Append-only: the trigger refuses UPDATE and DELETE (and TRUNCATE).
 CREATE TABLE audit (
   id          BIGINT PRIMARY KEY,
   at          BIGINT NOT NULL,
@@ -49,5 +48,7 @@ BEGIN
   RAISE EXCEPTION 'the audit log is append-only';
 END;
 $$;
-CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit
+CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
   FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
