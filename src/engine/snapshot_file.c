@@ -224,6 +224,23 @@ static bool header_ok(const struct snap_header *h)
            h->ids_len < UINT32_MAX;
 }
 
+/* The file size the header implies, or 0 if it overflows. */
+static uint64_t expected_size(const struct snap_header *h)
+{
+    const uint64_t np = h->n_patients, ne = h->n_events, nc = h->n_codes;
+    const uint64_t limit = (uint64_t)1 << 56;
+    uint64_t total = sizeof(*h);
+
+    /* every count is below 2^32 (header_ok), so these products cannot overflow */
+    if (h->codes_len > limit || h->practices_len > limit || h->networks_len > limit ||
+        h->n_members > limit / 16)
+        return 0;
+    total += np * (8 + 4 * 6 + 2 + 3) + h->ids_len + h->practices_len + h->networks_len;
+    total += h->n_members * sizeof(struct snap_membership);
+    total += ne * (4 * 4) + (nc + 1) * 4 + (np + 1) * 4 + nc + h->codes_len;
+    return total;
+}
+
 static enum pcn_err read_maps(struct pcn_snapshot *s, const struct snap_header *h,
                               struct reader *rd)
 {
@@ -309,6 +326,11 @@ enum pcn_err pcn_snapshot_load(const char *path, struct pcn_snapshot **ret,
                              strerror(errno));
     rc = pcn_snapshot_new(NULL, &s);
     if (!rc && (fread(&h, sizeof(h), 1, rd.f) != 1 || !header_ok(&h)))
+        rc = PCN_EPARSE;
+    /* the counts must match the file before anything is allocated from them */
+    if (!rc &&
+        (fseek(rd.f, 0, SEEK_END) != 0 || ftell(rd.f) < 0 ||
+         (uint64_t)ftell(rd.f) != expected_size(&h) || fseek(rd.f, (long)sizeof(h), SEEK_SET) != 0))
         rc = PCN_EPARSE;
     if (!rc)
         rc = read_body(s, &h, &rd);
