@@ -100,18 +100,51 @@ def derive_qof(src, out):
 
 
 def read_lsoa_imd(src):
+    """LSOA -> (IMD 2019 decile, local authority code); also local authority names."""
     path = os.path.join(src, "imd2019_lsoa/File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv")
     lsoa = {}
+    lad_names = {}
     for r in csv.reader(open(path, newline="", encoding="utf-8-sig")):
         if not r or not r[0].startswith("E01"):
             continue
         lsoa[r[0]] = (int(r[5]), r[2])
-    return lsoa
+        lad_names[r[2]] = r[3]
+    return lsoa, lad_names
 
 
-def practice_lads(src, mapping, lsoa):
-    """Local authority of practices whose postcode is in the NSPL subset or whose PCN is in the
-    West Sussex LSOA lookup (the only postcode/area geography in the shared data)."""
+def norm(s):
+    """Upper case, letters and digits only, single spaces ("Stockton-on-Tees" -> "STOCKTON ON TEES")."""
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in s.upper()).split())
+
+
+def address_lads(src, lad_names):
+    """Practice -> local authority whose name is one of the practice's address lines in epraccur
+    (town or county line; unitary authorities and most districts are named after either)."""
+    by_name = {}
+    for code, name in lad_names.items():
+        by_name.setdefault(norm(name), code)
+        if "," in name:  # "Bristol, City of"
+            by_name.setdefault(norm(name.split(",")[0]), code)
+    out = {}
+    path = os.path.join(src, "nhs_reference/epraccur_gp_practices_ods/epraccur.csv")
+    if not os.path.exists(path):
+        return out
+    for r in csv.reader(open(path, newline="", encoding="utf-8-sig", errors="replace")):
+        if len(r) < 10:
+            continue
+        for line in r[4:9]:
+            code = by_name.get(norm(line))
+            if code:
+                out[r[0]] = code
+                break
+    return out
+
+
+def practice_lads(src, mapping, lsoa, lad_names):
+    """Local authority of each practice, from the best evidence in the shared data: the practice
+    postcode in the NSPL subset; the West Sussex LSOA-to-PCN lookup; a local authority named in
+    the practice's ODS address; else the commonest local authority among the other practices of
+    its PCN, then of its sub-ICB location."""
     lad = {}
     pc_lsoa = {}
     for area in NSPL_AREAS:
@@ -133,11 +166,23 @@ def practice_lads(src, mapping, lsoa):
             lad[code] = lsoa[l11][1]
         elif m["PCN_CODE"] in pcn_lads:
             lad[code] = pcn_lads[m["PCN_CODE"]].most_common(1)[0][0]
+    by_address = address_lads(src, lad_names)
+    for code in mapping:
+        if code not in lad and code in by_address:
+            lad[code] = by_address[code]
+    for group in ("PCN_CODE", "SUB_ICB_LOCATION_CODE"):
+        votes = collections.defaultdict(collections.Counter)
+        for code, m in mapping.items():
+            if code in lad:
+                votes[m[group]][lad[code]] += 1
+        for code, m in mapping.items():
+            if code not in lad and votes[m[group]]:
+                lad[code] = votes[m[group]].most_common(1)[0][0]
     return lad
 
 
 def derive_imd(src, out, mapping):
-    lsoa = read_lsoa_imd(src)
+    lsoa, lad_names = read_lsoa_imd(src)
     write_csv(os.path.join(out, "lsoa_imd2019.csv"), ["lsoa", "imd_decile"],
               ([k, lsoa[k][0]] for k in sorted(lsoa)))
     write_csv(os.path.join(out, "lsoa_lad2019.csv"), ["lsoa", "lad"],
@@ -151,7 +196,7 @@ def derive_imd(src, out, mapping):
     for r in read_rows(os.path.join(src, "imd2019_lsoa/aggregated_to_practice_and_pcn/"
                                     "practice_imd.csv")):
         imd19[r["practice_code"]] = ("%.3f" % float(r["imd_score"]), r["imd_decile"])
-    lads = practice_lads(src, mapping, lsoa)
+    lads = practice_lads(src, mapping, lsoa, lad_names)
     codes = sorted(set(mapping) | set(imd25) | set(imd19))
     rows = []
     for c in codes:

@@ -1,0 +1,232 @@
+/*
+ * cmd_generate.c - pcn generate: build a synthetic twin of a real PCN (or
+ * of every PCN of an ICB, or of England), or an invented network, from the
+ * public reference data, into a database (with its registry rows) or a
+ * native CSV bundle directory. The model is in docs/generator.md.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "pcn/bundle.h"
+#include "pcn/date.h"
+#include "pcn/generate.h"
+#include "pcn/parse.h"
+#include "pcn/store.h"
+#include "util/common.h"
+
+static const char generate_usage[] =
+    "usage: pcn generate (--db FILE | --out DIR) [--seed N] [--as-of DATE] WHAT\n"
+    "  WHAT is one of:\n"
+    "    --pcn CODE                  a synthetic twin of a real network (e.g. U89141)\n"
+    "    --practice CODE             one real practice\n"
+    "    --icb CODE                  every network of an ICB (e.g. QHM)\n"
+    "    --all                       every network in England\n"
+    "    --practices N --patients N  an invented network\n";
+
+/* Registry rows of the generated networks go into the store. */
+static enum pcn_err put_network(void *ctx, const struct pcn_network *n)
+{
+    return pcn_store_put_network(ctx, n);
+}
+
+static enum pcn_err put_practice(void *ctx, const struct pcn_practice *p,
+                                 const struct pcn_membership *m)
+{
+    enum pcn_err rc = pcn_store_put_practice(ctx, p);
+    if (rc != PCN_OK)
+        return rc;
+    rc = pcn_store_add_membership(ctx, m);
+    /* generating again into the same database keeps the existing membership */
+    return rc == PCN_ECONFLICT ? PCN_OK : rc;
+}
+
+static enum pcn_err put_list_size(void *ctx, const struct pcn_list_size *l)
+{
+    return pcn_store_put_list_size(ctx, l);
+}
+
+static enum pcn_err put_list_band(void *ctx, const struct pcn_list_band *b)
+{
+    return pcn_store_put_list_band(ctx, b);
+}
+
+struct generate_args {
+    const char *db;
+    const char *out;
+    struct pcn_gen_options opt;
+    int invented; /* --practices or --patients given */
+};
+
+static int parse_count(const char *opt, const char *s, int64_t max, int64_t *ret)
+{
+    if (pcn_parse_range(s, strlen(s), 1, max, ret) != PCN_OK)
+        return cli_usage_error("generate", "%s: '%s' is not a number from 1 to %lld", opt, s,
+                               (long long)max);
+    return CLI_EXIT_OK;
+}
+
+static int parse_option(struct generate_args *a, int c, const char *arg)
+{
+    int64_t n = 0;
+    int rc = CLI_EXIT_OK;
+    switch (c) {
+    case 'd':
+        a->db = arg;
+        break;
+    case 'o':
+        a->out = arg;
+        break;
+    case 'p':
+        a->opt.pcn = arg;
+        break;
+    case 'P':
+        a->opt.practice = arg;
+        break;
+    case 'i':
+        a->opt.icb = arg;
+        break;
+    case 'A':
+        a->opt.all = 1;
+        break;
+    case 's':
+        if (pcn_parse_u64(arg, strlen(arg), &a->opt.seed) != PCN_OK)
+            rc = cli_usage_error("generate", "--seed: '%s' is not a number", arg);
+        break;
+    case 'a':
+        rc = cli_parse_date("generate", "--as-of", arg, &a->opt.as_of);
+        break;
+    case 'n':
+        rc = parse_count("--practices", arg, 64, &n);
+        a->opt.n_practices = (int)n;
+        a->invented = 1;
+        break;
+    case 'N':
+        rc = parse_count("--patients", arg, 10000000, &a->opt.n_patients);
+        a->invented = 1;
+        break;
+    default:
+        rc = CLI_EXIT_USAGE;
+    }
+    return rc;
+}
+
+static int parse_args(int argc, char **argv, struct generate_args *a)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},
+        {"pcn", required_argument, NULL, 'p'},
+        {"practice", required_argument, NULL, 'P'},
+        {"icb", required_argument, NULL, 'i'},
+        {"all", no_argument, NULL, 'A'},
+        {"seed", required_argument, NULL, 's'},
+        {"as-of", required_argument, NULL, 'a'},
+        {"practices", required_argument, NULL, 'n'},
+        {"patients", required_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    for (;;) {
+        int c = getopt_long(argc, argv, "h", opts, NULL);
+        if (c == -1)
+            break;
+        if (c == 'h') {
+            fputs(generate_usage, stdout);
+            return -1;
+        }
+        int rc = parse_option(a, c, optarg);
+        if (rc != CLI_EXIT_OK)
+            return rc;
+    }
+    if (optind < argc)
+        return cli_usage_error("generate", "unexpected argument '%s'", argv[optind]);
+    int what = !!a->opt.pcn + !!a->opt.practice + !!a->opt.icb + a->opt.all + a->invented;
+    if (what != 1)
+        return cli_usage_error("generate", "give exactly one of --pcn, --practice, --icb, --all "
+                                           "or --practices/--patients");
+    if (!a->out && !cli_db_location(a->db))
+        return cli_usage_error("generate",
+                               "no output: give --db FILE (or set PCN_DB) or --out DIR");
+    if (a->out && a->db)
+        return cli_usage_error("generate", "give --db or --out, not both");
+    return CLI_EXIT_OK;
+}
+
+static void summary(const struct generate_args *a, const struct pcn_gen_stats *st, double secs)
+{
+    fprintf(stderr,
+            "generated %lld patients (%lld registered) in %lld practices of %lld networks: "
+            "%lld events, %lld medications, %lld immunisations, %lld encounters "
+            "into %s in %.2f s\n",
+            (long long)st->patients, (long long)st->registered, (long long)st->practices,
+            (long long)st->networks, (long long)st->events, (long long)st->medications,
+            (long long)st->immunisations, (long long)st->encounters,
+            a->out ? a->out : cli_db_location(a->db), secs);
+}
+
+static int generate_to_bundle(const struct pcn_refdata *ref, struct generate_args *a,
+                              struct pcn_gen_stats *st)
+{
+    struct pcn_bundle_writer *w = NULL;
+    struct pcn_error err = {0};
+    struct pcn_sink sink;
+    if (pcn_bundle_writer_open(a->out, &w, &err) != PCN_OK)
+        return cli_runtime_error("generate", "%s", err.msg);
+    pcn_bundle_writer_sink(w, &sink);
+    enum pcn_err rc = pcn_generate(ref, &a->opt, &sink, NULL, st, &err);
+    struct pcn_error cerr = {0};
+    enum pcn_err crc = pcn_bundle_writer_close(w, &cerr);
+    if (rc != PCN_OK)
+        return cli_runtime_error("generate", "%s", err.msg);
+    if (crc != PCN_OK)
+        return cli_runtime_error("generate", "%s", cerr.msg);
+    return CLI_EXIT_OK;
+}
+
+static int generate_to_store(const struct pcn_refdata *ref, struct generate_args *a,
+                             struct pcn_gen_stats *st)
+{
+    struct pcn_store *store = NULL;
+    struct pcn_error err = {0};
+    struct pcn_sink sink;
+    int rc = cli_open_store("generate", a->db, PCN_STORE_FLAG_CREATE, &store);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    struct pcn_gen_registry reg = {put_network, put_practice, put_list_size, put_list_band, store};
+    pcn_store_sink(store, &sink);
+    enum pcn_err erc = pcn_store_begin(store);
+    if (erc == PCN_OK)
+        erc = pcn_generate(ref, &a->opt, &sink, &reg, st, &err);
+    if (erc == PCN_OK)
+        erc = pcn_store_commit(store);
+    if (erc != PCN_OK) {
+        const char *msg = err.msg[0] ? err.msg : pcn_store_errmsg(store);
+        rc = cli_runtime_error("generate", "%s", msg);
+        pcn_store_rollback(store);
+    }
+    pcn_store_close(store);
+    return rc;
+}
+
+int cmd_generate(int argc, char **argv)
+{
+    struct generate_args a = {0};
+    struct pcn_refdata *ref = NULL;
+    struct pcn_error err = {0};
+    struct pcn_gen_stats st = {0};
+    pcn_gen_options_init(&a.opt);
+    int rc = parse_args(argc, argv, &a);
+    if (rc != CLI_EXIT_OK)
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    pcn_usec_t t0 = pcn_monotonic_usec();
+    if (pcn_refdata_load(NULL, &ref, &err) != PCN_OK)
+        return cli_runtime_error("generate", "reference data: %s", err.msg);
+    rc = a.out ? generate_to_bundle(ref, &a, &st) : generate_to_store(ref, &a, &st);
+    if (rc == CLI_EXIT_OK)
+        summary(&a, &st, (double)(pcn_monotonic_usec() - t0) / 1e6);
+    pcn_refdata_free(ref);
+    return rc;
+}

@@ -1,0 +1,382 @@
+/*
+ * Unit tests for the synthetic twin generator (src/ingest/generate*.c,
+ * refdata.c): the PRNG, determinism, exact age/sex bands, valid NHS
+ * numbers, codes drawn from the shipped code lists, QOF calibration on
+ * three real networks of different deprivation, and eFI category shares.
+ */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "ingest/refdata_int.h"
+#include "pcn/date.h"
+#include "pcn/generate.h"
+#include "pcn/hash.h"
+#include "pcn/validate.h"
+
+static struct pcn_refdata *ref;
+
+static int setup(void **state)
+{
+    struct pcn_error err = {0};
+    (void)state;
+    if (pcn_refdata_load(NULL, &ref, &err) != PCN_OK) {
+        fprintf(stderr, "refdata: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    pcn_refdata_free(ref);
+    return 0;
+}
+
+/* ---- a sink that folds every record into a hash and checks invariants ---- */
+
+struct probe {
+    uint64_t hash;
+    int64_t patients, registered, events, meds;
+    int64_t band[2][20]; /* registered by sex and 5-year band on the as-of date */
+    int64_t bad_nhs, dup_nhs, bad_code;
+    int32_t as_of;
+    struct pcn_strmap *nhs;
+    struct pcn_strmap *codes; /* every code of every shipped list */
+    /* registry */
+    int64_t reg_band[2][20];
+    int64_t reg_list, networks, practices;
+};
+
+static void mix(struct probe *p, const void *data, size_t len)
+{
+    p->hash = p->hash * 1099511628211ULL ^ pcn_hash_bytes(data, len);
+}
+
+static void mix_str(struct probe *p, const char *s)
+{
+    mix(p, s ? s : "\x01", s ? strlen(s) + 1 : 1);
+}
+
+static enum pcn_err on_patient(void *ctx, const struct pcn_patient *pt, struct pcn_error *e)
+{
+    struct probe *p = ctx;
+    (void)e;
+    mix_str(p, pt->patient_id);
+    mix_str(p, pt->nhs_number);
+    mix_str(p, pt->given_name);
+    mix_str(p, pt->lsoa);
+    mix_str(p, pt->ethnicity);
+    mix(p, &pt->date_of_birth, sizeof(pt->date_of_birth));
+    mix(p, &pt->registered_from, sizeof(int32_t));
+    p->patients++;
+    if (pt->nhs_number) {
+        size_t n = strlen(pt->nhs_number);
+        uint64_t v = 0;
+        int added = 0;
+        if (!pcn_nhs_number_is_valid(pt->nhs_number, n) || strncmp(pt->nhs_number, "999", 3))
+            p->bad_nhs++;
+        assert_int_equal(pcn_strmap_intern(p->nhs, pt->nhs_number, n, 1, &v, &added), PCN_OK);
+        p->dup_nhs += !added;
+    }
+    if (pt->registered_to == PCN_DATE_NONE && pt->date_of_death == PCN_DATE_NONE) {
+        int age = pcn_date_age(pt->date_of_birth, p->as_of);
+        int band = age >= 95 ? 19 : age / 5;
+        p->registered++;
+        p->band[pt->sex == PCN_SEX_FEMALE][band]++;
+    }
+    return PCN_OK;
+}
+
+static enum pcn_err on_event(void *ctx, const struct pcn_event *ev, struct pcn_error *e)
+{
+    struct probe *p = ctx;
+    uint64_t v = 0;
+    (void)e;
+    mix_str(p, ev->code);
+    mix(p, &ev->date, sizeof(ev->date));
+    mix(p, &ev->value, sizeof(ev->value));
+    p->events++;
+    if (p->codes && !pcn_strmap_get(p->codes, ev->code, strlen(ev->code), &v))
+        p->bad_code++;
+    return PCN_OK;
+}
+
+static enum pcn_err on_med(void *ctx, const struct pcn_medication *m, struct pcn_error *e)
+{
+    struct probe *p = ctx;
+    (void)e;
+    mix_str(p, m->code);
+    mix(p, &m->start_date, sizeof(m->start_date));
+    p->meds++;
+    return PCN_OK;
+}
+
+static enum pcn_err on_imm(void *ctx, const struct pcn_immunisation *im, struct pcn_error *e)
+{
+    (void)e;
+    mix(ctx, &im->date, sizeof(im->date));
+    return PCN_OK;
+}
+
+static enum pcn_err on_enc(void *ctx, const struct pcn_encounter *en, struct pcn_error *e)
+{
+    (void)e;
+    mix_str(ctx, en->encounter_id);
+    mix(ctx, &en->date, sizeof(en->date));
+    return PCN_OK;
+}
+
+static const struct pcn_sink_ops probe_ops = {
+    .patient = on_patient,
+    .event = on_event,
+    .medication = on_med,
+    .immunisation = on_imm,
+    .encounter = on_enc,
+};
+
+static enum pcn_err reg_network(void *ctx, const struct pcn_network *n)
+{
+    (void)n;
+    ((struct probe *)ctx)->networks++;
+    return PCN_OK;
+}
+
+static enum pcn_err reg_practice(void *ctx, const struct pcn_practice *pr,
+                                 const struct pcn_membership *m)
+{
+    assert_string_equal(pr->code, m->practice);
+    ((struct probe *)ctx)->practices++;
+    return PCN_OK;
+}
+
+static enum pcn_err reg_list(void *ctx, const struct pcn_list_size *l)
+{
+    ((struct probe *)ctx)->reg_list += l->patients;
+    return PCN_OK;
+}
+
+static enum pcn_err reg_band(void *ctx, const struct pcn_list_band *b)
+{
+    ((struct probe *)ctx)->reg_band[b->sex == 'F'][b->age_from / 5] += b->patients;
+    return PCN_OK;
+}
+
+static void probe_init(struct probe *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->as_of = pcn_refdata_extract_date(ref);
+    p->nhs = pcn_strmap_new();
+    assert_non_null(p->nhs);
+}
+
+static void probe_release(struct probe *p)
+{
+    pcn_strmap_free(p->nhs);
+    pcn_strmap_free(p->codes);
+}
+
+static void run(const struct pcn_gen_options *o, struct probe *p)
+{
+    struct pcn_sink sink = {&probe_ops, p};
+    struct pcn_gen_registry reg = {reg_network, reg_practice, reg_list, reg_band, p};
+    struct pcn_error err = {0};
+    enum pcn_err rc = pcn_generate(ref, o, &sink, &reg, NULL, &err);
+    if (rc != PCN_OK)
+        fprintf(stderr, "generate: %s\n", err.msg);
+    assert_int_equal(rc, PCN_OK);
+}
+
+/* ---- tests ---- */
+
+static void test_rng(void **state)
+{
+    struct pcn_rng a, b;
+    double sum = 0;
+    (void)state;
+    pcn_rng_seed(&a, 42);
+    pcn_rng_seed(&b, 42);
+    for (int i = 0; i < 1000; i++)
+        assert_true(pcn_rng_next(&a) == pcn_rng_next(&b));
+    pcn_rng_seed(&b, 43);
+    assert_true(pcn_rng_next(&a) != pcn_rng_next(&b));
+    for (int i = 0; i < 100000; i++) {
+        double u = pcn_rng_uniform(&a);
+        assert_true(u >= 0 && u < 1);
+        assert_true(pcn_rng_below(&a, 7) < 7);
+        sum += pcn_rng_normal(&a);
+    }
+    assert_true(sum / 100000 > -0.02 && sum / 100000 < 0.02);
+    assert_int_equal(pcn_rng_below(&a, 0), 0);
+    /* a fixed stream: changing the PRNG changes every generated population */
+    pcn_rng_seed(&a, 0);
+    uint64_t first = pcn_rng_next(&a);
+    pcn_rng_seed(&a, 0);
+    assert_true(first == pcn_rng_next(&a));
+}
+
+static void test_determinism(void **state)
+{
+    struct pcn_gen_options o;
+    struct probe p1, p2, p3;
+    (void)state;
+    pcn_gen_options_init(&o);
+    o.practice = "A81001";
+    o.seed = 7;
+    probe_init(&p1);
+    probe_init(&p2);
+    probe_init(&p3);
+    run(&o, &p1);
+    run(&o, &p2);
+    assert_true(p1.hash == p2.hash);
+    assert_int_equal(p1.events, p2.events);
+    o.seed = 8;
+    run(&o, &p3);
+    assert_true(p1.hash != p3.hash);
+    probe_release(&p1);
+    probe_release(&p2);
+    probe_release(&p3);
+}
+
+static void test_bands_exact(void **state)
+{
+    struct pcn_gen_options o;
+    struct probe p;
+    (void)state;
+    pcn_gen_options_init(&o);
+    o.pcn = "U89141"; /* Stockton PCN, 6 practices */
+    o.with_records = 0;
+    probe_init(&p);
+    run(&o, &p);
+    assert_int_equal(p.networks, 1);
+    assert_int_equal(p.practices, 6);
+    assert_int_equal(p.registered, p.reg_list);
+    for (int s = 0; s < 2; s++)
+        for (int b = 0; b < 20; b++)
+            assert_int_equal(p.band[s][b], p.reg_band[s][b]);
+    /* people who left or died during the year come on top of the list */
+    assert_true(p.patients > p.registered * 105 / 100);
+    assert_int_equal(p.bad_nhs, 0);
+    assert_int_equal(p.dup_nhs, 0);
+    probe_release(&p);
+}
+
+static void test_invented(void **state)
+{
+    struct pcn_gen_options o;
+    struct probe p;
+    (void)state;
+    pcn_gen_options_init(&o);
+    o.n_practices = 3;
+    o.n_patients = 12345;
+    probe_init(&p);
+    run(&o, &p);
+    assert_int_equal(p.practices, 3);
+    assert_int_equal(p.registered, 12345);
+    assert_int_equal(p.reg_list, 12345);
+    assert_true(p.events > 12345 * 3);
+    assert_true(p.meds > 12345 / 2);
+    probe_release(&p);
+    o.n_practices = 0;
+    struct pcn_sink sink = {&probe_ops, &p};
+    assert_int_equal(pcn_generate(ref, &o, &sink, NULL, NULL, NULL), PCN_EINVAL);
+}
+
+static void test_codes_from_lists(void **state)
+{
+    struct pcn_gen_options o;
+    struct probe p;
+    (void)state;
+    pcn_gen_options_init(&o);
+    o.practice = "A81002";
+    probe_init(&p);
+    p.codes = pcn_strmap_new();
+    assert_non_null(p.codes);
+    for (int l = 0; l < CL_COUNT; l++)
+        for (size_t i = 0; i < ref->lists[l].n; i++)
+            assert_int_equal(
+                pcn_strmap_put(p.codes, ref->lists[l].codes[i], strlen(ref->lists[l].codes[i]), 1),
+                PCN_OK);
+    run(&o, &p);
+    assert_true(p.events > 0);
+    assert_int_equal(p.bad_code, 0);
+    probe_release(&p);
+}
+
+static void test_unknown(void **state)
+{
+    struct pcn_gen_options o;
+    struct probe p;
+    struct pcn_error err = {0};
+    (void)state;
+    pcn_gen_options_init(&o);
+    o.pcn = "U00001X";
+    probe_init(&p);
+    struct pcn_sink sink = {&probe_ops, &p};
+    assert_int_equal(pcn_generate(ref, &o, &sink, NULL, NULL, &err), PCN_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "U00001X"));
+    probe_release(&p);
+}
+
+struct tally {
+    int checked, missed;
+};
+
+static int count_row(const struct pcn_gen_calib_row *row, void *ud)
+{
+    struct tally *t = ud;
+    if (row->list_size > 5000 && row->published >= 0) {
+        t->checked++;
+        if (!row->within) {
+            t->missed++;
+            fprintf(stderr, "%s %s generated %.4f published %.4f\n", row->practice,
+                    pcn_gen_register_name(row->reg), row->generated, row->published);
+        }
+    }
+    return 0;
+}
+
+/* Deprived (Middlesbrough), middling (Durham West) and affluent (Wallingford) networks. */
+static void test_calibration(void **state)
+{
+    static const char *const networks[] = {"U02671", "U01989", "U01367"};
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        struct pcn_gen_options o;
+        struct pcn_gen_calib *c = NULL;
+        struct pcn_sink sink;
+        struct tally t = {0};
+        int64_t efi[4];
+        pcn_gen_options_init(&o);
+        o.pcn = networks[i];
+        assert_int_equal(pcn_gen_calib_new(ref, o.as_of, &c), PCN_OK);
+        pcn_gen_calib_sink(c, &sink);
+        assert_int_equal(pcn_generate(ref, &o, &sink, NULL, NULL, NULL), PCN_OK);
+        pcn_gen_calib_each(c, count_row, &t);
+        assert_true(t.checked >= 21 * 3);
+        assert_int_equal(t.missed, 0);
+        /* eFI categories among 65+: about half fit, a third mild, a tenth moderate */
+        pcn_gen_calib_efi(c, efi);
+        double n = (double)(efi[0] + efi[1] + efi[2] + efi[3]);
+        assert_true(efi[0] / n > 0.40 && efi[0] / n < 0.60);
+        assert_true(efi[1] / n > 0.25 && efi[1] / n < 0.40);
+        assert_true(efi[2] / n > 0.06 && efi[2] / n < 0.16);
+        assert_true(efi[3] / n > 0.01 && efi[3] / n < 0.09);
+        pcn_gen_calib_free(c);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rng),
+        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_bands_exact),
+        cmocka_unit_test(test_invented),
+        cmocka_unit_test(test_codes_from_lists),
+        cmocka_unit_test(test_unknown),
+        cmocka_unit_test(test_calibration),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
