@@ -4,7 +4,7 @@
 // around the network average) and the practice figures.
 
 import { funnel } from '../charts.js';
-import { byKey, network, practiceName, report, results, titleCase, total } from '../data.js';
+import { byKey, network, practiceName, report, results, settle, titleCase, total, Unavailable } from '../data.js';
 import { h, panel, select, table, warning } from '../dom.js';
 import { figure, num, pctFigure, pctText } from '../format.js';
 
@@ -57,7 +57,12 @@ function detail(ind, net) {
 }
 
 export async function render() {
-  const [net, rep] = await Promise.all([network(), report('indicators', 'practice')]);
+  const [net, res] = await Promise.all([network(), settle(report('indicators', 'practice'))]);
+  if (!res.ok) {
+    if (!(res.error instanceof Unavailable)) throw res.error;
+    return h('div', { id: 'page-indicators' }, h('h1', {}, 'Indicators'), warning(res.error.message));
+  }
+  const rep = res.value;
   const inds = results(rep, 'indicator');
   if (!inds.length) return h('div', {}, h('h1', {}, 'Indicators'), warning('No indicators are defined.'));
   const practices = (net.practices || []).map((p) => p.code);
