@@ -67,21 +67,6 @@ export async function startServer() {
   };
 }
 
-// A bearer-token API client for one role (to compare the page with the API).
-export async function apiClient(base, role) {
-  const res = await fetch(`${base}/api/v1/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: role, password: passwordOf(role), client: 'api' }),
-  });
-  if (!res.ok) throw new Error(`login ${role}: ${res.status}`);
-  const { token } = await res.json();
-  const get = async (path) => {
-    const r = await fetch(`${base}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
-    return { status: r.status, body: r.headers.get('content-type')?.includes('json') ? await r.json() : await r.text() };
-  };
-  return { token, get };
-}
-
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.PCN_CHROMIUM || '/usr/bin/chromium',

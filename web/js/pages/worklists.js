@@ -6,22 +6,31 @@
 // (in pages of the server's maximum) so filtering and sorting are instant.
 
 import { api, ApiError, qs } from '../api.js';
-import { network, practiceName, titleCase } from '../data.js';
+import { network, practiceName, settle, titleCase } from '../data.js';
 import { h, newId, panel, select, warning } from '../dom.js';
 import { dateText, nhsNumberText } from '../format.js';
 
 const PAGE_MAX = 500;
 const fallbackLists = ['smr_priority', 'cvd_no_bp', 'cvd_raised_bp', 'anticipatory_care'];
 
+// The worklists to offer: GET /worklists when the server lists them, else the
+// standard library's; each is probed (one row) for its title and size, and
+// lists the server does not know are dropped.
 async function listWorklists() {
+  let names = fallbackLists;
   try {
     const j = await api('/worklists');
-    const items = j.items || j.worklists || [];
-    return items.map((x) => (typeof x === 'string' ? { name: x, title: x } : x));
+    names = (j.items || j.worklists || []).map((x) => (typeof x === 'string' ? x : x.name));
   } catch (e) {
     if (!(e instanceof ApiError) || (e.status !== 404 && e.status !== 405)) throw e;
-    return fallbackLists.map((name) => ({ name, title: name }));
   }
+  const probes = await Promise.all(names.map((name) =>
+    settle(api(`/worklists/${encodeURIComponent(name)}${qs({ limit: 1 })}`))));
+  const failed = probes.find((p) => !p.ok && !(p.error instanceof ApiError && p.error.status === 404));
+  if (failed) throw failed.error;
+  return names.map((name, i) => (probes[i].ok ? {
+    name, title: probes[i].value.title || name, total: probes[i].value.total,
+  } : null)).filter(Boolean);
 }
 
 // Every row of a worklist: the first page tells the total, the rest are
@@ -88,11 +97,16 @@ export async function render(ctx, args) {
     return rows;
   };
 
+  // The filtered, sorted list as CSV, in the server's column order (key,
+  // patient_id, practice, the list's columns), plus NHS number and name when
+  // the server sends them.
   const downloadCsv = () => {
     const cols = st.data.columns || [];
-    const lines = [['patient_id', 'nhs_number', 'name', 'practice', ...cols].map(csvCell).join(',')];
-    for (const r of filtered()) {
-      lines.push([r.patient_id, r.nhs_number, patientName(r), r.practice, ...(r.values || [])].map(csvCell).join(','));
+    const rows = filtered();
+    const ids = [['nhs_number', (r) => r.nhs_number], ['name', (r) => r.name]].filter(([k]) => rows.some((r) => r[k]));
+    const lines = [['key', 'patient_id', 'practice', ...ids.map(([k]) => k), ...cols].map(csvCell).join(',')];
+    for (const r of rows) {
+      lines.push([r.key, r.patient_id, r.practice, ...ids.map(([, f]) => f(r)), ...(r.values || [])].map(csvCell).join(','));
     }
     const blob = new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' });
     const a = h('a', { href: URL.createObjectURL(blob), download: `${st.name}${st.practice ? '-' + st.practice : ''}.csv` });
@@ -164,7 +178,8 @@ export async function render(ctx, args) {
 
   const searchId = newId('search');
   const controls = h('div', { class: 'pcn-controls' },
-    select('Worklist', lists.map((l) => ({ value: l.name, label: l.title || l.name })), st.name, (v) => {
+    select('Worklist', lists.map((l) => ({ value: l.name,
+      label: `${l.title}${typeof l.total === 'number' ? ` (${l.total})` : ''}` })), st.name, (v) => {
       st.name = v;
       history.replaceState(null, '', `#/worklists/${encodeURIComponent(v)}`);
       load();
