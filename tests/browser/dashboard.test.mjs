@@ -147,7 +147,7 @@ test('indicators: achievement, numerator and denominator per practice equal the 
   const dens = await cellTexts(page, '#indicators-table tbody tr td:nth-child(3)');
   assert.deepEqual(dens, inds.map((i) => fmt.format(i.groups[0].denominator)));
   const first = inds[0].groups.filter((g) => g.key.practice);
-  const pr = await cellTexts(page, '#indicator-practice-table tbody tr td:nth-child(4)');
+  const pr = await cellTexts(page, '#indicator-practice-table tbody tr td:nth-child(5)');
   assert.deepEqual(pr, first.map((g) => (g.denominator === 0 ? 'no patients' : `${g.percent.toFixed(1)}%`)));
   assert.ok(await page.$('#page-indicators canvas'), 'funnel plot drawn');
 });
@@ -172,10 +172,11 @@ test('worklists: filter, sort, page, download CSV, open a patient', async (t) =>
   assert.match(csv[0], /^key,patient_id,practice,/);
   assert.ok(csv.slice(1).every((l) => l.includes(`,${srv.firstPractice},`)), 'only the chosen practice');
   // sort by the first data column, descending on the second click
-  const header = page.locator('#worklist-table thead th button').nth(2);
-  await header.click();
-  await header.click();
-  assert.equal(await page.$eval('#worklist-table thead th:nth-child(4)', (e) => e.getAttribute('aria-sort')), 'descending');
+  const column = (await page.$$eval('#worklist-table thead th button', (b) => b.map((x) => x.textContent)))[2];
+  await page.locator('#worklist-table thead th button').nth(2).click();
+  await page.locator('#worklist-table thead th button').nth(2).click();
+  const sorted = await page.$eval('#worklist-table thead th[aria-sort="descending"]', (e) => e.textContent);
+  assert.ok(sorted.startsWith(column.trim()), `sorted by ${column}, descending`);
   if (filtered > 25) {
     await page.click('#page-next');
     assert.match(await page.textContent('#worklist-status'), /Showing 26 to/);

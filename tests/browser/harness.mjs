@@ -24,8 +24,12 @@ export const roles = ['admin', 'clinical_director', 'practice_manager', 'clinici
   'ppg_member', 'analyst'];
 export const passwordOf = (role) => `browser-test-${role}-pw`;
 
+// The binary that prepares the database (PCN_PREP_BIN, default the same pcn),
+// so a server build without 'generate' can still be tried by hand.
+const prep = process.env.PCN_PREP_BIN || pcn;
+
 function run(args, input) {
-  const r = spawnSync(pcn, args, { input, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(prep, args, { input, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`pcn ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   return r;
 }

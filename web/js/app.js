@@ -6,7 +6,7 @@
 // browser tests wait on it and read the measure).
 
 import { api, ApiError, setCsrf } from './api.js';
-import { destroyCharts } from './charts.js';
+import { destroyCharts, drawCharts } from './charts.js';
 import { h, errorSummary } from './dom.js';
 import * as overview from './pages/overview.js';
 import * as population from './pages/population.js';
@@ -80,6 +80,7 @@ function finish(seq, name, title, nodes) {
   document.title = `${title} - OpenPCN`;
   main().replaceChildren(...nodes);
   renderChrome(name);
+  drawCharts();
   requestAnimationFrame(() => {
     if (seq !== state.seq) return;
     performance.measure(`page:${name}`, `nav:${seq}`);

@@ -14,10 +14,31 @@ export const series = [colours.blue, colours.pink, colours.green, colours.orange
   colours.purple, colours.aqua, colours.darkBlue, colours.red, colours.grey, colours.lightBlue];
 
 const live = new Set();
+let pending = [];
 
 export function destroyCharts() {
   for (const c of live) c.destroy();
   live.clear();
+  pending = [];
+}
+
+// Draw the charts whose canvas is now in the document (Chart.js sizes and
+// draws synchronously then, with animations off) and drop charts whose
+// canvas has been replaced. Pages call this after inserting a chart box;
+// the router calls it once a page is in place.
+export function drawCharts() {
+  for (const c of live) {
+    if (!c.canvas || !c.canvas.isConnected) {
+      c.destroy();
+      live.delete(c);
+    }
+  }
+  const later = [];
+  for (const p of pending) {
+    if (!p.canvas.isConnected) later.push(p);
+    else if (window.Chart) live.add(new window.Chart(p.canvas, p.config));
+  }
+  pending = later;
 }
 
 function chartBox(summary, tall) {
@@ -28,10 +49,7 @@ function chartBox(summary, tall) {
 }
 
 function make(canvas, config) {
-  if (!window.Chart) return null;
-  const c = new window.Chart(canvas, config);
-  live.add(c);
-  return c;
+  pending.push({ canvas, config });
 }
 
 const base = {

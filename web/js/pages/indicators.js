@@ -3,7 +3,7 @@
 // (achievement against denominator with 95% and 99.8% control limits
 // around the network average) and the practice figures.
 
-import { funnel } from '../charts.js';
+import { drawCharts, funnel } from '../charts.js';
 import { byKey, network, practiceName, report, results, settle, titleCase, total, Unavailable } from '../data.js';
 import { h, panel, select, table, warning } from '../dom.js';
 import { figure, num, pctFigure, pctText } from '../format.js';
@@ -67,7 +67,10 @@ export async function render() {
   if (!inds.length) return h('div', {}, h('h1', {}, 'Indicators'), warning('No indicators are defined.'));
   const practices = (net.practices || []).map((p) => p.code);
   const box = h('div', {});
-  const show = (name) => box.replaceChildren(detail(inds.find((i) => i.name === name) || inds[0], net));
+  const show = (name) => {
+    box.replaceChildren(detail(inds.find((i) => i.name === name) || inds[0], net));
+    drawCharts();
+  };
   show(inds[0].name);
   return h('div', { id: 'page-indicators' },
     h('span', { class: 'nhsuk-caption-l' }, `Indicators · ${titleCase(net.name)}${rep.as_of ? ` · as of ${rep.as_of}` : ''}`),

@@ -3,7 +3,7 @@
 // bands, Bridges to Health segments, and a register's prevalence by
 // deprivation quintile and ethnic group to show inequalities.
 
-import { bars, colours } from '../charts.js';
+import { bars, colours, drawCharts } from '../charts.js';
 import { byKey, england, ethnicityOrder, imdLabels, imdOrder, network, practiceName, report, results,
   settle, titleCase, total, Unavailable } from '../data.js';
 import { h, panel, select, table, warning } from '../dom.js';
@@ -42,6 +42,7 @@ function registersPanel(regs, net, eng) {
       ],
       rows: practices,
     }));
+    drawCharts();
   };
   const first = regs.find((r) => r.name === 'hyp') ? 'hyp' : regs[0].name;
   draw(first);
@@ -138,6 +139,7 @@ function inequalityPanel(imdRes, ethRes) {
               { label: 'Prevalence', num: true, render: (k) => figure(ge.get(k).percent, 'pct') }],
             rows: ek })]
           : warning('No breakdown by ethnic group is available.'))));
+    drawCharts();
   };
   const first = regs.find((r) => r.name === 'dm') ? 'dm' : regs[0].name;
   draw(first);
