@@ -150,12 +150,18 @@ function inequalityPanel(imdRes, ethRes) {
 }
 
 export async function render() {
-  const [net, eng, regs, imd, eth, frailty, mm, b2h] = await Promise.all([
+  const [net, eng, regs, imd, eth, scores, segments] = await Promise.all([
     network(), england(),
     settle(report('registers', 'practice')), settle(report('registers', 'imd')),
-    settle(report('registers', 'ethnicity')), settle(report('frailty', 'practice')),
-    settle(report('multimorbidity', 'practice')), settle(report('b2h', 'practice')),
+    settle(report('registers', 'ethnicity')), settle(report('scores', 'practice')),
+    settle(report('segments', 'practice')),
   ]);
+  // frailty and multimorbidity are two of the scores; b2h one of the segments
+  const pick = (res, name) => (res.ok ? { ok: true, value: { ...res.value,
+    results: results(res.value).filter((r) => r.name === name) } } : res);
+  const frailty = pick(scores, 'frailty');
+  const mm = pick(scores, 'multimorbidity');
+  const b2h = pick(segments, 'b2h');
   const registers = regs.ok ? results(regs.value, 'register') : [];
   return h('div', { id: 'page-population' },
     h('span', { class: 'nhsuk-caption-l' }, `Population health · ${titleCase(net.name)}`),
