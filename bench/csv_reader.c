@@ -59,9 +59,8 @@ int main(int argc, char **argv)
         return 1;
     for (long i = 0; i < rows; i++) {
         if (pcn_buf_addf(&b, "p%07ld,2024-%02ld-%02ld,,observation,snomed,%ld,%ld.%ld,%s,%s\n",
-                         i / 40, i % 12 + 1, i % 28 + 1, 1000000 + i % 5000, 100 + i % 80,
-                         i % 10, i % 7 ? "mmol/mol" : "\"mm[Hg], sitting\"", "generator") !=
-            PCN_OK)
+                         i / 40, i % 12 + 1, i % 28 + 1, 1000000 + i % 5000, 100 + i % 80, i % 10,
+                         i % 7 ? "mmol/mol" : "\"mm[Hg], sitting\"", "generator") != PCN_OK)
             return 1;
     }
     mb = (double)b.len / 1e6;

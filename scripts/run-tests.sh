@@ -64,7 +64,7 @@ if meson introspect build-asan --tests 2>/dev/null | grep -q '"fault_torture"'; 
 fi
 
 stage "source checks"
-for check in tools/checksrc.sh tools/check-format.sh tools/check-headers.sh; do
+for check in tools/checksrc.sh tools/check-format.sh tools/check-headers.sh tools/check-tidy.sh; do
   if [[ -x "$check" ]]; then
     if "$check" >"$out/$(basename "$check").log" 2>&1; then
       passed=$((passed + 1)); echo "ok   $check"

@@ -27,6 +27,7 @@ struct pcn_server_config {
     char listen[128];    /* listen: ADDR:PORT (port 0 picks a free one) */
     char web_root[1024]; /* web_root: directory of the dashboard's files */
     char network[16];    /* network: the PCN served by /api/v1/network ("" = first) */
+    char defs[1024];     /* defs: definitions directory ("" = <data dir>/defs) */
     int threads;         /* threads: worker threads (and store handles) */
     int max_connections; /* max_connections */
     int64_t max_body;    /* max_body: bytes in a request body */

@@ -55,5 +55,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif /* PCN_CLI_CLI_H */

@@ -65,7 +65,7 @@ static int audit_list(struct pcn_store *store, int64_t after, int64_t limit, enu
 
 static int audit_verify(struct pcn_store *store)
 {
-    struct pcn_audit_verify_result res;
+    struct pcn_audit_verify_result res = {0};
 
     if (pcn_audit_verify(store, &res) != PCN_OK)
         return cli_runtime_error("audit verify", "%s", pcn_store_errmsg(store));
@@ -104,15 +104,26 @@ int cmd_audit(int argc, char **argv)
         int c = getopt_long(argc, argv, "", opts, NULL);
         if (c == -1)
             break;
-        if (c == 'd')
+        bool ok;
+        switch (c) {
+        case 'd':
             db = optarg;
-        else if (c == 'a' && pcn_parse_range(optarg, strlen(optarg), 0, INT64_MAX, &after) == 0)
-            continue;
-        else if (c == 'l' && pcn_parse_range(optarg, strlen(optarg), 1, INT64_MAX, &limit) == 0)
-            continue;
-        else if (c == 'f' && cli_parse_format("audit", optarg, &fmt) == CLI_EXIT_OK)
-            continue;
-        else
+            ok = true;
+            break;
+        case 'a':
+            ok = pcn_parse_range(optarg, strlen(optarg), 0, INT64_MAX, &after) == PCN_OK;
+            break;
+        case 'l':
+            ok = pcn_parse_range(optarg, strlen(optarg), 1, INT64_MAX, &limit) == PCN_OK;
+            break;
+        case 'f':
+            ok = cli_parse_format("audit", optarg, &fmt) == CLI_EXIT_OK;
+            break;
+        default:
+            ok = false;
+            break;
+        }
+        if (!ok)
             return cli_usage_error("audit", "bad option (see --help)");
     }
     if (optind != argc)

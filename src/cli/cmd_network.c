@@ -195,16 +195,24 @@ int cmd_network(int argc, char **argv)
         c = getopt_long(argc, argv, "", opts, NULL);
         if (c == -1)
             break;
-        if (c == 'd')
+        switch (c) {
+        case 'd':
             db = optarg;
-        else if (c == 'i')
+            break;
+        case 'i':
             icb = optarg;
-        else if (c == 'f' && cli_parse_format("network", optarg, &fmt) == CLI_EXIT_OK)
-            continue;
-        else if (c == 'a' && cli_parse_date("network", "--as-of", optarg, &as_of) == CLI_EXIT_OK)
-            continue;
-        else
+            break;
+        case 'f':
+            if (cli_parse_format("network", optarg, &fmt) != CLI_EXIT_OK)
+                return CLI_EXIT_USAGE;
+            break;
+        case 'a':
+            if (cli_parse_date("network", "--as-of", optarg, &as_of) != CLI_EXIT_OK)
+                return CLI_EXIT_USAGE;
+            break;
+        default:
             return CLI_EXIT_USAGE;
+        }
     }
     if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0)
         return cli_usage_error("network", "unknown subcommand '%s' (list or show)", sub);

@@ -281,8 +281,8 @@ int cmd_practice(int argc, char **argv)
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
     }
     sub = argv[1];
-    if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "add") && strcmp(sub, "move") &&
-        strcmp(sub, "add-site"))
+    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "add") != 0 &&
+        strcmp(sub, "move") != 0 && strcmp(sub, "add-site") != 0)
         return cli_usage_error("practice", "unknown subcommand '%s'", sub);
     rc = parse_practice_opts(argc, argv, &o);
     if (rc != CLI_EXIT_OK)

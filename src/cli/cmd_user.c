@@ -225,8 +225,8 @@ int cmd_user(int argc, char **argv)
     }
     sub = argv[1];
     is_list = strcmp(sub, "list") == 0;
-    if (!is_list && strcmp(sub, "add") && strcmp(sub, "disable") && strcmp(sub, "enable") &&
-        strcmp(sub, "passwd"))
+    if (!is_list && strcmp(sub, "add") != 0 && strcmp(sub, "disable") != 0 &&
+        strcmp(sub, "enable") != 0 && strcmp(sub, "passwd") != 0)
         return cli_usage_error("user", "unknown subcommand '%s'", sub);
     rc = parse_user_opts(argc, argv, &o);
     if (rc != CLI_EXIT_OK)

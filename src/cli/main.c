@@ -26,6 +26,8 @@ static const struct command commands[] = {
     {"generate", cmd_generate, "generate a synthetic twin of a real or invented network"},
     {"import", cmd_import, "import population records (native CSV, Synthea CSV, FHIR R4)"},
     {"export", cmd_export, "export population records as a native CSV bundle"},
+    {"query", cmd_query, "evaluate a definitions file over the population"},
+    {"report", cmd_report, "print a standard report (registers, indicators, frailty, ...)"},
 };
 
 static void usage(FILE *f)

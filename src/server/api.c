@@ -20,6 +20,11 @@
     (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER) |          \
      PCN_ROLE_BIT(PCN_ROLE_CLINICIAN) | PCN_ROLE_BIT(PCN_ROLE_LINK_WORKER))
 
+/* Worklists: clinical roles network-wide, practice managers their practice's rows. */
+#define PCN_ROLES_WORKLIST                                                                         \
+    (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER) |          \
+     PCN_ROLE_BIT(PCN_ROLE_CLINICIAN))
+
 const struct pcn__route pcn__api_routes[] = {
     ROUTE("GET", "/api/v1/health", pcn__api_health, 0, PCN_ROUTE_FLAG_PUBLIC),
     ROUTE("POST", "/api/v1/login", pcn__api_login, 0,
@@ -32,6 +37,10 @@ const struct pcn__route pcn__api_routes[] = {
     ROUTE("GET", "/api/v1/practices/{code}", pcn__api_practice, PCN_ROLES_DATA,
           PCN_ROUTE_FLAG_CACHE),
     ROUTE("GET", "/api/v1/patients/{key}", pcn__api_patient, PCN_ROLES_PATIENT,
+          PCN_ROUTE_FLAG_AUDIT),
+    ROUTE("GET", "/api/v1/reports/{name}", pcn__api_report, PCN_ROLES_DATA, PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/indicators", pcn__api_indicators, PCN_ROLES_DATA, PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/worklists/{name}", pcn__api_worklist, PCN_ROLES_WORKLIST,
           PCN_ROUTE_FLAG_AUDIT),
     ROUTE("GET", "/api/v1/users", pcn__api_users, PCN_ROLES_ADMIN, 0),
     ROUTE("POST", "/api/v1/users", pcn__api_user_add, PCN_ROLES_ADMIN,

@@ -88,9 +88,9 @@ static int finish_write(struct pcn__request *r, enum pcn_err rc, int status, jso
     if (rc == PCN_OK)
         rc = pcn__audit_tx(r, status);
     if (rc == PCN_OK)
-        rc = pcn_store_commit(r->store);
+        rc = pcn__commit(r);
     if (rc != PCN_OK) {
-        pcn_store_rollback(r->store);
+        pcn__rollback(r);
         r->audited = false;
         json_decref(reply);
         return pcn__reply_store_error(r, rc);
@@ -133,7 +133,7 @@ int pcn__api_user_add(struct pcn__request *r)
         return pcn__reply_error(r, 400, "invalid_field", "password: %d to %d bytes",
                                 PCN_PASSWORD_MIN, PCN_PASSWORD_MAX);
     struct pcn_user u = {0, name, pcn_role_name(role), practice, hash, 0, pcn_now_usec()};
-    rc = pcn_store_begin(r->store);
+    rc = pcn__begin(r);
     if (rc == PCN_OK)
         rc = pcn_store_add_user(r->store, &u, NULL);
     return finish_write(r, rc, 201,
@@ -163,7 +163,7 @@ int pcn__api_user_disable(struct pcn__request *r)
         return pcn__reply_error(r, 503, "unavailable", "out of memory");
     r->object_type = "user";
     r->object_id = name;
-    rc = pcn_store_begin(r->store);
+    rc = pcn__begin(r);
     if (rc == PCN_OK)
         rc = pcn_store_get_user(r->store, name, take_id, &who);
     if (rc == PCN_OK)
@@ -217,7 +217,7 @@ int pcn__api_audit(struct pcn__request *r)
 
 int pcn__api_audit_verify(struct pcn__request *r)
 {
-    struct pcn_audit_verify_result res;
+    struct pcn_audit_verify_result res = {0};
     enum pcn_err rc;
 
     if (!pcn__check_query(r, NULL))

@@ -171,7 +171,7 @@ static enum pcn_err record_login(struct pcn__request *r, const struct login_user
                               .route = "/api/v1/login",
                               .object_type = "session",
                               .status = res->status};
-    enum pcn_err rc = pcn_store_begin(r->store);
+    enum pcn_err rc = pcn__begin(r);
 
     (void)snprintf(user_subject, sizeof(user_subject), "user:%s", res->name);
     if (rc == PCN_OK && res->status != 429)
@@ -189,9 +189,9 @@ static enum pcn_err record_login(struct pcn__request *r, const struct login_user
     if (rc == PCN_OK)
         rc = pcn_audit_append_tx(r->store, &a);
     if (rc == PCN_OK)
-        rc = pcn_store_commit(r->store);
+        rc = pcn__commit(r);
     else
-        pcn_store_rollback(r->store);
+        pcn__rollback(r);
     r->audited = true;
     return rc;
 }
@@ -268,15 +268,15 @@ int pcn__api_logout(struct pcn__request *r)
     if (!pcn__check_query(r, NULL))
         return 0;
     r->object_type = "session";
-    rc = pcn_store_begin(r->store);
+    rc = pcn__begin(r);
     if (rc == PCN_OK)
         rc = pcn_store_revoke_session(r->store, r->who.token_hash);
     if (rc == PCN_OK)
         rc = pcn__audit_tx(r, 200);
     if (rc == PCN_OK)
-        rc = pcn_store_commit(r->store);
+        rc = pcn__commit(r);
     if (rc != PCN_OK) {
-        pcn_store_rollback(r->store);
+        pcn__rollback(r);
         r->audited = false;
         return pcn__reply_store_error(r, rc);
     }

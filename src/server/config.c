@@ -16,10 +16,10 @@
 void pcn_server_config_init(struct pcn_server_config *c)
 {
     *c = (struct pcn_server_config){
-        .threads = 2,
+        .threads = 4,
         .max_connections = 256,
-        .max_body = 64 * 1024,
-        .max_header = 32 * 1024,
+        .max_body = (int64_t)64 * 1024,
+        .max_header = (int64_t)32 * 1024,
         .json_max_depth = 16,
         .max_page = 500,
         .request_timeout = 30,
@@ -61,10 +61,10 @@ static const struct int_key int_keys[] = {
     INT_KEY("max_page", max_page, 1, 100000),
     INT_KEY("request_timeout", request_timeout, 1, 3600),
     INT_KEY("drain_timeout", drain_timeout, 0, 3600),
-    INT_KEY("session_ttl", session_ttl, 60, 30 * 86400),
+    INT_KEY("session_ttl", session_ttl, 60, (int64_t)30 * 86400),
     INT_KEY("login_max_failures_user", login_max_user, 1, 1000000),
     INT_KEY("login_max_failures_addr", login_max_addr, 1, 1000000),
-    INT_KEY("login_window", login_window, 1, 86400 * 7),
+    INT_KEY("login_window", login_window, 1, (int64_t)86400 * 7),
     INT_KEY("suppress_below", suppress_below, 0, 1000),
     INT_KEY("cache_entries", cache_entries, 0, 100000),
     INT_KEY("access_log", access_log, 0, 1),
@@ -90,6 +90,8 @@ enum pcn_err pcn_server_config_set(struct pcn_server_config *c, const char *key,
         return set_text(c->listen, sizeof(c->listen), key, value, reterr);
     if (strcmp(key, "web_root") == 0)
         return set_text(c->web_root, sizeof(c->web_root), key, value, reterr);
+    if (strcmp(key, "defs") == 0)
+        return set_text(c->defs, sizeof(c->defs), key, value, reterr);
     if (strcmp(key, "network") == 0)
         return set_text(c->network, sizeof(c->network), key, value, reterr);
     for (size_t i = 0; i < PCN_ARRAY_SIZE(int_keys); i++) {

@@ -229,7 +229,7 @@ enum pcn_err pcn_server_parse_body(const char *body, size_t len, size_t max_len,
         return pcn_error_set(reterr, PCN_EPARSE, "empty body: expected a JSON object");
     if (json_depth(body, len, max_depth) > max_depth)
         return pcn_error_set(reterr, PCN_ELIMIT, "JSON nested deeper than %d levels", max_depth);
-    j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    j = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!j)
         return pcn_error_set(reterr, PCN_EPARSE, "malformed JSON at line %d column %d: %s",
                              jerr.line, jerr.column, jerr.text);
@@ -307,6 +307,42 @@ json_t *pcn__count_json(struct pcn__request *r, int64_t n)
         n < r->srv->cfg.suppress_below)
         return json_null();
     return json_integer(n);
+}
+
+enum pcn_err pcn__begin(struct pcn__request *r)
+{
+    enum pcn_err rc;
+
+    (void)pthread_mutex_lock(&r->srv->write_lock);
+    r->holds_write = true;
+    rc = pcn_store_begin(r->store);
+    if (rc != PCN_OK) {
+        r->holds_write = false;
+        (void)pthread_mutex_unlock(&r->srv->write_lock);
+    }
+    return rc;
+}
+
+static void release_write(struct pcn__request *r)
+{
+    if (r->holds_write) {
+        r->holds_write = false;
+        (void)pthread_mutex_unlock(&r->srv->write_lock);
+    }
+}
+
+enum pcn_err pcn__commit(struct pcn__request *r)
+{
+    enum pcn_err rc = pcn_store_commit(r->store);
+
+    release_write(r);
+    return rc;
+}
+
+void pcn__rollback(struct pcn__request *r)
+{
+    pcn_store_rollback(r->store);
+    release_write(r);
 }
 
 enum pcn_err pcn__audit_tx(struct pcn__request *r, int status)

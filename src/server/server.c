@@ -140,6 +140,8 @@ static enum MHD_Result queue_reply(struct pcn__request *r)
                          "default-src 'self'; frame-ancestors 'none'");
     ok &= add_header(resp, "Set-Cookie", r->set_cookie);
     ok &= add_header(resp, "Content-Disposition", r->disposition);
+    if (r->status == 401)
+        ok &= add_header(resp, "WWW-Authenticate", "Bearer");
     if (r->status == 405)
         ok &= add_header(resp, "Allow", is_api ? "GET, POST" : "GET, HEAD");
     if (r->srv->stopping)
@@ -211,7 +213,7 @@ static void audit_outcome(struct pcn__request *r)
         .object_id = r->object_id,
         .status = r->status,
     };
-    enum pcn_err rc = pcn_audit_append(r->store, &a);
+    enum pcn_err rc = pcn__audit_queue_submit(r->srv->audit, &a);
 
     if (rc != PCN_OK) {
         /* No record, no data: a patient read that cannot be audited is refused. */
@@ -259,6 +261,8 @@ static void dispatch(struct pcn__request *r)
 audit:
     if ((info->flags & PCN_ROUTE_FLAG_AUDIT) && !r->audited && (r->authed || r->object_type))
         audit_outcome(r);
+    if (PCN_NEVER(r->holds_write))
+        pcn__rollback(r);
     pool_give(r->srv, r->store);
     r->store = NULL;
 }
@@ -303,7 +307,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static enum pcn_err open_pool(struct pcn_server *srv, struct pcn_error *reterr)
 {
     srv->n_pool = srv->cfg.threads;
-    srv->pool = pcn_calloc((size_t)srv->n_pool, sizeof(*srv->pool));
+    srv->pool = pcn_calloc((size_t)srv->n_pool, sizeof(struct pcn_store *));
     if (!srv->pool)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     for (int i = 0; i < srv->n_pool; i++) {
@@ -324,11 +328,16 @@ enum pcn_err pcn_server_new(const struct pcn_server_config *c, struct pcn_server
 
     if (pcn_auth_init() != PCN_OK)
         return pcn_error_set(reterr, PCN_EIO, "cannot initialise libsodium");
+    /* libmicrohttpd divides the connection limit among its threads. */
+    if (c->max_connections < c->threads)
+        return pcn_error_set(reterr, PCN_EINVAL, "max_connections (%d) is below threads (%d)",
+                             c->max_connections, c->threads);
     srv = pcn_calloc(1, sizeof(*srv));
     if (!srv)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     srv->cfg = *c;
     (void)pthread_mutex_init(&srv->lock, NULL);
+    (void)pthread_mutex_init(&srv->write_lock, NULL);
     (void)pthread_cond_init(&srv->cond, NULL);
     if (c->web_root[0] && realpath(c->web_root, real) && strlen(real) < sizeof(srv->web_root))
         memcpy(srv->web_root, real, strlen(real) + 1);
@@ -338,6 +347,10 @@ enum pcn_err pcn_server_new(const struct pcn_server_config *c, struct pcn_server
         goto out;
     }
     rc = open_pool(srv, reterr);
+    if (rc == PCN_OK)
+        rc = pcn__audit_queue_new(c->db, &srv->write_lock, &srv->audit, reterr);
+    if (rc == PCN_OK && pcn__engine_new(c->defs, &srv->engine) != PCN_OK)
+        rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     if (rc != PCN_OK)
         goto out;
     *ret = srv;
@@ -371,7 +384,7 @@ enum pcn_err pcn_server_start(struct pcn_server *srv, char *ret_addr, size_t siz
                               struct pcn_error *reterr)
 {
     struct sockaddr_in sa;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_TURBO;
     const union MHD_DaemonInfo *info;
     char host[INET_ADDRSTRLEN];
     enum pcn_err rc = parse_listen(srv->cfg.listen, &sa, reterr);
@@ -427,11 +440,14 @@ void pcn_server_free(struct pcn_server *srv)
     if (!srv)
         return;
     pcn_server_stop(srv);
+    pcn__audit_queue_free(srv->audit);
+    pcn__engine_free(srv->engine);
     for (int i = 0; srv->pool && i < srv->n_pool; i++)
         pcn_store_close(srv->pool[i]);
     pcn_free(srv->pool);
     pcn__cache_free(srv->cache);
     (void)pthread_cond_destroy(&srv->cond);
     (void)pthread_mutex_destroy(&srv->lock);
+    (void)pthread_mutex_destroy(&srv->write_lock);
     pcn_free(srv);
 }

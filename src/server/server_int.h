@@ -23,12 +23,20 @@
 #include "server/router.h"
 
 struct pcn__cache;
+struct pcn__audit_queue;
+struct pcn__engine;
 
 struct pcn_server {
     struct pcn_server_config cfg;
     struct MHD_Daemon *daemon;
     pthread_mutex_t lock; /* guards the pool, active and the cache */
-    pthread_cond_t cond;  /* signalled when a handle is freed or active drops */
+    /*
+     * Held for every write transaction. SQLite allows one writer; taking
+     * turns here instead of in SQLite's busy handler (which sleeps) keeps
+     * the latency of audited requests low.
+     */
+    pthread_mutex_t write_lock;
+    pthread_cond_t cond; /* signalled when a handle is freed or active drops */
     struct pcn_store **pool;
     int n_pool;
     int n_free; /* pool[0..n_free) are free */
@@ -37,6 +45,8 @@ struct pcn_server {
     bool stopping;
     char web_root[4096]; /* realpath of cfg.web_root, "" when absent */
     struct pcn__cache *cache;
+    struct pcn__audit_queue *audit; /* group commit of audit rows */
+    struct pcn__engine *engine;     /* shared snapshot for reports and worklists */
 };
 
 /* Who is asking: filled from the session before the handler runs. */
@@ -75,7 +85,8 @@ struct pcn__request {
     /* audit */
     const char *object_type;
     const char *object_id;
-    bool audited; /* the handler recorded the outcome itself */
+    bool audited;     /* the handler recorded the outcome itself */
+    bool holds_write; /* write_lock taken by pcn__begin */
     bool cacheable;
 };
 
@@ -147,6 +158,14 @@ const char *pcn__body_string(struct pcn__request *r, json_t *obj, const char *na
 /* Suppress a count for aggregate-only roles: JSON integer or null. */
 json_t *pcn__count_json(struct pcn__request *r, int64_t n);
 
+/*
+ * Write transactions of a request: begin takes the server's write lock,
+ * commit and rollback release it. commit rolls back on failure.
+ */
+enum pcn_err pcn__begin(struct pcn__request *r);
+enum pcn_err pcn__commit(struct pcn__request *r);
+void pcn__rollback(struct pcn__request *r);
+
 /* Record the outcome in the audit log inside the handler's open transaction. */
 enum pcn_err pcn__audit_tx(struct pcn__request *r, int status);
 
@@ -161,6 +180,20 @@ const char *pcn__cache_get(struct pcn__cache *c, pthread_mutex_t *lock, const ch
                            int64_t version, struct pcn_arena *a, size_t *ret_len);
 void pcn__cache_put(struct pcn__cache *c, pthread_mutex_t *lock, const char *key, int64_t version,
                     const char *body, size_t len);
+
+/*
+ * The audit writer (audit_queue.c): submit blocks until the row is
+ * committed (with others waiting at the same time) and returns the outcome.
+ * free drains the queue and stops the writer. NULL-safe.
+ */
+enum pcn_err pcn__audit_queue_new(const char *db, pthread_mutex_t *write_lock,
+                                  struct pcn__audit_queue **ret, struct pcn_error *reterr);
+enum pcn_err pcn__audit_queue_submit(struct pcn__audit_queue *q, const struct pcn_audit_row *row);
+void pcn__audit_queue_free(struct pcn__audit_queue *q);
+
+/* The engine state (api_engine.c): definitions directory and the shared snapshot. */
+enum pcn_err pcn__engine_new(const char *defs_dir, struct pcn__engine **ret);
+void pcn__engine_free(struct pcn__engine *e);
 
 /* Handlers (api_*.c). */
 int pcn__api_health(struct pcn__request *r);
@@ -177,6 +210,9 @@ int pcn__api_user_disable(struct pcn__request *r);
 int pcn__api_audit(struct pcn__request *r);
 int pcn__api_audit_verify(struct pcn__request *r);
 int pcn__api_patient(struct pcn__request *r);
+int pcn__api_report(struct pcn__request *r);
+int pcn__api_indicators(struct pcn__request *r);
+int pcn__api_worklist(struct pcn__request *r);
 
 /* Serve a static file from the web root (static.c). */
 int pcn__serve_static(struct pcn__request *r);

@@ -16,7 +16,7 @@
 #include "pcn/buf.h"
 #include "util/common.h"
 
-#define CSV_WINDOW (256 * 1024)
+#define CSV_WINDOW ((size_t)256 * 1024)
 
 struct pcn_csv {
     int fd;          /* -1 for memory input */

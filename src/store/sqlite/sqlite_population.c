@@ -61,7 +61,7 @@ enum pcn_err pcn__sqlite_put_patient(struct pcn_store *s, const struct pcn_patie
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st;
     char sex[2] = {pcn_sex_letter(p->sex), '\0'};
-    int64_t old;
+    int64_t old = 0;
     enum pcn_err rc;
 
     if (!p->patient_id || !*p->patient_id)
@@ -102,7 +102,7 @@ enum pcn_err pcn__sqlite_put_event(struct pcn_store *s, const struct pcn_event *
 {
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st;
-    int64_t key;
+    int64_t key = 0;
     enum pcn_err rc = patient_key(ss, e->patient_id, &key);
 
     if (rc != PCN_OK)
@@ -129,7 +129,7 @@ enum pcn_err pcn__sqlite_put_medication(struct pcn_store *s, const struct pcn_me
 {
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st;
-    int64_t key;
+    int64_t key = 0;
     enum pcn_err rc = patient_key(ss, m->patient_id, &key);
 
     if (rc != PCN_OK)
@@ -152,7 +152,7 @@ enum pcn_err pcn__sqlite_put_immunisation(struct pcn_store *s, const struct pcn_
 {
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st;
-    int64_t key;
+    int64_t key = 0;
     enum pcn_err rc = patient_key(ss, i->patient_id, &key);
 
     if (rc != PCN_OK)
@@ -172,7 +172,7 @@ enum pcn_err pcn__sqlite_put_encounter(struct pcn_store *s, const struct pcn_enc
 {
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st;
-    int64_t key;
+    int64_t key = 0;
     enum pcn_err rc = patient_key(ss, e->patient_id, &key);
 
     if (rc != PCN_OK)

@@ -1,0 +1,177 @@
+/*
+ * engine.h - the population health engine: an in-memory columnar snapshot
+ * of the population, programs written in the definition language
+ * (docs/definitions.md), their evaluation on an as-of date with
+ * breakdowns, and the results rendered as a table, CSV or JSON.
+ *
+ * A snapshot is built once (from the store or record by record) and is
+ * read-only afterwards: any number of evaluations may share it. A program
+ * is compiled from text and is likewise reusable. Neither is thread-safe
+ * while being built; a finished snapshot may be read by many threads, a
+ * program is evaluated by one thread at a time.
+ */
+#ifndef PCN_ENGINE_H
+#define PCN_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pcn/error.h"
+#include "pcn/record.h"
+#include "pcn/registry.h"
+#include "pcn/table.h"
+
+struct pcn_buf;
+struct pcn_store;
+struct pcn_snapshot;
+struct pcn_program;
+struct pcn_results;
+
+/* ---- snapshot ---- */
+
+/*
+ * New empty snapshot. imd_path names a CSV with columns lsoa,imd_decile
+ * (decile 1 = most deprived) used to derive IMD quintiles; NULL or a
+ * missing file leaves every quintile unknown. Caller frees *ret with
+ * pcn_snapshot_free().
+ */
+enum pcn_err pcn_snapshot_new(const char *imd_path, struct pcn_snapshot **ret);
+
+/* Free a snapshot. NULL-safe. */
+void pcn_snapshot_free(struct pcn_snapshot *s);
+
+/* Record a practice's membership of a network (for the `network` variable). */
+enum pcn_err pcn_snapshot_add_membership(struct pcn_snapshot *s, const struct pcn_membership *m);
+
+/*
+ * Add a patient under the caller's integer key. Keys must be added in
+ * strictly increasing order (PCN_EINVAL otherwise), and every patient
+ * before any of the records below. Strings are copied.
+ */
+enum pcn_err pcn_snapshot_add_patient(struct pcn_snapshot *s, int64_t key,
+                                      const struct pcn_patient *p);
+
+/* Add records of patient `key` (PCN_ENOTFOUND for an unknown key). */
+enum pcn_err pcn_snapshot_add_event(struct pcn_snapshot *s, int64_t key, const struct pcn_event *e);
+enum pcn_err pcn_snapshot_add_medication(struct pcn_snapshot *s, int64_t key,
+                                         const struct pcn_medication *m);
+enum pcn_err pcn_snapshot_add_immunisation(struct pcn_snapshot *s, int64_t key,
+                                           const struct pcn_immunisation *i);
+
+/*
+ * Sort and index what was added. Must be called once before evaluation;
+ * nothing may be added afterwards (PCN_EINVAL).
+ */
+enum pcn_err pcn_snapshot_finish(struct pcn_snapshot *s);
+
+/* The data version this snapshot was built from (0 unless set). */
+int64_t pcn_snapshot_data_version(const struct pcn_snapshot *s);
+void pcn_snapshot_set_data_version(struct pcn_snapshot *s, int64_t version);
+
+/* Sizes, for summaries and benchmarks. */
+size_t pcn_snapshot_patient_count(const struct pcn_snapshot *s);
+size_t pcn_snapshot_event_count(const struct pcn_snapshot *s);
+/* Bytes of memory held by the finished snapshot (approximate). */
+size_t pcn_snapshot_memory(const struct pcn_snapshot *s);
+
+/*
+ * Build a finished snapshot from every patient, event, medication,
+ * immunisation and membership in the store, recording its data version.
+ * The IMD table is <data dir>/data/reference/lsoa_imd2019.csv when
+ * present. Caller frees *ret with pcn_snapshot_free().
+ */
+enum pcn_err pcn_snapshot_from_store(struct pcn_store *st, struct pcn_snapshot **ret,
+                                     struct pcn_error *reterr);
+
+/* ---- programs ---- */
+
+enum pcn_program_flags {
+    /* Definitions from this source are reported by evaluation. */
+    PCN_PROGRAM_FLAG_OUTPUT = 1 << 0,
+};
+
+/* New empty program. Caller frees with pcn_program_free(). NULL on ENOMEM. */
+struct pcn_program *pcn_program_new(void);
+void pcn_program_free(struct pcn_program *p);
+
+/*
+ * Compile definitions from text (name is used in messages). On a syntax,
+ * name or type error returns PCN_EPARSE with *reterr holding
+ * "NAME:LINE:COL: message", the line and a ^~~~ underline (lines separated
+ * by '\n'); the program keeps the statements before the failing one.
+ * Code list paths are relative to base_dir (NULL: the current directory).
+ */
+enum pcn_err pcn_program_load_string(struct pcn_program *p, const char *name, const char *text,
+                                     size_t len, const char *base_dir, unsigned flags,
+                                     struct pcn_error *reterr);
+/* Compile one file; code list paths are relative to its directory. */
+enum pcn_err pcn_program_load_file(struct pcn_program *p, const char *path, unsigned flags,
+                                   struct pcn_error *reterr);
+/* Compile every *.pcn file of a directory in name order. */
+enum pcn_err pcn_program_load_dir(struct pcn_program *p, const char *dir, unsigned flags,
+                                  struct pcn_error *reterr);
+
+/*
+ * Mark definitions for output by name: a definition name, or a kind
+ * ("registers", "indicators", "scores", "segments", "worklists", "all").
+ * Selecting clears the flags given at load. PCN_ENOTFOUND (with a
+ * suggestion in *reterr) when nothing matches.
+ */
+enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct pcn_error *reterr);
+
+/* Number of definitions marked for output. */
+size_t pcn_program_output_count(const struct pcn_program *p);
+
+/* ---- evaluation ---- */
+
+enum pcn_by_flags {
+    PCN_BY_PRACTICE = 1 << 0,
+    PCN_BY_NETWORK = 1 << 1,
+    PCN_BY_AGE = 1 << 2,
+    PCN_BY_SEX = 1 << 3,
+    PCN_BY_IMD = 1 << 4,
+    PCN_BY_ETHNICITY = 1 << 5,
+};
+
+/* Parse "practice,age,..." into PCN_BY_* flags; PCN_EINVAL naming the bad word in *reterr. */
+enum pcn_err pcn_by_parse(const char *list, unsigned *ret, struct pcn_error *reterr);
+
+struct pcn_eval_options {
+    int32_t as_of; /* day number; required */
+    unsigned by;   /* PCN_BY_* flags */
+    int suppress;  /* 0: none; N: counts 1..N-1 shown as <N */
+    int max_rows;  /* worklist rows kept per worklist; 0: unlimited */
+    int threads;   /* 0: one per CPU for large populations; N: exactly N (max 64) */
+};
+
+/*
+ * Evaluate the program's output definitions over the snapshot. Caller
+ * frees *ret with pcn_results_free(); the results borrow the program and
+ * the snapshot, which must outlive them.
+ */
+enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *s,
+                              const struct pcn_eval_options *o, struct pcn_results **ret,
+                              struct pcn_error *reterr);
+
+void pcn_results_free(struct pcn_results *r);
+
+/* Append the results to out in the format (schema in docs/definitions.md). */
+enum pcn_err pcn_results_render(const struct pcn_results *r, enum pcn_format f,
+                                struct pcn_buf *out);
+
+/*
+ * One figure of the total group of a definition, unsuppressed: measure is
+ * "population", "count", "denominator", "numerator", "excluded", "rows",
+ * or a band or segment label. PCN_ENOTFOUND when there is no such figure.
+ */
+enum pcn_err pcn_results_total(const struct pcn_results *r, const char *name, const char *measure,
+                               int64_t *ret);
+
+/*
+ * Value of a worklist cell, for tests: row (in output order), column index
+ * (0-based, as declared). Dates are day numbers; nulls give PCN_ENOTFOUND.
+ */
+enum pcn_err pcn_results_cell(const struct pcn_results *r, const char *name, size_t row, size_t col,
+                              double *ret);
+
+#endif /* PCN_ENGINE_H */

@@ -1,0 +1,202 @@
+/*
+ * cmd_query.c - pcn query FILE and pcn report NAME: compile definitions
+ * (the standard library in <data dir>/defs, then the query file), build the
+ * population snapshot from the store, evaluate on the as-of date and print
+ * the results as a table, CSV or JSON (docs/definitions.md).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "pcn/buf.h"
+#include "pcn/date.h"
+#include "pcn/engine.h"
+#include "pcn/parse.h"
+#include "pcn/paths.h"
+#include "util/common.h"
+
+static const char query_usage[] =
+    "usage: pcn query --db FILE [--as-of DATE] [--format table|csv|json] [--by LIST]\n"
+    "                 [--suppress N] [--max-rows N] [--defs DIR] [--no-stdlib] DEFS_FILE\n"
+    "       pcn report --db FILE [same options] NAME\n"
+    "NAME: registers, indicators, scores, segments, worklists, all, or a definition name\n"
+    "(e.g. frailty, multimorbidity, b2h, dm_hba1c, smr_priority).\n"
+    "LIST: comma-separated practice, network, age, sex, imd, ethnicity.\n";
+
+struct query_opts {
+    const char *db;
+    const char *defs;
+    struct pcn_eval_options eval;
+    enum pcn_format fmt;
+    bool no_stdlib;
+};
+
+static int parse_count(const char *cmd, const char *opt, const char *s, int *ret)
+{
+    int64_t v = 0;
+
+    if (pcn_parse_range(s, strlen(s), 0, 1000000000, &v) != PCN_OK)
+        return cli_usage_error(cmd, "%s needs a whole number, not '%s'", opt, s);
+    *ret = (int)v;
+    return CLI_EXIT_OK;
+}
+
+/* Parse options; on success *ret_arg is the one positional argument. */
+static int parse_opts(const char *cmd, int argc, char **argv, struct query_opts *o,
+                      const char **ret_arg)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},       {"as-of", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},   {"by", required_argument, NULL, 'b'},
+        {"suppress", required_argument, NULL, 's'}, {"max-rows", required_argument, NULL, 'm'},
+        {"defs", required_argument, NULL, 'D'},     {"no-stdlib", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    };
+    struct pcn_error err;
+    int c, rc = CLI_EXIT_OK;
+
+    o->eval.as_of = pcn_date_today();
+    optind = 1;
+    for (;;) {
+        c = getopt_long(argc, argv, "", longopts, NULL);
+        if (c == -1 || rc != CLI_EXIT_OK)
+            break;
+        switch (c) {
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'a':
+            rc = cli_parse_date(cmd, "--as-of", optarg, &o->eval.as_of);
+            break;
+        case 'f':
+            rc = cli_parse_format(cmd, optarg, &o->fmt);
+            break;
+        case 'b':
+            if (pcn_by_parse(optarg, &o->eval.by, &err) != PCN_OK)
+                rc = cli_usage_error(cmd, "%s", err.msg);
+            break;
+        case 's':
+            rc = parse_count(cmd, "--suppress", optarg, &o->eval.suppress);
+            break;
+        case 'm':
+            rc = parse_count(cmd, "--max-rows", optarg, &o->eval.max_rows);
+            break;
+        case 'D':
+            o->defs = optarg;
+            break;
+        case 'n':
+            o->no_stdlib = true;
+            break;
+        case 'h':
+            fputs(query_usage, stdout);
+            return -1;
+        default:
+            return cli_usage_error(cmd, "unknown option (see --help)");
+        }
+    }
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (optind + 1 != argc)
+        return cli_usage_error(cmd, "expected exactly one %s (see --help)",
+                               strcmp(cmd, "query") ? "report name" : "definitions file");
+    *ret_arg = argv[optind];
+    return CLI_EXIT_OK;
+}
+
+static int load_stdlib(const char *cmd, struct pcn_program *p, const struct query_opts *o)
+{
+    char dir[4096];
+    struct pcn_error err;
+
+    if (o->defs)
+        (void)snprintf(dir, sizeof(dir), "%s", o->defs);
+    else if (pcn_data_path("defs", dir, sizeof(dir)) != PCN_OK)
+        return cli_runtime_error(cmd, "data directory path too long");
+    if (pcn_program_load_dir(p, dir, 0, &err) != PCN_OK)
+        return cli_runtime_error(cmd, "%s", err.msg);
+    return CLI_EXIT_OK;
+}
+
+/* Snapshot, evaluate and print. */
+static int evaluate(const char *cmd, struct pcn_program *p, const struct query_opts *o)
+{
+    struct pcn_store *store = NULL;
+    struct pcn_snapshot *snap = NULL;
+    struct pcn_results *res = NULL;
+    struct pcn_buf out = PCN_BUF_INIT;
+    struct pcn_error err;
+    int rc = cli_open_store(cmd, o->db, PCN_STORE_FLAG_READONLY, &store);
+
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    pcn_buf_init(&out, (size_t)1 << 30);
+    if (pcn_snapshot_from_store(store, &snap, &err) != PCN_OK ||
+        pcn_program_eval(p, snap, &o->eval, &res, &err) != PCN_OK) {
+        rc = cli_runtime_error(cmd, "%s", err.msg);
+        goto out;
+    }
+    if (pcn_results_render(res, o->fmt, &out) != PCN_OK) {
+        rc = cli_runtime_error(cmd, "cannot render the results (out of memory?)");
+        goto out;
+    }
+    if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout) != 0)
+        rc = cli_runtime_error(cmd, "write error on standard output");
+out:
+    pcn_buf_release(&out);
+    pcn_results_free(res);
+    pcn_snapshot_free(snap);
+    pcn_store_close(store);
+    return rc;
+}
+
+int cmd_query(int argc, char **argv)
+{
+    struct query_opts o = {0};
+    struct pcn_program *p = NULL;
+    struct pcn_error err;
+    const char *file = NULL;
+    int rc = parse_opts("query", argc, argv, &o, &file);
+
+    if (rc)
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    p = pcn_program_new();
+    if (!p)
+        return cli_runtime_error("query", "out of memory");
+    if (!o.no_stdlib)
+        rc = load_stdlib("query", p, &o);
+    if (rc == CLI_EXIT_OK &&
+        pcn_program_load_file(p, file, PCN_PROGRAM_FLAG_OUTPUT, &err) != PCN_OK)
+        rc = cli_runtime_error("query", "%s", err.msg);
+    if (rc == CLI_EXIT_OK && pcn_program_output_count(p) == 0)
+        rc = cli_runtime_error("query",
+                               "%s defines no register, indicator, score, segment "
+                               "or worklist",
+                               file);
+    if (rc == CLI_EXIT_OK)
+        rc = evaluate("query", p, &o);
+    pcn_program_free(p);
+    return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    struct query_opts o = {0};
+    struct pcn_program *p = NULL;
+    struct pcn_error err;
+    const char *name = NULL;
+    int rc = parse_opts("report", argc, argv, &o, &name);
+
+    if (rc)
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    p = pcn_program_new();
+    if (!p)
+        return cli_runtime_error("report", "out of memory");
+    rc = load_stdlib("report", p, &o);
+    if (rc == CLI_EXIT_OK && pcn_program_select(p, name, &err) != PCN_OK)
+        rc = cli_usage_error("report", "%s", err.msg);
+    if (rc == CLI_EXIT_OK)
+        rc = evaluate("report", p, &o);
+    pcn_program_free(p);
+    return rc;
+}

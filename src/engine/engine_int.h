@@ -1,0 +1,274 @@
+/*
+ * engine_int.h - structures shared by the engine's files: the snapshot
+ * columns, the compiled program (nodes, queries, definitions) and the
+ * results. Nodes are stored in creation order and every node's children
+ * have smaller indexes, so evaluating nodes in index order computes each
+ * exactly once per chunk of patients.
+ */
+#ifndef PCN_ENGINE_ENGINE_INT_H
+#define PCN_ENGINE_ENGINE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pcn/engine.h"
+#include "pcn/hash.h"
+
+/* Code classes: the first byte of an interned code key. */
+#define CODE_CLASS_EVENT 'e'
+#define CODE_CLASS_MED 'm'
+#define CODE_CLASS_IMM 'i'
+
+enum eth_group { ETH_WHITE, ETH_MIXED, ETH_ASIAN, ETH_BLACK, ETH_OTHER, ETH_UNKNOWN, ETH_COUNT };
+
+/* One event while the snapshot is built (staging only). */
+struct snap_event {
+    int32_t date;
+    uint32_t code;    /* interned code id */
+    float value;      /* NaN when none */
+    uint32_t patient; /* patient index */
+};
+
+struct snap_membership {
+    uint32_t practice;
+    uint32_t network; /* index into networks */
+    int32_t start, end;
+};
+
+struct pcn_snapshot {
+    bool finished;
+    int64_t data_version;
+    struct pcn_strmap *imd; /* lsoa -> decile */
+
+    /* patients, by index */
+    uint32_t n_patients, alloc_patients;
+    int64_t *key;
+    uint32_t *id_off; /* offset of the patient id in ids */
+    int32_t *dob, *reg_from, *reg_to, *death;
+    int32_t *dob_ymd; /* y * 10000 + m * 100 + d, for fast ages */
+    uint16_t *practice;
+    uint8_t *sex, *eth, *imd_q; /* imd_q: 0 unknown, 1..5 */
+    char *ids;
+    size_t ids_len, ids_alloc;
+
+    /* practices and networks, by index; codes owned */
+    char **practice_code;
+    size_t n_practices, alloc_practice;
+    struct pcn_strmap *practice_map;
+    char **network_code;
+    size_t n_networks, alloc_network;
+    struct pcn_strmap *network_map;
+    struct snap_membership *members;
+    size_t n_members, alloc_members;
+
+    /* staged events, freed by finish */
+    struct snap_event *stage;
+    size_t n_events, alloc_stage;
+
+    /*
+     * Events after finish, 12 bytes each in three columns ordered by code,
+     * then patient, then date: a query scans its codes' ranges
+     * sequentially. code_start[c]..code_start[c + 1] is code c's range.
+     */
+    uint32_t *ev_patient;
+    int32_t *ev_date;
+    float *ev_value;      /* NaN when none */
+    uint32_t *code_start; /* n_codes + 1 */
+    /* each patient's events by date: positions pat_ev[pat_start[p]..pat_start[p + 1]) */
+    uint32_t *pat_start; /* n_patients + 1 */
+    uint32_t *pat_ev;
+
+    /* codes: key "<class><code>" -> id */
+    struct pcn_strmap *codes;
+    uint32_t n_codes;
+    uint8_t *code_class; /* per code id */
+};
+
+/* Value types of expressions. */
+enum ty { TY_BOOL, TY_NUM, TY_DATE, TY_STR, TY_EVENT, TY_DUR };
+
+enum op {
+    OP_NUM,     /* num: literal; also strings (num = string id), bools, dates */
+    OP_BUILTIN, /* sub: enum builtin */
+    OP_NEG,     /* a */
+    OP_NOT,     /* a */
+    OP_AND,     /* a, b */
+    OP_OR,      /* a, b */
+    OP_CMP,     /* a, b; sub: enum cmp */
+    OP_ARITH,   /* a, b; sub: '+', '-', '*', '/' */
+    OP_DATEADD, /* a date, b duration; sub: +1 or -1 */
+    OP_ISNULL,  /* a; sub: 1 for "is not null" */
+    OP_CASE,    /* aux: list [n, c1, v1, ..., else or UINT32_MAX] */
+    OP_QUERY,   /* aux: query index */
+    OP_FIELD,   /* a event; sub: 0 date, 1 value */
+    OP_FUNC,    /* a, b; sub: enum func */
+    OP_BAND,    /* aux: definition index (score) */
+    OP_SEGMENT, /* aux: definition index (segment) */
+};
+
+enum builtin {
+    B_AS_OF,
+    B_AGE,
+    B_DOB,
+    B_SEX,
+    B_PRACTICE,
+    B_NETWORK,
+    B_ETHNICITY,
+    B_IMD,
+    B_REG_FROM,
+    B_REGISTERED,
+    B_COUNT_
+};
+
+enum cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
+enum func { FN_MIN, FN_MAX, FN_COALESCE };
+enum unit { U_DAY, U_WEEK, U_MONTH, U_YEAR };
+
+struct node {
+    uint8_t op, type, sub;
+    bool is_const; /* depends on nothing per patient */
+    bool needed;   /* reachable from an output definition */
+    uint32_t a, b, aux;
+    double num; /* literal value, or duration amount (sub of OP_NUM TY_DUR: unit) */
+};
+
+enum agg { AGG_EXISTS, AGG_COUNT, AGG_COUNT_CODES, AGG_FIRST, AGG_LAST, AGG_MIN, AGG_MAX };
+
+enum filter_kind { F_AFTER, F_ON_OR_AFTER, F_BEFORE, F_ON_OR_BEFORE, F_VALUE };
+
+struct filter {
+    uint8_t kind, cmp;
+    uint32_t bound; /* date node for window filters */
+    double num;     /* value filter constant */
+};
+
+struct query {
+    uint8_t agg;
+    uint32_t codelist;
+    struct filter *filters;
+    size_t n_filters;
+};
+
+/* One event of a code list's merged index. */
+struct mev {
+    uint32_t patient;
+    int32_t date;
+    float value; /* NaN when none */
+    uint32_t code;
+};
+
+struct codelist {
+    char *name;
+    char **codes; /* owned strings */
+    size_t n_codes;
+    int builtin; /* 0, or CODE_CLASS_MED / CODE_CLASS_IMM for the built-in lists */
+    /*
+     * Cache: the events of every code of the list, ordered by patient, then
+     * code, then date, built on first use against one snapshot (identified
+     * by address, size and data version) so each chunk reads one stream.
+     */
+    struct mev *merged;
+    size_t n_merged;
+    const struct pcn_snapshot *merged_for;
+    size_t merged_events;
+    int64_t merged_version;
+};
+
+enum def_kind { DEF_REGISTER, DEF_INDICATOR, DEF_SCORE, DEF_SEGMENT, DEF_WORKLIST, DEF_KIND_COUNT };
+
+struct labelled {
+    uint32_t label; /* string id */
+    uint32_t node;
+};
+
+struct def {
+    uint8_t kind;
+    bool output;
+    char *name, *title;
+    uint32_t pop;           /* population node (UINT32_MAX: everyone) */
+    uint32_t value;         /* register: membership; score: value; */
+    uint32_t num, excl;     /* indicator */
+    uint32_t label_node;    /* score: OP_BAND node; segment: OP_SEGMENT node */
+    struct labelled *items; /* bands, rules, columns */
+    size_t n_items, alloc_items;
+};
+
+/* Symbol kinds in the name table. */
+enum sym_kind { SYM_CODELIST, SYM_VALUE, SYM_DEF };
+
+struct source {
+    char *name;
+    char *text;
+    size_t len;
+};
+
+struct pcn_program {
+    struct node *nodes;
+    size_t n_nodes, alloc_nodes;
+    uint32_t *lists; /* operand lists for OP_CASE */
+    size_t n_lists, alloc_lists;
+    struct query *queries;
+    size_t n_queries, alloc_queries;
+    struct codelist *codelists;
+    size_t n_codelists, alloc_codelists;
+    struct def *defs;
+    size_t n_defs, alloc_defs;
+
+    /* names: value = kind << 32 | index */
+    struct pcn_strmap *names;
+    char **name_list; /* for suggestions, in definition order */
+    size_t n_names, alloc_names;
+
+    /* interned strings (literals, labels, and at evaluation practice codes etc.) */
+    struct pcn_strmap *strings;
+    char **str;
+    size_t n_str, alloc_str;
+
+    struct source *sources;
+    size_t n_sources, alloc_sources;
+
+    uint32_t builtin_node[B_COUNT_]; /* node index + 1 of each built-in, 0 until used */
+};
+
+/* Intern a string in the program; *ret gets its id. */
+enum pcn_err pcn__program_intern(struct pcn_program *p, const char *s, size_t len, uint32_t *ret);
+
+/* Group-key dimensions of a breakdown, in output order. */
+enum dim { DIM_PRACTICE, DIM_NETWORK, DIM_AGE, DIM_SEX, DIM_IMD, DIM_ETH, DIM_COUNT };
+
+struct result {
+    const struct def *def;
+    /* counters, n_groups x n_measures, measure-major within a group */
+    int64_t *counts;
+    double *sums; /* score: value sum per group */
+    size_t n_measures;
+    /* worklist rows */
+    uint32_t *row_patient;
+    double *row_values; /* n_rows x n_items */
+    size_t n_rows, alloc_rows;
+};
+
+struct pcn_results {
+    const struct pcn_program *prog;
+    const struct pcn_snapshot *snap;
+    struct pcn_eval_options opts;
+    size_t n_groups;
+    size_t radix[DIM_COUNT]; /* cardinality of each selected dimension (1 if unused) */
+    int64_t *group_pop;      /* patients per group */
+    uint32_t *practice_rank; /* practice index -> rank by code */
+    uint32_t *practice_of_rank;
+    uint32_t *network_of_practice; /* on the as-of date; n_networks when none */
+    struct result *res;
+    size_t n_res;
+};
+
+/* A day number as y * 10000 + m * 100 + d; whole years between two such values are
+ * (later - earlier) / 10000, birthdays counting. INT32_MAX for PCN_DATE_NONE. */
+int32_t pcn__ymd(int32_t day);
+
+/* Age band index (0..4) of an age in years. */
+int pcn__age_band(int age);
+extern const char *const pcn__age_band_names[];
+extern const char *const pcn__eth_names[];
+
+#endif /* PCN_ENGINE_ENGINE_INT_H */

@@ -1,0 +1,1164 @@
+/*
+ * eval.c - vectorised evaluation of a compiled program over a snapshot.
+ * Patients are processed in chunks of CHUNK; every needed node is
+ * computed for the whole chunk in node order (children first), so each
+ * node runs once per chunk and `let` values are shared for free. Event
+ * queries walk the posting lists of their codes with one cursor per code
+ * that only moves forward, so a query touches only its codes' events.
+ * Values are doubles: bools 0/1, dates day numbers, strings interned ids,
+ * null is NaN.
+ */
+#include "pcn/engine.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+
+#include "engine/engine_int.h"
+#include "pcn/alloc.h"
+#include "pcn/date.h"
+#include "pcn/vec.h"
+#include "util/common.h"
+
+#define CHUNK 1024
+#define NONE UINT32_MAX
+#define MAX_GROUPS ((size_t)1 << 22)
+
+struct qstate {
+    const struct mev *ev; /* the code list's merged index; borrowed */
+    size_t n, cursor;
+};
+
+struct evalctx {
+    struct pcn_program *prog;
+    const struct pcn_snapshot *s;
+    struct pcn_results *r;
+    int32_t as_of;
+    int32_t as_of_ymd;
+    double age[CHUNK];    /* of the chunk's patients */
+    double **buf, **buf2; /* per node; buf2 only for events */
+    struct qstate *qs;
+    uint32_t range_lo, range_hi; /* the patients this context evaluates */
+    uint32_t lo, hi;             /* current chunk */
+    bool is_worker;              /* borrows the string tables of the main context */
+    int64_t *group_pop;          /* this context's counts (the main one: the results') */
+    struct result *res;
+    enum pcn_err rc;
+    bool first_chunk;
+    double lo_b[CHUNK], hi_b[CHUNK];
+    uint32_t best[CHUNK];
+    int64_t cnt[CHUNK];
+    uint32_t group[CHUNK];
+    bool inpop[CHUNK];
+    uint32_t *practice_str, *network_str; /* string ids */
+    uint32_t sex_str[4], eth_str[ETH_COUNT], empty_str;
+};
+
+/* ---- setup ---- */
+
+static void mark(struct pcn_program *p, uint32_t i)
+{
+    struct node *n;
+
+    if (i == NONE)
+        return;
+    n = &p->nodes[i];
+    if (n->needed)
+        return;
+    n->needed = true;
+    if (n->op == OP_NUM || n->op == OP_BUILTIN)
+        return;
+    if (n->op == OP_QUERY) {
+        const struct query *q = &p->queries[n->aux];
+        for (size_t f = 0; f < q->n_filters; f++) {
+            if (q->filters[f].kind != F_VALUE)
+                mark(p, q->filters[f].bound);
+        }
+        return;
+    }
+    if (n->op == OP_CASE) {
+        const uint32_t *l = p->lists + n->aux;
+        for (uint32_t k = 0; k < 2 * l[0] + 1; k++)
+            mark(p, l[1 + k]);
+        return;
+    }
+    if (n->op == OP_BAND || n->op == OP_SEGMENT) {
+        const struct def *d = &p->defs[n->aux];
+        mark(p, d->pop);
+        mark(p, d->value);
+        for (size_t k = 0; k < d->n_items; k++)
+            mark(p, d->items[k].node);
+        return;
+    }
+    mark(p, n->a);
+    if (n->op != OP_DATEADD)
+        mark(p, n->b);
+}
+
+static void mark_outputs(struct pcn_program *p)
+{
+    for (size_t i = 0; i < p->n_nodes; i++)
+        p->nodes[i].needed = false;
+    for (size_t i = 0; i < p->n_defs; i++) {
+        const struct def *d = &p->defs[i];
+        if (!d->output)
+            continue;
+        mark(p, d->pop);
+        mark(p, d->value);
+        mark(p, d->num);
+        mark(p, d->excl);
+        mark(p, d->label_node);
+        for (size_t k = 0; k < d->n_items; k++)
+            mark(p, d->items[k].node);
+    }
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The distinct code ids of a code list present in the snapshot. Caller frees *ret. */
+static enum pcn_err code_ids(const struct pcn_snapshot *s, const struct codelist *cl,
+                             uint32_t **ret, size_t *ret_n)
+{
+    static const char classes[] = {CODE_CLASS_EVENT, CODE_CLASS_MED, CODE_CLASS_IMM};
+    size_t cap = cl->builtin ? s->n_codes : cl->n_codes * 3, n = 0, u = 0;
+    uint32_t *ids = pcn_calloc(cap ? cap : 1, sizeof(*ids));
+
+    if (!ids)
+        return PCN_ENOMEM;
+    for (uint32_t k = 0; cl->builtin && k < s->n_codes; k++) {
+        if (s->code_class[k] == cl->builtin)
+            ids[n++] = k;
+    }
+    for (size_t k = 0; !cl->builtin && k < cl->n_codes; k++) {
+        char key[130];
+        size_t len = strlen(cl->codes[k]);
+        if (len + 1 >= sizeof(key))
+            continue;
+        memcpy(key + 1, cl->codes[k], len);
+        for (size_t j = 0; j < PCN_ARRAY_SIZE(classes); j++) {
+            uint64_t id;
+            key[0] = classes[j];
+            if (pcn_strmap_get(s->codes, key, len + 1, &id))
+                ids[n++] = (uint32_t)id;
+        }
+    }
+    /* a code listed twice must not count its events twice */
+    qsort(ids, n, sizeof(*ids), cmp_u32);
+    for (size_t k = 0; k < n; k++) {
+        if (u == 0 || ids[u - 1] != ids[k])
+            ids[u++] = ids[k];
+    }
+    *ret = ids;
+    *ret_n = u;
+    return PCN_OK;
+}
+
+/* Stable LSD radix sort of a by patient (two 16-bit passes), using tmp. */
+static enum pcn_err sort_by_patient(struct mev *a, struct mev *tmp, size_t n)
+{
+    size_t *count = pcn_calloc(65536 + 1, sizeof(*count));
+
+    if (!count)
+        return PCN_ENOMEM;
+    for (int pass = 0; pass < 2; pass++) {
+        int shift = 16 * pass;
+        struct mev *from = pass ? tmp : a, *to = pass ? a : tmp;
+        memset(count, 0, (65536 + 1) * sizeof(*count));
+        for (size_t i = 0; i < n; i++)
+            count[((from[i].patient >> shift) & 0xffff) + 1]++;
+        for (size_t k = 0; k < 65536; k++)
+            count[k + 1] += count[k];
+        for (size_t i = 0; i < n; i++)
+            to[count[(from[i].patient >> shift) & 0xffff]++] = from[i];
+    }
+    pcn_free(count);
+    return PCN_OK;
+}
+
+/* Build (or reuse) the merged index of a code list for this snapshot. */
+static enum pcn_err merge_codelist(const struct pcn_snapshot *s, struct codelist *cl)
+{
+    uint32_t *ids = NULL;
+    struct mev *m = NULL, *tmp = NULL;
+    size_t n_ids = 0, n = 0, at = 0;
+    enum pcn_err rc;
+
+    if (cl->merged && cl->merged_for == s && cl->merged_events == s->n_events &&
+        cl->merged_version == s->data_version)
+        return PCN_OK;
+    rc = code_ids(s, cl, &ids, &n_ids);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < n_ids; k++)
+        n += s->code_start[ids[k] + 1] - s->code_start[ids[k]];
+    m = pcn_calloc(n ? n : 1, sizeof(*m));
+    tmp = pcn_calloc(n ? n : 1, sizeof(*tmp));
+    rc = m && tmp ? PCN_OK : PCN_ENOMEM;
+    for (size_t k = 0; !rc && k < n_ids; k++) {
+        for (uint32_t e = s->code_start[ids[k]]; e < s->code_start[ids[k] + 1]; e++)
+            m[at++] = (struct mev){s->ev_patient[e], s->ev_date[e], s->ev_value[e], ids[k]};
+    }
+    if (!rc)
+        rc = sort_by_patient(m, tmp, n);
+    pcn_free(ids);
+    pcn_free(tmp);
+    if (rc) {
+        pcn_free(m);
+        return rc;
+    }
+    pcn_free(cl->merged);
+    cl->merged = m;
+    cl->n_merged = n;
+    cl->merged_for = s;
+    cl->merged_events = s->n_events;
+    cl->merged_version = s->data_version;
+    return PCN_OK;
+}
+
+static enum pcn_err resolve_codes(struct evalctx *c, struct codelist *cl, struct qstate *q)
+{
+    enum pcn_err rc = merge_codelist(c->s, cl);
+
+    if (rc)
+        return rc;
+    q->ev = cl->merged;
+    q->n = cl->n_merged;
+    /* first event of the context's first patient */
+    size_t lo = 0, hi = q->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (q->ev[mid].patient < c->range_lo)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    q->cursor = lo;
+    return PCN_OK;
+}
+
+static enum pcn_err intern_builtin_strings(struct evalctx *c)
+{
+    const struct pcn_snapshot *s = c->s;
+    static const char *const sexes[] = {"U", "M", "F", "I"};
+    enum pcn_err rc = PCN_OK;
+
+    c->practice_str = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
+    c->network_str = pcn_calloc(s->n_networks + 1, sizeof(uint32_t));
+    if (!c->practice_str || !c->network_str)
+        return PCN_ENOMEM;
+    rc = pcn__program_intern(c->prog, "", 0, &c->empty_str);
+    for (size_t i = 0; i < s->n_practices && !rc; i++)
+        rc = pcn__program_intern(c->prog, s->practice_code[i], strlen(s->practice_code[i]),
+                                 &c->practice_str[i]);
+    c->practice_str[s->n_practices] = c->empty_str;
+    for (size_t i = 0; i < s->n_networks && !rc; i++)
+        rc = pcn__program_intern(c->prog, s->network_code[i], strlen(s->network_code[i]),
+                                 &c->network_str[i]);
+    c->network_str[s->n_networks] = c->empty_str;
+    for (size_t i = 0; i < 4 && !rc; i++)
+        rc = pcn__program_intern(c->prog, sexes[i], 1, &c->sex_str[i]);
+    for (size_t i = 0; i < ETH_COUNT && !rc; i++)
+        rc = pcn__program_intern(c->prog, pcn__eth_names[i], strlen(pcn__eth_names[i]),
+                                 &c->eth_str[i]);
+    return rc;
+}
+
+/* ---- node evaluation ---- */
+
+static double nan_if_none(int32_t d)
+{
+    return d == PCN_DATE_NONE ? NAN : (double)d;
+}
+
+static void eval_builtin(struct evalctx *c, const struct node *n, double *out)
+{
+    const struct pcn_snapshot *s = c->s;
+    uint32_t lo = c->lo, len = c->hi - c->lo;
+
+    switch (n->sub) {
+    case B_AS_OF:
+        for (uint32_t i = 0; i < CHUNK; i++)
+            out[i] = c->as_of;
+        break;
+    case B_AGE:
+        memcpy(out, c->age, len * sizeof(*out));
+        break;
+    case B_DOB:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = nan_if_none(s->dob[lo + i]);
+        break;
+    case B_SEX:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = c->sex_str[s->sex[lo + i] & 3];
+        break;
+    case B_PRACTICE:
+    case B_NETWORK:
+        for (uint32_t i = 0; i < len; i++) {
+            uint16_t pr = s->practice[lo + i];
+            if (n->sub == B_PRACTICE)
+                out[i] = c->practice_str[pr == UINT16_MAX ? s->n_practices : pr];
+            else
+                out[i] = c->network_str[pr == UINT16_MAX ? s->n_networks
+                                                         : c->r->network_of_practice[pr]];
+        }
+        break;
+    case B_ETHNICITY:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = c->eth_str[s->eth[lo + i]];
+        break;
+    case B_IMD:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = s->imd_q[lo + i] ? s->imd_q[lo + i] : NAN;
+        break;
+    case B_REG_FROM:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = nan_if_none(s->reg_from[lo + i]);
+        break;
+    default:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = 1;
+        break;
+    }
+}
+
+/*
+ * Comparisons, written so the compiler can vectorise them: IEEE ordered
+ * comparisons are already false when either side is NaN (null); only !=
+ * needs the explicit test.
+ */
+static void eval_cmp(uint8_t op, const double *a, const double *b, double *out, uint32_t len)
+{
+    switch (op) {
+    case CMP_EQ:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] == b[i];
+        break;
+    case CMP_NE:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] != b[i] && a[i] == a[i] && b[i] == b[i];
+        break;
+    case CMP_LT:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] < b[i];
+        break;
+    case CMP_LE:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] <= b[i];
+        break;
+    case CMP_GT:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] > b[i];
+        break;
+    default:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] >= b[i];
+        break;
+    }
+}
+
+static void eval_arith(uint8_t op, const double *a, const double *b, double *out, uint32_t len)
+{
+    switch (op) {
+    case '+':
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] + b[i];
+        break;
+    case '-':
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] - b[i];
+        break;
+    case '*':
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] * b[i];
+        break;
+    default:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = b[i] == 0 ? NAN : a[i] / b[i];
+        break;
+    }
+}
+
+static bool cmp_holds(uint8_t op, double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return false;
+    switch (op) {
+    case CMP_EQ:
+        return a == b;
+    case CMP_NE:
+        return a != b;
+    case CMP_LT:
+        return a < b;
+    case CMP_LE:
+        return a <= b;
+    case CMP_GT:
+        return a > b;
+    default:
+        return a >= b;
+    }
+}
+
+/*
+ * Per-patient [lo, hi] date window of a query for the chunk. Returns true
+ * when every bound is constant: then only slot 0 is meaningful.
+ */
+static bool query_bounds(struct evalctx *c, const struct query *q, uint32_t len)
+{
+    bool is_const = true;
+
+    for (size_t f = 0; f < q->n_filters; f++) {
+        if (q->filters[f].kind != F_VALUE && !c->prog->nodes[q->filters[f].bound].is_const)
+            is_const = false;
+    }
+    if (is_const)
+        len = 1;
+    for (uint32_t i = 0; i < len; i++) {
+        c->lo_b[i] = -INFINITY;
+        c->hi_b[i] = c->as_of;
+    }
+    for (size_t f = 0; f < q->n_filters; f++) {
+        const struct filter *fl = &q->filters[f];
+        const double *b;
+        if (fl->kind == F_VALUE)
+            continue;
+        b = c->buf[fl->bound];
+        for (uint32_t i = 0; i < len; i++) {
+            double v = b[i];
+            if (isnan(v))
+                c->lo_b[i] = INFINITY;
+            else if (fl->kind == F_AFTER)
+                c->lo_b[i] = PCN_MAX(c->lo_b[i], v + 1);
+            else if (fl->kind == F_ON_OR_AFTER)
+                c->lo_b[i] = PCN_MAX(c->lo_b[i], v);
+            else if (fl->kind == F_BEFORE)
+                c->hi_b[i] = PCN_MIN(c->hi_b[i], v - 1);
+            else
+                c->hi_b[i] = PCN_MIN(c->hi_b[i], v);
+        }
+    }
+    return is_const;
+}
+
+static bool value_ok(const struct query *q, float v)
+{
+    for (size_t f = 0; f < q->n_filters; f++) {
+        if (q->filters[f].kind == F_VALUE && !cmp_holds(q->filters[f].cmp, v, q->filters[f].num))
+            return false;
+    }
+    return true;
+}
+
+/* Is merged event e better than the current best of patient slot i? */
+static bool better(const struct evalctx *c, const struct mev *ev, uint8_t agg, uint32_t e,
+                   uint32_t i)
+{
+    const struct mev *x = &ev[e], *b = &ev[c->best[i]];
+
+    if (c->cnt[i] == 0)
+        return true;
+    switch (agg) {
+    case AGG_FIRST:
+        return x->date < b->date;
+    case AGG_LAST:
+        return x->date >= b->date;
+    case AGG_MIN:
+        return x->value < b->value || (x->value == b->value && x->date >= b->date);
+    default:
+        return x->value > b->value || (x->value == b->value && x->date >= b->date);
+    }
+}
+
+static void eval_query(struct evalctx *c, const struct node *n, double *out, double *out2)
+{
+    const struct query *q = &c->prog->queries[n->aux];
+    struct qstate *qs = &c->qs[n->aux];
+    const struct mev *ev = qs->ev;
+    uint32_t len = c->hi - c->lo;
+    bool has_value_filter = false;
+    bool needs_value = q->agg == AGG_MIN || q->agg == AGG_MAX;
+    uint32_t prev_pat = NONE, prev_code = NONE;
+    size_t cur = qs->cursor;
+
+    for (size_t f = 0; f < q->n_filters; f++)
+        has_value_filter |= q->filters[f].kind == F_VALUE;
+    bool const_window = query_bounds(c, q, len);
+    double lo_c = c->lo_b[0], hi_c = c->hi_b[0];
+
+    memset(c->cnt, 0, len * sizeof(c->cnt[0]));
+    for (; cur < qs->n; cur++) {
+        const struct mev *e = &ev[cur];
+        uint32_t i;
+        if (e->patient >= c->hi)
+            break;
+        i = e->patient - c->lo;
+        if (const_window ? (e->date < lo_c || e->date > hi_c)
+                         : (e->date < c->lo_b[i] || e->date > c->hi_b[i]))
+            continue;
+        if (has_value_filter && !value_ok(q, e->value))
+            continue;
+        if (needs_value && isnan(e->value))
+            continue;
+        if (q->agg == AGG_COUNT_CODES) {
+            /* a patient's events are grouped by code */
+            c->cnt[i] += e->patient != prev_pat || e->code != prev_code;
+            prev_pat = e->patient;
+            prev_code = e->code;
+            continue;
+        }
+        if (q->agg >= AGG_FIRST && better(c, ev, q->agg, (uint32_t)cur, i))
+            c->best[i] = (uint32_t)cur;
+        c->cnt[i]++;
+    }
+    qs->cursor = cur;
+    for (uint32_t i = 0; i < len; i++) {
+        if (q->agg == AGG_EXISTS) {
+            out[i] = c->cnt[i] > 0;
+        } else if (q->agg <= AGG_COUNT_CODES) {
+            out[i] = (double)c->cnt[i];
+        } else if (c->cnt[i] == 0) {
+            out[i] = out2[i] = NAN;
+        } else {
+            out[i] = ev[c->best[i]].date;
+            out2[i] = ev[c->best[i]].value;
+        }
+    }
+}
+
+static double date_add(double d, const struct node *dur, bool neg)
+{
+    double amount = neg ? -dur->num : dur->num;
+
+    if (isnan(d))
+        return NAN;
+    switch (dur->sub) {
+    case U_DAY:
+        return d + amount;
+    case U_WEEK:
+        return d + 7 * amount;
+    case U_MONTH:
+        return pcn_date_add_months((int32_t)d, (int)amount);
+    default:
+        return pcn_date_add_months((int32_t)d, (int)(12 * amount));
+    }
+}
+
+static void eval_case(struct evalctx *c, const struct node *n, double *out, uint32_t len)
+{
+    const uint32_t *l = c->prog->lists + n->aux;
+    uint32_t k_n = l[0];
+    uint32_t els = l[1 + 2 * k_n];
+
+    for (uint32_t i = 0; i < len; i++) {
+        double v = els == NONE ? (n->type == TY_BOOL ? 0 : NAN) : c->buf[els][i];
+        for (uint32_t k = 0; k < k_n; k++) {
+            if (c->buf[l[1 + 2 * k]][i] != 0) {
+                v = c->buf[l[2 + 2 * k]][i];
+                break;
+            }
+        }
+        out[i] = v;
+    }
+}
+
+static void eval_labels(struct evalctx *c, const struct node *n, double *out, uint32_t len)
+{
+    const struct def *d = &c->prog->defs[n->aux];
+
+    for (uint32_t i = 0; i < len; i++) {
+        out[i] = NAN;
+        if (d->pop != NONE && c->buf[d->pop][i] == 0)
+            continue;
+        for (size_t k = 0; k < d->n_items; k++) {
+            if (c->buf[d->items[k].node][i] != 0) {
+                out[i] = d->items[k].label;
+                break;
+            }
+        }
+    }
+}
+
+static void eval_func(struct evalctx *c, const struct node *n, double *out, uint32_t len)
+{
+    const double *a = c->buf[n->a], *b = c->buf[n->b];
+
+    for (uint32_t i = 0; i < len; i++) {
+        if (isnan(a[i]))
+            out[i] = b[i];
+        else if (isnan(b[i]))
+            out[i] = a[i];
+        else if (n->sub == FN_MIN)
+            out[i] = PCN_MIN(a[i], b[i]);
+        else if (n->sub == FN_MAX)
+            out[i] = PCN_MAX(a[i], b[i]);
+        else
+            out[i] = a[i];
+    }
+}
+
+static void eval_node(struct evalctx *c, uint32_t idx)
+{
+    const struct node *n = &c->prog->nodes[idx];
+    double *out = c->buf[idx];
+    const double *a = n->a != NONE ? c->buf[n->a] : NULL;
+    const double *b = n->b != NONE && n->op != OP_DATEADD ? c->buf[n->b] : NULL;
+    uint32_t len = n->is_const ? CHUNK : c->hi - c->lo;
+
+    switch (n->op) {
+    case OP_NUM:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = n->num;
+        break;
+    case OP_BUILTIN:
+        eval_builtin(c, n, out);
+        break;
+    case OP_NEG:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = -a[i];
+        break;
+    case OP_NOT:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] == 0;
+        break;
+    case OP_AND:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = (a[i] != 0) & (b[i] != 0);
+        break;
+    case OP_OR:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = (a[i] != 0) | (b[i] != 0);
+        break;
+    case OP_CMP:
+        eval_cmp(n->sub, a, b, out, len);
+        break;
+    case OP_ARITH:
+        eval_arith(n->sub, a, b, out, len);
+        break;
+    case OP_DATEADD:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = date_add(a[i], &c->prog->nodes[n->b], n->sub);
+        break;
+    case OP_ISNULL:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = isnan(a[i]) != (n->sub != 0);
+        break;
+    case OP_CASE:
+        eval_case(c, n, out, len);
+        break;
+    case OP_QUERY:
+        eval_query(c, n, out, c->buf2[idx]);
+        break;
+    case OP_FIELD:
+        break; /* aliases its event's buffer (setup_buffers) */
+    case OP_FUNC:
+        eval_func(c, n, out, len);
+        break;
+    default:
+        eval_labels(c, n, out, len);
+        break;
+    }
+}
+
+/* ---- aggregation ---- */
+
+static size_t measures_of(const struct def *d)
+{
+    switch (d->kind) {
+    case DEF_REGISTER:
+        return 1;
+    case DEF_INDICATOR:
+        return 3;
+    case DEF_SCORE:
+    case DEF_SEGMENT:
+        return 2 + d->n_items;
+    default:
+        return 0;
+    }
+}
+
+static void chunk_groups(struct evalctx *c, uint32_t len)
+{
+    const struct pcn_snapshot *s = c->s;
+    const struct pcn_results *r = c->r;
+
+    for (uint32_t i = 0; i < len; i++) {
+        uint32_t p = c->lo + i;
+        uint32_t pr = s->practice[p] == UINT16_MAX ? (uint32_t)s->n_practices : s->practice[p];
+        size_t key[DIM_COUNT];
+        size_t g = 0;
+        int32_t reg_from = s->reg_from[p];
+        c->inpop[i] = (reg_from == PCN_DATE_NONE || reg_from <= c->as_of) &&
+                      (s->reg_to[p] == PCN_DATE_NONE || s->reg_to[p] >= c->as_of) &&
+                      (s->death[p] == PCN_DATE_NONE || s->death[p] > c->as_of) &&
+                      s->dob[p] <= c->as_of;
+        key[DIM_PRACTICE] = pr < s->n_practices ? r->practice_rank[pr] : s->n_practices;
+        key[DIM_NETWORK] = pr < s->n_practices ? r->network_of_practice[pr] : s->n_networks;
+        key[DIM_AGE] = (size_t)pcn__age_band((int)c->age[i]);
+        key[DIM_SEX] = s->sex[p] & 3;
+        key[DIM_IMD] = s->imd_q[p];
+        key[DIM_ETH] = s->eth[p];
+        for (int d = 0; d < DIM_COUNT; d++) {
+            if (r->radix[d] > 1)
+                g = g * r->radix[d] + key[d];
+        }
+        c->group[i] = (uint32_t)g;
+    }
+}
+
+static enum pcn_err add_row(struct result *res, const struct def *d, struct evalctx *c, uint32_t i)
+{
+    size_t n = d->n_items ? d->n_items : 1;
+
+    if (res->n_rows >= res->alloc_rows) {
+        /* both arrays grow together, doubling */
+        size_t want = res->alloc_rows ? res->alloc_rows * 2 : 256;
+        uint32_t *pat = pcn_reallocarray(res->row_patient, want, sizeof(*pat));
+        double *vals;
+        if (!pat)
+            return PCN_ENOMEM;
+        res->row_patient = pat;
+        vals = pcn_reallocarray(res->row_values, want * n, sizeof(double));
+        if (!vals)
+            return PCN_ENOMEM;
+        res->row_values = vals;
+        res->alloc_rows = want;
+    }
+    for (size_t k = 0; k < d->n_items; k++)
+        res->row_values[res->n_rows * n + k] = c->buf[d->items[k].node][i];
+    res->row_patient[res->n_rows++] = c->lo + i;
+    return PCN_OK;
+}
+
+static enum pcn_err aggregate(struct evalctx *c, struct result *res, uint32_t len)
+{
+    const struct def *d = res->def;
+    const double *pop = d->pop != NONE ? c->buf[d->pop] : NULL;
+    size_t m = res->n_measures;
+
+    for (uint32_t i = 0; i < len; i++) {
+        int64_t *cnt;
+        if (!c->inpop[i] || (pop && pop[i] == 0))
+            continue;
+        cnt = res->counts + (size_t)c->group[i] * m;
+        switch (d->kind) {
+        case DEF_REGISTER:
+            cnt[0] += c->buf[d->value][i] != 0;
+            break;
+        case DEF_INDICATOR:
+            if (c->buf[d->num][i] != 0) {
+                cnt[0]++;
+                cnt[1]++;
+            } else if (d->excl != NONE && c->buf[d->excl][i] != 0) {
+                cnt[2]++;
+            } else {
+                cnt[0]++;
+            }
+            break;
+        case DEF_SCORE:
+        case DEF_SEGMENT: {
+            double label = c->buf[d->label_node][i];
+            size_t k = 0;
+            cnt[0]++;
+            while (k < d->n_items && d->items[k].label != label)
+                k++;
+            cnt[1 + k]++;
+            if (d->kind == DEF_SCORE && !isnan(c->buf[d->value][i]))
+                res->sums[c->group[i]] += c->buf[d->value][i];
+            break;
+        }
+        default: {
+            enum pcn_err rc = add_row(res, d, c, i);
+            if (rc)
+                return rc;
+            break;
+        }
+        }
+    }
+    return PCN_OK;
+}
+
+/* ---- driver ---- */
+
+static int cmp_practice(const void *a, const void *b, void *ud)
+{
+    const struct pcn_snapshot *s = ud;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return strcmp(s->practice_code[x], s->practice_code[y]);
+}
+
+static enum pcn_err setup_results(struct evalctx *c, const struct pcn_eval_options *o)
+{
+    const struct pcn_snapshot *s = c->s;
+    struct pcn_results *r = c->r;
+    size_t card[DIM_COUNT] = {s->n_practices + 1, s->n_networks + 1, 5, 4, 6, ETH_COUNT};
+    static const unsigned flags[DIM_COUNT] = {PCN_BY_PRACTICE, PCN_BY_NETWORK, PCN_BY_AGE,
+                                              PCN_BY_SEX,      PCN_BY_IMD,     PCN_BY_ETHNICITY};
+
+    r->opts = *o;
+    r->n_groups = 1;
+    for (int d = 0; d < DIM_COUNT; d++) {
+        r->radix[d] = (o->by & flags[d]) ? card[d] : 1;
+        if (r->n_groups > MAX_GROUPS / r->radix[d])
+            return PCN_ELIMIT;
+        r->n_groups *= r->radix[d];
+    }
+    r->group_pop = pcn_calloc(r->n_groups, sizeof(int64_t));
+    r->practice_rank = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
+    r->practice_of_rank = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
+    r->network_of_practice = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
+    if (!r->group_pop || !r->practice_rank || !r->practice_of_rank || !r->network_of_practice)
+        return PCN_ENOMEM;
+    for (uint32_t i = 0; i < s->n_practices; i++) {
+        r->practice_of_rank[i] = i;
+        r->network_of_practice[i] = (uint32_t)s->n_networks;
+    }
+    qsort_r(r->practice_of_rank, s->n_practices, sizeof(uint32_t), cmp_practice, (void *)s);
+    for (uint32_t i = 0; i < s->n_practices; i++)
+        r->practice_rank[r->practice_of_rank[i]] = i;
+    for (size_t i = 0; i < s->n_members; i++) {
+        const struct snap_membership *m = &s->members[i];
+        if (m->start <= c->as_of && (m->end == PCN_DATE_NONE || m->end >= c->as_of))
+            r->network_of_practice[m->practice] = m->network;
+    }
+    return PCN_OK;
+}
+
+static enum pcn_err setup_buffers(struct evalctx *c)
+{
+    struct pcn_program *p = c->prog;
+    enum pcn_err rc;
+
+    c->buf = pcn_calloc(p->n_nodes + 1, sizeof(double *));
+    c->buf2 = pcn_calloc(p->n_nodes + 1, sizeof(double *));
+    c->qs = pcn_calloc(p->n_queries + 1, sizeof(*c->qs));
+    if (!c->buf || !c->buf2 || !c->qs)
+        return PCN_ENOMEM;
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        const struct node *n = &p->nodes[i];
+        if (!n->needed || n->type == TY_DUR)
+            continue;
+        if (n->op == OP_FIELD) {
+            /* children come first, so the event's buffers exist */
+            c->buf[i] = n->sub ? c->buf2[n->a] : c->buf[n->a];
+            continue;
+        }
+        c->buf[i] = pcn_calloc(CHUNK, sizeof(double));
+        if (!c->buf[i])
+            return PCN_ENOMEM;
+        if (n->op == OP_QUERY) {
+            c->buf2[i] = pcn_calloc(CHUNK, sizeof(double));
+            if (!c->buf2[i])
+                return PCN_ENOMEM;
+            rc = resolve_codes(c, &p->codelists[p->queries[n->aux].codelist], &c->qs[n->aux]);
+            if (rc)
+                return rc;
+        }
+    }
+    return PCN_OK;
+}
+
+static enum pcn_err setup_outputs(struct evalctx *c)
+{
+    struct pcn_program *p = c->prog;
+    struct pcn_results *r = c->r;
+
+    c->group_pop = r->group_pop;
+
+    r->res = pcn_calloc(p->n_defs + 1, sizeof(*r->res));
+    if (!r->res)
+        return PCN_ENOMEM;
+    c->res = r->res;
+    for (size_t i = 0; i < p->n_defs; i++) {
+        struct result *res;
+        if (!p->defs[i].output)
+            continue;
+        res = &r->res[r->n_res++];
+        res->def = &p->defs[i];
+        res->n_measures = measures_of(res->def);
+        if (res->n_measures) {
+            res->counts = pcn_calloc(r->n_groups * res->n_measures, sizeof(int64_t));
+            res->sums = pcn_calloc(r->n_groups, sizeof(double));
+            if (!res->counts || !res->sums)
+                return PCN_ENOMEM;
+        }
+    }
+    return PCN_OK;
+}
+
+static enum pcn_err run_chunks(struct evalctx *c)
+{
+    const struct pcn_program *p = c->prog;
+
+    c->first_chunk = true;
+    for (uint32_t lo = c->range_lo; lo < c->range_hi; lo += CHUNK) {
+        uint32_t len;
+        c->lo = lo;
+        c->hi = (uint32_t)PCN_MIN((size_t)lo + CHUNK, (size_t)c->range_hi);
+        len = c->hi - c->lo;
+        for (uint32_t i = 0; i < len; i++)
+            c->age[i] = (double)((c->as_of_ymd - c->s->dob_ymd[lo + i]) / 10000);
+        for (uint32_t i = 0; i < p->n_nodes; i++) {
+            const struct node *n = &p->nodes[i];
+            if (n->needed && n->type != TY_DUR && (!n->is_const || c->first_chunk))
+                eval_node(c, i);
+        }
+        c->first_chunk = false;
+        chunk_groups(c, len);
+        for (uint32_t i = 0; i < len; i++)
+            c->group_pop[c->group[i]] += c->inpop[i];
+        for (size_t k = 0; k < c->r->n_res; k++) {
+            enum pcn_err rc = aggregate(c, &c->res[k], len);
+            if (rc)
+                return rc;
+        }
+    }
+    return PCN_OK;
+}
+
+static void free_ctx(struct evalctx *c)
+{
+    const struct pcn_program *p = c->prog;
+
+    for (size_t i = 0; c->buf && i < p->n_nodes; i++) {
+        if (p->nodes[i].op != OP_FIELD)
+            pcn_free(c->buf[i]);
+        pcn_free(c->buf2[i]);
+    }
+    pcn_free(c->buf);
+    pcn_free(c->buf2);
+    pcn_free(c->qs);
+    if (c->is_worker) {
+        for (size_t k = 0; c->res && k < c->r->n_res; k++) {
+            pcn_free(c->res[k].counts);
+            pcn_free(c->res[k].sums);
+            pcn_free(c->res[k].row_patient);
+            pcn_free(c->res[k].row_values);
+        }
+        pcn_free(c->res);
+        pcn_free(c->group_pop);
+        return;
+    }
+    pcn_free(c->practice_str);
+    pcn_free(c->network_str);
+}
+
+/* Build every needed code list's merged index before any worker reads them. */
+static enum pcn_err prepare_codelists(struct evalctx *c)
+{
+    struct pcn_program *p = c->prog;
+
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        const struct node *n = &p->nodes[i];
+        if (n->needed && n->op == OP_QUERY) {
+            enum pcn_err rc = merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
+            if (rc)
+                return rc;
+        }
+    }
+    return PCN_OK;
+}
+
+/* A worker context for patients [lo, hi): shares the main context's tables. */
+static enum pcn_err new_worker(const struct evalctx *m, uint32_t lo, uint32_t hi,
+                               struct evalctx **ret)
+{
+    struct evalctx *w = pcn_calloc(1, sizeof(*w));
+    const struct pcn_results *r = m->r;
+    enum pcn_err rc = PCN_ENOMEM;
+
+    if (!w)
+        return PCN_ENOMEM;
+    w->prog = m->prog;
+    w->s = m->s;
+    w->r = m->r;
+    w->as_of = m->as_of;
+    w->as_of_ymd = m->as_of_ymd;
+    w->practice_str = m->practice_str;
+    w->network_str = m->network_str;
+    memcpy(w->sex_str, m->sex_str, sizeof(w->sex_str));
+    memcpy(w->eth_str, m->eth_str, sizeof(w->eth_str));
+    w->empty_str = m->empty_str;
+    w->is_worker = true;
+    w->range_lo = lo;
+    w->range_hi = hi;
+    w->group_pop = pcn_calloc(r->n_groups, sizeof(int64_t));
+    w->res = pcn_calloc(r->n_res + 1, sizeof(*w->res));
+    if (!w->group_pop || !w->res)
+        goto out;
+    for (size_t k = 0; k < r->n_res; k++) {
+        w->res[k].def = r->res[k].def;
+        w->res[k].n_measures = r->res[k].n_measures;
+        if (!w->res[k].n_measures)
+            continue;
+        w->res[k].counts = pcn_calloc(r->n_groups * w->res[k].n_measures, sizeof(int64_t));
+        w->res[k].sums = pcn_calloc(r->n_groups, sizeof(double));
+        if (!w->res[k].counts || !w->res[k].sums)
+            goto out;
+    }
+    rc = setup_buffers(w);
+out:
+    if (rc) {
+        free_ctx(w);
+        pcn_free(w);
+        return rc;
+    }
+    *ret = w;
+    return PCN_OK;
+}
+
+/* Add a worker's counts and rows into the results. */
+static enum pcn_err merge_worker(struct pcn_results *r, const struct evalctx *w)
+{
+    for (size_t g = 0; g < r->n_groups; g++)
+        r->group_pop[g] += w->group_pop[g];
+    for (size_t k = 0; k < r->n_res; k++) {
+        struct result *d = &r->res[k];
+        const struct result *src = &w->res[k];
+        size_t m = d->def->n_items ? d->def->n_items : 1;
+        for (size_t i = 0; d->n_measures && i < r->n_groups * d->n_measures; i++)
+            d->counts[i] += src->counts[i];
+        for (size_t g = 0; d->n_measures && g < r->n_groups; g++)
+            d->sums[g] += src->sums[g];
+        if (src->n_rows) {
+            size_t want = d->n_rows + src->n_rows;
+            uint32_t *pat = pcn_reallocarray(d->row_patient, want, sizeof(*pat));
+            double *v;
+            if (!pat)
+                return PCN_ENOMEM;
+            d->row_patient = pat;
+            v = pcn_reallocarray(d->row_values, want * m, sizeof(double));
+            if (!v)
+                return PCN_ENOMEM;
+            d->row_values = v;
+            d->alloc_rows = want;
+            memcpy(d->row_patient + d->n_rows, src->row_patient,
+                   src->n_rows * sizeof(*src->row_patient));
+            memcpy(d->row_values + d->n_rows * m, src->row_values,
+                   src->n_rows * m * sizeof(double));
+            d->n_rows += src->n_rows;
+        }
+    }
+    return PCN_OK;
+}
+
+static void *worker_main(void *arg)
+{
+    struct evalctx *w = arg;
+    w->rc = run_chunks(w);
+    return NULL;
+}
+
+/* Number of threads: the option, else one per CPU (up to 8) for large populations. */
+static int thread_count(const struct pcn_eval_options *o, const struct pcn_snapshot *s)
+{
+    long cpus;
+
+    if (o->threads > 0)
+        return PCN_MIN(o->threads, 64);
+    if (s->n_patients < 32768)
+        return 1;
+    cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus < 1 ? 1 : (int)PCN_MIN(cpus, 8L);
+}
+
+/*
+ * Evaluate all patients: the main context takes the first slice, workers
+ * (one thread each) the others; a worker whose thread cannot start runs
+ * inline.
+ */
+static enum pcn_err run_parallel(struct evalctx *c, int n_threads)
+{
+    struct evalctx *w[64] = {NULL};
+    pthread_t tid[64];
+    bool started[64] = {false};
+    uint32_t n = c->s->n_patients;
+    uint32_t per = (uint32_t)(((size_t)n / (size_t)n_threads + CHUNK - 1) / CHUNK * CHUNK);
+    enum pcn_err rc = PCN_OK;
+
+    c->range_lo = 0;
+    c->range_hi = PCN_MIN(per, n);
+    for (int t = 1; t < n_threads && !rc; t++) {
+        uint32_t lo = (uint32_t)PCN_MIN((size_t)per * (size_t)t, (size_t)n);
+        uint32_t hi = (uint32_t)PCN_MIN((size_t)per * (size_t)(t + 1), (size_t)n);
+        if (t == n_threads - 1)
+            hi = n;
+        rc = new_worker(c, lo, hi, &w[t]);
+        if (!rc)
+            started[t] = pthread_create(&tid[t], NULL, worker_main, w[t]) == 0;
+    }
+    if (!rc)
+        rc = run_chunks(c);
+    for (int t = 1; t < n_threads; t++) {
+        if (started[t])
+            (void)pthread_join(tid[t], NULL);
+        else if (w[t] && !rc)
+            w[t]->rc = run_chunks(w[t]);
+        if (w[t] && !rc)
+            rc = w[t]->rc;
+        if (w[t] && !rc)
+            rc = merge_worker(c->r, w[t]);
+        if (w[t])
+            free_ctx(w[t]);
+        pcn_free(w[t]);
+    }
+    return rc;
+}
+
+void pcn__results_sort_rows(struct pcn_results *r);
+
+enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *s,
+                              const struct pcn_eval_options *o, struct pcn_results **ret,
+                              struct pcn_error *reterr)
+{
+    struct evalctx *c = NULL;
+    struct pcn_results *r = NULL;
+    enum pcn_err rc;
+
+    if (!p || !s || !o || !ret || !s->finished)
+        return pcn_error_set(reterr, PCN_EINVAL,
+                             "evaluation needs a program and a finished snapshot");
+    c = pcn_calloc(1, sizeof(*c));
+    r = pcn_calloc(1, sizeof(*r));
+    if (!c || !r) {
+        rc = PCN_ENOMEM;
+        goto out;
+    }
+    c->prog = p;
+    c->s = s;
+    c->r = r;
+    c->as_of = o->as_of;
+    c->as_of_ymd = pcn__ymd(o->as_of);
+    r->prog = p;
+    r->snap = s;
+    mark_outputs(p);
+    rc = setup_results(c, o);
+    if (!rc)
+        rc = intern_builtin_strings(c);
+    if (!rc)
+        rc = prepare_codelists(c);
+    if (!rc)
+        rc = setup_buffers(c);
+    if (!rc)
+        rc = setup_outputs(c);
+    if (!rc)
+        rc = run_parallel(c, thread_count(o, s));
+    if (rc)
+        goto out;
+    pcn__results_sort_rows(r);
+    *ret = r;
+    r = NULL;
+out:
+    if (rc)
+        (void)pcn_error_set(reterr, rc, "evaluation failed: %s",
+                            rc == PCN_ELIMIT ? "too many breakdown groups" : pcn_err_str(rc));
+    if (c)
+        free_ctx(c);
+    pcn_free(c);
+    pcn_results_free(r);
+    return rc;
+}

@@ -1,0 +1,104 @@
+/*
+ * Allocation fault injection for the engine (STYLE rule 34): building a
+ * snapshot, compiling definitions, evaluating with breakdowns and threads
+ * and rendering, with allocation 1, 2, 3, ... failing in turn. Each run
+ * must end in success or a clean error; ASan/LSan catch crashes and leaks.
+ * Needs a build with -Dfault_injection=true.
+ */
+#include "testutil.h"
+
+#include "pcn/alloc.h"
+#include "pcn/buf.h"
+#include "pcn/date.h"
+#include "pcn/engine.h"
+
+static const char defs[] =
+    "codelist dm = codes(\"DM\", \"DM2\")\n"
+    "codelist hb = codes(\"HB\")\n"
+    "let dd = last(dm).date\n"
+    "register dmr \"Diabetes\" = dd is not null and age >= 17\n"
+    "indicator ind { denominator = dmr numerator = last(hb, within 12 months).value <= 58\n"
+    "  exclude = sex == \"F\" }\n"
+    "score sc { value = count(medications) band \"none\" = value == 0 band \"some\" = true }\n"
+    "segment seg { rule \"a\" = band(sc) == \"some\" rule \"b\" = true }\n"
+    "worklist wl { population = dmr column \"Age\" = age column \"When\" = dd }\n";
+
+static void scenario_engine(void)
+{
+    struct pcn_snapshot *s = NULL;
+    struct pcn_program *p = NULL;
+    struct pcn_results *r = NULL;
+    struct pcn_buf out = PCN_BUF_INIT;
+    struct pcn_eval_options o = {.by = PCN_BY_PRACTICE | PCN_BY_SEX, .suppress = 3,
+                                 .threads = 2};
+    struct pcn_error err;
+    char id[16], pr[8];
+
+    (void)pcn_date_from_ymd(2025, 3, 31, &o.as_of);
+    if (pcn_snapshot_new(NULL, &s) != PCN_OK)
+        return;
+    for (int i = 0; i < 1500; i++) {
+        struct pcn_patient pt = {.patient_id = id, .practice = pr};
+        struct pcn_event e = {.code = i % 2 ? "DM" : "HB", .has_value = 1, .value = i % 90};
+        struct pcn_medication m = {.code = "M"};
+        (void)snprintf(id, sizeof(id), "F%d", i);
+        (void)snprintf(pr, sizeof(pr), "Q%d", i % 3);
+        pt.sex = i % 3 ? PCN_SEX_MALE : PCN_SEX_FEMALE;
+        pt.date_of_birth = o.as_of - 365 * (i % 90);
+        pt.registered_from = PCN_DATE_NONE;
+        pt.registered_to = PCN_DATE_NONE;
+        pt.date_of_death = PCN_DATE_NONE;
+        e.date = o.as_of - i % 400;
+        m.start_date = e.date;
+        if (pcn_snapshot_add_patient(s, i, &pt) != PCN_OK ||
+            pcn_snapshot_add_event(s, i, &e) != PCN_OK ||
+            (i % 7 == 0 && pcn_snapshot_add_medication(s, i, &m) != PCN_OK))
+            goto out;
+    }
+    if (pcn_snapshot_finish(s) != PCN_OK)
+        goto out;
+    p = pcn_program_new();
+    if (!p || pcn_program_load_string(p, "f.pcn", defs, strlen(defs), NULL,
+                                      PCN_PROGRAM_FLAG_OUTPUT, &err) != PCN_OK)
+        goto out;
+    if (pcn_program_eval(p, s, &o, &r, &err) != PCN_OK)
+        goto out;
+    (void)pcn_results_render(r, PCN_FORMAT_JSON, &out);
+    (void)pcn_results_render(r, PCN_FORMAT_CSV, &out);
+    (void)pcn_results_render(r, PCN_FORMAT_TABLE, &out);
+out:
+    pcn_buf_release(&out);
+    pcn_results_free(r);
+    pcn_program_free(p);
+    pcn_snapshot_free(s);
+}
+
+static void test_torture(void **state)
+{
+    void *probe;
+    unsigned long n;
+
+    (void)state;
+    pcn_alloc_fail_at(1);
+    probe = pcn_malloc(1);
+    pcn_alloc_fail_at(0);
+    if (probe) {
+        pcn_free(probe);
+        skip(); /* not a fault-injection build */
+    }
+    for (n = 1; n < 200000; n++) {
+        pcn_alloc_fail_at(n);
+        scenario_engine();
+        if (!pcn_alloc_fault_hit())
+            break;
+    }
+    pcn_alloc_fail_at(0);
+    print_message("fault injection: %lu allocations failed in turn\n", n - 1);
+    assert_true(n > 50);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_torture)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
