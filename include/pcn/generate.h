@@ -148,6 +148,18 @@ enum pcn_err pcn_generate(const struct pcn_refdata *ref, const struct pcn_gen_op
                           const struct pcn_sink *sink, const struct pcn_gen_registry *reg,
                           struct pcn_gen_stats *ret_stats, struct pcn_error *reterr);
 
+/*
+ * Generate into a native CSV bundle (bundle.h) in directory dir with
+ * n_threads threads (1-8): the practices are split into contiguous parts
+ * of about equal population, written in parallel and appended in order,
+ * so the bundle is byte-identical whatever n_threads. Part directories
+ * (dir/.part-N) are removed on success. Errors as for pcn_generate(), plus
+ * PCN_EIO naming the file.
+ */
+enum pcn_err pcn_generate_bundle(const struct pcn_refdata *ref, const struct pcn_gen_options *opt,
+                                 const char *dir, int n_threads, struct pcn_gen_stats *ret_stats,
+                                 struct pcn_error *reterr);
+
 /* ---- calibration: generated versus published prevalence ---- */
 
 /*

@@ -104,6 +104,21 @@ enum pcn_err pcn_importer_summary_json(const struct pcn_importer *imp, struct pc
 enum pcn_err pcn_importer_summary_text(const struct pcn_importer *imp, struct pcn_buf *out);
 
 /*
+ * An asynchronous sink: records passed to it are copied and delivered to
+ * `down` (borrowed) on a writer thread, so parsing and storing overlap.
+ * The downstream sink must not be used by anyone else until
+ * pcn_async_sink_finish() returns. After a downstream error every call
+ * returns it; the caller stops and rolls back. Caller frees with
+ * pcn_async_sink_free() (which drops undelivered records).
+ */
+struct pcn_async_sink;
+enum pcn_err pcn_async_sink_new(const struct pcn_sink *down, struct pcn_async_sink **ret);
+void pcn_async_sink_sink(struct pcn_async_sink *a, struct pcn_sink *ret);
+/* Deliver everything queued and stop the thread; the first downstream error, if any. */
+enum pcn_err pcn_async_sink_finish(struct pcn_async_sink *a, struct pcn_error *reterr);
+void pcn_async_sink_free(struct pcn_async_sink *a);
+
+/*
  * Export every patient and record of the store into a native CSV bundle at
  * dir (created if needed). Reads in one pass per table.
  */

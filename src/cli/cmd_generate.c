@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "pcn/bundle.h"
 #include "pcn/date.h"
 #include "pcn/generate.h"
 #include "pcn/parse.h"
@@ -23,7 +22,8 @@ static const char generate_usage[] =
     "    --practice CODE             one real practice\n"
     "    --icb CODE                  every network of an ICB (e.g. QHM)\n"
     "    --all                       every network in England\n"
-    "    --practices N --patients N  an invented network\n";
+    "    --practices N --patients N  an invented network\n"
+    "  --threads N (1-8, default 2) writes a bundle with N threads; the output is the same.\n";
 
 /* Registry rows of the generated networks go into the store. */
 static enum pcn_err put_network(void *ctx, const struct pcn_network *n)
@@ -57,6 +57,7 @@ struct generate_args {
     const char *out;
     struct pcn_gen_options opt;
     int invented; /* --practices or --patients given */
+    int threads;  /* --threads: bundle writer threads */
 };
 
 static int parse_count(const char *opt, const char *s, int64_t max, int64_t *ret)
@@ -106,6 +107,10 @@ static int parse_option(struct generate_args *a, int c, const char *arg)
         rc = parse_count("--patients", arg, 10000000, &a->opt.n_patients);
         a->invented = 1;
         break;
+    case 't':
+        rc = parse_count("--threads", arg, 8, &n);
+        a->threads = (int)n;
+        break;
     default:
         rc = CLI_EXIT_USAGE;
     }
@@ -125,6 +130,7 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         {"as-of", required_argument, NULL, 'a'},
         {"practices", required_argument, NULL, 'n'},
         {"patients", required_argument, NULL, 'N'},
+        {"threads", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -170,19 +176,9 @@ static void summary(const struct generate_args *a, const struct pcn_gen_stats *s
 static int generate_to_bundle(const struct pcn_refdata *ref, struct generate_args *a,
                               struct pcn_gen_stats *st)
 {
-    struct pcn_bundle_writer *w = NULL;
     struct pcn_error err = {0};
-    struct pcn_sink sink;
-    if (pcn_bundle_writer_open(a->out, &w, &err) != PCN_OK)
+    if (pcn_generate_bundle(ref, &a->opt, a->out, a->threads, st, &err) != PCN_OK)
         return cli_runtime_error("generate", "%s", err.msg);
-    pcn_bundle_writer_sink(w, &sink);
-    enum pcn_err rc = pcn_generate(ref, &a->opt, &sink, NULL, st, &err);
-    struct pcn_error cerr = {0};
-    enum pcn_err crc = pcn_bundle_writer_close(w, &cerr);
-    if (rc != PCN_OK)
-        return cli_runtime_error("generate", "%s", err.msg);
-    if (crc != PCN_OK)
-        return cli_runtime_error("generate", "%s", cerr.msg);
     return CLI_EXIT_OK;
 }
 
@@ -213,7 +209,7 @@ static int generate_to_store(const struct pcn_refdata *ref, struct generate_args
 
 int cmd_generate(int argc, char **argv)
 {
-    struct generate_args a = {0};
+    struct generate_args a = {.threads = 2};
     struct pcn_refdata *ref = NULL;
     struct pcn_error err = {0};
     struct pcn_gen_stats st = {0};

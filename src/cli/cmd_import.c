@@ -139,6 +139,7 @@ static int run_import(const struct import_args *a, struct import_ui *ui,
     static const struct pcn_sink_ops no_ops = {0};
     struct pcn_sink sink = {&no_ops, NULL};
     struct pcn_store *store = NULL;
+    struct pcn_async_sink *async = NULL;
     struct pcn_importer *imp = NULL;
     struct pcn_error err = {0};
     int rc;
@@ -152,6 +153,12 @@ static int run_import(const struct import_args *a, struct import_ui *ui,
             goto out;
         }
         pcn_store_sink(store, &sink);
+        /* parse on this thread, write on another */
+        if (pcn_async_sink_new(&sink, &async) != PCN_OK) {
+            rc = cli_runtime_error("import", "cannot start the writer thread");
+            goto out;
+        }
+        pcn_async_sink_sink(async, &sink);
     }
     if (pcn_importer_new(o, &sink, &imp) != PCN_OK) {
         rc = cli_runtime_error("import", "out of memory");
@@ -159,6 +166,8 @@ static int run_import(const struct import_args *a, struct import_ui *ui,
     }
     rc = CLI_EXIT_OK;
     if (pcn_importer_run(imp, (const char *const *)paths, n_paths, &err) != PCN_OK)
+        rc = CLI_EXIT_RUNTIME;
+    else if (async && pcn_async_sink_finish(async, &err) != PCN_OK)
         rc = CLI_EXIT_RUNTIME;
     else if (store && pcn_store_commit(store) != PCN_OK)
         rc = cli_runtime_error("import", "commit failed: %s", pcn_store_errmsg(store));
@@ -169,7 +178,8 @@ static int run_import(const struct import_args *a, struct import_ui *ui,
     print_summary(imp, a, rc == CLI_EXIT_OK);
 out:
     pcn_importer_free(imp);
-    pcn_store_close(store); /* rolls back an uncommitted transaction */
+    pcn_async_sink_free(async); /* before the store: the writer thread uses it */
+    pcn_store_close(store);     /* rolls back an uncommitted transaction */
     return rc;
 }
 

@@ -14,7 +14,8 @@
 
 static const char network_usage[] =
     "usage: pcn network list --db FILE [--as-of DATE] [--icb CODE] [--format table|csv|json]\n"
-    "       pcn network show --db FILE [--as-of DATE] [--format table|csv|json] CODE\n";
+    "       pcn network show --db FILE [--as-of DATE] [--format table|csv|json] CODE\n"
+    "       pcn network update --db FILE [--name NAME] [--clinical-director NAME] CODE\n";
 
 struct network_walk {
     struct pcn_store *store;
@@ -169,15 +170,72 @@ static int network_show(struct pcn_store *store, const char *code, int32_t as_of
     return rc;
 }
 
+struct network_copy {
+    struct pcn_network n;
+    char *fields[9];
+};
+
+static int copy_network(const struct pcn_network *n, void *ud)
+{
+    struct network_copy *c = ud;
+    const char *src[9] = {n->code,         n->name,         n->clinical_director,
+                          n->sub_icb_code, n->sub_icb_name, n->icb_code,
+                          n->icb_name,     n->region_code,  n->region_name};
+
+    for (int i = 0; i < 9; i++)
+        c->fields[i] = src[i] ? pcn_strdup(src[i]) : NULL;
+    return 0;
+}
+
+static int network_update(struct pcn_store *store, const char *code, const char *name,
+                          const char *director)
+{
+    struct network_copy c = {0};
+    enum pcn_err rc;
+    int ret = CLI_EXIT_OK;
+
+    if (!name && !director)
+        return cli_usage_error("network update", "give --name and/or --clinical-director");
+    if (pcn_store_get_network(store, code, copy_network, &c) != PCN_OK)
+        return cli_runtime_error("network update", "no network %s", code);
+    c.n = (struct pcn_network){c.fields[0], c.fields[1], c.fields[2], c.fields[3], c.fields[4],
+                               c.fields[5], c.fields[6], c.fields[7], c.fields[8]};
+    if (name)
+        c.n.name = name;
+    if (director)
+        c.n.clinical_director = director;
+    rc = pcn_store_begin(store);
+    if (rc == PCN_OK)
+        rc = pcn_store_put_network(store, &c.n);
+    if (rc == PCN_OK)
+        rc = pcn_store_commit(store);
+    if (rc != PCN_OK) {
+        ret = cli_runtime_error("network update", "%s", pcn_store_errmsg(store));
+        pcn_store_rollback(store);
+    } else {
+        printf("network %s updated\n", code);
+    }
+    for (int i = 0; i < 9; i++)
+        pcn_free(c.fields[i]);
+    return ret;
+}
+
 int cmd_network(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},    {"format", required_argument, NULL, 'f'},
-        {"as-of", required_argument, NULL, 'a'}, {"icb", required_argument, NULL, 'i'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"as-of", required_argument, NULL, 'a'},
+        {"icb", required_argument, NULL, 'i'},
+        {"name", required_argument, NULL, 'n'},
+        {"clinical-director", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *db = NULL;
     const char *icb = NULL;
+    const char *name = NULL;
+    const char *director = NULL;
     enum pcn_format fmt = PCN_FORMAT_TABLE;
     int32_t as_of = pcn_date_today();
     struct pcn_store *store = NULL;
@@ -202,6 +260,12 @@ int cmd_network(int argc, char **argv)
         case 'i':
             icb = optarg;
             break;
+        case 'n':
+            name = optarg;
+            break;
+        case 'c':
+            director = optarg;
+            break;
         case 'f':
             if (cli_parse_format("network", optarg, &fmt) != CLI_EXIT_OK)
                 return CLI_EXIT_USAGE;
@@ -214,10 +278,10 @@ int cmd_network(int argc, char **argv)
             return CLI_EXIT_USAGE;
         }
     }
-    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0)
-        return cli_usage_error("network", "unknown subcommand '%s' (list or show)", sub);
-    if (strcmp(sub, "show") == 0 && optind + 1 != argc)
-        return cli_usage_error("network show", "give exactly one network code");
+    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "update") != 0)
+        return cli_usage_error("network", "unknown subcommand '%s' (list, show or update)", sub);
+    if (strcmp(sub, "list") != 0 && optind + 1 != argc)
+        return cli_usage_error("network", "%s takes exactly one network code", sub);
     if (strcmp(sub, "list") == 0 && optind != argc)
         return cli_usage_error("network list", "unexpected argument '%s'", argv[optind]);
     rc = cli_open_store("network", db, 0, &store);
@@ -225,8 +289,10 @@ int cmd_network(int argc, char **argv)
         return rc;
     if (strcmp(sub, "list") == 0)
         rc = network_list(store, as_of, icb, fmt);
-    else
+    else if (strcmp(sub, "show") == 0)
         rc = network_show(store, argv[optind], as_of, fmt);
+    else
+        rc = network_update(store, argv[optind], name, director);
     pcn_store_close(store);
     return rc;
 }

@@ -92,6 +92,24 @@ static int history_row(const struct pcn_membership *m, void *ud)
     return 0;
 }
 
+struct site_walk {
+    const char *practice;
+    int n;
+};
+
+static int print_site(const struct pcn_site *site, void *ud)
+{
+    struct site_walk *w = ud;
+
+    if (!site->practice || strcmp(site->practice, w->practice) != 0)
+        return 0;
+    if (w->n++ == 0)
+        printf("  Sites:\n");
+    printf("    %lld  %s  %s\n", (long long)site->id, site->name,
+           site->postcode ? site->postcode : "");
+    return 0;
+}
+
 static int print_practice(const struct pcn_practice *p, void *ud)
 {
     struct practice_walk *w = ud;
@@ -110,6 +128,10 @@ static int print_practice(const struct pcn_practice *p, void *ud)
         printf("  Registered patients: %lld (on %s)\n", (long long)n, date);
     else
         printf("  Registered patients: unknown\n");
+    {
+        struct site_walk sw = {p->code, 0};
+        (void)pcn_store_each_site(w->store, print_site, &sw);
+    }
     printf("\nNetwork membership history:\n");
     return 0;
 }

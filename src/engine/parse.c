@@ -389,7 +389,7 @@ static enum pcn_err parse_filter(struct parser *ps, struct query *q)
     if (at(ps, "within")) {
         uint32_t dur, asof;
         struct node n = {.op = OP_BUILTIN, .type = TY_DATE, .sub = B_AS_OF, .aux = NONE};
-        struct token num;
+        struct token num = {0};
         rc = advance(ps);
         if (!rc)
             rc = expect_kind(ps, TOK_NUM, "a number", &num);
@@ -428,7 +428,7 @@ static enum pcn_err parse_filter(struct parser *ps, struct query *q)
     }
     if (at(ps, "where")) {
         bool neg = false;
-        struct token num;
+        struct token num = {0};
         f.kind = F_VALUE;
         rc = advance(ps);
         if (!rc)
@@ -834,7 +834,7 @@ static enum pcn_err parse_cmp(struct parser *ps, uint32_t *ret)
 {
     struct token t0 = ps->tok;
     enum pcn_err rc = parse_add(ps, ret);
-    uint8_t op, ta, tb;
+    uint8_t op = 0, ta, tb;
     uint32_t b;
     struct token t;
 
@@ -1089,7 +1089,7 @@ static enum pcn_err parse_codelist_term(struct parser *ps, struct codelist *cl, 
             return PCN_ENOMEM;
         rc = advance(ps);
         if (!rc && at(ps, "column")) {
-            struct token c;
+            struct token c = {0};
             rc = advance(ps);
             if (!rc)
                 rc = expect_kind(ps, TOK_STR, "a column name", &c);
@@ -1109,7 +1109,7 @@ static enum pcn_err parse_codelist_term(struct parser *ps, struct codelist *cl, 
         if (!rc)
             rc = expect(ps, "(");
         while (!rc) {
-            struct token s;
+            struct token s = {0};
             rc = expect_kind(ps, TOK_STR, "a code in quotes", &s);
             if (!rc) {
                 char *v = string_value(ps, &s);

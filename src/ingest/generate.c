@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/generate_int.h"
 #include "ingest/generate_model.h"
 #include "ingest/refdata_int.h"
 #include "pcn/alloc.h"
@@ -113,6 +114,9 @@ struct gen {
     long *diag_codes[PCN_REG_COUNT];
     double eth_cum[16];
     long fixed[FX_COUNT];
+    uint8_t drug_first[PCN_ARRAY_SIZE(model_drugs)]; /* first catalogue entry of the same drug */
+    uint8_t *term_done[CL_COUNT];                    /* term of list entry already written */
+    uint8_t drug_term_done[PCN_ARRAY_SIZE(model_drugs)];
     /* eFI codes that are in no register list, usable as extra deficits */
     uint32_t *efi_codes[EFI_COUNT];
     size_t n_efi_codes[EFI_COUNT];
@@ -224,10 +228,14 @@ static enum pcn_err emit_term(struct gen *g, const char *system, const char *cod
     int added = 0;
     if (!g->sink->ops->term || !term || !*term)
         return PCN_OK;
-    int n = snprintf(key, sizeof(key), "%s|%s", system, code);
-    if (n < 0 || (size_t)n >= sizeof(key))
+    size_t ls = strlen(system), lc = strlen(code);
+    if (ls + lc + 2 > sizeof(key))
         return PCN_OK;
-    enum pcn_err rc = pcn_strmap_intern(g->terms_seen, key, (size_t)n, 1, &v, &added);
+    memcpy(key, system, ls);
+    key[ls] = '|';
+    memcpy(key + ls + 1, code, lc);
+    key[ls + 1 + lc] = '\0';
+    enum pcn_err rc = pcn_strmap_intern(g->terms_seen, key, ls + 1 + lc, 1, &v, &added);
     if (rc != PCN_OK || !added)
         return rc;
     struct pcn_term t = {.system = system, .code = code, .term = term};
@@ -241,9 +249,14 @@ static enum pcn_err emit_event(struct gen *g, const char *pid, int l, long idx, 
                                const char *unit)
 {
     const struct ref_codelist *cl = &g->ref->lists[l];
+    enum pcn_err rc = PCN_OK;
     if (idx < 0)
         idx = (long)pcn_rng_below(&g->rng, cl->n);
-    enum pcn_err rc = emit_term(g, "snomed", cl->codes[idx], cl->terms[idx]);
+    /* the per-list flag saves a hash lookup per event; emit_term() de-duplicates across lists */
+    if (!g->term_done[l][idx]) {
+        g->term_done[l][idx] = 1;
+        rc = emit_term(g, "snomed", cl->codes[idx], cl->terms[idx]);
+    }
     if (rc != PCN_OK || !g->sink->ops->event)
         return rc;
     struct pcn_event e = {
@@ -429,15 +442,6 @@ static bool eligible(int reg, const struct person *x)
     return reg != PCN_REG_NDH || !(x->regs & (1u << PCN_REG_DM));
 }
 
-/* Sum of min(1, k w) over the registered eligible people. */
-static double expected(const double *w, size_t n, double k)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += PCN_MIN(1.0, k * w[i]);
-    return s;
-}
-
 /*
  * Put exactly round(target x eligible) registered people on register reg,
  * each with probability min(1, k w) (systematic sampling), and remember k
@@ -459,15 +463,26 @@ static void assign_register(struct gen_practice *p, struct pcn_rng *r, int reg, 
         p->k[reg] = 0;
         return;
     }
-    double lo = 0, hi = want / sum;
-    while (expected(w, p->n_registered, hi) < want && hi < 1e12)
-        hi *= 2;
-    for (int it = 0; it < 40; it++) {
-        double mid = 0.5 * (lo + hi);
-        if (expected(w, p->n_registered, mid) < want)
-            lo = mid;
-        else
-            hi = mid;
+    /*
+     * Solve sum min(1, k w) = want: with C people capped at 1 and S the
+     * weight of the others, k = (want - C) / S; iterate until C is stable
+     * (k only grows, so a few rounds suffice).
+     */
+    double hi = want / sum;
+    size_t capped = 0;
+    for (int it = 0; it < 60; it++) {
+        size_t c = 0;
+        double rest = 0;
+        for (size_t i = 0; i < p->n_registered; i++) {
+            if (hi * w[i] >= 1.0)
+                c++;
+            else
+                rest += w[i];
+        }
+        if ((it > 0 && c == capped) || rest <= 0 || (double)c >= want)
+            break;
+        capped = c;
+        hi = (want - (double)c) / rest;
     }
     p->k[reg] = hi;
     double acc = pcn_rng_uniform(r);
@@ -715,7 +730,12 @@ static enum pcn_err reviews(struct rec *c)
 static enum pcn_err medication(struct rec *c, const struct model_drug *d, int32_t start)
 {
     struct gen *g = c->g;
-    enum pcn_err rc = emit_term(g, DRUG_SYSTEM, d->code, d->term);
+    size_t di = (size_t)(d - model_drugs);
+    enum pcn_err rc = PCN_OK;
+    if (!g->drug_term_done[di]) {
+        g->drug_term_done[di] = 1;
+        rc = emit_term(g, DRUG_SYSTEM, d->code, d->term);
+    }
     if (rc != PCN_OK || !g->sink->ops->medication)
         return rc;
     struct pcn_medication m = {
@@ -740,7 +760,7 @@ static enum pcn_err medications(struct rec *c)
     const struct person *x = c->x;
     uint64_t taken = 0;
     enum pcn_err rc = PCN_OK;
-    PCN_UNUSED(sizeof(char[PCN_ARRAY_SIZE(model_drugs) <= 64 ? 1 : -1]));
+    _Static_assert(PCN_ARRAY_SIZE(model_drugs) <= 64, "one bit per drug in a uint64_t");
     for (size_t i = 0; i < PCN_ARRAY_SIZE(model_drugs) && rc == PCN_OK; i++) {
         const struct model_drug *d = &model_drugs[i];
         bool candidate = d->reg >= 0 ? on(x, d->reg) : x->age >= d->min_age;
@@ -750,12 +770,7 @@ static enum pcn_err medications(struct rec *c)
         if (!candidate || !chance(r, PCN_MIN(p, 0.95)))
             continue;
         /* one record per drug code, however many conditions call for it */
-        size_t first = i;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(model_drugs[j].code, d->code) == 0) {
-                first = j;
-                break;
-            }
+        size_t first = c->g->drug_first[i];
         if (taken & (1ull << first))
             continue;
         taken |= 1ull << first;
@@ -874,6 +889,26 @@ static enum pcn_err frailty(struct rec *c)
     return rc;
 }
 
+/* "<patient id>-E<n>" without printf (this runs a few million times an ICB). */
+static void encounter_id(char *out, size_t size, const char *pid, int n)
+{
+    size_t len = strlen(pid);
+    char digits[12];
+    int nd = 0;
+    do {
+        digits[nd++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0 && nd < 11);
+    if (len + 2 + (size_t)nd + 1 > size)
+        len = size - 3 - (size_t)nd;
+    memcpy(out, pid, len);
+    out[len++] = '-';
+    out[len++] = 'E';
+    while (nd > 0)
+        out[len++] = digits[--nd];
+    out[len] = '\0';
+}
+
 static enum pcn_err encounters(struct rec *c)
 {
     struct gen *g = c->g;
@@ -886,7 +921,7 @@ static enum pcn_err encounters(struct rec *c)
     for (int i = 0; i < n && i < 40; i++) {
         bool home = (x->flags & (PF_CAREHOME | PF_HOUSEBOUND)) && chance(r, 0.6);
         int32_t d = recent(c, 365);
-        (void)snprintf(id, sizeof(id), "%s-E%d", c->pid, i + 1);
+        encounter_id(id, sizeof(id), c->pid, i + 1);
         struct pcn_encounter e = {
             .encounter_id = id,
             .patient_id = c->pid,
@@ -912,7 +947,7 @@ static char ethnicity(struct rec *c, int *ret_group)
     struct gen *g = c->g;
     double u = pcn_rng_uniform(&g->rng);
     /* deprived urban practices are more ethnically diverse */
-    double shift = (5.5 - c->x->decile) * 0.02;
+    double shift = (5.5 - c->x->decile) * 0.012;
     double a = g->eth_cum[0] - shift;
     *ret_group = -1;
     if (chance(&g->rng, 0.06))
@@ -970,7 +1005,12 @@ static bool next_nhs_number(struct gen *g, char out[11])
 {
     while (g->nhs_next <= 999999999ULL) {
         char nine[10];
-        (void)snprintf(nine, sizeof(nine), "%09llu", (unsigned long long)g->nhs_next++);
+        uint64_t v = g->nhs_next++;
+        for (int i = 8; i >= 0; i--) {
+            nine[i] = (char)('0' + v % 10);
+            v /= 10;
+        }
+        nine[9] = '\0';
         int check = pcn_nhs_number_check_digit(nine);
         if (check >= 0) {
             memcpy(out, nine, 9);
@@ -987,7 +1027,7 @@ static void set_flags(struct pcn_rng *r, struct person *x)
     if (x->age < 65)
         return;
     double frail = exp(0.5 * x->g) / 1.13;
-    double ch = x->age >= 95 ? 0.22 : x->age >= 85 ? 0.09 : x->age >= 75 ? 0.02 : 0.004;
+    double ch = x->age >= 95 ? 0.3 : x->age >= 85 ? 0.13 : x->age >= 75 ? 0.03 : 0.006;
     double hb = x->age >= 85 ? 0.10 : x->age >= 75 ? 0.03 : 0.01;
     if (chance(r, ch * frail))
         x->flags |= PF_CAREHOME;
@@ -1133,16 +1173,6 @@ static enum pcn_err registry_network(struct gen *g, const struct ref_network *n)
     return g->reg && g->reg->network ? g->reg->network(g->reg->ctx, &net) : PCN_OK;
 }
 
-/* Every practice of network index ni. */
-static enum pcn_err gen_network(struct gen *g, size_t ni)
-{
-    enum pcn_err rc = registry_network(g, &g->ref->networks[ni]);
-    for (size_t i = 0; i < g->ref->n_practices && rc == PCN_OK; i++)
-        if (g->ref->practices[i].network == (int)ni)
-            rc = gen_real_practice(g, &g->ref->practices[i]);
-    return rc;
-}
-
 /* Split n patients over the national age/sex shares, exactly (largest remainder). */
 static void invented_bands(const struct pcn_refdata *ref, int64_t n, int32_t bands[2][REF_N_BANDS])
 {
@@ -1275,6 +1305,19 @@ static enum pcn_err diag_pools(struct gen *g)
 
 static enum pcn_err gen_setup(struct gen *g)
 {
+    for (int l = 0; l < CL_COUNT; l++) {
+        g->term_done[l] = pcn_calloc(g->ref->lists[l].n + 1, 1);
+        if (!g->term_done[l])
+            return PCN_ENOMEM;
+    }
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(model_drugs); i++) {
+        g->drug_first[i] = (uint8_t)i;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(model_drugs[j].code, model_drugs[i].code) == 0) {
+                g->drug_first[i] = (uint8_t)j;
+                break;
+            }
+    }
     const struct pcn_refdata *ref = g->ref;
     double cum = 0, total = 0;
     for (int i = 0; i < 16; i++)
@@ -1306,6 +1349,8 @@ static enum pcn_err gen_setup(struct gen *g)
 
 static void gen_release(struct gen *g)
 {
+    for (int l = 0; l < CL_COUNT; l++)
+        pcn_free(g->term_done[l]);
     for (int i = 0; i < EFI_COUNT; i++)
         pcn_free(g->efi_codes[i]);
     for (int i = 0; i < 16; i++)
@@ -1315,34 +1360,91 @@ static void gen_release(struct gen *g)
     pcn_strmap_free(g->terms_seen);
 }
 
-static enum pcn_err gen_run(struct gen *g)
+/*
+ * The practices a real selection (--practice, --pcn, --icb, --all) covers,
+ * in generation order: networks in mapping order, each network's practices
+ * in mapping order. *ret_plan is NULL and *ret_n 0 for an invented network.
+ */
+enum pcn_err pcn__gen_plan(const struct pcn_refdata *ref, const struct pcn_gen_options *o,
+                           uint32_t **ret_plan, size_t *ret_n, struct pcn_error *reterr)
+{
+    uint32_t *plan = NULL;
+    size_t n = 0;
+    uint64_t idx = 0;
+    *ret_plan = NULL;
+    *ret_n = 0;
+    if (!o->practice && !o->pcn && !o->icb && !o->all)
+        return PCN_OK;
+    if (o->practice && !pcn_strmap_get(ref->practice_index, o->practice, strlen(o->practice), &idx))
+        return pcn_error_set(reterr, PCN_ENOTFOUND, "unknown practice %s", o->practice);
+    if (o->pcn && !pcn_strmap_get(ref->network_index, o->pcn, strlen(o->pcn), &idx))
+        return pcn_error_set(reterr, PCN_ENOTFOUND, "unknown PCN %s", o->pcn);
+    plan = pcn_calloc(ref->n_practices + 1, sizeof(uint32_t));
+    if (!plan)
+        return PCN_ENOMEM;
+    if (o->practice) {
+        plan[n++] = (uint32_t)idx;
+    } else {
+        for (size_t ni = 0; ni < ref->n_networks; ni++) {
+            if (o->pcn ? ni != idx : !o->all && strcmp(ref->networks[ni].icb_code, o->icb) != 0)
+                continue;
+            for (size_t i = 0; i < ref->n_practices; i++)
+                if (ref->practices[i].network == (int)ni)
+                    plan[n++] = (uint32_t)i;
+        }
+    }
+    if (n == 0) {
+        pcn_free(plan);
+        return pcn_error_set(reterr, PCN_ENOTFOUND, "unknown ICB %s", o->icb);
+    }
+    *ret_plan = plan;
+    *ret_n = n;
+    return PCN_OK;
+}
+
+/* Practices plan[from..to); a network is announced at its first practice in the plan. */
+static enum pcn_err gen_range(struct gen *g, const uint32_t *plan, size_t from, size_t to)
+{
+    const struct pcn_refdata *ref = g->ref;
+    enum pcn_err rc = PCN_OK;
+    for (size_t i = from; i < to && rc == PCN_OK; i++) {
+        const struct ref_practice *rp = &ref->practices[plan[i]];
+        if (i == 0 || ref->practices[plan[i - 1]].network != rp->network)
+            rc = registry_network(g, &ref->networks[rp->network]);
+        if (rc == PCN_OK)
+            rc = gen_real_practice(g, rp);
+    }
+    return rc;
+}
+
+size_t pcn__gen_practice_people(const struct pcn_refdata *ref, uint32_t practice)
+{
+    const struct ref_practice *rp = &ref->practices[practice];
+    size_t n = 0;
+    double deaths = 0;
+    if (!rp->has_bands)
+        return 0;
+    /* the same arithmetic as build_people() */
+    for (int s = 0; s < 2; s++)
+        for (int b = 0; b < REF_N_BANDS; b++) {
+            n += (size_t)rp->bands[s][b];
+            deaths += rp->bands[s][b] * mortality(b * 5 + 2);
+        }
+    return n + (size_t)llround(deaths) + (size_t)llround((double)n * LEAVER_RATE);
+}
+
+uint64_t pcn__gen_nhs_advance(uint64_t next, size_t n)
+{
+    struct gen g = {.nhs_next = next};
+    char nhs[11];
+    for (size_t i = 0; i < n && next_nhs_number(&g, nhs); i++)
+        continue;
+    return g.nhs_next;
+}
+
+static enum pcn_err gen_invented_checked(struct gen *g)
 {
     const struct pcn_gen_options *o = g->opt;
-    const struct pcn_refdata *ref = g->ref;
-    uint64_t idx = 0;
-    if (o->practice) {
-        if (!pcn_strmap_get(ref->practice_index, o->practice, strlen(o->practice), &idx))
-            return pcn_error_set(g->err, PCN_ENOTFOUND, "unknown practice %s", o->practice);
-        enum pcn_err rc = registry_network(g, &ref->networks[ref->practices[idx].network]);
-        return rc != PCN_OK ? rc : gen_real_practice(g, &ref->practices[idx]);
-    }
-    if (o->pcn) {
-        if (!pcn_strmap_get(ref->network_index, o->pcn, strlen(o->pcn), &idx))
-            return pcn_error_set(g->err, PCN_ENOTFOUND, "unknown PCN %s", o->pcn);
-        return gen_network(g, idx);
-    }
-    if (o->icb || o->all) {
-        enum pcn_err rc = PCN_OK;
-        int found = 0;
-        for (size_t i = 0; i < ref->n_networks && rc == PCN_OK; i++)
-            if (o->all || strcmp(ref->networks[i].icb_code, o->icb) == 0) {
-                found = 1;
-                rc = gen_network(g, i);
-            }
-        if (rc == PCN_OK && !found)
-            rc = pcn_error_set(g->err, PCN_ENOTFOUND, "unknown ICB %s", o->icb);
-        return rc;
-    }
     if (o->n_practices < 1 || o->n_practices > 64 || o->n_patients < o->n_practices ||
         o->n_patients > 10000000)
         return pcn_error_set(g->err, PCN_EINVAL,
@@ -1350,29 +1452,41 @@ static enum pcn_err gen_run(struct gen *g)
     return gen_invented(g);
 }
 
-enum pcn_err pcn_generate(const struct pcn_refdata *ref, const struct pcn_gen_options *opt,
-                          const struct pcn_sink *sink, const struct pcn_gen_registry *reg,
-                          struct pcn_gen_stats *ret_stats, struct pcn_error *reterr)
+enum pcn_err pcn__gen_range(const struct pcn_refdata *ref, const struct pcn_gen_options *opt,
+                            const struct pcn_sink *sink, const struct pcn_gen_registry *reg,
+                            const uint32_t *plan, size_t from, size_t to, uint64_t nhs_next,
+                            struct pcn_gen_stats *ret_stats, struct pcn_error *reterr)
 {
     struct gen g = {.ref = ref, .opt = opt, .sink = sink, .reg = reg, .err = reterr};
-    enum pcn_err rc = PCN_EINVAL;
-    if (!ref || !opt || !sink || !sink->ops)
-        return pcn_error_set(reterr, PCN_EINVAL, "generate: missing argument");
+    enum pcn_err rc = PCN_ENOMEM;
     g.as_of = opt->as_of != PCN_DATE_NONE ? opt->as_of : ref->extract_date;
-    g.nhs_next = 999000000ULL;
+    g.nhs_next = nhs_next;
     g.terms_seen = pcn_strmap_new();
-    if (!g.terms_seen) {
-        rc = PCN_ENOMEM;
+    if (!g.terms_seen)
         goto out;
-    }
     rc = gen_setup(&g);
     if (rc == PCN_OK)
-        rc = gen_run(&g);
+        rc = plan ? gen_range(&g, plan, from, to) : gen_invented_checked(&g);
     if (rc == PCN_OK && ret_stats)
         *ret_stats = g.stats;
 out:
     if (rc == PCN_ENOMEM)
         (void)pcn_error_set(reterr, rc, "generate: out of memory");
     gen_release(&g);
+    return rc;
+}
+
+enum pcn_err pcn_generate(const struct pcn_refdata *ref, const struct pcn_gen_options *opt,
+                          const struct pcn_sink *sink, const struct pcn_gen_registry *reg,
+                          struct pcn_gen_stats *ret_stats, struct pcn_error *reterr)
+{
+    uint32_t *plan = NULL;
+    size_t n = 0;
+    if (!ref || !opt || !sink || !sink->ops)
+        return pcn_error_set(reterr, PCN_EINVAL, "generate: missing argument");
+    enum pcn_err rc = pcn__gen_plan(ref, opt, &plan, &n, reterr);
+    if (rc == PCN_OK)
+        rc = pcn__gen_range(ref, opt, sink, reg, plan, 0, n, PCN_GEN_NHS_FIRST, ret_stats, reterr);
+    pcn_free(plan);
     return rc;
 }

@@ -1,8 +1,8 @@
 /*
  * migrations.h - the schema migrations compiled into the binary (generated
  * from src/store/migrations/NNNN_name.sql). Version N is the Nth entry.
- * The SQL is written for SQLite; a PostgreSQL backend keeps its own list
- * with the same version numbers.
+ * Each backend keeps its own list in its own dialect; version N means the
+ * same tables and meaning in both.
  */
 #ifndef PCN_STORE_MIGRATIONS_H
 #define PCN_STORE_MIGRATIONS_H
@@ -13,7 +13,12 @@ struct pcn__migration {
     const char *sql;
 };
 
+/* SQLite schema (src/store/migrations/). */
 extern const struct pcn__migration pcn__migrations[];
 extern const int pcn__migration_count;
+
+/* PostgreSQL schema (src/store/pg/migrations/): same versions, PostgreSQL dialect. */
+extern const struct pcn__migration pcn__pg_migrations[];
+extern const int pcn__pg_migration_count;
 
 #endif /* PCN_STORE_MIGRATIONS_H */

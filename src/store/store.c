@@ -36,8 +36,7 @@ enum pcn_err pcn_store_open(const char *location, unsigned flags, struct pcn_sto
     if (!location || !*location || !ret)
         return pcn_error_set(reterr, PCN_EINVAL, "no database given (use --db FILE or PCN_DB)");
     if (is_postgres_location(location))
-        return pcn_error_set(reterr, PCN_EUNSUPPORTED,
-                             "the PostgreSQL backend is not available in this build yet");
+        return pcn__pg_open(location, flags, ret, reterr);
     return pcn__sqlite_open(location, flags, ret, reterr);
 }
 

@@ -94,5 +94,7 @@ enum pcn_err pcn__store_fail(struct pcn_store *s, enum pcn_err code, const char 
 /* Backends. Each returns a handle whose head is initialised. */
 enum pcn_err pcn__sqlite_open(const char *path, unsigned flags, struct pcn_store **ret,
                               struct pcn_error *reterr);
+enum pcn_err pcn__pg_open(const char *conninfo, unsigned flags, struct pcn_store **ret,
+                          struct pcn_error *reterr);
 
 #endif /* PCN_STORE_STORE_INT_H */

@@ -33,6 +33,18 @@ done
 n=$(awk -F, 'NR > 1 && $12 == "" && $13 == ""' "$TMP/b1/patients.csv" | wc -l)
 expect_eq "$n" 3733 "registered patients of A81001"
 
+# several threads write the same bundle as one
+run generate --out "$TMP/t1" --pcn U98623 --threads 1
+expect_status 0 "one thread"
+run generate --out "$TMP/t3" --pcn U98623 --threads 3
+expect_status 0 "three threads"
+checks=$((checks + 1))
+diff -r "$TMP/t1" "$TMP/t3" >/dev/null || fail "--threads 3 differs from --threads 1"
+checks=$((checks + 1))
+[[ ! -e "$TMP/t3/.part-1" ]] || fail "part directory left behind"
+run generate --out "$TMP/t9" --pcn U98623 --threads 9
+expect_status 2 "too many threads"
+
 # the bundle imports back into a database
 run import --db "$TMP/i.db" --format csv "$TMP/b1"
 expect_status 0 "import of a generated bundle"

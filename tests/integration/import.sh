@@ -69,6 +69,23 @@ else
   not_ok "failed import left data behind (rc $rc)"
 fi
 
+# --- a failed import into an empty database leaves it empty and indexed ---
+"$pcn" import --db "$tmp/bulk.db" --format csv "$tmp/late_error" >/dev/null 2>&1
+rc=$?
+"$pcn" export --db "$tmp/bulk.db" --format csv "$tmp/bulk_out"
+if [[ $rc -eq 1 ]] && [[ $(cat "$tmp"/bulk_out/*.csv | wc -l) -eq 6 ]] &&
+  "$pcn" import --db "$tmp/bulk.db" --format csv "$data/bundle/small" 2>/dev/null &&
+  "$pcn" export --db "$tmp/bulk.db" --format csv "$tmp/bulk_out2" &&
+  diff -r "$tmp/out1" "$tmp/bulk_out2" >/dev/null; then
+  ok "failed first import rolled back; a later import works"
+else
+  not_ok "first import rollback (rc $rc)"
+fi
+if command -v sqlite3 >/dev/null; then
+  [[ $(sqlite3 "$tmp/bulk.db" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('event_patient', 'medication_patient', 'immunisation_patient', 'encounter_patient', 'patient_practice', 'patient_nhs_number')") -eq 6 ]] &&
+    ok "indexes present after an import" || not_ok "indexes missing after an import"
+fi
+
 # --- bad input, native CSV ---
 bundle "$tmp/b1" 'p1,1950-01-01,F,9434765918\n'
 expect_fail "wrong NHS check digit" "$tmp/b1" csv "patients.csv:2: nhs_number"

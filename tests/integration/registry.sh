@@ -23,6 +23,10 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["kind"]=="
 run network show --db "$DB" --as-of 2026-08-01 U89141
 expect_status 0; expect_out "Network U89141: STOCKTON PCN"; expect_out "THE DENSHAM SURGERY"
 run network show --db "$DB" U00001; expect_status 1; expect_err "no network U00001"
+run network update --db "$DB" --clinical-director "Dr Jane Example" U89141; expect_status 0
+run network show --db "$DB" U89141; expect_status 0; expect_out "Clinical director: Dr Jane Example"
+expect_out "ICB: QHM"
+run network update --db "$DB" U89141; expect_status 2; expect_err "--clinical-director"
 
 run practice list --db "$DB" --network U07032 --as-of 2026-08-01 --format csv
 expect_status 0; expect_out "A81002,QUEENS PARK MEDICAL CENTRE,TS18 2AW,U07032"
@@ -47,6 +51,8 @@ expect_status 1; expect_err "already in U07032"
 
 run practice add-site --db "$DB" --name "Branch surgery" --postcode "TS18 1AA" A81001
 expect_status 0; expect_out "added to practice A81001"
+run practice show --db "$DB" A81001; expect_status 0; expect_out "Branch surgery  TS18 1AA"
+run practice add-site --db "$DB" --name "Nowhere" A00000; expect_status 1
 
 run registry check --db "$DB" --as-of 2026-10-15
 expect_status 1; expect_out "unallocated"; expect_out "network-size"

@@ -485,6 +485,9 @@ static enum pcn_err sqlite_configure(struct sqlite_store *ss, unsigned flags)
         rc = sqlite_exec(ss, "PRAGMA journal_mode = WAL", "enabling WAL");
     if (rc == PCN_OK)
         rc = sqlite_exec(ss, "PRAGMA synchronous = NORMAL", "setting synchronous");
+    /* a 256 MiB page cache lets a large import commit without spilling pages mid-transaction */
+    if (rc == PCN_OK)
+        rc = sqlite_exec(ss, "PRAGMA cache_size = -262144", "setting cache size");
     return rc;
 }
 

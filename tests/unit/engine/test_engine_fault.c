@@ -29,8 +29,7 @@ static void scenario_engine(void)
     struct pcn_program *p = NULL;
     struct pcn_results *r = NULL;
     struct pcn_buf out = PCN_BUF_INIT;
-    struct pcn_eval_options o = {.by = PCN_BY_PRACTICE | PCN_BY_SEX, .suppress = 3,
-                                 .threads = 2};
+    struct pcn_eval_options o = {.by = PCN_BY_PRACTICE | PCN_BY_SEX, .suppress = 3, .threads = 2};
     struct pcn_error err;
     char id[16], pr[8];
 
@@ -58,8 +57,8 @@ static void scenario_engine(void)
     if (pcn_snapshot_finish(s) != PCN_OK)
         goto out;
     p = pcn_program_new();
-    if (!p || pcn_program_load_string(p, "f.pcn", defs, strlen(defs), NULL,
-                                      PCN_PROGRAM_FLAG_OUTPUT, &err) != PCN_OK)
+    if (!p || pcn_program_load_string(p, "f.pcn", defs, strlen(defs), NULL, PCN_PROGRAM_FLAG_OUTPUT,
+                                      &err) != PCN_OK)
         goto out;
     if (pcn_program_eval(p, s, &o, &r, &err) != PCN_OK)
         goto out;

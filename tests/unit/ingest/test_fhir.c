@@ -27,6 +27,8 @@ static int key_event(char *line)
     char *f[11];
     char *p = line;
     size_t n = 0;
+    size_t len = strlen(line);
+    char *out = malloc(len + 1);
     while (n < 11) {
         f[n++] = p;
         p = strchr(p, ',');
@@ -34,10 +36,16 @@ static int key_event(char *line)
             break;
         *p++ = 0;
     }
-    if (n != 11 || !(strcmp(f[3], "condition") == 0 || strcmp(f[9], "loinc") == 0))
+    assert_non_null(out);
+    if (n != 11 || !(strcmp(f[3], "condition") == 0 || strcmp(f[9], "loinc") == 0)) {
+        free(out);
         return 0;
-    snprintf(line, strlen(line) + 1, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s", f[0], f[1], f[2], f[3], f[4],
-             f[5], f[6], f[7], f[9], f[10]);
+    }
+    /* the key drops the source column; the result is never longer than the line */
+    snprintf(out, len + 1, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s", f[0], f[1], f[2], f[3], f[4], f[5],
+             f[6], f[7], f[9], f[10]);
+    memcpy(line, out, strlen(out) + 1);
+    free(out);
     return 1;
 }
 

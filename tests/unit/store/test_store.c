@@ -1,9 +1,12 @@
 /*
  * Storage conformance suite: every backend must pass these. The SQLite
- * backend runs on a fresh file per test; further backends add a location.
+ * backend runs on a fresh file per test; the PostgreSQL backend runs when
+ * PCN_TEST_PG names a server (scripts/with-pg.sh starts a throwaway one),
+ * on a freshly emptied schema per test.
  */
 #include "testutil.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "pcn/date.h"
@@ -14,6 +17,50 @@ struct fixture {
     char path[256];
     struct pcn_store *s;
 };
+
+/* Empty the test database's schema so each PostgreSQL test starts fresh. */
+static void pg_reset(const char *conninfo)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    PGresult *r;
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    r = PQexec(c, "SET client_min_messages = warning; DROP SCHEMA public CASCADE; "
+                  "CREATE SCHEMA public");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(c);
+}
+
+static void pg_exec(const char *conninfo, const char *sql)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    PGresult *r = PQexec(c, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(c);
+}
+
+static int setup_pg(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    const char *pg = getenv("PCN_TEST_PG");
+    struct pcn_error e;
+    *state = f;
+    if (!pg)
+        return 0;
+    snprintf(f->path, sizeof(f->path), "%s", pg);
+    pg_reset(pg);
+    assert_int_equal(pcn_store_open(pg, PCN_STORE_FLAG_CREATE, &f->s, &e), PCN_OK);
+    return 0;
+}
+
+static int teardown_pg(void **state)
+{
+    struct fixture *f = *state;
+    pcn_store_close(f->s);
+    free(f);
+    return 0;
+}
 
 static int setup(void **state)
 {
@@ -61,7 +108,6 @@ static void test_open_errors(void **state)
     assert_int_equal(pcn_store_open(path, 0, &s, &e), PCN_ENOTFOUND);
     assert_non_null(strstr(e.msg, "pcn init"));
     assert_int_equal(pcn_store_open(NULL, 0, &s, &e), PCN_EINVAL);
-    assert_int_equal(pcn_store_open("postgresql://x/y", 0, &s, &e), PCN_EUNSUPPORTED);
     snprintf(path, sizeof(path), "%s/text.db", f->dir);
     test_write_file(path, "this is not a database, just some text that is long enough\n");
     assert_int_equal(pcn_store_open(path, 0, &s, &e), PCN_EINVAL);
@@ -148,9 +194,52 @@ static int check_network(const struct pcn_network *n, void *ud)
     return 0;
 }
 
-static void test_registry(void **state)
+/* Generic tests skip on a backend that was not configured. */
+static struct fixture *backend(void **state)
 {
     struct fixture *f = *state;
+    if (!f->s)
+        skip();
+    return f;
+}
+
+static void test_pg_open_errors(void **state)
+{
+    struct fixture *f = backend(state);
+    struct pcn_store *s = NULL;
+    struct pcn_error e;
+
+    assert_string_equal(pcn_store_backend(f->s), "postgresql");
+    assert_int_equal(pcn_store_schema_version(f->s), pcn_store_schema_latest());
+    pcn_store_close(f->s);
+    f->s = NULL;
+    /* reopening an up-to-date database changes nothing */
+    assert_int_equal(pcn_store_open(f->path, 0, &s, &e), PCN_OK);
+    pcn_store_close(s);
+    /* a newer schema is refused */
+    pg_exec(f->path, "UPDATE meta SET value = '999' WHERE key = 'schema_version'");
+    assert_int_equal(pcn_store_open(f->path, 0, &s, &e), PCN_EVERSION);
+    assert_non_null(strstr(e.msg, "newer than this OpenPCN supports"));
+    /* another application's tables are refused, not migrated */
+    pg_reset(f->path);
+    pg_exec(f->path, "CREATE TABLE other_app (x int)");
+    assert_int_equal(pcn_store_open(f->path, 0, &s, &e), PCN_EINVAL);
+    assert_non_null(strstr(e.msg, "not an OpenPCN database"));
+    /* an older schema is migrated forward */
+    pg_reset(f->path);
+    assert_int_equal(pcn_store_open(f->path, 0, &s, &e), PCN_OK);
+    pcn_store_close(s);
+    pg_exec(f->path, "DROP TABLE event, medication, immunisation, encounter, term, patient; "
+                     "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    assert_int_equal(pcn_store_open(f->path, 0, &f->s, &e), PCN_OK);
+    assert_int_equal(pcn_store_schema_version(f->s), pcn_store_schema_latest());
+    assert_int_equal(pcn_store_open("host=/nonexistent dbname=x", 0, &s, &e), PCN_EIO);
+    assert_non_null(strstr(e.msg, "PostgreSQL connection failed"));
+}
+
+static void test_registry(void **state)
+{
+    struct fixture *f = backend(state);
     struct pcn_network n = {.code = "U12345", .name = "Test PCN", .icb_code = "QHM"};
     struct pcn_practice p = {.code = "A81001", .name = "Practice One", .postcode = "TS18 1HU"};
     struct pcn_membership m = {"A81001", "U12345", d("2020-01-01"), PCN_DATE_NONE};
@@ -236,7 +325,7 @@ static int check_event(int64_t key, const struct pcn_event *e, void *ud)
 
 static void test_population(void **state)
 {
-    struct fixture *f = *state;
+    struct fixture *f = backend(state);
     struct pcn_store_counts c;
     struct pcn_event orphan = {.patient_id = "nobody", .date = 0, .code = "1"};
     int64_t v0;
@@ -292,6 +381,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_newer_refused_older_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_population, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_open_errors, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_registry, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_population, setup_pg, teardown_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# run-fuzz.sh OUTDIR - build the libFuzzer harnesses (clang, ASan, libraries
+# instrumented for coverage) in build-fuzz and run each for a bounded time
+# (FUZZ_SECONDS, default 30) on a seed corpus made from tests/data. Prints
+# "fuzz ok NAME" or "fuzz FAIL NAME" per harness; crash inputs and logs go
+# to OUTDIR. Exit status 1 if any harness failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$root/test-output/fuzz}
+secs=${FUZZ_SECONDS:-30}
+mkdir -p "$out"
+cd "$root"
+if [[ ! -d build-fuzz ]]; then
+  CC=clang CFLAGS=-fsanitize=fuzzer-no-link meson setup build-fuzz -Dfuzz=true -Db_lundef=false \
+    -Db_sanitize=address -Dwerror_dev=false >"$out/setup.log" 2>&1 ||
+    { echo "fuzz FAIL setup (see $out/setup.log)"; exit 1; }
+fi
+harnesses=(fuzz_bundle fuzz_fhir)
+targets=()
+for h in "${harnesses[@]}"; do targets+=("tests/fuzz/$h"); done
+if ! ninja -C build-fuzz -j2 "${targets[@]}" >"$out/build.log" 2>&1; then
+  echo "fuzz FAIL build (see $out/build.log)"
+  exit 1
+fi
+
+# Seed corpora: each file is one selector byte followed by a real input.
+seeds() {
+  local name=$1 dir=$out/corpus-$1 i=0
+  mkdir -p "$dir"
+  case $name in
+  fuzz_bundle)
+    for t in patients terms events medications immunisations encounters; do
+      { printf "\\$(printf '%03o' $i)"; cat "tests/data/bundle/small/$t.csv"; } >"$dir/seed-$t"
+      i=$((i + 1))
+    done ;;
+  fuzz_fhir)
+    { printf '\000'; head -c 20000 tests/data/fhir/bundles/Cleveland582.json; } >"$dir/seed-cut"
+    { printf '\001'; cat tests/data/fhir/ndjson/Patient.ndjson; head -n 40 tests/data/fhir/ndjson/resources.ndjson; } >"$dir/seed-ndjson"
+    printf '\000{"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:a","resource":{"resourceType":"Patient","id":"a","birthDate":"1990-01-01"}},{"resource":{"resourceType":"Observation","subject":{"reference":"urn:uuid:a"},"effectiveDateTime":"2020-01-01","code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}]},"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120,"unit":"mm[Hg]"}}]}}]}' >"$dir/seed-bundle" ;;
+  esac
+  echo "$dir"
+}
+
+status=0
+for h in "${harnesses[@]}"; do
+  corpus=$(seeds "$h")
+  if (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "$root/build-fuzz/tests/fuzz/$h" \
+      -max_total_time="$secs" -max_len=65536 -rss_limit_mb=1024 "$corpus" >"$out/$h.log" 2>&1); then
+    echo "fuzz ok $h"
+  else
+    echo "fuzz FAIL $h (see $out/$h.log)"
+    status=1
+  fi
+done
+exit $status

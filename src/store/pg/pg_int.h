@@ -1,0 +1,117 @@
+/*
+ * pg_int.h - internals of the PostgreSQL backend: the handle, text
+ * parameter lists, execution of named prepared statements, and cursor
+ * walks. Walks read through a cursor in batches so a callback may run
+ * other statements on the same connection between rows, as it can on
+ * SQLite.
+ */
+#ifndef PCN_STORE_PG_INT_H
+#define PCN_STORE_PG_INT_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+#include "pcn/hash.h"
+#include "store/store_int.h"
+
+#define PG_MAX_PARAMS 16
+#define PG_PARAM_TEXT 40
+
+struct pg_store {
+    struct pcn_store head; /* must be first */
+    PGconn *conn;
+    int schema_version;
+    int tx_dirty;
+    int walk_depth;                 /* cursors open now; each gets its own name */
+    struct pcn_strmap *prepared;    /* statement text -> 1 once prepared */
+    struct pcn_strmap *tx_patients; /* patient_id -> key, for this transaction */
+};
+
+static inline struct pg_store *pg_of(struct pcn_store *s)
+{
+    return (struct pg_store *)s;
+}
+
+/* Text parameters for one statement; NULL values are SQL NULL. */
+struct pg_params {
+    const char *values[PG_MAX_PARAMS];
+    char space[PG_MAX_PARAMS][PG_PARAM_TEXT];
+    int n;
+};
+
+void pcn__pg_text(struct pg_params *p, const char *s);
+void pcn__pg_int(struct pg_params *p, int64_t v);
+void pcn__pg_date(struct pg_params *p, int32_t date);
+void pcn__pg_double(struct pg_params *p, int has_value, double v);
+
+/* Column readers for a result row; SQL NULL reads as NULL / PCN_DATE_NONE / 0. */
+const char *pcn__pg_col_text(const PGresult *r, int row, int col);
+int64_t pcn__pg_col_int(const PGresult *r, int row, int col);
+int32_t pcn__pg_col_date(const PGresult *r, int row, int col);
+int pcn__pg_col_double(const PGresult *r, int row, int col, double *ret);
+
+/* Record a failure (SQLSTATE mapped to pcn_err) from a result or the connection. */
+enum pcn_err pcn__pg_fail(struct pg_store *ps, const PGresult *r, const char *what);
+
+/*
+ * Run sql as a named prepared statement (prepared on first use) with the
+ * parameters. On success *ret (when not NULL) gets the result, which the
+ * caller frees with PQclear(). Marks the transaction dirty when `writes`.
+ */
+enum pcn_err pcn__pg_exec(struct pg_store *ps, const char *sql, const struct pg_params *p,
+                          int writes, PGresult **ret, const char *what);
+
+/* Run plain SQL with no parameters and no result. */
+enum pcn_err pcn__pg_simple(struct pg_store *ps, const char *sql, const char *what);
+
+typedef void (*pcn__pg_any_fn)(void);
+/* Called per row; nonzero stops the walk. */
+typedef int (*pcn__pg_row_fn)(const PGresult *r, int row, pcn__pg_any_fn fn, void *ud);
+
+/*
+ * Walk the rows of a query through a cursor in batches, calling row for
+ * each. *ret_rows (optional) gets the rows seen.
+ */
+enum pcn_err pcn__pg_walk(struct pg_store *ps, const char *sql, const struct pg_params *p,
+                          pcn__pg_row_fn row, pcn__pg_any_fn fn, void *ud, int *ret_rows,
+                          const char *what);
+
+/* Registry and population operations, installed in the ops table by pg_store.c. */
+enum pcn_err pcn__pg_put_network(struct pcn_store *s, const struct pcn_network *n);
+enum pcn_err pcn__pg_put_practice(struct pcn_store *s, const struct pcn_practice *p);
+enum pcn_err pcn__pg_get_network(struct pcn_store *s, const char *code, pcn_network_fn fn,
+                                 void *ud);
+enum pcn_err pcn__pg_each_network(struct pcn_store *s, pcn_network_fn fn, void *ud);
+enum pcn_err pcn__pg_get_practice(struct pcn_store *s, const char *code, pcn_practice_fn fn,
+                                  void *ud);
+enum pcn_err pcn__pg_each_practice(struct pcn_store *s, pcn_practice_fn fn, void *ud);
+enum pcn_err pcn__pg_add_membership(struct pcn_store *s, const struct pcn_membership *m);
+enum pcn_err pcn__pg_end_membership(struct pcn_store *s, const char *practice, int32_t end_date);
+enum pcn_err pcn__pg_each_membership(struct pcn_store *s, const char *practice,
+                                     pcn_membership_fn fn, void *ud);
+enum pcn_err pcn__pg_add_site(struct pcn_store *s, const struct pcn_site *site, int64_t *ret_id);
+enum pcn_err pcn__pg_each_site(struct pcn_store *s, pcn_site_fn fn, void *ud);
+enum pcn_err pcn__pg_put_list_size(struct pcn_store *s, const struct pcn_list_size *l);
+enum pcn_err pcn__pg_list_size_at(struct pcn_store *s, const char *practice, int32_t date,
+                                  int64_t *ret_patients, int32_t *ret_date);
+enum pcn_err pcn__pg_put_list_band(struct pcn_store *s, const struct pcn_list_band *b);
+enum pcn_err pcn__pg_each_list_band(struct pcn_store *s, const char *practice, int32_t date,
+                                    pcn_list_band_fn fn, void *ud);
+
+enum pcn_err pcn__pg_put_patient(struct pcn_store *s, const struct pcn_patient *p);
+enum pcn_err pcn__pg_put_event(struct pcn_store *s, const struct pcn_event *e);
+enum pcn_err pcn__pg_put_medication(struct pcn_store *s, const struct pcn_medication *m);
+enum pcn_err pcn__pg_put_immunisation(struct pcn_store *s, const struct pcn_immunisation *i);
+enum pcn_err pcn__pg_put_encounter(struct pcn_store *s, const struct pcn_encounter *e);
+enum pcn_err pcn__pg_put_term(struct pcn_store *s, const struct pcn_term *t);
+enum pcn_err pcn__pg_each_patient(struct pcn_store *s, pcn_patient_fn fn, void *ud);
+enum pcn_err pcn__pg_each_event(struct pcn_store *s, pcn_event_fn fn, void *ud);
+enum pcn_err pcn__pg_each_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud);
+enum pcn_err pcn__pg_each_immunisation(struct pcn_store *s, pcn_immunisation_fn fn, void *ud);
+enum pcn_err pcn__pg_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud);
+enum pcn_err pcn__pg_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud);
+enum pcn_err pcn__pg_find_patient(struct pcn_store *s, const char *patient_id, int64_t *ret_key);
+enum pcn_err pcn__pg_count(struct pcn_store *s, struct pcn_store_counts *ret);
+
+#endif /* PCN_STORE_PG_INT_H */
