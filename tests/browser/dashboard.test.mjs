@@ -340,3 +340,14 @@ test('page timings: each page\'s data arrives and is drawn within 1 second once 
 test('no page errors and nothing fetched from outside the server', () => {
   for (const [role, s] of Object.entries(sessions)) assert.deepEqual(s.problems, [], role);
 });
+
+test('sign out ends the session on the server', async () => {
+  const { page } = await session('link_worker');
+  await page.evaluate(() => { delete document.body.dataset.pageReady; });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForSelector('body[data-page-ready="signin"]');
+  assert.equal(await page.isVisible('#main-nav'), false);
+  assert.equal((await api.link_worker.get('/me')).status, 401);
+  await page.evaluate(() => { location.hash = '#/overview'; });
+  await page.waitForSelector('body[data-page-ready="signin"]');
+});
