@@ -59,7 +59,7 @@ export function panel(title, ...children) {
 export function card(label, value, note) {
   return h('div', { class: 'pcn-card' },
     h('p', { class: 'pcn-card__label' }, label),
-    h('p', { class: 'pcn-card__value' + (typeof value === 'string' && value.length > 12 ? ' pcn-card__value--text' : '') }, value),
+    h('p', { class: 'pcn-card__value' + (typeof value === 'string' && value.length > 8 ? ' pcn-card__value--text' : '') }, value),
     note ? h('p', { class: 'pcn-card__note' }, note) : null);
 }
 
