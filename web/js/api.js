@@ -36,10 +36,10 @@ async function errorOf(res) {
 export async function api(path, { method = 'GET', body, raw = false } = {}) {
   const headers = { Accept: raw ? '*/*' : 'application/json' };
   const init = { method, credentials: 'same-origin', headers };
-  if (method !== 'GET' && method !== 'HEAD') {
-    if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body || {});
+    init.body = JSON.stringify(body);
   }
   const res = await fetch('/api/v1' + path, init);
   if (!res.ok) throw await errorOf(res);

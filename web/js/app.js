@@ -138,8 +138,9 @@ async function route() {
 async function signOut() {
   try {
     await api('/logout', { method: 'POST' });
-  } catch {
-    /* the session may already be gone */
+  } catch (e) {
+    // 401: the session had already ended; anything else is worth a trace.
+    if (!(e instanceof ApiError) || e.status !== 401) console.warn(`sign out: ${e.message}`);
   }
   state.me = null;
   setCsrf(null);
