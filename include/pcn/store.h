@@ -268,4 +268,13 @@ enum pcn_err pcn_store_patient_events(struct pcn_store *s, int64_t key, pcn_even
 enum pcn_err pcn_store_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
                                            void *ud);
 
+/*
+ * Read transactions: every read between begin_read and end_read sees the
+ * database as of one moment, never half of a concurrent writer's change
+ * (the server brackets each GET with them). PCN_EINVAL inside a write
+ * transaction or another read transaction; end_read is a no-op outside one.
+ */
+enum pcn_err pcn_store_begin_read(struct pcn_store *s);
+void pcn_store_end_read(struct pcn_store *s);
+
 #endif /* PCN_STORE_H */

@@ -95,9 +95,11 @@ static enum pcn_err acquire_snapshot(struct pcn__request *r, int64_t version, st
     ref = take_current(e, version); /* another worker may have built it meanwhile */
     if (!ref) {
         ref = pcn_calloc(1, sizeof(*ref));
-        rc = ref ? pcn_snapshot_from_store(r->store, &ref->snap, err)
-                 : pcn_error_set(err, PCN_ENOMEM, "out of memory");
-        if (rc == PCN_OK) {
+        if (ref)
+            rc = pcn_snapshot_from_store(r->store, &ref->snap, err);
+        else
+            rc = pcn_error_set(err, PCN_ENOMEM, "out of memory");
+        if (rc == PCN_OK && ref) {
             ref->version = version;
             ref->refs = 2; /* the engine's and the caller's */
             (void)pthread_mutex_lock(&e->lock);
@@ -140,6 +142,8 @@ static bool evaluate(struct pcn__request *r, const char *select, struct pcn_eval
     }
     if (rc == PCN_OK)
         rc = acquire_snapshot(r, version, &ref, &err);
+    if (rc == PCN_OK && !ref)
+        rc = PCN_ENOMEM;
     if (rc == PCN_OK)
         rc = pcn_program_eval(p, ref->snap, o, &res, &err);
     if (rc == PCN_OK)
@@ -380,14 +384,14 @@ static json_t *select_rows(struct pcn__request *r, json_t *wl, const char *pract
     if (!rows)
         return NULL;
     size_t n = json_array_size(rows);
-    json_t **v = pcn_arena_calloc(r->arena, n ? n : 1, sizeof(*v));
+    json_t **v = pcn_arena_calloc(r->arena, n ? n : 1, sizeof(json_t *));
     if (!v) {
         json_decref(rows);
         return NULL;
     }
     for (i = 0; i < n; i++)
         v[i] = json_array_get(rows, i);
-    qsort_r(v, n, sizeof(*v), compare_rows, (void *)s);
+    qsort_r(v, n, sizeof(json_t *), compare_rows, (void *)s);
     json_t *sorted = json_array();
     for (i = 0; sorted && i < n; i++)
         (void)json_array_append(sorted, v[i]);

@@ -41,6 +41,7 @@ static struct pcn_store *pool_take(struct pcn_server *srv)
 static void pool_give(struct pcn_server *srv, struct pcn_store *s)
 {
     pcn_store_rollback(s); /* a handler never leaves a transaction open */
+    pcn_store_end_read(s);
     (void)pthread_mutex_lock(&srv->lock);
     srv->pool[srv->n_free++] = s;
     (void)pthread_cond_broadcast(&srv->cond);
@@ -244,6 +245,11 @@ static void dispatch(struct pcn__request *r)
     }
     info = r->match.route->data;
     r->store = pool_take(r->srv);
+    /* Reads see one snapshot: never half of a concurrent write. */
+    if (!unsafe && pcn_store_begin_read(r->store) != PCN_OK) {
+        (void)pcn__reply_error(r, 503, "unavailable", "the database is busy; try again");
+        goto out;
+    }
     if (!(info->flags & PCN_ROUTE_FLAG_PUBLIC)) {
         if (!pcn__authenticate(r, unsafe))
             goto audit; /* audited only if the session was valid (a CSRF refusal) */
@@ -259,8 +265,10 @@ static void dispatch(struct pcn__request *r)
     }
     run_handler(r, info);
 audit:
+    pcn_store_end_read(r->store); /* not held while the audit row commits */
     if ((info->flags & PCN_ROUTE_FLAG_AUDIT) && !r->audited && (r->authed || r->object_type))
         audit_outcome(r);
+out:
     if (PCN_NEVER(r->holds_write))
         pcn__rollback(r);
     pool_give(r->srv, r->store);

@@ -405,3 +405,16 @@ enum pcn_err pcn_store_patient_medications(struct pcn_store *s, int64_t key, pcn
 {
     return s->ops->patient_medications(s, key, fn, ud);
 }
+
+enum pcn_err pcn_store_begin_read(struct pcn_store *s)
+{
+    if (s->in_tx)
+        return pcn__store_fail(s, PCN_EINVAL, "a transaction is already open");
+    return s->ops->begin_read(s);
+}
+
+void pcn_store_end_read(struct pcn_store *s)
+{
+    if (s && !s->in_tx)
+        s->ops->end_read(s);
+}

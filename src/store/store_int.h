@@ -78,6 +78,8 @@ struct pcn_store_ops {
     enum pcn_err (*patient_events)(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud);
     enum pcn_err (*patient_medications)(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
                                         void *ud);
+    enum pcn_err (*begin_read)(struct pcn_store *s);
+    void (*end_read)(struct pcn_store *s);
 };
 
 /* The common head of every backend's handle. */

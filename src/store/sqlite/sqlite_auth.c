@@ -1,6 +1,7 @@
 /*
  * sqlite_auth.c - users, sessions, login attempts and the append-only audit
- * log on SQLite, plus the one-patient reads of the patient view. Writes here
+ * log on SQLite, the one-patient reads of the patient view, and read
+ * transactions (one snapshot for a series of reads). Writes here
  * step their statements without marking the transaction dirty, so they do
  * not bump the data version that caches of population results key on. The
  * audit table's triggers refuse UPDATE and DELETE; this file only inserts.
@@ -395,4 +396,35 @@ enum pcn_err pcn__sqlite_patient_medications(struct pcn_store *s, int64_t key, p
 {
     return by_key(s, SQL_PATIENT_MEDICATIONS, key, medication_row, (pcn__any_fn)fn, ud, NULL,
                   "reading medications");
+}
+
+/* ---- read transactions ---- */
+
+enum pcn_err pcn__sqlite_begin_read(struct pcn_store *s)
+{
+    struct sqlite_store *ss = sqlite_of(s);
+    int rc;
+
+    if (ss->in_read)
+        return pcn__store_fail(s, PCN_EINVAL, "a read transaction is already open");
+    /* A deferred transaction takes its snapshot at the first read. */
+    rc = sqlite3_exec(ss->db, "BEGIN DEFERRED", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return pcn__sqlite_fail(ss, rc, "starting a read transaction");
+    ss->in_read = 1;
+    return PCN_OK;
+}
+
+void pcn__sqlite_end_read(struct pcn_store *s)
+{
+    struct sqlite_store *ss = sqlite_of(s);
+
+    if (!ss->in_read)
+        return;
+    for (int i = 0; i < SQL_STMT_COUNT_; i++) {
+        if (ss->stmts[i])
+            (void)sqlite3_reset(ss->stmts[i]);
+    }
+    (void)sqlite3_exec(ss->db, "COMMIT", NULL, NULL, NULL);
+    ss->in_read = 0;
 }

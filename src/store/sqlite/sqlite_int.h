@@ -69,14 +69,34 @@ enum sql_stmt {
     SQL_STMT_COUNT_
 };
 
+/*
+ * Events are inserted PCN_SQLITE_EVENT_BATCH rows per statement: put_event
+ * copies each event here and the batch is written when full, before any
+ * other statement that reads or replaces population rows, and at commit
+ * (sqlite_population.c). A rollback drops it.
+ */
+#define PCN_SQLITE_EVENT_BATCH 16
+#define PCN_SQLITE_EVENT_TEXT 16384
+
+struct sqlite_event_batch {
+    size_t n_events;
+    size_t text_used;
+    int64_t keys[PCN_SQLITE_EVENT_BATCH];
+    struct pcn_event events[PCN_SQLITE_EVENT_BATCH]; /* strings point into text */
+    char text[PCN_SQLITE_EVENT_TEXT];
+};
+
 struct sqlite_store {
     struct pcn_store head; /* must be first */
     sqlite3 *db;
     char *path;
     sqlite3_stmt *stmts[SQL_STMT_COUNT_];
     int schema_version;
-    int tx_dirty;                   /* the open transaction wrote something */
-    struct pcn_strmap *tx_patients; /* patient_id -> key, for this transaction */
+    int tx_dirty;                           /* the open transaction wrote something */
+    struct pcn_strmap *tx_patients;         /* patient_id -> key, for this transaction */
+    struct sqlite_event_batch *event_batch; /* pending events, allocated on first use */
+    sqlite3_stmt *event_batch_stmt;         /* multi-row INSERT of a full batch */
+    int in_read;                            /* a read transaction is open */
 };
 
 static inline struct sqlite_store *sqlite_of(struct pcn_store *s)
@@ -139,6 +159,10 @@ enum pcn_err pcn__sqlite_each_list_band(struct pcn_store *s, const char *practic
                                         pcn_list_band_fn fn, void *ud);
 
 enum pcn_err pcn__sqlite_put_patient(struct pcn_store *s, const struct pcn_patient *p);
+/* Write the pending events (see struct sqlite_event_batch). */
+enum pcn_err pcn__sqlite_flush_events(struct sqlite_store *ss);
+/* Forget pending events (rollback) or free the batch (close, with is_closing). */
+void pcn__sqlite_drop_events(struct sqlite_store *ss, int is_closing);
 enum pcn_err pcn__sqlite_put_event(struct pcn_store *s, const struct pcn_event *e);
 enum pcn_err pcn__sqlite_put_medication(struct pcn_store *s, const struct pcn_medication *m);
 enum pcn_err pcn__sqlite_put_immunisation(struct pcn_store *s, const struct pcn_immunisation *i);
@@ -179,5 +203,7 @@ enum pcn_err pcn__sqlite_patient_events(struct pcn_store *s, int64_t key, pcn_ev
                                         void *ud);
 enum pcn_err pcn__sqlite_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
                                              void *ud);
+enum pcn_err pcn__sqlite_begin_read(struct pcn_store *s);
+void pcn__sqlite_end_read(struct pcn_store *s);
 
 #endif /* PCN_STORE_SQLITE_INT_H */

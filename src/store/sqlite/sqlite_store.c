@@ -339,6 +339,7 @@ static void sqlite_close(struct pcn_store *s)
         (void)sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < SQL_STMT_COUNT_; i++)
         (void)sqlite3_finalize(ss->stmts[i]);
+    pcn__sqlite_drop_events(ss, 1);
     (void)sqlite3_close(ss->db);
     pcn_strmap_free(ss->tx_patients);
     pcn_free(ss->path);
@@ -391,15 +392,16 @@ static void sqlite_end_tx(struct sqlite_store *ss)
     }
     pcn_strmap_free(ss->tx_patients);
     ss->tx_patients = NULL;
+    pcn__sqlite_drop_events(ss, 0);
     ss->tx_dirty = 0;
 }
 
 static enum pcn_err sqlite_commit(struct pcn_store *s)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    enum pcn_err rc = PCN_OK;
+    enum pcn_err rc = pcn__sqlite_flush_events(ss);
 
-    if (ss->tx_dirty) {
+    if (rc == PCN_OK && ss->tx_dirty) {
         sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_DATA_VERSION_BUMP);
         rc = st ? pcn__sqlite_exec_stmt(ss, st, "bumping data version") : PCN_ESTORAGE;
     }
@@ -472,6 +474,8 @@ static const struct pcn_store_ops sqlite_ops = {
     .get_patient = pcn__sqlite_get_patient,
     .patient_events = pcn__sqlite_patient_events,
     .patient_medications = pcn__sqlite_patient_medications,
+    .begin_read = pcn__sqlite_begin_read,
+    .end_read = pcn__sqlite_end_read,
 };
 
 static enum pcn_err sqlite_configure(struct sqlite_store *ss, unsigned flags)

@@ -147,6 +147,32 @@ static void test_deletion(void **state)
     assert_non_null(strstr(r.reason, "sequence"));
 }
 
+/* A read transaction sees one snapshot while another handle commits (store.h). */
+static void test_read_snapshot(void **state)
+{
+    struct fixture *f = *state;
+    struct pcn_store *w = NULL;
+    struct pcn_error e;
+    struct pcn_network n = {.code = "U00001", .name = "Test"};
+    int64_t v0;
+    int64_t v;
+
+    assert_int_equal(pcn_store_open(f->path, 0, &w, &e), PCN_OK);
+    assert_int_equal(pcn_store_begin_read(f->s), PCN_OK);
+    assert_int_equal(pcn_store_begin_read(f->s), PCN_EINVAL);
+    assert_int_equal(pcn_store_data_version(f->s, &v0), PCN_OK);
+    assert_int_equal(pcn_store_begin(w), PCN_OK);
+    assert_int_equal(pcn_store_put_network(w, &n), PCN_OK);
+    assert_int_equal(pcn_store_commit(w), PCN_OK);
+    assert_int_equal(pcn_store_data_version(f->s, &v), PCN_OK);
+    assert_int_equal(v, v0); /* still the snapshot */
+    pcn_store_end_read(f->s);
+    pcn_store_end_read(f->s); /* no-op */
+    assert_int_equal(pcn_store_data_version(f->s, &v), PCN_OK);
+    assert_int_equal(v, v0 + 1);
+    pcn_store_close(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_hash_covers_every_field),
         cmocka_unit_test_setup_teardown(test_triggers_and_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deletion, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_snapshot, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
