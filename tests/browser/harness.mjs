@@ -60,7 +60,7 @@ export async function startServer() {
     child.once('exit', (code) => reject(new Error(`pcn serve exited (${code}): ${log}`)));
   });
   return {
-    dir, db, base, child, firstPractice, genSummary: gen.stderr.trim(), genMs,
+    dir, db, base, child, firstPractice, genSummary: (gen.stderr.trim() || gen.stdout.trim()), genMs,
     log: () => log,
     async stop() {
       child.kill('SIGTERM');
