@@ -346,7 +346,10 @@ static void add_leavers(struct gen_practice *p, struct pcn_rng *r, int32_t as_of
         (void)add_person(p, r, as_of, s, age_in_band(r, b));
         struct person *x = &p->people[p->n_people - 1];
         x->status = died ? ST_DIED : ST_LEFT;
-        x->end = date_between(r, as_of - 364, as_of - 1);
+        /* they left or died during the year, and after they were born */
+        if (x->dob > as_of - 2)
+            x->dob = as_of - 2;
+        x->end = date_between(r, PCN_MAX(x->dob + 1, as_of - 364), as_of - 1);
         if (died)
             x->g += 1.0f;
     }
@@ -741,7 +744,7 @@ static enum pcn_err medication(struct rec *c, const struct model_drug *d, int32_
     struct pcn_medication m = {
         .patient_id = c->pid,
         .start_date = start,
-        .end_date = PCN_DATE_NONE,
+        .end_date = start + 56,
         .system = DRUG_SYSTEM,
         .code = d->code,
         .has_quantity = 1,
@@ -774,11 +777,15 @@ static enum pcn_err medications(struct rec *c)
         if (taken & (1ull << first))
             continue;
         taken |= 1ull << first;
-        rc = medication(c, d, recent(c, 5 * 365));
+        /* the latest issue of the repeat: within the last 12 weeks, 56 days' supply */
+        rc = medication(c, d, recent(c, 84));
     }
-    /* the QOF asthma register needs asthma treatment in the last 12 months */
+    /* the QOF asthma and epilepsy registers need treatment in the last 12 months */
     if (rc == PCN_OK && on(x, PCN_REG_AST) && !(taken & 1))
         rc = medication(c, &model_drugs[DRUG_ASTHMA_RELIEVER], recent(c, 300));
+    uint64_t aed = (1ull << DRUG_ANTIEPILEPTIC) | (1ull << (DRUG_ANTIEPILEPTIC + 1));
+    if (rc == PCN_OK && on(x, PCN_REG_EP) && !(taken & aed))
+        rc = medication(c, &model_drugs[DRUG_ANTIEPILEPTIC], recent(c, 84));
     return rc;
 }
 
@@ -1035,6 +1042,28 @@ static void set_flags(struct pcn_rng *r, struct person *x)
         x->flags |= PF_HOUSEBOUND;
 }
 
+/*
+ * Registration date: babies register within weeks of birth, 7.5% of the list
+ * joined in the last year, the others have an exponential registration
+ * length (mean 12 years). Always between birth and ref_date.
+ */
+static int32_t registration_date(struct gen *g, const struct person *x, int32_t ref_date)
+{
+    struct pcn_rng *r = &g->rng;
+    int32_t d;
+    if (x->age == 0) {
+        d = x->dob + 7 + (int32_t)pcn_rng_below(r, 50);
+    } else if (x->status == ST_REGISTERED && chance(r, JOINER_RATE)) {
+        d = date_between(r, g->as_of - 364, g->as_of);
+    } else {
+        double years = -12 * log(1 - pcn_rng_uniform(r));
+        d = ref_date - 365 - (int32_t)(years * DAYS_YEAR);
+    }
+    if (d > ref_date)
+        d = ref_date;
+    return d < x->dob ? x->dob : d;
+}
+
 static enum pcn_err emit_person(struct gen *g, struct gen_practice *p, size_t i)
 {
     struct person *x = &p->people[i];
@@ -1059,13 +1088,7 @@ static enum pcn_err emit_person(struct gen *g, struct gen_practice *p, size_t i)
         .registered_to = x->status == ST_LEFT ? x->end : PCN_DATE_NONE,
         .date_of_death = x->status == ST_DIED ? x->end : PCN_DATE_NONE,
     };
-    if (x->age == 0)
-        pt.registered_from = PCN_MIN(x->dob + 7 + (int32_t)pcn_rng_below(r, 50), c.ref_date);
-    else if (x->status == ST_REGISTERED && chance(r, JOINER_RATE))
-        pt.registered_from = date_between(r, g->as_of - 364, g->as_of);
-    else
-        pt.registered_from = PCN_MAX(
-            x->dob, c.ref_date - 365 - (int32_t)(-12 * DAYS_YEAR * log(1 - pcn_rng_uniform(r))));
+    pt.registered_from = registration_date(g, x, c.ref_date);
     if (x->status == ST_DIED)
         pt.registered_to = x->end;
     g->stats.patients++;
@@ -1305,6 +1328,9 @@ static enum pcn_err diag_pools(struct gen *g)
 
 static enum pcn_err gen_setup(struct gen *g)
 {
+    assert(strcmp(model_drugs[DRUG_ASTHMA_RELIEVER].code, "salbutamol-inhaler") == 0);
+    assert(strcmp(model_drugs[DRUG_ANTIEPILEPTIC].code, "levetiracetam") == 0);
+    assert(strcmp(model_drugs[DRUG_ANTIEPILEPTIC + 1].code, "lamotrigine") == 0);
     for (int l = 0; l < CL_COUNT; l++) {
         g->term_done[l] = pcn_calloc(g->ref->lists[l].n + 1, 1);
         if (!g->term_done[l])

@@ -36,6 +36,7 @@ struct calib_patient {
     int32_t bmi_date;
     double bmi;
     bool asthma_drug;
+    bool antiepileptic;
     int n_drugs;
     uint64_t efi;
 };
@@ -148,6 +149,7 @@ static void finish_patient(struct pcn_gen_calib *c)
         on[r] = p->diag[r] != PCN_DATE_NONE && p->res[r] < p->diag[r];
     on[PCN_REG_DEP] = on[PCN_REG_DEP] && p->diag[PCN_REG_DEP] >= dep_from;
     on[PCN_REG_AST] = on[PCN_REG_AST] && p->asthma_drug;
+    on[PCN_REG_EP] = on[PCN_REG_EP] && p->antiepileptic;
     on[PCN_REG_OB] = p->bmi_date != PCN_DATE_NONE && p->bmi_date > c->as_of - 365 && p->bmi >= 30;
     on[PCN_REG_NDH] = on[PCN_REG_NDH] && !on[PCN_REG_DM];
     row->list++;
@@ -236,6 +238,10 @@ static enum pcn_err on_medication(void *ctx, const struct pcn_medication *m,
     if (current && (strcmp(m->code, "salbutamol-inhaler") == 0 ||
                     strcmp(m->code, "beclometasone-inhaler") == 0))
         c->cur.asthma_drug = true;
+    if (current &&
+        (strcmp(m->code, "levetiracetam") == 0 || strcmp(m->code, "lamotrigine") == 0 ||
+         strcmp(m->code, "sodium-valproate") == 0 || strcmp(m->code, "carbamazepine") == 0))
+        c->cur.antiepileptic = true;
     return PCN_OK;
 }
 
