@@ -575,6 +575,35 @@ static long diag_code(struct rec *c, int reg)
     return -1;
 }
 
+/*
+ * A fragility fracture (eFI list, no register code). QOF's osteoporosis
+ * register counts fractures since April 2012 (at 75+ even without an
+ * osteoporosis code), so people on the register get one since then, aged
+ * 50+, and everyone else's fractures are dated before April 2012.
+ */
+static enum pcn_err fragility_fracture(struct rec *c, bool on_register)
+{
+    struct gen *g = c->g;
+    int32_t april2012 = 0, from = 0;
+    (void)pcn_date_from_ymd(2012, 4, 1, &april2012);
+    if (g->n_efi_codes[EFI_FRACTURE] == 0)
+        return PCN_OK;
+    long idx =
+        (long)g->efi_codes[EFI_FRACTURE][pcn_rng_below(&g->rng, g->n_efi_codes[EFI_FRACTURE])];
+    int32_t d;
+    if (on_register) {
+        from = PCN_MAX(april2012, pcn_date_add_months(c->x->dob, 12 * 50));
+        d = date_between(&g->rng, PCN_MIN(from, c->ref_date - 1), c->ref_date - 1);
+    } else {
+        from = pcn_date_add_months(c->x->dob, 12 * 40);
+        if (from >= april2012)
+            return PCN_OK;
+        d = date_between(&g->rng, from, april2012 - 1);
+    }
+    c->efi |= 1ull << EFI_FRACTURE;
+    return ev(c, CL_EFI_FIRST + EFI_FRACTURE, idx, d, PCN_EVENT_CONDITION);
+}
+
 static enum pcn_err diagnoses(struct rec *c)
 {
     enum pcn_err rc = PCN_OK;
@@ -586,6 +615,8 @@ static enum pcn_err diagnoses(struct rec *c)
         rc = ev(c, m->list, diag_code(c, reg), d, PCN_EVENT_CONDITION);
         if (c->g->diag_efi[reg])
             c->efi |= 1ull << m->efi;
+        if (rc == PCN_OK && reg == PCN_REG_OST)
+            rc = fragility_fracture(c, true);
     }
     return rc;
 }
@@ -876,6 +907,11 @@ static enum pcn_err frailty(struct rec *c)
         int d = (int)pcn_rng_below(r, EFI_COUNT);
         if ((c->efi & (1ull << d)) || g->n_efi_codes[d] == 0)
             continue;
+        if (d == EFI_FRACTURE) {
+            rc = fragility_fracture(c, false);
+            have += (c->efi >> EFI_FRACTURE) & 1;
+            continue;
+        }
         c->efi |= 1ull << d;
         have++;
         long idx = (long)g->efi_codes[d][pcn_rng_below(r, g->n_efi_codes[d])];
@@ -1257,10 +1293,13 @@ static enum pcn_err efi_pools(struct gen *g)
     const struct pcn_refdata *ref = g->ref;
     struct pcn_strmap *reg_codes = pcn_strmap_new();
     enum pcn_err rc = reg_codes ? PCN_OK : PCN_ENOMEM;
-    for (int l = CL_AF; l <= CL_HYPRES && rc == PCN_OK; l++)
+    for (int l = CL_AF; l < CL_EFI_FIRST && rc == PCN_OK; l++) {
+        if (l > CL_HYPRES && l != CL_TIA && l != CL_HAEMCAN)
+            continue;
         for (size_t i = 0; i < ref->lists[l].n && rc == PCN_OK; i++)
             rc = pcn_strmap_put(reg_codes, ref->lists[l].codes[i], strlen(ref->lists[l].codes[i]),
                                 1);
+    }
     for (int d = 0; d < EFI_COUNT && rc == PCN_OK; d++) {
         const struct ref_codelist *l = &ref->lists[CL_EFI_FIRST + d];
         uint64_t v = 0;
@@ -1269,9 +1308,15 @@ static enum pcn_err efi_pools(struct gen *g)
             rc = PCN_ENOMEM;
             break;
         }
-        for (size_t i = 0; i < l->n; i++)
-            if (!pcn_strmap_get(reg_codes, l->codes[i], strlen(l->codes[i]), &v))
-                g->efi_codes[d][g->n_efi_codes[d]++] = (uint32_t)i;
+        for (size_t i = 0; i < l->n; i++) {
+            if (pcn_strmap_get(reg_codes, l->codes[i], strlen(l->codes[i]), &v))
+                continue;
+            /* fractures are dated apart (fragility_fracture()): keep them out of other deficits */
+            if (d != EFI_FRACTURE &&
+                pcn__ref_find_code(ref, CL_EFI_FIRST + EFI_FRACTURE, l->codes[i]) >= 0)
+                continue;
+            g->efi_codes[d][g->n_efi_codes[d]++] = (uint32_t)i;
+        }
     }
     pcn_strmap_free(reg_codes);
     return rc;
