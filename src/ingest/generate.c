@@ -669,7 +669,7 @@ static enum pcn_err blood_pressure(struct rec *c, bool ltc)
     enum pcn_err rc = PCN_OK;
     for (int i = 0; i < n && rc == PCN_OK; i++) {
         int32_t d = recent(c, ltc ? 365 : 3 * 365);
-        double base = on(x, PCN_REG_HYP) ? 136 : 118 + 0.3 * x->age;
+        double base = on(x, PCN_REG_HYP) ? 132 : 118 + 0.3 * x->age;
         double sys = round(base + 14 * pcn_rng_normal(r));
         double dia = round(sys * 0.58 + 6 * pcn_rng_normal(r));
         rc = obs(c, CL_SBP, c->g->fixed[FX_SBP], d, sys, "mm[Hg]");
@@ -690,7 +690,7 @@ static enum pcn_err lab_tests(struct rec *c)
     if (dm && chance(r, 0.9)) {
         int n = 1 + chance(r, 0.5);
         for (int i = 0; i < n && rc == PCN_OK; i++) {
-            double v = round(exp(log(55.0) + 0.25 * pcn_rng_normal(r)));
+            double v = round(exp(log(52.0) + 0.25 * pcn_rng_normal(r)));
             rc = obs(c, CL_HBA1C, g->fixed[FX_HBA1C], recent(c, 365), v, "mmol/mol");
         }
     } else if (on(x, PCN_REG_NDH) && chance(r, 0.8)) {
@@ -725,11 +725,14 @@ static enum pcn_err bmi(struct rec *c)
     if (on(x, PCN_REG_OB))
         return obs(c, CL_BMI, c->g->fixed[FX_BMI], recent(c, 365),
                    round(10 * (30.0 - 4.5 * log(1.0 - pcn_rng_uniform(r)))) / 10, "kg/m2");
-    if (!chance(r, n_regs(x) ? 0.6 : 0.3))
+    /* LD health checks and SMI physical health checks record BMI within the year */
+    bool check = on(x, PCN_REG_LD) || on(x, PCN_REG_MH);
+    if (!chance(r, check ? 0.75 : n_regs(x) ? 0.6 : 0.3))
         return PCN_OK;
     double v = 25.0 + 2.6 * pcn_rng_normal(r);
     v = v < 16.5 ? 16.5 : v > 29.9 ? 29.9 : v;
-    return obs(c, CL_BMI, c->g->fixed[FX_BMI], recent(c, 2 * 365), round(10 * v) / 10, "kg/m2");
+    return obs(c, CL_BMI, c->g->fixed[FX_BMI], recent(c, check ? 365 : 2 * 365), round(10 * v) / 10,
+               "kg/m2");
 }
 
 static enum pcn_err smoking(struct rec *c)
@@ -758,6 +761,8 @@ static enum pcn_err reviews(struct rec *c)
     if (rc == PCN_OK && on(c->x, PCN_REG_COPD) && chance(r, 0.7))
         rc =
             ev(c, CL_COPD_REVIEW, c->g->fixed[FX_COPD_REVIEW], recent(c, 365), PCN_EVENT_PROCEDURE);
+    if (rc == PCN_OK && on(c->x, PCN_REG_DEM) && chance(r, 0.45))
+        rc = ev(c, CL_DEM_CAREPLAN, -1, recent(c, 365), PCN_EVENT_CAREPLAN);
     return rc;
 }
 
@@ -832,6 +837,31 @@ static enum pcn_err med_review(struct rec *c)
 }
 
 /* Seasonal flu vaccination in the most recent season (1 Sep - 31 Mar) before ref_date. */
+/* One seasonal flu vaccination in the season (1 Sep - 31 Mar) starting on season_start. */
+static enum pcn_err flu_dose(struct rec *c, int32_t season_start)
+{
+    struct gen *g = c->g;
+    int32_t end = PCN_MIN(pcn_date_add_months(season_start, 7) - 1, c->ref_date);
+    if (end < season_start || end < c->x->dob)
+        return PCN_OK;
+    struct pcn_immunisation im = {
+        .patient_id = c->pid,
+        .date = date_between(&g->rng, PCN_MAX(season_start, c->x->dob), end),
+        .system = "snomed",
+        .code = "822851000000102",
+        .source = "generator",
+    };
+    enum pcn_err rc = emit_term(g, "snomed", im.code, "Seasonal influenza vaccination");
+    if (rc != PCN_OK)
+        return rc;
+    g->stats.immunisations++;
+    return g->sink->ops->immunisation(g->sink->ctx, &im, g->err);
+}
+
+/*
+ * Flu vaccination in the latest two seasons before ref_date; people
+ * vaccinated one year are likely to be vaccinated the other.
+ */
 static enum pcn_err flu(struct rec *c)
 {
     struct gen *g = c->g;
@@ -843,25 +873,38 @@ static enum pcn_err flu(struct rec *c)
                                              : 0;
     if (x->flags & PF_CAREHOME)
         p = 0.9;
-    if (!g->sink->ops->immunisation || !chance(r, p))
+    if (!g->sink->ops->immunisation || p <= 0)
         return PCN_OK;
     int y = 0, m = 0, d = 0;
     pcn_date_to_ymd(c->ref_date, &y, &m, &d);
-    int32_t start = 0, end = 0;
-    (void)pcn_date_from_ymd(m >= 9 ? y : y - 1, 9, 1, &start);
-    end = PCN_MIN(pcn_date_add_months(start, 7) - 1, c->ref_date);
-    struct pcn_immunisation im = {
-        .patient_id = c->pid,
-        .date = date_between(r, start, end),
-        .system = "snomed",
-        .code = "822851000000102",
-        .source = "generator",
-    };
-    enum pcn_err rc = emit_term(g, "snomed", im.code, "Seasonal influenza vaccination");
-    if (rc != PCN_OK)
-        return rc;
-    g->stats.immunisations++;
-    return g->sink->ops->immunisation(g->sink->ctx, &im, g->err);
+    int32_t latest = 0;
+    (void)pcn_date_from_ymd(m >= 9 ? y : y - 1, 9, 1, &latest);
+    bool this_year = chance(r, p);
+    /* P(last | this) = a and P(last | not this) = b keep P(last) = p */
+    double a = 0.3 + 0.7 * p, b = p * (1 - a) / (1 - p);
+    bool last_year = chance(r, this_year ? a : b);
+    enum pcn_err rc = PCN_OK;
+    if (last_year)
+        rc = flu_dose(c, pcn_date_add_months(latest, -12));
+    if (rc == PCN_OK && this_year)
+        rc = flu_dose(c, latest);
+    return rc;
+}
+
+/* QRISK for adults 40-84 without CVD; social prescribing referrals (more where deprived). */
+static enum pcn_err prevention(struct rec *c)
+{
+    struct pcn_rng *r = &c->g->rng;
+    const struct person *x = c->x;
+    enum pcn_err rc = PCN_OK;
+    bool cvd = on(x, PCN_REG_CHD) || on(x, PCN_REG_STIA) || on(x, PCN_REG_PAD);
+    if (x->age >= 40 && x->age < 85 && !cvd && chance(r, 0.35)) {
+        double q = round(exp(log(8.0) + 0.03 * (x->age - 60) + 0.6 * pcn_rng_normal(r)) * 10) / 10;
+        rc = obs(c, CL_QRISK, -1, recent(c, 5 * 365), q > 60 ? 60 : q, "%");
+    }
+    if (rc == PCN_OK && x->age >= 16 && chance(r, 0.012 + 0.004 * (10 - x->decile)))
+        rc = ev(c, CL_SOCPRES, -1, recent(c, 365), PCN_EVENT_PROCEDURE);
+    return rc;
 }
 
 static enum pcn_err social(struct rec *c)
@@ -1012,9 +1055,10 @@ static char ethnicity(struct rec *c, int *ret_group)
 static enum pcn_err records(struct rec *c)
 {
     const struct person *x = c->x;
-    bool ltc = x->regs & ((1u << PCN_REG_HYP) | (1u << PCN_REG_DM) | (1u << PCN_REG_CHD) |
-                          (1u << PCN_REG_STIA) | (1u << PCN_REG_CKD) | (1u << PCN_REG_HF) |
-                          (1u << PCN_REG_AF) | (1u << PCN_REG_PAD));
+    bool ltc = x->regs &
+               ((1u << PCN_REG_HYP) | (1u << PCN_REG_DM) | (1u << PCN_REG_CHD) |
+                (1u << PCN_REG_STIA) | (1u << PCN_REG_CKD) | (1u << PCN_REG_HF) |
+                (1u << PCN_REG_AF) | (1u << PCN_REG_PAD) | (1u << PCN_REG_LD) | (1u << PCN_REG_MH));
     enum pcn_err rc = diagnoses(c);
     if (rc == PCN_OK)
         rc = resolved(c);
@@ -1034,6 +1078,8 @@ static enum pcn_err records(struct rec *c)
         rc = med_review(c);
     if (rc == PCN_OK)
         rc = social(c);
+    if (rc == PCN_OK)
+        rc = prevention(c);
     if (rc == PCN_OK)
         rc = frailty(c);
     if (rc == PCN_OK)
