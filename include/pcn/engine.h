@@ -83,6 +83,19 @@ size_t pcn_snapshot_memory(const struct pcn_snapshot *s);
 enum pcn_err pcn_snapshot_from_store(struct pcn_store *st, struct pcn_snapshot **ret,
                                      struct pcn_error *reterr);
 
+/*
+ * Save a finished snapshot to path (one binary file, native byte order),
+ * and load it back: the fast start that skips the store walk. The file
+ * records the data version; compare it with pcn_store_data_version() to
+ * know whether it is current. Loading validates every index in the file
+ * (PCN_EPARSE for a damaged file or another format version). Caller frees
+ * the loaded snapshot with pcn_snapshot_free().
+ */
+enum pcn_err pcn_snapshot_save(const struct pcn_snapshot *s, const char *path,
+                               struct pcn_error *reterr);
+enum pcn_err pcn_snapshot_load(const char *path, struct pcn_snapshot **ret,
+                               struct pcn_error *reterr);
+
 /* ---- programs ---- */
 
 enum pcn_program_flags {
@@ -121,6 +134,17 @@ enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct 
 
 /* Number of definitions marked for output. */
 size_t pcn_program_output_count(const struct pcn_program *p);
+
+/* Number of definitions (registers, indicators, scores, segments, worklists). */
+size_t pcn_program_def_count(const struct pcn_program *p);
+
+/*
+ * Definition i (in definition order): its kind ("register", "indicator",
+ * "score", "segment", "worklist"), name and title. Borrowed; valid while
+ * the program lives. PCN_ENOTFOUND past the end.
+ */
+enum pcn_err pcn_program_def_info(const struct pcn_program *p, size_t i, const char **ret_kind,
+                                  const char **ret_name, const char **ret_title);
 
 /* ---- evaluation ---- */
 

@@ -36,7 +36,7 @@ static void scenario_engine(void)
     (void)pcn_date_from_ymd(2025, 3, 31, &o.as_of);
     if (pcn_snapshot_new(NULL, &s) != PCN_OK)
         return;
-    for (int i = 0; i < 1500; i++) {
+    for (int i = 0; i < 200; i++) {
         struct pcn_patient pt = {.patient_id = id, .practice = pr};
         struct pcn_event e = {.code = i % 2 ? "DM" : "HB", .has_value = 1, .value = i % 90};
         struct pcn_medication m = {.code = "M"};
@@ -56,6 +56,18 @@ static void scenario_engine(void)
     }
     if (pcn_snapshot_finish(s) != PCN_OK)
         goto out;
+    {
+        /* round trip through a snapshot file */
+        struct pcn_snapshot *t = NULL;
+        char path[64];
+        (void)snprintf(path, sizeof(path), "/tmp/pcn-fault-%d.snap", (int)getpid());
+        if (pcn_snapshot_save(s, path, &err) == PCN_OK &&
+            pcn_snapshot_load(path, &t, &err) == PCN_OK) {
+            pcn_snapshot_free(s);
+            s = t;
+        }
+        (void)unlink(path);
+    }
     p = pcn_program_new();
     if (!p || pcn_program_load_string(p, "f.pcn", defs, strlen(defs), NULL, PCN_PROGRAM_FLAG_OUTPUT,
                                       &err) != PCN_OK)
