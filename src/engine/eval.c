@@ -587,6 +587,12 @@ static void eval_func(struct evalctx *c, const struct node *n, double *out, uint
 {
     const double *a = c->buf[n->a], *b = c->buf[n->b];
 
+    if (n->sub == FN_ROUND) {
+        double scale = pow(10, b[0] < 0 ? 0 : b[0] > 12 ? 12 : (int)b[0]);
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = round(a[i] * scale) / scale;
+        return;
+    }
     for (uint32_t i = 0; i < len; i++) {
         if (isnan(a[i]))
             out[i] = b[i];
@@ -696,6 +702,10 @@ static void chunk_groups(struct evalctx *c, uint32_t len)
                       (s->reg_to[p] == PCN_DATE_NONE || s->reg_to[p] >= c->as_of) &&
                       (s->death[p] == PCN_DATE_NONE || s->death[p] > c->as_of) &&
                       s->dob[p] <= c->as_of;
+        if (r->n_groups == 1) {
+            c->group[i] = 0;
+            continue;
+        }
         key[DIM_PRACTICE] = pr < s->n_practices ? r->practice_rank[pr] : s->n_practices;
         key[DIM_NETWORK] = pr < s->n_practices ? r->network_of_practice[pr] : s->n_networks;
         key[DIM_AGE] = (size_t)pcn__age_band((int)c->age[i]);
@@ -927,8 +937,9 @@ static void free_ctx(struct evalctx *c)
     for (size_t i = 0; c->buf && i < p->n_nodes; i++) {
         if (p->nodes[i].op != OP_FIELD)
             pcn_free(c->buf[i]);
-        pcn_free(c->buf2[i]);
     }
+    for (size_t i = 0; c->buf2 && i < p->n_nodes; i++)
+        pcn_free(c->buf2[i]);
     pcn_free(c->buf);
     pcn_free(c->buf2);
     pcn_free(c->qs);
