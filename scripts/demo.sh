@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh BUILD_DIR - the main job as it exists today: build a database with
 # the real national registry (every practice and PCN in England, with list
-# sizes by age and sex) and show one network, its practices and the checks.
+# sizes by age and sex) and show one network, its practices and the checks;
+# then generate a synthetic twin of that network's patients, add one demo
+# user per role and run the dashboard (pcn serve) in the foreground.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -35,3 +37,43 @@ echo "$(grep -c ',unallocated,' "$out/registry-check.csv") practices in no netwo
   "(full list: $out/registry-check.csv)"
 echo
 echo "Database: $db   (try: $pcn network list --db $db)"
+
+echo
+echo "== Dashboard"
+if ! "$pcn" generate --help >/dev/null 2>&1 || ! "$pcn" serve --help >/dev/null 2>&1; then
+  echo "The dashboard needs 'pcn generate' and 'pcn serve', which this build lacks: skipped."
+  exit 0
+fi
+if [[ ! -f "$root/web/vendor/england.json" ]]; then
+  if [[ -d "$root/web/node_modules" ]]; then
+    node "$root/web/scripts/vendor.mjs" >/dev/null
+  else
+    echo "web/node_modules is missing (scripts/install-deps.sh installs it): dashboard skipped."
+    exit 0
+  fi
+fi
+echo "Generating a synthetic twin of $network's registered patients (seed 1)"
+"$pcn" generate --db "$db" --pcn "$network" --seed 1
+demo_password=${PCN_DEMO_PASSWORD:-openpcn-demo}
+first_practice=$("$pcn" practice list --db "$db" --network "$network" --format csv | sed -n 2p | cut -d, -f1)
+roles=(clinical_director practice_manager clinician link_worker ppg_member analyst admin)
+for role in "${roles[@]}"; do
+  extra=()
+  [[ $role == practice_manager ]] && extra=(--practice "$first_practice")
+  printf '%s\n' "$demo_password" | "$pcn" user add --db "$db" --role "$role" "${extra[@]}" "demo_$role" >/dev/null
+done
+listen=${PCN_DEMO_LISTEN:-127.0.0.1:8080}
+echo
+echo "Sign in at the address below with one of these users (password: $demo_password):"
+for role in "${roles[@]}"; do
+  note=""
+  [[ $role == practice_manager ]] && note="  (practice $first_practice)"
+  printf '  %-24s %s%s\n' "demo_$role" "$role" "$note"
+done
+echo "Stop the server with Ctrl-C."
+echo
+serve=("$pcn" serve --db "$db" --web "$root/web" --network "$network")
+if ! "${serve[@]}" --listen "$listen"; then
+  echo "pcn serve could not listen on $listen; trying a free port" >&2
+  "${serve[@]}" --listen 127.0.0.1:0
+fi

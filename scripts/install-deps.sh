@@ -46,5 +46,12 @@ if [[ -f "$root/web/package-lock.json" ]]; then
     echo "install-deps: npm ci in web/" >&2
     (cd "$root/web" && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  # The dashboard's vendor files (NHS.UK styles, Chart.js) copied out of
+  # node_modules into web/vendor/, which pcn serve serves (git-ignored).
+  if [[ ! -f "$root/web/vendor/england.json" || "$root/web/package-lock.json" -nt "$root/web/vendor/england.json" ||
+        "$root/web/scripts/vendor.mjs" -nt "$root/web/vendor/england.json" ]]; then
+    echo "install-deps: web/vendor from node_modules" >&2
+    node "$root/web/scripts/vendor.mjs" >/dev/null
+  fi
 fi
 exit 0

@@ -346,7 +346,10 @@ static void add_leavers(struct gen_practice *p, struct pcn_rng *r, int32_t as_of
         (void)add_person(p, r, as_of, s, age_in_band(r, b));
         struct person *x = &p->people[p->n_people - 1];
         x->status = died ? ST_DIED : ST_LEFT;
-        x->end = date_between(r, as_of - 364, as_of - 1);
+        /* they left or died during the year, and after they were born */
+        if (x->dob > as_of - 2)
+            x->dob = as_of - 2;
+        x->end = date_between(r, PCN_MAX(x->dob + 1, as_of - 364), as_of - 1);
         if (died)
             x->g += 1.0f;
     }
@@ -572,6 +575,35 @@ static long diag_code(struct rec *c, int reg)
     return -1;
 }
 
+/*
+ * A fragility fracture (eFI list, no register code). QOF's osteoporosis
+ * register counts fractures since April 2012 (at 75+ even without an
+ * osteoporosis code), so people on the register get one since then, aged
+ * 50+, and everyone else's fractures are dated before April 2012.
+ */
+static enum pcn_err fragility_fracture(struct rec *c, bool on_register)
+{
+    struct gen *g = c->g;
+    int32_t april2012 = 0, from = 0;
+    (void)pcn_date_from_ymd(2012, 4, 1, &april2012);
+    if (g->n_efi_codes[EFI_FRACTURE] == 0)
+        return PCN_OK;
+    long idx =
+        (long)g->efi_codes[EFI_FRACTURE][pcn_rng_below(&g->rng, g->n_efi_codes[EFI_FRACTURE])];
+    int32_t d;
+    if (on_register) {
+        from = PCN_MAX(april2012, pcn_date_add_months(c->x->dob, 12 * 50));
+        d = date_between(&g->rng, PCN_MIN(from, c->ref_date - 1), c->ref_date - 1);
+    } else {
+        from = pcn_date_add_months(c->x->dob, 12 * 40);
+        if (from >= april2012)
+            return PCN_OK;
+        d = date_between(&g->rng, from, april2012 - 1);
+    }
+    c->efi |= 1ull << EFI_FRACTURE;
+    return ev(c, CL_EFI_FIRST + EFI_FRACTURE, idx, d, PCN_EVENT_CONDITION);
+}
+
 static enum pcn_err diagnoses(struct rec *c)
 {
     enum pcn_err rc = PCN_OK;
@@ -583,6 +615,8 @@ static enum pcn_err diagnoses(struct rec *c)
         rc = ev(c, m->list, diag_code(c, reg), d, PCN_EVENT_CONDITION);
         if (c->g->diag_efi[reg])
             c->efi |= 1ull << m->efi;
+        if (rc == PCN_OK && reg == PCN_REG_OST)
+            rc = fragility_fracture(c, true);
     }
     return rc;
 }
@@ -635,7 +669,7 @@ static enum pcn_err blood_pressure(struct rec *c, bool ltc)
     enum pcn_err rc = PCN_OK;
     for (int i = 0; i < n && rc == PCN_OK; i++) {
         int32_t d = recent(c, ltc ? 365 : 3 * 365);
-        double base = on(x, PCN_REG_HYP) ? 136 : 118 + 0.3 * x->age;
+        double base = on(x, PCN_REG_HYP) ? 132 : 118 + 0.3 * x->age;
         double sys = round(base + 14 * pcn_rng_normal(r));
         double dia = round(sys * 0.58 + 6 * pcn_rng_normal(r));
         rc = obs(c, CL_SBP, c->g->fixed[FX_SBP], d, sys, "mm[Hg]");
@@ -656,7 +690,7 @@ static enum pcn_err lab_tests(struct rec *c)
     if (dm && chance(r, 0.9)) {
         int n = 1 + chance(r, 0.5);
         for (int i = 0; i < n && rc == PCN_OK; i++) {
-            double v = round(exp(log(55.0) + 0.25 * pcn_rng_normal(r)));
+            double v = round(exp(log(52.0) + 0.25 * pcn_rng_normal(r)));
             rc = obs(c, CL_HBA1C, g->fixed[FX_HBA1C], recent(c, 365), v, "mmol/mol");
         }
     } else if (on(x, PCN_REG_NDH) && chance(r, 0.8)) {
@@ -691,11 +725,14 @@ static enum pcn_err bmi(struct rec *c)
     if (on(x, PCN_REG_OB))
         return obs(c, CL_BMI, c->g->fixed[FX_BMI], recent(c, 365),
                    round(10 * (30.0 - 4.5 * log(1.0 - pcn_rng_uniform(r)))) / 10, "kg/m2");
-    if (!chance(r, n_regs(x) ? 0.6 : 0.3))
+    /* LD health checks and SMI physical health checks record BMI within the year */
+    bool check = on(x, PCN_REG_LD) || on(x, PCN_REG_MH);
+    if (!chance(r, check ? 0.75 : n_regs(x) ? 0.6 : 0.3))
         return PCN_OK;
     double v = 25.0 + 2.6 * pcn_rng_normal(r);
     v = v < 16.5 ? 16.5 : v > 29.9 ? 29.9 : v;
-    return obs(c, CL_BMI, c->g->fixed[FX_BMI], recent(c, 2 * 365), round(10 * v) / 10, "kg/m2");
+    return obs(c, CL_BMI, c->g->fixed[FX_BMI], recent(c, check ? 365 : 2 * 365), round(10 * v) / 10,
+               "kg/m2");
 }
 
 static enum pcn_err smoking(struct rec *c)
@@ -724,6 +761,8 @@ static enum pcn_err reviews(struct rec *c)
     if (rc == PCN_OK && on(c->x, PCN_REG_COPD) && chance(r, 0.7))
         rc =
             ev(c, CL_COPD_REVIEW, c->g->fixed[FX_COPD_REVIEW], recent(c, 365), PCN_EVENT_PROCEDURE);
+    if (rc == PCN_OK && on(c->x, PCN_REG_DEM) && chance(r, 0.45))
+        rc = ev(c, CL_DEM_CAREPLAN, -1, recent(c, 365), PCN_EVENT_CAREPLAN);
     return rc;
 }
 
@@ -741,7 +780,7 @@ static enum pcn_err medication(struct rec *c, const struct model_drug *d, int32_
     struct pcn_medication m = {
         .patient_id = c->pid,
         .start_date = start,
-        .end_date = PCN_DATE_NONE,
+        .end_date = start + 56,
         .system = DRUG_SYSTEM,
         .code = d->code,
         .has_quantity = 1,
@@ -774,11 +813,15 @@ static enum pcn_err medications(struct rec *c)
         if (taken & (1ull << first))
             continue;
         taken |= 1ull << first;
-        rc = medication(c, d, recent(c, 5 * 365));
+        /* the latest issue of the repeat: within the last 12 weeks, 56 days' supply */
+        rc = medication(c, d, recent(c, 84));
     }
-    /* the QOF asthma register needs asthma treatment in the last 12 months */
+    /* the QOF asthma and epilepsy registers need treatment in the last 12 months */
     if (rc == PCN_OK && on(x, PCN_REG_AST) && !(taken & 1))
         rc = medication(c, &model_drugs[DRUG_ASTHMA_RELIEVER], recent(c, 300));
+    uint64_t aed = (1ull << DRUG_ANTIEPILEPTIC) | (1ull << (DRUG_ANTIEPILEPTIC + 1));
+    if (rc == PCN_OK && on(x, PCN_REG_EP) && !(taken & aed))
+        rc = medication(c, &model_drugs[DRUG_ANTIEPILEPTIC], recent(c, 84));
     return rc;
 }
 
@@ -794,6 +837,31 @@ static enum pcn_err med_review(struct rec *c)
 }
 
 /* Seasonal flu vaccination in the most recent season (1 Sep - 31 Mar) before ref_date. */
+/* One seasonal flu vaccination in the season (1 Sep - 31 Mar) starting on season_start. */
+static enum pcn_err flu_dose(struct rec *c, int32_t season_start)
+{
+    struct gen *g = c->g;
+    int32_t end = PCN_MIN(pcn_date_add_months(season_start, 7) - 1, c->ref_date);
+    if (end < season_start || end < c->x->dob)
+        return PCN_OK;
+    struct pcn_immunisation im = {
+        .patient_id = c->pid,
+        .date = date_between(&g->rng, PCN_MAX(season_start, c->x->dob), end),
+        .system = "snomed",
+        .code = "822851000000102",
+        .source = "generator",
+    };
+    enum pcn_err rc = emit_term(g, "snomed", im.code, "Seasonal influenza vaccination");
+    if (rc != PCN_OK)
+        return rc;
+    g->stats.immunisations++;
+    return g->sink->ops->immunisation(g->sink->ctx, &im, g->err);
+}
+
+/*
+ * Flu vaccination in the latest two seasons before ref_date; people
+ * vaccinated one year are likely to be vaccinated the other.
+ */
 static enum pcn_err flu(struct rec *c)
 {
     struct gen *g = c->g;
@@ -805,25 +873,38 @@ static enum pcn_err flu(struct rec *c)
                                              : 0;
     if (x->flags & PF_CAREHOME)
         p = 0.9;
-    if (!g->sink->ops->immunisation || !chance(r, p))
+    if (!g->sink->ops->immunisation || p <= 0)
         return PCN_OK;
     int y = 0, m = 0, d = 0;
     pcn_date_to_ymd(c->ref_date, &y, &m, &d);
-    int32_t start = 0, end = 0;
-    (void)pcn_date_from_ymd(m >= 9 ? y : y - 1, 9, 1, &start);
-    end = PCN_MIN(pcn_date_add_months(start, 7) - 1, c->ref_date);
-    struct pcn_immunisation im = {
-        .patient_id = c->pid,
-        .date = date_between(r, start, end),
-        .system = "snomed",
-        .code = "822851000000102",
-        .source = "generator",
-    };
-    enum pcn_err rc = emit_term(g, "snomed", im.code, "Seasonal influenza vaccination");
-    if (rc != PCN_OK)
-        return rc;
-    g->stats.immunisations++;
-    return g->sink->ops->immunisation(g->sink->ctx, &im, g->err);
+    int32_t latest = 0;
+    (void)pcn_date_from_ymd(m >= 9 ? y : y - 1, 9, 1, &latest);
+    bool this_year = chance(r, p);
+    /* P(last | this) = a and P(last | not this) = b keep P(last) = p */
+    double a = 0.3 + 0.7 * p, b = p * (1 - a) / (1 - p);
+    bool last_year = chance(r, this_year ? a : b);
+    enum pcn_err rc = PCN_OK;
+    if (last_year)
+        rc = flu_dose(c, pcn_date_add_months(latest, -12));
+    if (rc == PCN_OK && this_year)
+        rc = flu_dose(c, latest);
+    return rc;
+}
+
+/* QRISK for adults 40-84 without CVD; social prescribing referrals (more where deprived). */
+static enum pcn_err prevention(struct rec *c)
+{
+    struct pcn_rng *r = &c->g->rng;
+    const struct person *x = c->x;
+    enum pcn_err rc = PCN_OK;
+    bool cvd = on(x, PCN_REG_CHD) || on(x, PCN_REG_STIA) || on(x, PCN_REG_PAD);
+    if (x->age >= 40 && x->age < 85 && !cvd && chance(r, 0.35)) {
+        double q = round(exp(log(8.0) + 0.03 * (x->age - 60) + 0.6 * pcn_rng_normal(r)) * 10) / 10;
+        rc = obs(c, CL_QRISK, -1, recent(c, 5 * 365), q > 60 ? 60 : q, "%");
+    }
+    if (rc == PCN_OK && x->age >= 16 && chance(r, 0.012 + 0.004 * (10 - x->decile)))
+        rc = ev(c, CL_SOCPRES, -1, recent(c, 365), PCN_EVENT_PROCEDURE);
+    return rc;
 }
 
 static enum pcn_err social(struct rec *c)
@@ -869,6 +950,11 @@ static enum pcn_err frailty(struct rec *c)
         int d = (int)pcn_rng_below(r, EFI_COUNT);
         if ((c->efi & (1ull << d)) || g->n_efi_codes[d] == 0)
             continue;
+        if (d == EFI_FRACTURE) {
+            rc = fragility_fracture(c, false);
+            have += (c->efi >> EFI_FRACTURE) & 1;
+            continue;
+        }
         c->efi |= 1ull << d;
         have++;
         long idx = (long)g->efi_codes[d][pcn_rng_below(r, g->n_efi_codes[d])];
@@ -969,9 +1055,10 @@ static char ethnicity(struct rec *c, int *ret_group)
 static enum pcn_err records(struct rec *c)
 {
     const struct person *x = c->x;
-    bool ltc = x->regs & ((1u << PCN_REG_HYP) | (1u << PCN_REG_DM) | (1u << PCN_REG_CHD) |
-                          (1u << PCN_REG_STIA) | (1u << PCN_REG_CKD) | (1u << PCN_REG_HF) |
-                          (1u << PCN_REG_AF) | (1u << PCN_REG_PAD));
+    bool ltc = x->regs &
+               ((1u << PCN_REG_HYP) | (1u << PCN_REG_DM) | (1u << PCN_REG_CHD) |
+                (1u << PCN_REG_STIA) | (1u << PCN_REG_CKD) | (1u << PCN_REG_HF) |
+                (1u << PCN_REG_AF) | (1u << PCN_REG_PAD) | (1u << PCN_REG_LD) | (1u << PCN_REG_MH));
     enum pcn_err rc = diagnoses(c);
     if (rc == PCN_OK)
         rc = resolved(c);
@@ -991,6 +1078,8 @@ static enum pcn_err records(struct rec *c)
         rc = med_review(c);
     if (rc == PCN_OK)
         rc = social(c);
+    if (rc == PCN_OK)
+        rc = prevention(c);
     if (rc == PCN_OK)
         rc = frailty(c);
     if (rc == PCN_OK)
@@ -1035,6 +1124,28 @@ static void set_flags(struct pcn_rng *r, struct person *x)
         x->flags |= PF_HOUSEBOUND;
 }
 
+/*
+ * Registration date: babies register within weeks of birth, 7.5% of the list
+ * joined in the last year, the others have an exponential registration
+ * length (mean 12 years). Always between birth and ref_date.
+ */
+static int32_t registration_date(struct gen *g, const struct person *x, int32_t ref_date)
+{
+    struct pcn_rng *r = &g->rng;
+    int32_t d;
+    if (x->age == 0) {
+        d = x->dob + 7 + (int32_t)pcn_rng_below(r, 50);
+    } else if (x->status == ST_REGISTERED && chance(r, JOINER_RATE)) {
+        d = date_between(r, g->as_of - 364, g->as_of);
+    } else {
+        double years = -12 * log(1 - pcn_rng_uniform(r));
+        d = ref_date - 365 - (int32_t)(years * DAYS_YEAR);
+    }
+    if (d > ref_date)
+        d = ref_date;
+    return d < x->dob ? x->dob : d;
+}
+
 static enum pcn_err emit_person(struct gen *g, struct gen_practice *p, size_t i)
 {
     struct person *x = &p->people[i];
@@ -1059,13 +1170,7 @@ static enum pcn_err emit_person(struct gen *g, struct gen_practice *p, size_t i)
         .registered_to = x->status == ST_LEFT ? x->end : PCN_DATE_NONE,
         .date_of_death = x->status == ST_DIED ? x->end : PCN_DATE_NONE,
     };
-    if (x->age == 0)
-        pt.registered_from = PCN_MIN(x->dob + 7 + (int32_t)pcn_rng_below(r, 50), c.ref_date);
-    else if (x->status == ST_REGISTERED && chance(r, JOINER_RATE))
-        pt.registered_from = date_between(r, g->as_of - 364, g->as_of);
-    else
-        pt.registered_from = PCN_MAX(
-            x->dob, c.ref_date - 365 - (int32_t)(-12 * DAYS_YEAR * log(1 - pcn_rng_uniform(r))));
+    pt.registered_from = registration_date(g, x, c.ref_date);
     if (x->status == ST_DIED)
         pt.registered_to = x->end;
     g->stats.patients++;
@@ -1234,10 +1339,13 @@ static enum pcn_err efi_pools(struct gen *g)
     const struct pcn_refdata *ref = g->ref;
     struct pcn_strmap *reg_codes = pcn_strmap_new();
     enum pcn_err rc = reg_codes ? PCN_OK : PCN_ENOMEM;
-    for (int l = CL_AF; l <= CL_HYPRES && rc == PCN_OK; l++)
+    for (int l = CL_AF; l < CL_EFI_FIRST && rc == PCN_OK; l++) {
+        if (l > CL_HYPRES && l != CL_TIA && l != CL_HAEMCAN)
+            continue;
         for (size_t i = 0; i < ref->lists[l].n && rc == PCN_OK; i++)
             rc = pcn_strmap_put(reg_codes, ref->lists[l].codes[i], strlen(ref->lists[l].codes[i]),
                                 1);
+    }
     for (int d = 0; d < EFI_COUNT && rc == PCN_OK; d++) {
         const struct ref_codelist *l = &ref->lists[CL_EFI_FIRST + d];
         uint64_t v = 0;
@@ -1246,9 +1354,15 @@ static enum pcn_err efi_pools(struct gen *g)
             rc = PCN_ENOMEM;
             break;
         }
-        for (size_t i = 0; i < l->n; i++)
-            if (!pcn_strmap_get(reg_codes, l->codes[i], strlen(l->codes[i]), &v))
-                g->efi_codes[d][g->n_efi_codes[d]++] = (uint32_t)i;
+        for (size_t i = 0; i < l->n; i++) {
+            if (pcn_strmap_get(reg_codes, l->codes[i], strlen(l->codes[i]), &v))
+                continue;
+            /* fractures are dated apart (fragility_fracture()): keep them out of other deficits */
+            if (d != EFI_FRACTURE &&
+                pcn__ref_find_code(ref, CL_EFI_FIRST + EFI_FRACTURE, l->codes[i]) >= 0)
+                continue;
+            g->efi_codes[d][g->n_efi_codes[d]++] = (uint32_t)i;
+        }
     }
     pcn_strmap_free(reg_codes);
     return rc;
@@ -1305,6 +1419,9 @@ static enum pcn_err diag_pools(struct gen *g)
 
 static enum pcn_err gen_setup(struct gen *g)
 {
+    assert(strcmp(model_drugs[DRUG_ASTHMA_RELIEVER].code, "salbutamol-inhaler") == 0);
+    assert(strcmp(model_drugs[DRUG_ANTIEPILEPTIC].code, "levetiracetam") == 0);
+    assert(strcmp(model_drugs[DRUG_ANTIEPILEPTIC + 1].code, "lamotrigine") == 0);
     for (int l = 0; l < CL_COUNT; l++) {
         g->term_done[l] = pcn_calloc(g->ref->lists[l].n + 1, 1);
         if (!g->term_done[l])

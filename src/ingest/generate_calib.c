@@ -36,6 +36,8 @@ struct calib_patient {
     int32_t bmi_date;
     double bmi;
     bool asthma_drug;
+    bool antiepileptic;
+    bool fracture_since_2012; /* a fragility fracture (eFI list) since 1 April 2012 */
     int n_drugs;
     uint64_t efi;
 };
@@ -51,6 +53,7 @@ struct pcn_gen_calib {
     struct calib_patient cur;
     bool has_cur;
     int64_t efi[4];
+    int32_t april2012;
 };
 
 static const struct {
@@ -105,6 +108,7 @@ enum pcn_err pcn_gen_calib_new(const struct pcn_refdata *ref, int32_t as_of,
         goto out;
     c->ref = ref;
     c->as_of = as_of != PCN_DATE_NONE ? as_of : ref->extract_date;
+    (void)pcn_date_from_ymd(2012, 4, 1, &c->april2012);
     c->reg_codes = pcn_strmap_new();
     c->efi_codes = pcn_strmap_new();
     c->practice_index = pcn_strmap_new();
@@ -148,6 +152,9 @@ static void finish_patient(struct pcn_gen_calib *c)
         on[r] = p->diag[r] != PCN_DATE_NONE && p->res[r] < p->diag[r];
     on[PCN_REG_DEP] = on[PCN_REG_DEP] && p->diag[PCN_REG_DEP] >= dep_from;
     on[PCN_REG_AST] = on[PCN_REG_AST] && p->asthma_drug;
+    on[PCN_REG_EP] = on[PCN_REG_EP] && p->antiepileptic;
+    /* QOF OST: a fragility fracture since April 2012, and osteoporosis coded under 75 */
+    on[PCN_REG_OST] = p->fracture_since_2012 && (p->age >= 75 || on[PCN_REG_OST]);
     on[PCN_REG_OB] = p->bmi_date != PCN_DATE_NONE && p->bmi_date > c->as_of - 365 && p->bmi >= 30;
     on[PCN_REG_NDH] = on[PCN_REG_NDH] && !on[PCN_REG_DM];
     row->list++;
@@ -214,8 +221,11 @@ static enum pcn_err on_event(void *ctx, const struct pcn_event *e, struct pcn_er
                 p->res[r] = e->date;
         }
     }
-    if (pcn_strmap_get(c->efi_codes, e->code, len, &bits))
+    if (pcn_strmap_get(c->efi_codes, e->code, len, &bits)) {
         p->efi |= bits;
+        if ((bits >> EFI_FRACTURE) & 1 && e->date >= c->april2012)
+            p->fracture_since_2012 = true;
+    }
     if (strcmp(e->code, "60621009") == 0 && e->has_value &&
         (p->bmi_date == PCN_DATE_NONE || e->date >= p->bmi_date)) {
         p->bmi_date = e->date;
@@ -236,6 +246,10 @@ static enum pcn_err on_medication(void *ctx, const struct pcn_medication *m,
     if (current && (strcmp(m->code, "salbutamol-inhaler") == 0 ||
                     strcmp(m->code, "beclometasone-inhaler") == 0))
         c->cur.asthma_drug = true;
+    if (current &&
+        (strcmp(m->code, "levetiracetam") == 0 || strcmp(m->code, "lamotrigine") == 0 ||
+         strcmp(m->code, "sodium-valproate") == 0 || strcmp(m->code, "carbamazepine") == 0))
+        c->cur.antiepileptic = true;
     return PCN_OK;
 }
 

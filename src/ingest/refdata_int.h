@@ -58,6 +58,11 @@ enum ref_list {
     CL_SEVFRAIL,
     CL_EFI_SCORE,
     CL_ETHNICITY,
+    CL_DEM_CAREPLAN,
+    CL_SOCPRES,
+    CL_QRISK,
+    CL_TIA,       /* registers' extra clusters (STIA, cancer): never written as extra */
+    CL_HAEMCAN,   /* deficits, so the definitions' registers stay calibrated */
     CL_EFI_FIRST, /* the 35 coded eFI deficits follow (enum ref_efi order) */
     CL_COUNT = CL_EFI_FIRST + 35
 };

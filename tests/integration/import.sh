@@ -119,6 +119,7 @@ expect_fail "FHIR unknown patient" "$tmp/f/c.ndjson" fhir "c.ndjson:1: \$.subjec
   --summary json >"$tmp/summary.json" 2>/dev/null &&
   python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["patients"]==3 and s["mapped"]>0 and "loinc" in s["unmapped_by_system"]' "$tmp/summary.json" &&
   "$pcn" export --db "$tmp/s.db" --format csv "$tmp/s_out" && grep -q ',A81001,' "$tmp/s_out/patients.csv" &&
+  [[ $(($(wc -l <"$tmp/s_out/events.csv") - 1)) -eq $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$tmp/summary.json") ]] &&
   ok "synthea import with JSON summary and --practice" || not_ok "synthea import"
 "$pcn" import --db "$tmp/f.db" --format fhir "$data/fhir/bundles" "$data/fhir/ndjson/../bundles/Aurelio227.json" \
   >/dev/null 2>"$tmp/err"
