@@ -260,7 +260,7 @@ int cmd_report(int argc, char **argv)
     if (!p)
         return cli_runtime_error("report", "out of memory");
     rc = load_stdlib("report", p, &o);
-    if (rc == CLI_EXIT_OK && !strcmp(name, "list")) {
+    if (rc == CLI_EXIT_OK && name && strcmp(name, "list") == 0) {
         rc = list_defs(p);
         pcn_program_free(p);
         return rc;

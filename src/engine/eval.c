@@ -596,14 +596,12 @@ static void eval_func(struct evalctx *c, const struct node *n, double *out, uint
     for (uint32_t i = 0; i < len; i++) {
         if (isnan(a[i]))
             out[i] = b[i];
-        else if (isnan(b[i]))
+        else if (isnan(b[i]) || (n->sub != FN_MIN && n->sub != FN_MAX))
             out[i] = a[i];
         else if (n->sub == FN_MIN)
             out[i] = PCN_MIN(a[i], b[i]);
-        else if (n->sub == FN_MAX)
-            out[i] = PCN_MAX(a[i], b[i]);
         else
-            out[i] = a[i];
+            out[i] = PCN_MAX(a[i], b[i]);
     }
 }
 
@@ -910,8 +908,11 @@ static enum pcn_err run_chunks(struct evalctx *c)
         c->lo = lo;
         c->hi = (uint32_t)PCN_MIN((size_t)lo + CHUNK, (size_t)c->range_hi);
         len = c->hi - c->lo;
-        for (uint32_t i = 0; i < len; i++)
-            c->age[i] = (double)((c->as_of_ymd - c->s->dob_ymd[lo + i]) / 10000);
+        /* yyyymmdd differences divided by 10000 are whole years of age */
+        for (uint32_t i = 0; i < len; i++) {
+            int32_t years = (c->as_of_ymd - c->s->dob_ymd[lo + i]) / 10000;
+            c->age[i] = (double)years;
+        }
         for (uint32_t i = 0; i < p->n_nodes; i++) {
             const struct node *n = &p->nodes[i];
             if (n->needed && n->type != TY_DUR && (!n->is_const || c->first_chunk))

@@ -44,7 +44,9 @@ void pcn__lex_init(struct lexer *lx, const char *name, const char *text, size_t 
 enum pcn_err pcn__lex_error(struct lexer *lx, const struct token *t, const char *fmt, ...)
 {
     struct pcn_buf b = PCN_BUF_INIT;
-    size_t ls = t->off, le = t->off, n;
+    size_t ls = t->off; /* start of the offending line */
+    size_t le = ls;     /* its end */
+    size_t n;
     va_list ap;
 
     while (ls > 0 && lx->text[ls - 1] != '\n')

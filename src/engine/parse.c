@@ -326,9 +326,10 @@ static enum pcn_err parse_duration(struct parser *ps, double amount, uint32_t *r
 
     if (len && s[len - 1] == 's')
         len--;
-    for (uint8_t u = 0; u < PCN_ARRAY_SIZE(units); u++) {
+    for (size_t u = 0; u < PCN_ARRAY_SIZE(units); u++) {
         if (strlen(units[u]) == len && !memcmp(units[u], s, len)) {
-            struct node n = {.op = OP_NUM, .type = TY_DUR, .sub = u, .num = amount, .aux = NONE};
+            struct node n = {
+                .op = OP_NUM, .type = TY_DUR, .sub = (uint8_t)u, .num = amount, .aux = NONE};
             enum pcn_err rc = advance(ps);
             return rc ? rc : add_node(ps, n, ret);
         }
@@ -374,9 +375,9 @@ static enum pcn_err parse_cmp_op(struct parser *ps, uint8_t *ret)
 {
     static const char *const ops[] = {"==", "!=", "<", "<=", ">", ">="};
 
-    for (uint8_t i = 0; i < PCN_ARRAY_SIZE(ops); i++) {
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(ops); i++) {
         if (at(ps, ops[i])) {
-            *ret = i;
+            *ret = (uint8_t)i;
             return advance(ps);
         }
     }
@@ -560,13 +561,13 @@ static enum pcn_err parse_call(struct parser *ps, const struct token *name, uint
         is_minmax_agg =
             ps->tok.kind == TOK_NAME && !lookup(ps, &ps->tok, &sym) && (sym >> 32) == SYM_CODELIST;
     }
-    for (uint8_t i = 0; i < PCN_ARRAY_SIZE(agg_names); i++) {
-        if (pcn__tok_is(&ps->lx, name, agg_names[i]) && (i < AGG_MIN || is_minmax_agg))
-            return parse_query(ps, i, ret);
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(agg_names); i++) {
+        if ((i < AGG_MIN || is_minmax_agg) && pcn__tok_is(&ps->lx, name, agg_names[i]))
+            return parse_query(ps, (uint8_t)i, ret);
     }
-    for (uint8_t i = 0; i < PCN_ARRAY_SIZE(fns); i++) {
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(fns); i++) {
         if (pcn__tok_is(&ps->lx, name, fns[i]))
-            return parse_func(ps, name, i, ret);
+            return parse_func(ps, name, (uint8_t)i, ret);
     }
     if (pcn__tok_is(&ps->lx, name, "band"))
         return parse_band_fn(ps, ret);
@@ -582,10 +583,11 @@ static enum pcn_err parse_name_ref(struct parser *ps, const struct token *t, uin
         *ret = ps->score_value;
         return PCN_OK;
     }
-    for (uint8_t i = 0; i < B_COUNT_; i++) {
+    for (int i = 0; i < B_COUNT_; i++) {
         if (pcn__tok_is(&ps->lx, t, builtin_names[i])) {
             /* one node per built-in, shared by every use */
-            struct node n = {.op = OP_BUILTIN, .type = builtin_types[i], .sub = i, .aux = NONE};
+            struct node n = {
+                .op = OP_BUILTIN, .type = builtin_types[i], .sub = (uint8_t)i, .aux = NONE};
             enum pcn_err rc;
             if (ps->prog->builtin_node[i]) {
                 *ret = ps->prog->builtin_node[i] - 1;
@@ -1568,7 +1570,7 @@ enum pcn_err pcn_program_load_dir(struct pcn_program *p, const char *dir, unsign
         return pcn_error_set(reterr, PCN_ENOTFOUND, "%s: %s", dir, strerror(errno));
     while (!rc && (de = readdir(d)) != NULL) {
         size_t len = strlen(de->d_name);
-        if (len < 5 || strcmp(de->d_name + len - 4, ".pcn") || de->d_name[0] == '.')
+        if (len < 5 || strcmp(de->d_name + len - 4, ".pcn") != 0 || de->d_name[0] == '.')
             continue;
         rc = PCN_GROW(names, n + 1, alloc);
         if (!rc) {

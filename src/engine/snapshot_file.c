@@ -235,9 +235,9 @@ static uint64_t expected_size(const struct snap_header *h)
     if (h->codes_len > limit || h->practices_len > limit || h->networks_len > limit ||
         h->n_members > limit / 16)
         return 0;
-    total += np * (8 + 4 * 6 + 2 + 3) + h->ids_len + h->practices_len + h->networks_len;
+    total += np * (size_t)(8 + 4 * 6 + 2 + 3) + h->ids_len + h->practices_len + h->networks_len;
     total += h->n_members * sizeof(struct snap_membership);
-    total += ne * (4 * 4) + (nc + 1) * 4 + (np + 1) * 4 + nc + h->codes_len;
+    total += ne * (size_t)(4 * 4) + (nc + 1) * 4 + (np + 1) * 4 + nc + h->codes_len;
     return total;
 }
 
