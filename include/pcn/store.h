@@ -16,6 +16,7 @@
 #ifndef PCN_STORE_H
 #define PCN_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pcn/error.h"
@@ -55,6 +56,25 @@ int pcn_store_schema_latest(void);
  * changed data. Caches key their contents on it.
  */
 enum pcn_err pcn_store_data_version(struct pcn_store *s, int64_t *ret);
+
+/*
+ * Small named settings of the database (the meta table): get copies the
+ * value of key into out (size bytes, NUL-terminated; PCN_ENOTFOUND if
+ * unset, PCN_ELIMIT if it does not fit); set inserts or replaces it and,
+ * like every write, needs a transaction.
+ */
+enum pcn_err pcn_store_get_meta(struct pcn_store *s, const char *key, char *out, size_t size);
+enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char *value);
+
+/* Meta key: the date the population data describes ("YYYY-MM-DD"), set by
+ * pcn generate; reports and the API use it as their default as-of date. */
+#define PCN_META_DATA_AS_OF "data_as_of"
+
+/*
+ * The default as-of date for analyses of this database: data_as_of when
+ * recorded, else today.
+ */
+int32_t pcn_store_default_as_of(struct pcn_store *s);
 
 /* Transactions. Nested begin is PCN_EINVAL. */
 enum pcn_err pcn_store_begin(struct pcn_store *s);

@@ -195,6 +195,13 @@ static int generate_to_store(const struct pcn_refdata *ref, struct generate_args
     enum pcn_err erc = pcn_store_begin(store);
     if (erc == PCN_OK)
         erc = pcn_generate(ref, &a->opt, &sink, &reg, st, &err);
+    if (erc == PCN_OK) {
+        /* the date the twin describes: the default as-of date of reports and the API */
+        char as_of[PCN_DATE_STR_SIZE];
+        pcn_date_format(
+            a->opt.as_of != PCN_DATE_NONE ? a->opt.as_of : pcn_refdata_extract_date(ref), as_of);
+        erc = pcn_store_set_meta(store, PCN_META_DATA_AS_OF, as_of);
+    }
     if (erc == PCN_OK)
         erc = pcn_store_commit(store);
     if (erc != PCN_OK) {

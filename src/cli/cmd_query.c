@@ -61,7 +61,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct query_opts 
     struct pcn_error err;
     int c, rc = CLI_EXIT_OK;
 
-    o->eval.as_of = pcn_date_today();
+    o->eval.as_of = PCN_DATE_NONE; /* default: the database's data_as_of, else today */
     optind = 1;
     for (;;) {
         c = getopt_long(argc, argv, "", longopts, NULL);
@@ -167,6 +167,7 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
     struct pcn_snapshot *snap = NULL;
     struct pcn_results *res = NULL;
     struct pcn_buf out = PCN_BUF_INIT;
+    struct pcn_eval_options eval;
     struct pcn_error err;
     pcn_usec_t t0, t1, t2;
     bool cached = false;
@@ -174,13 +175,16 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
 
     if (rc != CLI_EXIT_OK)
         return rc;
+    eval = o->eval;
+    if (eval.as_of == PCN_DATE_NONE)
+        eval.as_of = pcn_store_default_as_of(store);
     pcn_buf_init(&out, (size_t)1 << 30);
     t0 = pcn_monotonic_usec();
     rc = get_snapshot(cmd, o, store, &snap, &cached);
     if (rc != CLI_EXIT_OK)
         goto out;
     t1 = pcn_monotonic_usec();
-    if (pcn_program_eval(p, snap, &o->eval, &res, &err) != PCN_OK) {
+    if (pcn_program_eval(p, snap, &eval, &res, &err) != PCN_OK) {
         rc = cli_runtime_error(cmd, "%s", err.msg);
         goto out;
     }

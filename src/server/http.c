@@ -176,7 +176,7 @@ bool pcn__query_date(struct pcn__request *r, const char *name, int32_t *ret)
     const char *v = pcn__query(r, name);
 
     if (!v) {
-        *ret = pcn_date_today();
+        *ret = r->store ? pcn_store_default_as_of(r->store) : pcn_date_today();
         return true;
     }
     if (pcn_date_parse_iso(v, strlen(v), ret) != PCN_OK) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pcn/date.h"
 #include "store/migrations.h"
 #include "store/store_int.h"
 #include "util/common.h"
@@ -71,6 +72,35 @@ enum pcn_err pcn_store_data_version(struct pcn_store *s, int64_t *ret)
     return s->ops->data_version(s, ret);
 }
 
+/* Writes must happen inside a transaction so they can be undone whole. */
+#define STORE_WRITE(s, call)                                                                       \
+    ((s)->in_tx ? (call) : pcn__store_fail((s), PCN_EINVAL, "write outside a transaction"))
+
+enum pcn_err pcn_store_get_meta(struct pcn_store *s, const char *key, char *out, size_t size)
+{
+    if (!key || !out || size == 0)
+        return pcn__store_fail(s, PCN_EINVAL, "bad meta lookup");
+    return s->ops->get_meta(s, key, out, size);
+}
+
+enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char *value)
+{
+    if (!key || !value)
+        return pcn__store_fail(s, PCN_EINVAL, "bad meta value");
+    return STORE_WRITE(s, s->ops->set_meta(s, key, value));
+}
+
+int32_t pcn_store_default_as_of(struct pcn_store *s)
+{
+    char v[32];
+    int32_t d;
+
+    if (pcn_store_get_meta(s, PCN_META_DATA_AS_OF, v, sizeof(v)) == PCN_OK &&
+        pcn_date_parse(v, strlen(v), &d) == PCN_OK)
+        return d;
+    return pcn_date_today();
+}
+
 enum pcn_err pcn_store_begin(struct pcn_store *s)
 {
     enum pcn_err rc;
@@ -103,10 +133,6 @@ void pcn_store_rollback(struct pcn_store *s)
     s->ops->rollback(s);
     s->in_tx = 0;
 }
-
-/* Writes must happen inside a transaction so they can be undone whole. */
-#define STORE_WRITE(s, call)                                                                       \
-    ((s)->in_tx ? (call) : pcn__store_fail((s), PCN_EINVAL, "write outside a transaction"))
 
 enum pcn_err pcn_store_put_network(struct pcn_store *s, const struct pcn_network *n)
 {

@@ -16,6 +16,8 @@ struct pcn_store_ops {
     void (*close)(struct pcn_store *s);
     int (*schema_version)(const struct pcn_store *s);
     enum pcn_err (*data_version)(struct pcn_store *s, int64_t *ret);
+    enum pcn_err (*get_meta)(struct pcn_store *s, const char *key, char *out, size_t size);
+    enum pcn_err (*set_meta)(struct pcn_store *s, const char *key, const char *value);
     enum pcn_err (*begin)(struct pcn_store *s);
     enum pcn_err (*commit)(struct pcn_store *s);
     void (*rollback)(struct pcn_store *s);

@@ -15,6 +15,19 @@ run network list --db "$TMP/t.db" --as-of 2026-07-01
 expect_status 0 "network list"
 expect_out "U39025"
 expect_out "10723"
+# the twin records the date it describes; reports default to it
+expect_eq "$(sqlite3 "$TMP/t.db" "select value from meta where key = 'data_as_of'")" "2026-07-01" \
+  "data_as_of"
+run report --db "$TMP/t.db" --format json hyp_bp_u80
+expect_status 0 "report at the default as-of date"
+cp "$TMP/out" "$TMP/default.json"
+run report --db "$TMP/t.db" --format json --as-of 2026-07-01 hyp_bp_u80
+expect_status 0 "report as of the twin's date"
+expect_eq "$(cat "$TMP/out")" "$(cat "$TMP/default.json")" "default as-of is data_as_of"
+run generate --db "$TMP/t2.db" --practice A81001 --seed 3 --as-of 2025-03-31
+expect_status 0 "generate --as-of"
+expect_eq "$(sqlite3 "$TMP/t2.db" "select value from meta where key = 'data_as_of'")" \
+  "2025-03-31" "data_as_of follows --as-of"
 
 # the same arguments give byte-identical bundles; another seed does not
 run generate --out "$TMP/b1" --practice A81001 --seed 5

@@ -401,6 +401,41 @@ static enum pcn_err pg_data_version(struct pcn_store *s, int64_t *ret)
     return rc;
 }
 
+static enum pcn_err pg_get_meta(struct pcn_store *s, const char *key, char *out, size_t size)
+{
+    struct pg_params p = {.n = 0};
+    PGresult *r = NULL;
+    enum pcn_err rc;
+
+    pcn__pg_text(&p, key);
+    rc = pcn__pg_exec(pg_of(s), "SELECT value FROM meta WHERE key = $1", &p, PG_READ, &r,
+                      "reading meta");
+    if (rc == PCN_OK && PQntuples(r) == 0)
+        rc = pcn__store_fail(s, PCN_ENOTFOUND, "no meta value %s", key);
+    if (rc == PCN_OK) {
+        const char *v = PQgetvalue(r, 0, 0);
+        size_t n = strlen(v);
+        if (n >= size)
+            rc = pcn__store_fail(s, PCN_ELIMIT, "meta value of %s is too long", key);
+        else
+            memcpy(out, v, n + 1);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static enum pcn_err pg_set_meta(struct pcn_store *s, const char *key, const char *value)
+{
+    struct pg_params p = {.n = 0};
+
+    pcn__pg_text(&p, key);
+    pcn__pg_text(&p, value);
+    return pcn__pg_exec(pg_of(s),
+                        "INSERT INTO meta (key, value) VALUES ($1, $2) "
+                        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                        &p, PG_WRITE_DATA, NULL, "saving meta");
+}
+
 static enum pcn_err pg_begin(struct pcn_store *s)
 {
     struct pg_store *ps = pg_of(s);
@@ -455,6 +490,8 @@ static const struct pcn_store_ops pg_ops = {
     .close = pg_close,
     .schema_version = pg_schema_version,
     .data_version = pg_data_version,
+    .get_meta = pg_get_meta,
+    .set_meta = pg_set_meta,
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,

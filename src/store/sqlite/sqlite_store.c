@@ -25,6 +25,8 @@ static const char *const stmt_sql[SQL_STMT_COUNT_] = {
     [SQL_DATA_VERSION_GET] = "SELECT value FROM meta WHERE key = 'data_version'",
     [SQL_DATA_VERSION_BUMP] = "UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
                               "WHERE key = 'data_version'",
+    [SQL_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [SQL_META_SET] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
     [SQL_NETWORK_PUT] = "INSERT INTO network (code, name, clinical_director, sub_icb_code, "
                         "sub_icb_name, icb_code, icb_name, region_code, region_name) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (code) DO UPDATE "
@@ -367,6 +369,45 @@ static enum pcn_err sqlite_data_version(struct pcn_store *s, int64_t *ret)
     return PCN_OK;
 }
 
+static enum pcn_err sqlite_get_meta(struct pcn_store *s, const char *key, char *out, size_t size)
+{
+    struct sqlite_store *ss = sqlite_of(s);
+    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_META_GET);
+    enum pcn_err rc = PCN_OK;
+    int step;
+
+    if (!st)
+        return PCN_ESTORAGE;
+    (void)pcn__bind_text(st, 1, key);
+    step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const char *v = pcn__col_text(st, 0);
+        size_t n = v ? strlen(v) : 0;
+        if (n >= size)
+            rc = pcn__store_fail(s, PCN_ELIMIT, "meta value of %s is too long", key);
+        else
+            memcpy(out, v ? v : "", n + 1);
+    } else if (step == SQLITE_DONE) {
+        rc = pcn__store_fail(s, PCN_ENOTFOUND, "no meta value %s", key);
+    } else {
+        rc = pcn__sqlite_fail(ss, step, "reading meta");
+    }
+    (void)sqlite3_reset(st);
+    return rc;
+}
+
+static enum pcn_err sqlite_set_meta(struct pcn_store *s, const char *key, const char *value)
+{
+    struct sqlite_store *ss = sqlite_of(s);
+    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_META_SET);
+
+    if (!st)
+        return PCN_ESTORAGE;
+    (void)pcn__bind_text(st, 1, key);
+    (void)pcn__bind_text(st, 2, value);
+    return pcn__sqlite_exec_stmt(ss, st, "saving meta");
+}
+
 static enum pcn_err sqlite_begin(struct pcn_store *s)
 {
     struct sqlite_store *ss = sqlite_of(s);
@@ -425,6 +466,8 @@ static const struct pcn_store_ops sqlite_ops = {
     .close = sqlite_close,
     .schema_version = sqlite_schema_version,
     .data_version = sqlite_data_version,
+    .get_meta = sqlite_get_meta,
+    .set_meta = sqlite_set_meta,
     .begin = sqlite_begin,
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,

@@ -403,6 +403,27 @@ static int collect_audit(const struct pcn_audit_row *a, void *ud)
     return 0;
 }
 
+static void test_meta(void **state)
+{
+    struct fixture *f = backend(state);
+    char v[16];
+    char tiny[4];
+    int32_t d;
+
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_AS_OF, v, sizeof(v)), PCN_ENOTFOUND);
+    assert_int_equal(pcn_store_default_as_of(f->s), pcn_date_today());
+    assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2026-07-01"), PCN_EINVAL);
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2025-03-31"), PCN_OK);
+    assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2026-07-01"), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_AS_OF, v, sizeof(v)), PCN_OK);
+    assert_string_equal(v, "2026-07-01");
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_AS_OF, tiny, sizeof(tiny)), PCN_ELIMIT);
+    assert_int_equal(pcn_date_parse("2026-07-01", 10, &d), PCN_OK);
+    assert_int_equal(pcn_store_default_as_of(f->s), d);
+}
+
 static void test_auth(void **state)
 {
     struct fixture *f = backend(state);
@@ -483,6 +504,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_registry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_population, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_meta, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_auth, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_pg_open_errors, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_registry, setup_pg, teardown_pg),
