@@ -30,6 +30,12 @@ struct pcn__engine {
     pthread_mutex_t build_lock; /* one snapshot build at a time */
     struct snap_ref *cur;
     char defs[4096];
+    /*
+     * The registers of the standard library, compiled once, for the patient
+     * view. A program is evaluated by one thread at a time: reg_lock.
+     */
+    pthread_mutex_t reg_lock;
+    struct pcn_program *registers;
 };
 
 static void ref_drop_locked(struct snap_ref *ref)
@@ -52,6 +58,7 @@ enum pcn_err pcn__engine_new(const char *defs_dir, struct pcn__engine **ret)
         e->defs[0] = '\0';
     (void)pthread_mutex_init(&e->lock, NULL);
     (void)pthread_mutex_init(&e->build_lock, NULL);
+    (void)pthread_mutex_init(&e->reg_lock, NULL);
     *ret = e;
     return PCN_OK;
 }
@@ -61,6 +68,8 @@ void pcn__engine_free(struct pcn__engine *e)
     if (!e)
         return;
     ref_drop_locked(e->cur);
+    pcn_program_free(e->registers);
+    (void)pthread_mutex_destroy(&e->reg_lock);
     (void)pthread_mutex_destroy(&e->build_lock);
     (void)pthread_mutex_destroy(&e->lock);
     pcn_free(e);
@@ -568,4 +577,138 @@ int pcn__api_worklist(struct pcn__request *r)
                   "as_of", json_object_get(j, "as_of"), "columns", json_object_get(wl, "columns"),
                   "rows", page, "total", total, "limit", (json_int_t)limit, "offset",
                   (json_int_t)offset));
+}
+
+/* ---- one patient's registers (patient view) ---- */
+
+struct one_patient {
+    struct pcn_snapshot *snap;
+    int64_t key;
+    enum pcn_err rc;
+};
+
+static int add_patient(int64_t key, const struct pcn_patient *p, void *ud)
+{
+    struct one_patient *o = ud;
+
+    o->rc = pcn_snapshot_add_patient(o->snap, key, p);
+    return o->rc != PCN_OK;
+}
+
+static int add_event(int64_t key, const struct pcn_event *ev, void *ud)
+{
+    struct one_patient *o = ud;
+
+    o->rc = pcn_snapshot_add_event(o->snap, key, ev);
+    return o->rc != PCN_OK;
+}
+
+static int add_medication(int64_t key, const struct pcn_medication *m, void *ud)
+{
+    struct one_patient *o = ud;
+
+    o->rc = pcn_snapshot_add_medication(o->snap, key, m);
+    return o->rc != PCN_OK;
+}
+
+/* A snapshot holding only patient `key`, from the store. */
+static enum pcn_err one_patient_snapshot(struct pcn_store *st, int64_t key,
+                                         struct pcn_snapshot **ret)
+{
+    struct one_patient o = {.key = key};
+    enum pcn_err rc = pcn_snapshot_new(NULL, &o.snap);
+
+    if (rc == PCN_OK)
+        rc = pcn_store_get_patient(st, key, add_patient, &o);
+    if (rc == PCN_OK && o.rc == PCN_OK)
+        rc = pcn_store_patient_events(st, key, add_event, &o);
+    if (rc == PCN_OK && o.rc == PCN_OK)
+        rc = pcn_store_patient_medications(st, key, add_medication, &o);
+    if (rc == PCN_OK)
+        rc = o.rc;
+    if (rc == PCN_OK)
+        rc = pcn_snapshot_finish(o.snap);
+    if (rc != PCN_OK) {
+        pcn_snapshot_free(o.snap);
+        return rc;
+    }
+    *ret = o.snap;
+    return PCN_OK;
+}
+
+/* The registers program, compiled on first use. Called with reg_lock held. */
+static enum pcn_err registers_program(struct pcn__engine *e, struct pcn_error *err)
+{
+    struct pcn_program *p;
+    enum pcn_err rc;
+
+    if (e->registers)
+        return PCN_OK;
+    p = pcn_program_new();
+    if (!p)
+        return PCN_ENOMEM;
+    rc = pcn_program_load_dir(p, e->defs, 0, err);
+    if (rc == PCN_OK)
+        rc = pcn_program_select(p, "registers", err);
+    if (rc != PCN_OK) {
+        pcn_program_free(p);
+        return rc;
+    }
+    e->registers = p;
+    return PCN_OK;
+}
+
+/* Append {"name", "title"} of each register the snapshot's one patient is on. */
+static enum pcn_err collect_registers(const struct pcn_program *p, const struct pcn_results *res,
+                                      json_t *out)
+{
+    for (size_t i = 0; i < pcn_program_def_count(p); i++) {
+        const char *kind = NULL;
+        const char *name = NULL;
+        const char *title = NULL;
+        int64_t count = 0;
+        if (pcn_program_def_info(p, i, &kind, &name, &title) != PCN_OK ||
+            strcmp(kind, "register") != 0)
+            continue;
+        if (pcn_results_total(res, name, "count", &count) != PCN_OK || count <= 0)
+            continue;
+        if (json_array_append_new(
+                out, json_pack("{s:s,s:s}", "name", name, "title", title ? title : name)) != 0)
+            return PCN_ENOMEM;
+    }
+    return PCN_OK;
+}
+
+enum pcn_err pcn__patient_registers(struct pcn__request *r, int64_t key, int32_t as_of,
+                                    json_t **ret)
+{
+    struct pcn__engine *e = r->srv->engine;
+    struct pcn_snapshot *snap = NULL;
+    struct pcn_results *res = NULL;
+    struct pcn_eval_options o = {.as_of = as_of, .threads = 1};
+    struct pcn_error err;
+    json_t *out = json_array();
+    enum pcn_err rc;
+
+    if (!out)
+        return PCN_ENOMEM;
+    rc = one_patient_snapshot(r->store, key, &snap);
+    if (rc != PCN_OK)
+        goto out;
+    (void)pthread_mutex_lock(&e->reg_lock);
+    rc = registers_program(e, &err);
+    if (rc == PCN_OK)
+        rc = pcn_program_eval(e->registers, snap, &o, &res, &err);
+    if (rc == PCN_OK)
+        rc = collect_registers(e->registers, res, out);
+    pcn_results_free(res);
+    (void)pthread_mutex_unlock(&e->reg_lock);
+out:
+    pcn_snapshot_free(snap);
+    if (rc != PCN_OK) {
+        json_decref(out);
+        return rc;
+    }
+    *ret = out;
+    return PCN_OK;
 }

@@ -24,6 +24,8 @@ struct patient_view {
     bool has_practice;
     json_t *events;       /* every event, oldest first */
     json_t *measurements; /* latest value per (system, code) */
+    json_t *registers;    /* the registers the patient is on, as of the default date */
+    char as_of[PCN_DATE_STR_SIZE];
     json_t *medications;
     bool failed;
 };
@@ -158,10 +160,11 @@ static json_t *timeline_page(json_t *events, int64_t offset, int64_t limit)
 static int reply_view(struct pcn__request *r, struct patient_view *v, int64_t offset, int64_t limit)
 {
     json_t *page = timeline_page(v->events, offset, limit);
-    json_t *j = json_pack(
-        "{s:O,s:O,s:o,s:I,s:I,s:I,s:O}", "patient", v->patient, "latest_measurements",
-        v->measurements, "timeline", page, "timeline_total", (json_int_t)json_array_size(v->events),
-        "limit", (json_int_t)limit, "offset", (json_int_t)offset, "medications", v->medications);
+    json_t *j = json_pack("{s:O,s:O,s:o,s:I,s:I,s:I,s:O,s:O,s:s}", "patient", v->patient,
+                          "latest_measurements", v->measurements, "timeline", page,
+                          "timeline_total", (json_int_t)json_array_size(v->events), "limit",
+                          (json_int_t)limit, "offset", (json_int_t)offset, "medications",
+                          v->medications, "registers", v->registers, "as_of", v->as_of);
 
     return pcn__reply_json(r, 200, j);
 }
@@ -202,6 +205,11 @@ int pcn__api_patient(struct pcn__request *r)
         rc = pcn_store_patient_medications(r->store, key, on_medication, &v);
     if (rc == PCN_OK && v.failed)
         rc = PCN_ENOMEM;
+    if (rc == PCN_OK) {
+        int32_t as_of = pcn_store_default_as_of(r->store);
+        pcn_date_format(as_of, v.as_of);
+        rc = pcn__patient_registers(r, key, as_of, &v.registers);
+    }
     if (rc != PCN_OK)
         pcn__reply_store_error(r, rc);
     else
@@ -211,5 +219,6 @@ out:
     json_decref(v.events);
     json_decref(v.measurements);
     json_decref(v.medications);
+    json_decref(v.registers);
     return 0;
 }

@@ -195,6 +195,14 @@ void pcn__audit_queue_free(struct pcn__audit_queue *q);
 enum pcn_err pcn__engine_new(const char *defs_dir, struct pcn__engine **ret);
 void pcn__engine_free(struct pcn__engine *e);
 
+/*
+ * The registers of the standard library that patient `key` is on as of
+ * as_of: a JSON array of {"name", "title"} (caller owns *ret). Evaluated on
+ * a one-patient snapshot read from the request's store.
+ */
+enum pcn_err pcn__patient_registers(struct pcn__request *r, int64_t key, int32_t as_of,
+                                    json_t **ret);
+
 /* Handlers (api_*.c). */
 int pcn__api_health(struct pcn__request *r);
 int pcn__api_login(struct pcn__request *r);
