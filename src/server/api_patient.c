@@ -160,23 +160,31 @@ static json_t *timeline_page(json_t *events, int64_t offset, int64_t limit)
 static int reply_view(struct pcn__request *r, struct patient_view *v, int64_t offset, int64_t limit)
 {
     json_t *page = timeline_page(v->events, offset, limit);
-    json_t *j = json_pack("{s:O,s:O,s:o,s:I,s:I,s:I,s:O,s:O,s:s}", "patient", v->patient,
-                          "latest_measurements", v->measurements, "timeline", page,
-                          "timeline_total", (json_int_t)json_array_size(v->events), "limit",
-                          (json_int_t)limit, "offset", (json_int_t)offset, "medications",
-                          v->medications, "registers", v->registers, "as_of", v->as_of);
+    json_t *j = json_pack(
+        "{s:O,s:O,s:o,s:I,s:I,s:I,s:O}", "patient", v->patient, "latest_measurements",
+        v->measurements, "timeline", page, "timeline_total", (json_int_t)json_array_size(v->events),
+        "limit", (json_int_t)limit, "offset", (json_int_t)offset, "medications", v->medications);
 
+    /* registers only when asked for (?include=registers): they cost an evaluation */
+    if (j && v->registers &&
+        (json_object_set(j, "registers", v->registers) != 0 ||
+         json_object_set_new(j, "as_of", json_string(v->as_of)) != 0)) {
+        json_decref(j);
+        j = NULL;
+    }
     return pcn__reply_json(r, 200, j);
 }
 
 int pcn__api_patient(struct pcn__request *r)
 {
-    static const char *const params[] = {"limit", "offset", NULL};
+    static const char *const params[] = {"limit", "offset", "include", NULL};
     struct patient_view v = {.r = r};
     const char *key_s = pcn__param(r, 0);
     int64_t key;
     int64_t limit;
     int64_t offset;
+    const char *include;
+    bool want_registers;
     enum pcn_err rc;
 
     r->object_type = "patient";
@@ -187,6 +195,10 @@ int pcn__api_patient(struct pcn__request *r)
         return 0;
     if (!key_s || pcn_parse_range(key_s, strlen(key_s), 1, INT64_MAX, &key) != PCN_OK)
         return pcn__reply_error(r, 400, "invalid_parameter", "the patient key is a number");
+    include = pcn__query(r, "include");
+    if (include && strcmp(include, "registers") != 0)
+        return pcn__reply_error(r, 400, "invalid_parameter", "include may only be 'registers'");
+    want_registers = include != NULL;
     rc = pcn_store_get_patient(r->store, key, on_patient, &v);
     if (rc == PCN_OK && !v.patient)
         rc = PCN_ENOMEM;
@@ -205,7 +217,7 @@ int pcn__api_patient(struct pcn__request *r)
         rc = pcn_store_patient_medications(r->store, key, on_medication, &v);
     if (rc == PCN_OK && v.failed)
         rc = PCN_ENOMEM;
-    if (rc == PCN_OK) {
+    if (rc == PCN_OK && want_registers) {
         int32_t as_of = pcn_store_default_as_of(r->store);
         pcn_date_format(as_of, v.as_of);
         rc = pcn__patient_registers(r, key, as_of, &v.registers);

@@ -287,12 +287,17 @@ def test_patient_view(srv, keys):
     check(j["timeline_total"] == 3 and j["timeline"][0]["date"] == "2024-02-01",
           "timeline newest first")
     check(len(j["medications"]) == 1, "medications")
-    check(isinstance(j["registers"], list) and len(j["as_of"]) == 10, "registers and their date")
+    check("registers" not in j, "registers only on request")
+    st, j, _, _ = c.get("/api/v1/patients/%d?include=registers" % keys["P1"])
+    check(st == 200 and isinstance(j["registers"], list) and len(j["as_of"]) == 10,
+          "registers and their date")
     check([r["name"] for r in j["registers"]] == ["hyp"],
           "on the hypertension register (coded 38341003), and no other: %r" % j["registers"])
     st, j, _, _ = c.get("/api/v1/patients/%d?limit=1&offset=1" % keys["P1"])
     check(st == 200 and len(j["timeline"]) == 1 and j["timeline"][0]["date"] == "2023-02-01",
           "timeline paging")
+    st, j, _, _ = c.get("/api/v1/patients/%d?include=everything" % keys["P1"])
+    check(st == 400 and is_error(j, "invalid_parameter"), "unknown include value")
     st, j, _, _ = c.get("/api/v1/patients/999999")
     check(st == 404 and is_error(j, "not_found"), "unknown patient 404")
     st, j, _, _ = c.get("/api/v1/patients/abc")

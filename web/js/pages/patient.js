@@ -79,7 +79,7 @@ export async function render(ctx, args) {
   }
   let view;
   try {
-    view = await api(`/patients/${encodeURIComponent(key)}${qs({ limit: TIMELINE_PAGE })}`);
+    view = await api(`/patients/${encodeURIComponent(key)}${qs({ limit: TIMELINE_PAGE, include: 'registers' })}`);
   } catch (e) {
     if (e instanceof ApiError && (e.status === 403 || e.status === 404)) {
       return h('div', { id: 'page-patient' }, h('h1', {}, e.status === 403 ? 'You cannot see this patient' : 'Patient not found'),
