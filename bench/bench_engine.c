@@ -173,6 +173,8 @@ static int slowest_report(struct pcn_program *p, const struct pcn_snapshot *s,
             worst_name = name;
         }
         worst_wall = PCN_MAX(worst_wall, last_wall_ms);
+        if (getenv("BENCH_VERBOSE"))
+            printf("  %-20s %7.2f ms CPU\n", name, ms);
     }
     printf("slowest single report, warm (%zu definitions): %s %.2f ms CPU; slowest wall %.2f ms\n",
            p->n_defs, worst_name, worst, worst_wall);

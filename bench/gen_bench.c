@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "pcn/alloc.h"
 #include "pcn/bundle.h"
 #include "pcn/date.h"
 #include "pcn/generate.h"
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
         pcn_bundle_writer_sink(w, &sink);
     } else {
         fprintf(stderr, "gen_bench: %s\n", err.msg);
+        pcn_refdata_free(ref);
         return 1;
     }
     if (threads == 0 || use_null)
@@ -109,6 +111,7 @@ int main(int argc, char **argv)
     pcn_usec_t t2 = pcn_monotonic_usec();
     if (rc != PCN_OK) {
         fprintf(stderr, "gen_bench: %s\n", err.msg);
+        pcn_refdata_free(ref);
         return 1;
     }
     struct rusage ru;
@@ -123,6 +126,8 @@ int main(int argc, char **argv)
                      : "CSV bundle",
            (long long)st.patients, records, secs, (double)(t1 - t0) / 1e6,
            (double)st.patients / secs, (double)records / secs, ru.ru_maxrss / 1024);
+    if (pcn_alloc_count() > 0)
+        printf("allocations: %lu (fault-injection build)\n", pcn_alloc_count());
     pcn_refdata_free(ref);
     return 0;
 }

@@ -163,14 +163,13 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
 
 static void summary(const struct generate_args *a, const struct pcn_gen_stats *st, double secs)
 {
-    fprintf(stderr,
-            "generated %lld patients (%lld registered) in %lld practices of %lld networks: "
-            "%lld events, %lld medications, %lld immunisations, %lld encounters "
-            "into %s in %.2f s\n",
-            (long long)st->patients, (long long)st->registered, (long long)st->practices,
-            (long long)st->networks, (long long)st->events, (long long)st->medications,
-            (long long)st->immunisations, (long long)st->encounters,
-            a->out ? a->out : cli_db_location(a->db), secs);
+    printf("generated %lld patients (%lld registered) in %lld practices of %lld networks: "
+           "%lld events, %lld medications, %lld immunisations, %lld encounters "
+           "into %s in %.2f s\n",
+           (long long)st->patients, (long long)st->registered, (long long)st->practices,
+           (long long)st->networks, (long long)st->events, (long long)st->medications,
+           (long long)st->immunisations, (long long)st->encounters,
+           a->out ? a->out : cli_db_location(a->db), secs);
 }
 
 static int generate_to_bundle(const struct pcn_refdata *ref, struct generate_args *a,

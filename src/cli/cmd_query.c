@@ -18,7 +18,8 @@
 
 static const char query_usage[] =
     "usage: pcn query --db FILE [--as-of DATE] [--format table|csv|json] [--by LIST]\n"
-    "                 [--suppress N] [--max-rows N] [--defs DIR] [--no-stdlib] DEFS_FILE\n"
+    "                 [--suppress N] [--max-rows N] [--defs DIR] [--no-stdlib] [--timing]\n"
+    "                 DEFS_FILE\n"
     "       pcn report --db FILE [same options] NAME\n"
     "NAME: registers, indicators, scores, segments, worklists, all, or a definition name\n"
     "(e.g. frailty, multimorbidity, b2h, dm_hba1c, smr_priority).\n"
@@ -30,6 +31,7 @@ struct query_opts {
     struct pcn_eval_options eval;
     enum pcn_format fmt;
     bool no_stdlib;
+    bool timing;
 };
 
 static int parse_count(const char *cmd, const char *opt, const char *s, int *ret)
@@ -47,11 +49,17 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct query_opts 
                       const char **ret_arg)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},       {"as-of", required_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'},   {"by", required_argument, NULL, 'b'},
-        {"suppress", required_argument, NULL, 's'}, {"max-rows", required_argument, NULL, 'm'},
-        {"defs", required_argument, NULL, 'D'},     {"no-stdlib", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'},
+        {"as-of", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},
+        {"by", required_argument, NULL, 'b'},
+        {"suppress", required_argument, NULL, 's'},
+        {"max-rows", required_argument, NULL, 'm'},
+        {"defs", required_argument, NULL, 'D'},
+        {"no-stdlib", no_argument, NULL, 'n'},
+        {"timing", no_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct pcn_error err;
     int c, rc = CLI_EXIT_OK;
@@ -87,6 +95,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct query_opts 
             break;
         case 'n':
             o->no_stdlib = true;
+            break;
+        case 't':
+            o->timing = true;
             break;
         case 'h':
             fputs(query_usage, stdout);
@@ -126,16 +137,29 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
     struct pcn_results *res = NULL;
     struct pcn_buf out = PCN_BUF_INIT;
     struct pcn_error err;
+    pcn_usec_t t0, t1, t2;
     int rc = cli_open_store(cmd, o->db, PCN_STORE_FLAG_READONLY, &store);
 
     if (rc != CLI_EXIT_OK)
         return rc;
     pcn_buf_init(&out, (size_t)1 << 30);
-    if (pcn_snapshot_from_store(store, &snap, &err) != PCN_OK ||
-        pcn_program_eval(p, snap, &o->eval, &res, &err) != PCN_OK) {
+    t0 = pcn_monotonic_usec();
+    if (pcn_snapshot_from_store(store, &snap, &err) != PCN_OK) {
         rc = cli_runtime_error(cmd, "%s", err.msg);
         goto out;
     }
+    t1 = pcn_monotonic_usec();
+    if (pcn_program_eval(p, snap, &o->eval, &res, &err) != PCN_OK) {
+        rc = cli_runtime_error(cmd, "%s", err.msg);
+        goto out;
+    }
+    t2 = pcn_monotonic_usec();
+    if (o->timing)
+        fprintf(stderr,
+                "pcn %s: snapshot of %zu patients and %zu records in %.1f ms; "
+                "evaluation in %.1f ms\n",
+                cmd, pcn_snapshot_patient_count(snap), pcn_snapshot_event_count(snap),
+                (double)(t1 - t0) / 1000.0, (double)(t2 - t1) / 1000.0);
     if (pcn_results_render(res, o->fmt, &out) != PCN_OK) {
         rc = cli_runtime_error(cmd, "cannot render the results (out of memory?)");
         goto out;

@@ -121,7 +121,7 @@ enum builtin {
 };
 
 enum cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
-enum func { FN_MIN, FN_MAX, FN_COALESCE };
+enum func { FN_MIN, FN_MAX, FN_COALESCE, FN_ROUND };
 enum unit { U_DAY, U_WEEK, U_MONTH, U_YEAR };
 
 struct node {

@@ -587,6 +587,12 @@ static void eval_func(struct evalctx *c, const struct node *n, double *out, uint
 {
     const double *a = c->buf[n->a], *b = c->buf[n->b];
 
+    if (n->sub == FN_ROUND) {
+        double scale = pow(10, b[0] < 0 ? 0 : b[0] > 12 ? 12 : (int)b[0]);
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = round(a[i] * scale) / scale;
+        return;
+    }
     for (uint32_t i = 0; i < len; i++) {
         if (isnan(a[i]))
             out[i] = b[i];
@@ -927,8 +933,9 @@ static void free_ctx(struct evalctx *c)
     for (size_t i = 0; c->buf && i < p->n_nodes; i++) {
         if (p->nodes[i].op != OP_FIELD)
             pcn_free(c->buf[i]);
-        pcn_free(c->buf2[i]);
     }
+    for (size_t i = 0; c->buf2 && i < p->n_nodes; i++)
+        pcn_free(c->buf2[i]);
     pcn_free(c->buf);
     pcn_free(c->buf2);
     pcn_free(c->qs);

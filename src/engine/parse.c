@@ -43,6 +43,7 @@ static const uint8_t builtin_types[B_COUNT_] = {
 };
 static const char *const agg_names[] = {"exists", "count", "count_codes", "first",
                                         "last",   "min",   "max"};
+static const char *const fn_names[] = {"coalesce", "round", "band"};
 static const char *const type_names[] = {"bool", "number", "date", "string", "event", "duration"};
 static const char *const keywords[] = {
     "codelist", "codes", "let",        "register",     "indicator",   "score", "segment",
@@ -228,6 +229,8 @@ static const char *suggest(const struct pcn_program *p, const char *s, size_t le
         consider(builtin_names[i], s, len, &best, &best_d);
     for (size_t i = 0; i < PCN_ARRAY_SIZE(agg_names); i++)
         consider(agg_names[i], s, len, &best, &best_d);
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(fn_names); i++)
+        consider(fn_names[i], s, len, &best, &best_d);
     for (size_t i = 0; i < PCN_ARRAY_SIZE(keywords); i++)
         consider(keywords[i], s, len, &best, &best_d);
     return best;
@@ -508,6 +511,13 @@ static enum pcn_err parse_func(struct parser *ps, const struct token *name, uint
         rc = expect(ps, ")");
     if (rc)
         return rc;
+    if (fn == FN_ROUND) {
+        if (!numeric(ty(ps, a)))
+            return type_error(ps, &ta, "round", TY_NUM, ty(ps, a));
+        if (!node_const(ps, b) || !numeric(ty(ps, b)))
+            return pcn__lex_error(&ps->lx, &tb, "round needs a constant number of decimals");
+        return mk2(ps, OP_FUNC, TY_NUM, fn, a, b, ret);
+    }
     if (fn != FN_COALESCE && ty(ps, a) != TY_NUM && ty(ps, a) != TY_DATE)
         return pcn__lex_error(&ps->lx, &ta, "%.*s needs numbers or dates", (int)name->len,
                               ps->lx.text + name->off);
@@ -538,7 +548,7 @@ static enum pcn_err parse_band_fn(struct parser *ps, uint32_t *ret)
 /* NAME '(' ... ')': an aggregate or a function. */
 static enum pcn_err parse_call(struct parser *ps, const struct token *name, uint32_t *ret)
 {
-    static const char *const fns[] = {"min", "max", "coalesce"};
+    static const char *const fns[] = {"min", "max", "coalesce", "round"};
     enum pcn_err rc = advance(ps); /* '(' */
     bool is_minmax_agg;
 

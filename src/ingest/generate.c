@@ -858,7 +858,7 @@ static enum pcn_err frailty(struct rec *c)
     enum pcn_err rc = PCN_OK;
     if (x->age < 65)
         return PCN_OK;
-    double mean = exp(1.15 + 0.035 * (x->age - 65) + 0.35 * x->g);
+    double mean = exp(1.21 + 0.028 * (x->age - 65) + 0.2 * x->g);
     double shape = 2.5, gam = 0;
     for (int i = 0; i < 5; i++)
         gam += -log(1.0 - pcn_rng_uniform(r));

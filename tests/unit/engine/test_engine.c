@@ -13,6 +13,7 @@
 #include "pcn/date.h"
 #include "pcn/engine.h"
 #include "pcn/paths.h"
+#include "pcn/store.h"
 
 static int32_t D(const char *s)
 {
@@ -273,7 +274,7 @@ static void test_expressions(void **state)
             "register datediff = as_of - 2025-03-01 == 30\n"
             "register dateadd = 2024-01-31 + 1 month == 2024-02-29\n"
             "register co = coalesce(last(dmres).date, 1900-01-01) == 1900-01-01\n"
-            "register mm = min(3, 5) == 3 and max(3, 5) == 5\n"
+            "register mm = min(3, 5) == 3 and max(3, 5) == 5 and round(2.345, 2) == 2.35\n"
             "register boolsum = (true + true + false) == 2\n"
             "register sexf = sex == \"F\"\n"
             "register pr = practice == \"A1\" and network == \"U00001\"\n"
@@ -502,6 +503,8 @@ static void test_errors(void **state)
                  "register q = i\n",
                  "'i' cannot be used in an expression");
     expect_error("register r = min(1, \"a\") == 1\n", "this argument needs a number");
+    expect_error("register r = round(age, age) == 1\n", "round needs a constant number");
+    expect_error("register r = coalese(age, 1) == 1\n", "did you mean 'coalesce'?");
 }
 
 static void test_deep_nesting(void **state)
@@ -687,6 +690,79 @@ static void test_stdlib(void **state)
     pcn_snapshot_free(s);
 }
 
+/* A snapshot built from the store sees patients, records, networks and the data version. */
+static void test_from_store(void **state)
+{
+    char dir[128], path[256];
+    struct pcn_store *st = NULL;
+    struct pcn_snapshot *s = NULL;
+    struct pcn_program *p = pcn_program_new();
+    struct pcn_results *r = NULL;
+    struct pcn_eval_options o = {.as_of = D("2025-03-31")};
+    struct pcn_error err;
+    struct pcn_network nw = {.code = "U00001", .name = "Net"};
+    struct pcn_practice pr = {.code = "A1", .name = "Practice"};
+    struct pcn_membership m = {"A1", "U00001", D("2020-01-01"), PCN_DATE_NONE};
+    struct pcn_patient pt = {.patient_id = "X1",
+                             .date_of_birth = D("1950-01-01"),
+                             .sex = PCN_SEX_FEMALE,
+                             .practice = "A1"};
+    struct pcn_event e = {.patient_id = "X1",
+                          .date = D("2020-01-01"),
+                          .system = "snomed",
+                          .code = "DM",
+                          .kind = PCN_EVENT_CONDITION};
+    struct pcn_medication md = {
+        .patient_id = "X1", .start_date = D("2025-01-01"), .system = "dmd", .code = "M1"};
+    struct pcn_immunisation im = {
+        .patient_id = "X1", .date = D("2024-10-01"), .system = "snomed", .code = "FLU"};
+    static const char text[] = "codelist dm = codes(\"DM\")\n"
+                               "register r = exists(dm) and network == \"U00001\"\n"
+                               "register meds = count(medications) == 1 and "
+                               "exists(immunisations)\n";
+    int64_t v = 0;
+    (void)state;
+    pt.registered_from = D("2000-01-01");
+    pt.registered_to = PCN_DATE_NONE;
+    pt.date_of_death = PCN_DATE_NONE;
+    e.end_date = PCN_DATE_NONE;
+    md.end_date = PCN_DATE_NONE;
+    test_mkdtemp(dir, sizeof(dir));
+    (void)snprintf(path, sizeof(path), "%s/s.db", dir);
+    assert_int_equal(pcn_store_open(path, PCN_STORE_FLAG_CREATE, &st, &err), PCN_OK);
+    assert_int_equal(pcn_store_begin(st), PCN_OK);
+    assert_int_equal(pcn_store_put_network(st, &nw), PCN_OK);
+    assert_int_equal(pcn_store_put_practice(st, &pr), PCN_OK);
+    assert_int_equal(pcn_store_add_membership(st, &m), PCN_OK);
+    assert_int_equal(pcn_store_put_patient(st, &pt), PCN_OK);
+    assert_int_equal(pcn_store_put_event(st, &e), PCN_OK);
+    assert_int_equal(pcn_store_put_medication(st, &md), PCN_OK);
+    assert_int_equal(pcn_store_put_immunisation(st, &im), PCN_OK);
+    assert_int_equal(pcn_store_commit(st), PCN_OK);
+    assert_int_equal(pcn_snapshot_from_store(st, &s, &err), PCN_OK);
+    assert_int_equal(pcn_snapshot_patient_count(s), 1);
+    assert_int_equal(pcn_snapshot_event_count(s), 3);
+    assert_true(pcn_snapshot_data_version(s) > 0);
+    assert_int_equal(
+        pcn_program_load_string(p, "t", text, strlen(text), NULL, PCN_PROGRAM_FLAG_OUTPUT, &err),
+        PCN_OK);
+    assert_int_equal(pcn_program_eval(p, s, &o, &r, &err), PCN_OK);
+    assert_int_equal(pcn_results_total(r, "r", "count", &v), PCN_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(pcn_results_total(r, "meds", "count", &v), PCN_OK);
+    assert_int_equal(v, 1);
+    pcn_results_free(r);
+    pcn_program_free(p);
+    pcn_snapshot_free(s);
+    pcn_store_close(st);
+    (void)unlink(path);
+    (void)snprintf(path, sizeof(path), "%s/s.db-wal", dir);
+    (void)unlink(path);
+    (void)snprintf(path, sizeof(path), "%s/s.db-shm", dir);
+    (void)unlink(path);
+    (void)rmdir(dir);
+}
+
 static void test_by_parse(void **state)
 {
     unsigned by = 0;
@@ -722,6 +798,7 @@ int main(void)
         cmocka_unit_test(test_by_parse),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_stdlib),
+        cmocka_unit_test(test_from_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

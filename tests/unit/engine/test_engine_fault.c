@@ -36,7 +36,7 @@ static void scenario_engine(void)
     (void)pcn_date_from_ymd(2025, 3, 31, &o.as_of);
     if (pcn_snapshot_new(NULL, &s) != PCN_OK)
         return;
-    for (int i = 0; i < 1500; i++) {
+    for (int i = 0; i < 200; i++) {
         struct pcn_patient pt = {.patient_id = id, .practice = pr};
         struct pcn_event e = {.code = i % 2 ? "DM" : "HB", .has_value = 1, .value = i % 90};
         struct pcn_medication m = {.code = "M"};
