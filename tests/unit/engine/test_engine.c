@@ -606,8 +606,10 @@ static void test_threads(void **state)
 
 /*
  * The standard library (defs/) on a hand-built population, as of 2025-03-31:
- *  S1 F 70: diabetes, hypertension, HbA1c 50 and BP 130/80 this year
- *  S2 M 85: hypertension, BP 155/85 this year
+ *  S1 F 70: diabetes, hypertension, HbA1c 50 and BP 130/80 this year; osteoporosis
+ *           and a fragility fracture in 2013 (OST: 50-74, fracture since April 2012)
+ *  S2 M 85: hypertension, BP 155/85 this year; osteoporosis and a fracture in 2013
+ *           (not OST: 75+ needs a fracture since April 2014)
  *  S3 F 30: asthma, salbutamol this year, no review
  *  S4 F 90: care home, severe frailty, falls, 12 medicines in 6 months
  *  S5 M 50: nothing recorded
@@ -637,7 +639,11 @@ static void test_stdlib(void **state)
     add_ev(s, 1, "999791000000106", "2025-01-01", 50); /* HbA1c */
     add_ev(s, 1, "271649006", "2025-02-01", 130);      /* systolic */
     add_ev(s, 1, "163031004", "2025-02-01", 80);       /* diastolic */
+    add_ev(s, 1, "102447009", "2016-01-01", NAN);      /* OSTEO_COD */
+    add_ev(s, 1, "5913000", "2013-01-01", NAN);        /* fragility fracture, 50-74: since 2012 */
     add_ev(s, 2, "10562009", "2015-01-01", NAN);
+    add_ev(s, 2, "102447009", "2010-01-01", NAN); /* OSTEO_COD */
+    add_ev(s, 2, "5913000", "2013-06-01", NAN);   /* 75+: fracture before April 2014 */
     add_ev(s, 2, "271649006", "2025-02-01", 155);
     add_ev(s, 2, "163031004", "2025-02-01", 85);
     add_ev(s, 3, "1064811000000103", "2020-01-01", NAN); /* AST_COD */
@@ -665,6 +671,7 @@ static void test_stdlib(void **state)
     EXPECT("hyp", "count", 2);
     EXPECT("ast", "count", 1);
     EXPECT("af", "count", 0);
+    EXPECT("ost", "count", 1); /* S1 only */
     EXPECT("hyp_bp_u80", "denominator", 1);
     EXPECT("hyp_bp_u80", "numerator", 1);
     EXPECT("hyp_bp_80", "denominator", 1);
