@@ -572,6 +572,29 @@ static long diag_code(struct rec *c, int reg)
     return -1;
 }
 
+/*
+ * QOF's osteoporosis register (OST004) needs a fragility fracture on or
+ * after 1 April 2012 (50-74) or 1 April 2014 (75+) besides the diagnosis:
+ * one from the eFI fracture list (codes in no register cluster), dated
+ * since April 2014 and not before age 50.
+ */
+static enum pcn_err fragility_fracture(struct rec *c)
+{
+    struct gen *g = c->g;
+    int32_t from = PCN_DATE_NONE;
+    (void)pcn_date_from_ymd(2014, 4, 1, &from);
+    from = PCN_MAX(from, pcn_date_add_months(c->x->dob, 12 * 50));
+    if (from >= c->ref_date - 30)
+        from = c->ref_date - 365;
+    if (g->n_efi_codes[EFI_FRACTURE] == 0)
+        return PCN_OK;
+    long idx = (long)g->efi_codes[EFI_FRACTURE]
+                                 [pcn_rng_below(&g->rng, (uint64_t)g->n_efi_codes[EFI_FRACTURE])];
+    c->efi |= 1ull << EFI_FRACTURE;
+    return ev(c, CL_EFI_FIRST + EFI_FRACTURE, idx, date_between(&g->rng, from, c->ref_date - 1),
+              PCN_EVENT_CONDITION);
+}
+
 static enum pcn_err diagnoses(struct rec *c)
 {
     enum pcn_err rc = PCN_OK;
@@ -583,6 +606,8 @@ static enum pcn_err diagnoses(struct rec *c)
         rc = ev(c, m->list, diag_code(c, reg), d, PCN_EVENT_CONDITION);
         if (c->g->diag_efi[reg])
             c->efi |= 1ull << m->efi;
+        if (rc == PCN_OK && reg == PCN_REG_OST)
+            rc = fragility_fracture(c);
     }
     return rc;
 }
@@ -727,8 +752,14 @@ static enum pcn_err reviews(struct rec *c)
     return rc;
 }
 
-static enum pcn_err medication(struct rec *c, const struct model_drug *d, int32_t start)
+/*
+ * A repeat medicine is written as its latest issue: a 56-day supply issued
+ * in the 12 weeks before ref_date (QOF and the engine look for issues in a
+ * window, e.g. asthma or epilepsy treatment in the last 12 months).
+ */
+static enum pcn_err medication(struct rec *c, const struct model_drug *d)
 {
+    int32_t start = recent(c, 84);
     struct gen *g = c->g;
     size_t di = (size_t)(d - model_drugs);
     enum pcn_err rc = PCN_OK;
@@ -741,7 +772,7 @@ static enum pcn_err medication(struct rec *c, const struct model_drug *d, int32_
     struct pcn_medication m = {
         .patient_id = c->pid,
         .start_date = start,
-        .end_date = PCN_DATE_NONE,
+        .end_date = start + 55,
         .system = DRUG_SYSTEM,
         .code = d->code,
         .has_quantity = 1,
@@ -774,11 +805,14 @@ static enum pcn_err medications(struct rec *c)
         if (taken & (1ull << first))
             continue;
         taken |= 1ull << first;
-        rc = medication(c, d, recent(c, 5 * 365));
+        rc = medication(c, d);
     }
-    /* the QOF asthma register needs asthma treatment in the last 12 months */
-    if (rc == PCN_OK && on(x, PCN_REG_AST) && !(taken & 1))
-        rc = medication(c, &model_drugs[DRUG_ASTHMA_RELIEVER], recent(c, 300));
+    /* the QOF asthma and epilepsy registers need treatment in the last 12 months */
+    if (rc == PCN_OK && on(x, PCN_REG_AST) && !(taken & (1ull << DRUG_ASTHMA_RELIEVER)))
+        rc = medication(c, &model_drugs[DRUG_ASTHMA_RELIEVER]);
+    if (rc == PCN_OK && on(x, PCN_REG_EP) &&
+        !(taken & ((1ull << DRUG_EPILEPSY_FIRST) | (1ull << (DRUG_EPILEPSY_FIRST + 1)))))
+        rc = medication(c, &model_drugs[DRUG_EPILEPSY_FIRST]);
     return rc;
 }
 
