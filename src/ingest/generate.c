@@ -1093,13 +1093,16 @@ static enum pcn_err emit_person(struct gen *g, struct gen_practice *p, size_t i)
         .registered_to = x->status == ST_LEFT ? x->end : PCN_DATE_NONE,
         .date_of_death = x->status == ST_DIED ? x->end : PCN_DATE_NONE,
     };
-    if (x->age == 0)
-        pt.registered_from = PCN_MIN(x->dob + 7 + (int32_t)pcn_rng_below(r, 50), c.ref_date);
-    else if (x->status == ST_REGISTERED && chance(r, JOINER_RATE))
+    if (x->age == 0) {
+        /* PCN_MIN evaluates its arguments twice: draw once */
+        int32_t weeks_after_birth = x->dob + 7 + (int32_t)pcn_rng_below(r, 50);
+        pt.registered_from = PCN_MIN(weeks_after_birth, c.ref_date);
+    } else if (x->status == ST_REGISTERED && chance(r, JOINER_RATE)) {
         pt.registered_from = date_between(r, g->as_of - 364, g->as_of);
-    else
-        pt.registered_from = PCN_MAX(
-            x->dob, c.ref_date - 365 - (int32_t)(-12 * DAYS_YEAR * log(1 - pcn_rng_uniform(r))));
+    } else {
+        int32_t since = c.ref_date - 365 - (int32_t)(-12 * DAYS_YEAR * log(1 - pcn_rng_uniform(r)));
+        pt.registered_from = PCN_MAX(x->dob, since);
+    }
     if (x->status == ST_DIED)
         pt.registered_to = x->end;
     g->stats.patients++;
@@ -1268,7 +1271,7 @@ static enum pcn_err efi_pools(struct gen *g)
     const struct pcn_refdata *ref = g->ref;
     struct pcn_strmap *reg_codes = pcn_strmap_new();
     enum pcn_err rc = reg_codes ? PCN_OK : PCN_ENOMEM;
-    for (int l = CL_AF; l <= CL_HYPRES && rc == PCN_OK; l++)
+    for (int l = CL_AF; l <= CL_HAEMCAN && rc == PCN_OK; l++)
         for (size_t i = 0; i < ref->lists[l].n && rc == PCN_OK; i++)
             rc = pcn_strmap_put(reg_codes, ref->lists[l].codes[i], strlen(ref->lists[l].codes[i]),
                                 1);
