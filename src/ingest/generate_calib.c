@@ -74,6 +74,7 @@ static const struct {
     {CL_RA, PCN_REG_RA, false},     {CL_STIA, PCN_REG_STIA, false},
     {CL_ASTRES, PCN_REG_AST, true}, {CL_COPDRES, PCN_REG_COPD, true},
     {CL_DMRES, PCN_REG_DM, true},   {CL_HYPRES, PCN_REG_HYP, true},
+    {CL_TIA, PCN_REG_STIA, false},  {CL_HAEMCAN, PCN_REG_CAN, false},
 };
 
 static enum pcn_err map_or(struct pcn_strmap *m, const char *code, uint64_t bits)

@@ -39,6 +39,8 @@ enum ref_list {
     CL_COPDRES,
     CL_DMRES,
     CL_HYPRES,
+    CL_TIA,     /* further register lists of the engine's definitions (defs/): */
+    CL_HAEMCAN, /* TIA for STIA, haematological cancer for CAN */
     CL_SBP,
     CL_BP,
     CL_HBA1C,
