@@ -31,6 +31,7 @@ struct query_opts {
     struct pcn_eval_options eval;
     enum pcn_format fmt;
     bool no_stdlib;
+    bool as_of_given; /* else the as-of date is today or the data's last date if earlier */
     bool timing;
 };
 
@@ -76,6 +77,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct query_opts 
             break;
         case 'a':
             rc = cli_parse_date(cmd, "--as-of", optarg, &o->eval.as_of);
+            o->as_of_given = true;
             break;
         case 'f':
             rc = cli_parse_format(cmd, optarg, &o->fmt);
@@ -149,7 +151,11 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
         goto out;
     }
     t1 = pcn_monotonic_usec();
-    if (pcn_program_eval(p, snap, &o->eval, &res, &err) != PCN_OK) {
+    struct pcn_eval_options eval = o->eval;
+    int32_t last = pcn_snapshot_last_date(snap);
+    if (!o->as_of_given && last != PCN_DATE_NONE && last < eval.as_of)
+        eval.as_of = last;
+    if (pcn_program_eval(p, snap, &eval, &res, &err) != PCN_OK) {
         rc = cli_runtime_error(cmd, "%s", err.msg);
         goto out;
     }
