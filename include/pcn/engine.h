@@ -130,6 +130,17 @@ enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct 
 /* Number of definitions marked for output. */
 size_t pcn_program_output_count(const struct pcn_program *p);
 
+/* Number of definitions (registers, indicators, scores, segments, worklists). */
+size_t pcn_program_def_count(const struct pcn_program *p);
+
+/*
+ * Definition i (in definition order): its kind ("register", "indicator",
+ * "score", "segment", "worklist"), name and title. Borrowed; valid while
+ * the program lives. PCN_ENOTFOUND past the end.
+ */
+enum pcn_err pcn_program_def_info(const struct pcn_program *p, size_t i, const char **ret_kind,
+                                  const char **ret_name, const char **ret_title);
+
 /* ---- evaluation ---- */
 
 enum pcn_by_flags {

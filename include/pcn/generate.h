@@ -73,9 +73,9 @@ struct pcn_refdata;
 
 /*
  * Load data/reference/ and defs/codelists/ under root (NULL: pcn_data_dir()).
- * Caller frees *ret with pcn_refdata_free(). PCN_EIO/PCN_EPARSE with
- * *reterr naming the file and line; PCN_EINVAL when a code the generator
- * writes is missing from its code list.
+ * Caller frees *ret with pcn_refdata_free(). PCN_ENOTFOUND (missing
+ * file), PCN_EIO or PCN_EPARSE with *reterr naming the file and line;
+ * PCN_EINVAL when a code list is empty.
  */
 enum pcn_err pcn_refdata_load(const char *root, struct pcn_refdata **ret, struct pcn_error *reterr);
 /* NULL-safe. */
@@ -142,7 +142,9 @@ struct pcn_gen_stats {
  * Generate the population selected by opt into sink (and the registry rows
  * into reg when not NULL). Stops at the first sink error and returns it.
  * PCN_ENOTFOUND when the network, ICB or practice is unknown; PCN_EINVAL
- * for inconsistent options. ret_stats may be NULL.
+ * for inconsistent options or when a code the generator writes with a
+ * value (BP, HbA1c, ...) is missing from its code list. ret_stats may be
+ * NULL. Thread-safe for distinct sinks: ref is only read.
  */
 enum pcn_err pcn_generate(const struct pcn_refdata *ref, const struct pcn_gen_options *opt,
                           const struct pcn_sink *sink, const struct pcn_gen_registry *reg,

@@ -22,7 +22,8 @@ static const char query_usage[] =
     "                 DEFS_FILE\n"
     "       pcn report --db FILE [same options] NAME\n"
     "NAME: registers, indicators, scores, segments, worklists, all, or a definition name\n"
-    "(e.g. frailty, multimorbidity, b2h, dm_hba1c, smr_priority).\n"
+    "(e.g. frailty, multimorbidity, b2h, dm_hba1c, smr_priority); 'pcn report list' lists\n"
+    "the standard definitions (no database needed).\n"
     "LIST: comma-separated practice, network, age, sex, imd, ethnicity.\n";
 
 struct query_opts {
@@ -209,6 +210,17 @@ int cmd_query(int argc, char **argv)
     return rc;
 }
 
+/* pcn report list: kind, name and title of every standard definition. */
+static int list_defs(const struct pcn_program *p)
+{
+    for (size_t i = 0; i < pcn_program_def_count(p); i++) {
+        const char *kind = NULL, *name = NULL, *title = NULL;
+        if (pcn_program_def_info(p, i, &kind, &name, &title) == PCN_OK)
+            printf("%-10s %-20s %s\n", kind, name, title);
+    }
+    return fflush(stdout) == 0 ? CLI_EXIT_OK : cli_runtime_error("report", "write error");
+}
+
 int cmd_report(int argc, char **argv)
 {
     struct query_opts o = {0};
@@ -223,6 +235,11 @@ int cmd_report(int argc, char **argv)
     if (!p)
         return cli_runtime_error("report", "out of memory");
     rc = load_stdlib("report", p, &o);
+    if (rc == CLI_EXIT_OK && !strcmp(name, "list")) {
+        rc = list_defs(p);
+        pcn_program_free(p);
+        return rc;
+    }
     if (rc == CLI_EXIT_OK && pcn_program_select(p, name, &err) != PCN_OK)
         rc = cli_usage_error("report", "%s", err.msg);
     if (rc == CLI_EXIT_OK)

@@ -702,6 +702,10 @@ static void chunk_groups(struct evalctx *c, uint32_t len)
                       (s->reg_to[p] == PCN_DATE_NONE || s->reg_to[p] >= c->as_of) &&
                       (s->death[p] == PCN_DATE_NONE || s->death[p] > c->as_of) &&
                       s->dob[p] <= c->as_of;
+        if (r->n_groups == 1) {
+            c->group[i] = 0;
+            continue;
+        }
         key[DIM_PRACTICE] = pr < s->n_practices ? r->practice_rank[pr] : s->n_practices;
         key[DIM_NETWORK] = pr < s->n_practices ? r->network_of_practice[pr] : s->n_networks;
         key[DIM_AGE] = (size_t)pcn__age_band((int)c->age[i]);

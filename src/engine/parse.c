@@ -1622,6 +1622,24 @@ enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct 
     return pcn_error_set(reterr, PCN_ENOTFOUND, "no definition '%s'", name);
 }
 
+size_t pcn_program_def_count(const struct pcn_program *p)
+{
+    return p ? p->n_defs : 0;
+}
+
+enum pcn_err pcn_program_def_info(const struct pcn_program *p, size_t i, const char **ret_kind,
+                                  const char **ret_name, const char **ret_title)
+{
+    static const char *const kinds[] = {"register", "indicator", "score", "segment", "worklist"};
+
+    if (!p || i >= p->n_defs)
+        return PCN_ENOTFOUND;
+    *ret_kind = kinds[p->defs[i].kind];
+    *ret_name = p->defs[i].name;
+    *ret_title = p->defs[i].title;
+    return PCN_OK;
+}
+
 size_t pcn_program_output_count(const struct pcn_program *p)
 {
     size_t n = 0;

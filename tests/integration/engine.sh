@@ -86,4 +86,15 @@ expect_status 2 "bad --suppress"
 run query --db "$DB"
 expect_status 2 "missing file"
 
+run report list
+expect_status 0 "report list"
+expect_out "indicator  dm_hba1c"
+expect_out "score      frailty"
+
+for f in "$SRC"/docs/examples/*.pcn; do
+  run query --db "$DB" --as-of 2025-03-31 --format json "$f"
+  expect_status 0 "example $f"
+  expect_out '"results":['
+done
+
 echo "ok: $checks checks"

@@ -440,6 +440,15 @@ static void test_select(void **state)
     assert_int_equal(pcn_program_output_count(p), 2);
     assert_int_equal(pcn_program_select(p, "c", &err), PCN_OK);
     assert_int_equal(pcn_program_output_count(p), 1);
+    assert_int_equal(pcn_program_def_count(p), 3);
+    {
+        const char *kind = NULL, *name = NULL, *title = NULL;
+        assert_int_equal(pcn_program_def_info(p, 2, &kind, &name, &title), PCN_OK);
+        assert_string_equal(kind, "indicator");
+        assert_string_equal(name, "c");
+        assert_string_equal(title, "c");
+        assert_int_equal(pcn_program_def_info(p, 3, &kind, &name, &title), PCN_ENOTFOUND);
+    }
     assert_int_equal(pcn_program_select(p, "indicatrs", &err), PCN_ENOTFOUND);
     assert_non_null(strstr(err.msg, "did you mean 'indicators'?"));
     pcn_program_free(p);

@@ -216,6 +216,35 @@ static void test_rng(void **state)
     assert_true(first == pcn_rng_next(&a));
 }
 
+/* Reference data as published: A81001's QOF asthma register is 324 of 3,687 patients aged 6+. */
+static void test_refdata(void **state)
+{
+    double prev = 0;
+    int32_t d = 0;
+    (void)state;
+    assert_int_equal(pcn_refdata_qof_prevalence(ref, "A81001", PCN_REG_AST, &prev), PCN_OK);
+    assert_true(prev > 324.0 / 3687 - 1e-12 && prev < 324.0 / 3687 + 1e-12);
+    assert_int_equal(pcn_refdata_qof_prevalence(ref, "NOPE", PCN_REG_AST, &prev), PCN_ENOTFOUND);
+    assert_int_equal(pcn_refdata_qof_prevalence(ref, "A81001", 99, &prev), PCN_EINVAL);
+    assert_string_equal(pcn_gen_register_name(PCN_REG_STIA), "STIA");
+    assert_null(pcn_gen_register_name(PCN_REG_COUNT));
+    assert_int_equal(pcn_gen_register_min_age(PCN_REG_AST), 6);
+    assert_int_equal(pcn_gen_register_min_age(PCN_REG_DM), 17);
+    assert_int_equal(pcn_gen_register_min_age(PCN_REG_OST), 50);
+    assert_int_equal(pcn_gen_register_min_age(PCN_REG_HYP), 0);
+    assert_int_equal(pcn_refdata_network_practices(ref, "U89141"), 6);
+    assert_int_equal(pcn_refdata_network_practices(ref, "U00001X"), 0);
+    assert_int_equal(pcn_date_from_ymd(2026, 7, 1, &d), PCN_OK);
+    assert_int_equal(pcn_refdata_extract_date(ref), d);
+
+    /* a data root without the tables: PCN_ENOTFOUND naming the file */
+    struct pcn_refdata *none = NULL;
+    struct pcn_error err = {0};
+    assert_int_equal(pcn_refdata_load("/nonexistent-pcn-root", &none, &err), PCN_ENOTFOUND);
+    assert_null(none);
+    assert_non_null(strstr(err.msg, "gp-reg-pat-prac-map.csv"));
+}
+
 static void test_determinism(void **state)
 {
     struct pcn_gen_options o;
@@ -446,6 +475,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rng),
+        cmocka_unit_test(test_refdata),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_bands_exact),
         cmocka_unit_test(test_invented),
