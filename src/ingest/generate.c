@@ -42,6 +42,9 @@ enum fixed_code {
     FX_CAREHOME,
     FX_HOUSEBOUND,
     FX_EFI_SCORE,
+    FX_QRISK,
+    FX_DEM_CAREPLAN,
+    FX_SOCPRES,
     FX_COUNT
 };
 
@@ -61,6 +64,9 @@ static const struct {
     [FX_CAREHOME] = {CL_CAREHOME, "248171000000108"},
     [FX_HOUSEBOUND] = {CL_EFI_FIRST + EFI_HOUSEBOUND, "160689007"},
     [FX_EFI_SCORE] = {CL_EFI_SCORE, "1084961000000105"},
+    [FX_QRISK] = {CL_QRISK, "1085871000000105"},
+    [FX_DEM_CAREPLAN] = {CL_DEM_CAREPLAN, "956861000000107"},
+    [FX_SOCPRES] = {CL_SOCPRES, "871731000000106"},
 };
 
 enum person_status { ST_REGISTERED, ST_LEFT, ST_DIED };
@@ -524,6 +530,8 @@ struct rec {
     int32_t ref_date; /* as-of date, or the date they left or died */
     uint64_t efi;     /* eFI deficits coded so far (bit per enum ref_efi) */
     int n_drugs;
+    bool severe_frailty; /* eFI > 0.36 */
+    double qrisk;        /* latest QRISK3 10-year risk (%) recorded, 0 if none */
 };
 
 static int32_t recent(struct rec *c, int max_days)
@@ -649,11 +657,21 @@ static int n_regs(const struct person *x)
     return __builtin_popcount(x->regs);
 }
 
+/* People with SMI or a learning disability (14+) are offered an annual physical health check. */
+static bool annual_check(const struct person *x)
+{
+    return on(x, PCN_REG_MH) || (on(x, PCN_REG_LD) && x->age >= 14);
+}
+
 static enum pcn_err blood_pressure(struct rec *c, bool ltc)
 {
     struct pcn_rng *r = &c->g->rng;
     const struct person *x = c->x;
     double p = ltc ? 0.88 : x->age >= 40 ? 0.45 : x->age >= 18 ? 0.2 : 0;
+    if (!ltc && annual_check(x)) {
+        ltc = true; /* a reading in the last year */
+        p = 0.78;
+    }
     if (!chance(r, p))
         return PCN_OK;
     int n = 1 + (ltc && chance(r, 0.4));
@@ -711,16 +729,18 @@ static enum pcn_err bmi(struct rec *c)
 {
     struct pcn_rng *r = &c->g->rng;
     const struct person *x = c->x;
-    if (x->age < 18)
+    if (x->age < 14 || (x->age < 18 && !annual_check(x)))
         return PCN_OK;
-    if (on(x, PCN_REG_OB))
+    if (on(x, PCN_REG_OB) && x->age >= 18)
         return obs(c, CL_BMI, c->g->fixed[FX_BMI], recent(c, 365),
                    round(10 * (30.0 - 4.5 * log(1.0 - pcn_rng_uniform(r)))) / 10, "kg/m2");
-    if (!chance(r, n_regs(x) ? 0.6 : 0.3))
+    bool check = annual_check(x) && chance(r, 0.7);
+    if (!check && !chance(r, n_regs(x) ? 0.6 : 0.3))
         return PCN_OK;
     double v = 25.0 + 2.6 * pcn_rng_normal(r);
     v = v < 16.5 ? 16.5 : v > 29.9 ? 29.9 : v;
-    return obs(c, CL_BMI, c->g->fixed[FX_BMI], recent(c, 2 * 365), round(10 * v) / 10, "kg/m2");
+    return obs(c, CL_BMI, c->g->fixed[FX_BMI], recent(c, check ? 365 : 2 * 365), round(10 * v) / 10,
+               "kg/m2");
 }
 
 static enum pcn_err smoking(struct rec *c)
@@ -736,7 +756,30 @@ static enum pcn_err smoking(struct rec *c)
     }
     double u = pcn_rng_uniform(r);
     int l = u < cur ? CL_SMOK_CUR : u < cur + ex ? CL_SMOK_EX : CL_SMOK_NEVER;
-    return ev(c, l, -1, recent(c, n_regs(x) ? 365 : 3 * 365), PCN_EVENT_OBSERVATION);
+    bool this_year = n_regs(x) && chance(r, 0.92);
+    return ev(c, l, -1, recent(c, this_year ? 365 : 3 * 365), PCN_EVENT_OBSERVATION);
+}
+
+/*
+ * QRISK3 10-year CVD risk for adults 25-84 without CVD (the Network DES CVD
+ * indicators): recorded in the last 5 years for half of people 40+ and a
+ * tenth of younger adults; risk rises with age, male sex, the
+ * cardiometabolic factor, diabetes and hypertension (about 5% for a man of
+ * 50, 18% at 70, 33% at 80; women about 0.6 times that).
+ */
+static enum pcn_err qrisk(struct rec *c)
+{
+    struct pcn_rng *r = &c->g->rng;
+    const struct person *x = c->x;
+    if (x->age < 25 || x->age > 84 || on(x, PCN_REG_CHD) || on(x, PCN_REG_STIA) ||
+        on(x, PCN_REG_PAD) || !chance(r, x->age >= 40 ? 0.5 : 0.1))
+        return PCN_OK;
+    double h = exp(-7.0 + 0.07 * x->age + 0.5 * (x->sex == 0) + 0.3 * x->c +
+                   0.6 * on(x, PCN_REG_DM) + 0.3 * on(x, PCN_REG_HYP));
+    c->qrisk = round(1000 * (1 - exp(-h))) / 10;
+    if (c->qrisk < 0.1)
+        c->qrisk = 0.1;
+    return obs(c, CL_QRISK, c->g->fixed[FX_QRISK], recent(c, 5 * 365), c->qrisk, "%");
 }
 
 /* Annual reviews of asthma and COPD. */
@@ -749,6 +792,9 @@ static enum pcn_err reviews(struct rec *c)
     if (rc == PCN_OK && on(c->x, PCN_REG_COPD) && chance(r, 0.7))
         rc =
             ev(c, CL_COPD_REVIEW, c->g->fixed[FX_COPD_REVIEW], recent(c, 365), PCN_EVENT_PROCEDURE);
+    if (rc == PCN_OK && on(c->x, PCN_REG_DEM) && chance(r, 0.72))
+        rc = ev(c, CL_DEM_CAREPLAN, c->g->fixed[FX_DEM_CAREPLAN], recent(c, 365),
+                PCN_EVENT_PROCEDURE);
     return rc;
 }
 
@@ -810,6 +856,12 @@ static enum pcn_err medications(struct rec *c)
     /* the QOF asthma and epilepsy registers need treatment in the last 12 months */
     if (rc == PCN_OK && on(x, PCN_REG_AST) && !(taken & (1ull << DRUG_ASTHMA_RELIEVER)))
         rc = medication(c, &model_drugs[DRUG_ASTHMA_RELIEVER]);
+    /* statins for primary prevention follow the recorded QRISK */
+    if (rc == PCN_OK && c->qrisk >= 10 && !(taken & (1ull << DRUG_STATIN)) &&
+        chance(r, c->qrisk > 20 ? 0.45 : 0.3)) {
+        taken |= 1ull << DRUG_STATIN;
+        rc = medication(c, &model_drugs[DRUG_STATIN]);
+    }
     if (rc == PCN_OK && on(x, PCN_REG_EP) &&
         !(taken & ((1ull << DRUG_EPILEPSY_FIRST) | (1ull << (DRUG_EPILEPSY_FIRST + 1)))))
         rc = medication(c, &model_drugs[DRUG_EPILEPSY_FIRST]);
@@ -821,8 +873,9 @@ static enum pcn_err med_review(struct rec *c)
     struct pcn_rng *r = &c->g->rng;
     if (c->n_drugs == 0 || !chance(r, c->n_drugs >= 5 ? 0.8 : 0.6))
         return PCN_OK;
-    bool smr = (c->x->flags & PF_CAREHOME) || c->n_drugs >= 10;
-    if (smr && chance(r, 0.45))
+    /* the Network DES priority groups get a structured review (SMR) half the time */
+    bool smr = (c->x->flags & PF_CAREHOME) || c->n_drugs >= 10 || c->severe_frailty;
+    if (smr && chance(r, 0.5))
         return ev(c, CL_SMR, c->g->fixed[FX_SMR], recent(c, 365), PCN_EVENT_PROCEDURE);
     return ev(c, CL_MEDRVW, -1, recent(c, 365), PCN_EVENT_PROCEDURE);
 }
@@ -862,8 +915,14 @@ static enum pcn_err flu(struct rec *c)
 
 static enum pcn_err social(struct rec *c)
 {
+    struct pcn_rng *r = &c->g->rng;
+    const struct person *x = c->x;
     enum pcn_err rc = PCN_OK;
-    if (c->x->flags & PF_CAREHOME) {
+    /* social prescribing: about 1.5% of a list referred in two years */
+    double p = 0.008 + 0.012 * (on(x, PCN_REG_DEP) || on(x, PCN_REG_MH)) + 0.003 * n_regs(x);
+    if (x->age >= 16 && chance(r, p))
+        rc = ev(c, CL_SOCPRES, c->g->fixed[FX_SOCPRES], recent(c, 2 * 365), PCN_EVENT_PROCEDURE);
+    if (rc == PCN_OK && (c->x->flags & PF_CAREHOME)) {
         rc =
             ev(c, CL_CAREHOME, c->g->fixed[FX_CAREHOME], recent(c, 3 * 365), PCN_EVENT_OBSERVATION);
         c->efi |= 1ull << EFI_CARE;
@@ -911,6 +970,7 @@ static enum pcn_err frailty(struct rec *c)
     if (rc != PCN_OK)
         return rc;
     double score = have / 36.0;
+    c->severe_frailty = score > 0.36;
     int l = score > 0.36   ? CL_SEVFRAIL
             : score > 0.24 ? CL_MODFRAIL
             : score > 0.12 ? CL_MILDFRAIL
@@ -1020,13 +1080,15 @@ static enum pcn_err records(struct rec *c)
     if (rc == PCN_OK)
         rc = reviews(c);
     if (rc == PCN_OK)
-        rc = medications(c);
+        rc = qrisk(c);
     if (rc == PCN_OK)
-        rc = med_review(c);
+        rc = medications(c);
     if (rc == PCN_OK)
         rc = social(c);
     if (rc == PCN_OK)
         rc = frailty(c);
+    if (rc == PCN_OK)
+        rc = med_review(c);
     if (rc == PCN_OK)
         rc = flu(c);
     if (rc == PCN_OK)

@@ -72,6 +72,10 @@ static const char *const list_paths[CL_EFI_FIRST] = {
     [CL_SEVFRAIL] = "phc-coding-club/nhsd-primary-care-domain-refsets-sevfrail_cod.csv",
     [CL_EFI_SCORE] = "opensafely_covid_collateral_hf/nhsd-primary-care-domain-refsets-efi_cod.csv",
     [CL_ETHNICITY] = WPH "opensafely-ethnicity-snomed-0removed.csv",
+    [CL_QRISK] = WPH "opensafely-cvd-risk-assessment-score-qof.csv",
+    [CL_DEM_CAREPLAN] = GMS "patient/dementia-care-plan/1/dementia-care-plan.snomed.txt",
+    [CL_SOCPRES] = GMS "referrals/social-care-prescribing-referral/1/"
+                       "social-care-prescribing-referral.snomed.txt",
 #undef DAH
 #undef WPH
 #undef GMS

@@ -60,7 +60,10 @@ enum ref_list {
     CL_SEVFRAIL,
     CL_EFI_SCORE,
     CL_ETHNICITY,
-    CL_EFI_FIRST, /* the 35 coded eFI deficits follow (enum ref_efi order) */
+    CL_QRISK,        /* CVD risk score (QOF), for the Network DES CVD indicators */
+    CL_DEM_CAREPLAN, /* dementia care plan (review) */
+    CL_SOCPRES,      /* social prescribing referral */
+    CL_EFI_FIRST,    /* the 35 coded eFI deficits follow (enum ref_efi order) */
     CL_COUNT = CL_EFI_FIRST + 35
 };
 
