@@ -33,7 +33,11 @@ for net in $NETWORKS; do
   DB="$TMP/$net.db"
   run generate --db "$DB" --pcn "$net" --seed 1
   expect_status 0 "generate $net"
-  # no --as-of: the engine reports as of the twin's date (its last record)
+  # no --as-of: the engine reports as of the twin's date (its last record),
+  # which is the generator's default, the date of the list-size extract
+  run report --db "$DB" ob --format json
+  expect_status 0 "report ob $net"
+  expect_out "\"as_of\":\"$(awk -F, 'NR == 2 { print $2 }' "$SRC/data/reference/list_bands.csv")\""
   run report --db "$DB" registers --by practice --format csv
   expect_status 0 "report registers $net"
   mv "$TMP/out" "$TMP/$net.reg.csv"

@@ -537,7 +537,9 @@ static void test_snapshot_misuse(void **state)
     struct pcn_patient p = {.patient_id = "X", .date_of_birth = 0};
     struct pcn_event e = {.code = "C", .date = 1};
     (void)state;
+    assert_int_equal(pcn_snapshot_last_date(NULL), PCN_DATE_NONE);
     assert_int_equal(pcn_snapshot_new(NULL, &s), PCN_OK);
+    assert_int_equal(pcn_snapshot_last_date(s), PCN_DATE_NONE); /* no records yet */
     assert_int_equal(pcn_snapshot_add_patient(s, 5, &p), PCN_OK);
     assert_int_equal(pcn_snapshot_add_patient(s, 4, &p), PCN_EINVAL);
     assert_int_equal(pcn_snapshot_add_event(s, 9, &e), PCN_ENOTFOUND);
@@ -666,6 +668,8 @@ static void test_stdlib(void **state)
         add_med(s, 4, code, "2025-01-01");
     }
     assert_int_equal(pcn_snapshot_finish(s), PCN_OK);
+    /* the latest record (BP on 2025-02-01): the CLI's default as-of date */
+    assert_int_equal(pcn_snapshot_last_date(s), D("2025-02-01"));
     assert_int_equal(pcn_data_path("defs", dir, sizeof(dir)), PCN_OK);
     if (pcn_program_load_dir(p, dir, PCN_PROGRAM_FLAG_OUTPUT, &err) != PCN_OK)
         fail_msg("%s", err.msg);
