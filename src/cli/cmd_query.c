@@ -23,7 +23,8 @@ static const char query_usage[] =
     "       pcn report --db FILE [same options] NAME\n"
     "NAME: registers, indicators, scores, segments, worklists, all, or a definition name\n"
     "(e.g. frailty, multimorbidity, b2h, dm_hba1c, smr_priority); 'pcn report list' lists\n"
-    "the standard definitions (no database needed).\n"
+    "the standard definitions (no database needed); 'pcn report calibration' compares the\n"
+    "registers by practice with QOF 2024-25 (exit status 1 if a practice misses).\n"
     "LIST: comma-separated practice, network, age, sex, imd, ethnicity.\n";
 
 struct query_opts {
@@ -237,6 +238,12 @@ int cmd_report(int argc, char **argv)
     rc = load_stdlib("report", p, &o);
     if (rc == CLI_EXIT_OK && !strcmp(name, "list")) {
         rc = list_defs(p);
+        pcn_program_free(p);
+        return rc;
+    }
+    if (rc == CLI_EXIT_OK && !strcmp(name, "calibration")) {
+        struct cli_calibration_opts co = {o.db, &o.eval, o.as_of_given, o.fmt};
+        rc = cli_report_calibration(p, &co);
         pcn_program_free(p);
         return rc;
     }

@@ -79,12 +79,27 @@ for net in $NETWORKS; do
       printf "%s: %d practice-registers checked, %d outside tolerance\n", net, n, nbad
       print n, nbad > "/dev/stderr"
     }' "$QOF" "$TMP/$net.den.csv" "$TMP/$net.reg.csv" 2>"$TMP/counts"
+  # the user-facing form of the same check
+  run report --db "$DB" calibration
+  if [[ "$(cut -d' ' -f2 "$TMP/counts")" == 0 ]]; then
+    expect_status 0 "report calibration $net"
+    expect_out "practice-registers within 10% or 0.3 points of QOF 2024-25"
+    expect_no_out " NO"
+  fi
   read -r n nb <"$TMP/counts"
   total=$((total + n))
   bad=$((bad + nb))
   checks=$((checks + 1))
   [[ "$n" -gt 0 ]] || fail "$net: no practice over 5,000 patients checked"
 done
+# a report months after the twin's date misses (OB needs a BMI in the last 12 months)
+run report --db "$DB" calibration --as-of 2027-06-01
+expect_status 1 "report calibration a year late"
+expect_out " NO"
+run report --db "$DB" calibration --format csv
+expect_status 0 "report calibration csv"
+expect_out "practice,register,patients,count,percent,qof_percent,within"
+
 echo "calibration: $((total - bad)) of $total practice-registers within tolerance"
 [[ "$bad" -eq 0 ]] || fail "$bad practice-registers outside tolerance (table above)"
 done_ok
