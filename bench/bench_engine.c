@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/engine_int.h"
 #include "pcn/date.h"
@@ -267,6 +268,31 @@ int main(int argc, char **argv)
     printf("snapshot memory: %.1f MB = %.1f bytes/event + patients\n",
            (double)pcn_snapshot_memory(s) / 1e6,
            (double)pcn_snapshot_memory(s) / (double)pcn_snapshot_event_count(s));
+    {
+        struct pcn_snapshot *t = NULL;
+        struct pcn_error err;
+        char path[256];
+        const char *tmp = getenv("TMPDIR");
+        pcn_usec_t w0, w1, w2;
+        (void)snprintf(path, sizeof(path), "%s/pcn-bench-%d.snap", tmp ? tmp : "/tmp",
+                       (int)getpid());
+        w0 = pcn_monotonic_usec();
+        if (pcn_snapshot_save(s, path, &err) != PCN_OK) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            goto out;
+        }
+        w1 = pcn_monotonic_usec();
+        if (pcn_snapshot_load(path, &t, &err) != PCN_OK) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            (void)unlink(path);
+            goto out;
+        }
+        w2 = pcn_monotonic_usec();
+        printf("snapshot file: saved in %.0f ms, loaded (and validated) in %.0f ms wall\n",
+               msec(w0, w1), msec(w1, w2));
+        pcn_snapshot_free(t);
+        (void)unlink(path);
+    }
     o.by = PCN_BY_PRACTICE;
     for (int i = 0; i < 3; i++) {
         if (eval_once(p, s, &o, &ms))

@@ -91,6 +91,19 @@ size_t pcn_snapshot_memory(const struct pcn_snapshot *s);
 enum pcn_err pcn_snapshot_from_store(struct pcn_store *st, struct pcn_snapshot **ret,
                                      struct pcn_error *reterr);
 
+/*
+ * Save a finished snapshot to path (one binary file, native byte order),
+ * and load it back: the fast start that skips the store walk. The file
+ * records the data version; compare it with pcn_store_data_version() to
+ * know whether it is current. Loading validates every index in the file
+ * (PCN_EPARSE for a damaged file or another format version). Caller frees
+ * the loaded snapshot with pcn_snapshot_free().
+ */
+enum pcn_err pcn_snapshot_save(const struct pcn_snapshot *s, const char *path,
+                               struct pcn_error *reterr);
+enum pcn_err pcn_snapshot_load(const char *path, struct pcn_snapshot **ret,
+                               struct pcn_error *reterr);
+
 /* ---- programs ---- */
 
 enum pcn_program_flags {

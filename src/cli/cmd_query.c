@@ -19,7 +19,7 @@
 static const char query_usage[] =
     "usage: pcn query --db FILE [--as-of DATE] [--format table|csv|json] [--by LIST]\n"
     "                 [--suppress N] [--max-rows N] [--defs DIR] [--no-stdlib] [--timing]\n"
-    "                 DEFS_FILE\n"
+    "                 [--snapshot FILE] DEFS_FILE\n"
     "       pcn report --db FILE [same options] NAME\n"
     "NAME: registers, indicators, scores, segments, worklists, all, or a definition name\n"
     "(e.g. frailty, multimorbidity, b2h, dm_hba1c, smr_priority); 'pcn report list' lists\n"
@@ -30,6 +30,7 @@ static const char query_usage[] =
 struct query_opts {
     const char *db;
     const char *defs;
+    const char *snapshot; /* cache file, or NULL */
     struct pcn_eval_options eval;
     enum pcn_format fmt;
     bool no_stdlib;
@@ -52,17 +53,12 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct query_opts 
                       const char **ret_arg)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"as-of", required_argument, NULL, 'a'},
-        {"format", required_argument, NULL, 'f'},
-        {"by", required_argument, NULL, 'b'},
-        {"suppress", required_argument, NULL, 's'},
-        {"max-rows", required_argument, NULL, 'm'},
-        {"defs", required_argument, NULL, 'D'},
-        {"no-stdlib", no_argument, NULL, 'n'},
-        {"timing", no_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'},       {"as-of", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'f'},   {"by", required_argument, NULL, 'b'},
+        {"suppress", required_argument, NULL, 's'}, {"max-rows", required_argument, NULL, 'm'},
+        {"defs", required_argument, NULL, 'D'},     {"no-stdlib", no_argument, NULL, 'n'},
+        {"timing", no_argument, NULL, 't'},         {"snapshot", required_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     struct pcn_error err;
     int c, rc = CLI_EXIT_OK;
@@ -103,6 +99,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct query_opts 
         case 't':
             o->timing = true;
             break;
+        case 'S':
+            o->snapshot = optarg;
+            break;
         case 'h':
             fputs(query_usage, stdout);
             return -1;
@@ -133,6 +132,37 @@ static int load_stdlib(const char *cmd, struct pcn_program *p, const struct quer
     return CLI_EXIT_OK;
 }
 
+/*
+ * The population: from the snapshot file when it matches the store's data
+ * version, else from the store (and then saved to the file, if one is named;
+ * a failed save only costs the next run its fast start).
+ */
+static int get_snapshot(const char *cmd, const struct query_opts *o, struct pcn_store *store,
+                        struct pcn_snapshot **ret, bool *ret_cached)
+{
+    struct pcn_snapshot *snap = NULL;
+    struct pcn_error err;
+    int64_t version = 0;
+
+    *ret_cached = false;
+    if (o->snapshot && pcn_store_data_version(store, &version) == PCN_OK &&
+        pcn_snapshot_load(o->snapshot, &snap, &err) == PCN_OK) {
+        if (pcn_snapshot_data_version(snap) == version) {
+            *ret = snap;
+            *ret_cached = true;
+            return CLI_EXIT_OK;
+        }
+        pcn_snapshot_free(snap);
+        snap = NULL;
+    }
+    if (pcn_snapshot_from_store(store, &snap, &err) != PCN_OK)
+        return cli_runtime_error(cmd, "%s", err.msg);
+    if (o->snapshot && pcn_snapshot_save(snap, o->snapshot, &err) != PCN_OK)
+        fprintf(stderr, "pcn %s: warning: %s\n", cmd, err.msg);
+    *ret = snap;
+    return CLI_EXIT_OK;
+}
+
 /* Snapshot, evaluate and print. */
 static int evaluate(const char *cmd, struct pcn_program *p, const struct query_opts *o)
 {
@@ -142,16 +172,16 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
     struct pcn_buf out = PCN_BUF_INIT;
     struct pcn_error err;
     pcn_usec_t t0, t1, t2;
+    bool cached = false;
     int rc = cli_open_store(cmd, o->db, PCN_STORE_FLAG_READONLY, &store);
 
     if (rc != CLI_EXIT_OK)
         return rc;
     pcn_buf_init(&out, (size_t)1 << 30);
     t0 = pcn_monotonic_usec();
-    if (pcn_snapshot_from_store(store, &snap, &err) != PCN_OK) {
-        rc = cli_runtime_error(cmd, "%s", err.msg);
+    rc = get_snapshot(cmd, o, store, &snap, &cached);
+    if (rc != CLI_EXIT_OK)
         goto out;
-    }
     t1 = pcn_monotonic_usec();
     struct pcn_eval_options eval = o->eval;
     int32_t last = pcn_snapshot_last_date(snap);
@@ -164,9 +194,10 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
     t2 = pcn_monotonic_usec();
     if (o->timing)
         fprintf(stderr,
-                "pcn %s: snapshot of %zu patients and %zu records in %.1f ms; "
+                "pcn %s: snapshot of %zu patients and %zu records %s in %.1f ms; "
                 "evaluation in %.1f ms\n",
                 cmd, pcn_snapshot_patient_count(snap), pcn_snapshot_event_count(snap),
+                cached ? "loaded from the snapshot file" : "built from the store",
                 (double)(t1 - t0) / 1000.0, (double)(t2 - t1) / 1000.0);
     if (pcn_results_render(res, o->fmt, &out) != PCN_OK) {
         rc = cli_runtime_error(cmd, "cannot render the results (out of memory?)");

@@ -86,6 +86,19 @@ expect_status 2 "bad --suppress"
 run query --db "$DB"
 expect_status 2 "missing file"
 
+run report --db "$DB" --as-of 2025-03-31 --timing --snapshot "$TMP/snap.bin" --format csv dm
+expect_status 0 "snapshot built"
+expect_err "built from the store"
+expect_out "register,dm,,count,2"
+run report --db "$DB" --as-of 2025-03-31 --timing --snapshot "$TMP/snap.bin" --format csv dm
+expect_status 0 "snapshot loaded"
+expect_err "loaded from the snapshot file"
+expect_out "register,dm,,count,2"
+# a write through the store bumps the data version; simulate one
+sqlite3 "$DB" "UPDATE meta SET value = value + 1 WHERE key = 'data_version'" || fail "update"
+run report --db "$DB" --as-of 2025-03-31 --timing --snapshot "$TMP/snap.bin" dm
+expect_err "built from the store"
+
 run report list
 expect_status 0 "report list"
 expect_out "indicator  dm_hba1c"

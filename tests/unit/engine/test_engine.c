@@ -783,6 +783,129 @@ static void test_from_store(void **state)
     (void)rmdir(dir);
 }
 
+static char *render_snapshot(const struct pcn_snapshot *s)
+{
+    static const char text[] = "codelist dm = codes(\"DM\")\ncodelist bp = codes(\"BP\")\n"
+                               "register r = exists(dm) and network == \"U00001\"\n"
+                               "register meds = count_codes(medications) == 3\n"
+                               "score sc { value = last(bp).value band \"hi\" = value > 140 }\n"
+                               "worklist wl { population = exists(dm) column \"Age\" = age\n"
+                               "  column \"IMD\" = imd_quintile }\n";
+    struct pcn_program *p = pcn_program_new();
+    struct pcn_eval_options o = {.as_of = D("2025-03-31"),
+                                 .by = PCN_BY_PRACTICE | PCN_BY_ETHNICITY};
+    struct pcn_results *r = NULL;
+    struct pcn_buf b = PCN_BUF_INIT;
+    struct pcn_error err;
+
+    assert_int_equal(
+        pcn_program_load_string(p, "t", text, strlen(text), NULL, PCN_PROGRAM_FLAG_OUTPUT, &err),
+        PCN_OK);
+    assert_int_equal(pcn_program_eval(p, s, &o, &r, &err), PCN_OK);
+    assert_int_equal(pcn_results_render(r, PCN_FORMAT_JSON, &b), PCN_OK);
+    pcn_results_free(r);
+    pcn_program_free(p);
+    return pcn_buf_detach(&b, NULL);
+}
+
+/* Save and load give the same results; damaged files are refused. */
+static void test_snapshot_file(void **state)
+{
+    char dir[128], path[256];
+    struct pcn_snapshot *s = population(), *t = NULL;
+    struct pcn_error err;
+    char *a, *b;
+    FILE *f;
+    long size;
+    (void)state;
+    test_mkdtemp(dir, sizeof(dir));
+    (void)snprintf(path, sizeof(path), "%s/snap.bin", dir);
+    pcn_snapshot_set_data_version(s, 7);
+    assert_int_equal(pcn_snapshot_save(s, path, &err), PCN_OK);
+    assert_int_equal(pcn_snapshot_load(path, &t, &err), PCN_OK);
+    assert_int_equal(pcn_snapshot_data_version(t), 7);
+    assert_int_equal(pcn_snapshot_patient_count(t), pcn_snapshot_patient_count(s));
+    assert_int_equal(pcn_snapshot_event_count(t), pcn_snapshot_event_count(s));
+    assert_int_equal(pcn_snapshot_last_date(t), pcn_snapshot_last_date(s));
+    assert_true(pcn_snapshot_last_date(t) != PCN_DATE_NONE);
+    a = render_snapshot(s);
+    b = render_snapshot(t);
+    assert_string_equal(a, b);
+    pcn_free(a);
+    pcn_free(b);
+    pcn_snapshot_free(t);
+    t = NULL;
+    /* a damaged index: the last event's patient (in pat_ev, last column before the codes) */
+    f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    size = ftell(f);
+    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+    {
+        char *buf = pcn_malloc((size_t)size);
+        assert_non_null(buf);
+        assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
+        /* truncated file */
+        assert_int_equal(fclose(f), 0);
+        f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(buf, 1, (size_t)size - 5, f), (size_t)size - 5);
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(pcn_snapshot_load(path, &t, &err), PCN_EPARSE);
+        assert_non_null(strstr(err.msg, "not a valid snapshot file"));
+        /* wrong magic */
+        buf[0] = 'X';
+        f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(buf, 1, (size_t)size, f), (size_t)size);
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(pcn_snapshot_load(path, &t, &err), PCN_EPARSE);
+        pcn_free(buf);
+    }
+    (void)unlink(path);
+    assert_int_equal(pcn_snapshot_load(path, &t, &err), PCN_ENOTFOUND);
+    (void)rmdir(dir);
+    pcn_snapshot_free(s);
+}
+
+/* Every byte of a saved snapshot changed in turn: load succeeds or refuses, never crashes. */
+static void test_snapshot_file_corrupt(void **state)
+{
+    char dir[128], path[256];
+    struct pcn_snapshot *s = population(), *t = NULL;
+    struct pcn_error err;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f;
+    (void)state;
+    test_mkdtemp(dir, sizeof(dir));
+    (void)snprintf(path, sizeof(path), "%s/snap.bin", dir);
+    assert_int_equal(pcn_snapshot_save(s, path, &err), PCN_OK);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    buf = pcn_malloc(1 << 16);
+    assert_non_null(buf);
+    size = fread(buf, 1, 1 << 16, f);
+    assert_int_equal(fclose(f), 0);
+    for (size_t i = 0; i < size; i++) {
+        buf[i] ^= (char)0xA5;
+        f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(buf, 1, size, f), size);
+        assert_int_equal(fclose(f), 0);
+        if (pcn_snapshot_load(path, &t, &err) == PCN_OK) {
+            pcn_free(render_snapshot(t));
+            pcn_snapshot_free(t);
+            t = NULL;
+        }
+        buf[i] ^= (char)0xA5;
+    }
+    pcn_free(buf);
+    (void)unlink(path);
+    (void)rmdir(dir);
+    pcn_snapshot_free(s);
+}
+
 static void test_by_parse(void **state)
 {
     unsigned by = 0;
@@ -819,6 +942,8 @@ int main(void)
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_stdlib),
         cmocka_unit_test(test_from_store),
+        cmocka_unit_test(test_snapshot_file),
+        cmocka_unit_test(test_snapshot_file_corrupt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
