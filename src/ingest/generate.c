@@ -352,7 +352,10 @@ static void add_leavers(struct gen_practice *p, struct pcn_rng *r, int32_t as_of
         (void)add_person(p, r, as_of, s, age_in_band(r, b));
         struct person *x = &p->people[p->n_people - 1];
         x->status = died ? ST_DIED : ST_LEFT;
-        x->end = date_between(r, as_of - 364, as_of - 1);
+        /* they left or died during the year, and after they were born */
+        if (x->dob > as_of - 2)
+            x->dob = as_of - 2;
+        x->end = date_between(r, PCN_MAX(x->dob + 1, as_of - 364), as_of - 1);
         if (died)
             x->g += 1.0f;
     }
@@ -863,8 +866,8 @@ static enum pcn_err medications(struct rec *c)
         rc = medication(c, &model_drugs[DRUG_STATIN]);
     }
     if (rc == PCN_OK && on(x, PCN_REG_EP) &&
-        !(taken & ((1ull << DRUG_EPILEPSY_FIRST) | (1ull << (DRUG_EPILEPSY_FIRST + 1)))))
-        rc = medication(c, &model_drugs[DRUG_EPILEPSY_FIRST]);
+        !(taken & ((1ull << DRUG_ANTIEPILEPTIC) | (1ull << (DRUG_ANTIEPILEPTIC + 1)))))
+        rc = medication(c, &model_drugs[DRUG_ANTIEPILEPTIC]);
     return rc;
 }
 
@@ -1131,6 +1134,28 @@ static void set_flags(struct pcn_rng *r, struct person *x)
         x->flags |= PF_HOUSEBOUND;
 }
 
+/*
+ * Registration date: babies register within weeks of birth, 7.5% of the list
+ * joined in the last year, the others have an exponential registration
+ * length (mean 12 years). Always between birth and ref_date.
+ */
+static int32_t registration_date(struct gen *g, const struct person *x, int32_t ref_date)
+{
+    struct pcn_rng *r = &g->rng;
+    int32_t d;
+    if (x->age == 0) {
+        d = x->dob + 7 + (int32_t)pcn_rng_below(r, 50);
+    } else if (x->status == ST_REGISTERED && chance(r, JOINER_RATE)) {
+        d = date_between(r, g->as_of - 364, g->as_of);
+    } else {
+        double years = -12 * log(1 - pcn_rng_uniform(r));
+        d = ref_date - 365 - (int32_t)(years * DAYS_YEAR);
+    }
+    if (d > ref_date)
+        d = ref_date;
+    return d < x->dob ? x->dob : d;
+}
+
 static enum pcn_err emit_person(struct gen *g, struct gen_practice *p, size_t i)
 {
     struct person *x = &p->people[i];
@@ -1155,16 +1180,7 @@ static enum pcn_err emit_person(struct gen *g, struct gen_practice *p, size_t i)
         .registered_to = x->status == ST_LEFT ? x->end : PCN_DATE_NONE,
         .date_of_death = x->status == ST_DIED ? x->end : PCN_DATE_NONE,
     };
-    if (x->age == 0) {
-        /* PCN_MIN evaluates its arguments twice: draw once */
-        int32_t weeks_after_birth = x->dob + 7 + (int32_t)pcn_rng_below(r, 50);
-        pt.registered_from = PCN_MIN(weeks_after_birth, c.ref_date);
-    } else if (x->status == ST_REGISTERED && chance(r, JOINER_RATE)) {
-        pt.registered_from = date_between(r, g->as_of - 364, g->as_of);
-    } else {
-        int32_t since = c.ref_date - 365 - (int32_t)(-12 * DAYS_YEAR * log(1 - pcn_rng_uniform(r)));
-        pt.registered_from = PCN_MAX(x->dob, since);
-    }
+    pt.registered_from = registration_date(g, x, c.ref_date);
     if (x->status == ST_DIED)
         pt.registered_to = x->end;
     g->stats.patients++;
@@ -1404,6 +1420,9 @@ static enum pcn_err diag_pools(struct gen *g)
 
 static enum pcn_err gen_setup(struct gen *g)
 {
+    assert(strcmp(model_drugs[DRUG_ASTHMA_RELIEVER].code, "salbutamol-inhaler") == 0);
+    assert(strcmp(model_drugs[DRUG_ANTIEPILEPTIC].code, "levetiracetam") == 0);
+    assert(strcmp(model_drugs[DRUG_ANTIEPILEPTIC + 1].code, "lamotrigine") == 0);
     for (int l = 0; l < CL_COUNT; l++) {
         g->term_done[l] = pcn_calloc(g->ref->lists[l].n + 1, 1);
         if (!g->term_done[l])

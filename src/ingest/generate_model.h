@@ -69,8 +69,8 @@ struct model_drug {
 #define DRUG_SYSTEM "openpcn-drug"
 #define DRUG_ASTHMA_RELIEVER 0
 #define DRUG_ASTHMA_PREVENTER 1
-#define DRUG_STATIN 7          /* atorvastatin (first entry) */
-#define DRUG_EPILEPSY_FIRST 27 /* levetiracetam, then lamotrigine */
+#define DRUG_STATIN 7         /* atorvastatin (first entry) */
+#define DRUG_ANTIEPILEPTIC 27 /* levetiracetam; lamotrigine follows */
 
 static const struct model_drug model_drugs[] = {
     {"salbutamol-inhaler", "Salbutamol 100micrograms/dose inhaler", PCN_REG_AST, 0, 1.0},

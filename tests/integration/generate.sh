@@ -5,15 +5,16 @@
 # imported back into a database, and usage/runtime errors.
 . "$(dirname "$0")/lib.sh" "$@"
 set +e
+unset PCN_DB
 
 # a real network into a database: the registry shows it with its list size
-run generate --db "$TMP/t.db" --pcn U89141 --seed 3
+run generate --db "$TMP/t.db" --pcn U39025 --seed 3
 expect_status 0 "generate --db"
-expect_out "6 practices of 1 networks"
+expect_out "2 practices of 1 networks"
 run network list --db "$TMP/t.db" --as-of 2026-07-01
 expect_status 0 "network list"
-expect_out "U89141"
-expect_out "67850"
+expect_out "U39025"
+expect_out "10723"
 
 # the same arguments give byte-identical bundles; another seed does not
 run generate --out "$TMP/b1" --practice A81001 --seed 5
@@ -57,13 +58,13 @@ expect_out "3 practices of 1 networks"
 # errors
 run generate --db "$TMP/x.db"
 expect_status 2 "nothing to generate"
-run generate --db "$TMP/x.db" --pcn U89141 --all
+run generate --db "$TMP/x.db" --pcn U39025 --all
 expect_status 2 "two selections"
 run generate --db "$TMP/x.db" --practices 0 --patients 10
 expect_status 2 "zero practices"
 run generate --db "$TMP/x.db" --pcn U00001X
 expect_status 1 "unknown network"
 expect_err "unknown PCN U00001X"
-run generate --pcn U89141
+run generate --pcn U39025
 expect_status 2 "no output"
 done_ok

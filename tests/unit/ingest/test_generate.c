@@ -40,7 +40,7 @@ struct probe {
     uint64_t hash;
     int64_t patients, registered, events, meds;
     int64_t band[2][20]; /* registered by sex and 5-year band on the as-of date */
-    int64_t bad_nhs, dup_nhs, bad_code;
+    int64_t bad_nhs, dup_nhs, bad_code, bad_dates;
     int64_t late;    /* records or registrations dated after the as-of date */
     int64_t old_med; /* medications that are not an issue of the last 12 weeks */
     int32_t as_of;
@@ -83,6 +83,11 @@ static enum pcn_err on_patient(void *ctx, const struct pcn_patient *pt, struct p
         assert_int_equal(pcn_strmap_intern(p->nhs, pt->nhs_number, n, 1, &v, &added), PCN_OK);
         p->dup_nhs += !added;
     }
+    /* registration within life, before the as-of date, ending after it started */
+    if (pt->registered_from < pt->date_of_birth || pt->registered_from > p->as_of ||
+        (pt->registered_to != PCN_DATE_NONE && pt->registered_to < pt->registered_from) ||
+        (pt->date_of_death != PCN_DATE_NONE && pt->date_of_death > p->as_of))
+        p->bad_dates++;
     if (pt->registered_to == PCN_DATE_NONE && pt->date_of_death == PCN_DATE_NONE) {
         int age = pcn_date_age(pt->date_of_birth, p->as_of);
         int band = age >= 95 ? 19 : age / 5;
@@ -296,6 +301,7 @@ static void test_bands_exact(void **state)
     assert_true(p.patients > p.registered * 105 / 100);
     assert_int_equal(p.bad_nhs, 0);
     assert_int_equal(p.dup_nhs, 0);
+    assert_int_equal(p.bad_dates, 0);
     probe_release(&p);
 
     /* another as-of date: the bands hold on that date */
