@@ -165,9 +165,8 @@ static int run_import(const struct import_args *a, struct import_ui *ui,
         goto out;
     }
     rc = CLI_EXIT_OK;
-    if (pcn_importer_run(imp, (const char *const *)paths, n_paths, &err) != PCN_OK)
-        rc = CLI_EXIT_RUNTIME;
-    else if (async && pcn_async_sink_finish(async, &err) != PCN_OK)
+    if (pcn_importer_run(imp, (const char *const *)paths, n_paths, &err) != PCN_OK ||
+        (async && pcn_async_sink_finish(async, &err) != PCN_OK))
         rc = CLI_EXIT_RUNTIME;
     else if (store && pcn_store_commit(store) != PCN_OK)
         rc = cli_runtime_error("import", "commit failed: %s", pcn_store_errmsg(store));

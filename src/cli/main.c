@@ -23,6 +23,9 @@ static const struct command commands[] = {
     {"generate", cmd_generate, "generate a synthetic twin of a real or invented network"},
     {"import", cmd_import, "import population records (native CSV, Synthea CSV, FHIR R4)"},
     {"export", cmd_export, "export population records as a native CSV bundle"},
+    {"serve", cmd_serve, "serve the JSON API and the dashboard over HTTP"},
+    {"user", cmd_user, "add, list, disable users of the server; change passwords"},
+    {"audit", cmd_audit, "list the audit log or verify its hash chain"},
     {"query", cmd_query, "evaluate a definitions file over the population"},
     {"report", cmd_report, "print a standard report (registers, indicators, frailty, ...)"},
 };

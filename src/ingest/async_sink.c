@@ -234,20 +234,53 @@ static enum pcn_err enqueue(struct pcn_async_sink *a, const struct record *r, st
     return pcn_error_set(e, PCN_ELIMIT, "record larger than %zu bytes of text", BATCH_TEXT);
 }
 
-#define ENQUEUE_FN(name, type_tag, ctype, member)                                                  \
-    static enum pcn_err name(void *ctx, const ctype *v, struct pcn_error *e)                       \
-    {                                                                                              \
-        struct record r = {.type = type_tag};                                                      \
-        r.u.member = *v;                                                                           \
-        return enqueue(ctx, &r, e);                                                                \
-    }
+static enum pcn_err q_patient(void *ctx, const struct pcn_patient *v, struct pcn_error *e)
+{
+    struct record r = {.type = REC_PATIENT};
 
-ENQUEUE_FN(q_patient, REC_PATIENT, struct pcn_patient, patient)
-ENQUEUE_FN(q_event, REC_EVENT, struct pcn_event, event)
-ENQUEUE_FN(q_medication, REC_MEDICATION, struct pcn_medication, medication)
-ENQUEUE_FN(q_immunisation, REC_IMMUNISATION, struct pcn_immunisation, immunisation)
-ENQUEUE_FN(q_encounter, REC_ENCOUNTER, struct pcn_encounter, encounter)
-ENQUEUE_FN(q_term, REC_TERM, struct pcn_term, term)
+    r.u.patient = *v;
+    return enqueue(ctx, &r, e);
+}
+
+static enum pcn_err q_event(void *ctx, const struct pcn_event *v, struct pcn_error *e)
+{
+    struct record r = {.type = REC_EVENT};
+
+    r.u.event = *v;
+    return enqueue(ctx, &r, e);
+}
+
+static enum pcn_err q_medication(void *ctx, const struct pcn_medication *v, struct pcn_error *e)
+{
+    struct record r = {.type = REC_MEDICATION};
+
+    r.u.medication = *v;
+    return enqueue(ctx, &r, e);
+}
+
+static enum pcn_err q_immunisation(void *ctx, const struct pcn_immunisation *v, struct pcn_error *e)
+{
+    struct record r = {.type = REC_IMMUNISATION};
+
+    r.u.immunisation = *v;
+    return enqueue(ctx, &r, e);
+}
+
+static enum pcn_err q_encounter(void *ctx, const struct pcn_encounter *v, struct pcn_error *e)
+{
+    struct record r = {.type = REC_ENCOUNTER};
+
+    r.u.encounter = *v;
+    return enqueue(ctx, &r, e);
+}
+
+static enum pcn_err q_term(void *ctx, const struct pcn_term *v, struct pcn_error *e)
+{
+    struct record r = {.type = REC_TERM};
+
+    r.u.term = *v;
+    return enqueue(ctx, &r, e);
+}
 
 static const struct pcn_sink_ops async_ops = {
     .patient = q_patient,

@@ -40,6 +40,7 @@ struct fctx {
     const char *path;        /* "$.entry[3].resource" or "$" */
     json_t *entries;         /* the Bundle's entry array, or NULL (NDJSON) */
     struct pcn_strmap *urls; /* fullUrl -> entry index, or NULL */
+    char path_buf[64];       /* storage for path inside a Bundle */
 };
 
 static enum pcn_err ffail(const struct fctx *c, struct pcn_error *e, const char *field,
@@ -595,12 +596,12 @@ static enum pcn_err bundle_entry(struct fctx *c, const char *file, size_t i, boo
                                  struct pcn_error *e)
 {
     const json_t *res = json_object_get(json_array_get(c->entries, i), "resource");
-    char path[64], where[512];
+    char where[512];
     const char *type;
     enum pcn_err rc;
 
-    (void)snprintf(path, sizeof(path), "$.entry[%zu].resource", i);
-    c->path = path;
+    (void)snprintf(c->path_buf, sizeof(c->path_buf), "$.entry[%zu].resource", i);
+    c->path = c->path_buf;
     type = resource_type(c, res, e);
     if (!type) {
         rc = PCN_EINVAL;

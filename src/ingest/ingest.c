@@ -190,9 +190,11 @@ static enum pcn_err check_dates(int32_t start, int32_t end, const char *start_na
     return PCN_OK;
 }
 
-static enum pcn_err check_patient(const struct pcn_patient *p, struct pcn_error *reterr)
+/* Check a patient; the normalised NHS number (or "") goes to norm. */
+static enum pcn_err check_patient(const struct pcn_patient *p, char norm[11],
+                                  struct pcn_error *reterr)
 {
-    char norm[11];
+    norm[0] = 0;
 
     if (!is_set(p->patient_id))
         return pcn_error_set(reterr, PCN_EINVAL, "patient_id: missing");
@@ -218,17 +220,20 @@ static enum pcn_err check_patient(const struct pcn_patient *p, struct pcn_error 
 enum pcn_err pcn__emit_patient(struct pcn_importer *imp, const struct pcn_patient *p,
                                struct pcn_error *reterr)
 {
+    struct pcn_patient copy = *p;
+    char nhs[11];
     size_t id_len;
     uint64_t v;
-    enum pcn_err rc = check_patient(p, reterr);
+    enum pcn_err rc = check_patient(p, nhs, reterr);
 
     if (rc != PCN_OK)
         return rc;
+    copy.nhs_number = nhs[0] ? nhs : NULL;
     id_len = strlen(p->patient_id);
     if (pcn_strmap_get(imp->patients, p->patient_id, id_len, &v))
         return pcn_error_set(reterr, PCN_EINVAL, "patient_id: '%s' appears twice", p->patient_id);
     if (imp->sink->ops->patient) {
-        rc = imp->sink->ops->patient(imp->sink->ctx, p, reterr);
+        rc = imp->sink->ops->patient(imp->sink->ctx, &copy, reterr);
         if (rc != PCN_OK)
             return rc;
     }

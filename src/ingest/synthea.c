@@ -76,8 +76,8 @@ typedef enum pcn_err (*syn_row_fn)(struct pcn_importer *imp, const struct syn_ro
 
 struct syn_file {
     const char *name;
-    unsigned required; /* BIT(c) of columns that must be present */
     syn_row_fn fn;
+    unsigned required;        /* BIT(c) of columns that must be present */
     enum pcn_event_kind kind; /* for event files */
 };
 
@@ -289,15 +289,15 @@ static enum pcn_err syn_encounter(struct pcn_importer *imp, const struct syn_row
 #define EVENT_COLS (BIT(C_PATIENT) | BIT(C_CODE))
 
 static const struct syn_file syn_files[] = {
-    {"patients.csv", BIT(C_ID) | BIT(C_BIRTH), syn_patient, PCN_EVENT_OTHER},
-    {"conditions.csv", EVENT_COLS | BIT(C_START), syn_event, PCN_EVENT_CONDITION},
-    {"observations.csv", EVENT_COLS | BIT(C_DATE), syn_observation, PCN_EVENT_OBSERVATION},
-    {"medications.csv", EVENT_COLS | BIT(C_START), syn_medication, PCN_EVENT_OTHER},
-    {"immunizations.csv", EVENT_COLS | BIT(C_DATE), syn_immunization, PCN_EVENT_OTHER},
-    {"procedures.csv", EVENT_COLS, syn_event, PCN_EVENT_PROCEDURE},
-    {"encounters.csv", BIT(C_ID) | BIT(C_PATIENT) | BIT(C_START), syn_encounter, PCN_EVENT_OTHER},
-    {"careplans.csv", EVENT_COLS | BIT(C_START), syn_event, PCN_EVENT_CAREPLAN},
-    {"allergies.csv", EVENT_COLS | BIT(C_START), syn_event, PCN_EVENT_ALLERGY},
+    {"patients.csv", syn_patient, BIT(C_ID) | BIT(C_BIRTH), PCN_EVENT_OTHER},
+    {"conditions.csv", syn_event, EVENT_COLS | BIT(C_START), PCN_EVENT_CONDITION},
+    {"observations.csv", syn_observation, EVENT_COLS | BIT(C_DATE), PCN_EVENT_OBSERVATION},
+    {"medications.csv", syn_medication, EVENT_COLS | BIT(C_START), PCN_EVENT_OTHER},
+    {"immunizations.csv", syn_immunization, EVENT_COLS | BIT(C_DATE), PCN_EVENT_OTHER},
+    {"procedures.csv", syn_event, EVENT_COLS, PCN_EVENT_PROCEDURE},
+    {"encounters.csv", syn_encounter, BIT(C_ID) | BIT(C_PATIENT) | BIT(C_START), PCN_EVENT_OTHER},
+    {"careplans.csv", syn_event, EVENT_COLS | BIT(C_START), PCN_EVENT_CAREPLAN},
+    {"allergies.csv", syn_event, EVENT_COLS | BIT(C_START), PCN_EVENT_ALLERGY},
 };
 
 static enum pcn_err read_header(struct syn_row *r, const struct syn_file *f,

@@ -311,3 +311,110 @@ enum pcn_err pcn_store_count(struct pcn_store *s, struct pcn_store_counts *ret)
 {
     return s->ops->count(s, ret);
 }
+
+/* ---- users, sessions, audit ---- */
+
+enum pcn_err pcn_store_add_user(struct pcn_store *s, const struct pcn_user *u, int64_t *ret_id)
+{
+    if (!u || !u->name || !u->role || !u->pwhash)
+        return pcn__store_fail(s, PCN_EINVAL, "user needs a name, a role and a password");
+    return STORE_WRITE(s, s->ops->add_user(s, u, ret_id));
+}
+
+enum pcn_err pcn_store_get_user(struct pcn_store *s, const char *name, pcn_user_fn fn, void *ud)
+{
+    return s->ops->get_user(s, name, fn, ud);
+}
+
+enum pcn_err pcn_store_each_user(struct pcn_store *s, pcn_user_fn fn, void *ud)
+{
+    return s->ops->each_user(s, fn, ud);
+}
+
+enum pcn_err pcn_store_set_user_password(struct pcn_store *s, const char *name, const char *pwhash)
+{
+    return STORE_WRITE(s, s->ops->set_user_password(s, name, pwhash));
+}
+
+enum pcn_err pcn_store_set_user_disabled(struct pcn_store *s, const char *name, int disabled)
+{
+    return STORE_WRITE(s, s->ops->set_user_disabled(s, name, disabled));
+}
+
+enum pcn_err pcn_store_add_session(struct pcn_store *s, const struct pcn_session *ses)
+{
+    return STORE_WRITE(s, s->ops->add_session(s, ses));
+}
+
+enum pcn_err pcn_store_get_session(struct pcn_store *s, const char *token_hash, pcn_session_fn fn,
+                                   void *ud)
+{
+    return s->ops->get_session(s, token_hash, fn, ud);
+}
+
+enum pcn_err pcn_store_revoke_session(struct pcn_store *s, const char *token_hash)
+{
+    return STORE_WRITE(s, s->ops->revoke_session(s, token_hash));
+}
+
+enum pcn_err pcn_store_revoke_user_sessions(struct pcn_store *s, int64_t user_id)
+{
+    return STORE_WRITE(s, s->ops->revoke_user_sessions(s, user_id));
+}
+
+enum pcn_err pcn_store_add_login_attempt(struct pcn_store *s, const char *subject, int64_t at,
+                                         int success)
+{
+    return STORE_WRITE(s, s->ops->add_login_attempt(s, subject, at, success));
+}
+
+enum pcn_err pcn_store_count_login_failures(struct pcn_store *s, const char *subject, int64_t since,
+                                            int64_t *ret)
+{
+    return s->ops->count_login_failures(s, subject, since, ret);
+}
+
+enum pcn_err pcn_store_append_audit(struct pcn_store *s, const struct pcn_audit_row *a)
+{
+    return STORE_WRITE(s, s->ops->append_audit(s, a));
+}
+
+enum pcn_err pcn_store_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *ud)
+{
+    return s->ops->last_audit(s, fn, ud);
+}
+
+enum pcn_err pcn_store_each_audit(struct pcn_store *s, int64_t after_id, int64_t limit,
+                                  pcn_audit_fn fn, void *ud)
+{
+    return s->ops->each_audit(s, after_id, limit, fn, ud);
+}
+
+enum pcn_err pcn_store_get_patient(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud)
+{
+    return s->ops->get_patient(s, key, fn, ud);
+}
+
+enum pcn_err pcn_store_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud)
+{
+    return s->ops->patient_events(s, key, fn, ud);
+}
+
+enum pcn_err pcn_store_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
+                                           void *ud)
+{
+    return s->ops->patient_medications(s, key, fn, ud);
+}
+
+enum pcn_err pcn_store_begin_read(struct pcn_store *s)
+{
+    if (s->in_tx)
+        return pcn__store_fail(s, PCN_EINVAL, "a transaction is already open");
+    return s->ops->begin_read(s);
+}
+
+void pcn_store_end_read(struct pcn_store *s)
+{
+    if (s && !s->in_tx)
+        s->ops->end_read(s);
+}

@@ -54,6 +54,32 @@ struct pcn_store_ops {
     enum pcn_err (*each_term)(struct pcn_store *s, pcn_term_fn fn, void *ud);
     enum pcn_err (*find_patient)(struct pcn_store *s, const char *patient_id, int64_t *ret_key);
     enum pcn_err (*count)(struct pcn_store *s, struct pcn_store_counts *ret);
+
+    /* users, sessions, audit */
+    enum pcn_err (*add_user)(struct pcn_store *s, const struct pcn_user *u, int64_t *ret_id);
+    enum pcn_err (*get_user)(struct pcn_store *s, const char *name, pcn_user_fn fn, void *ud);
+    enum pcn_err (*each_user)(struct pcn_store *s, pcn_user_fn fn, void *ud);
+    enum pcn_err (*set_user_password)(struct pcn_store *s, const char *name, const char *pwhash);
+    enum pcn_err (*set_user_disabled)(struct pcn_store *s, const char *name, int disabled);
+    enum pcn_err (*add_session)(struct pcn_store *s, const struct pcn_session *ses);
+    enum pcn_err (*get_session)(struct pcn_store *s, const char *token_hash, pcn_session_fn fn,
+                                void *ud);
+    enum pcn_err (*revoke_session)(struct pcn_store *s, const char *token_hash);
+    enum pcn_err (*revoke_user_sessions)(struct pcn_store *s, int64_t user_id);
+    enum pcn_err (*add_login_attempt)(struct pcn_store *s, const char *subject, int64_t at,
+                                      int success);
+    enum pcn_err (*count_login_failures)(struct pcn_store *s, const char *subject, int64_t since,
+                                         int64_t *ret);
+    enum pcn_err (*append_audit)(struct pcn_store *s, const struct pcn_audit_row *a);
+    enum pcn_err (*last_audit)(struct pcn_store *s, pcn_audit_fn fn, void *ud);
+    enum pcn_err (*each_audit)(struct pcn_store *s, int64_t after_id, int64_t limit,
+                               pcn_audit_fn fn, void *ud);
+    enum pcn_err (*get_patient)(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud);
+    enum pcn_err (*patient_events)(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud);
+    enum pcn_err (*patient_medications)(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
+                                        void *ud);
+    enum pcn_err (*begin_read)(struct pcn_store *s);
+    void (*end_read)(struct pcn_store *s);
 };
 
 /* The common head of every backend's handle. */

@@ -49,7 +49,41 @@ enum sql_stmt {
     SQL_ENCOUNTER_EACH,
     SQL_TERM_EACH,
     SQL_COUNT,
+    SQL_USER_ADD,
+    SQL_USER_GET,
+    SQL_USER_EACH,
+    SQL_USER_SET_PASSWORD,
+    SQL_USER_SET_DISABLED,
+    SQL_SESSION_ADD,
+    SQL_SESSION_GET,
+    SQL_SESSION_REVOKE,
+    SQL_SESSION_REVOKE_USER,
+    SQL_LOGIN_ATTEMPT_ADD,
+    SQL_LOGIN_FAILURES,
+    SQL_AUDIT_APPEND,
+    SQL_AUDIT_LAST,
+    SQL_AUDIT_EACH,
+    SQL_PATIENT_GET,
+    SQL_PATIENT_EVENTS,
+    SQL_PATIENT_MEDICATIONS,
     SQL_STMT_COUNT_
+};
+
+/*
+ * Events are inserted PCN_SQLITE_EVENT_BATCH rows per statement: put_event
+ * copies each event here and the batch is written when full, before any
+ * other statement that reads or replaces population rows, and at commit
+ * (sqlite_population.c). A rollback drops it.
+ */
+#define PCN_SQLITE_EVENT_BATCH 16
+#define PCN_SQLITE_EVENT_TEXT 16384
+
+struct sqlite_event_batch {
+    size_t n_events;
+    size_t text_used;
+    int64_t keys[PCN_SQLITE_EVENT_BATCH];
+    struct pcn_event events[PCN_SQLITE_EVENT_BATCH]; /* strings point into text */
+    char text[PCN_SQLITE_EVENT_TEXT];
 };
 
 struct sqlite_store {
@@ -58,8 +92,11 @@ struct sqlite_store {
     char *path;
     sqlite3_stmt *stmts[SQL_STMT_COUNT_];
     int schema_version;
-    int tx_dirty;                   /* the open transaction wrote something */
-    struct pcn_strmap *tx_patients; /* patient_id -> key, for this transaction */
+    int tx_dirty;                           /* the open transaction wrote something */
+    struct pcn_strmap *tx_patients;         /* patient_id -> key, for this transaction */
+    struct sqlite_event_batch *event_batch; /* pending events, allocated on first use */
+    sqlite3_stmt *event_batch_stmt;         /* multi-row INSERT of a full batch */
+    int in_read;                            /* a read transaction is open */
 };
 
 static inline struct sqlite_store *sqlite_of(struct pcn_store *s)
@@ -122,6 +159,10 @@ enum pcn_err pcn__sqlite_each_list_band(struct pcn_store *s, const char *practic
                                         pcn_list_band_fn fn, void *ud);
 
 enum pcn_err pcn__sqlite_put_patient(struct pcn_store *s, const struct pcn_patient *p);
+/* Write the pending events (see struct sqlite_event_batch). */
+enum pcn_err pcn__sqlite_flush_events(struct sqlite_store *ss);
+/* Forget pending events (rollback) or free the batch (close, with is_closing). */
+void pcn__sqlite_drop_events(struct sqlite_store *ss, int is_closing);
 enum pcn_err pcn__sqlite_put_event(struct pcn_store *s, const struct pcn_event *e);
 enum pcn_err pcn__sqlite_put_medication(struct pcn_store *s, const struct pcn_medication *m);
 enum pcn_err pcn__sqlite_put_immunisation(struct pcn_store *s, const struct pcn_immunisation *i);
@@ -136,5 +177,33 @@ enum pcn_err pcn__sqlite_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud
 enum pcn_err pcn__sqlite_find_patient(struct pcn_store *s, const char *patient_id,
                                       int64_t *ret_key);
 enum pcn_err pcn__sqlite_count(struct pcn_store *s, struct pcn_store_counts *ret);
+
+/* Users, sessions, audit and the patient view (sqlite_auth.c). */
+enum pcn_err pcn__sqlite_add_user(struct pcn_store *s, const struct pcn_user *u, int64_t *ret_id);
+enum pcn_err pcn__sqlite_get_user(struct pcn_store *s, const char *name, pcn_user_fn fn, void *ud);
+enum pcn_err pcn__sqlite_each_user(struct pcn_store *s, pcn_user_fn fn, void *ud);
+enum pcn_err pcn__sqlite_set_user_password(struct pcn_store *s, const char *name,
+                                           const char *pwhash);
+enum pcn_err pcn__sqlite_set_user_disabled(struct pcn_store *s, const char *name, int disabled);
+enum pcn_err pcn__sqlite_add_session(struct pcn_store *s, const struct pcn_session *ses);
+enum pcn_err pcn__sqlite_get_session(struct pcn_store *s, const char *token_hash, pcn_session_fn fn,
+                                     void *ud);
+enum pcn_err pcn__sqlite_revoke_session(struct pcn_store *s, const char *token_hash);
+enum pcn_err pcn__sqlite_revoke_user_sessions(struct pcn_store *s, int64_t user_id);
+enum pcn_err pcn__sqlite_add_login_attempt(struct pcn_store *s, const char *subject, int64_t at,
+                                           int success);
+enum pcn_err pcn__sqlite_count_login_failures(struct pcn_store *s, const char *subject,
+                                              int64_t since, int64_t *ret);
+enum pcn_err pcn__sqlite_append_audit(struct pcn_store *s, const struct pcn_audit_row *a);
+enum pcn_err pcn__sqlite_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *ud);
+enum pcn_err pcn__sqlite_each_audit(struct pcn_store *s, int64_t after_id, int64_t limit,
+                                    pcn_audit_fn fn, void *ud);
+enum pcn_err pcn__sqlite_get_patient(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud);
+enum pcn_err pcn__sqlite_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn,
+                                        void *ud);
+enum pcn_err pcn__sqlite_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
+                                             void *ud);
+enum pcn_err pcn__sqlite_begin_read(struct pcn_store *s);
+void pcn__sqlite_end_read(struct pcn_store *s);
 
 #endif /* PCN_STORE_SQLITE_INT_H */

@@ -7,8 +7,11 @@
  */
 #include "store/sqlite/sqlite_int.h"
 
+#include <stdbool.h>
 #include <string.h>
 
+#include "pcn/alloc.h"
+#include "pcn/buf.h"
 #include "pcn/date.h"
 #include "util/common.h"
 
@@ -48,8 +51,12 @@ enum pcn_err pcn__sqlite_find_patient(struct pcn_store *s, const char *patient_i
 
 static enum pcn_err delete_patient(struct sqlite_store *ss, int64_t key)
 {
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_PATIENT_DELETE);
+    sqlite3_stmt *st;
+    enum pcn_err rc = pcn__sqlite_flush_events(ss); /* pending events may be this patient's */
 
+    if (rc != PCN_OK)
+        return rc;
+    st = pcn__sqlite_stmt(ss, SQL_PATIENT_DELETE);
     if (!st)
         return PCN_ESTORAGE;
     (void)sqlite3_bind_int64(st, 1, key);
@@ -98,31 +105,160 @@ enum pcn_err pcn__sqlite_put_patient(struct pcn_store *s, const struct pcn_patie
     return PCN_OK;
 }
 
+/* Bind event e of patient key to parameters base+1 .. base+11. */
+static void bind_event(sqlite3_stmt *st, int base, int64_t key, const struct pcn_event *e)
+{
+    (void)sqlite3_bind_int64(st, base + 1, key);
+    (void)sqlite3_bind_int(st, base + 2, e->date);
+    (void)pcn__bind_date(st, base + 3, e->end_date);
+    (void)sqlite3_bind_int(st, base + 4, (int)e->kind);
+    (void)pcn__bind_text(st, base + 5, e->system ? e->system : "snomed");
+    (void)pcn__bind_text(st, base + 6, e->code);
+    if (e->has_value)
+        (void)sqlite3_bind_double(st, base + 7, e->value);
+    else
+        (void)sqlite3_bind_null(st, base + 7);
+    (void)pcn__bind_text(st, base + 8, e->unit);
+    (void)pcn__bind_text(st, base + 9, e->source);
+    (void)pcn__bind_text(st, base + 10, e->orig_system);
+    (void)pcn__bind_text(st, base + 11, e->orig_code);
+}
+
+static enum pcn_err insert_one_event(struct sqlite_store *ss, int64_t key,
+                                     const struct pcn_event *e)
+{
+    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_EVENT_INSERT);
+
+    if (!st)
+        return PCN_ESTORAGE;
+    bind_event(st, 0, key, e);
+    return pcn__sqlite_exec_stmt(ss, st, "saving event");
+}
+
+/* The multi-row INSERT for a full batch, prepared on first use. */
+static sqlite3_stmt *event_batch_stmt(struct sqlite_store *ss)
+{
+    struct pcn_buf sql = PCN_BUF_INIT;
+    enum pcn_err rc;
+    int src;
+
+    if (ss->event_batch_stmt) {
+        (void)sqlite3_reset(ss->event_batch_stmt);
+        return ss->event_batch_stmt;
+    }
+    rc = pcn_buf_adds(&sql, "INSERT INTO event (patient, date, end_date, kind, system, code, "
+                            "value, unit, source, orig_system, orig_code) VALUES ");
+    for (int i = 0; i < PCN_SQLITE_EVENT_BATCH && rc == PCN_OK; i++)
+        rc = pcn_buf_adds(&sql, i ? ",(?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?)");
+    src = rc == PCN_OK ? sqlite3_prepare_v3(ss->db, sql.buf, -1, SQLITE_PREPARE_PERSISTENT,
+                                            &ss->event_batch_stmt, NULL)
+                       : SQLITE_NOMEM;
+    pcn_buf_release(&sql);
+    if (src != SQLITE_OK) {
+        (void)pcn__sqlite_fail(ss, src, "preparing statement");
+        return NULL;
+    }
+    return ss->event_batch_stmt;
+}
+
+enum pcn_err pcn__sqlite_flush_events(struct sqlite_store *ss)
+{
+    struct sqlite_event_batch *b = ss->event_batch;
+    enum pcn_err rc = PCN_OK;
+
+    if (!b || b->n_events == 0)
+        return PCN_OK;
+    if (b->n_events == PCN_SQLITE_EVENT_BATCH) {
+        sqlite3_stmt *st = event_batch_stmt(ss);
+        if (!st)
+            rc = PCN_ESTORAGE;
+        for (size_t i = 0; rc == PCN_OK && i < b->n_events; i++)
+            bind_event(st, (int)i * 11, b->keys[i], &b->events[i]);
+        if (rc == PCN_OK)
+            rc = pcn__sqlite_exec_stmt(ss, st, "saving events");
+    } else {
+        for (size_t i = 0; rc == PCN_OK && i < b->n_events; i++)
+            rc = insert_one_event(ss, b->keys[i], &b->events[i]);
+    }
+    b->n_events = 0;
+    b->text_used = 0;
+    return rc;
+}
+
+void pcn__sqlite_drop_events(struct sqlite_store *ss, int is_closing)
+{
+    if (ss->event_batch) {
+        ss->event_batch->n_events = 0;
+        ss->event_batch->text_used = 0;
+    }
+    if (is_closing) {
+        (void)sqlite3_finalize(ss->event_batch_stmt);
+        ss->event_batch_stmt = NULL;
+        PCN_FREE_AND_NULL(ss->event_batch);
+    }
+}
+
+/* Copy *s into the batch text; false when it does not fit. */
+static bool batch_copy(struct sqlite_event_batch *b, const char **s)
+{
+    size_t len;
+
+    if (!*s)
+        return true;
+    len = strlen(*s) + 1;
+    if (len > PCN_SQLITE_EVENT_TEXT - b->text_used)
+        return false;
+    memcpy(b->text + b->text_used, *s, len);
+    *s = b->text + b->text_used;
+    b->text_used += len;
+    return true;
+}
+
+/* Append e to the batch; false (batch unchanged) when its text does not fit. */
+static bool batch_add(struct sqlite_event_batch *b, int64_t key, const struct pcn_event *e)
+{
+    struct pcn_event *slot = &b->events[b->n_events];
+    size_t mark = b->text_used;
+
+    *slot = *e;
+    slot->patient_id = NULL;
+    if (!batch_copy(b, &slot->system) || !batch_copy(b, &slot->code) ||
+        !batch_copy(b, &slot->unit) || !batch_copy(b, &slot->source) ||
+        !batch_copy(b, &slot->orig_system) || !batch_copy(b, &slot->orig_code)) {
+        b->text_used = mark;
+        return false;
+    }
+    b->keys[b->n_events++] = key;
+    return true;
+}
+
 enum pcn_err pcn__sqlite_put_event(struct pcn_store *s, const struct pcn_event *e)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st;
     int64_t key = 0;
     enum pcn_err rc = patient_key(ss, e->patient_id, &key);
 
     if (rc != PCN_OK)
         return rc;
-    st = pcn__sqlite_stmt(ss, SQL_EVENT_INSERT);
-    if (!st)
-        return PCN_ESTORAGE;
-    (void)sqlite3_bind_int64(st, 1, key);
-    (void)sqlite3_bind_int(st, 2, e->date);
-    (void)pcn__bind_date(st, 3, e->end_date);
-    (void)sqlite3_bind_int(st, 4, (int)e->kind);
-    (void)pcn__bind_text(st, 5, e->system ? e->system : "snomed");
-    (void)pcn__bind_text(st, 6, e->code);
-    if (e->has_value)
-        (void)sqlite3_bind_double(st, 7, e->value);
-    (void)pcn__bind_text(st, 8, e->unit);
-    (void)pcn__bind_text(st, 9, e->source);
-    (void)pcn__bind_text(st, 10, e->orig_system);
-    (void)pcn__bind_text(st, 11, e->orig_code);
-    return pcn__sqlite_exec_stmt(ss, st, "saving event");
+    if (!e->code) /* let SQLite report the constraint now, not at the next flush */
+        return insert_one_event(ss, key, e);
+    if (!ss->event_batch) {
+        ss->event_batch = pcn_calloc(1, sizeof(*ss->event_batch));
+        if (!ss->event_batch)
+            return pcn__store_fail(s, PCN_ENOMEM, "out of memory");
+    }
+    if (ss->event_batch->n_events == PCN_SQLITE_EVENT_BATCH ||
+        !batch_add(ss->event_batch, key, e)) {
+        rc = pcn__sqlite_flush_events(ss);
+        if (rc != PCN_OK)
+            return rc;
+        if (!batch_add(ss->event_batch, key, e))
+            return insert_one_event(ss, key, e); /* larger than a whole batch's text */
+    }
+    ss->tx_dirty = 1;
+    if (ss->event_batch->n_events == PCN_SQLITE_EVENT_BATCH)
+        return pcn__sqlite_flush_events(ss);
+    return PCN_OK;
 }
 
 enum pcn_err pcn__sqlite_put_medication(struct pcn_store *s, const struct pcn_medication *m)
@@ -301,8 +437,12 @@ static enum pcn_err each(struct pcn_store *s, enum sql_stmt which, pcn__row_fn r
                          void *ud, const char *what)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, which);
+    sqlite3_stmt *st;
+    enum pcn_err rc = pcn__sqlite_flush_events(ss);
 
+    if (rc != PCN_OK)
+        return rc;
+    st = pcn__sqlite_stmt(ss, which);
     return st ? pcn__sqlite_walk(ss, st, row, fn, ud, NULL, what) : PCN_ESTORAGE;
 }
 
@@ -340,9 +480,12 @@ enum pcn_err pcn__sqlite_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud
 enum pcn_err pcn__sqlite_count(struct pcn_store *s, struct pcn_store_counts *ret)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_COUNT);
+    sqlite3_stmt *st;
     int rc;
 
+    if (pcn__sqlite_flush_events(ss) != PCN_OK)
+        return PCN_ESTORAGE;
+    st = pcn__sqlite_stmt(ss, SQL_COUNT);
     if (!st)
         return PCN_ESTORAGE;
     rc = sqlite3_step(st);

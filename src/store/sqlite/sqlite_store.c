@@ -103,6 +103,43 @@ static const char *const stmt_sql[SQL_STMT_COUNT_] = {
     [SQL_COUNT] = "SELECT (SELECT COUNT(*) FROM patient), (SELECT COUNT(*) FROM event), "
                   "(SELECT COUNT(*) FROM medication), (SELECT COUNT(*) FROM immunisation), "
                   "(SELECT COUNT(*) FROM encounter), (SELECT COUNT(*) FROM term)",
+    [SQL_USER_ADD] = "INSERT INTO app_user (name, role, practice, pwhash, disabled, created_at) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [SQL_USER_GET] = "SELECT id, name, role, practice, pwhash, disabled, created_at "
+                     "FROM app_user WHERE name = ?1",
+    [SQL_USER_EACH] = "SELECT id, name, role, practice, pwhash, disabled, created_at "
+                      "FROM app_user ORDER BY name",
+    [SQL_USER_SET_PASSWORD] = "UPDATE app_user SET pwhash = ?2 WHERE name = ?1",
+    [SQL_USER_SET_DISABLED] = "UPDATE app_user SET disabled = ?2 WHERE name = ?1",
+    [SQL_SESSION_ADD] = "INSERT INTO session (token_hash, user_id, csrf_token, created_at, "
+                        "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQL_SESSION_GET] = "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, "
+                        "s.expires_at, s.revoked, u.id, u.name, u.role, u.practice, u.pwhash, "
+                        "u.disabled, u.created_at FROM session s JOIN app_user u "
+                        "ON u.id = s.user_id WHERE s.token_hash = ?1",
+    [SQL_SESSION_REVOKE] = "UPDATE session SET revoked = 1 WHERE token_hash = ?1",
+    [SQL_SESSION_REVOKE_USER] = "UPDATE session SET revoked = 1 WHERE user_id = ?1",
+    [SQL_LOGIN_ATTEMPT_ADD] = "INSERT INTO login_attempt (subject, at, success) "
+                              "VALUES (?1, ?2, ?3)",
+    [SQL_LOGIN_FAILURES] = "SELECT COUNT(*) FROM login_attempt WHERE subject = ?1 AND "
+                           "success = 0 AND at >= ?2 AND at > COALESCE((SELECT MAX(at) "
+                           "FROM login_attempt WHERE subject = ?1 AND success = 1), -1)",
+    [SQL_AUDIT_APPEND] = "INSERT INTO audit (id, at, user_name, role, method, route, "
+                         "object_type, object_id, status, prev_hash, hash) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [SQL_AUDIT_LAST] = "SELECT id, at, user_name, role, method, route, object_type, object_id, "
+                       "status, prev_hash, hash FROM audit ORDER BY id DESC LIMIT 1",
+    [SQL_AUDIT_EACH] = "SELECT id, at, user_name, role, method, route, object_type, object_id, "
+                       "status, prev_hash, hash FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [SQL_PATIENT_GET] = "SELECT id, patient_id, nhs_number, family_name, given_name, "
+                        "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
+                        "registered_from, registered_to, date_of_death FROM patient WHERE id = ?1",
+    [SQL_PATIENT_EVENTS] = "SELECT patient, date, end_date, kind, system, code, value, unit, "
+                           "source, orig_system, orig_code FROM event WHERE patient = ?1 "
+                           "ORDER BY date, rowid",
+    [SQL_PATIENT_MEDICATIONS] = "SELECT patient, start_date, end_date, system, code, quantity, "
+                                "source FROM medication WHERE patient = ?1 "
+                                "ORDER BY start_date, rowid",
 };
 
 enum pcn_err pcn__sqlite_fail(struct sqlite_store *ss, int rc, const char *what)
@@ -302,6 +339,7 @@ static void sqlite_close(struct pcn_store *s)
         (void)sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
     for (int i = 0; i < SQL_STMT_COUNT_; i++)
         (void)sqlite3_finalize(ss->stmts[i]);
+    pcn__sqlite_drop_events(ss, 1);
     (void)sqlite3_close(ss->db);
     pcn_strmap_free(ss->tx_patients);
     pcn_free(ss->path);
@@ -354,15 +392,16 @@ static void sqlite_end_tx(struct sqlite_store *ss)
     }
     pcn_strmap_free(ss->tx_patients);
     ss->tx_patients = NULL;
+    pcn__sqlite_drop_events(ss, 0);
     ss->tx_dirty = 0;
 }
 
 static enum pcn_err sqlite_commit(struct pcn_store *s)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    enum pcn_err rc = PCN_OK;
+    enum pcn_err rc = pcn__sqlite_flush_events(ss);
 
-    if (ss->tx_dirty) {
+    if (rc == PCN_OK && ss->tx_dirty) {
         sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_DATA_VERSION_BUMP);
         rc = st ? pcn__sqlite_exec_stmt(ss, st, "bumping data version") : PCN_ESTORAGE;
     }
@@ -418,6 +457,25 @@ static const struct pcn_store_ops sqlite_ops = {
     .each_term = pcn__sqlite_each_term,
     .find_patient = pcn__sqlite_find_patient,
     .count = pcn__sqlite_count,
+    .add_user = pcn__sqlite_add_user,
+    .get_user = pcn__sqlite_get_user,
+    .each_user = pcn__sqlite_each_user,
+    .set_user_password = pcn__sqlite_set_user_password,
+    .set_user_disabled = pcn__sqlite_set_user_disabled,
+    .add_session = pcn__sqlite_add_session,
+    .get_session = pcn__sqlite_get_session,
+    .revoke_session = pcn__sqlite_revoke_session,
+    .revoke_user_sessions = pcn__sqlite_revoke_user_sessions,
+    .add_login_attempt = pcn__sqlite_add_login_attempt,
+    .count_login_failures = pcn__sqlite_count_login_failures,
+    .append_audit = pcn__sqlite_append_audit,
+    .last_audit = pcn__sqlite_last_audit,
+    .each_audit = pcn__sqlite_each_audit,
+    .get_patient = pcn__sqlite_get_patient,
+    .patient_events = pcn__sqlite_patient_events,
+    .patient_medications = pcn__sqlite_patient_medications,
+    .begin_read = pcn__sqlite_begin_read,
+    .end_read = pcn__sqlite_end_read,
 };
 
 static enum pcn_err sqlite_configure(struct sqlite_store *ss, unsigned flags)

@@ -56,6 +56,18 @@ static void scenario_engine(void)
     }
     if (pcn_snapshot_finish(s) != PCN_OK)
         goto out;
+    {
+        /* round trip through a snapshot file */
+        struct pcn_snapshot *t = NULL;
+        char path[64];
+        (void)snprintf(path, sizeof(path), "/tmp/pcn-fault-%d.snap", (int)getpid());
+        if (pcn_snapshot_save(s, path, &err) == PCN_OK &&
+            pcn_snapshot_load(path, &t, &err) == PCN_OK) {
+            pcn_snapshot_free(s);
+            s = t;
+        }
+        (void)unlink(path);
+    }
     p = pcn_program_new();
     if (!p || pcn_program_load_string(p, "f.pcn", defs, strlen(defs), NULL, PCN_PROGRAM_FLAG_OUTPUT,
                                       &err) != PCN_OK)

@@ -121,12 +121,35 @@ static void test_max_errors(void **state)
     assert_non_null(strstr(err.msg, "more than 1 bad records"));
 }
 
+static void test_normalises(void **state)
+{
+    char tmp[128], dir[256], out[256], p[512];
+    const char *paths[1] = {dir};
+    struct pcn_error err;
+    char *text;
+    (void)state;
+
+    test_mkdtemp(tmp, sizeof(tmp));
+    snprintf(dir, sizeof(dir), "%s/b", tmp);
+    snprintf(out, sizeof(out), "%s/out", tmp);
+    make_bundle(dir,
+                "patient_id,date_of_birth,nhs_number,postcode,sex\n"
+                "p1,1950-01-01,943 476 5919,sr11aa,male\n",
+                NULL);
+    assert_int_equal(test_import(PCN_IMPORT_CSV, paths, 1, out, 0, &err, NULL), PCN_OK);
+    snprintf(p, sizeof(p), "%s/patients.csv", out);
+    text = test_read_file(p);
+    assert_non_null(strstr(text, "\np1,9434765919,,,1950-01-01,M,,SR1 1AA,,,,,\n"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_max_errors),
+        cmocka_unit_test(test_normalises),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

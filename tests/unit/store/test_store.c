@@ -153,7 +153,9 @@ static void test_newer_refused_older_migrated(void **state)
     assert_int_equal(sqlite3_exec(db,
                                   "DROP TABLE event; DROP TABLE medication; DROP TABLE "
                                   "immunisation; DROP TABLE encounter; DROP TABLE term; "
-                                  "DROP TABLE patient; PRAGMA user_version = 1",
+                                  "DROP TABLE patient; DROP TABLE audit; DROP TABLE "
+                                  "login_attempt; DROP TABLE session; DROP TABLE app_user; "
+                                  "PRAGMA user_version = 1",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);

@@ -1,0 +1,571 @@
+/*
+ * api_engine.c - reports, indicators and worklists from the population
+ * health engine. One population snapshot is shared by every worker and
+ * rebuilt when the store's data version moves on (readers keep the old one
+ * alive by reference until they finish). The engine's JSON for a
+ * (selection, as_of, by, suppression) is cached by data version; reports
+ * drop worklists (patient-level) and suppress small numbers for
+ * aggregate-only roles; worklists are filtered, sorted and paged per
+ * request, limited to the practice manager's practice, and audited.
+ */
+#include "server/server_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcn/alloc.h"
+#include "pcn/engine.h"
+#include "pcn/paths.h"
+#include "util/common.h"
+
+struct snap_ref {
+    struct pcn_snapshot *snap;
+    int64_t version;
+    int refs; /* guarded by pcn__engine.lock */
+};
+
+struct pcn__engine {
+    pthread_mutex_t lock;       /* guards cur and refs */
+    pthread_mutex_t build_lock; /* one snapshot build at a time */
+    struct snap_ref *cur;
+    char defs[4096];
+};
+
+static void ref_drop_locked(struct snap_ref *ref)
+{
+    if (ref && --ref->refs == 0) {
+        pcn_snapshot_free(ref->snap);
+        pcn_free(ref);
+    }
+}
+
+enum pcn_err pcn__engine_new(const char *defs_dir, struct pcn__engine **ret)
+{
+    struct pcn__engine *e = pcn_calloc(1, sizeof(*e));
+
+    if (!e)
+        return PCN_ENOMEM;
+    if (defs_dir && *defs_dir)
+        (void)snprintf(e->defs, sizeof(e->defs), "%s", defs_dir);
+    else if (pcn_data_path("defs", e->defs, sizeof(e->defs)) != PCN_OK)
+        e->defs[0] = '\0';
+    (void)pthread_mutex_init(&e->lock, NULL);
+    (void)pthread_mutex_init(&e->build_lock, NULL);
+    *ret = e;
+    return PCN_OK;
+}
+
+void pcn__engine_free(struct pcn__engine *e)
+{
+    if (!e)
+        return;
+    ref_drop_locked(e->cur);
+    (void)pthread_mutex_destroy(&e->build_lock);
+    (void)pthread_mutex_destroy(&e->lock);
+    pcn_free(e);
+}
+
+static struct snap_ref *take_current(struct pcn__engine *e, int64_t version)
+{
+    struct snap_ref *ref = NULL;
+
+    (void)pthread_mutex_lock(&e->lock);
+    if (e->cur && e->cur->version == version) {
+        ref = e->cur;
+        ref->refs++;
+    }
+    (void)pthread_mutex_unlock(&e->lock);
+    return ref;
+}
+
+/* The snapshot of this data version, built if needed. Release with release_snapshot(). */
+static enum pcn_err acquire_snapshot(struct pcn__request *r, int64_t version, struct snap_ref **ret,
+                                     struct pcn_error *err)
+{
+    struct pcn__engine *e = r->srv->engine;
+    struct snap_ref *ref = take_current(e, version);
+    enum pcn_err rc = PCN_OK;
+
+    if (ref) {
+        *ret = ref;
+        return PCN_OK;
+    }
+    (void)pthread_mutex_lock(&e->build_lock);
+    ref = take_current(e, version); /* another worker may have built it meanwhile */
+    if (!ref) {
+        ref = pcn_calloc(1, sizeof(*ref));
+        if (ref)
+            rc = pcn_snapshot_from_store(r->store, &ref->snap, err);
+        else
+            rc = pcn_error_set(err, PCN_ENOMEM, "out of memory");
+        if (rc == PCN_OK && ref) {
+            ref->version = version;
+            ref->refs = 2; /* the engine's and the caller's */
+            (void)pthread_mutex_lock(&e->lock);
+            ref_drop_locked(e->cur);
+            e->cur = ref;
+            (void)pthread_mutex_unlock(&e->lock);
+        } else {
+            pcn_free(ref);
+            ref = NULL;
+        }
+    }
+    (void)pthread_mutex_unlock(&e->build_lock);
+    *ret = ref;
+    return rc;
+}
+
+static void release_snapshot(struct pcn__engine *e, struct snap_ref *ref)
+{
+    (void)pthread_mutex_lock(&e->lock);
+    ref_drop_locked(ref);
+    (void)pthread_mutex_unlock(&e->lock);
+}
+
+/* Evaluate `select` and render JSON into out. Replies on failure and returns false. */
+static bool evaluate(struct pcn__request *r, const char *select, struct pcn_eval_options *o,
+                     int64_t version, struct pcn_buf *out)
+{
+    struct pcn_program *p = pcn_program_new();
+    struct pcn_results *res = NULL;
+    struct snap_ref *ref = NULL;
+    struct pcn_error err = {PCN_OK, ""};
+    enum pcn_err rc = p ? PCN_OK : PCN_ENOMEM;
+
+    if (rc == PCN_OK)
+        rc = pcn_program_load_dir(p, r->srv->engine->defs, 0, &err);
+    if (rc == PCN_OK && pcn_program_select(p, select, &err) != PCN_OK) {
+        pcn_program_free(p);
+        pcn__reply_error(r, 404, "not_found", "%s", err.msg);
+        return false;
+    }
+    if (rc == PCN_OK)
+        rc = acquire_snapshot(r, version, &ref, &err);
+    if (rc == PCN_OK && !ref)
+        rc = PCN_ENOMEM;
+    if (rc == PCN_OK)
+        rc = pcn_program_eval(p, ref->snap, o, &res, &err);
+    if (rc == PCN_OK)
+        rc = pcn_results_render(res, PCN_FORMAT_JSON, out);
+    pcn_results_free(res);
+    if (ref)
+        release_snapshot(r->srv->engine, ref);
+    pcn_program_free(p);
+    if (rc != PCN_OK) {
+        pcn__log("engine: %s", pcn_err_name(rc)); /* err.msg may quote definitions only */
+        pcn__reply_error(r, rc == PCN_ENOMEM ? 503 : 500,
+                         rc == PCN_ENOMEM ? "unavailable" : "internal", "the engine failed: %s",
+                         pcn_err_str(rc));
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The engine's results for (select, as_of, by, suppress) as parsed JSON,
+ * from the cache when the data has not changed. NULL after replying.
+ * The caller releases the result with json_decref().
+ */
+static json_t *engine_results(struct pcn__request *r, const char *select,
+                              struct pcn_eval_options *o)
+{
+    struct pcn_buf out;
+    const char *key;
+    const char *body;
+    size_t len = 0;
+    int64_t version = 0;
+    json_t *j;
+    enum pcn_err rc = pcn_store_data_version(r->store, &version);
+
+    if (rc != PCN_OK) {
+        pcn__reply_store_error(r, rc);
+        return NULL;
+    }
+    key =
+        pcn_arena_printf(r->arena, "engine|%s|%d|%u|%d", select, (int)o->as_of, o->by, o->suppress);
+    body = key ? pcn__cache_get(r->srv->cache, &r->srv->lock, key, version, r->arena, &len) : NULL;
+    pcn_buf_init(&out, (size_t)1 << 30);
+    if (!body) {
+        if (!evaluate(r, select, o, version, &out)) {
+            pcn_buf_release(&out);
+            return NULL;
+        }
+        body = out.buf;
+        len = out.len;
+        if (key)
+            pcn__cache_put(r->srv->cache, &r->srv->lock, key, version, body, len);
+    }
+    j = json_loadb(body, len, 0, NULL);
+    pcn_buf_release(&out);
+    if (!j)
+        pcn__reply_error(r, 500, "internal", "the engine's output is not JSON");
+    return j;
+}
+
+/* as_of and by parameters; replies and returns false when bad. */
+static bool eval_options(struct pcn__request *r, struct pcn_eval_options *o)
+{
+    const char *by = pcn__query(r, "by");
+    struct pcn_error err;
+
+    memset(o, 0, sizeof(*o));
+    o->threads = 1; /* the workers are the parallelism */
+    if (!pcn__query_date(r, "as_of", &o->as_of))
+        return false;
+    if (by && pcn_by_parse(by, &o->by, &err) != PCN_OK) {
+        pcn__reply_error(r, 400, "invalid_parameter", "by: %s", err.msg);
+        return false;
+    }
+    if (pcn_role_is_aggregate_only(r->who.role))
+        o->suppress = r->srv->cfg.suppress_below;
+    return true;
+}
+
+static bool name_is_plain(const char *s)
+{
+    size_t n = strlen(s);
+
+    for (size_t i = 0; i < n; i++) {
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    }
+    return n > 0 && n <= 64;
+}
+
+/* Aggregate results without any worklist (patient-level) result. */
+static int reply_report(struct pcn__request *r, const char *select)
+{
+    static const char *const params[] = {"as_of", "by", NULL};
+    struct pcn_eval_options o;
+    json_t *j;
+    json_t *kept;
+    json_t *item;
+    size_t i;
+
+    if (!pcn__check_query(r, params) || !eval_options(r, &o))
+        return 0;
+    if (!select || !name_is_plain(select))
+        return pcn__reply_error(r, 404, "not_found", "no such report");
+    j = engine_results(r, select, &o);
+    if (!j)
+        return 0;
+    kept = json_array();
+    json_array_foreach(json_object_get(j, "results"), i, item)
+    {
+        const char *kind = json_string_value(json_object_get(item, "kind"));
+        if (kept && kind && strcmp(kind, "worklist") != 0)
+            (void)json_array_append(kept, item);
+    }
+    if (!kept || json_array_size(kept) == 0) {
+        json_decref(kept);
+        json_decref(j);
+        return pcn__reply_error(r, 404, "not_found",
+                                "'%s' has no aggregate results (worklists are under "
+                                "/api/v1/worklists/)",
+                                select);
+    }
+    (void)json_object_set_new(j, "results", kept);
+    return pcn__reply_json(r, 200, j);
+}
+
+int pcn__api_report(struct pcn__request *r)
+{
+    return reply_report(r, pcn__param(r, 0));
+}
+
+int pcn__api_indicators(struct pcn__request *r)
+{
+    return reply_report(r, "indicators");
+}
+
+/* ---- worklists ---- */
+
+struct sort_spec {
+    int col;  /* -2 patient_id, -1 practice, else the value column */
+    int desc; /* 1 for descending */
+};
+
+static json_t *sort_value(json_t *row, const struct sort_spec *s)
+{
+    if (s->col == -2)
+        return json_object_get(row, "patient_id");
+    if (s->col == -1)
+        return json_object_get(row, "practice");
+    return json_array_get(json_object_get(row, "values"), (size_t)s->col);
+}
+
+static const char *text_of(json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s ? s : "";
+}
+
+static void release_json(void *p)
+{
+    json_decref(p);
+}
+
+/* Nulls last; numbers by value; strings (dates are ISO) by bytes; then patient_id. */
+static int compare_rows(const void *a, const void *b, void *ud)
+{
+    const struct sort_spec *s = ud;
+    json_t *ra = *(json_t *const *)a;
+    json_t *rb = *(json_t *const *)b;
+    json_t *va = sort_value(ra, s);
+    json_t *vb = sort_value(rb, s);
+    int c = 0;
+
+    if (!va || json_is_null(va) || !vb || json_is_null(vb))
+        c = (!vb || json_is_null(vb)) - (!va || json_is_null(va));
+    if (c)
+        return -c;
+    if (json_is_number(va) && json_is_number(vb))
+        c = (json_number_value(va) > json_number_value(vb)) -
+            (json_number_value(va) < json_number_value(vb));
+    else if (json_is_string(va) && json_is_string(vb))
+        c = strcmp(json_string_value(va), json_string_value(vb));
+    if (s->desc)
+        c = -c;
+    if (c == 0)
+        c = strcmp(text_of(json_object_get(ra, "patient_id")),
+                   text_of(json_object_get(rb, "patient_id")));
+    return c;
+}
+
+static bool parse_sort(struct pcn__request *r, json_t *columns, struct sort_spec *ret)
+{
+    const char *sort = pcn__query(r, "sort");
+    const char *order = pcn__query(r, "order");
+    size_t i;
+    json_t *c;
+
+    ret->col = -2;
+    ret->desc = 0;
+    if (order && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0) {
+        pcn__reply_error(r, 400, "invalid_parameter", "order must be asc or desc");
+        return false;
+    }
+    ret->desc = order && strcmp(order, "desc") == 0;
+    if (!sort || strcmp(sort, "patient_id") == 0)
+        return true;
+    if (strcmp(sort, "practice") == 0) {
+        ret->col = -1;
+        return true;
+    }
+    json_array_foreach(columns, i, c)
+    {
+        if (json_is_string(c) && strcmp(json_string_value(c), sort) == 0) {
+            ret->col = (int)i;
+            return true;
+        }
+    }
+    pcn__reply_error(r, 400, "invalid_parameter", "sort: no column '%.64s'", sort);
+    return false;
+}
+
+/* Rows of the worklist that pass the practice filter, sorted. */
+static json_t *select_rows(struct pcn__request *r, json_t *wl, const char *practice,
+                           const struct sort_spec *s)
+{
+    json_t *rows = json_array();
+    json_t *row;
+    size_t i;
+
+    json_array_foreach(json_object_get(wl, "rows"), i, row)
+    {
+        const char *p = json_string_value(json_object_get(row, "practice"));
+        if (rows && (!practice || (p && strcmp(p, practice) == 0)) &&
+            json_array_append(rows, row) != 0) {
+            json_decref(rows);
+            return NULL;
+        }
+    }
+    if (!rows)
+        return NULL;
+    size_t n = json_array_size(rows);
+    json_t **v = pcn_arena_calloc(r->arena, n ? n : 1, sizeof(json_t *));
+    if (!v) {
+        json_decref(rows);
+        return NULL;
+    }
+    for (i = 0; i < n; i++)
+        v[i] = json_array_get(rows, i);
+    qsort_r(v, n, sizeof(json_t *), compare_rows, (void *)s);
+    json_t *sorted = json_array();
+    for (i = 0; sorted && i < n; i++)
+        (void)json_array_append(sorted, v[i]);
+    json_decref(rows);
+    return sorted;
+}
+
+static void csv_field(struct pcn_buf *b, json_t *v)
+{
+    char num[64];
+    const char *s = num;
+
+    if (!v || json_is_null(v))
+        s = "";
+    else if (json_is_integer(v))
+        (void)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_real(v))
+        (void)snprintf(num, sizeof(num), "%.6g", json_real_value(v));
+    else if (json_is_true(v) || json_is_false(v))
+        s = json_is_true(v) ? "true" : "false";
+    else
+        s = json_string_value(v) ? json_string_value(v) : "";
+    if (strpbrk(s, ",\"\r\n")) {
+        (void)pcn_buf_addch(b, '"');
+        for (; *s; s++) {
+            if (*s == '"')
+                (void)pcn_buf_addch(b, '"');
+            (void)pcn_buf_addch(b, *s);
+        }
+        (void)pcn_buf_addch(b, '"');
+    } else {
+        (void)pcn_buf_adds(b, s);
+    }
+}
+
+static int reply_csv(struct pcn__request *r, const char *name, json_t *columns, json_t *page)
+{
+    struct pcn_buf b;
+    size_t i;
+    json_t *c;
+    json_t *row;
+    char *body;
+
+    pcn_buf_init(&b, (size_t)256 << 20);
+    (void)pcn_buf_adds(&b, "key,patient_id,practice");
+    json_array_foreach(columns, i, c)
+    {
+        (void)pcn_buf_addch(&b, ',');
+        csv_field(&b, c);
+    }
+    (void)pcn_buf_adds(&b, "\r\n");
+    json_array_foreach(page, i, row)
+    {
+        size_t k;
+        json_t *v;
+        csv_field(&b, json_object_get(row, "key"));
+        (void)pcn_buf_addch(&b, ',');
+        csv_field(&b, json_object_get(row, "patient_id"));
+        (void)pcn_buf_addch(&b, ',');
+        csv_field(&b, json_object_get(row, "practice"));
+        json_array_foreach(json_object_get(row, "values"), k, v)
+        {
+            (void)pcn_buf_addch(&b, ',');
+            csv_field(&b, v);
+        }
+        (void)pcn_buf_adds(&b, "\r\n");
+    }
+    body = pcn_arena_strndup(r->arena, b.buf, b.len);
+    pcn_buf_release(&b);
+    if (!body)
+        return pcn__reply_error(r, 503, "unavailable", "out of memory");
+    r->disposition = pcn_arena_printf(r->arena, "attachment; filename=\"%s.csv\"", name);
+    return pcn__reply_raw(r, 200, "text/csv; charset=utf-8", body, strlen(body));
+}
+
+/* Add the store key of each row's patient, for the patient view. */
+static void add_keys(struct pcn__request *r, json_t *page)
+{
+    size_t i;
+    json_t *row;
+
+    json_array_foreach(page, i, row)
+    {
+        int64_t key = 0;
+        const char *pid = json_string_value(json_object_get(row, "patient_id"));
+        (void)json_object_set_new(row, "key",
+                                  pid && pcn_store_find_patient(r->store, pid, &key) == PCN_OK
+                                      ? json_integer(key)
+                                      : json_null());
+    }
+}
+
+static json_t *find_worklist(json_t *j, const char *name)
+{
+    size_t i;
+    json_t *item;
+
+    json_array_foreach(json_object_get(j, "results"), i, item)
+    {
+        const char *kind = json_string_value(json_object_get(item, "kind"));
+        const char *n = json_string_value(json_object_get(item, "name"));
+        if (kind && n && strcmp(kind, "worklist") == 0 && strcmp(n, name) == 0)
+            return item;
+    }
+    return NULL;
+}
+
+int pcn__api_worklist(struct pcn__request *r)
+{
+    static const char *const params[] = {"as_of", "practice", "sort",   "order",
+                                         "limit", "offset",   "format", NULL};
+    const char *name = pcn__param(r, 0);
+    const char *practice = pcn__query(r, "practice");
+    const char *format = pcn__query(r, "format");
+    struct pcn_eval_options o;
+    struct sort_spec sort;
+    int64_t limit;
+    int64_t offset;
+    json_t *j;
+    json_t *wl;
+
+    r->object_type = "worklist";
+    r->object_id = name;
+    if (!pcn__check_query(r, params) || !eval_options(r, &o) ||
+        !pcn__query_int(r, "limit", 1, r->srv->cfg.max_page, 100, &limit) ||
+        !pcn__query_int(r, "offset", 0, INT32_MAX, 0, &offset))
+        return 0;
+    if (format && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
+        return pcn__reply_error(r, 400, "invalid_parameter", "format must be json or csv");
+    if (!name || !name_is_plain(name))
+        return pcn__reply_error(r, 404, "not_found", "no such worklist");
+    if (r->who.role == PCN_ROLE_PRACTICE_MANAGER) {
+        if (practice && (!r->who.practice || strcmp(practice, r->who.practice) != 0))
+            return pcn__reply_error(r, 403, "forbidden",
+                                    "practice managers see their own "
+                                    "practice's patients only");
+        practice = r->who.practice;
+    }
+    j = engine_results(r, name, &o);
+    if (!j)
+        return 0;
+    if (pcn_arena_on_cleanup(r->arena, release_json, j) != PCN_OK) {
+        json_decref(j);
+        return pcn__reply_error(r, 503, "unavailable", "out of memory");
+    }
+    wl = find_worklist(j, name);
+    if (!wl)
+        return pcn__reply_error(r, 404, "not_found", "'%s' is not a worklist", name);
+    if (!parse_sort(r, json_object_get(wl, "columns"), &sort))
+        return 0;
+    json_t *rows = select_rows(r, wl, practice, &sort);
+    json_t *page = json_array();
+    for (int64_t i = offset;
+         rows && page && i < offset + limit && i < (int64_t)json_array_size(rows); i++)
+        (void)json_array_append(page, json_array_get(rows, (size_t)i));
+    if (!rows || !page) {
+        json_decref(rows);
+        json_decref(page);
+        return pcn__reply_error(r, 503, "unavailable", "out of memory");
+    }
+    add_keys(r, page);
+    json_t *total = json_integer((json_int_t)json_array_size(rows));
+    json_decref(rows);
+    if (format && strcmp(format, "csv") == 0) {
+        json_decref(total);
+        int rc = reply_csv(r, name, json_object_get(wl, "columns"), page);
+        json_decref(page);
+        return rc;
+    }
+    return pcn__reply_json(
+        r, 200,
+        json_pack("{s:s,s:O,s:O,s:O,s:o,s:o,s:I,s:I}", "name", name, "title",
+                  json_object_get(wl, "title") ? json_object_get(wl, "title") : json_null(),
+                  "as_of", json_object_get(j, "as_of"), "columns", json_object_get(wl, "columns"),
+                  "rows", page, "total", total, "limit", (json_int_t)limit, "offset",
+                  (json_int_t)offset));
+}

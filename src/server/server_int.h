@@ -1,0 +1,223 @@
+/*
+ * server_int.h - internals shared by the server's files: the server and
+ * per-request structs, the route flags, and the helpers handlers use to
+ * read parameters and bodies and to build JSON replies and errors. Every
+ * request owns an arena; everything a handler allocates for the request
+ * comes from it and dies with it.
+ */
+#ifndef PCN_SERVER_SERVER_INT_H
+#define PCN_SERVER_SERVER_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "pcn/arena.h"
+#include "pcn/auth.h"
+#include "pcn/buf.h"
+#include "pcn/server.h"
+#include "pcn/store.h"
+#include "server/router.h"
+
+struct pcn__cache;
+struct pcn__audit_queue;
+struct pcn__engine;
+
+struct pcn_server {
+    struct pcn_server_config cfg;
+    struct MHD_Daemon *daemon;
+    pthread_mutex_t lock; /* guards the pool, active and the cache */
+    /*
+     * Held for every write transaction. SQLite allows one writer; taking
+     * turns here instead of in SQLite's busy handler (which sleeps) keeps
+     * the latency of audited requests low.
+     */
+    pthread_mutex_t write_lock;
+    pthread_cond_t cond; /* signalled when a handle is freed or active drops */
+    struct pcn_store **pool;
+    int n_pool;
+    int n_free; /* pool[0..n_free) are free */
+    int active; /* requests in flight */
+    bool started;
+    bool stopping;
+    char web_root[4096]; /* realpath of cfg.web_root, "" when absent */
+    struct pcn__cache *cache;
+    struct pcn__audit_queue *audit; /* group commit of audit rows */
+    struct pcn__engine *engine;     /* shared snapshot for reports and worklists */
+};
+
+/* Who is asking: filled from the session before the handler runs. */
+struct pcn__principal {
+    int64_t user_id;
+    const char *name;
+    enum pcn_role role;
+    const char *practice; /* NULL when not practice-bound */
+    const char *csrf;
+    const char *token_hash;
+    bool via_cookie;
+};
+
+struct pcn__request {
+    struct pcn_server *srv;
+    struct MHD_Connection *conn;
+    struct pcn_arena *arena;
+    struct pcn_buf body;
+    bool body_too_large;
+    const char *method;
+    const char *url;
+    int64_t started_usec;
+    struct pcn_store *store; /* borrowed from the pool for the dispatch */
+    struct pcn__route_match match;
+    bool authed;
+    struct pcn__principal who;
+    /* the reply */
+    int status;
+    const char *resp;
+    size_t resp_len;
+    const char *content_type;
+    const char *set_cookie;
+    const char *disposition;
+    int fd; /* static file to send, -1 for none */
+    uint64_t fd_size;
+    /* audit */
+    const char *object_type;
+    const char *object_id;
+    bool audited;     /* the handler recorded the outcome itself */
+    bool holds_write; /* write_lock taken by pcn__begin */
+    bool cacheable;
+};
+
+/* Route flags. */
+enum {
+    PCN_ROUTE_FLAG_PUBLIC = 1 << 0, /* no authentication */
+    PCN_ROUTE_FLAG_AUDIT = 1 << 1,  /* record the outcome in the audit log */
+    PCN_ROUTE_FLAG_CACHE = 1 << 2,  /* GET result cached by data version */
+    PCN_ROUTE_FLAG_BODY = 1 << 3,   /* takes a JSON body */
+};
+
+typedef int (*pcn__handler_fn)(struct pcn__request *r);
+
+struct pcn__route_info {
+    pcn__handler_fn handler;
+    unsigned roles; /* PCN_ROLE_BIT mask; ignored for public routes */
+    unsigned flags;
+};
+
+/* The API's route table (api.c). */
+extern const struct pcn__route pcn__api_routes[];
+extern const size_t pcn__api_n_routes;
+
+/* Roles that see network data (everyone but admin). */
+#define PCN_ROLES_DATA                                                                             \
+    (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER) |          \
+     PCN_ROLE_BIT(PCN_ROLE_CLINICIAN) | PCN_ROLE_BIT(PCN_ROLE_LINK_WORKER) |                       \
+     PCN_ROLE_BIT(PCN_ROLE_PPG_MEMBER) | PCN_ROLE_BIT(PCN_ROLE_ANALYST))
+#define PCN_ROLES_ALL (PCN_ROLES_DATA | PCN_ROLE_BIT(PCN_ROLE_ADMIN))
+#define PCN_ROLES_ADMIN PCN_ROLE_BIT(PCN_ROLE_ADMIN)
+
+/*
+ * Replies. Each returns 0 so handlers can `return pcn__reply_json(...)`.
+ * reply_json takes the reference to j (decrefs it).
+ */
+int pcn__reply_json(struct pcn__request *r, int status, json_t *j);
+int pcn__reply_error(struct pcn__request *r, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Reply for a store or library failure: 404/409/503/500 by code, logging 5xx once. */
+int pcn__reply_store_error(struct pcn__request *r, enum pcn_err rc);
+/* A raw body (CSV) with a content type; body must live in the request arena. */
+int pcn__reply_raw(struct pcn__request *r, int status, const char *type, const char *body,
+                   size_t len);
+
+/* Captured route parameter i as an arena string (percent-decoded by MHD already). */
+const char *pcn__param(struct pcn__request *r, int i);
+
+/*
+ * Query parameters. check_query replies 400 and returns false when a
+ * parameter is not in allowed (NULL-terminated). query_int parses an
+ * optional integer in [min, max]; replies 400 and returns false when bad.
+ */
+bool pcn__check_query(struct pcn__request *r, const char *const *allowed);
+const char *pcn__query(struct pcn__request *r, const char *name);
+bool pcn__query_int(struct pcn__request *r, const char *name, int64_t min, int64_t max, int64_t def,
+                    int64_t *ret);
+/* as_of: a YYYY-MM-DD parameter, default today; replies 400 and returns false when bad. */
+bool pcn__query_date(struct pcn__request *r, const char *name, int32_t *ret);
+
+/*
+ * Parse the body as a JSON object whose members are all in allowed
+ * (NULL-terminated). On failure replies 400/413/415 and returns NULL.
+ * The result is released by the request arena.
+ */
+json_t *pcn__body_object(struct pcn__request *r, const char *const *allowed);
+/* Required string member; replies 400 and returns NULL if missing or not a string. */
+const char *pcn__body_string(struct pcn__request *r, json_t *obj, const char *name, bool required);
+
+/* Suppress a count for aggregate-only roles: JSON integer or null. */
+json_t *pcn__count_json(struct pcn__request *r, int64_t n);
+
+/*
+ * Write transactions of a request: begin takes the server's write lock,
+ * commit and rollback release it. commit rolls back on failure.
+ */
+enum pcn_err pcn__begin(struct pcn__request *r);
+enum pcn_err pcn__commit(struct pcn__request *r);
+void pcn__rollback(struct pcn__request *r);
+
+/* Record the outcome in the audit log inside the handler's open transaction. */
+enum pcn_err pcn__audit_tx(struct pcn__request *r, int status);
+
+/* Log one line to stderr (errors, access log). Never pass identifiers. */
+void pcn__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The response cache (cache.c): bodies keyed by string, valid for one data version. */
+struct pcn__cache *pcn__cache_new(int n_entries);
+void pcn__cache_free(struct pcn__cache *c);
+/* Copy of the cached body into the arena, or NULL. Caller holds no lock. */
+const char *pcn__cache_get(struct pcn__cache *c, pthread_mutex_t *lock, const char *key,
+                           int64_t version, struct pcn_arena *a, size_t *ret_len);
+void pcn__cache_put(struct pcn__cache *c, pthread_mutex_t *lock, const char *key, int64_t version,
+                    const char *body, size_t len);
+
+/*
+ * The audit writer (audit_queue.c): submit blocks until the row is
+ * committed (with others waiting at the same time) and returns the outcome.
+ * free drains the queue and stops the writer. NULL-safe.
+ */
+enum pcn_err pcn__audit_queue_new(const char *db, pthread_mutex_t *write_lock,
+                                  struct pcn__audit_queue **ret, struct pcn_error *reterr);
+enum pcn_err pcn__audit_queue_submit(struct pcn__audit_queue *q, const struct pcn_audit_row *row);
+void pcn__audit_queue_free(struct pcn__audit_queue *q);
+
+/* The engine state (api_engine.c): definitions directory and the shared snapshot. */
+enum pcn_err pcn__engine_new(const char *defs_dir, struct pcn__engine **ret);
+void pcn__engine_free(struct pcn__engine *e);
+
+/* Handlers (api_*.c). */
+int pcn__api_health(struct pcn__request *r);
+int pcn__api_login(struct pcn__request *r);
+int pcn__api_logout(struct pcn__request *r);
+int pcn__api_me(struct pcn__request *r);
+int pcn__api_network(struct pcn__request *r);
+int pcn__api_networks(struct pcn__request *r);
+int pcn__api_practices(struct pcn__request *r);
+int pcn__api_practice(struct pcn__request *r);
+int pcn__api_users(struct pcn__request *r);
+int pcn__api_user_add(struct pcn__request *r);
+int pcn__api_user_disable(struct pcn__request *r);
+int pcn__api_audit(struct pcn__request *r);
+int pcn__api_audit_verify(struct pcn__request *r);
+int pcn__api_patient(struct pcn__request *r);
+int pcn__api_report(struct pcn__request *r);
+int pcn__api_indicators(struct pcn__request *r);
+int pcn__api_worklist(struct pcn__request *r);
+
+/* Serve a static file from the web root (static.c). */
+int pcn__serve_static(struct pcn__request *r);
+
+/* Resolve the session of a request (auth in api_auth.c). false: replied 401/403. */
+bool pcn__authenticate(struct pcn__request *r, bool state_changing);
+
+#endif /* PCN_SERVER_SERVER_INT_H */

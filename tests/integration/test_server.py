@@ -1,0 +1,648 @@
+#!/usr/bin/env python3
+"""Integration tests of `pcn serve`: start the real server on loopback with
+--listen 127.0.0.1:0, read the bound address from its stdout, and check every
+route, the role matrix, sessions/CSRF/throttling, the audit chain (including
+tampering), bad input and graceful shutdown. Usage: test_server.py PATH-TO-PCN
+"""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+PCN = sys.argv[1]
+TMP = tempfile.mkdtemp(prefix="pcn-server-it-")
+DB = os.path.join(TMP, "t.db")
+WEB = os.path.join(TMP, "web")
+PASSWORD = "correct horse battery"
+NHS_NUMBERS = ["9434765919", "9434765870", "9434765862"]
+checks = 0
+failures = []
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+        print("FAIL: " + what, file=sys.stderr)
+
+
+def pcn(*args, stdin=None):
+    p = subprocess.run([PCN, *args], input=stdin, capture_output=True, text=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+# ---- fixture: a network of two practices, three patients, users of every role ----
+
+def day(y, m, d):
+    import datetime
+    return (datetime.date(y, m, d) - datetime.date(1970, 1, 1)).days
+
+
+def make_fixture():
+    rc, _, err = pcn("init", "--db", DB)
+    assert rc == 0, err
+    db = sqlite3.connect(DB)
+    db.executescript("""
+      INSERT INTO network (code, name, clinical_director) VALUES ('U00001', 'Test PCN', 'Dr Who');
+      INSERT INTO network (code, name) VALUES ('U00002', 'Other PCN');
+      INSERT INTO practice (code, name, postcode) VALUES ('A81001', 'North Surgery', 'TS1 1AA');
+      INSERT INTO practice (code, name, postcode) VALUES ('A81002', 'South Surgery', 'TS2 2BB');
+      INSERT INTO practice (code, name) VALUES ('B82001', 'Far Away Practice');
+    """)
+    start = day(2020, 1, 1)
+    for p, n in (("A81001", "U00001"), ("A81002", "U00001"), ("B82001", "U00002")):
+        db.execute("INSERT INTO membership VALUES (?, ?, ?, NULL)", (p, n, start))
+    for p, n in (("A81001", 20000), ("A81002", 15000), ("B82001", 9000)):
+        db.execute("INSERT INTO list_size VALUES (?, ?, ?)", (p, day(2025, 1, 1), n))
+    # A tiny band (3 patients) must be suppressed for aggregate-only roles.
+    db.execute("INSERT INTO list_band VALUES ('A81002', ?, 'F', 95, 3)", (day(2025, 1, 1),))
+    db.execute("INSERT INTO list_band VALUES ('A81002', ?, 'M', 40, 900)", (day(2025, 1, 1),))
+    pats = [("P1", NHS_NUMBERS[0], "Smith", "Ann", day(1950, 3, 1), "F", "A81001"),
+            ("P2", NHS_NUMBERS[1], "Jones", "Bob", day(1980, 6, 2), "M", "A81002"),
+            ("P3", NHS_NUMBERS[2], "Brown", "Cy", day(2001, 9, 3), "M", "A81001")]
+    keys = {}
+    for pid, nhs, fam, given, dob, sex, prac in pats:
+        cur = db.execute("INSERT INTO patient (patient_id, nhs_number, family_name, given_name, "
+                         "date_of_birth, sex, practice) VALUES (?,?,?,?,?,?,?)",
+                         (pid, nhs, fam, given, dob, sex, prac))
+        keys[pid] = cur.lastrowid
+    k = keys["P1"]
+    ev = "INSERT INTO event (patient, date, kind, system, code, value, unit) VALUES (?,?,?,?,?,?,?)"
+    db.execute(ev, (k, day(2023, 1, 5), 1, "snomed", "38341003", None, None))
+    db.execute(ev, (k, day(2023, 2, 1), 2, "snomed", "271649006", 150.0, "mm[Hg]"))
+    db.execute(ev, (k, day(2024, 2, 1), 2, "snomed", "271649006", 138.0, "mm[Hg]"))
+    db.execute("INSERT INTO medication (patient, start_date, system, code) VALUES (?,?,?,?)",
+               (k, day(2023, 1, 6), "dmd", "318135005"))
+    db.commit()
+    db.close()
+    users = [("admin1", "admin", None), ("cd1", "clinical_director", None),
+             ("pm1", "practice_manager", "A81001"), ("clin1", "clinician", None),
+             ("lw1", "link_worker", None), ("ppg1", "ppg_member", None),
+             ("an1", "analyst", None), ("victim", "clinician", None)]
+    for name, role, prac in users:
+        args = ["user", "add", "--db", DB, "--role", role, name]
+        if prac:
+            args[-1:-1] = ["--practice", prac]
+        rc, _, err = pcn(*args, stdin=PASSWORD + "\n")
+        assert rc == 0, err
+    os.makedirs(WEB)
+    with open(os.path.join(WEB, "index.html"), "w") as f:
+        f.write("<!doctype html><title>OpenPCN</title>")
+    os.symlink("/etc/passwd", os.path.join(WEB, "leak.txt"))
+    return keys
+
+
+# ---- the server ----
+
+class Server:
+    def __init__(self, *extra):
+        self.err = open(os.path.join(TMP, "server-%d.log" % len(os.listdir(TMP))), "w+")
+        self.proc = subprocess.Popen([PCN, "serve", "--db", DB, "--listen", "127.0.0.1:0",
+                                      "--threads", "2", "--web", WEB, "--access-log", *extra],
+                                     stdout=subprocess.PIPE, stderr=self.err, text=True)
+        line = self.proc.stdout.readline()  # blocks until the server has bound
+        assert line.startswith("listening on http://"), line
+        self.host, port = line.strip()[len("listening on http://"):].rsplit(":", 1)
+        self.port = int(port)
+
+    def request(self, method, path, body=None, headers=None, raw_body=None):
+        c = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        h = dict(headers or {})
+        data = raw_body
+        if body is not None:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        c.request(method, path, body=data, headers=h)
+        r = c.getresponse()
+        text = r.read().decode("utf-8", "replace")
+        hdrs = {k.lower(): v for k, v in r.getheaders()}
+        c.close()
+        try:
+            j = json.loads(text) if text else None
+        except ValueError:
+            j = None
+        return r.status, j, hdrs, text
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=30)
+        self.err.seek(0)
+        return self.err.read()
+
+
+class Client:
+    """A signed-in user: bearer token (api) or cookie + CSRF (browser)."""
+
+    def __init__(self, srv, name, browser=False):
+        self.srv = srv
+        body = {"name": name, "password": PASSWORD}
+        if not browser:
+            body["client"] = "api"
+        st, j, h, _ = srv.request("POST", "/api/v1/login", body)
+        assert st == 200, (name, st, j)
+        self.csrf = j["csrf_token"]
+        self.set_cookie = h.get("set-cookie")
+        if browser:
+            self.auth = {"Cookie": self.set_cookie.split(";")[0]}
+        else:
+            self.auth = {"Authorization": "Bearer " + j["token"]}
+
+    def get(self, path):
+        return self.srv.request("GET", path, headers=self.auth)
+
+    def post(self, path, body=None, csrf=True, **kw):
+        h = dict(self.auth)
+        if csrf:
+            h["X-CSRF-Token"] = self.csrf
+        return self.srv.request("POST", path, body, headers=h, **kw)
+
+
+def is_error(j, code=None):
+    return (isinstance(j, dict) and "error" in j and isinstance(j["error"].get("message"), str)
+            and (code is None or j["error"].get("code") == code))
+
+
+# ---- tests ----
+
+def test_health_and_unauthenticated(srv):
+    st, j, h, _ = srv.request("GET", "/api/v1/health")
+    check(st == 200 and j["status"] == "ok" and j["schema_version"] >= 3, "health")
+    check(h.get("content-type") == "application/json", "health content type")
+    for path in ("/api/v1/me", "/api/v1/network", "/api/v1/patients/1", "/api/v1/users"):
+        st, j, _, _ = srv.request("GET", path)
+        check(st == 401 and is_error(j, "unauthenticated"), "401 without session: " + path)
+    st, j, _, _ = srv.request("GET", "/api/v1/me", headers={"Authorization": "Bearer nonsense"})
+    check(st == 401 and is_error(j), "401 with a made-up token")
+
+
+def role_matrix(srv, keys):
+    own, other = keys["P1"], keys["P2"]  # P1 at A81001 (pm1's practice), P2 at A81002
+    routes = ["/api/v1/me", "/api/v1/network", "/api/v1/networks", "/api/v1/practices",
+              "/api/v1/practices/A81002", "/api/v1/patients/%d" % own,
+              "/api/v1/patients/%d" % other, "/api/v1/users", "/api/v1/audit",
+              "/api/v1/audit/verify", "/api/v1/reports/registers?by=practice",
+              "/api/v1/indicators", "/api/v1/worklists/cvd_no_bp"]
+    D, F = 200, 403
+    expect = {  # me network networks practices practice patient-own patient-other users audit
+        #         verify reports indicators worklist
+        "admin1": [D, F, F, F, F, F, F, D, D, D, F, F, F],
+        "cd1": [D, D, D, D, D, D, D, F, F, F, D, D, D],
+        "pm1": [D, D, D, D, D, D, F, F, F, F, D, D, D],
+        "clin1": [D, D, D, D, D, D, D, F, F, F, D, D, D],
+        "lw1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
+        "ppg1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
+        "an1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
+    }
+    bodies = {}
+    for user, statuses in expect.items():
+        c = Client(srv, user)
+        for path, want in zip(routes, statuses):
+            st, j, _, text = c.get(path)
+            check(st == want, "role matrix %s GET %s: want %d got %d %s" % (user, path, want, st,
+                                                                           text[:120]))
+            if want == 403:
+                check(is_error(j, "forbidden"), "403 body is a JSON error: %s %s" % (user, path))
+            bodies[(user, path)] = text
+        # writes: only admin may add users
+        st, j, _, _ = c.post("/api/v1/users", {"name": "new_" + user, "role": "analyst",
+                                               "password": PASSWORD})
+        check(st == (201 if user == "admin1" else 403), "role matrix %s POST /users: %d" % (user, st))
+    # aggregate-only roles: small numbers suppressed, never an NHS number anywhere
+    for user in ("ppg1", "an1"):
+        detail = json.loads(bodies[(user, "/api/v1/practices/A81002")])
+        small = [b for b in detail["bands"] if b["age_from"] == 95][0]
+        big = [b for b in detail["bands"] if b["age_from"] == 40][0]
+        check(small["patients"] is None and big["patients"] == 900,
+              "%s sees suppressed small counts" % user)
+        for (u, _), text in bodies.items():
+            if u == user:
+                check(not any(n in text for n in NHS_NUMBERS), "%s never sees an NHS number" % u)
+    for user in ("ppg1", "an1"):
+        rep = json.loads(bodies[(user, "/api/v1/reports/registers?by=practice")])
+        groups = [g for res in rep["results"] for g in res["groups"]]
+        check(rep["suppress"] == 8 and all(g["population"] == "<8" for g in groups),
+              "%s gets suppressed report counts" % user)
+        check("patient_id" not in bodies[(user, "/api/v1/reports/registers?by=practice")],
+              "%s report has no patient identifiers" % user)
+    rep = json.loads(bodies[("cd1", "/api/v1/reports/registers?by=practice")])
+    check(rep["suppress"] == 0 and rep["results"][0]["groups"][0]["population"] == 3,
+          "clinical director gets unsuppressed report counts")
+    wl_cd = json.loads(bodies[("cd1", "/api/v1/worklists/cvd_no_bp")])
+    wl_pm = json.loads(bodies[("pm1", "/api/v1/worklists/cvd_no_bp")])
+    check([r["practice"] for r in wl_cd["rows"]] == ["A81002"], "worklist rows network-wide")
+    check(wl_pm["rows"] == [] and wl_pm["total"] == 0, "practice manager sees own practice rows")
+    detail = json.loads(bodies[("cd1", "/api/v1/practices/A81002")])
+    small = [b for b in detail["bands"] if b["age_from"] == 95][0]
+    check(small["patients"] == 3, "clinical director sees unsuppressed counts")
+    return bodies
+
+
+def test_registry_routes(srv):
+    c = Client(srv, "cd1")
+    st, j, _, _ = c.get("/api/v1/network")
+    check(st == 200 and j["code"] == "U00001" and j["patients"] == 35000, "network totals")
+    check([p["code"] for p in j["practices"]] == ["A81001", "A81002"], "network practices")
+    check(len(j["pyramid"]) == 40, "network pyramid has 2 x 20 bands")
+    st, j, _, _ = c.get("/api/v1/network?code=U00002")
+    check(st == 200 and j["patients"] == 9000, "network by code")
+    st, j, _, _ = c.get("/api/v1/network?code=U99999")
+    check(st == 404 and is_error(j, "not_found"), "unknown network 404")
+    st, j, _, _ = c.get("/api/v1/networks")
+    check(st == 200 and [(n["code"], n["practices"], n["patients"]) for n in j["items"]] ==
+          [("U00001", 2, 35000), ("U00002", 1, 9000)], "networks with totals")
+    st, j, _, _ = c.get("/api/v1/practices?network=U00001&limit=1&offset=1")
+    check(st == 200 and j["total"] == 2 and [p["code"] for p in j["items"]] == ["A81002"],
+          "practices paging and filter")
+    st, j, _, _ = c.get("/api/v1/practices/A81001")
+    check(st == 200 and j["network"] == "U00001" and j["patients"] == 20000 and
+          j["memberships"][0]["network"] == "U00001", "practice detail")
+    st, j, _, _ = c.get("/api/v1/practices/Z99999")
+    check(st == 404 and is_error(j, "not_found"), "unknown practice 404")
+    st, j, _, _ = c.get("/api/v1/practices?as_of=2019-01-01")
+    check(st == 200 and all(p["network"] is None for p in j["items"]), "as_of before membership")
+    # cache: a committed change is visible at once
+    rc, _, err = pcn("practice", "add", "--db", DB, "--name", "New Surgery", "--network",
+                     "U00001", "A81003")
+    check(rc == 0, "practice add: " + err)
+    st, j, _, _ = c.get("/api/v1/practices?network=U00001")
+    check(st == 200 and j["total"] == 3, "cached practices refreshed after a data change")
+
+
+def test_patient_view(srv, keys):
+    c = Client(srv, "clin1")
+    st, j, _, _ = c.get("/api/v1/patients/%d" % keys["P1"])
+    check(st == 200 and j["patient"]["nhs_number"] == NHS_NUMBERS[0], "patient demographics")
+    check(j["patient"]["date_of_birth"] == "1950-03-01" and j["patient"]["sex"] == "F", "dob/sex")
+    m = j["latest_measurements"]
+    check(len(m) == 1 and m[0]["value"] == 138.0 and m[0]["date"] == "2024-02-01",
+          "latest measurement is the newest value")
+    check(j["timeline_total"] == 3 and j["timeline"][0]["date"] == "2024-02-01",
+          "timeline newest first")
+    check(len(j["medications"]) == 1, "medications")
+    st, j, _, _ = c.get("/api/v1/patients/%d?limit=1&offset=1" % keys["P1"])
+    check(st == 200 and len(j["timeline"]) == 1 and j["timeline"][0]["date"] == "2023-02-01",
+          "timeline paging")
+    st, j, _, _ = c.get("/api/v1/patients/999999")
+    check(st == 404 and is_error(j, "not_found"), "unknown patient 404")
+    st, j, _, _ = c.get("/api/v1/patients/abc")
+    check(st == 400 and is_error(j, "invalid_parameter"), "non-numeric patient key 400")
+
+
+def test_engine_routes(srv, keys):
+    c = Client(srv, "clin1")
+    st, j, _, _ = c.get("/api/v1/reports/registers?by=practice,sex&as_of=2025-03-31")
+    check(st == 200 and j["as_of"] == "2025-03-31" and j["by"] == ["practice", "sex"],
+          "report with as_of and by")
+    check(all(r["kind"] == "register" for r in j["results"]), "registers report")
+    st, j, _, _ = c.get("/api/v1/reports/all")
+    check(st == 200 and all(r["kind"] != "worklist" for r in j["results"]),
+          "reports never include worklists")
+    st, j, _, _ = c.get("/api/v1/reports/frailty")
+    check(st == 200 and j["results"][0]["name"] == "frailty", "one definition as a report")
+    for path, want in (("/api/v1/reports/nope", 404), ("/api/v1/reports/smr_priority", 404),
+                       ("/api/v1/reports/registers?by=colour", 400),
+                       ("/api/v1/reports/registers?as_of=yesterday", 400),
+                       ("/api/v1/reports/registers?limit=5", 400),
+                       ("/api/v1/worklists/dm", 404), ("/api/v1/worklists/..", 404),
+                       ("/api/v1/worklists/cvd_no_bp?sort=Colour", 400),
+                       ("/api/v1/worklists/cvd_no_bp?order=up", 400),
+                       ("/api/v1/worklists/cvd_no_bp?format=xml", 400),
+                       ("/api/v1/worklists/cvd_no_bp?limit=0", 400)):
+        st, j, _, _ = c.get(path)
+        check(st == want and is_error(j), "engine route error %s -> %d (got %d)" % (path, want, st))
+    st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?sort=Age&order=desc&limit=1")
+    check(st == 200 and j["columns"] == ["Age", "Last BP"] and j["total"] == 1 and
+          j["rows"][0]["key"] == keys["P2"] and j["rows"][0]["patient_id"] == "P2",
+          "worklist rows carry the patient key")
+    st, _, h, text = c.get("/api/v1/worklists/cvd_no_bp?format=csv")
+    check(st == 200 and h["content-type"].startswith("text/csv") and
+          'filename="cvd_no_bp.csv"' in h.get("content-disposition", "") and
+          text.splitlines()[0] == "key,patient_id,practice,Age,Last BP" and
+          text.splitlines()[1].startswith("%d,P2,A81002,46" % keys["P2"]), "worklist CSV: " + text)
+    pm = Client(srv, "pm1")
+    st, j, _, _ = pm.get("/api/v1/worklists/cvd_no_bp?practice=A81002")
+    check(st == 403 and is_error(j, "forbidden"), "practice manager cannot ask for another practice")
+    st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?practice=A81001")
+    check(st == 200 and j["total"] == 0, "worklist practice filter")
+
+
+def test_sessions_and_csrf(srv):
+    b = Client(srv, "cd1", browser=True)
+    cookie = b.set_cookie
+    check("HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie,
+          "session cookie attributes: " + cookie)
+    st, j, _, _ = b.get("/api/v1/me")
+    check(st == 200 and j["name"] == "cd1" and j["csrf_token"] == b.csrf, "cookie session /me")
+    st, j, _, _ = b.post("/api/v1/logout", csrf=False)
+    check(st == 403 and is_error(j, "csrf"), "cookie POST without CSRF token refused")
+    st, j, _, _ = b.srv.request("POST", "/api/v1/logout",
+                                headers=dict(b.auth, **{"X-CSRF-Token": "wrong"}))
+    check(st == 403 and is_error(j, "csrf"), "cookie POST with a wrong CSRF token refused")
+    st, j, h, _ = b.post("/api/v1/logout")
+    check(st == 200 and "Max-Age=0" in h.get("set-cookie", ""), "logout with CSRF token")
+    st, j, _, _ = b.get("/api/v1/me")
+    check(st == 401, "revoked session refused after logout")
+    a = Client(srv, "cd1")
+    check(a.set_cookie is None, "api login sets no cookie")
+    st, j, _, _ = a.post("/api/v1/logout", csrf=False)
+    check(st == 200, "bearer POST needs no CSRF token")
+    st, _, _, _ = a.get("/api/v1/me")
+    check(st == 401, "bearer token revoked by logout")
+    st, j, _, _ = srv.request("POST", "/api/v1/login", {"name": "cd1", "password": "wrong pass"})
+    check(st == 401 and is_error(j, "invalid_credentials"), "wrong password 401")
+    st, j, _, _ = srv.request("POST", "/api/v1/login", {"name": "nobody", "password": "whatever1"})
+    check(st == 401 and is_error(j, "invalid_credentials"), "unknown user 401, same error")
+
+
+def test_disable_user(srv):
+    admin = Client(srv, "admin1", browser=True)
+    victim = Client(srv, "lw1")
+    st, j, _, _ = admin.post("/api/v1/users/lw1/disable")
+    check(st == 200 and j["disabled"] is True, "admin disables a user")
+    st, _, _, _ = victim.get("/api/v1/me")
+    check(st == 401, "disabled user's session is revoked")
+    st, _, _, _ = srv.request("POST", "/api/v1/login", {"name": "lw1", "password": PASSWORD})
+    check(st == 401, "disabled user cannot sign in")
+    st, j, _, _ = admin.post("/api/v1/users/nobody/disable")
+    check(st == 404 and is_error(j, "not_found"), "disable unknown user 404")
+    st, j, _, _ = admin.get("/api/v1/users")
+    check(st == 200 and any(u["name"] == "lw1" and u["disabled"] for u in j["items"]),
+          "user list shows disabled")
+    check(all("pwhash" not in u and "password" not in u for u in j["items"]),
+          "user list has no password hashes")
+
+
+def test_throttling(srv):
+    for _ in range(3):
+        st, _, _, _ = srv.request("POST", "/api/v1/login", {"name": "victim", "password": "bad pw!!"})
+        check(st == 401, "failed login before the limit")
+    st, j, _, _ = srv.request("POST", "/api/v1/login", {"name": "victim", "password": PASSWORD})
+    check(st == 429 and is_error(j, "too_many_requests"), "account throttled after 3 failures")
+
+
+def test_bad_input(srv):
+    admin = Client(srv, "admin1")
+    _, before, _, _ = admin.get("/api/v1/users?limit=500")
+    _, health0, _, _ = srv.request("GET", "/api/v1/health")
+    cases = [
+        ("malformed JSON", b'{"name": "x", ', "application/json", 400, "malformed_json"),
+        ("not an object", b'[1, 2]', "application/json", 400, "malformed_json"),
+        ("wrong type", b'{"name": 5, "role": "analyst", "password": "longenough"}',
+         "application/json", 400, "invalid_field"),
+        ("unknown field", b'{"name": "zz", "role": "analyst", "password": "longenough", "x": 1}',
+         "application/json", 400, "unknown_field"),
+        ("bad role", b'{"name": "zz", "role": "root", "password": "longenough"}',
+         "application/json", 400, "invalid_field"),
+        ("short password", b'{"name": "zz", "role": "analyst", "password": "short"}',
+         "application/json", 400, "invalid_field"),
+        ("duplicate key", b'{"name": "zz", "name": "yy", "role": "analyst", "password": "x"}',
+         "application/json", 400, "malformed_json"),
+        ("too deep", b'{"name": ' + b'[' * 40 + b']' * 40 + b'}', "application/json", 413,
+         "payload_too_large"),
+        ("wrong content type", b'{"name": "zz"}', "text/plain", 415, "unsupported_media_type"),
+        ("oversized body", b'{"name": "' + b'a' * 5000 + b'"}', "application/json", 413,
+         "payload_too_large"),
+    ]
+    for what, raw, ctype, want, code in cases:
+        st, j, _, _ = srv.request("POST", "/api/v1/users", raw_body=raw,
+                                  headers=dict(admin.auth, **{"Content-Type": ctype}))
+        check(st == want and is_error(j, code), "bad input %s: got %d %s" % (what, st, j))
+    st, j, _, _ = admin.post("/api/v1/users", {"name": "dup", "role": "analyst",
+                                                "password": PASSWORD})
+    st, j, _, _ = admin.post("/api/v1/users", {"name": "dup", "role": "analyst",
+                                                "password": PASSWORD})
+    check(st == 409 and is_error(j, "conflict"), "duplicate user 409")
+    cd = Client(srv, "cd1")
+    for q in ("limit=0", "limit=abc", "limit=100000", "offset=-1", "limit=", "as_of=2024-13-01",
+              "bogus=1"):
+        st, j, _, _ = cd.get("/api/v1/practices?" + q)
+        check(st == 400 and is_error(j), "invalid paging/parameter %s: %d" % (q, st))
+    for method, path, want in (("GET", "/api/v1/nope", 404), ("DELETE", "/api/v1/users", 405),
+                               ("GET", "/api/v1/practices/", 404), ("GET", "/api/v2/health", 404),
+                               ("PUT", "/api/v1/login", 405), ("GET", "/api/v1//practices", 404)):
+        st, j, _, _ = srv.request(method, path, headers=cd.auth)
+        check(st == want and is_error(j), "%s %s -> %d (got %d)" % (method, path, want, st))
+    st, j, _, _ = srv.request("GET", "/api/v1/me", raw_body=b'{"a": 1}',
+                              headers=dict(cd.auth, **{"Content-Type": "application/json"}))
+    check(st == 400 and is_error(j, "unexpected_body"), "body on a GET refused")
+    # nothing changed: only "dup" was added
+    _, after, _, _ = admin.get("/api/v1/users?limit=500")
+    added = {u["name"] for u in after["items"]} - {u["name"] for u in before["items"]}
+    check(added == {"dup"}, "bad input changed nothing: %s" % added)
+    _, health1, _, _ = srv.request("GET", "/api/v1/health")
+    check(health0["data_version"] == health1["data_version"], "data version unchanged")
+
+
+def test_static_files(srv):
+    st, _, h, text = srv.request("GET", "/")
+    check(st == 200 and "OpenPCN" in text and h["content-type"].startswith("text/html"),
+          "index.html at /")
+    check("default-src 'self'" in h.get("content-security-policy", ""), "CSP on static files")
+    for path in ("/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc/passwd",
+                 "/leak.txt", "/missing.js", "/./index.html", "//etc/passwd", "/a\\..\\b"):
+        st, j, _, text = srv.request("GET", path)
+        check(st in (400, 404) and is_error(j) and "root:" not in text,
+              "static path refused: %s (%d)" % (path, st))
+    st, j, _, _ = srv.request("POST", "/index.html", raw_body=b"x")
+    check(st == 405 and is_error(j), "POST to a static file 405")
+
+
+def test_header_limit(srv):
+    try:
+        st, _, _, _ = srv.request("GET", "/api/v1/health", headers={"X-Big": "a" * 70000})
+        check(st in (400, 413, 431), "oversized headers refused (%d)" % st)
+    except (ConnectionError, http.client.HTTPException):
+        check(True, "oversized headers: connection closed")
+
+
+def test_audit(srv, keys):
+    admin = Client(srv, "admin1")
+    st, j, _, _ = admin.get("/api/v1/audit?limit=500")
+    check(st == 200, "audit list")
+    rows = j["items"]
+    pat = [r for r in rows if r["route"] == "/api/v1/patients/{key}"]
+    check(any(r["user"] == "clin1" and r["object_id"] == str(keys["P1"]) and r["status"] == 200
+              for r in pat), "patient read audited with who, patient and outcome")
+    check(any(r["user"] == "pm1" and r["object_id"] == str(keys["P2"]) and r["status"] == 403
+              for r in pat), "refused patient read audited")
+    check(any(r["route"] == "/api/v1/worklists/{name}" and r["object_id"] == "cvd_no_bp" and
+              r["user"] == "clin1" and r["status"] == 200 for r in rows), "worklist read audited")
+    check(any(r["route"] == "/api/v1/users" and r["method"] == "POST" and r["status"] == 201
+              for r in rows), "user creation audited")
+    check(any(r["route"] == "/api/v1/login" and r["status"] == 401 for r in rows),
+          "failed login audited")
+    check(any(r["route"] == "/api/v1/logout" and r["status"] == 403 for r in rows),
+          "CSRF refusal audited")
+    check(all(r["id"] == i + 1 for i, r in enumerate(rows)), "audit ids are 1..n")
+    check(not any(n in json.dumps(rows) for n in NHS_NUMBERS), "no NHS number in the audit log")
+    st, j, _, _ = admin.get("/api/v1/audit?after=2&limit=2")
+    check(st == 200 and [r["id"] for r in j["items"]] == [3, 4] and j["next_after"] == 4,
+          "audit paging")
+    st, j, _, _ = admin.get("/api/v1/audit/verify")
+    check(st == 200 and j["intact"] is True and j["rows"] >= len(rows), "audit verify over HTTP")
+
+
+def test_graceful_shutdown():
+    srv = Server()
+    s = socket.create_connection((srv.host, srv.port), timeout=30)
+    body = json.dumps({"name": "cd1", "password": PASSWORD, "client": "api"}).encode()
+    s.sendall(b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+    first = s.recv(100)
+    check(b"100 Continue" in first, "request in flight (100 Continue)")
+    srv.proc.send_signal(signal.SIGTERM)
+    s.sendall(body)
+    resp = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        resp += chunk
+    s.close()
+    check(resp.startswith(b"HTTP/1.1 200") and b'"token"' in resp,
+          "in-flight request completed after SIGTERM: %r" % resp[:80])
+    code = srv.proc.wait(timeout=30)
+    log = srv.stop()
+    check(code == 0, "server exits 0 after SIGTERM (%d)" % code)
+    try:
+        socket.create_connection((srv.host, srv.port), timeout=5).close()
+        check(False, "listener closed after shutdown")
+    except OSError:
+        check(True, "listener closed after shutdown")
+    return log
+
+
+def test_address_throttling():
+    srv = Server("--set", "login_max_failures_addr=2", "--set", "login_max_failures_user=100")
+    for i in range(2):
+        srv.request("POST", "/api/v1/login", {"name": "ghost%d" % i, "password": "whatever1"})
+    st, j, _, _ = srv.request("POST", "/api/v1/login", {"name": "cd1", "password": PASSWORD})
+    check(st == 429 and is_error(j, "too_many_requests"), "address throttled (%d)" % st)
+    return srv.stop()
+
+
+def test_config_file():
+    path = os.path.join(TMP, "pcn.conf")
+    with open(path, "w") as f:
+        f.write("# test\nthreads = 3\nmax_page = 7\n")
+    srv = Server("--config", path)
+    c = Client(srv, "cd1")
+    st, j, _, _ = c.get("/api/v1/practices?limit=8")
+    check(st == 400, "config file max_page applies (%d)" % st)
+    srv.stop()
+    with open(path, "w") as f:
+        f.write("threads = 3\nnot_a_key = 1\n")
+    rc, _, err = pcn("serve", "--db", DB, "--config", path, "--listen", "127.0.0.1:0")
+    check(rc == 2 and "pcn.conf:2" in err and "not_a_key" in err, "bad config key: " + err)
+
+
+def test_cli_users():
+    rc, out, _ = pcn("user", "list", "--db", DB, "--format", "csv")
+    check(rc == 0 and "pm1,practice_manager,A81001,no" in out and "lw1,link_worker,,yes" in out,
+          "pcn user list")
+    check("argon2" not in out, "pcn user list shows no hashes")
+    for args, stdin, want, what in (
+            (["add", "--db", DB, "--role", "root", "x1"], PASSWORD, 2, "unknown role"),
+            (["add", "--db", DB, "--role", "practice_manager", "x2"], PASSWORD, 2,
+             "practice manager without practice"),
+            (["add", "--db", DB, "--role", "analyst", "--practice", "NOPE", "x3"], PASSWORD, 2,
+             "bad practice code"),
+            (["add", "--db", DB, "--role", "analyst", "x4"], "short", 2, "short password"),
+            (["add", "--db", DB, "--role", "analyst", "cd1"], PASSWORD, 1, "existing name"),
+            (["disable", "--db", DB, "nobody"], None, 1, "disable unknown"),
+            (["frobnicate", "--db", DB], None, 2, "unknown subcommand")):
+        rc, _, err = pcn("user", *args, stdin=stdin)
+        check(rc == want and err.startswith("pcn user"), "pcn user %s -> %d (%d %s)" % (
+            what, want, rc, err.strip()))
+    rc, out, _ = pcn("user", "passwd", "--db", DB, "an1", stdin="a new password\n")
+    check(rc == 0 and "sessions revoked" in out, "pcn user passwd")
+    rc, out, _ = pcn("user", "enable", "--db", DB, "lw1")
+    check(rc == 0, "pcn user enable")
+    srv = Server()
+    st, _, _, _ = srv.request("POST", "/api/v1/login", {"name": "an1", "password": PASSWORD})
+    check(st == 401, "old password refused after passwd")
+    st, _, _, _ = srv.request("POST", "/api/v1/login", {"name": "an1", "password": "a new password"})
+    check(st == 200, "new password accepted after passwd")
+    st, _, _, _ = srv.request("POST", "/api/v1/login", {"name": "lw1", "password": PASSWORD})
+    check(st == 200, "re-enabled user signs in")
+    srv.stop()
+
+
+def test_cli_audit_tamper():
+    rc, out, err = pcn("audit", "verify", "--db", DB)
+    check(rc == 0 and "intact" in out, "pcn audit verify intact: " + out + err)
+    rc, out, _ = pcn("audit", "list", "--db", DB, "--limit", "3", "--format", "csv")
+    check(rc == 0 and out.count("\n") == 4, "pcn audit list")
+    db = sqlite3.connect(DB)
+    try:
+        db.execute("UPDATE audit SET status = 200 WHERE id = 5")
+        check(False, "audit UPDATE refused by trigger")
+    except sqlite3.DatabaseError as e:
+        check("append-only" in str(e), "audit UPDATE refused by trigger")
+    try:
+        db.execute("DELETE FROM audit WHERE id = 5")
+        check(False, "audit DELETE refused by trigger")
+    except sqlite3.DatabaseError as e:
+        check("append-only" in str(e), "audit DELETE refused by trigger")
+    db.close()
+    for what, sql, bad in (
+            ("edited", "DROP TRIGGER audit_no_update; UPDATE audit SET user_name = 'x' WHERE id = 5",
+             "row 5"),
+            ("deleted", "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 5", "row 6"),
+            ("re-hashed edit", "DROP TRIGGER audit_no_update; "
+             "UPDATE audit SET status = 200, hash = prev_hash WHERE id = 7", "row 7")):
+        copy = os.path.join(TMP, "tamper-%s.db" % what.replace(" ", "-"))
+        shutil.copy(DB, copy)
+        db = sqlite3.connect(copy)
+        db.executescript(sql)
+        db.close()
+        rc, out, err = pcn("audit", "verify", "--db", copy)
+        check(rc == 1 and "tampered at " + bad in err, "verify detects %s row: %s" % (what, err))
+
+
+def main():
+    keys = make_fixture()
+    srv = Server("--set", "login_max_failures_user=3", "--set", "login_max_failures_addr=1000",
+                 "--set", "max_body=4096")
+    try:
+        test_health_and_unauthenticated(srv)
+        role_matrix(srv, keys)
+        test_registry_routes(srv)
+        test_patient_view(srv, keys)
+        test_engine_routes(srv, keys)
+        test_sessions_and_csrf(srv)
+        test_disable_user(srv)
+        test_throttling(srv)
+        test_bad_input(srv)
+        test_static_files(srv)
+        test_header_limit(srv)
+        test_audit(srv, keys)
+    finally:
+        log = srv.stop()
+    check(srv.proc.returncode == 0, "server exit status 0")
+    logs = log + test_graceful_shutdown() + test_address_throttling()
+    test_config_file()
+    test_cli_users()
+    check("GET /api/v1/patients/{key} 200" in logs, "access log names the route pattern")
+    secrets = NHS_NUMBERS + [PASSWORD, "Smith", "P1"] + [str(k) for k in ()]
+    check(not any(s in logs for s in secrets), "no password or patient identifier in the log")
+    check("Bearer" not in logs and "pcn_session=" not in logs, "no token in the log")
+    test_cli_audit_tamper()
+    print("%d checks, %d failed" % (checks, len(failures)))
+    if failures:
+        print("server log:\n" + log[-3000:], file=sys.stderr)
+        return 1
+    shutil.rmtree(TMP, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
