@@ -1361,9 +1361,15 @@ static enum pcn_err efi_pools(struct gen *g)
             rc = PCN_ENOMEM;
             break;
         }
-        for (size_t i = 0; i < l->n; i++)
-            if (!pcn_strmap_get(reg_codes, l->codes[i], strlen(l->codes[i]), &v))
-                g->efi_codes[d][g->n_efi_codes[d]++] = (uint32_t)i;
+        for (size_t i = 0; i < l->n; i++) {
+            if (pcn_strmap_get(reg_codes, l->codes[i], strlen(l->codes[i]), &v))
+                continue;
+            /* fractures are dated apart (fragility_fracture()): keep them out of other deficits */
+            if (d != EFI_FRACTURE &&
+                pcn__ref_find_code(ref, CL_EFI_FIRST + EFI_FRACTURE, l->codes[i]) >= 0)
+                continue;
+            g->efi_codes[d][g->n_efi_codes[d]++] = (uint32_t)i;
+        }
     }
     pcn_strmap_free(reg_codes);
     return rc;
