@@ -24,6 +24,7 @@ struct pg_store {
     int schema_version;
     int tx_dirty;
     int walk_depth;                 /* cursors open now; each gets its own name */
+    int in_read;                    /* a read transaction is open */
     struct pcn_strmap *prepared;    /* statement text -> 1 once prepared */
     struct pcn_strmap *tx_patients; /* patient_id -> key, for this transaction */
 };
@@ -54,10 +55,16 @@ int pcn__pg_col_double(const PGresult *r, int row, int col, double *ret);
 /* Record a failure (SQLSTATE mapped to pcn_err) from a result or the connection. */
 enum pcn_err pcn__pg_fail(struct pg_store *ps, const PGresult *r, const char *what);
 
+/* What a statement does, for pcn__pg_exec. */
+#define PG_READ 0
+#define PG_WRITE_DATA 1  /* changes population or registry data: bumps the data version */
+#define PG_WRITE_OTHER 2 /* users, sessions, audit: no data version bump */
+
 /*
  * Run sql as a named prepared statement (prepared on first use) with the
  * parameters. On success *ret (when not NULL) gets the result, which the
- * caller frees with PQclear(). Marks the transaction dirty when `writes`.
+ * caller frees with PQclear(). `writes` is PG_READ, PG_WRITE_DATA or
+ * PG_WRITE_OTHER; writes inside a transaction run under a savepoint.
  */
 enum pcn_err pcn__pg_exec(struct pg_store *ps, const char *sql, const struct pg_params *p,
                           int writes, PGresult **ret, const char *what);
@@ -113,5 +120,31 @@ enum pcn_err pcn__pg_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, vo
 enum pcn_err pcn__pg_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud);
 enum pcn_err pcn__pg_find_patient(struct pcn_store *s, const char *patient_id, int64_t *ret_key);
 enum pcn_err pcn__pg_count(struct pcn_store *s, struct pcn_store_counts *ret);
+
+/* Users, sessions, audit, patient view and read transactions (pg_auth.c). */
+enum pcn_err pcn__pg_add_user(struct pcn_store *s, const struct pcn_user *u, int64_t *ret_id);
+enum pcn_err pcn__pg_get_user(struct pcn_store *s, const char *name, pcn_user_fn fn, void *ud);
+enum pcn_err pcn__pg_each_user(struct pcn_store *s, pcn_user_fn fn, void *ud);
+enum pcn_err pcn__pg_set_user_password(struct pcn_store *s, const char *name, const char *pwhash);
+enum pcn_err pcn__pg_set_user_disabled(struct pcn_store *s, const char *name, int disabled);
+enum pcn_err pcn__pg_add_session(struct pcn_store *s, const struct pcn_session *ses);
+enum pcn_err pcn__pg_get_session(struct pcn_store *s, const char *token_hash, pcn_session_fn fn,
+                                 void *ud);
+enum pcn_err pcn__pg_revoke_session(struct pcn_store *s, const char *token_hash);
+enum pcn_err pcn__pg_revoke_user_sessions(struct pcn_store *s, int64_t user_id);
+enum pcn_err pcn__pg_add_login_attempt(struct pcn_store *s, const char *subject, int64_t at,
+                                       int success);
+enum pcn_err pcn__pg_count_login_failures(struct pcn_store *s, const char *subject, int64_t since,
+                                          int64_t *ret);
+enum pcn_err pcn__pg_append_audit(struct pcn_store *s, const struct pcn_audit_row *a);
+enum pcn_err pcn__pg_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *ud);
+enum pcn_err pcn__pg_each_audit(struct pcn_store *s, int64_t after_id, int64_t limit,
+                                pcn_audit_fn fn, void *ud);
+enum pcn_err pcn__pg_get_patient(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud);
+enum pcn_err pcn__pg_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud);
+enum pcn_err pcn__pg_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
+                                         void *ud);
+enum pcn_err pcn__pg_begin_read(struct pcn_store *s);
+void pcn__pg_end_read(struct pcn_store *s);
 
 #endif /* PCN_STORE_PG_INT_H */

@@ -190,7 +190,7 @@ enum pcn_err pcn__pg_exec(struct pg_store *ps, const char *sql, const struct pg_
             return rc;
         }
     }
-    if (writes)
+    if (writes == PG_WRITE_DATA)
         ps->tx_dirty = 1;
     if (ret)
         *ret = r;
@@ -208,7 +208,7 @@ enum pcn_err pcn__pg_walk(struct pg_store *ps, const char *sql, const struct pg_
     char *declare = NULL;
     char fetch[64];
     char close_sql[48];
-    bool own_tx = !ps->head.in_tx && ps->walk_depth == 0;
+    bool own_tx = !ps->head.in_tx && !ps->in_read && ps->walk_depth == 0;
     bool stop = false;
     int rows = 0;
     PGresult *r = NULL;
@@ -487,6 +487,25 @@ static const struct pcn_store_ops pg_ops = {
     .each_term = pcn__pg_each_term,
     .find_patient = pcn__pg_find_patient,
     .count = pcn__pg_count,
+    .add_user = pcn__pg_add_user,
+    .get_user = pcn__pg_get_user,
+    .each_user = pcn__pg_each_user,
+    .set_user_password = pcn__pg_set_user_password,
+    .set_user_disabled = pcn__pg_set_user_disabled,
+    .add_session = pcn__pg_add_session,
+    .get_session = pcn__pg_get_session,
+    .revoke_session = pcn__pg_revoke_session,
+    .revoke_user_sessions = pcn__pg_revoke_user_sessions,
+    .add_login_attempt = pcn__pg_add_login_attempt,
+    .count_login_failures = pcn__pg_count_login_failures,
+    .append_audit = pcn__pg_append_audit,
+    .last_audit = pcn__pg_last_audit,
+    .each_audit = pcn__pg_each_audit,
+    .get_patient = pcn__pg_get_patient,
+    .patient_events = pcn__pg_patient_events,
+    .patient_medications = pcn__pg_patient_medications,
+    .begin_read = pcn__pg_begin_read,
+    .end_read = pcn__pg_end_read,
 };
 
 enum pcn_err pcn__pg_open(const char *conninfo, unsigned flags, struct pcn_store **ret,

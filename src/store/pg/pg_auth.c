@@ -1,0 +1,416 @@
+/*
+ * pg_auth.c - users, sessions, login attempts and the append-only audit
+ * log on PostgreSQL, the one-patient reads of the patient view, and read
+ * transactions (REPEATABLE READ: one snapshot for a series of reads). Same
+ * behaviour as sqlite_auth.c: these writes do not bump the data version.
+ */
+#include "store/pg/pg_int.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "pcn/date.h"
+#include "pcn/parse.h"
+#include "util/common.h"
+
+#define USER_COLS "id, name, role, practice, pwhash, disabled, created_at"
+#define AUDIT_COLS                                                                                 \
+    "id, at, user_name, role, method, route, object_type, object_id, status, prev_hash, hash"
+
+static void user_at(const PGresult *r, int i, int c, struct pcn_user *u)
+{
+    *u = (struct pcn_user){
+        .id = pcn__pg_col_int(r, i, c),
+        .name = pcn__pg_col_text(r, i, c + 1),
+        .role = pcn__pg_col_text(r, i, c + 2),
+        .practice = pcn__pg_col_text(r, i, c + 3),
+        .pwhash = pcn__pg_col_text(r, i, c + 4),
+        .disabled = (int)pcn__pg_col_int(r, i, c + 5),
+        .created_at = pcn__pg_col_int(r, i, c + 6),
+    };
+}
+
+static int user_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+{
+    struct pcn_user u;
+
+    user_at(r, i, 0, &u);
+    return ((pcn_user_fn)fn)(&u, ud);
+}
+
+/* Run a write that does not touch population data; *ret_changes optional. */
+static enum pcn_err auth_write(struct pcn_store *s, const char *sql, const struct pg_params *p,
+                               const char *what, int64_t *ret_changes)
+{
+    PGresult *r = NULL;
+    enum pcn_err rc = pcn__pg_exec(pg_of(s), sql, p, PG_WRITE_OTHER, &r, what);
+
+    if (rc == PCN_OK && ret_changes &&
+        pcn_parse_i64(PQcmdTuples(r), strlen(PQcmdTuples(r)), ret_changes) != PCN_OK)
+        *ret_changes = 0;
+    PQclear(r);
+    return rc;
+}
+
+enum pcn_err pcn__pg_add_user(struct pcn_store *s, const struct pcn_user *u, int64_t *ret_id)
+{
+    struct pg_params p = {.n = 0};
+    PGresult *r = NULL;
+    enum pcn_err rc;
+
+    pcn__pg_text(&p, u->name);
+    pcn__pg_text(&p, u->role);
+    pcn__pg_text(&p, u->practice);
+    pcn__pg_text(&p, u->pwhash);
+    pcn__pg_int(&p, u->disabled ? 1 : 0);
+    pcn__pg_int(&p, u->created_at);
+    rc = pcn__pg_exec(pg_of(s),
+                      "INSERT INTO app_user (name, role, practice, pwhash, disabled, created_at) "
+                      "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                      &p, PG_WRITE_OTHER, &r, "adding user");
+    if (rc == PCN_ECONFLICT)
+        rc = pcn__store_fail(s, rc, "user '%s' exists or role '%s' is unknown", u->name, u->role);
+    if (rc == PCN_OK && ret_id)
+        *ret_id = pcn__pg_col_int(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
+enum pcn_err pcn__pg_get_user(struct pcn_store *s, const char *name, pcn_user_fn fn, void *ud)
+{
+    struct pg_params p = {.n = 0};
+    int rows = 0;
+    enum pcn_err rc;
+
+    pcn__pg_text(&p, name);
+    rc = pcn__pg_walk(pg_of(s), "SELECT " USER_COLS " FROM app_user WHERE name = $1", &p, user_row,
+                      (pcn__pg_any_fn)fn, ud, &rows, "reading user");
+    if (rc == PCN_OK && rows == 0)
+        return pcn__store_fail(s, PCN_ENOTFOUND, "no user '%s'", name);
+    return rc;
+}
+
+enum pcn_err pcn__pg_each_user(struct pcn_store *s, pcn_user_fn fn, void *ud)
+{
+    return pcn__pg_walk(pg_of(s), "SELECT " USER_COLS " FROM app_user ORDER BY name", NULL,
+                        user_row, (pcn__pg_any_fn)fn, ud, NULL, "listing users");
+}
+
+static enum pcn_err update_user(struct pcn_store *s, const char *sql, const char *name,
+                                const char *value)
+{
+    struct pg_params p = {.n = 0};
+    int64_t changes = 0;
+    enum pcn_err rc;
+
+    pcn__pg_text(&p, name);
+    pcn__pg_text(&p, value);
+    rc = auth_write(s, sql, &p, "updating user", &changes);
+    if (rc == PCN_OK && changes == 0)
+        return pcn__store_fail(s, PCN_ENOTFOUND, "no user '%s'", name);
+    return rc;
+}
+
+enum pcn_err pcn__pg_set_user_password(struct pcn_store *s, const char *name, const char *pwhash)
+{
+    return update_user(s, "UPDATE app_user SET pwhash = $2 WHERE name = $1", name, pwhash);
+}
+
+enum pcn_err pcn__pg_set_user_disabled(struct pcn_store *s, const char *name, int disabled)
+{
+    return update_user(s, "UPDATE app_user SET disabled = $2::int WHERE name = $1", name,
+                       disabled ? "1" : "0");
+}
+
+enum pcn_err pcn__pg_add_session(struct pcn_store *s, const struct pcn_session *ses)
+{
+    struct pg_params p = {.n = 0};
+
+    pcn__pg_text(&p, ses->token_hash);
+    pcn__pg_int(&p, ses->user_id);
+    pcn__pg_text(&p, ses->csrf_token);
+    pcn__pg_int(&p, ses->created_at);
+    pcn__pg_int(&p, ses->expires_at);
+    return auth_write(s,
+                      "INSERT INTO session (token_hash, user_id, csrf_token, created_at, "
+                      "expires_at) VALUES ($1, $2, $3, $4, $5)",
+                      &p, "adding session", NULL);
+}
+
+static int session_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+{
+    struct pcn_session ses = {
+        .token_hash = pcn__pg_col_text(r, i, 0),
+        .user_id = pcn__pg_col_int(r, i, 1),
+        .csrf_token = pcn__pg_col_text(r, i, 2),
+        .created_at = pcn__pg_col_int(r, i, 3),
+        .expires_at = pcn__pg_col_int(r, i, 4),
+        .revoked = (int)pcn__pg_col_int(r, i, 5),
+    };
+    struct pcn_user u;
+
+    user_at(r, i, 6, &u);
+    return ((pcn_session_fn)fn)(&ses, &u, ud);
+}
+
+enum pcn_err pcn__pg_get_session(struct pcn_store *s, const char *token_hash, pcn_session_fn fn,
+                                 void *ud)
+{
+    struct pg_params p = {.n = 0};
+    int rows = 0;
+    enum pcn_err rc;
+
+    pcn__pg_text(&p, token_hash);
+    rc = pcn__pg_walk(pg_of(s),
+                      "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, s.expires_at, "
+                      "s.revoked, u.id, u.name, u.role, u.practice, u.pwhash, u.disabled, "
+                      "u.created_at FROM session s JOIN app_user u ON u.id = s.user_id "
+                      "WHERE s.token_hash = $1",
+                      &p, session_row, (pcn__pg_any_fn)fn, ud, &rows, "reading session");
+    if (rc == PCN_OK && rows == 0)
+        return pcn__store_fail(s, PCN_ENOTFOUND, "no such session");
+    return rc;
+}
+
+enum pcn_err pcn__pg_revoke_session(struct pcn_store *s, const char *token_hash)
+{
+    struct pg_params p = {.n = 0};
+    int64_t changes = 0;
+    enum pcn_err rc;
+
+    pcn__pg_text(&p, token_hash);
+    rc = auth_write(s, "UPDATE session SET revoked = 1 WHERE token_hash = $1", &p,
+                    "revoking session", &changes);
+    if (rc == PCN_OK && changes == 0)
+        return pcn__store_fail(s, PCN_ENOTFOUND, "no such session");
+    return rc;
+}
+
+enum pcn_err pcn__pg_revoke_user_sessions(struct pcn_store *s, int64_t user_id)
+{
+    struct pg_params p = {.n = 0};
+
+    pcn__pg_int(&p, user_id);
+    return auth_write(s, "UPDATE session SET revoked = 1 WHERE user_id = $1", &p,
+                      "revoking sessions", NULL);
+}
+
+enum pcn_err pcn__pg_add_login_attempt(struct pcn_store *s, const char *subject, int64_t at,
+                                       int success)
+{
+    struct pg_params p = {.n = 0};
+
+    pcn__pg_text(&p, subject);
+    pcn__pg_int(&p, at);
+    pcn__pg_int(&p, success ? 1 : 0);
+    return auth_write(s, "INSERT INTO login_attempt (subject, at, success) VALUES ($1, $2, $3)", &p,
+                      "recording login attempt", NULL);
+}
+
+enum pcn_err pcn__pg_count_login_failures(struct pcn_store *s, const char *subject, int64_t since,
+                                          int64_t *ret)
+{
+    struct pg_params p = {.n = 0};
+    PGresult *r = NULL;
+    enum pcn_err rc;
+
+    pcn__pg_text(&p, subject);
+    pcn__pg_int(&p, since);
+    rc = pcn__pg_exec(pg_of(s),
+                      "SELECT count(*) FROM login_attempt WHERE subject = $1 AND success = 0 "
+                      "AND at >= $2 AND at > COALESCE((SELECT max(at) FROM login_attempt "
+                      "WHERE subject = $1 AND success = 1), -1)",
+                      &p, PG_READ, &r, "counting login failures");
+    if (rc == PCN_OK)
+        *ret = pcn__pg_col_int(r, 0, 0);
+    PQclear(r);
+    return rc;
+}
+
+enum pcn_err pcn__pg_append_audit(struct pcn_store *s, const struct pcn_audit_row *a)
+{
+    struct pg_params p = {.n = 0};
+
+    pcn__pg_int(&p, a->id);
+    pcn__pg_int(&p, a->at);
+    pcn__pg_text(&p, a->user_name);
+    pcn__pg_text(&p, a->role);
+    pcn__pg_text(&p, a->method);
+    pcn__pg_text(&p, a->route);
+    pcn__pg_text(&p, a->object_type);
+    pcn__pg_text(&p, a->object_id);
+    pcn__pg_int(&p, a->status);
+    pcn__pg_text(&p, a->prev_hash);
+    pcn__pg_text(&p, a->hash);
+    return auth_write(s,
+                      "INSERT INTO audit (" AUDIT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                      "$8, $9, $10, $11)",
+                      &p, "appending to the audit log", NULL);
+}
+
+static int audit_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+{
+    struct pcn_audit_row a = {
+        .id = pcn__pg_col_int(r, i, 0),
+        .at = pcn__pg_col_int(r, i, 1),
+        .user_name = pcn__pg_col_text(r, i, 2),
+        .role = pcn__pg_col_text(r, i, 3),
+        .method = pcn__pg_col_text(r, i, 4),
+        .route = pcn__pg_col_text(r, i, 5),
+        .object_type = pcn__pg_col_text(r, i, 6),
+        .object_id = pcn__pg_col_text(r, i, 7),
+        .status = (int)pcn__pg_col_int(r, i, 8),
+        .prev_hash = pcn__pg_col_text(r, i, 9),
+        .hash = pcn__pg_col_text(r, i, 10),
+    };
+    return ((pcn_audit_fn)fn)(&a, ud);
+}
+
+enum pcn_err pcn__pg_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *ud)
+{
+    int rows = 0;
+    enum pcn_err rc =
+        pcn__pg_walk(pg_of(s), "SELECT " AUDIT_COLS " FROM audit ORDER BY id DESC LIMIT 1", NULL,
+                     audit_row, (pcn__pg_any_fn)fn, ud, &rows, "reading the audit log");
+
+    if (rc == PCN_OK && rows == 0)
+        return pcn__store_fail(s, PCN_ENOTFOUND, "the audit log is empty");
+    return rc;
+}
+
+enum pcn_err pcn__pg_each_audit(struct pcn_store *s, int64_t after_id, int64_t limit,
+                                pcn_audit_fn fn, void *ud)
+{
+    struct pg_params p = {.n = 0};
+
+    pcn__pg_int(&p, after_id);
+    if (limit > 0)
+        pcn__pg_int(&p, limit);
+    else
+        pcn__pg_text(&p, NULL); /* LIMIT NULL: no limit */
+    return pcn__pg_walk(pg_of(s),
+                        "SELECT " AUDIT_COLS " FROM audit WHERE id > $1::bigint ORDER BY id "
+                        "LIMIT $2::bigint",
+                        &p, audit_row, (pcn__pg_any_fn)fn, ud, NULL, "reading the audit log");
+}
+
+static int patient_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+{
+    enum pcn_sex sex = PCN_SEX_UNKNOWN;
+    const char *sx = pcn__pg_col_text(r, i, 6);
+    struct pcn_patient p;
+
+    if (sx)
+        (void)pcn_sex_parse(sx, &sex);
+    p = (struct pcn_patient){
+        .patient_id = pcn__pg_col_text(r, i, 1),
+        .nhs_number = pcn__pg_col_text(r, i, 2),
+        .family_name = pcn__pg_col_text(r, i, 3),
+        .given_name = pcn__pg_col_text(r, i, 4),
+        .date_of_birth = pcn__pg_col_date(r, i, 5),
+        .sex = sex,
+        .ethnicity = pcn__pg_col_text(r, i, 7),
+        .postcode = pcn__pg_col_text(r, i, 8),
+        .lsoa = pcn__pg_col_text(r, i, 9),
+        .practice = pcn__pg_col_text(r, i, 10),
+        .registered_from = pcn__pg_col_date(r, i, 11),
+        .registered_to = pcn__pg_col_date(r, i, 12),
+        .date_of_death = pcn__pg_col_date(r, i, 13),
+    };
+    return ((pcn_patient_fn)fn)(pcn__pg_col_int(r, i, 0), &p, ud);
+}
+
+static int event_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+{
+    struct pcn_event e = {
+        .date = pcn__pg_col_date(r, i, 1),
+        .end_date = pcn__pg_col_date(r, i, 2),
+        .kind = (enum pcn_event_kind)pcn__pg_col_int(r, i, 3),
+        .system = pcn__pg_col_text(r, i, 4),
+        .code = pcn__pg_col_text(r, i, 5),
+        .unit = pcn__pg_col_text(r, i, 7),
+        .source = pcn__pg_col_text(r, i, 8),
+        .orig_system = pcn__pg_col_text(r, i, 9),
+        .orig_code = pcn__pg_col_text(r, i, 10),
+    };
+    e.has_value = pcn__pg_col_double(r, i, 6, &e.value);
+    return ((pcn_event_fn)fn)(pcn__pg_col_int(r, i, 0), &e, ud);
+}
+
+static int medication_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+{
+    struct pcn_medication m = {
+        .start_date = pcn__pg_col_date(r, i, 1),
+        .end_date = pcn__pg_col_date(r, i, 2),
+        .system = pcn__pg_col_text(r, i, 3),
+        .code = pcn__pg_col_text(r, i, 4),
+        .source = pcn__pg_col_text(r, i, 6),
+    };
+    m.has_quantity = pcn__pg_col_double(r, i, 5, &m.quantity);
+    return ((pcn_medication_fn)fn)(pcn__pg_col_int(r, i, 0), &m, ud);
+}
+
+static enum pcn_err by_key(struct pcn_store *s, const char *sql, int64_t key, pcn__pg_row_fn row,
+                           pcn__pg_any_fn fn, void *ud, int *ret_rows, const char *what)
+{
+    struct pg_params p = {.n = 0};
+
+    pcn__pg_int(&p, key);
+    return pcn__pg_walk(pg_of(s), sql, &p, row, fn, ud, ret_rows, what);
+}
+
+enum pcn_err pcn__pg_get_patient(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud)
+{
+    int rows = 0;
+    enum pcn_err rc = by_key(s,
+                             "SELECT id, patient_id, nhs_number, family_name, given_name, "
+                             "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
+                             "registered_from, registered_to, date_of_death FROM patient "
+                             "WHERE id = $1::bigint",
+                             key, patient_row, (pcn__pg_any_fn)fn, ud, &rows, "reading patient");
+
+    if (rc == PCN_OK && rows == 0)
+        return pcn__store_fail(s, PCN_ENOTFOUND, "no patient with key %" PRId64, key);
+    return rc;
+}
+
+enum pcn_err pcn__pg_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud)
+{
+    return by_key(s,
+                  "SELECT patient, date, end_date, kind, system, code, value, unit, source, "
+                  "orig_system, orig_code FROM event WHERE patient = $1::bigint ORDER BY date, id",
+                  key, event_row, (pcn__pg_any_fn)fn, ud, NULL, "reading events");
+}
+
+enum pcn_err pcn__pg_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
+                                         void *ud)
+{
+    return by_key(s,
+                  "SELECT patient, start_date, end_date, system, code, quantity, source "
+                  "FROM medication WHERE patient = $1::bigint ORDER BY start_date, id",
+                  key, medication_row, (pcn__pg_any_fn)fn, ud, NULL, "reading medications");
+}
+
+enum pcn_err pcn__pg_begin_read(struct pcn_store *s)
+{
+    struct pg_store *ps = pg_of(s);
+    enum pcn_err rc;
+
+    if (ps->in_read)
+        return pcn__store_fail(s, PCN_EINVAL, "a read transaction is already open");
+    rc = pcn__pg_simple(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                        "starting a read transaction");
+    if (rc == PCN_OK)
+        ps->in_read = 1;
+    return rc;
+}
+
+void pcn__pg_end_read(struct pcn_store *s)
+{
+    struct pg_store *ps = pg_of(s);
+
+    if (!ps->in_read)
+        return;
+    (void)pcn__pg_simple(ps, "COMMIT", "ending a read transaction");
+    ps->in_read = 0;
+}
