@@ -149,7 +149,8 @@ static enum pcn_err compare(struct calib *c, const struct pcn_refdata *ref, bool
 {
     enum pcn_err rc = PCN_OK;
 
-    qsort(c->rows, c->n_rows, sizeof(c->rows[0]), cmp_rows);
+    if (c->n_rows > 1)
+        qsort(c->rows, c->n_rows, sizeof(c->rows[0]), cmp_rows);
     for (size_t i = 0; i < c->n_rows && rc == PCN_OK; i++) {
         const struct calib_row *row = &c->rows[i];
         bool checked = row->den[0] > CALIB_MIN_LIST;

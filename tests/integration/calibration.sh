@@ -100,6 +100,13 @@ run report --db "$DB" calibration --format csv
 expect_status 0 "report calibration csv"
 expect_out "practice,register,patients,count,percent,qof_percent,within"
 
+# an empty database: nothing to compare, no error
+run init --db "$TMP/empty.db"
+expect_status 0 "init"
+run report --db "$TMP/empty.db" calibration
+expect_status 0 "report calibration on an empty database"
+expect_out "0 of 0 practice-registers"
+
 echo "calibration: $((total - bad)) of $total practice-registers within tolerance"
 [[ "$bad" -eq 0 ]] || fail "$bad practice-registers outside tolerance (table above)"
 done_ok
