@@ -15,7 +15,7 @@ if [[ ! -d build-fuzz ]]; then
     -Db_sanitize=address -Dwerror_dev=false >"$out/setup.log" 2>&1 ||
     { echo "fuzz FAIL setup (see $out/setup.log)"; exit 1; }
 fi
-harnesses=(fuzz_bundle fuzz_fhir)
+harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_request_body)
 targets=()
 for h in "${harnesses[@]}"; do targets+=("tests/fuzz/$h"); done
 if ! ninja -C build-fuzz -j2 "${targets[@]}" >"$out/build.log" 2>&1; then
@@ -37,6 +37,13 @@ seeds() {
     { printf '\000'; head -c 20000 tests/data/fhir/bundles/Cleveland582.json; } >"$dir/seed-cut"
     { printf '\001'; cat tests/data/fhir/ndjson/Patient.ndjson; head -n 40 tests/data/fhir/ndjson/resources.ndjson; } >"$dir/seed-ndjson"
     printf '\000{"resourceType":"Bundle","entry":[{"fullUrl":"urn:uuid:a","resource":{"resourceType":"Patient","id":"a","birthDate":"1990-01-01"}},{"resource":{"resourceType":"Observation","subject":{"reference":"urn:uuid:a"},"effectiveDateTime":"2020-01-01","code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}]},"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120,"unit":"mm[Hg]"}}]}}]}' >"$dir/seed-bundle" ;;
+  fuzz_definitions)
+    cp tests/fuzz/corpus/definitions/* "$dir/" 2>/dev/null
+    for f in defs/*.pcn; do [[ -f "$f" ]] && cp "$f" "$dir/seed-$(basename "$f")"; done ;;
+  fuzz_request_body)
+    printf '{"name":"alice","password":"correct horse"}' >"$dir/seed-login"
+    printf '{"role":"clinician","practice":"A81001","name":"bob","password":"pw"}' >"$dir/seed-user"
+    printf '{"a":[1,2,{"b":null,"c":[true,false,"x\\u00e9"]}],"d":1.5e3}' >"$dir/seed-nested" ;;
   esac
   echo "$dir"
 }

@@ -681,7 +681,7 @@ static enum pcn_err blood_pressure(struct rec *c, bool ltc)
     enum pcn_err rc = PCN_OK;
     for (int i = 0; i < n && rc == PCN_OK; i++) {
         int32_t d = recent(c, ltc ? 365 : 3 * 365);
-        double base = on(x, PCN_REG_HYP) ? 136 : 118 + 0.3 * x->age;
+        double base = on(x, PCN_REG_HYP) ? 132 : 118 + 0.3 * x->age;
         double sys = round(base + 14 * pcn_rng_normal(r));
         double dia = round(sys * 0.58 + 6 * pcn_rng_normal(r));
         rc = obs(c, CL_SBP, c->g->fixed[FX_SBP], d, sys, "mm[Hg]");
@@ -702,7 +702,7 @@ static enum pcn_err lab_tests(struct rec *c)
     if (dm && chance(r, 0.9)) {
         int n = 1 + chance(r, 0.5);
         for (int i = 0; i < n && rc == PCN_OK; i++) {
-            double v = round(exp(log(55.0) + 0.25 * pcn_rng_normal(r)));
+            double v = round(exp(log(52.0) + 0.25 * pcn_rng_normal(r)));
             rc = obs(c, CL_HBA1C, g->fixed[FX_HBA1C], recent(c, 365), v, "mmol/mol");
         }
     } else if (on(x, PCN_REG_NDH) && chance(r, 0.8)) {
@@ -795,9 +795,9 @@ static enum pcn_err reviews(struct rec *c)
     if (rc == PCN_OK && on(c->x, PCN_REG_COPD) && chance(r, 0.7))
         rc =
             ev(c, CL_COPD_REVIEW, c->g->fixed[FX_COPD_REVIEW], recent(c, 365), PCN_EVENT_PROCEDURE);
-    if (rc == PCN_OK && on(c->x, PCN_REG_DEM) && chance(r, 0.72))
+    if (rc == PCN_OK && on(c->x, PCN_REG_DEM) && chance(r, 0.6))
         rc = ev(c, CL_DEM_CAREPLAN, c->g->fixed[FX_DEM_CAREPLAN], recent(c, 365),
-                PCN_EVENT_PROCEDURE);
+                PCN_EVENT_CAREPLAN);
     return rc;
 }
 
@@ -884,27 +884,16 @@ static enum pcn_err med_review(struct rec *c)
 }
 
 /* Seasonal flu vaccination in the most recent season (1 Sep - 31 Mar) before ref_date. */
-static enum pcn_err flu(struct rec *c)
+/* One seasonal flu vaccination in the season (1 Sep - 31 Mar) starting on season_start. */
+static enum pcn_err flu_dose(struct rec *c, int32_t season_start)
 {
     struct gen *g = c->g;
-    struct pcn_rng *r = &g->rng;
-    const struct person *x = c->x;
-    double p = x->age >= 65                  ? 0.74
-               : n_regs(x) && x->age >= 18   ? 0.42
-               : x->age >= 2 && x->age <= 16 ? 0.45
-                                             : 0;
-    if (x->flags & PF_CAREHOME)
-        p = 0.9;
-    if (!g->sink->ops->immunisation || !chance(r, p))
+    int32_t end = PCN_MIN(pcn_date_add_months(season_start, 7) - 1, c->ref_date);
+    if (end < season_start || end < c->x->dob)
         return PCN_OK;
-    int y = 0, m = 0, d = 0;
-    pcn_date_to_ymd(c->ref_date, &y, &m, &d);
-    int32_t start = 0, end = 0;
-    (void)pcn_date_from_ymd(m >= 9 ? y : y - 1, 9, 1, &start);
-    end = PCN_MIN(pcn_date_add_months(start, 7) - 1, c->ref_date);
     struct pcn_immunisation im = {
         .patient_id = c->pid,
-        .date = date_between(r, start, end),
+        .date = date_between(&g->rng, PCN_MAX(season_start, c->x->dob), end),
         .system = "snomed",
         .code = "822851000000102",
         .source = "generator",
@@ -916,13 +905,47 @@ static enum pcn_err flu(struct rec *c)
     return g->sink->ops->immunisation(g->sink->ctx, &im, g->err);
 }
 
+/*
+ * Flu vaccination in the latest two seasons before ref_date; people
+ * vaccinated one year are likely to be vaccinated the other.
+ */
+static enum pcn_err flu(struct rec *c)
+{
+    struct gen *g = c->g;
+    struct pcn_rng *r = &g->rng;
+    const struct person *x = c->x;
+    double p = x->age >= 65                  ? 0.74
+               : n_regs(x) && x->age >= 18   ? 0.42
+               : x->age >= 2 && x->age <= 16 ? 0.45
+                                             : 0;
+    if (x->flags & PF_CAREHOME)
+        p = 0.9;
+    if (!g->sink->ops->immunisation || p <= 0)
+        return PCN_OK;
+    int y = 0, m = 0, d = 0;
+    pcn_date_to_ymd(c->ref_date, &y, &m, &d);
+    int32_t latest = 0;
+    (void)pcn_date_from_ymd(m >= 9 ? y : y - 1, 9, 1, &latest);
+    bool this_year = chance(r, p);
+    /* P(last | this) = a and P(last | not this) = b keep P(last) = p */
+    double a = 0.3 + 0.7 * p, b = p * (1 - a) / (1 - p);
+    bool last_year = chance(r, this_year ? a : b);
+    enum pcn_err rc = PCN_OK;
+    if (last_year)
+        rc = flu_dose(c, pcn_date_add_months(latest, -12));
+    if (rc == PCN_OK && this_year)
+        rc = flu_dose(c, latest);
+    return rc;
+}
+
 static enum pcn_err social(struct rec *c)
 {
     struct pcn_rng *r = &c->g->rng;
     const struct person *x = c->x;
     enum pcn_err rc = PCN_OK;
-    /* social prescribing: about 1.5% of a list referred in two years */
-    double p = 0.008 + 0.012 * (on(x, PCN_REG_DEP) || on(x, PCN_REG_MH)) + 0.003 * n_regs(x);
+    /* social prescribing: about 1.5% of a list referred in two years, more where deprived */
+    double p = 0.004 + 0.002 * (10 - x->decile) + 0.01 * (on(x, PCN_REG_DEP) || on(x, PCN_REG_MH)) +
+               0.003 * n_regs(x);
     if (x->age >= 16 && chance(r, p))
         rc = ev(c, CL_SOCPRES, c->g->fixed[FX_SOCPRES], recent(c, 2 * 365), PCN_EVENT_PROCEDURE);
     if (rc == PCN_OK && (c->x->flags & PF_CAREHOME)) {
@@ -1066,6 +1089,7 @@ static char ethnicity(struct rec *c, int *ret_group)
 static enum pcn_err records(struct rec *c)
 {
     const struct person *x = c->x;
+    /* SMI and LD (14+) get their readings from annual_check() */
     bool ltc = x->regs & ((1u << PCN_REG_HYP) | (1u << PCN_REG_DM) | (1u << PCN_REG_CHD) |
                           (1u << PCN_REG_STIA) | (1u << PCN_REG_CKD) | (1u << PCN_REG_HF) |
                           (1u << PCN_REG_AF) | (1u << PCN_REG_PAD));
