@@ -68,6 +68,14 @@ enum pcn_err pcn_snapshot_finish(struct pcn_snapshot *s);
 int64_t pcn_snapshot_data_version(const struct pcn_snapshot *s);
 void pcn_snapshot_set_data_version(struct pcn_snapshot *s, int64_t version);
 
+/*
+ * The date of the latest event, medication or immunisation added, or
+ * PCN_DATE_NONE if there is none: when the data were extracted (or, for a
+ * synthetic twin, its as-of date). `pcn query` and `pcn report` use it as
+ * the default as-of date when it is earlier than today.
+ */
+int32_t pcn_snapshot_last_date(const struct pcn_snapshot *s);
+
 /* Sizes, for summaries and benchmarks. */
 size_t pcn_snapshot_patient_count(const struct pcn_snapshot *s);
 size_t pcn_snapshot_event_count(const struct pcn_snapshot *s);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pcn/date.h"
+#include "pcn/engine.h"
 #include "util/common.h"
 
 static void vreport(const char *cmd, const char *fmt, va_list ap)
@@ -93,4 +94,16 @@ int cli_wants_help(int argc, char **argv)
             return 1;
     }
     return 0;
+}
+
+int32_t cli_default_as_of(struct pcn_store *store, const struct pcn_snapshot *snap)
+{
+    char v[32];
+    int32_t today = pcn_date_today();
+    int32_t last;
+
+    if (pcn_store_get_meta(store, PCN_META_DATA_AS_OF, v, sizeof(v)) == PCN_OK)
+        return pcn_store_default_as_of(store);
+    last = snap ? pcn_snapshot_last_date(snap) : PCN_DATE_NONE;
+    return last != PCN_DATE_NONE && last < today ? last : today;
 }

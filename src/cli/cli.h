@@ -8,6 +8,8 @@
 #ifndef PCN_CLI_CLI_H
 #define PCN_CLI_CLI_H
 
+#include <stdbool.h>
+
 #include "pcn/error.h"
 #include "pcn/store.h"
 #include "pcn/table.h"
@@ -38,11 +40,40 @@ int cli_parse_format(const char *cmd, const char *s, enum pcn_format *ret);
 /* Parse a YYYY-MM-DD option value; prints the error and returns CLI_EXIT_USAGE on failure. */
 int cli_parse_date(const char *cmd, const char *opt, const char *s, int32_t *ret);
 
+struct pcn_snapshot;
+
+/*
+ * The default as-of date of an analysis: the date the data describes as
+ * recorded in the database (data_as_of, set by pcn generate); else the date
+ * of the latest record in the snapshot when that is earlier than today (an
+ * extract is analysed on the day it was taken); else today.
+ */
+int32_t cli_default_as_of(struct pcn_store *store, const struct pcn_snapshot *snap);
+
 /* Print a table to stdout; returns an exit code. Frees nothing. */
 int cli_print_table(const char *cmd, const struct pcn_table *t, enum pcn_format fmt);
 
 /* True if argv[i] is -h or --help; used for per-command help. */
 int cli_wants_help(int argc, char **argv);
+
+struct pcn_program;
+struct pcn_eval_options;
+
+/* Options of pcn report calibration (calibration.c). */
+struct cli_calibration_opts {
+    const char *db;
+    const struct pcn_eval_options *eval; /* as_of, threads; by and suppress are overridden */
+    bool as_of_given;                    /* else today, or the data's last record date if earlier */
+    enum pcn_format fmt;                 /* table: the misses and a summary; csv, json: every row */
+};
+
+/*
+ * pcn report calibration: the program's registers (the standard library)
+ * by practice against QOF 2024-25, with QOF's list-type denominators.
+ * Adds its denominator registers to p. Returns CLI_EXIT_RUNTIME when a
+ * practice over 5,000 patients misses the tolerance.
+ */
+int cli_report_calibration(struct pcn_program *p, const struct cli_calibration_opts *o);
 
 /* The subcommands. */
 int cmd_init(int argc, char **argv);

@@ -23,7 +23,8 @@ static const char query_usage[] =
     "       pcn report --db FILE [same options] NAME\n"
     "NAME: registers, indicators, scores, segments, worklists, all, or a definition name\n"
     "(e.g. frailty, multimorbidity, b2h, dm_hba1c, smr_priority); 'pcn report list' lists\n"
-    "the standard definitions (no database needed).\n"
+    "the standard definitions (no database needed); 'pcn report calibration' compares the\n"
+    "registers by practice with QOF 2024-25 (exit status 1 if a practice misses).\n"
     "LIST: comma-separated practice, network, age, sex, imd, ethnicity.\n";
 
 struct query_opts {
@@ -33,6 +34,7 @@ struct query_opts {
     struct pcn_eval_options eval;
     enum pcn_format fmt;
     bool no_stdlib;
+    bool as_of_given; /* else the as-of date is today or the data's last date if earlier */
     bool timing;
 };
 
@@ -61,7 +63,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct query_opts 
     struct pcn_error err;
     int c, rc = CLI_EXIT_OK;
 
-    o->eval.as_of = PCN_DATE_NONE; /* default: the database's data_as_of, else today */
+    o->eval.as_of = PCN_DATE_NONE; /* default: cli_default_as_of() once the data is loaded */
     optind = 1;
     for (;;) {
         c = getopt_long(argc, argv, "", longopts, NULL);
@@ -73,6 +75,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct query_opts 
             break;
         case 'a':
             rc = cli_parse_date(cmd, "--as-of", optarg, &o->eval.as_of);
+            o->as_of_given = true;
             break;
         case 'f':
             rc = cli_parse_format(cmd, optarg, &o->fmt);
@@ -176,14 +179,14 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
     if (rc != CLI_EXIT_OK)
         return rc;
     eval = o->eval;
-    if (eval.as_of == PCN_DATE_NONE)
-        eval.as_of = pcn_store_default_as_of(store);
     pcn_buf_init(&out, (size_t)1 << 30);
     t0 = pcn_monotonic_usec();
     rc = get_snapshot(cmd, o, store, &snap, &cached);
     if (rc != CLI_EXIT_OK)
         goto out;
     t1 = pcn_monotonic_usec();
+    if (!o->as_of_given)
+        eval.as_of = cli_default_as_of(store, snap);
     if (pcn_program_eval(p, snap, &eval, &res, &err) != PCN_OK) {
         rc = cli_runtime_error(cmd, "%s", err.msg);
         goto out;
@@ -266,6 +269,12 @@ int cmd_report(int argc, char **argv)
     rc = load_stdlib("report", p, &o);
     if (rc == CLI_EXIT_OK && name && strcmp(name, "list") == 0) {
         rc = list_defs(p);
+        pcn_program_free(p);
+        return rc;
+    }
+    if (rc == CLI_EXIT_OK && !strcmp(name, "calibration")) {
+        struct cli_calibration_opts co = {o.db, &o.eval, o.as_of_given, o.fmt};
+        rc = cli_report_calibration(p, &co);
         pcn_program_free(p);
         return rc;
     }

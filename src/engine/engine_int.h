@@ -38,6 +38,7 @@ struct snap_membership {
 struct pcn_snapshot {
     bool finished;
     int64_t data_version;
+    int32_t last_date;      /* latest event, medication or immunisation; PCN_DATE_NONE if none */
     struct pcn_strmap *imd; /* lsoa -> decile */
 
     /* patients, by index */

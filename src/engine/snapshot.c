@@ -104,6 +104,7 @@ enum pcn_err pcn_snapshot_new(const char *imd_path, struct pcn_snapshot **ret)
 
     if (!s)
         return PCN_ENOMEM;
+    s->last_date = PCN_DATE_NONE;
     s->imd = pcn_strmap_new();
     s->practice_map = pcn_strmap_new();
     s->network_map = pcn_strmap_new();
@@ -343,6 +344,8 @@ static enum pcn_err add_coded(struct pcn_snapshot *s, int64_t key, char cls, con
     if (rc)
         return rc;
     s->stage[s->n_events++] = (struct snap_event){date, (uint32_t)id, value, pat};
+    if (date > s->last_date)
+        s->last_date = date;
     return PCN_OK;
 }
 
@@ -477,6 +480,11 @@ void pcn_snapshot_set_data_version(struct pcn_snapshot *s, int64_t version)
 {
     if (s)
         s->data_version = version;
+}
+
+int32_t pcn_snapshot_last_date(const struct pcn_snapshot *s)
+{
+    return s ? s->last_date : PCN_DATE_NONE;
 }
 
 size_t pcn_snapshot_patient_count(const struct pcn_snapshot *s)

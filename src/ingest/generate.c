@@ -42,6 +42,9 @@ enum fixed_code {
     FX_CAREHOME,
     FX_HOUSEBOUND,
     FX_EFI_SCORE,
+    FX_QRISK,
+    FX_DEM_CAREPLAN,
+    FX_SOCPRES,
     FX_COUNT
 };
 
@@ -61,6 +64,9 @@ static const struct {
     [FX_CAREHOME] = {CL_CAREHOME, "248171000000108"},
     [FX_HOUSEBOUND] = {CL_EFI_FIRST + EFI_HOUSEBOUND, "160689007"},
     [FX_EFI_SCORE] = {CL_EFI_SCORE, "1084961000000105"},
+    [FX_QRISK] = {CL_QRISK, "1085871000000105"},
+    [FX_DEM_CAREPLAN] = {CL_DEM_CAREPLAN, "956861000000107"},
+    [FX_SOCPRES] = {CL_SOCPRES, "871731000000106"},
 };
 
 enum person_status { ST_REGISTERED, ST_LEFT, ST_DIED };
@@ -527,6 +533,8 @@ struct rec {
     int32_t ref_date; /* as-of date, or the date they left or died */
     uint64_t efi;     /* eFI deficits coded so far (bit per enum ref_efi) */
     int n_drugs;
+    bool severe_frailty; /* eFI > 0.36 */
+    double qrisk;        /* latest QRISK3 10-year risk (%) recorded, 0 if none */
 };
 
 static int32_t recent(struct rec *c, int max_days)
@@ -576,32 +584,26 @@ static long diag_code(struct rec *c, int reg)
 }
 
 /*
- * A fragility fracture (eFI list, no register code). QOF's osteoporosis
- * register counts fractures since April 2012 (at 75+ even without an
- * osteoporosis code), so people on the register get one since then, aged
- * 50+, and everyone else's fractures are dated before April 2012.
+ * QOF's osteoporosis register (OST004) needs a fragility fracture on or
+ * after 1 April 2012 (50-74) or 1 April 2014 (75+) besides the diagnosis:
+ * one from the eFI fracture list (codes in no register cluster), dated
+ * since April 2014 and not before age 50.
  */
-static enum pcn_err fragility_fracture(struct rec *c, bool on_register)
+static enum pcn_err fragility_fracture(struct rec *c)
 {
     struct gen *g = c->g;
-    int32_t april2012 = 0, from = 0;
-    (void)pcn_date_from_ymd(2012, 4, 1, &april2012);
+    int32_t from = PCN_DATE_NONE;
+    (void)pcn_date_from_ymd(2014, 4, 1, &from);
+    from = PCN_MAX(from, pcn_date_add_months(c->x->dob, 12 * 50));
+    if (from >= c->ref_date - 30)
+        from = c->ref_date - 365;
     if (g->n_efi_codes[EFI_FRACTURE] == 0)
         return PCN_OK;
-    long idx =
-        (long)g->efi_codes[EFI_FRACTURE][pcn_rng_below(&g->rng, g->n_efi_codes[EFI_FRACTURE])];
-    int32_t d;
-    if (on_register) {
-        from = PCN_MAX(april2012, pcn_date_add_months(c->x->dob, 12 * 50));
-        d = date_between(&g->rng, PCN_MIN(from, c->ref_date - 1), c->ref_date - 1);
-    } else {
-        from = pcn_date_add_months(c->x->dob, 12 * 40);
-        if (from >= april2012)
-            return PCN_OK;
-        d = date_between(&g->rng, from, april2012 - 1);
-    }
+    long idx = (long)g->efi_codes[EFI_FRACTURE]
+                                 [pcn_rng_below(&g->rng, (uint64_t)g->n_efi_codes[EFI_FRACTURE])];
     c->efi |= 1ull << EFI_FRACTURE;
-    return ev(c, CL_EFI_FIRST + EFI_FRACTURE, idx, d, PCN_EVENT_CONDITION);
+    return ev(c, CL_EFI_FIRST + EFI_FRACTURE, idx, date_between(&g->rng, from, c->ref_date - 1),
+              PCN_EVENT_CONDITION);
 }
 
 static enum pcn_err diagnoses(struct rec *c)
@@ -616,7 +618,7 @@ static enum pcn_err diagnoses(struct rec *c)
         if (c->g->diag_efi[reg])
             c->efi |= 1ull << m->efi;
         if (rc == PCN_OK && reg == PCN_REG_OST)
-            rc = fragility_fracture(c, true);
+            rc = fragility_fracture(c);
     }
     return rc;
 }
@@ -658,11 +660,21 @@ static int n_regs(const struct person *x)
     return __builtin_popcount(x->regs);
 }
 
+/* People with SMI or a learning disability (14+) are offered an annual physical health check. */
+static bool annual_check(const struct person *x)
+{
+    return on(x, PCN_REG_MH) || (on(x, PCN_REG_LD) && x->age >= 14);
+}
+
 static enum pcn_err blood_pressure(struct rec *c, bool ltc)
 {
     struct pcn_rng *r = &c->g->rng;
     const struct person *x = c->x;
     double p = ltc ? 0.88 : x->age >= 40 ? 0.45 : x->age >= 18 ? 0.2 : 0;
+    if (!ltc && annual_check(x)) {
+        ltc = true; /* a reading in the last year */
+        p = 0.78;
+    }
     if (!chance(r, p))
         return PCN_OK;
     int n = 1 + (ltc && chance(r, 0.4));
@@ -720,14 +732,13 @@ static enum pcn_err bmi(struct rec *c)
 {
     struct pcn_rng *r = &c->g->rng;
     const struct person *x = c->x;
-    if (x->age < 18)
+    if (x->age < 14 || (x->age < 18 && !annual_check(x)))
         return PCN_OK;
-    if (on(x, PCN_REG_OB))
+    if (on(x, PCN_REG_OB) && x->age >= 18)
         return obs(c, CL_BMI, c->g->fixed[FX_BMI], recent(c, 365),
                    round(10 * (30.0 - 4.5 * log(1.0 - pcn_rng_uniform(r)))) / 10, "kg/m2");
-    /* LD health checks and SMI physical health checks record BMI within the year */
-    bool check = on(x, PCN_REG_LD) || on(x, PCN_REG_MH);
-    if (!chance(r, check ? 0.75 : n_regs(x) ? 0.6 : 0.3))
+    bool check = annual_check(x) && chance(r, 0.7);
+    if (!check && !chance(r, n_regs(x) ? 0.6 : 0.3))
         return PCN_OK;
     double v = 25.0 + 2.6 * pcn_rng_normal(r);
     v = v < 16.5 ? 16.5 : v > 29.9 ? 29.9 : v;
@@ -748,7 +759,30 @@ static enum pcn_err smoking(struct rec *c)
     }
     double u = pcn_rng_uniform(r);
     int l = u < cur ? CL_SMOK_CUR : u < cur + ex ? CL_SMOK_EX : CL_SMOK_NEVER;
-    return ev(c, l, -1, recent(c, n_regs(x) ? 365 : 3 * 365), PCN_EVENT_OBSERVATION);
+    bool this_year = n_regs(x) && chance(r, 0.92);
+    return ev(c, l, -1, recent(c, this_year ? 365 : 3 * 365), PCN_EVENT_OBSERVATION);
+}
+
+/*
+ * QRISK3 10-year CVD risk for adults 25-84 without CVD (the Network DES CVD
+ * indicators): recorded in the last 5 years for half of people 40+ and a
+ * tenth of younger adults; risk rises with age, male sex, the
+ * cardiometabolic factor, diabetes and hypertension (about 5% for a man of
+ * 50, 18% at 70, 33% at 80; women about 0.6 times that).
+ */
+static enum pcn_err qrisk(struct rec *c)
+{
+    struct pcn_rng *r = &c->g->rng;
+    const struct person *x = c->x;
+    if (x->age < 25 || x->age > 84 || on(x, PCN_REG_CHD) || on(x, PCN_REG_STIA) ||
+        on(x, PCN_REG_PAD) || !chance(r, x->age >= 40 ? 0.5 : 0.1))
+        return PCN_OK;
+    double h = exp(-7.0 + 0.07 * x->age + 0.5 * (x->sex == 0) + 0.3 * x->c +
+                   0.6 * on(x, PCN_REG_DM) + 0.3 * on(x, PCN_REG_HYP));
+    c->qrisk = round(1000 * (1 - exp(-h))) / 10;
+    if (c->qrisk < 0.1)
+        c->qrisk = 0.1;
+    return obs(c, CL_QRISK, c->g->fixed[FX_QRISK], recent(c, 5 * 365), c->qrisk, "%");
 }
 
 /* Annual reviews of asthma and COPD. */
@@ -761,13 +795,20 @@ static enum pcn_err reviews(struct rec *c)
     if (rc == PCN_OK && on(c->x, PCN_REG_COPD) && chance(r, 0.7))
         rc =
             ev(c, CL_COPD_REVIEW, c->g->fixed[FX_COPD_REVIEW], recent(c, 365), PCN_EVENT_PROCEDURE);
-    if (rc == PCN_OK && on(c->x, PCN_REG_DEM) && chance(r, 0.45))
-        rc = ev(c, CL_DEM_CAREPLAN, -1, recent(c, 365), PCN_EVENT_CAREPLAN);
+    if (rc == PCN_OK && on(c->x, PCN_REG_DEM) && chance(r, 0.6))
+        rc = ev(c, CL_DEM_CAREPLAN, c->g->fixed[FX_DEM_CAREPLAN], recent(c, 365),
+                PCN_EVENT_CAREPLAN);
     return rc;
 }
 
-static enum pcn_err medication(struct rec *c, const struct model_drug *d, int32_t start)
+/*
+ * A repeat medicine is written as its latest issue: a 56-day supply issued
+ * in the 12 weeks before ref_date (QOF and the engine look for issues in a
+ * window, e.g. asthma or epilepsy treatment in the last 12 months).
+ */
+static enum pcn_err medication(struct rec *c, const struct model_drug *d)
 {
+    int32_t start = recent(c, 84);
     struct gen *g = c->g;
     size_t di = (size_t)(d - model_drugs);
     enum pcn_err rc = PCN_OK;
@@ -780,7 +821,7 @@ static enum pcn_err medication(struct rec *c, const struct model_drug *d, int32_
     struct pcn_medication m = {
         .patient_id = c->pid,
         .start_date = start,
-        .end_date = start + 56,
+        .end_date = start + 55,
         .system = DRUG_SYSTEM,
         .code = d->code,
         .has_quantity = 1,
@@ -813,15 +854,20 @@ static enum pcn_err medications(struct rec *c)
         if (taken & (1ull << first))
             continue;
         taken |= 1ull << first;
-        /* the latest issue of the repeat: within the last 12 weeks, 56 days' supply */
-        rc = medication(c, d, recent(c, 84));
+        rc = medication(c, d);
     }
     /* the QOF asthma and epilepsy registers need treatment in the last 12 months */
-    if (rc == PCN_OK && on(x, PCN_REG_AST) && !(taken & 1))
-        rc = medication(c, &model_drugs[DRUG_ASTHMA_RELIEVER], recent(c, 300));
-    uint64_t aed = (1ull << DRUG_ANTIEPILEPTIC) | (1ull << (DRUG_ANTIEPILEPTIC + 1));
-    if (rc == PCN_OK && on(x, PCN_REG_EP) && !(taken & aed))
-        rc = medication(c, &model_drugs[DRUG_ANTIEPILEPTIC], recent(c, 84));
+    if (rc == PCN_OK && on(x, PCN_REG_AST) && !(taken & (1ull << DRUG_ASTHMA_RELIEVER)))
+        rc = medication(c, &model_drugs[DRUG_ASTHMA_RELIEVER]);
+    /* statins for primary prevention follow the recorded QRISK */
+    if (rc == PCN_OK && c->qrisk >= 10 && !(taken & (1ull << DRUG_STATIN)) &&
+        chance(r, c->qrisk > 20 ? 0.45 : 0.3)) {
+        taken |= 1ull << DRUG_STATIN;
+        rc = medication(c, &model_drugs[DRUG_STATIN]);
+    }
+    if (rc == PCN_OK && on(x, PCN_REG_EP) &&
+        !(taken & ((1ull << DRUG_ANTIEPILEPTIC) | (1ull << (DRUG_ANTIEPILEPTIC + 1)))))
+        rc = medication(c, &model_drugs[DRUG_ANTIEPILEPTIC]);
     return rc;
 }
 
@@ -830,8 +876,9 @@ static enum pcn_err med_review(struct rec *c)
     struct pcn_rng *r = &c->g->rng;
     if (c->n_drugs == 0 || !chance(r, c->n_drugs >= 5 ? 0.8 : 0.6))
         return PCN_OK;
-    bool smr = (c->x->flags & PF_CAREHOME) || c->n_drugs >= 10;
-    if (smr && chance(r, 0.45))
+    /* the Network DES priority groups get a structured review (SMR) half the time */
+    bool smr = (c->x->flags & PF_CAREHOME) || c->n_drugs >= 10 || c->severe_frailty;
+    if (smr && chance(r, 0.5))
         return ev(c, CL_SMR, c->g->fixed[FX_SMR], recent(c, 365), PCN_EVENT_PROCEDURE);
     return ev(c, CL_MEDRVW, -1, recent(c, 365), PCN_EVENT_PROCEDURE);
 }
@@ -891,26 +938,17 @@ static enum pcn_err flu(struct rec *c)
     return rc;
 }
 
-/* QRISK for adults 40-84 without CVD; social prescribing referrals (more where deprived). */
-static enum pcn_err prevention(struct rec *c)
+static enum pcn_err social(struct rec *c)
 {
     struct pcn_rng *r = &c->g->rng;
     const struct person *x = c->x;
     enum pcn_err rc = PCN_OK;
-    bool cvd = on(x, PCN_REG_CHD) || on(x, PCN_REG_STIA) || on(x, PCN_REG_PAD);
-    if (x->age >= 40 && x->age < 85 && !cvd && chance(r, 0.35)) {
-        double q = round(exp(log(8.0) + 0.03 * (x->age - 60) + 0.6 * pcn_rng_normal(r)) * 10) / 10;
-        rc = obs(c, CL_QRISK, -1, recent(c, 5 * 365), q > 60 ? 60 : q, "%");
-    }
-    if (rc == PCN_OK && x->age >= 16 && chance(r, 0.012 + 0.004 * (10 - x->decile)))
-        rc = ev(c, CL_SOCPRES, -1, recent(c, 365), PCN_EVENT_PROCEDURE);
-    return rc;
-}
-
-static enum pcn_err social(struct rec *c)
-{
-    enum pcn_err rc = PCN_OK;
-    if (c->x->flags & PF_CAREHOME) {
+    /* social prescribing: about 1.5% of a list referred in two years, more where deprived */
+    double p = 0.004 + 0.002 * (10 - x->decile) + 0.01 * (on(x, PCN_REG_DEP) || on(x, PCN_REG_MH)) +
+               0.003 * n_regs(x);
+    if (x->age >= 16 && chance(r, p))
+        rc = ev(c, CL_SOCPRES, c->g->fixed[FX_SOCPRES], recent(c, 2 * 365), PCN_EVENT_PROCEDURE);
+    if (rc == PCN_OK && (c->x->flags & PF_CAREHOME)) {
         rc =
             ev(c, CL_CAREHOME, c->g->fixed[FX_CAREHOME], recent(c, 3 * 365), PCN_EVENT_OBSERVATION);
         c->efi |= 1ull << EFI_CARE;
@@ -950,11 +988,6 @@ static enum pcn_err frailty(struct rec *c)
         int d = (int)pcn_rng_below(r, EFI_COUNT);
         if ((c->efi & (1ull << d)) || g->n_efi_codes[d] == 0)
             continue;
-        if (d == EFI_FRACTURE) {
-            rc = fragility_fracture(c, false);
-            have += (c->efi >> EFI_FRACTURE) & 1;
-            continue;
-        }
         c->efi |= 1ull << d;
         have++;
         long idx = (long)g->efi_codes[d][pcn_rng_below(r, g->n_efi_codes[d])];
@@ -963,6 +996,7 @@ static enum pcn_err frailty(struct rec *c)
     if (rc != PCN_OK)
         return rc;
     double score = have / 36.0;
+    c->severe_frailty = score > 0.36;
     int l = score > 0.36   ? CL_SEVFRAIL
             : score > 0.24 ? CL_MODFRAIL
             : score > 0.12 ? CL_MILDFRAIL
@@ -1055,10 +1089,10 @@ static char ethnicity(struct rec *c, int *ret_group)
 static enum pcn_err records(struct rec *c)
 {
     const struct person *x = c->x;
-    bool ltc = x->regs &
-               ((1u << PCN_REG_HYP) | (1u << PCN_REG_DM) | (1u << PCN_REG_CHD) |
-                (1u << PCN_REG_STIA) | (1u << PCN_REG_CKD) | (1u << PCN_REG_HF) |
-                (1u << PCN_REG_AF) | (1u << PCN_REG_PAD) | (1u << PCN_REG_LD) | (1u << PCN_REG_MH));
+    /* SMI and LD (14+) get their readings from annual_check() */
+    bool ltc = x->regs & ((1u << PCN_REG_HYP) | (1u << PCN_REG_DM) | (1u << PCN_REG_CHD) |
+                          (1u << PCN_REG_STIA) | (1u << PCN_REG_CKD) | (1u << PCN_REG_HF) |
+                          (1u << PCN_REG_AF) | (1u << PCN_REG_PAD));
     enum pcn_err rc = diagnoses(c);
     if (rc == PCN_OK)
         rc = resolved(c);
@@ -1073,15 +1107,15 @@ static enum pcn_err records(struct rec *c)
     if (rc == PCN_OK)
         rc = reviews(c);
     if (rc == PCN_OK)
-        rc = medications(c);
+        rc = qrisk(c);
     if (rc == PCN_OK)
-        rc = med_review(c);
+        rc = medications(c);
     if (rc == PCN_OK)
         rc = social(c);
     if (rc == PCN_OK)
-        rc = prevention(c);
-    if (rc == PCN_OK)
         rc = frailty(c);
+    if (rc == PCN_OK)
+        rc = med_review(c);
     if (rc == PCN_OK)
         rc = flu(c);
     if (rc == PCN_OK)
@@ -1339,13 +1373,10 @@ static enum pcn_err efi_pools(struct gen *g)
     const struct pcn_refdata *ref = g->ref;
     struct pcn_strmap *reg_codes = pcn_strmap_new();
     enum pcn_err rc = reg_codes ? PCN_OK : PCN_ENOMEM;
-    for (int l = CL_AF; l < CL_EFI_FIRST && rc == PCN_OK; l++) {
-        if (l > CL_HYPRES && l != CL_TIA && l != CL_HAEMCAN)
-            continue;
+    for (int l = CL_AF; l <= CL_HAEMCAN && rc == PCN_OK; l++)
         for (size_t i = 0; i < ref->lists[l].n && rc == PCN_OK; i++)
             rc = pcn_strmap_put(reg_codes, ref->lists[l].codes[i], strlen(ref->lists[l].codes[i]),
                                 1);
-    }
     for (int d = 0; d < EFI_COUNT && rc == PCN_OK; d++) {
         const struct ref_codelist *l = &ref->lists[CL_EFI_FIRST + d];
         uint64_t v = 0;

@@ -35,16 +35,19 @@ struct calib_patient {
     int32_t res[PCN_REG_COUNT];  /* latest resolved date */
     int32_t bmi_date;
     double bmi;
-    bool asthma_drug;
-    bool antiepileptic;
-    bool fracture_since_2012; /* a fragility fracture (eFI list) since 1 April 2012 */
-    int n_drugs;
+    int32_t fracture; /* latest fragility fracture (eFI list) */
+    bool asthma_drug; /* issued in the last 12 months */
+    bool epilepsy_drug;
+    int n_drugs; /* medicines issued in the last 12 months */
     uint64_t efi;
 };
 
 struct pcn_gen_calib {
     const struct pcn_refdata *ref;
     int32_t as_of;
+    int32_t year_ago;    /* as_of - 12 months: issues after it are "in the last 12 months" */
+    int32_t ost_from;    /* OST: fracture on or after 1 April 2012 (50-74) */
+    int32_t ost_from_75; /* ... or 1 April 2014 (75+) */
     struct pcn_strmap *reg_codes; /* code -> diagnosis bits | resolved bits << 32 */
     struct pcn_strmap *efi_codes; /* code -> eFI deficit bits */
     struct pcn_strmap *practice_index;
@@ -53,7 +56,6 @@ struct pcn_gen_calib {
     struct calib_patient cur;
     bool has_cur;
     int64_t efi[4];
-    int32_t april2012;
 };
 
 static const struct {
@@ -72,6 +74,7 @@ static const struct {
     {CL_RA, PCN_REG_RA, false},     {CL_STIA, PCN_REG_STIA, false},
     {CL_ASTRES, PCN_REG_AST, true}, {CL_COPDRES, PCN_REG_COPD, true},
     {CL_DMRES, PCN_REG_DM, true},   {CL_HYPRES, PCN_REG_HYP, true},
+    {CL_TIA, PCN_REG_STIA, false},  {CL_HAEMCAN, PCN_REG_CAN, false},
 };
 
 static enum pcn_err map_or(struct pcn_strmap *m, const char *code, uint64_t bits)
@@ -108,7 +111,9 @@ enum pcn_err pcn_gen_calib_new(const struct pcn_refdata *ref, int32_t as_of,
         goto out;
     c->ref = ref;
     c->as_of = as_of != PCN_DATE_NONE ? as_of : ref->extract_date;
-    (void)pcn_date_from_ymd(2012, 4, 1, &c->april2012);
+    c->year_ago = pcn_date_add_months(c->as_of, -12);
+    (void)pcn_date_from_ymd(2012, 4, 1, &c->ost_from);
+    (void)pcn_date_from_ymd(2014, 4, 1, &c->ost_from_75);
     c->reg_codes = pcn_strmap_new();
     c->efi_codes = pcn_strmap_new();
     c->practice_index = pcn_strmap_new();
@@ -152,10 +157,10 @@ static void finish_patient(struct pcn_gen_calib *c)
         on[r] = p->diag[r] != PCN_DATE_NONE && p->res[r] < p->diag[r];
     on[PCN_REG_DEP] = on[PCN_REG_DEP] && p->diag[PCN_REG_DEP] >= dep_from;
     on[PCN_REG_AST] = on[PCN_REG_AST] && p->asthma_drug;
-    on[PCN_REG_EP] = on[PCN_REG_EP] && p->antiepileptic;
-    /* QOF OST: a fragility fracture since April 2012, and osteoporosis coded under 75 */
-    on[PCN_REG_OST] = p->fracture_since_2012 && (p->age >= 75 || on[PCN_REG_OST]);
-    on[PCN_REG_OB] = p->bmi_date != PCN_DATE_NONE && p->bmi_date > c->as_of - 365 && p->bmi >= 30;
+    on[PCN_REG_EP] = on[PCN_REG_EP] && p->epilepsy_drug;
+    on[PCN_REG_OST] = on[PCN_REG_OST] && p->fracture != PCN_DATE_NONE &&
+                      p->fracture >= (p->age >= 75 ? c->ost_from_75 : c->ost_from);
+    on[PCN_REG_OB] = p->bmi_date != PCN_DATE_NONE && p->bmi_date > c->year_ago && p->bmi >= 30;
     on[PCN_REG_NDH] = on[PCN_REG_NDH] && !on[PCN_REG_DM];
     row->list++;
     for (int r = 0; r < PCN_REG_COUNT; r++) {
@@ -196,6 +201,7 @@ static enum pcn_err on_patient(void *ctx, const struct pcn_patient *pt, struct p
     p->age = pcn_date_age(pt->date_of_birth, c->as_of);
     p->practice = (size_t)idx;
     p->bmi_date = PCN_DATE_NONE;
+    p->fracture = PCN_DATE_NONE;
     for (int r = 0; r < PCN_REG_COUNT; r++) {
         p->diag[r] = PCN_DATE_NONE;
         p->res[r] = PCN_DATE_NONE;
@@ -223,8 +229,8 @@ static enum pcn_err on_event(void *ctx, const struct pcn_event *e, struct pcn_er
     }
     if (pcn_strmap_get(c->efi_codes, e->code, len, &bits)) {
         p->efi |= bits;
-        if ((bits >> EFI_FRACTURE) & 1 && e->date >= c->april2012)
-            p->fracture_since_2012 = true;
+        if ((bits >> EFI_FRACTURE) & 1 && e->date > p->fracture)
+            p->fracture = e->date;
     }
     if (strcmp(e->code, "60621009") == 0 && e->has_value &&
         (p->bmi_date == PCN_DATE_NONE || e->date >= p->bmi_date)) {
@@ -241,15 +247,14 @@ static enum pcn_err on_medication(void *ctx, const struct pcn_medication *m,
     PCN_UNUSED(reterr);
     if (!c->has_cur || m->start_date > c->as_of)
         return PCN_OK;
-    bool current = m->end_date == PCN_DATE_NONE || m->end_date > c->as_of - 365;
-    c->cur.n_drugs += current;
-    if (current && (strcmp(m->code, "salbutamol-inhaler") == 0 ||
-                    strcmp(m->code, "beclometasone-inhaler") == 0))
+    if (m->start_date <= c->year_ago)
+        return PCN_OK;
+    c->cur.n_drugs++;
+    if (strcmp(m->code, "salbutamol-inhaler") == 0 || strcmp(m->code, "beclometasone-inhaler") == 0)
         c->cur.asthma_drug = true;
-    if (current &&
-        (strcmp(m->code, "levetiracetam") == 0 || strcmp(m->code, "lamotrigine") == 0 ||
-         strcmp(m->code, "sodium-valproate") == 0 || strcmp(m->code, "carbamazepine") == 0))
-        c->cur.antiepileptic = true;
+    if (strcmp(m->code, "levetiracetam") == 0 || strcmp(m->code, "lamotrigine") == 0 ||
+        strcmp(m->code, "sodium-valproate") == 0 || strcmp(m->code, "carbamazepine") == 0)
+        c->cur.epilepsy_drug = true;
     return PCN_OK;
 }
 

@@ -69,6 +69,7 @@ struct model_drug {
 #define DRUG_SYSTEM "openpcn-drug"
 #define DRUG_ASTHMA_RELIEVER 0
 #define DRUG_ASTHMA_PREVENTER 1
+#define DRUG_STATIN 7         /* atorvastatin (first entry) */
 #define DRUG_ANTIEPILEPTIC 27 /* levetiracetam; lamotrigine follows */
 
 static const struct model_drug model_drugs[] = {

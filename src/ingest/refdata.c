@@ -49,6 +49,8 @@ static const char *const list_paths[CL_EFI_FIRST] = {
     [CL_COPDRES] = WPH "nhsd-primary-care-domain-refsets-copdres_cod.csv",
     [CL_DMRES] = WPH "nhsd-primary-care-domain-refsets-dmres_cod.csv",
     [CL_HYPRES] = WPH "nhsd-primary-care-domain-refsets-hypres_cod.csv",
+    [CL_TIA] = GMS "conditions/tia/1/tia.snomed.txt",
+    [CL_HAEMCAN] = DAH "c19haemcan_cod.csv",
     [CL_SBP] = WPH "opensafely-systolic-blood-pressure-qof.csv",
     [CL_BP] = "opensafely_covid_collateral_hf/nhsd-primary-care-domain-refsets-bp_cod.csv",
     [CL_HBA1C] = WPH "opensafely-glycated-haemoglobin-hba1c-tests.csv",
@@ -70,12 +72,10 @@ static const char *const list_paths[CL_EFI_FIRST] = {
     [CL_SEVFRAIL] = "phc-coding-club/nhsd-primary-care-domain-refsets-sevfrail_cod.csv",
     [CL_EFI_SCORE] = "opensafely_covid_collateral_hf/nhsd-primary-care-domain-refsets-efi_cod.csv",
     [CL_ETHNICITY] = WPH "opensafely-ethnicity-snomed-0removed.csv",
-    [CL_DEM_CAREPLAN] = GMS "patient/dementia-care-plan/1/dementia-care-plan.snomed.txt",
-    [CL_SOCPRES] = GMS
-    "referrals/social-care-prescribing-referral/1/social-care-prescribing-referral.snomed.txt",
     [CL_QRISK] = WPH "opensafely-cvd-risk-assessment-score-qof.csv",
-    [CL_TIA] = GMS "conditions/tia/1/tia.snomed.txt",
-    [CL_HAEMCAN] = DAH "c19haemcan_cod.csv",
+    [CL_DEM_CAREPLAN] = GMS "patient/dementia-care-plan/1/dementia-care-plan.snomed.txt",
+    [CL_SOCPRES] = GMS "referrals/social-care-prescribing-referral/1/"
+                       "social-care-prescribing-referral.snomed.txt",
 #undef DAH
 #undef WPH
 #undef GMS

@@ -39,6 +39,8 @@ enum ref_list {
     CL_COPDRES,
     CL_DMRES,
     CL_HYPRES,
+    CL_TIA,     /* further register lists of the engine's definitions (defs/): */
+    CL_HAEMCAN, /* TIA for STIA, haematological cancer for CAN */
     CL_SBP,
     CL_BP,
     CL_HBA1C,
@@ -58,12 +60,10 @@ enum ref_list {
     CL_SEVFRAIL,
     CL_EFI_SCORE,
     CL_ETHNICITY,
-    CL_DEM_CAREPLAN,
-    CL_SOCPRES,
-    CL_QRISK,
-    CL_TIA,       /* registers' extra clusters (STIA, cancer): never written as extra */
-    CL_HAEMCAN,   /* deficits, so the definitions' registers stay calibrated */
-    CL_EFI_FIRST, /* the 35 coded eFI deficits follow (enum ref_efi order) */
+    CL_QRISK,        /* CVD risk score (QOF), for the Network DES CVD indicators */
+    CL_DEM_CAREPLAN, /* dementia care plan (review) */
+    CL_SOCPRES,      /* social prescribing referral */
+    CL_EFI_FIRST,    /* the 35 coded eFI deficits follow (enum ref_efi order) */
     CL_COUNT = CL_EFI_FIRST + 35
 };
 

@@ -537,7 +537,9 @@ static void test_snapshot_misuse(void **state)
     struct pcn_patient p = {.patient_id = "X", .date_of_birth = 0};
     struct pcn_event e = {.code = "C", .date = 1};
     (void)state;
+    assert_int_equal(pcn_snapshot_last_date(NULL), PCN_DATE_NONE);
     assert_int_equal(pcn_snapshot_new(NULL, &s), PCN_OK);
+    assert_int_equal(pcn_snapshot_last_date(s), PCN_DATE_NONE); /* no records yet */
     assert_int_equal(pcn_snapshot_add_patient(s, 5, &p), PCN_OK);
     assert_int_equal(pcn_snapshot_add_patient(s, 4, &p), PCN_EINVAL);
     assert_int_equal(pcn_snapshot_add_event(s, 9, &e), PCN_ENOTFOUND);
@@ -615,8 +617,10 @@ static void test_threads(void **state)
 
 /*
  * The standard library (defs/) on a hand-built population, as of 2025-03-31:
- *  S1 F 70: diabetes, hypertension, HbA1c 50 and BP 130/80 this year
- *  S2 M 85: hypertension, BP 155/85 this year
+ *  S1 F 70: diabetes, hypertension, HbA1c 50 and BP 130/80 this year; osteoporosis
+ *           and a fragility fracture in 2013 (OST: 50-74, fracture since April 2012)
+ *  S2 M 85: hypertension, BP 155/85 this year; osteoporosis and a fracture in 2013
+ *           (not OST: 75+ needs a fracture since April 2014)
  *  S3 F 30: asthma, salbutamol this year, no review
  *  S4 F 90: care home, severe frailty, falls, 12 medicines in 6 months
  *  S5 M 50: nothing recorded
@@ -646,7 +650,11 @@ static void test_stdlib(void **state)
     add_ev(s, 1, "999791000000106", "2025-01-01", 50); /* HbA1c */
     add_ev(s, 1, "271649006", "2025-02-01", 130);      /* systolic */
     add_ev(s, 1, "163031004", "2025-02-01", 80);       /* diastolic */
+    add_ev(s, 1, "102447009", "2016-01-01", NAN);      /* OSTEO_COD */
+    add_ev(s, 1, "5913000", "2013-01-01", NAN);        /* fragility fracture, 50-74: since 2012 */
     add_ev(s, 2, "10562009", "2015-01-01", NAN);
+    add_ev(s, 2, "102447009", "2010-01-01", NAN); /* OSTEO_COD */
+    add_ev(s, 2, "5913000", "2013-06-01", NAN);   /* 75+: fracture before April 2014 */
     add_ev(s, 2, "271649006", "2025-02-01", 155);
     add_ev(s, 2, "163031004", "2025-02-01", 85);
     add_ev(s, 3, "1064811000000103", "2020-01-01", NAN); /* AST_COD */
@@ -660,6 +668,8 @@ static void test_stdlib(void **state)
         add_med(s, 4, code, "2025-01-01");
     }
     assert_int_equal(pcn_snapshot_finish(s), PCN_OK);
+    /* the latest record (BP on 2025-02-01): the CLI's default as-of date */
+    assert_int_equal(pcn_snapshot_last_date(s), D("2025-02-01"));
     assert_int_equal(pcn_data_path("defs", dir, sizeof(dir)), PCN_OK);
     if (pcn_program_load_dir(p, dir, PCN_PROGRAM_FLAG_OUTPUT, &err) != PCN_OK)
         fail_msg("%s", err.msg);
@@ -674,6 +684,7 @@ static void test_stdlib(void **state)
     EXPECT("hyp", "count", 2);
     EXPECT("ast", "count", 1);
     EXPECT("af", "count", 0);
+    EXPECT("ost", "count", 1); /* S1 only */
     EXPECT("hyp_bp_u80", "denominator", 1);
     EXPECT("hyp_bp_u80", "numerator", 1);
     EXPECT("hyp_bp_80", "denominator", 1);
@@ -815,6 +826,8 @@ static void test_snapshot_file(void **state)
     assert_int_equal(pcn_snapshot_data_version(t), 7);
     assert_int_equal(pcn_snapshot_patient_count(t), pcn_snapshot_patient_count(s));
     assert_int_equal(pcn_snapshot_event_count(t), pcn_snapshot_event_count(s));
+    assert_int_equal(pcn_snapshot_last_date(t), pcn_snapshot_last_date(s));
+    assert_true(pcn_snapshot_last_date(t) != PCN_DATE_NONE);
     a = render_snapshot(s);
     b = render_snapshot(t);
     assert_string_equal(a, b);

@@ -41,6 +41,8 @@ struct probe {
     int64_t patients, registered, events, meds;
     int64_t band[2][20]; /* registered by sex and 5-year band on the as-of date */
     int64_t bad_nhs, dup_nhs, bad_code, bad_dates;
+    int64_t late;    /* records or registrations dated after the as-of date */
+    int64_t old_med; /* medications that are not an issue of the last 12 weeks */
     int32_t as_of;
     struct pcn_strmap *nhs;
     struct pcn_strmap *codes; /* every code of every shipped list */
@@ -71,6 +73,7 @@ static enum pcn_err on_patient(void *ctx, const struct pcn_patient *pt, struct p
     mix(p, &pt->date_of_birth, sizeof(pt->date_of_birth));
     mix(p, &pt->registered_from, sizeof(int32_t));
     p->patients++;
+    p->late += pt->registered_from > p->as_of;
     if (pt->nhs_number) {
         size_t n = strlen(pt->nhs_number);
         uint64_t v = 0;
@@ -103,6 +106,7 @@ static enum pcn_err on_event(void *ctx, const struct pcn_event *ev, struct pcn_e
     mix(p, &ev->date, sizeof(ev->date));
     mix(p, &ev->value, sizeof(ev->value));
     p->events++;
+    p->late += ev->date > p->as_of;
     if (p->codes && !pcn_strmap_get(p->codes, ev->code, strlen(ev->code), &v))
         p->bad_code++;
     return PCN_OK;
@@ -115,12 +119,16 @@ static enum pcn_err on_med(void *ctx, const struct pcn_medication *m, struct pcn
     mix_str(p, m->code);
     mix(p, &m->start_date, sizeof(m->start_date));
     p->meds++;
+    p->late += m->start_date > p->as_of;
+    /* leavers' issues are in the 12 weeks before they left, within the year */
+    p->old_med += m->start_date <= p->as_of - 84 - 366;
     return PCN_OK;
 }
 
 static enum pcn_err on_imm(void *ctx, const struct pcn_immunisation *im, struct pcn_error *e)
 {
     (void)e;
+    ((struct probe *)ctx)->late += im->date > ((struct probe *)ctx)->as_of;
     mix(ctx, &im->date, sizeof(im->date));
     return PCN_OK;
 }
@@ -349,6 +357,8 @@ static void test_codes_from_lists(void **state)
     run(&o, &p);
     assert_true(p.events > 0);
     assert_int_equal(p.bad_code, 0);
+    assert_int_equal(p.late, 0);
+    assert_int_equal(p.old_med, 0);
     probe_release(&p);
 }
 

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# calibration.sh - the synthetic twin against QOF 2024-25, measured by the
+# ENGINE (issue 4's acceptance check): generate real networks of different
+# deprivation, run the standard library's 21 registers by practice with
+# `pcn report`, and compare each practice's prevalence with the published
+# QOF 2024-25 figure in data/reference/qof_prevalence_2425.csv. Prevalence
+# uses QOF's own denominators (the list of the register's list type: AST
+# 6+, RA 16+, DM 17+, CKD DEP EP NDH OB 18+, OST 50+, the rest all ages),
+# counted by the engine on the same date. Every register of every practice
+# over 5,000 patients must be within 10% relative or 0.3 percentage points
+# of QOF, whichever is larger. Failures are printed as a table.
+# The same check is `pcn report calibration` (docs/generator.md).
+. "$(dirname "$0")/lib.sh" "$@"
+
+QOF="$SRC/data/reference/qof_prevalence_2425.csv"
+# Greater Middlesbrough (IMD 2019 decile 1-4), Durham West (4-10),
+# Wallingford & Surrounds (10).
+NETWORKS=${PCN_CALIB_NETWORKS:-"U02671 U01989 U01367"}
+
+# The denominators of the QOF list types, evaluated by the engine.
+cat >"$TMP/den.pcn" <<'EOF'
+register den_all "All ages" = true
+register den_6 "6+" = age >= 6
+register den_16 "16+" = age >= 16
+register den_17 "17+" = age >= 17
+register den_18 "18+" = age >= 18
+register den_50 "50+" = age >= 50
+EOF
+
+total=0
+bad=0
+for net in $NETWORKS; do
+  DB="$TMP/$net.db"
+  run generate --db "$DB" --pcn "$net" --seed 1
+  expect_status 0 "generate $net"
+  # no --as-of: the engine reports as of the twin's date (its last record),
+  # which is the generator's default, the date of the list-size extract
+  run report --db "$DB" ob --format json
+  expect_status 0 "report ob $net"
+  expect_out "\"as_of\":\"$(awk -F, 'NR == 2 { print $2 }' "$SRC/data/reference/list_bands.csv")\""
+  run report --db "$DB" registers --by practice --format csv
+  expect_status 0 "report registers $net"
+  mv "$TMP/out" "$TMP/$net.reg.csv"
+  run query --db "$DB" --by practice --format csv "$TMP/den.pcn"
+  expect_status 0 "query denominators $net"
+  mv "$TMP/out" "$TMP/$net.den.csv"
+  awk -F, -v net="$net" '
+    FNR == 1 { file++ }
+    file == 1 && FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    file == 1 { q[$1] = $0; next }
+    FNR == 1 { next }
+    $4 != "count" || $3 !~ /^practice=/ { next }
+    { p = substr($3, 10) }
+    file == 2 { den[p, $2] = $5; next }
+    file == 3 { on[p, toupper($2)] = $5; regs[toupper($2)] = 1; prac[p] = 1 }
+    END {
+      lt["AST"] = "list_06OV"; lt["RA"] = "list_16OV"; lt["DM"] = "list_17OV"
+      lt["CKD"] = lt["DEP"] = lt["EP"] = lt["NDH"] = lt["OB"] = "list_18OV"
+      lt["OST"] = "list_50OV"
+      ed["list_TOTAL"] = "den_all"; ed["list_06OV"] = "den_6"; ed["list_16OV"] = "den_16"
+      ed["list_17OV"] = "den_17"; ed["list_18OV"] = "den_18"; ed["list_50OV"] = "den_50"
+      for (p in prac) {
+        if (!(p in q)) { printf "%s %s: no QOF row\n", net, p; nbad++; continue }
+        split(q[p], f, ",")
+        if (den[p, "den_all"] <= 5000) continue
+        for (r in regs) {
+          t = (r in lt) ? lt[r] : "list_TOTAL"
+          qp = 100 * f[col[r]] / f[col[t]]
+          ep = 100 * on[p, r] / den[p, ed[t]]
+          tol = 0.1 * qp > 0.3 ? 0.1 * qp : 0.3
+          n++
+          if (ep - qp > tol || qp - ep > tol) {
+            printf "FAIL %s %s %-5s engine %6.2f%%  QOF %6.2f%%  (%d of %d)\n", \
+              net, p, r, ep, qp, on[p, r], den[p, ed[t]]
+            nbad++
+          }
+        }
+      }
+      printf "%s: %d practice-registers checked, %d outside tolerance\n", net, n, nbad
+      print n, nbad > "/dev/stderr"
+    }' "$QOF" "$TMP/$net.den.csv" "$TMP/$net.reg.csv" 2>"$TMP/counts"
+  # the user-facing form of the same check
+  run report --db "$DB" calibration
+  if [[ "$(cut -d' ' -f2 "$TMP/counts")" == 0 ]]; then
+    expect_status 0 "report calibration $net"
+    expect_out "practice-registers within 10% or 0.3 points of QOF 2024-25"
+    expect_no_out " NO"
+  fi
+  read -r n nb <"$TMP/counts"
+  total=$((total + n))
+  bad=$((bad + nb))
+  checks=$((checks + 1))
+  [[ "$n" -gt 0 ]] || fail "$net: no practice over 5,000 patients checked"
+done
+# a report months after the twin's date misses (OB needs a BMI in the last 12 months)
+run report --db "$DB" calibration --as-of 2027-06-01
+expect_status 1 "report calibration a year late"
+expect_out " NO"
+run report --db "$DB" calibration --format csv
+expect_status 0 "report calibration csv"
+expect_out "practice,register,patients,count,percent,qof_percent,within"
+
+# an empty database: nothing to compare, no error
+run init --db "$TMP/empty.db"
+expect_status 0 "init"
+run report --db "$TMP/empty.db" calibration
+expect_status 0 "report calibration on an empty database"
+expect_out "0 of 0 practice-registers"
+
+echo "calibration: $((total - bad)) of $total practice-registers within tolerance"
+[[ "$bad" -eq 0 ]] || fail "$bad practice-registers outside tolerance (table above)"
+done_ok
