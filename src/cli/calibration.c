@@ -104,8 +104,8 @@ static enum pcn_err take_line(struct calib *c, const char *s, size_t len)
             start = i + 1;
         }
     }
-    if (n != 5 || fl[0] != 8 || memcmp(f[0], "register", 8) || fl[3] != 5 ||
-        memcmp(f[3], "count", 5) || fl[2] <= 9 || memcmp(f[2], "practice=", 9))
+    if (n != 5 || fl[0] != 8 || memcmp(f[0], "register", 8) != 0 || fl[3] != 5 ||
+        memcmp(f[3], "count", 5) != 0 || fl[2] <= 9 || memcmp(f[2], "practice=", 9) != 0)
         return PCN_OK;
     if (pcn_parse_i64(f[4], fl[4], &v) != PCN_OK)
         return PCN_EPARSE;

@@ -272,7 +272,7 @@ int cmd_report(int argc, char **argv)
         pcn_program_free(p);
         return rc;
     }
-    if (rc == CLI_EXIT_OK && !strcmp(name, "calibration")) {
+    if (rc == CLI_EXIT_OK && name && strcmp(name, "calibration") == 0) {
         struct cli_calibration_opts co = {o.db, &o.eval, o.as_of_given, o.fmt};
         rc = cli_report_calibration(p, &co);
         pcn_program_free(p);
