@@ -294,62 +294,6 @@ enum pcn_err pcn__pg_each_audit(struct pcn_store *s, int64_t after_id, int64_t l
                         &p, audit_row, (pcn__pg_any_fn)fn, ud, NULL, "reading the audit log");
 }
 
-static int patient_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
-{
-    enum pcn_sex sex = PCN_SEX_UNKNOWN;
-    const char *sx = pcn__pg_col_text(r, i, 6);
-    struct pcn_patient p;
-
-    if (sx)
-        (void)pcn_sex_parse(sx, &sex);
-    p = (struct pcn_patient){
-        .patient_id = pcn__pg_col_text(r, i, 1),
-        .nhs_number = pcn__pg_col_text(r, i, 2),
-        .family_name = pcn__pg_col_text(r, i, 3),
-        .given_name = pcn__pg_col_text(r, i, 4),
-        .date_of_birth = pcn__pg_col_date(r, i, 5),
-        .sex = sex,
-        .ethnicity = pcn__pg_col_text(r, i, 7),
-        .postcode = pcn__pg_col_text(r, i, 8),
-        .lsoa = pcn__pg_col_text(r, i, 9),
-        .practice = pcn__pg_col_text(r, i, 10),
-        .registered_from = pcn__pg_col_date(r, i, 11),
-        .registered_to = pcn__pg_col_date(r, i, 12),
-        .date_of_death = pcn__pg_col_date(r, i, 13),
-    };
-    return ((pcn_patient_fn)fn)(pcn__pg_col_int(r, i, 0), &p, ud);
-}
-
-static int event_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
-{
-    struct pcn_event e = {
-        .date = pcn__pg_col_date(r, i, 1),
-        .end_date = pcn__pg_col_date(r, i, 2),
-        .kind = (enum pcn_event_kind)pcn__pg_col_int(r, i, 3),
-        .system = pcn__pg_col_text(r, i, 4),
-        .code = pcn__pg_col_text(r, i, 5),
-        .unit = pcn__pg_col_text(r, i, 7),
-        .source = pcn__pg_col_text(r, i, 8),
-        .orig_system = pcn__pg_col_text(r, i, 9),
-        .orig_code = pcn__pg_col_text(r, i, 10),
-    };
-    e.has_value = pcn__pg_col_double(r, i, 6, &e.value);
-    return ((pcn_event_fn)fn)(pcn__pg_col_int(r, i, 0), &e, ud);
-}
-
-static int medication_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
-{
-    struct pcn_medication m = {
-        .start_date = pcn__pg_col_date(r, i, 1),
-        .end_date = pcn__pg_col_date(r, i, 2),
-        .system = pcn__pg_col_text(r, i, 3),
-        .code = pcn__pg_col_text(r, i, 4),
-        .source = pcn__pg_col_text(r, i, 6),
-    };
-    m.has_quantity = pcn__pg_col_double(r, i, 5, &m.quantity);
-    return ((pcn_medication_fn)fn)(pcn__pg_col_int(r, i, 0), &m, ud);
-}
-
 static enum pcn_err by_key(struct pcn_store *s, const char *sql, int64_t key, pcn__pg_row_fn row,
                            pcn__pg_any_fn fn, void *ud, int *ret_rows, const char *what)
 {
@@ -362,12 +306,13 @@ static enum pcn_err by_key(struct pcn_store *s, const char *sql, int64_t key, pc
 enum pcn_err pcn__pg_get_patient(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud)
 {
     int rows = 0;
-    enum pcn_err rc = by_key(s,
-                             "SELECT id, patient_id, nhs_number, family_name, given_name, "
-                             "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
-                             "registered_from, registered_to, date_of_death FROM patient "
-                             "WHERE id = $1::bigint",
-                             key, patient_row, (pcn__pg_any_fn)fn, ud, &rows, "reading patient");
+    enum pcn_err rc =
+        by_key(s,
+               "SELECT id, patient_id, nhs_number, family_name, given_name, "
+               "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
+               "registered_from, registered_to, date_of_death FROM patient "
+               "WHERE id = $1::bigint",
+               key, pcn__pg_patient_row, (pcn__pg_any_fn)fn, ud, &rows, "reading patient");
 
     if (rc == PCN_OK && rows == 0)
         return pcn__store_fail(s, PCN_ENOTFOUND, "no patient with key %" PRId64, key);
@@ -379,7 +324,7 @@ enum pcn_err pcn__pg_patient_events(struct pcn_store *s, int64_t key, pcn_event_
     return by_key(s,
                   "SELECT patient, date, end_date, kind, system, code, value, unit, source, "
                   "orig_system, orig_code FROM event WHERE patient = $1::bigint ORDER BY date, id",
-                  key, event_row, (pcn__pg_any_fn)fn, ud, NULL, "reading events");
+                  key, pcn__pg_event_row, (pcn__pg_any_fn)fn, ud, NULL, "reading events");
 }
 
 enum pcn_err pcn__pg_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
@@ -388,7 +333,7 @@ enum pcn_err pcn__pg_patient_medications(struct pcn_store *s, int64_t key, pcn_m
     return by_key(s,
                   "SELECT patient, start_date, end_date, system, code, quantity, source "
                   "FROM medication WHERE patient = $1::bigint ORDER BY start_date, id",
-                  key, medication_row, (pcn__pg_any_fn)fn, ud, NULL, "reading medications");
+                  key, pcn__pg_medication_row, (pcn__pg_any_fn)fn, ud, NULL, "reading medications");
 }
 
 enum pcn_err pcn__pg_begin_read(struct pcn_store *s)

@@ -84,6 +84,14 @@ enum pcn_err pcn__pg_walk(struct pg_store *ps, const char *sql, const struct pg_
                           pcn__pg_row_fn row, pcn__pg_any_fn fn, void *ud, int *ret_rows,
                           const char *what);
 
+/*
+ * Row decoders shared by the population walks and the patient view:
+ * one patient, event or medication row, handed to the caller's callback.
+ */
+int pcn__pg_patient_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud);
+int pcn__pg_event_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud);
+int pcn__pg_medication_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud);
+
 /* Registry and population operations, installed in the ops table by pg_store.c. */
 enum pcn_err pcn__pg_put_network(struct pcn_store *s, const struct pcn_network *n);
 enum pcn_err pcn__pg_put_practice(struct pcn_store *s, const struct pcn_practice *p);

@@ -195,7 +195,7 @@ enum pcn_err pcn__pg_put_term(struct pcn_store *s, const struct pcn_term *t)
                         &p, 1, NULL, "saving term");
 }
 
-static int patient_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+int pcn__pg_patient_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
 {
     enum pcn_sex sex = PCN_SEX_UNKNOWN;
     const char *sx = pcn__pg_col_text(r, i, 6);
@@ -221,7 +221,7 @@ static int patient_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_patient_fn)fn)(pcn__pg_col_int(r, i, 0), &p, ud);
 }
 
-static int event_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+int pcn__pg_event_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
 {
     struct pcn_event e = {
         .date = pcn__pg_col_date(r, i, 1),
@@ -238,7 +238,7 @@ static int event_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_event_fn)fn)(pcn__pg_col_int(r, i, 0), &e, ud);
 }
 
-static int medication_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+int pcn__pg_medication_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
 {
     struct pcn_medication m = {
         .start_date = pcn__pg_col_date(r, i, 1),
@@ -292,7 +292,8 @@ enum pcn_err pcn__pg_each_patient(struct pcn_store *s, pcn_patient_fn fn, void *
                         "SELECT id, patient_id, nhs_number, family_name, given_name, "
                         "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
                         "registered_from, registered_to, date_of_death FROM patient ORDER BY id",
-                        NULL, patient_row, (pcn__pg_any_fn)fn, ud, NULL, "reading patients");
+                        NULL, pcn__pg_patient_row, (pcn__pg_any_fn)fn, ud, NULL,
+                        "reading patients");
 }
 
 enum pcn_err pcn__pg_each_event(struct pcn_store *s, pcn_event_fn fn, void *ud)
@@ -300,7 +301,7 @@ enum pcn_err pcn__pg_each_event(struct pcn_store *s, pcn_event_fn fn, void *ud)
     return pcn__pg_walk(pg_of(s),
                         "SELECT patient, date, end_date, kind, system, code, value, unit, source, "
                         "orig_system, orig_code FROM event ORDER BY patient, date, id",
-                        NULL, event_row, (pcn__pg_any_fn)fn, ud, NULL, "reading events");
+                        NULL, pcn__pg_event_row, (pcn__pg_any_fn)fn, ud, NULL, "reading events");
 }
 
 enum pcn_err pcn__pg_each_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud)
@@ -308,7 +309,8 @@ enum pcn_err pcn__pg_each_medication(struct pcn_store *s, pcn_medication_fn fn, 
     return pcn__pg_walk(pg_of(s),
                         "SELECT patient, start_date, end_date, system, code, quantity, source "
                         "FROM medication ORDER BY patient, start_date, id",
-                        NULL, medication_row, (pcn__pg_any_fn)fn, ud, NULL, "reading medications");
+                        NULL, pcn__pg_medication_row, (pcn__pg_any_fn)fn, ud, NULL,
+                        "reading medications");
 }
 
 enum pcn_err pcn__pg_each_immunisation(struct pcn_store *s, pcn_immunisation_fn fn, void *ud)

@@ -304,64 +304,6 @@ enum pcn_err pcn__sqlite_each_audit(struct pcn_store *s, int64_t after_id, int64
 
 /* ---- the patient view: same columns as the population walks ---- */
 
-static int patient_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
-{
-    enum pcn_sex sex = PCN_SEX_UNKNOWN;
-    const char *sx = pcn__col_text(st, 6);
-    struct pcn_patient p;
-
-    if (sx)
-        (void)pcn_sex_parse(sx, &sex);
-    p = (struct pcn_patient){
-        .patient_id = pcn__col_text(st, 1),
-        .nhs_number = pcn__col_text(st, 2),
-        .family_name = pcn__col_text(st, 3),
-        .given_name = pcn__col_text(st, 4),
-        .date_of_birth = pcn__col_date(st, 5),
-        .sex = sex,
-        .ethnicity = pcn__col_text(st, 7),
-        .postcode = pcn__col_text(st, 8),
-        .lsoa = pcn__col_text(st, 9),
-        .practice = pcn__col_text(st, 10),
-        .registered_from = pcn__col_date(st, 11),
-        .registered_to = pcn__col_date(st, 12),
-        .date_of_death = pcn__col_date(st, 13),
-    };
-    return ((pcn_patient_fn)fn)(sqlite3_column_int64(st, 0), &p, ud);
-}
-
-static int event_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
-{
-    struct pcn_event e = {
-        .date = pcn__col_date(st, 1),
-        .end_date = pcn__col_date(st, 2),
-        .kind = (enum pcn_event_kind)sqlite3_column_int(st, 3),
-        .system = pcn__col_text(st, 4),
-        .code = pcn__col_text(st, 5),
-        .has_value = sqlite3_column_type(st, 6) != SQLITE_NULL,
-        .value = sqlite3_column_double(st, 6),
-        .unit = pcn__col_text(st, 7),
-        .source = pcn__col_text(st, 8),
-        .orig_system = pcn__col_text(st, 9),
-        .orig_code = pcn__col_text(st, 10),
-    };
-    return ((pcn_event_fn)fn)(sqlite3_column_int64(st, 0), &e, ud);
-}
-
-static int medication_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
-{
-    struct pcn_medication m = {
-        .start_date = pcn__col_date(st, 1),
-        .end_date = pcn__col_date(st, 2),
-        .system = pcn__col_text(st, 3),
-        .code = pcn__col_text(st, 4),
-        .has_quantity = sqlite3_column_type(st, 5) != SQLITE_NULL,
-        .quantity = sqlite3_column_double(st, 5),
-        .source = pcn__col_text(st, 6),
-    };
-    return ((pcn_medication_fn)fn)(sqlite3_column_int64(st, 0), &m, ud);
-}
-
 static enum pcn_err by_key(struct pcn_store *s, enum sql_stmt which, int64_t key, pcn__row_fn row,
                            pcn__any_fn fn, void *ud, int *ret_rows, const char *what)
 {
@@ -377,8 +319,8 @@ static enum pcn_err by_key(struct pcn_store *s, enum sql_stmt which, int64_t key
 enum pcn_err pcn__sqlite_get_patient(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud)
 {
     int rows = 0;
-    enum pcn_err rc =
-        by_key(s, SQL_PATIENT_GET, key, patient_row, (pcn__any_fn)fn, ud, &rows, "reading patient");
+    enum pcn_err rc = by_key(s, SQL_PATIENT_GET, key, pcn__sqlite_patient_row, (pcn__any_fn)fn, ud,
+                             &rows, "reading patient");
 
     if (rc == PCN_OK && rows == 0)
         return pcn__store_fail(s, PCN_ENOTFOUND, "no patient with key %lld", (long long)key);
@@ -387,15 +329,15 @@ enum pcn_err pcn__sqlite_get_patient(struct pcn_store *s, int64_t key, pcn_patie
 
 enum pcn_err pcn__sqlite_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud)
 {
-    return by_key(s, SQL_PATIENT_EVENTS, key, event_row, (pcn__any_fn)fn, ud, NULL,
+    return by_key(s, SQL_PATIENT_EVENTS, key, pcn__sqlite_event_row, (pcn__any_fn)fn, ud, NULL,
                   "reading events");
 }
 
 enum pcn_err pcn__sqlite_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
                                              void *ud)
 {
-    return by_key(s, SQL_PATIENT_MEDICATIONS, key, medication_row, (pcn__any_fn)fn, ud, NULL,
-                  "reading medications");
+    return by_key(s, SQL_PATIENT_MEDICATIONS, key, pcn__sqlite_medication_row, (pcn__any_fn)fn, ud,
+                  NULL, "reading medications");
 }
 
 /* ---- read transactions ---- */

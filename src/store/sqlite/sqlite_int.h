@@ -136,6 +136,14 @@ typedef int (*pcn__row_fn)(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
 enum pcn_err pcn__sqlite_walk(struct sqlite_store *ss, sqlite3_stmt *st, pcn__row_fn row,
                               pcn__any_fn fn, void *ud, int *ret_rows, const char *what);
 
+/*
+ * Row decoders shared by the population walks and the patient view:
+ * one patient, event or medication row, handed to the caller's callback.
+ */
+int pcn__sqlite_patient_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
+int pcn__sqlite_event_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
+int pcn__sqlite_medication_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
+
 /* Registry and population operations, installed in the ops table. */
 enum pcn_err pcn__sqlite_put_network(struct pcn_store *s, const struct pcn_network *n);
 enum pcn_err pcn__sqlite_put_practice(struct pcn_store *s, const struct pcn_practice *p);

@@ -340,7 +340,7 @@ enum pcn_err pcn__sqlite_put_term(struct pcn_store *s, const struct pcn_term *t)
     return pcn__sqlite_exec_stmt(ss, st, "saving term");
 }
 
-static int patient_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
+int pcn__sqlite_patient_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
 {
     enum pcn_sex sex = PCN_SEX_UNKNOWN;
     const char *sx = pcn__col_text(st, 6);
@@ -366,7 +366,7 @@ static int patient_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
     return ((pcn_patient_fn)fn)(sqlite3_column_int64(st, 0), &p, ud);
 }
 
-static int event_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
+int pcn__sqlite_event_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
 {
     struct pcn_event e = {
         .date = pcn__col_date(st, 1),
@@ -384,7 +384,7 @@ static int event_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
     return ((pcn_event_fn)fn)(sqlite3_column_int64(st, 0), &e, ud);
 }
 
-static int medication_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
+int pcn__sqlite_medication_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
 {
     struct pcn_medication m = {
         .start_date = pcn__col_date(st, 1),
@@ -448,17 +448,19 @@ static enum pcn_err each(struct pcn_store *s, enum sql_stmt which, pcn__row_fn r
 
 enum pcn_err pcn__sqlite_each_patient(struct pcn_store *s, pcn_patient_fn fn, void *ud)
 {
-    return each(s, SQL_PATIENT_EACH, patient_row, (pcn__any_fn)fn, ud, "reading patients");
+    return each(s, SQL_PATIENT_EACH, pcn__sqlite_patient_row, (pcn__any_fn)fn, ud,
+                "reading patients");
 }
 
 enum pcn_err pcn__sqlite_each_event(struct pcn_store *s, pcn_event_fn fn, void *ud)
 {
-    return each(s, SQL_EVENT_EACH, event_row, (pcn__any_fn)fn, ud, "reading events");
+    return each(s, SQL_EVENT_EACH, pcn__sqlite_event_row, (pcn__any_fn)fn, ud, "reading events");
 }
 
 enum pcn_err pcn__sqlite_each_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud)
 {
-    return each(s, SQL_MEDICATION_EACH, medication_row, (pcn__any_fn)fn, ud, "reading medications");
+    return each(s, SQL_MEDICATION_EACH, pcn__sqlite_medication_row, (pcn__any_fn)fn, ud,
+                "reading medications");
 }
 
 enum pcn_err pcn__sqlite_each_immunisation(struct pcn_store *s, pcn_immunisation_fn fn, void *ud)
