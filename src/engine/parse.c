@@ -775,6 +775,25 @@ static enum pcn_err parse_postfix(struct parser *ps, uint32_t *ret)
     return rc;
 }
 
+/*
+ * Recurse into fn for a prefix operator ('-', 'not') under the same nesting
+ * limit as parenthesised expressions, so a long run of prefixes cannot
+ * exhaust the stack.
+ */
+static enum pcn_err nested(struct parser *ps, enum pcn_err (*fn)(struct parser *, uint32_t *),
+                           uint32_t *ret)
+{
+    enum pcn_err rc;
+
+    if (++ps->depth > MAX_DEPTH) {
+        ps->depth--;
+        return pcn__lex_error(&ps->lx, &ps->tok, "expression nested too deeply");
+    }
+    rc = fn(ps, ret);
+    ps->depth--;
+    return rc;
+}
+
 static enum pcn_err parse_unary(struct parser *ps, uint32_t *ret)
 {
     struct token t = ps->tok;
@@ -784,7 +803,7 @@ static enum pcn_err parse_unary(struct parser *ps, uint32_t *ret)
         return parse_postfix(ps, ret);
     rc = advance(ps);
     if (!rc)
-        rc = parse_unary(ps, ret);
+        rc = nested(ps, parse_unary, ret);
     if (rc)
         return rc;
     if (!numeric(ty(ps, *ret)))
@@ -895,7 +914,7 @@ static enum pcn_err parse_not(struct parser *ps, uint32_t *ret)
         return parse_cmp(ps, ret);
     rc = advance(ps);
     if (!rc)
-        rc = parse_not(ps, ret);
+        rc = nested(ps, parse_not, ret);
     if (rc)
         return rc;
     if (ty(ps, *ret) != TY_BOOL)

@@ -527,6 +527,17 @@ static void test_deep_nesting(void **state)
         assert_int_equal(pcn_buf_addch(&b, '('), PCN_OK);
     assert_int_equal(pcn_program_load_string(p, "d", b.buf, b.len, NULL, 0, &err), PCN_EPARSE);
     assert_non_null(strstr(err.msg, "nested too deeply"));
+    /* long runs of prefix operators are held to the same limit (found by fuzzing: a
+     * stack overflow on "let d = ------...") */
+    for (int op = 0; op < 2; op++) {
+        pcn_buf_reset(&b);
+        assert_int_equal(pcn_buf_adds(&b, op ? "register r = " : "let d = "), PCN_OK);
+        for (int i = 0; i < 100000; i++)
+            assert_int_equal(pcn_buf_adds(&b, op ? "not " : "-"), PCN_OK);
+        assert_int_equal(pcn_buf_adds(&b, op ? "age > 1\n" : "1\n"), PCN_OK);
+        assert_int_equal(pcn_program_load_string(p, "d", b.buf, b.len, NULL, 0, &err), PCN_EPARSE);
+        assert_non_null(strstr(err.msg, "nested too deeply"));
+    }
     pcn_buf_release(&b);
     pcn_program_free(p);
 }
