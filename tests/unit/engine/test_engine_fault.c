@@ -7,6 +7,8 @@
  */
 #include "testutil.h"
 
+#include "fault_util.h"
+
 #include "pcn/alloc.h"
 #include "pcn/buf.h"
 #include "pcn/date.h"
@@ -86,26 +88,9 @@ out:
 
 static void test_torture(void **state)
 {
-    void *probe;
-    unsigned long n;
-
     (void)state;
-    pcn_alloc_fail_at(1);
-    probe = pcn_malloc(1);
-    pcn_alloc_fail_at(0);
-    if (probe) {
-        pcn_free(probe);
-        skip(); /* not a fault-injection build */
-    }
-    for (n = 1; n < 200000; n++) {
-        pcn_alloc_fail_at(n);
-        scenario_engine();
-        if (!pcn_alloc_fault_hit())
-            break;
-    }
-    pcn_alloc_fail_at(0);
-    print_message("fault injection: %lu allocations failed in turn\n", n - 1);
-    assert_true(n > 50);
+    fault_require_injection();
+    assert_true(fault_torture(scenario_engine) > 50);
 }
 
 int main(void)

@@ -8,6 +8,8 @@
  */
 #include "testutil.h"
 
+#include "fault_util.h"
+
 #include "pcn/alloc.h"
 #include "pcn/arena.h"
 #include "pcn/buf.h"
@@ -125,41 +127,17 @@ static void scenario_registry_check(void)
     pcn_store_close(s);
 }
 
-/* Run fn with each allocation failing in turn; returns the number of runs. */
-static unsigned long torture(void (*fn)(void))
-{
-    unsigned long n;
-
-    for (n = 1; n < 200000; n++) {
-        pcn_alloc_fail_at(n);
-        fn();
-        if (!pcn_alloc_fault_hit())
-            break;
-    }
-    pcn_alloc_fail_at(0);
-    print_message("fault injection: %lu allocations failed in turn\n", n - 1);
-    return n;
-}
-
 static void test_torture(void **state)
 {
-    void *probe;
-
     (void)state;
-    pcn_alloc_fail_at(1);
-    probe = pcn_malloc(1);
-    pcn_alloc_fail_at(0);
-    if (probe) {
-        pcn_free(probe);
-        skip(); /* not a fault-injection build */
-    }
+    fault_require_injection();
     test_mkdtemp(workdir, sizeof(workdir));
-    assert_true(torture(scenario_buf_arena_hash) > 10);
-    assert_true(torture(scenario_csv) > 3);
-    assert_true(torture(scenario_table) > 10);
-    assert_true(torture(scenario_registry) > 10);
+    assert_true(fault_torture(scenario_buf_arena_hash) > 10);
+    assert_true(fault_torture(scenario_csv) > 3);
+    assert_true(fault_torture(scenario_table) > 10);
+    assert_true(fault_torture(scenario_registry) > 10);
     scenario_registry(); /* a complete database for the check scenario */
-    assert_true(torture(scenario_registry_check) > 5);
+    assert_true(fault_torture(scenario_registry_check) > 5);
 }
 
 int main(void)

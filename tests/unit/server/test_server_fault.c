@@ -7,6 +7,8 @@
  */
 #include "testutil.h"
 
+#include "fault_util.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -103,38 +105,15 @@ static void scenario_server(void)
     pcn_server_free(srv);
 }
 
-static unsigned long torture(void (*fn)(void))
-{
-    unsigned long n;
-
-    for (n = 1; n < 200000; n++) {
-        pcn_alloc_fail_at(n);
-        fn();
-        if (!pcn_alloc_fault_hit())
-            break;
-    }
-    pcn_alloc_fail_at(0);
-    print_message("fault injection: %lu allocations failed in turn\n", n - 1);
-    return n;
-}
-
 static void test_torture(void **state)
 {
-    void *probe;
-
     (void)state;
-    pcn_alloc_fail_at(1);
-    probe = pcn_malloc(1);
-    pcn_alloc_fail_at(0);
-    if (probe) {
-        pcn_free(probe);
-        skip(); /* not a fault-injection build */
-    }
+    fault_require_injection();
     assert_int_equal(pcn_auth_init(), PCN_OK);
     test_mkdtemp(workdir, sizeof(workdir));
-    assert_true(torture(scenario_auth_store) > 3);
+    assert_true(fault_torture(scenario_auth_store) > 3);
     scenario_auth_store(); /* a complete database for the server */
-    assert_true(torture(scenario_server) > 5);
+    assert_true(fault_torture(scenario_server) > 5);
 }
 
 int main(void)
