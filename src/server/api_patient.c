@@ -218,9 +218,11 @@ int pcn__api_patient(struct pcn__request *r)
     if (rc == PCN_OK && v.failed)
         rc = PCN_ENOMEM;
     if (rc == PCN_OK && want_registers) {
-        int32_t as_of = pcn_store_default_as_of(r->store);
+        int32_t as_of = PCN_DATE_NONE;
+        rc = pcn_store_default_as_of(r->store, &as_of);
         pcn_date_format(as_of, v.as_of);
-        rc = pcn__patient_registers(r, key, as_of, &v.registers);
+        if (rc == PCN_OK)
+            rc = pcn__patient_registers(r, key, as_of, &v.registers);
     }
     if (rc != PCN_OK)
         pcn__reply_store_error(r, rc);

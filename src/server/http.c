@@ -176,8 +176,10 @@ bool pcn__query_date(struct pcn__request *r, const char *name, int32_t *ret)
     const char *v = pcn__query(r, name);
 
     if (!v) {
-        *ret = r->store ? pcn_store_default_as_of(r->store) : pcn_date_today();
-        return true;
+        enum pcn_err rc = pcn_store_default_as_of(r->store, ret);
+        if (rc != PCN_OK)
+            pcn__reply_store_error(r, rc);
+        return rc == PCN_OK;
     }
     if (pcn_date_parse_iso(v, strlen(v), ret) != PCN_OK) {
         pcn__reply_error(r, 400, "invalid_parameter", "%s must be a date (YYYY-MM-DD)", name);

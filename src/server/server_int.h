@@ -143,7 +143,11 @@ bool pcn__check_query(struct pcn__request *r, const char *const *allowed);
 const char *pcn__query(struct pcn__request *r, const char *name);
 bool pcn__query_int(struct pcn__request *r, const char *name, int64_t min, int64_t max, int64_t def,
                     int64_t *ret);
-/* as_of: a YYYY-MM-DD parameter, default today; replies 400 and returns false when bad. */
+/*
+ * as_of: a YYYY-MM-DD parameter, by default the store's default as-of date
+ * (pcn_store_default_as_of()); replies 400 (or the store's error) and
+ * returns false when bad.
+ */
 bool pcn__query_date(struct pcn__request *r, const char *name, int32_t *ret);
 
 /*

@@ -59,11 +59,13 @@ def make_fixture():
     start = day(2020, 1, 1)
     for p, n in (("A81001", "U00001"), ("A81002", "U00001"), ("B82001", "U00002")):
         db.execute("INSERT INTO membership VALUES (?, ?, ?, NULL)", (p, n, start))
+    # List sizes published before the records were extracted (the default as-of date is the
+    # latest record, 2024-02-01: the database has no data_as_of).
     for p, n in (("A81001", 20000), ("A81002", 15000), ("B82001", 9000)):
-        db.execute("INSERT INTO list_size VALUES (?, ?, ?)", (p, day(2025, 1, 1), n))
+        db.execute("INSERT INTO list_size VALUES (?, ?, ?)", (p, day(2024, 1, 1), n))
     # A tiny band (3 patients) must be suppressed for aggregate-only roles.
-    db.execute("INSERT INTO list_band VALUES ('A81002', ?, 'F', 95, 3)", (day(2025, 1, 1),))
-    db.execute("INSERT INTO list_band VALUES ('A81002', ?, 'M', 40, 900)", (day(2025, 1, 1),))
+    db.execute("INSERT INTO list_band VALUES ('A81002', ?, 'F', 95, 3)", (day(2024, 1, 1),))
+    db.execute("INSERT INTO list_band VALUES ('A81002', ?, 'M', 40, 900)", (day(2024, 1, 1),))
     pats = [("P1", NHS_NUMBERS[0], "Smith", "Ann", day(1950, 3, 1), "F", "A81001"),
             ("P2", NHS_NUMBERS[1], "Jones", "Bob", day(1980, 6, 2), "M", "A81002"),
             ("P3", NHS_NUMBERS[2], "Brown", "Cy", day(2001, 9, 3), "M", "A81001")]
@@ -270,7 +272,7 @@ def test_registry_routes(srv):
     check(st == 200 and all(p["network"] is None for p in j["items"]), "as_of before membership")
     # cache: a committed change is visible at once
     rc, _, err = pcn("practice", "add", "--db", DB, "--name", "New Surgery", "--network",
-                     "U00001", "A81003")
+                     "U00001", "--from", "2020-01-01", "A81003")
     check(rc == 0, "practice add: " + err)
     st, j, _, _ = c.get("/api/v1/practices?network=U00001")
     check(st == 200 and j["total"] == 3, "cached practices refreshed after a data change")
@@ -334,7 +336,7 @@ def test_engine_routes(srv, keys):
     check(st == 200 and h["content-type"].startswith("text/csv") and
           'filename="cvd_no_bp.csv"' in h.get("content-disposition", "") and
           text.splitlines()[0] == "key,patient_id,practice,Age,Last BP" and
-          text.splitlines()[1].startswith("%d,P2,A81002,46" % keys["P2"]), "worklist CSV: " + text)
+          text.splitlines()[1].startswith("%d,P2,A81002,43" % keys["P2"]), "worklist CSV: " + text)
     pm = Client(srv, "pm1")
     st, j, _, _ = pm.get("/api/v1/worklists/cvd_no_bp?practice=A81002")
     check(st == 403 and is_error(j, "forbidden"), "practice manager cannot ask for another practice")
@@ -554,8 +556,8 @@ def test_config_file():
 
 def test_cli_users():
     rc, out, _ = pcn("user", "list", "--db", DB, "--format", "csv")
-    check(rc == 0 and "pm1,practice_manager,A81001,no" in out and "lw1,link_worker,,yes" in out,
-          "pcn user list")
+    check(rc == 0 and "pm1,practice_manager,A81001,false," in out and
+          "lw1,link_worker,,true," in out, "pcn user list: " + out)
     check("argon2" not in out, "pcn user list shows no hashes")
     for args, stdin, want, what in (
             (["add", "--db", DB, "--role", "root", "x1"], PASSWORD, 2, "unknown role"),
