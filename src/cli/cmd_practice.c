@@ -283,7 +283,7 @@ int cmd_practice(int argc, char **argv)
     if (!o.as_of_given && (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0))
         rc = cli_default_as_of("practice", store, &o.as_of);
     if (rc == CLI_EXIT_OK)
-        rc = practice_run(store, sub, optind < argc ? argv[optind] : NULL, &o);
+        rc = practice_run(store, sub, optind < argc ? argv[optind] : "", &o);
     pcn_store_close(store);
     return rc;
 }

@@ -6,7 +6,7 @@
 // (in pages of the server's maximum) so filtering and sorting are instant.
 
 import { api, ApiError, qs } from '../api.js';
-import { network, practiceName, settle, titleCase } from '../data.js';
+import { network, practiceName, practicesOf, settle, titleCase } from '../data.js';
 import { h, newId, panel, select, warning } from '../dom.js';
 import { dateText, nhsNumberText } from '../format.js';
 
@@ -185,7 +185,7 @@ export async function render(ctx, args) {
       load();
     }),
     select('Practice', [{ value: '', label: 'All practices' },
-      ...(net.practices || []).map((p) => ({ value: p.code, label: `${titleCase(practiceName(net, p.code))} (${p.code})` }))],
+      ...practicesOf(net).map((p) => ({ value: p.code, label: `${titleCase(practiceName(net, p.code))} (${p.code})` }))],
     st.practice, (v) => { st.practice = v; st.page = 0; if (st.data) drawTable(); }),
     h('div', { class: 'nhsuk-form-group' },
       h('label', { class: 'nhsuk-label', for: searchId }, 'Search name, ID or NHS number'),
