@@ -23,6 +23,7 @@
 #include "pcn/engine.h"
 #include "pcn/parse.h"
 #include "pcn/paths.h"
+#include "pcn/table.h"
 #include "pcn/validate.h"
 #include "util/common.h"
 
@@ -262,17 +263,25 @@ static bool name_is_plain(const char *s)
     return n > 0 && n <= 64;
 }
 
-/* Aggregate results without any worklist (patient-level) result. */
+/*
+ * Aggregate results without any worklist (patient-level) result, a page of
+ * them (limit, offset) with their total.
+ */
 static int reply_report(struct pcn__request *r, const char *select)
 {
-    static const char *const params[] = {"as_of", "by", NULL};
+    static const char *const params[] = {"as_of", "by", "limit", "offset", NULL};
     struct pcn_eval_options o;
+    int64_t limit;
+    int64_t offset;
+    int64_t seen = 0;
     json_t *j;
     json_t *kept;
     json_t *item;
     size_t i;
 
-    if (!pcn__check_query(r, params) || !eval_options(r, &o))
+    if (!pcn__check_query(r, params) || !eval_options(r, &o) ||
+        !pcn__query_int(r, "limit", 1, r->srv->cfg.max_page, 100, &limit) ||
+        !pcn__query_int(r, "offset", 0, INT32_MAX, 0, &offset))
         return 0;
     if (!select || !name_is_plain(select))
         return pcn__reply_error(r, 404, "not_found", "no such report");
@@ -283,10 +292,13 @@ static int reply_report(struct pcn__request *r, const char *select)
     json_array_foreach(json_object_get(j, "results"), i, item)
     {
         const char *kind = json_string_value(json_object_get(item, "kind"));
-        if (kept && kind && strcmp(kind, "worklist") != 0)
+        if (!kind || strcmp(kind, "worklist") == 0)
+            continue;
+        seen++;
+        if (kept && seen > offset && seen <= offset + limit)
             (void)json_array_append(kept, item);
     }
-    if (!kept || json_array_size(kept) == 0) {
+    if (!kept || seen == 0) {
         json_decref(kept);
         json_decref(j);
         return pcn__reply_error(r, 404, "not_found",
@@ -294,7 +306,13 @@ static int reply_report(struct pcn__request *r, const char *select)
                                 "/api/v1/worklists/)",
                                 select);
     }
-    (void)json_object_set_new(j, "results", kept);
+    if (json_object_set_new(j, "results", kept) != 0 ||
+        json_object_set_new(j, "total", json_integer(seen)) != 0 ||
+        json_object_set_new(j, "limit", json_integer(limit)) != 0 ||
+        json_object_set_new(j, "offset", json_integer(offset)) != 0) {
+        json_decref(j);
+        j = NULL;
+    }
     return pcn__reply_json(r, 200, j);
 }
 
@@ -309,6 +327,55 @@ int pcn__api_indicators(struct pcn__request *r)
 }
 
 /* ---- worklists ---- */
+
+/* The worklists of the definitions: a "worklists" table of name and title. */
+static enum pcn_err worklist_table(const struct pcn__engine *e, struct pcn_table **ret,
+                                   struct pcn_error *err)
+{
+    static const char *const names[] = {"name", "title"};
+    static const enum pcn_col_type types[] = {PCN_COL_TEXT, PCN_COL_TEXT};
+    struct pcn_program *p = pcn_program_new();
+    struct pcn_table *t = pcn_table_new("worklists", 2, names, types);
+    enum pcn_err rc = p && t ? pcn_program_load_dir(p, e->defs, 0, err) : PCN_ENOMEM;
+
+    for (size_t i = 0; rc == PCN_OK && i < pcn_program_def_count(p); i++) {
+        const char *kind = NULL;
+        const char *name = NULL;
+        const char *title = NULL;
+        rc = pcn_program_def_info(p, i, &kind, &name, &title);
+        if (rc != PCN_OK || strcmp(kind, "worklist") != 0)
+            continue;
+        rc = pcn_table_add_row(t);
+        if (rc == PCN_OK)
+            rc = pcn_table_set_text(t, 0, name);
+        if (rc == PCN_OK)
+            rc = pcn_table_set_text(t, 1, title ? title : name);
+    }
+    pcn_program_free(p);
+    if (rc != PCN_OK) {
+        pcn_table_free(t);
+        return rc;
+    }
+    *ret = t;
+    return PCN_OK;
+}
+
+int pcn__api_worklists(struct pcn__request *r)
+{
+    struct pcn_table *t = NULL;
+    struct pcn_error err;
+    enum pcn_err rc;
+
+    if (!pcn__check_query(r, NULL))
+        return 0;
+    rc = worklist_table(r->srv->engine, &t, &err);
+    if (rc != PCN_OK && rc != PCN_ENOMEM) {
+        pcn__log("engine: %s", pcn_err_name(rc)); /* err.msg may quote definitions only */
+        return pcn__reply_error(r, 500, "internal", "the definitions cannot be read");
+    }
+    return pcn__reply_table(r, rc, t,
+                            json_pack("{s:I}", "total", (json_int_t)(t ? pcn_table_rows(t) : 0)));
+}
 
 struct sort_spec {
     int col;  /* -2 patient_id, -1 practice, else the value column */

@@ -245,6 +245,7 @@ int pcn__api_audit_verify(struct pcn__request *r);
 int pcn__api_patient(struct pcn__request *r);
 int pcn__api_report(struct pcn__request *r);
 int pcn__api_indicators(struct pcn__request *r);
+int pcn__api_worklists(struct pcn__request *r);
 int pcn__api_worklist(struct pcn__request *r);
 
 /* Serve a static file from the web root (static.c). */

@@ -195,17 +195,17 @@ def role_matrix(srv, keys):
               "/api/v1/practices/A81002", "/api/v1/patients/%d" % own,
               "/api/v1/patients/%d" % other, "/api/v1/users", "/api/v1/audit",
               "/api/v1/audit/verify", "/api/v1/reports/registers?by=practice",
-              "/api/v1/indicators", "/api/v1/worklists/cvd_no_bp"]
+              "/api/v1/indicators", "/api/v1/worklists/cvd_no_bp", "/api/v1/worklists"]
     D, F = 200, 403
     expect = {  # me network networks practices practice patient-own patient-other users audit
-        #         verify reports indicators worklist
-        "admin1": [D, F, F, F, F, F, F, D, D, D, F, F, F],
-        "cd1": [D, D, D, D, D, D, D, F, F, F, D, D, D],
-        "pm1": [D, D, D, D, D, D, F, F, F, F, D, D, D],
-        "clin1": [D, D, D, D, D, D, D, F, F, F, D, D, D],
-        "lw1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
-        "ppg1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
-        "an1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
+        #         verify reports indicators worklist worklists
+        "admin1": [D, F, F, F, F, F, F, D, D, D, F, F, F, F],
+        "cd1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D],
+        "pm1": [D, D, D, D, D, D, F, F, F, F, D, D, D, D],
+        "clin1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D],
+        "lw1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F],
+        "ppg1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F],
+        "an1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F],
     }
     bodies = {}
     for user, statuses in expect.items():
@@ -338,10 +338,23 @@ def test_engine_routes(srv, keys):
           "reports never include worklists")
     st, j, _, _ = c.get("/api/v1/reports/frailty")
     check(st == 200 and j["results"][0]["name"] == "frailty", "one definition as a report")
+    st, whole, _, _ = c.get("/api/v1/reports/registers")
+    st2, j, _, _ = c.get("/api/v1/reports/registers?limit=2&offset=1")
+    check(st == 200 and st2 == 200 and whole["total"] == 21 and len(whole["results"]) == 21 and
+          j["total"] == 21 and (j["limit"], j["offset"]) == (2, 1) and
+          j["results"] == whole["results"][1:3], "report paging over results")
+    st, j, _, _ = c.get("/api/v1/worklists")
+    check(st == 200 and j["kind"] == "worklists" and
+          [(r["name"], bool(r["title"])) for r in j["rows"]] ==
+          [(n, True) for n in ("smr_priority", "cvd_no_bp", "cvd_raised_bp", "anticipatory_care")]
+          and j["total"] == 4, "the worklists of the definitions: %s" % j)
     for path, want in (("/api/v1/reports/nope", 404), ("/api/v1/reports/smr_priority", 404),
                        ("/api/v1/reports/registers?by=colour", 400),
                        ("/api/v1/reports/registers?as_of=yesterday", 400),
-                       ("/api/v1/reports/registers?limit=5", 400),
+                       ("/api/v1/reports/registers?limit=0", 400),
+                       ("/api/v1/reports/registers?offset=-1", 400),
+                       ("/api/v1/reports/registers?page=2", 400),
+                       ("/api/v1/worklists?limit=5", 400),
                        ("/api/v1/worklists/dm", 404), ("/api/v1/worklists/..", 404),
                        ("/api/v1/worklists/cvd_no_bp?sort=Colour", 400),
                        ("/api/v1/worklists/cvd_no_bp?order=up", 400),
@@ -651,6 +664,46 @@ def test_graceful_shutdown():
     return log
 
 
+def read_response(sock):
+    """Bytes of one HTTP response on sock (up to its JSON body's closing brace), b"" if closed."""
+    buf = b""
+    while not (b"\r\n\r\n" in buf and buf.rstrip().endswith(b"}")):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def test_connection_limit():
+    """max_connections: a connection over the limit is not served until a slot frees."""
+    srv = Server("--threads", "1", "--set", "max_connections=1")
+    get = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+    held = socket.create_connection((srv.host, srv.port), timeout=30)
+    held.sendall(get)
+    check(read_response(held).startswith(b"HTTP/1.1 200"), "first connection served (kept open)")
+    waiting = socket.create_connection((srv.host, srv.port), timeout=30)
+    waiting.sendall(get)
+    waiting.settimeout(1.0)
+    try:
+        early = waiting.recv(65536)
+    except socket.timeout:
+        early = None  # queued: libmicrohttpd stops accepting at the limit
+    check(early is None or early == b"", "no answer over max_connections=1: %r" % early)
+    held.close()
+    waiting.settimeout(30)
+    if early is None:
+        late = read_response(waiting)
+    else:  # closed at the limit: a new connection must now be served
+        waiting.close()
+        waiting = socket.create_connection((srv.host, srv.port), timeout=30)
+        waiting.sendall(get)
+        late = read_response(waiting)
+    waiting.close()
+    check(late.startswith(b"HTTP/1.1 200"), "served once the first connection closed: %r" % late[:40])
+    return srv.stop()
+
+
 def test_address_throttling():
     srv = Server("--set", "login_max_failures_addr=2", "--set", "login_max_failures_user=100")
     for i in range(2):
@@ -762,7 +815,7 @@ def main():
     finally:
         log = srv.stop()
     check(srv.proc.returncode == 0, "server exit status 0")
-    logs = log + test_graceful_shutdown() + test_address_throttling()
+    logs = log + test_graceful_shutdown() + test_address_throttling() + test_connection_limit()
     test_config_file()
     test_cli_users()
     check("GET /api/v1/patients/{key} 200" in logs, "access log names the route pattern")
