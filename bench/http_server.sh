@@ -6,7 +6,8 @@
 #      run; then the network summary (/api/v1/network), also cached;
 #   2. authenticated patient-view GETs (random patients), each audited.
 # The database: the national registry from data/reference plus 50,000
-# synthetic patients with 20 events each, written straight into SQLite.
+# synthetic patients with 20 events each, written straight into SQLite, and
+# a term for each of the three codes (the patient view names every code).
 # WRK_SECONDS (default 10) per run; SERVER_THREADS (default 4).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +54,9 @@ with db:
                        "VALUES (?, ?, 2, 'snomed', ?, ?, 'mm[Hg]')",
                        [(key, 18000 + 30 * j, rnd.choice(["271649006", "271650006", "60621009"]),
                          rnd.uniform(60, 180)) for j in range(20)])
+    db.executemany("INSERT INTO term (system, code, term) VALUES ('snomed', ?, ?)",
+                   [("271649006", "Systolic blood pressure"),
+                    ("271650006", "Diastolic blood pressure"), ("60621009", "Body mass index")])
 EOF
 echo "bench password" | "$pcn" user add --db "$db" --role clinician bench >/dev/null
 
@@ -72,7 +76,7 @@ auth="Authorization: Bearer $token"
 mkdir -p "$work/www"
 chmod 755 "$work" "$work/www" # nginx workers run as an unprivileged user
 curl -sf -H "$auth" "$url/api/v1/network" >"$work/network.json"
-echo "network $network: $(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["patients"], "registered patients,", len(j["practices"]), "practices")' "$work/network.json")"
+echo "network $network: $(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); p=j["practices"]; print(j["patients"], "registered patients,", len(p["rows"] if "rows" in p else p), "practices")' "$work/network.json")"
 report="/api/v1/reports/registers?by=practice"
 start=$(date +%s.%N)
 curl -sf -H "$auth" "$url$report" >"$work/www/report.json"

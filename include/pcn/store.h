@@ -71,12 +71,13 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
 #define PCN_META_DATA_AS_OF "data_as_of"
 
 /*
- * The default as-of date for analyses of this database, the one rule the
- * CLI and the server share: data_as_of when recorded (pcn generate);
- * else the date of the latest event, medication or immunisation, when it
- * is not after today; else today. The latest date costs one query (one
- * index probe per patient on SQLite) and is remembered on the handle for
- * the data version it was read at.
+ * The default as-of date for analyses and registry listings of this
+ * database, the one rule the CLI and the server share: data_as_of when
+ * recorded (pcn generate); else the latest date the data describe (an
+ * event, medication or immunisation, a list size or the start of a
+ * membership) when it is not after today; else today. The latest date
+ * costs one query (one index probe per patient on SQLite) and is
+ * remembered on the handle for the data version it was read at.
  */
 enum pcn_err pcn_store_default_as_of(struct pcn_store *s, int32_t *ret);
 

@@ -90,14 +90,14 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
     return STORE_WRITE(s, s->ops->set_meta(s, key, value));
 }
 
-/* The latest record date, read once per data version. */
-static enum pcn_err last_record_date(struct pcn_store *s, int32_t *ret)
+/* The latest data date, read once per data version. */
+static enum pcn_err last_data_date(struct pcn_store *s, int32_t *ret)
 {
     int64_t version = 0;
     enum pcn_err rc = pcn_store_data_version(s, &version);
 
     if (rc == PCN_OK && (!s->has_last_date || s->last_date_version != version)) {
-        rc = s->ops->last_record_date(s, &s->last_date);
+        rc = s->ops->last_data_date(s, &s->last_date);
         s->has_last_date = rc == PCN_OK;
         s->last_date_version = version;
     }
@@ -122,7 +122,7 @@ enum pcn_err pcn_store_default_as_of(struct pcn_store *s, int32_t *ret)
     }
     if (rc != PCN_ENOTFOUND)
         return rc;
-    rc = last_record_date(s, &d);
+    rc = last_data_date(s, &d);
     if (rc == PCN_OK)
         *ret = d != PCN_DATE_NONE && d < today ? d : today;
     return rc;

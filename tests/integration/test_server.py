@@ -60,7 +60,7 @@ def make_fixture():
     for p, n in (("A81001", "U00001"), ("A81002", "U00001"), ("B82001", "U00002")):
         db.execute("INSERT INTO membership VALUES (?, ?, ?, NULL)", (p, n, start))
     # List sizes published before the records were extracted (the default as-of date is the
-    # latest record, 2024-02-01: the database has no data_as_of).
+    # latest record, 2024-02-01, later than every registry date: the database has no data_as_of).
     for p, n in (("A81001", 20000), ("A81002", 15000), ("B82001", 9000)):
         db.execute("INSERT INTO list_size VALUES (?, ?, ?)", (p, day(2024, 1, 1), n))
     # A tiny band (3 patients) must be suppressed for aggregate-only roles.
@@ -427,7 +427,7 @@ def test_shared_schemas(srv):
 
 
 def test_default_as_of(srv):
-    """One rule: data_as_of, else the latest record date, else today (CLI and server)."""
+    """One rule: data_as_of, else the latest data date, else today (CLI and server)."""
     c = Client(srv, "cd1")
     st, j, _, _ = c.get("/api/v1/reports/registers")
     rc, out, _ = pcn("report", "--db", DB, "--format", "json", "registers")

@@ -346,14 +346,16 @@ enum pcn_err pcn__pg_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn
                   key, pcn__pg_term_row, (pcn__pg_any_fn)fn, ud, NULL, "reading terms");
 }
 
-enum pcn_err pcn__pg_last_record_date(struct pcn_store *s, int32_t *ret)
+enum pcn_err pcn__pg_last_data_date(struct pcn_store *s, int32_t *ret)
 {
     PGresult *r = NULL;
     enum pcn_err rc = pcn__pg_exec(pg_of(s),
                                    "SELECT GREATEST((SELECT MAX(date) FROM event), "
                                    "(SELECT MAX(start_date) FROM medication), "
-                                   "(SELECT MAX(date) FROM immunisation))",
-                                   NULL, PG_READ, &r, "reading the latest record date");
+                                   "(SELECT MAX(date) FROM immunisation), "
+                                   "(SELECT MAX(date) FROM list_size), "
+                                   "(SELECT MAX(start_date) FROM membership))",
+                                   NULL, PG_READ, &r, "reading the latest data date");
 
     if (rc == PCN_OK)
         *ret = PQntuples(r) ? pcn__pg_col_date(r, 0, 0) : PCN_DATE_NONE;

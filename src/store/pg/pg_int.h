@@ -179,7 +179,7 @@ enum pcn_err pcn__pg_patient_events(struct pcn_store *s, int64_t key, pcn_event_
 enum pcn_err pcn__pg_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
                                          void *ud);
 enum pcn_err pcn__pg_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud);
-enum pcn_err pcn__pg_last_record_date(struct pcn_store *s, int32_t *ret);
+enum pcn_err pcn__pg_last_data_date(struct pcn_store *s, int32_t *ret);
 enum pcn_err pcn__pg_begin_read(struct pcn_store *s);
 void pcn__pg_end_read(struct pcn_store *s);
 

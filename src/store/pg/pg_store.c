@@ -596,7 +596,7 @@ static const struct pcn_store_ops pg_ops = {
     .begin_read = pcn__pg_begin_read,
     .end_read = pcn__pg_end_read,
     .patient_terms = pcn__pg_patient_terms,
-    .last_record_date = pcn__pg_last_record_date,
+    .last_data_date = pcn__pg_last_data_date,
     .set_deadline = pcn__pg_set_deadline,
 };
 

@@ -347,10 +347,10 @@ enum pcn_err pcn__sqlite_patient_terms(struct pcn_store *s, int64_t key, pcn_ter
                   "reading terms");
 }
 
-enum pcn_err pcn__sqlite_last_record_date(struct pcn_store *s, int32_t *ret)
+enum pcn_err pcn__sqlite_last_data_date(struct pcn_store *s, int32_t *ret)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_LAST_RECORD_DATE);
+    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_LAST_DATA_DATE);
     int rc;
 
     if (!st)
@@ -359,7 +359,7 @@ enum pcn_err pcn__sqlite_last_record_date(struct pcn_store *s, int32_t *ret)
     if (rc == SQLITE_ROW)
         *ret = pcn__col_date(st, 0);
     (void)sqlite3_reset(st);
-    return rc == SQLITE_ROW ? PCN_OK : pcn__sqlite_fail(ss, rc, "reading the latest record date");
+    return rc == SQLITE_ROW ? PCN_OK : pcn__sqlite_fail(ss, rc, "reading the latest data date");
 }
 
 /* ---- deadlines ---- */

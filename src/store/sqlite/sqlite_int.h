@@ -69,7 +69,7 @@ enum sql_stmt {
     SQL_PATIENT_EVENTS,
     SQL_PATIENT_MEDICATIONS,
     SQL_PATIENT_TERMS,
-    SQL_LAST_RECORD_DATE,
+    SQL_LAST_DATA_DATE,
     SQL_STMT_COUNT_
 };
 
@@ -217,7 +217,7 @@ enum pcn_err pcn__sqlite_patient_events(struct pcn_store *s, int64_t key, pcn_ev
 enum pcn_err pcn__sqlite_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
                                              void *ud);
 enum pcn_err pcn__sqlite_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud);
-enum pcn_err pcn__sqlite_last_record_date(struct pcn_store *s, int32_t *ret);
+enum pcn_err pcn__sqlite_last_data_date(struct pcn_store *s, int32_t *ret);
 enum pcn_err pcn__sqlite_begin_read(struct pcn_store *s);
 void pcn__sqlite_end_read(struct pcn_store *s);
 enum pcn_err pcn__sqlite_set_deadline(struct pcn_store *s, int64_t deadline);

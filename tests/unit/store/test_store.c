@@ -435,7 +435,10 @@ static void put_medication(struct pcn_store *s, const char *id, const char *code
     assert_int_equal(pcn_store_put_medication(s, &m), PCN_OK);
 }
 
-/* Without data_as_of the default is the latest record date, unless it is in the future. */
+/*
+ * Without data_as_of the default is the latest date of the data (records,
+ * list sizes, membership starts), unless it is in the future.
+ */
 static void test_default_as_of(void **state)
 {
     struct fixture *f = backend(state);
@@ -453,6 +456,25 @@ static void test_default_as_of(void **state)
     assert_int_equal(pcn_store_commit(f->s), PCN_OK);
     assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
     assert_int_equal(as_of, d_("2024-05-01"));
+    /* a registry published after the extract: its list sizes and memberships count too */
+    {
+        struct pcn_network n = {.code = "U12345", .name = "A PCN"};
+        struct pcn_practice p = {.code = "A81001", .name = "A practice"};
+        struct pcn_list_size l = {"A81001", d_("2024-06-01"), 4000};
+        struct pcn_membership m = {"A81001", "U12345", d_("2024-07-01"), PCN_DATE_NONE};
+        assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+        assert_int_equal(pcn_store_put_network(f->s, &n), PCN_OK);
+        assert_int_equal(pcn_store_put_practice(f->s, &p), PCN_OK);
+        assert_int_equal(pcn_store_put_list_size(f->s, &l), PCN_OK);
+        assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+        assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
+        assert_int_equal(as_of, d_("2024-06-01"));
+        assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+        assert_int_equal(pcn_store_add_membership(f->s, &m), PCN_OK);
+        assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+        assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
+        assert_int_equal(as_of, d_("2024-07-01"));
+    }
     /* a record dated after today (a typing error) does not move it past today */
     assert_int_equal(pcn_store_begin(f->s), PCN_OK);
     put_person(f->s, "p3", "72313002");
