@@ -6,8 +6,12 @@
 #      run; then the network summary (/api/v1/network), also cached;
 #   2. authenticated patient-view GETs (random patients), each audited.
 # The database: the national registry from data/reference plus 50,000
-# synthetic patients with 20 events each, written straight into SQLite.
-# WRK_SECONDS (default 10) per run; SERVER_THREADS (default 4).
+# synthetic patients with 20 events each, written straight into SQLite, and
+# a term for each of the three codes (the patient view names every code).
+# WRK_SECONDS (default 10) per run; SERVER_THREADS (default 4). Each pcn run
+# also reports the server's CPU time per request (utime + stime of the
+# process over the run / requests), which a busy machine disturbs far less
+# than requests/s.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -53,6 +57,9 @@ with db:
                        "VALUES (?, ?, 2, 'snomed', ?, ?, 'mm[Hg]')",
                        [(key, 18000 + 30 * j, rnd.choice(["271649006", "271650006", "60621009"]),
                          rnd.uniform(60, 180)) for j in range(20)])
+    db.executemany("INSERT INTO term (system, code, term) VALUES ('snomed', ?, ?)",
+                   [("271649006", "Systolic blood pressure"),
+                    ("271650006", "Diastolic blood pressure"), ("60621009", "Body mass index")])
 EOF
 echo "bench password" | "$pcn" user add --db "$db" --role clinician bench >/dev/null
 
@@ -69,10 +76,24 @@ token=$(curl -sf -H 'Content-Type: application/json' \
   python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 auth="Authorization: Bearer $token"
 
+# wrk ARGS...: run wrk, print its throughput and latency lines and the
+# server's CPU time per request over the run.
+bench_pcn() {
+  local tck before after
+  tck=$(getconf CLK_TCK)
+  before=$(awk '{print $14 + $15}' "/proc/$srv_pid/stat")
+  wrk "$@" >"$work/wrk.out"
+  after=$(awk '{print $14 + $15}' "/proc/$srv_pid/stat")
+  grep -E 'Requests/sec|Latency |  50%|  99%|Non-2xx' "$work/wrk.out"
+  awk -v b="$before" -v a="$after" -v t="$tck" '/requests in/ {
+    printf "  server CPU per request: %.1f us (%d requests)\n", (a - b) / t * 1e6 / $1, $1 }' \
+    "$work/wrk.out"
+}
+
 mkdir -p "$work/www"
 chmod 755 "$work" "$work/www" # nginx workers run as an unprivileged user
 curl -sf -H "$auth" "$url/api/v1/network" >"$work/network.json"
-echo "network $network: $(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["patients"], "registered patients,", len(j["practices"]), "practices")' "$work/network.json")"
+echo "network $network: $(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); p=j["practices"]; print(j["patients"], "registered patients,", len(p["rows"] if "rows" in p else p), "practices")' "$work/network.json")"
 report="/api/v1/reports/registers?by=practice"
 start=$(date +%s.%N)
 curl -sf -H "$auth" "$url$report" >"$work/www/report.json"
@@ -98,13 +119,13 @@ sleep 0.3
 
 echo
 echo "-- pcn serve: GET $report (cached, bearer), 64 connections, ${secs}s"
-wrk -t2 -c64 -d"${secs}s" --latency -H "$auth" "$url$report" | grep -E 'Requests/sec|Latency |  50%|  99%|Non-2xx'
+bench_pcn -t2 -c64 -d"${secs}s" --latency -H "$auth" "$url$report"
 echo
 echo "-- nginx: the same body as a static file, 64 connections, ${secs}s"
 wrk -t2 -c64 -d"${secs}s" --latency "http://127.0.0.1:18089/report.json" | grep -E 'Requests/sec|Latency |  50%|  99%|Non-2xx'
 echo
 echo "-- pcn serve: GET /api/v1/network (cached, bearer), 64 connections, ${secs}s"
-wrk -t2 -c64 -d"${secs}s" --latency -H "$auth" "$url/api/v1/network" | grep -E 'Requests/sec|Latency |  50%|  99%|Non-2xx'
+bench_pcn -t2 -c64 -d"${secs}s" --latency -H "$auth" "$url/api/v1/network"
 
 cat >"$work/patients.lua" <<'EOF'
 math.randomseed(42)
@@ -114,6 +135,6 @@ end
 EOF
 echo
 echo "-- pcn serve: GET /api/v1/patients/{key} (random, bearer, audited), 64 connections, ${secs}s"
-wrk -t2 -c64 -d"${secs}s" --latency -H "$auth" -s "$work/patients.lua" "$url" | grep -E 'Requests/sec|Latency |  50%|  99%|Non-2xx'
+bench_pcn -t2 -c64 -d"${secs}s" --latency -H "$auth" -s "$work/patients.lua" "$url"
 rows=$("$pcn" audit verify --db "$db" | sed -n 's/.*: \([0-9]*\) rows.*/\1/p')
 echo "audit rows written: $rows (chain verified)"

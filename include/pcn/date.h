@@ -45,6 +45,15 @@ enum pcn_err pcn_date_parse_compact(const char *s, size_t len, int32_t *ret);
  */
 void pcn_date_format(int32_t days, char *out);
 
+/* Length of "YYYY-MM-DDThh:mm:ssZ" plus NUL. */
+#define PCN_INSTANT_STR_SIZE 21
+
+/*
+ * Write an instant as ISO 8601 UTC to the second ("2026-11-23T15:30:05Z")
+ * into out (at least PCN_INSTANT_STR_SIZE bytes); "" when out of range.
+ */
+void pcn_instant_format(pcn_usec_t t, char *out);
+
 /* Whole years of age on date `on` for someone born on `dob` (birthday on `on` counts). */
 int pcn_date_age(int32_t dob, int32_t on);
 

@@ -71,8 +71,8 @@ void pcn_snapshot_set_data_version(struct pcn_snapshot *s, int64_t version);
 /*
  * The date of the latest event, medication or immunisation added, or
  * PCN_DATE_NONE if there is none: when the data were extracted (or, for a
- * synthetic twin, its as-of date). `pcn query` and `pcn report` use it as
- * the default as-of date when it is earlier than today.
+ * synthetic twin, its as-of date). The default as-of date of analyses is
+ * decided by the store (pcn_store_default_as_of()), from the same records.
  */
 int32_t pcn_snapshot_last_date(const struct pcn_snapshot *s);
 
@@ -174,12 +174,19 @@ struct pcn_eval_options {
     int suppress;  /* 0: none; N: counts 1..N-1 shown as <N */
     int max_rows;  /* worklist rows kept per worklist; 0: unlimited */
     int threads;   /* 0: one per CPU for large populations; N: exactly N (max 64) */
+    /*
+     * 0: none; else a pcn_monotonic_usec() instant: evaluation stops with
+     * PCN_ETIMEDOUT at the first chunk of 1,024 patients (per thread) or
+     * code list begun after it.
+     */
+    int64_t deadline;
 };
 
 /*
  * Evaluate the program's output definitions over the snapshot. Caller
  * frees *ret with pcn_results_free(); the results borrow the program and
- * the snapshot, which must outlive them.
+ * the snapshot, which must outlive them. PCN_ETIMEDOUT (nothing returned)
+ * when o->deadline passes.
  */
 enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *s,
                               const struct pcn_eval_options *o, struct pcn_results **ret,

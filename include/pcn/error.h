@@ -25,6 +25,7 @@ enum pcn_err {
     PCN_EAUTH,        /* not authenticated */
     PCN_EPERM,        /* authenticated but not allowed */
     PCN_EUNSUPPORTED, /* feature not available in this build or backend */
+    PCN_ETIMEDOUT,    /* a time limit (deadline) passed; the work was stopped */
     PCN_ERR_COUNT_
 };
 

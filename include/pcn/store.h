@@ -71,10 +71,28 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
 #define PCN_META_DATA_AS_OF "data_as_of"
 
 /*
- * The default as-of date for analyses of this database: data_as_of when
- * recorded, else today.
+ * The default as-of date for analyses and registry listings of this
+ * database, the one rule the CLI and the server share: data_as_of when
+ * recorded (pcn generate); else the latest date the data describe (an
+ * event, medication or immunisation, a list size or the start of a
+ * membership) when it is not after today; else today. The latest date
+ * costs one query (one index probe per patient on SQLite) and is
+ * remembered on the handle for the data version it was read at.
  */
-int32_t pcn_store_default_as_of(struct pcn_store *s);
+enum pcn_err pcn_store_default_as_of(struct pcn_store *s, int32_t *ret);
+
+/*
+ * A deadline for the work done through this handle: deadline is a
+ * pcn_monotonic_usec() instant, 0 for none. A statement still running at
+ * the deadline is stopped and fails with PCN_ETIMEDOUT (SQLite: a progress
+ * handler looks at the clock every 1,000 virtual machine steps;
+ * PostgreSQL: statement_timeout is set to the time left), and
+ * pcn_store_commit() after the deadline rolls back and returns
+ * PCN_ETIMEDOUT, so a transaction either commits in time or not at all.
+ * Costs nothing while no deadline is set. PCN_ESTORAGE if the backend
+ * cannot apply it.
+ */
+enum pcn_err pcn_store_set_deadline(struct pcn_store *s, int64_t deadline);
 
 /* Transactions. Nested begin is PCN_EINVAL. */
 enum pcn_err pcn_store_begin(struct pcn_store *s);
@@ -287,6 +305,12 @@ enum pcn_err pcn_store_get_patient(struct pcn_store *s, int64_t key, pcn_patient
 enum pcn_err pcn_store_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud);
 enum pcn_err pcn_store_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
                                            void *ud);
+/*
+ * The human-readable terms of the codes in one patient's events and
+ * medications: fn is called once per (system, code) that has a term in the
+ * term table, in no particular order; codes without a term are left out.
+ */
+enum pcn_err pcn_store_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud);
 
 /*
  * Read transactions: every read between begin_read and end_read sees the

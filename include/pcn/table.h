@@ -1,9 +1,12 @@
 /*
  * table.h - a small result table (named, typed columns; rows of cells) and
  * its three renderings: an aligned text table for people, RFC 4180 CSV,
- * and JSON ({"columns": [...], "rows": [{name: value, ...}, ...]}). The CLI
- * and the HTTP API render lists through it so both share one schema.
- * Not thread-safe; one owner.
+ * and JSON ({"kind": ..., "columns": [{"name", "type"}, ...], "rows":
+ * [{name: value, ...}, ...]}). The CLI and the HTTP API render lists
+ * through it so both share one schema (docs/api.md, "Result tables").
+ * Detail columns (long hashes, secondary names) are in CSV and JSON but
+ * left out of the text table so it stays readable. Not thread-safe; one
+ * owner.
  */
 #ifndef PCN_TABLE_H
 #define PCN_TABLE_H
@@ -18,6 +21,7 @@ enum pcn_col_type {
     PCN_COL_TEXT,   /* JSON string */
     PCN_COL_INT,    /* JSON integer */
     PCN_COL_NUMBER, /* JSON number */
+    PCN_COL_BOOL,   /* JSON true/false; "true"/"false" in CSV, "yes"/"no" in text */
 };
 
 enum pcn_format {
@@ -47,11 +51,30 @@ enum pcn_err pcn_table_add_row(struct pcn_table *t);
 enum pcn_err pcn_table_set_text(struct pcn_table *t, size_t col, const char *s);
 enum pcn_err pcn_table_set_int(struct pcn_table *t, size_t col, int64_t v);
 enum pcn_err pcn_table_set_number(struct pcn_table *t, size_t col, double v);
+enum pcn_err pcn_table_set_bool(struct pcn_table *t, size_t col, int v);
+
+/* Make col a detail column: kept in CSV and JSON, left out of the text table. */
+enum pcn_err pcn_table_set_detail(struct pcn_table *t, size_t col);
 
 size_t pcn_table_rows(const struct pcn_table *t);
 
+/*
+ * The text of a cell as set (numbers formatted, booleans "true"/"false");
+ * NULL for a null cell or a row or column out of range. Borrowed; valid
+ * until the cell is set again or the table is freed.
+ */
+const char *pcn_table_cell(const struct pcn_table *t, size_t row, size_t col);
+
 /* Render the whole table into out (appended). */
 enum pcn_err pcn_table_render(const struct pcn_table *t, enum pcn_format fmt, struct pcn_buf *out);
+
+/*
+ * The JSON rendering as a jansson object (json_t *, returned as void * so
+ * this header does not need jansson.h), for callers that add members
+ * beside the table's (the API adds paging). Caller releases *ret with
+ * json_decref(). PCN_ENOMEM.
+ */
+enum pcn_err pcn_table_to_json(const struct pcn_table *t, void **ret);
 
 /* Render and write to f. PCN_EIO if the write fails. */
 enum pcn_err pcn_table_print(const struct pcn_table *t, enum pcn_format fmt, FILE *f);

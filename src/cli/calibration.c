@@ -206,7 +206,9 @@ static int eval_csv(struct pcn_program *p, const struct cli_calibration_opts *o,
         goto out;
     }
     if (!o->as_of_given)
-        eval.as_of = cli_default_as_of(store, snap);
+        rc = cli_default_as_of("report", store, &eval.as_of);
+    if (rc != CLI_EXIT_OK)
+        goto out;
     if (pcn_program_eval(p, snap, &eval, &res, &err) != PCN_OK)
         rc = cli_runtime_error("report", "%s", err.msg);
     else if (pcn_results_render(res, PCN_FORMAT_CSV, out) != PCN_OK)

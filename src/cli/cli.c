@@ -96,14 +96,10 @@ int cli_wants_help(int argc, char **argv)
     return 0;
 }
 
-int32_t cli_default_as_of(struct pcn_store *store, const struct pcn_snapshot *snap)
+int cli_default_as_of(const char *cmd, struct pcn_store *store, int32_t *ret)
 {
-    char v[32];
-    int32_t today = pcn_date_today();
-    int32_t last;
-
-    if (pcn_store_get_meta(store, PCN_META_DATA_AS_OF, v, sizeof(v)) == PCN_OK)
-        return pcn_store_default_as_of(store);
-    last = snap ? pcn_snapshot_last_date(snap) : PCN_DATE_NONE;
-    return last != PCN_DATE_NONE && last < today ? last : today;
+    if (pcn_store_default_as_of(store, ret) != PCN_OK)
+        return cli_runtime_error(cmd, "cannot work out the default --as-of date: %s",
+                                 pcn_store_errmsg(store));
+    return CLI_EXIT_OK;
 }

@@ -40,15 +40,13 @@ int cli_parse_format(const char *cmd, const char *s, enum pcn_format *ret);
 /* Parse a YYYY-MM-DD option value; prints the error and returns CLI_EXIT_USAGE on failure. */
 int cli_parse_date(const char *cmd, const char *opt, const char *s, int32_t *ret);
 
-struct pcn_snapshot;
-
 /*
- * The default as-of date of an analysis: the date the data describes as
- * recorded in the database (data_as_of, set by pcn generate); else the date
- * of the latest record in the snapshot when that is earlier than today (an
- * extract is analysed on the day it was taken); else today.
+ * The default as-of date of an analysis or a registry listing: the
+ * store's one rule (pcn_store_default_as_of(): data_as_of, else the latest
+ * record date when not after today, else today). Prints the error and
+ * returns CLI_EXIT_RUNTIME when the database cannot say.
  */
-int32_t cli_default_as_of(struct pcn_store *store, const struct pcn_snapshot *snap);
+int cli_default_as_of(const char *cmd, struct pcn_store *store, int32_t *ret);
 
 /* Print a table to stdout; returns an exit code. Frees nothing. */
 int cli_print_table(const char *cmd, const struct pcn_table *t, enum pcn_format fmt);

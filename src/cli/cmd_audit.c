@@ -14,51 +14,21 @@
 #include "pcn/audit.h"
 #include "pcn/auth.h"
 #include "pcn/parse.h"
+#include "pcn/views.h"
 #include "util/common.h"
 
 static const char audit_usage[] =
     "usage: pcn audit list   --db FILE [--after ID] [--limit N] [--format table|csv|json]\n"
     "       pcn audit verify --db FILE\n";
 
-static int audit_row(const struct pcn_audit_row *a, void *ud)
-{
-    struct pcn_table *t = ud;
-    struct tm tm;
-    time_t secs = (time_t)(a->at / 1000000);
-    char at[32] = "";
-
-    if (gmtime_r(&secs, &tm))
-        (void)strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (pcn_table_add_row(t) != PCN_OK)
-        return 1;
-    (void)pcn_table_set_int(t, 0, a->id);
-    (void)pcn_table_set_text(t, 1, at);
-    (void)pcn_table_set_text(t, 2, a->user_name);
-    (void)pcn_table_set_text(t, 3, a->role);
-    (void)pcn_table_set_text(t, 4, a->method);
-    (void)pcn_table_set_text(t, 5, a->route);
-    (void)pcn_table_set_text(t, 6, a->object_type);
-    (void)pcn_table_set_text(t, 7, a->object_id);
-    (void)pcn_table_set_int(t, 8, a->status);
-    return 0;
-}
-
 static int audit_list(struct pcn_store *store, int64_t after, int64_t limit, enum pcn_format fmt)
 {
-    static const char *const names[] = {"id",    "at",          "user",      "role",  "method",
-                                        "route", "object_type", "object_id", "status"};
-    static const enum pcn_col_type types[] = {PCN_COL_INT,  PCN_COL_TEXT, PCN_COL_TEXT,
-                                              PCN_COL_TEXT, PCN_COL_TEXT, PCN_COL_TEXT,
-                                              PCN_COL_TEXT, PCN_COL_TEXT, PCN_COL_INT};
-    struct pcn_table *t = pcn_table_new("audit", 9, names, types);
+    struct pcn_table *t = NULL;
     int rc;
 
-    if (!t)
-        return cli_runtime_error("audit list", "out of memory");
-    if (pcn_store_each_audit(store, after, limit, audit_row, t) != PCN_OK)
-        rc = cli_runtime_error("audit list", "%s", pcn_store_errmsg(store));
-    else
-        rc = cli_print_table("audit list", t, fmt);
+    if (pcn_view_audit(store, after, limit, &t, NULL) != PCN_OK)
+        return cli_runtime_error("audit list", "%s", pcn_store_errmsg(store));
+    rc = cli_print_table("audit list", t, fmt);
     pcn_table_free(t);
     return rc;
 }

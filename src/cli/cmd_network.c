@@ -1,6 +1,8 @@
 /*
- * cmd_network.c - pcn network list | show CODE: networks with their member
- * practices and registered population on a date (default today).
+ * cmd_network.c - pcn network list | show CODE | update CODE: networks with
+ * their member practices and registered population on a date (default:
+ * the data's date, pcn_store_default_as_of()); the tables come from the
+ * views shared with the API (pcn/views.h).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include "pcn/alloc.h"
 #include "pcn/date.h"
 #include "pcn/registry_ops.h"
+#include "pcn/views.h"
 #include "util/common.h"
 
 static const char network_usage[] =
@@ -17,111 +20,18 @@ static const char network_usage[] =
     "       pcn network show --db FILE [--as-of DATE] [--format table|csv|json] CODE\n"
     "       pcn network update --db FILE [--name NAME] [--clinical-director NAME] CODE\n";
 
-struct network_walk {
-    struct pcn_store *store;
-    struct pcn_table *t;
-    const char *icb;
-    const char *only; /* show: one network */
-    int32_t as_of;
-    int64_t practices;
-    int64_t patients;
-    enum pcn_err rc;
-};
-
-/* Count current members of one network and sum their latest list sizes. */
-static int count_member(const struct pcn_membership *m, void *ud)
-{
-    struct network_walk *w = ud;
-    int64_t n = 0;
-
-    if (strcmp(m->network, w->only) != 0 || m->start_date > w->as_of ||
-        (m->end_date != PCN_DATE_NONE && m->end_date < w->as_of))
-        return 0;
-    w->practices++;
-    if (pcn_store_list_size_at(w->store, m->practice, w->as_of, &n, NULL) == PCN_OK)
-        w->patients += n;
-    return 0;
-}
-
-static int network_row(const struct pcn_network *n, void *ud)
-{
-    struct network_walk *w = ud;
-    struct pcn_table *t = w->t;
-
-    if (w->icb && (!n->icb_code || strcmp(n->icb_code, w->icb) != 0))
-        return 0;
-    w->only = n->code;
-    w->practices = 0;
-    w->patients = 0;
-    w->rc = pcn_store_each_membership(w->store, NULL, count_member, w);
-    if (w->rc != PCN_OK || pcn_table_add_row(t) != PCN_OK)
-        return 1;
-    (void)pcn_table_set_text(t, 0, n->code);
-    (void)pcn_table_set_text(t, 1, n->name);
-    (void)pcn_table_set_int(t, 2, w->practices);
-    (void)pcn_table_set_int(t, 3, w->patients);
-    (void)pcn_table_set_text(t, 4, n->icb_code);
-    (void)pcn_table_set_text(t, 5, n->clinical_director);
-    return 0;
-}
-
 static int network_list(struct pcn_store *store, int32_t as_of, const char *icb,
                         enum pcn_format fmt)
 {
-    static const char *const names[] = {"code",     "name",     "practices",
-                                        "patients", "icb_code", "clinical_director"};
-    static const enum pcn_col_type types[] = {PCN_COL_TEXT, PCN_COL_TEXT, PCN_COL_INT,
-                                              PCN_COL_INT,  PCN_COL_TEXT, PCN_COL_TEXT};
-    struct network_walk w = {.store = store, .icb = icb, .as_of = as_of};
+    struct pcn_view_opts v = {.as_of = as_of, .filter = icb};
+    struct pcn_table *t = NULL;
     int rc;
 
-    w.t = pcn_table_new("networks", 6, names, types);
-    if (!w.t)
-        return cli_runtime_error("network list", "out of memory");
-    if (pcn_store_each_network(store, network_row, &w) != PCN_OK || w.rc != PCN_OK)
-        rc = cli_runtime_error("network list", "%s", pcn_store_errmsg(store));
-    else
-        rc = cli_print_table("network list", w.t, fmt);
-    pcn_table_free(w.t);
+    if (pcn_view_networks(store, &v, &t, NULL) != PCN_OK)
+        return cli_runtime_error("network list", "%s", pcn_store_errmsg(store));
+    rc = cli_print_table("network list", t, fmt);
+    pcn_table_free(t);
     return rc;
-}
-
-struct member_walk {
-    struct pcn_store *store;
-    struct pcn_table *t;
-    const char *network;
-    int32_t as_of;
-};
-
-static int name_of(const struct pcn_practice *p, void *ud)
-{
-    return pcn_table_set_text(ud, 1, p->name) != PCN_OK;
-}
-
-static int member_row(const struct pcn_membership *m, void *ud)
-{
-    struct member_walk *w = ud;
-    char from[PCN_DATE_STR_SIZE];
-    char to[PCN_DATE_STR_SIZE];
-    int64_t n = 0;
-    bool current;
-
-    if (strcmp(m->network, w->network) != 0)
-        return 0;
-    current =
-        m->start_date <= w->as_of && (m->end_date == PCN_DATE_NONE || m->end_date >= w->as_of);
-    pcn_date_format(m->start_date, from);
-    pcn_date_format(m->end_date, to);
-    if (pcn_table_add_row(w->t) != PCN_OK)
-        return 1;
-    (void)pcn_table_set_text(w->t, 0, m->practice);
-    (void)pcn_store_get_practice(w->store, m->practice, name_of, w->t);
-    (void)pcn_table_set_text(w->t, 2, from);
-    (void)pcn_table_set_text(w->t, 3, to[0] ? to : NULL);
-    (void)pcn_table_set_text(w->t, 4, current ? "yes" : "no");
-    if (pcn_store_list_size_at(w->store, m->practice, w->as_of, &n, NULL) == PCN_OK)
-        (void)pcn_table_set_int(w->t, 5, n);
-    return 0;
 }
 
 static int show_header(const struct pcn_network *n, void *ud)
@@ -136,37 +46,22 @@ static int show_header(const struct pcn_network *n, void *ud)
     return 0;
 }
 
-static int exists(const struct pcn_network *n, void *ud)
-{
-    (void)n;
-    *(bool *)ud = true;
-    return 0;
-}
-
 static int network_show(struct pcn_store *store, const char *code, int32_t as_of,
                         enum pcn_format fmt)
 {
-    static const char *const names[] = {"practice",  "name",    "member_from",
-                                        "member_to", "current", "patients"};
-    static const enum pcn_col_type types[] = {PCN_COL_TEXT, PCN_COL_TEXT, PCN_COL_TEXT,
-                                              PCN_COL_TEXT, PCN_COL_TEXT, PCN_COL_INT};
-    struct member_walk w = {.store = store, .network = code, .as_of = as_of};
-    bool found = false;
+    struct pcn_view_opts v = {.as_of = as_of};
+    struct pcn_table *t = NULL;
+    enum pcn_err e = pcn_view_network_members(store, code, &v, &t);
     int rc;
 
-    if (pcn_store_get_network(store, code, fmt == PCN_FORMAT_TABLE ? show_header : exists,
-                              &found) == PCN_ENOTFOUND)
+    if (e == PCN_ENOTFOUND)
         return cli_runtime_error("network show", "no network %s", code);
-    w.t = pcn_table_new("network_members", 6, names, types);
-    if (!w.t)
-        return cli_runtime_error("network show", "out of memory");
-    rc = pcn_store_each_membership(store, NULL, member_row, &w) == PCN_OK ? CLI_EXIT_OK
-                                                                          : CLI_EXIT_RUNTIME;
-    if (rc == CLI_EXIT_OK)
-        rc = cli_print_table("network show", w.t, fmt);
-    else
-        rc = cli_runtime_error("network show", "%s", pcn_store_errmsg(store));
-    pcn_table_free(w.t);
+    if (e != PCN_OK)
+        return cli_runtime_error("network show", "%s", pcn_store_errmsg(store));
+    if (fmt == PCN_FORMAT_TABLE)
+        (void)pcn_store_get_network(store, code, show_header, NULL);
+    rc = cli_print_table("network show", t, fmt);
+    pcn_table_free(t);
     return rc;
 }
 
@@ -237,7 +132,7 @@ int cmd_network(int argc, char **argv)
     const char *name = NULL;
     const char *director = NULL;
     enum pcn_format fmt = PCN_FORMAT_TABLE;
-    int32_t as_of = pcn_date_today();
+    int32_t as_of = PCN_DATE_NONE;
     struct pcn_store *store = NULL;
     const char *sub;
     int c;
@@ -287,12 +182,16 @@ int cmd_network(int argc, char **argv)
     rc = cli_open_store("network", db, 0, &store);
     if (rc != CLI_EXIT_OK)
         return rc;
-    if (strcmp(sub, "list") == 0)
-        rc = network_list(store, as_of, icb, fmt);
-    else if (strcmp(sub, "show") == 0)
-        rc = network_show(store, argv[optind], as_of, fmt);
-    else
+    if (strcmp(sub, "update") == 0) {
         rc = network_update(store, argv[optind], name, director);
+    } else {
+        if (as_of == PCN_DATE_NONE)
+            rc = cli_default_as_of("network", store, &as_of);
+        if (rc == CLI_EXIT_OK && strcmp(sub, "list") == 0)
+            rc = network_list(store, as_of, icb, fmt);
+        else if (rc == CLI_EXIT_OK)
+            rc = network_show(store, argv[optind], as_of, fmt);
+    }
     pcn_store_close(store);
     return rc;
 }

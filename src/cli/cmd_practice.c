@@ -1,7 +1,8 @@
 /*
  * cmd_practice.c - pcn practice list | show CODE | add CODE | move CODE |
  * add-site CODE: the practices of the registry, their membership history,
- * list sizes and branch sites.
+ * list sizes and branch sites. Lists come from the views shared with the
+ * API (pcn/views.h).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,11 +12,13 @@
 #include "pcn/date.h"
 #include "pcn/registry_ops.h"
 #include "pcn/validate.h"
+#include "pcn/views.h"
 #include "util/common.h"
 
 static const char practice_usage[] =
     "usage: pcn practice list --db FILE [--network CODE] [--as-of DATE] [--format F]\n"
     "       pcn practice show --db FILE [--as-of DATE] [--format F] CODE\n"
+    "       (--as-of defaults to the data's date: see docs/definitions.md)\n"
     "       pcn practice add  --db FILE --name NAME [--postcode PC] [--network CODE]\n"
     "                         [--from DATE] CODE\n"
     "       pcn practice move --db FILE --to NETWORK [--date DATE] CODE\n"
@@ -28,68 +31,25 @@ struct practice_opts {
     const char *postcode;
     enum pcn_format fmt;
     int32_t as_of; /* list/show date; add --from; move --date */
+    bool as_of_given;
 };
 
 struct practice_walk {
     struct pcn_store *store;
-    struct pcn_table *t;
     const struct practice_opts *o;
 };
 
-static int practice_row(const struct pcn_practice *p, void *ud)
-{
-    struct practice_walk *w = ud;
-    char network[8] = "";
-    int64_t n = 0;
-    bool in_network = pcn_registry_network_of(w->store, p->code, w->o->as_of, network) == PCN_OK;
-
-    if (w->o->network && (!in_network || strcmp(network, w->o->network) != 0))
-        return 0;
-    if (pcn_table_add_row(w->t) != PCN_OK)
-        return 1;
-    (void)pcn_table_set_text(w->t, 0, p->code);
-    (void)pcn_table_set_text(w->t, 1, p->name);
-    (void)pcn_table_set_text(w->t, 2, p->postcode);
-    (void)pcn_table_set_text(w->t, 3, in_network ? network : NULL);
-    if (pcn_store_list_size_at(w->store, p->code, w->o->as_of, &n, NULL) == PCN_OK)
-        (void)pcn_table_set_int(w->t, 4, n);
-    (void)pcn_table_set_text(w->t, 5, p->supplier);
-    return 0;
-}
-
 static int practice_list(struct pcn_store *store, const struct practice_opts *o)
 {
-    static const char *const names[] = {"code",    "name",     "postcode",
-                                        "network", "patients", "supplier"};
-    static const enum pcn_col_type types[] = {PCN_COL_TEXT, PCN_COL_TEXT, PCN_COL_TEXT,
-                                              PCN_COL_TEXT, PCN_COL_INT,  PCN_COL_TEXT};
-    struct practice_walk w = {store, pcn_table_new("practices", 6, names, types), o};
+    struct pcn_view_opts v = {.as_of = o->as_of, .filter = o->network};
+    struct pcn_table *t = NULL;
     int rc;
 
-    if (!w.t)
-        return cli_runtime_error("practice list", "out of memory");
-    if (pcn_store_each_practice(store, practice_row, &w) != PCN_OK)
-        rc = cli_runtime_error("practice list", "%s", pcn_store_errmsg(store));
-    else
-        rc = cli_print_table("practice list", w.t, o->fmt);
-    pcn_table_free(w.t);
+    if (pcn_view_practices(store, &v, &t, NULL) != PCN_OK)
+        return cli_runtime_error("practice list", "%s", pcn_store_errmsg(store));
+    rc = cli_print_table("practice list", t, o->fmt);
+    pcn_table_free(t);
     return rc;
-}
-
-static int history_row(const struct pcn_membership *m, void *ud)
-{
-    struct pcn_table *t = ud;
-    char from[PCN_DATE_STR_SIZE];
-    char to[PCN_DATE_STR_SIZE];
-
-    pcn_date_format(m->start_date, from);
-    pcn_date_format(m->end_date, to);
-    if (pcn_table_add_row(t) != PCN_OK)
-        return 1;
-    (void)pcn_table_set_text(t, 0, m->network);
-    (void)pcn_table_set_text(t, 1, from);
-    (void)pcn_table_set_text(t, 2, to[0] ? to : NULL);
-    return 0;
 }
 
 struct site_walk {
@@ -136,33 +96,21 @@ static int print_practice(const struct pcn_practice *p, void *ud)
     return 0;
 }
 
-static int no_op(const struct pcn_practice *p, void *ud)
-{
-    (void)p;
-    (void)ud;
-    return 0;
-}
-
 static int practice_show(struct pcn_store *store, const char *code, const struct practice_opts *o)
 {
-    static const char *const names[] = {"network", "from", "to"};
-    static const enum pcn_col_type types[] = {PCN_COL_TEXT, PCN_COL_TEXT, PCN_COL_TEXT};
-    struct practice_walk w = {store, pcn_table_new("practice_memberships", 3, names, types), o};
+    struct practice_walk w = {store, o};
+    struct pcn_table *t = NULL;
     int rc;
 
-    if (!w.t)
-        return cli_runtime_error("practice show", "out of memory");
-    if (pcn_store_get_practice(store, code, o->fmt == PCN_FORMAT_TABLE ? print_practice : no_op,
-                               &w) != PCN_OK) {
-        rc = cli_runtime_error("practice show", "%s", pcn_store_errmsg(store));
-        goto out;
+    if (pcn_view_practice_memberships(store, code, &t) != PCN_OK)
+        return cli_runtime_error("practice show", "%s", pcn_store_errmsg(store));
+    if (o->fmt == PCN_FORMAT_TABLE &&
+        pcn_store_get_practice(store, code, print_practice, &w) != PCN_OK) {
+        pcn_table_free(t);
+        return cli_runtime_error("practice show", "%s", pcn_store_errmsg(store));
     }
-    if (pcn_store_each_membership(store, code, history_row, w.t) != PCN_OK)
-        rc = cli_runtime_error("practice show", "%s", pcn_store_errmsg(store));
-    else
-        rc = cli_print_table("practice show", w.t, o->fmt);
-out:
-    pcn_table_free(w.t);
+    rc = cli_print_table("practice show", t, o->fmt);
+    pcn_table_free(t);
     return rc;
 }
 
@@ -248,6 +196,20 @@ static int practice_add_site(struct pcn_store *store, const char *code,
     return CLI_EXIT_OK;
 }
 
+static int practice_run(struct pcn_store *store, const char *sub, const char *code,
+                        const struct practice_opts *o)
+{
+    if (strcmp(sub, "list") == 0)
+        return practice_list(store, o);
+    if (strcmp(sub, "show") == 0)
+        return practice_show(store, code, o);
+    if (strcmp(sub, "add") == 0)
+        return practice_add(store, code, o);
+    if (strcmp(sub, "move") == 0)
+        return practice_move(store, code, o);
+    return practice_add_site(store, code, o);
+}
+
 static int parse_practice_opts(int argc, char **argv, struct practice_opts *o)
 {
     static const struct option opts[] = {
@@ -275,6 +237,7 @@ static int parse_practice_opts(int argc, char **argv, struct practice_opts *o)
         case 'a':
             if (cli_parse_date("practice", "date option", optarg, &o->as_of) != CLI_EXIT_OK)
                 return CLI_EXIT_USAGE;
+            o->as_of_given = true;
             break;
         case 'n':
             o->network = optarg;
@@ -316,16 +279,11 @@ int cmd_practice(int argc, char **argv)
                         &store);
     if (rc != CLI_EXIT_OK)
         return rc;
-    if (strcmp(sub, "list") == 0)
-        rc = practice_list(store, &o);
-    else if (strcmp(sub, "show") == 0)
-        rc = practice_show(store, argv[optind], &o);
-    else if (strcmp(sub, "add") == 0)
-        rc = practice_add(store, argv[optind], &o);
-    else if (strcmp(sub, "move") == 0)
-        rc = practice_move(store, argv[optind], &o);
-    else
-        rc = practice_add_site(store, argv[optind], &o);
+    /* list and show: the data's date by default; add and move: today */
+    if (!o.as_of_given && (strcmp(sub, "list") == 0 || strcmp(sub, "show") == 0))
+        rc = cli_default_as_of("practice", store, &o.as_of);
+    if (rc == CLI_EXIT_OK)
+        rc = practice_run(store, sub, optind < argc ? argv[optind] : "", &o);
     pcn_store_close(store);
     return rc;
 }

@@ -63,7 +63,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct query_opts 
     struct pcn_error err;
     int c, rc = CLI_EXIT_OK;
 
-    o->eval.as_of = PCN_DATE_NONE; /* default: cli_default_as_of() once the data is loaded */
+    o->eval.as_of = PCN_DATE_NONE; /* default: cli_default_as_of() */
     optind = 1;
     for (;;) {
         c = getopt_long(argc, argv, "", longopts, NULL);
@@ -186,7 +186,9 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
         goto out;
     t1 = pcn_monotonic_usec();
     if (!o->as_of_given)
-        eval.as_of = cli_default_as_of(store, snap);
+        rc = cli_default_as_of(cmd, store, &eval.as_of);
+    if (rc != CLI_EXIT_OK)
+        goto out;
     if (pcn_program_eval(p, snap, &eval, &res, &err) != PCN_OK) {
         rc = cli_runtime_error(cmd, "%s", err.msg);
         goto out;

@@ -20,7 +20,8 @@
 
 static const char serve_usage[] =
     "usage: pcn serve --db FILE [--listen ADDR:PORT] [--threads N] [--config FILE]\n"
-    "                 [--web DIR] [--network CODE] [--access-log]\n"
+    "                 [--web DIR] [--network CODE] [--request-time-limit SECONDS]\n"
+    "                 [--set KEY=VALUE]... [--access-log]\n"
     "Settings (config file keys, also --set KEY=VALUE): see docs/api.md.\n";
 
 static int arg_signal_pipe[2] = {-1, -1};
@@ -66,6 +67,7 @@ static int parse_serve_opts(int argc, char **argv, struct pcn_server_config *c)
         {"network", required_argument, NULL, 'n'},
         {"set", required_argument, NULL, 's'},
         {"access-log", no_argument, NULL, 'a'},
+        {"request-time-limit", required_argument, NULL, 'r'},
         {NULL, 0, NULL, 0},
     };
     struct pcn_error err;
@@ -103,6 +105,9 @@ static int parse_serve_opts(int argc, char **argv, struct pcn_server_config *c)
             break;
         case 's':
             rc = set_kv(c, optarg);
+            break;
+        case 'r':
+            rc = set_opt(c, "request_time_limit", optarg);
             break;
         case 'a':
             c->access_log = 1;

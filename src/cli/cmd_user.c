@@ -14,6 +14,7 @@
 #include "pcn/auth.h"
 #include "pcn/date.h"
 #include "pcn/validate.h"
+#include "pcn/views.h"
 #include "util/common.h"
 
 static const char user_usage[] =
@@ -102,33 +103,15 @@ static int user_add(struct pcn_store *store, const char *name, const struct user
     return rc;
 }
 
-static int list_row(const struct pcn_user *u, void *ud)
-{
-    struct pcn_table *t = ud;
-
-    if (pcn_table_add_row(t) != PCN_OK)
-        return 1;
-    (void)pcn_table_set_text(t, 0, u->name);
-    (void)pcn_table_set_text(t, 1, u->role);
-    (void)pcn_table_set_text(t, 2, u->practice);
-    (void)pcn_table_set_text(t, 3, u->disabled ? "yes" : "no");
-    return 0;
-}
-
 static int user_list(struct pcn_store *store, const struct user_opts *o)
 {
-    static const char *const names[] = {"name", "role", "practice", "disabled"};
-    static const enum pcn_col_type types[] = {PCN_COL_TEXT, PCN_COL_TEXT, PCN_COL_TEXT,
-                                              PCN_COL_TEXT};
-    struct pcn_table *t = pcn_table_new("users", 4, names, types);
+    struct pcn_view_opts v = {0};
+    struct pcn_table *t = NULL;
     int rc;
 
-    if (!t)
-        return cli_runtime_error("user list", "out of memory");
-    if (pcn_store_each_user(store, list_row, t) != PCN_OK)
-        rc = cli_runtime_error("user list", "%s", pcn_store_errmsg(store));
-    else
-        rc = cli_print_table("user list", t, o->fmt);
+    if (pcn_view_users(store, &v, &t, NULL) != PCN_OK)
+        return cli_runtime_error("user list", "%s", pcn_store_errmsg(store));
+    rc = cli_print_table("user list", t, o->fmt);
     pcn_table_free(t);
     return rc;
 }

@@ -37,6 +37,7 @@ struct evalctx {
     struct pcn_results *r;
     int32_t as_of;
     int32_t as_of_ymd;
+    int64_t deadline;     /* pcn_monotonic_usec() instant; 0: none */
     double age[CHUNK];    /* of the chunk's patients */
     double **buf, **buf2; /* per node; buf2 only for events */
     struct qstate *qs;
@@ -905,6 +906,8 @@ static enum pcn_err run_chunks(struct evalctx *c)
     c->first_chunk = true;
     for (uint32_t lo = c->range_lo; lo < c->range_hi; lo += CHUNK) {
         uint32_t len;
+        if (c->deadline && pcn_monotonic_usec() >= c->deadline)
+            return PCN_ETIMEDOUT;
         c->lo = lo;
         c->hi = (uint32_t)PCN_MIN((size_t)lo + CHUNK, (size_t)c->range_hi);
         len = c->hi - c->lo;
@@ -967,7 +970,10 @@ static enum pcn_err prepare_codelists(struct evalctx *c)
     for (size_t i = 0; i < p->n_nodes; i++) {
         const struct node *n = &p->nodes[i];
         if (n->needed && n->op == OP_QUERY) {
-            enum pcn_err rc = merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
+            enum pcn_err rc;
+            if (c->deadline && pcn_monotonic_usec() >= c->deadline)
+                return PCN_ETIMEDOUT;
+            rc = merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
             if (rc)
                 return rc;
         }
@@ -990,6 +996,7 @@ static enum pcn_err new_worker(const struct evalctx *m, uint32_t lo, uint32_t hi
     w->r = m->r;
     w->as_of = m->as_of;
     w->as_of_ymd = m->as_of_ymd;
+    w->deadline = m->deadline;
     w->practice_str = m->practice_str;
     w->network_str = m->network_str;
     memcpy(w->sex_str, m->sex_str, sizeof(w->sex_str));
@@ -1145,6 +1152,7 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
     c->r = r;
     c->as_of = o->as_of;
     c->as_of_ymd = pcn__ymd(o->as_of);
+    c->deadline = o->deadline;
     r->prog = p;
     r->snap = s;
     mark_outputs(p);
@@ -1167,7 +1175,9 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
 out:
     if (rc)
         (void)pcn_error_set(reterr, rc, "evaluation failed: %s",
-                            rc == PCN_ELIMIT ? "too many breakdown groups" : pcn_err_str(rc));
+                            rc == PCN_ELIMIT      ? "too many breakdown groups"
+                            : rc == PCN_ETIMEDOUT ? "the time limit passed"
+                                                  : pcn_err_str(rc));
     if (c)
         free_ctx(c);
     pcn_free(c);

@@ -24,6 +24,7 @@ struct pcn_table {
     size_t n_cols;
     char **names;
     enum pcn_col_type *types;
+    bool *detail;             /* per column: left out of the text table */
     struct table_cell *cells; /* n_rows * n_cols */
     size_t n_rows;
     size_t alloc; /* cells allocated */
@@ -52,8 +53,9 @@ struct pcn_table *pcn_table_new(const char *kind, size_t n_cols, const char *con
     t->n_cols = n_cols;
     t->names = pcn_calloc(n_cols, sizeof(*t->names));
     t->types = pcn_calloc(n_cols, sizeof(*t->types));
+    t->detail = pcn_calloc(n_cols ? n_cols : 1, sizeof(*t->detail));
     t->kind = kind ? pcn_strdup(kind) : NULL;
-    if (!t->names || !t->types || (kind && !t->kind))
+    if (!t->names || !t->types || !t->detail || (kind && !t->kind))
         goto fail;
     for (size_t i = 0; i < n_cols; i++) {
         t->names[i] = pcn_strdup(names[i]);
@@ -78,6 +80,7 @@ void pcn_table_free(struct pcn_table *t)
     pcn_free(t->cells);
     pcn_free(t->names);
     pcn_free(t->types);
+    pcn_free(t->detail);
     pcn_free(t->kind);
     pcn_free(t);
 }
@@ -135,6 +138,19 @@ enum pcn_err pcn_table_set_number(struct pcn_table *t, size_t col, double v)
     return set_cell(t, col, tmp);
 }
 
+enum pcn_err pcn_table_set_bool(struct pcn_table *t, size_t col, int v)
+{
+    return set_cell(t, col, v ? "true" : "false");
+}
+
+enum pcn_err pcn_table_set_detail(struct pcn_table *t, size_t col)
+{
+    if (col >= t->n_cols)
+        return PCN_EINVAL;
+    t->detail[col] = true;
+    return PCN_OK;
+}
+
 size_t pcn_table_rows(const struct pcn_table *t)
 {
     return t->n_rows;
@@ -143,6 +159,13 @@ size_t pcn_table_rows(const struct pcn_table *t)
 static const char *cell(const struct pcn_table *t, size_t r, size_t c)
 {
     return t->cells[r * t->n_cols + c].text;
+}
+
+const char *pcn_table_cell(const struct pcn_table *t, size_t row, size_t col)
+{
+    if (row >= t->n_rows || col >= t->n_cols)
+        return NULL;
+    return cell(t, row, col);
 }
 
 /* Display width of UTF-8 text: one column per code point. */
@@ -171,17 +194,44 @@ static enum pcn_err pad_cell(struct pcn_buf *out, const char *s, size_t width, b
     return rc;
 }
 
+/* A cell as the text table shows it: booleans as yes/no. */
+static const char *text_cell(const struct pcn_table *t, size_t r, size_t c)
+{
+    const char *s = cell(t, r, c);
+
+    if (s && t->types[c] == PCN_COL_BOOL)
+        return strcmp(s, "true") == 0 ? "yes" : "no";
+    return s;
+}
+
+/* The last column the text table shows. */
+static size_t last_shown(const struct pcn_table *t)
+{
+    size_t last = 0;
+
+    for (size_t c = 0; c < t->n_cols; c++) {
+        if (!t->detail[c])
+            last = c;
+    }
+    return last;
+}
+
 static enum pcn_err render_row(const struct pcn_table *t, struct pcn_buf *out, const size_t *width,
                                size_t r)
 {
+    size_t end = last_shown(t);
+    bool first = true;
     enum pcn_err rc = PCN_OK;
 
     for (size_t c = 0; c < t->n_cols && rc == PCN_OK; c++) {
-        const char *s = r == SIZE_MAX ? t->names[c] : cell(t, r, c);
-        bool last = c + 1 == t->n_cols;
-        bool right = r != SIZE_MAX && t->types[c] != PCN_COL_TEXT;
-        if (c)
+        const char *s = r == SIZE_MAX ? t->names[c] : text_cell(t, r, c);
+        bool last = c == end;
+        bool right = r != SIZE_MAX && t->types[c] != PCN_COL_TEXT && t->types[c] != PCN_COL_BOOL;
+        if (t->detail[c])
+            continue;
+        if (!first)
             rc = pcn_buf_adds(out, "  ");
+        first = false;
         if (rc == PCN_OK)
             rc = pad_cell(out, s ? s : "", last && !right ? 0 : width[c], right);
     }
@@ -198,7 +248,7 @@ static enum pcn_err render_text(const struct pcn_table *t, struct pcn_buf *out)
     for (size_t c = 0; c < t->n_cols; c++) {
         width[c] = text_width(t->names[c]);
         for (size_t r = 0; r < t->n_rows; r++) {
-            const char *s = cell(t, r, c);
+            const char *s = text_cell(t, r, c);
             width[c] = PCN_MAX(width[c], s ? text_width(s) : 0);
         }
     }
@@ -234,9 +284,11 @@ static json_t *json_cell(enum pcn_col_type type, const char *s)
 
     if (!s)
         return json_null();
+    if (type == PCN_COL_BOOL)
+        return json_boolean(strcmp(s, "true") == 0);
     if (type == PCN_COL_INT && pcn_parse_i64(s, strlen(s), &i) == PCN_OK)
         return json_integer(i);
-    if (type != PCN_COL_TEXT && pcn_parse_double(s, strlen(s), &d) == PCN_OK)
+    if (type == PCN_COL_NUMBER && pcn_parse_double(s, strlen(s), &d) == PCN_OK)
         return json_real(d);
     return json_string(s);
 }
@@ -246,7 +298,7 @@ static json_t *table_to_json(const struct pcn_table *t)
     json_t *root = json_object();
     json_t *cols = json_array();
     json_t *rows = json_array();
-    static const char *const type_names[] = {"text", "integer", "number"};
+    static const char *const type_names[] = {"text", "integer", "number", "boolean"};
 
     if (!root || !cols || !rows)
         goto fail;
@@ -274,6 +326,16 @@ fail:
     json_decref(rows);
     json_decref(root);
     return NULL;
+}
+
+enum pcn_err pcn_table_to_json(const struct pcn_table *t, void **ret)
+{
+    json_t *j = table_to_json(t);
+
+    if (!j)
+        return PCN_ENOMEM;
+    *ret = j;
+    return PCN_OK;
 }
 
 static enum pcn_err render_json(const struct pcn_table *t, struct pcn_buf *out)

@@ -40,6 +40,7 @@ const struct pcn__route pcn__api_routes[] = {
           PCN_ROUTE_FLAG_AUDIT),
     ROUTE("GET", "/api/v1/reports/{name}", pcn__api_report, PCN_ROLES_DATA, PCN_ROUTE_FLAG_CACHE),
     ROUTE("GET", "/api/v1/indicators", pcn__api_indicators, PCN_ROLES_DATA, PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/worklists", pcn__api_worklists, PCN_ROLES_WORKLIST, PCN_ROUTE_FLAG_CACHE),
     ROUTE("GET", "/api/v1/worklists/{name}", pcn__api_worklist, PCN_ROLES_WORKLIST,
           PCN_ROUTE_FLAG_AUDIT),
     ROUTE("GET", "/api/v1/users", pcn__api_users, PCN_ROLES_ADMIN, 0),

@@ -1,70 +1,35 @@
 /*
  * api_admin.c - administration over HTTP (admin role only): list, add and
- * disable users, read the audit log page by page and verify its hash
+ * disable users, read the audit log page by page (the result tables of
+ * `pcn user list` and `pcn audit list`, pcn/views.h) and verify its hash
  * chain. Writes and their audit rows commit together.
  */
 #include "server/server_int.h"
 
 #include <string.h>
-#include <time.h>
 
 #include "pcn/audit.h"
 #include "pcn/date.h"
 #include "pcn/validate.h"
+#include "pcn/views.h"
 #include "util/common.h"
-
-static json_t *instant_json(int64_t usec)
-{
-    struct tm tm;
-    time_t t = (time_t)(usec / 1000000);
-    char s[32];
-
-    if (!gmtime_r(&t, &tm) || strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        return json_null();
-    return json_string(s);
-}
-
-struct user_walk {
-    json_t *items;
-    int64_t skip;
-    int64_t limit;
-    int64_t total;
-};
-
-static int user_row(const struct pcn_user *u, void *ud)
-{
-    struct user_walk *w = ud;
-
-    w->total++;
-    if (w->total <= w->skip || (int64_t)json_array_size(w->items) >= w->limit)
-        return 0;
-    json_t *j = json_pack("{s:s,s:s,s:s?,s:b,s:o}", "name", u->name, "role", u->role, "practice",
-                          u->practice, "disabled", u->disabled != 0, "created_at",
-                          instant_json(u->created_at));
-    return !j || json_array_append_new(w->items, j) != 0;
-}
 
 int pcn__api_users(struct pcn__request *r)
 {
     static const char *const params[] = {"limit", "offset", NULL};
-    struct user_walk w = {json_array(), 0, 0, 0};
+    struct pcn_view_opts o = {0};
+    struct pcn_view_totals totals = {0, 0};
+    struct pcn_table *t = NULL;
     enum pcn_err rc;
 
     if (!pcn__check_query(r, params) ||
-        !pcn__query_int(r, "limit", 1, r->srv->cfg.max_page, 100, &w.limit) ||
-        !pcn__query_int(r, "offset", 0, INT32_MAX, 0, &w.skip)) {
-        json_decref(w.items);
+        !pcn__query_int(r, "limit", 1, r->srv->cfg.max_page, 100, &o.limit) ||
+        !pcn__query_int(r, "offset", 0, INT32_MAX, 0, &o.offset))
         return 0;
-    }
-    rc = w.items ? pcn_store_each_user(r->store, user_row, &w) : PCN_ENOMEM;
-    if (rc != PCN_OK) {
-        json_decref(w.items);
-        return pcn__reply_store_error(r, rc);
-    }
-    return pcn__reply_json(r, 200,
-                           json_pack("{s:o,s:I,s:I,s:I}", "items", w.items, "total",
-                                     (json_int_t)w.total, "limit", (json_int_t)w.limit, "offset",
-                                     (json_int_t)w.skip));
+    rc = pcn_view_users(r->store, &o, &t, &totals);
+    return pcn__reply_table(r, rc, t,
+                            json_pack("{s:I,s:I,s:I}", "total", (json_int_t)totals.rows, "limit",
+                                      (json_int_t)o.limit, "offset", (json_int_t)o.offset));
 }
 
 static bool name_is_valid(const char *s)
@@ -173,46 +138,24 @@ int pcn__api_user_disable(struct pcn__request *r)
     return finish_write(r, rc, 200, json_pack("{s:s,s:b}", "name", name, "disabled", 1));
 }
 
-struct audit_walk {
-    json_t *items;
-    int64_t last_id;
-};
-
-static int audit_row(const struct pcn_audit_row *a, void *ud)
-{
-    struct audit_walk *w = ud;
-    json_t *j =
-        json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:s?,s:s?,s:i,s:s,s:s}", "id", (json_int_t)a->id, "at",
-                  instant_json(a->at), "user", a->user_name, "role", a->role, "method", a->method,
-                  "route", a->route, "object_type", a->object_type, "object_id", a->object_id,
-                  "status", a->status, "prev_hash", a->prev_hash, "hash", a->hash);
-
-    w->last_id = a->id;
-    return !j || json_array_append_new(w->items, j) != 0;
-}
-
 int pcn__api_audit(struct pcn__request *r)
 {
     static const char *const params[] = {"after", "limit", NULL};
-    struct audit_walk w = {NULL, 0};
+    struct pcn_table *t = NULL;
     int64_t after;
     int64_t limit;
+    int64_t last = 0;
     enum pcn_err rc;
 
     if (!pcn__check_query(r, params) || !pcn__query_int(r, "after", 0, INT64_MAX, 0, &after) ||
         !pcn__query_int(r, "limit", 1, r->srv->cfg.max_page, 100, &limit))
         return 0;
-    w.items = json_array();
-    rc = w.items ? pcn_store_each_audit(r->store, after, limit, audit_row, &w) : PCN_ENOMEM;
-    if (rc != PCN_OK) {
-        json_decref(w.items);
-        return pcn__reply_store_error(r, rc);
-    }
-    return pcn__reply_json(r, 200,
-                           json_pack("{s:o,s:o}", "items", w.items, "next_after",
-                                     (int64_t)json_array_size(w.items) == limit
-                                         ? json_integer(w.last_id)
-                                         : json_null()));
+    rc = pcn_view_audit(r->store, after, limit, &t, &last);
+    return pcn__reply_table(
+        r, rc, t,
+        json_pack("{s:I,s:I,s:o}", "after", (json_int_t)after, "limit", (json_int_t)limit,
+                  "next_after",
+                  t && (int64_t)pcn_table_rows(t) == limit ? json_integer(last) : json_null()));
 }
 
 int pcn__api_audit_verify(struct pcn__request *r)

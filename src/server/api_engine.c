@@ -5,18 +5,26 @@
  * alive by reference until they finish). The engine's JSON for a
  * (selection, as_of, by, suppression) is cached by data version; reports
  * drop worklists (patient-level) and suppress small numbers for
- * aggregate-only roles; worklists are filtered, sorted and paged per
- * request, limited to the practice manager's practice, and audited.
+ * aggregate-only roles; worklists are filtered (practice, patient id, a
+ * value range of one column), sorted and paged per request, limited to the
+ * practice manager's practice, and audited. Requests run under the time
+ * limit: evaluation stops at its deadline (the shared snapshot's build
+ * does not, as it serves every later request).
  */
 #include "server/server_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pcn/alloc.h"
+#include "pcn/date.h"
 #include "pcn/engine.h"
+#include "pcn/parse.h"
 #include "pcn/paths.h"
+#include "pcn/table.h"
+#include "pcn/validate.h"
 #include "util/common.h"
 
 struct snap_ref {
@@ -104,10 +112,18 @@ static enum pcn_err acquire_snapshot(struct pcn__request *r, int64_t version, st
     ref = take_current(e, version); /* another worker may have built it meanwhile */
     if (!ref) {
         ref = pcn_calloc(1, sizeof(*ref));
-        if (ref)
+        /*
+         * The snapshot serves every later request of this data version, so
+         * its build is not cut short by this request's time limit; the
+         * evaluation that follows checks the limit.
+         */
+        rc = ref ? pcn_store_set_deadline(r->store, 0) : PCN_ENOMEM;
+        if (rc == PCN_OK)
             rc = pcn_snapshot_from_store(r->store, &ref->snap, err);
         else
-            rc = pcn_error_set(err, PCN_ENOMEM, "out of memory");
+            rc = pcn_error_set(err, rc, "%s", pcn_err_str(rc));
+        if (pcn_store_set_deadline(r->store, r->deadline) != PCN_OK && rc == PCN_OK)
+            rc = pcn_error_set(err, PCN_ESTORAGE, "cannot restore the time limit");
         if (rc == PCN_OK && ref) {
             ref->version = version;
             ref->refs = 2; /* the engine's and the caller's */
@@ -161,6 +177,10 @@ static bool evaluate(struct pcn__request *r, const char *select, struct pcn_eval
     if (ref)
         release_snapshot(r->srv->engine, ref);
     pcn_program_free(p);
+    if (rc == PCN_ETIMEDOUT) {
+        pcn__reply_store_error(r, rc);
+        return false;
+    }
     if (rc != PCN_OK) {
         pcn__log("engine: %s", pcn_err_name(rc)); /* err.msg may quote definitions only */
         pcn__reply_error(r, rc == PCN_ENOMEM ? 503 : 500,
@@ -220,6 +240,7 @@ static bool eval_options(struct pcn__request *r, struct pcn_eval_options *o)
 
     memset(o, 0, sizeof(*o));
     o->threads = 1; /* the workers are the parallelism */
+    o->deadline = r->deadline;
     if (!pcn__query_date(r, "as_of", &o->as_of))
         return false;
     if (by && pcn_by_parse(by, &o->by, &err) != PCN_OK) {
@@ -242,17 +263,25 @@ static bool name_is_plain(const char *s)
     return n > 0 && n <= 64;
 }
 
-/* Aggregate results without any worklist (patient-level) result. */
+/*
+ * Aggregate results without any worklist (patient-level) result, a page of
+ * them (limit, offset) with their total.
+ */
 static int reply_report(struct pcn__request *r, const char *select)
 {
-    static const char *const params[] = {"as_of", "by", NULL};
+    static const char *const params[] = {"as_of", "by", "limit", "offset", NULL};
     struct pcn_eval_options o;
+    int64_t limit;
+    int64_t offset;
+    int64_t seen = 0;
     json_t *j;
     json_t *kept;
     json_t *item;
     size_t i;
 
-    if (!pcn__check_query(r, params) || !eval_options(r, &o))
+    if (!pcn__check_query(r, params) || !eval_options(r, &o) ||
+        !pcn__query_int(r, "limit", 1, r->srv->cfg.max_page, 100, &limit) ||
+        !pcn__query_int(r, "offset", 0, INT32_MAX, 0, &offset))
         return 0;
     if (!select || !name_is_plain(select))
         return pcn__reply_error(r, 404, "not_found", "no such report");
@@ -263,10 +292,13 @@ static int reply_report(struct pcn__request *r, const char *select)
     json_array_foreach(json_object_get(j, "results"), i, item)
     {
         const char *kind = json_string_value(json_object_get(item, "kind"));
-        if (kept && kind && strcmp(kind, "worklist") != 0)
+        if (!kind || strcmp(kind, "worklist") == 0)
+            continue;
+        seen++;
+        if (kept && seen > offset && seen <= offset + limit)
             (void)json_array_append(kept, item);
     }
-    if (!kept || json_array_size(kept) == 0) {
+    if (!kept || seen == 0) {
         json_decref(kept);
         json_decref(j);
         return pcn__reply_error(r, 404, "not_found",
@@ -274,7 +306,13 @@ static int reply_report(struct pcn__request *r, const char *select)
                                 "/api/v1/worklists/)",
                                 select);
     }
-    (void)json_object_set_new(j, "results", kept);
+    if (json_object_set_new(j, "results", kept) != 0 ||
+        json_object_set_new(j, "total", json_integer(seen)) != 0 ||
+        json_object_set_new(j, "limit", json_integer(limit)) != 0 ||
+        json_object_set_new(j, "offset", json_integer(offset)) != 0) {
+        json_decref(j);
+        j = NULL;
+    }
     return pcn__reply_json(r, 200, j);
 }
 
@@ -289,6 +327,55 @@ int pcn__api_indicators(struct pcn__request *r)
 }
 
 /* ---- worklists ---- */
+
+/* The worklists of the definitions: a "worklists" table of name and title. */
+static enum pcn_err worklist_table(const struct pcn__engine *e, struct pcn_table **ret,
+                                   struct pcn_error *err)
+{
+    static const char *const names[] = {"name", "title"};
+    static const enum pcn_col_type types[] = {PCN_COL_TEXT, PCN_COL_TEXT};
+    struct pcn_program *p = pcn_program_new();
+    struct pcn_table *t = pcn_table_new("worklists", 2, names, types);
+    enum pcn_err rc = p && t ? pcn_program_load_dir(p, e->defs, 0, err) : PCN_ENOMEM;
+
+    for (size_t i = 0; rc == PCN_OK && i < pcn_program_def_count(p); i++) {
+        const char *kind = NULL;
+        const char *name = NULL;
+        const char *title = NULL;
+        rc = pcn_program_def_info(p, i, &kind, &name, &title);
+        if (rc != PCN_OK || strcmp(kind, "worklist") != 0)
+            continue;
+        rc = pcn_table_add_row(t);
+        if (rc == PCN_OK)
+            rc = pcn_table_set_text(t, 0, name);
+        if (rc == PCN_OK)
+            rc = pcn_table_set_text(t, 1, title ? title : name);
+    }
+    pcn_program_free(p);
+    if (rc != PCN_OK) {
+        pcn_table_free(t);
+        return rc;
+    }
+    *ret = t;
+    return PCN_OK;
+}
+
+int pcn__api_worklists(struct pcn__request *r)
+{
+    struct pcn_table *t = NULL;
+    struct pcn_error err;
+    enum pcn_err rc;
+
+    if (!pcn__check_query(r, NULL))
+        return 0;
+    rc = worklist_table(r->srv->engine, &t, &err);
+    if (rc != PCN_OK && rc != PCN_ENOMEM) {
+        pcn__log("engine: %s", pcn_err_name(rc)); /* err.msg may quote definitions only */
+        return pcn__reply_error(r, 500, "internal", "the definitions cannot be read");
+    }
+    return pcn__reply_table(r, rc, t,
+                            json_pack("{s:I}", "total", (json_int_t)(t ? pcn_table_rows(t) : 0)));
+}
 
 struct sort_spec {
     int col;  /* -2 patient_id, -1 practice, else the value column */
@@ -342,12 +429,24 @@ static int compare_rows(const void *a, const void *b, void *ud)
     return c;
 }
 
+/* Index of the value column titled name, or -1. */
+static int column_index(json_t *columns, const char *name)
+{
+    size_t i;
+    json_t *c;
+
+    json_array_foreach(columns, i, c)
+    {
+        if (json_is_string(c) && strcmp(json_string_value(c), name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
 static bool parse_sort(struct pcn__request *r, json_t *columns, struct sort_spec *ret)
 {
     const char *sort = pcn__query(r, "sort");
     const char *order = pcn__query(r, "order");
-    size_t i;
-    json_t *c;
 
     ret->col = -2;
     ret->desc = 0;
@@ -362,19 +461,146 @@ static bool parse_sort(struct pcn__request *r, json_t *columns, struct sort_spec
         ret->col = -1;
         return true;
     }
-    json_array_foreach(columns, i, c)
-    {
-        if (json_is_string(c) && strcmp(json_string_value(c), sort) == 0) {
-            ret->col = (int)i;
-            return true;
-        }
-    }
+    ret->col = column_index(columns, sort);
+    if (ret->col >= 0)
+        return true;
     pcn__reply_error(r, 400, "invalid_parameter", "sort: no column '%.64s'", sort);
     return false;
 }
 
-/* Rows of the worklist that pass the practice filter, sorted. */
-static json_t *select_rows(struct pcn__request *r, json_t *wl, const char *practice,
+/* The filters of a worklist request (docs/api.md); unset members filter nothing. */
+struct row_filter {
+    const char *practice; /* ODS code */
+    const char *patient;  /* text contained in patient_id, any case */
+    int col;              /* value column of the range, -1 for none */
+    bool is_date;         /* the range is of dates (day numbers), else numbers */
+    bool has_min;
+    bool has_max;
+    double min;
+    double max;
+};
+
+/* A range bound: a number, or a YYYY-MM-DD date as its day number. */
+static bool parse_bound(const char *v, double *ret, bool *ret_is_date)
+{
+    int32_t day;
+
+    if (pcn_date_parse(v, strlen(v), &day) == PCN_OK) {
+        *ret = day;
+        *ret_is_date = true;
+        return true;
+    }
+    *ret_is_date = false;
+    return pcn_parse_double(v, strlen(v), ret) == PCN_OK && isfinite(*ret);
+}
+
+/* What column col holds: "number", "date", "other", or NULL when it has no values. */
+static const char *column_kind(json_t *rows, int col)
+{
+    size_t i;
+    json_t *row;
+
+    json_array_foreach(rows, i, row)
+    {
+        json_t *v = json_array_get(json_object_get(row, "values"), (size_t)col);
+        if (v && !json_is_null(v))
+            return json_is_number(v) ? "number" : json_is_string(v) ? "date" : "other";
+    }
+    return NULL;
+}
+
+/* column, min and max; replies 400 and returns false when bad. */
+static bool parse_range(struct pcn__request *r, json_t *wl, struct row_filter *f)
+{
+    const char *column = pcn__query(r, "column");
+    const char *lo = pcn__query(r, "min");
+    const char *hi = pcn__query(r, "max");
+    bool lo_date = false;
+    bool hi_date = false;
+    const char *kind;
+
+    f->col = -1;
+    if (!column && !lo && !hi)
+        return true;
+    if (!column || (!lo && !hi)) {
+        pcn__reply_error(r, 400, "invalid_parameter", "a range filter needs column and min or max");
+        return false;
+    }
+    f->col = column_index(json_object_get(wl, "columns"), column);
+    if (f->col < 0) {
+        pcn__reply_error(r, 400, "invalid_parameter", "column: no column '%.64s'", column);
+        return false;
+    }
+    f->has_min = lo != NULL;
+    f->has_max = hi != NULL;
+    if ((lo && !parse_bound(lo, &f->min, &lo_date)) ||
+        (hi && !parse_bound(hi, &f->max, &hi_date)) || (lo && hi && lo_date != hi_date)) {
+        pcn__reply_error(r, 400, "invalid_parameter",
+                         "min and max must both be numbers or both dates (YYYY-MM-DD)");
+        return false;
+    }
+    f->is_date = lo ? lo_date : hi_date;
+    if (lo && hi && f->min > f->max) {
+        pcn__reply_error(r, 400, "invalid_parameter", "min is greater than max");
+        return false;
+    }
+    kind = column_kind(json_object_get(wl, "rows"), f->col);
+    if (kind && strcmp(kind, f->is_date ? "date" : "number") != 0) {
+        pcn__reply_error(r, 400, "invalid_parameter", "column '%.64s' holds %s values, not %ss",
+                         column, kind, f->is_date ? "date" : "number");
+        return false;
+    }
+    return true;
+}
+
+/* practice, patient and the range; replies 400 and returns false when bad. */
+static bool parse_filter(struct pcn__request *r, json_t *wl, const char *practice,
+                         struct row_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->practice = practice;
+    f->patient = pcn__query(r, "patient");
+    if (practice && !pcn_ods_is_valid(PCN_ODS_PRACTICE, practice, strlen(practice))) {
+        pcn__reply_error(r, 400, "invalid_parameter", "practice: not a practice ODS code");
+        return false;
+    }
+    if (f->patient && (f->patient[0] == '\0' || strlen(f->patient) > 64)) {
+        pcn__reply_error(r, 400, "invalid_parameter", "patient: 1 to 64 characters");
+        return false;
+    }
+    return parse_range(r, wl, f);
+}
+
+static bool row_passes(json_t *row, const struct row_filter *f)
+{
+    const char *p = json_string_value(json_object_get(row, "practice"));
+    const char *id = json_string_value(json_object_get(row, "patient_id"));
+    json_t *v;
+    double x;
+    int32_t day;
+
+    if (f->practice && (!p || strcmp(p, f->practice) != 0))
+        return false;
+    if (f->patient && (!id || !strcasestr(id, f->patient)))
+        return false;
+    if (f->col < 0)
+        return true;
+    v = json_array_get(json_object_get(row, "values"), (size_t)f->col);
+    if (f->is_date) {
+        const char *s = json_string_value(v);
+        if (!s || pcn_date_parse(s, strlen(s), &day) != PCN_OK)
+            return false;
+        x = day;
+    } else {
+        if (!json_is_number(v))
+            return false;
+        x = json_number_value(v);
+    }
+    return (!f->has_min || x >= f->min) && (!f->has_max || x <= f->max);
+}
+
+/* Rows of the worklist that pass the filters, sorted. */
+static json_t *select_rows(struct pcn__request *r, json_t *wl, const struct row_filter *f,
                            const struct sort_spec *s)
 {
     json_t *rows = json_array();
@@ -383,9 +609,7 @@ static json_t *select_rows(struct pcn__request *r, json_t *wl, const char *pract
 
     json_array_foreach(json_object_get(wl, "rows"), i, row)
     {
-        const char *p = json_string_value(json_object_get(row, "practice"));
-        if (rows && (!practice || (p && strcmp(p, practice) == 0)) &&
-            json_array_append(rows, row) != 0) {
+        if (rows && row_passes(row, f) && json_array_append(rows, row) != 0) {
             json_decref(rows);
             return NULL;
         }
@@ -510,13 +734,14 @@ static json_t *find_worklist(json_t *j, const char *name)
 
 int pcn__api_worklist(struct pcn__request *r)
 {
-    static const char *const params[] = {"as_of", "practice", "sort",   "order",
-                                         "limit", "offset",   "format", NULL};
+    static const char *const params[] = {"as_of", "practice", "patient", "column", "min",    "max",
+                                         "sort",  "order",    "limit",   "offset", "format", NULL};
     const char *name = pcn__param(r, 0);
     const char *practice = pcn__query(r, "practice");
     const char *format = pcn__query(r, "format");
     struct pcn_eval_options o;
     struct sort_spec sort;
+    struct row_filter filter;
     int64_t limit;
     int64_t offset;
     json_t *j;
@@ -549,9 +774,10 @@ int pcn__api_worklist(struct pcn__request *r)
     wl = find_worklist(j, name);
     if (!wl)
         return pcn__reply_error(r, 404, "not_found", "'%s' is not a worklist", name);
-    if (!parse_sort(r, json_object_get(wl, "columns"), &sort))
+    if (!parse_sort(r, json_object_get(wl, "columns"), &sort) ||
+        !parse_filter(r, wl, practice, &filter))
         return 0;
-    json_t *rows = select_rows(r, wl, practice, &sort);
+    json_t *rows = select_rows(r, wl, &filter, &sort);
     json_t *page = json_array();
     for (int64_t i = offset;
          rows && page && i < offset + limit && i < (int64_t)json_array_size(rows); i++)
@@ -572,11 +798,11 @@ int pcn__api_worklist(struct pcn__request *r)
     }
     return pcn__reply_json(
         r, 200,
-        json_pack("{s:s,s:O,s:O,s:O,s:o,s:o,s:I,s:I}", "name", name, "title",
-                  json_object_get(wl, "title") ? json_object_get(wl, "title") : json_null(),
-                  "as_of", json_object_get(j, "as_of"), "columns", json_object_get(wl, "columns"),
-                  "rows", page, "total", total, "limit", (json_int_t)limit, "offset",
-                  (json_int_t)offset));
+        json_pack(
+            "{s:s,s:s,s:O,s:O,s:O,s:o,s:o,s:I,s:I}", "kind", "worklist", "name", name, "title",
+            json_object_get(wl, "title") ? json_object_get(wl, "title") : json_null(), "as_of",
+            json_object_get(j, "as_of"), "columns", json_object_get(wl, "columns"), "rows", page,
+            "total", total, "limit", (json_int_t)limit, "offset", (json_int_t)offset));
 }
 
 /* ---- one patient's registers (patient view) ---- */
@@ -685,7 +911,7 @@ enum pcn_err pcn__patient_registers(struct pcn__request *r, int64_t key, int32_t
     struct pcn__engine *e = r->srv->engine;
     struct pcn_snapshot *snap = NULL;
     struct pcn_results *res = NULL;
-    struct pcn_eval_options o = {.as_of = as_of, .threads = 1};
+    struct pcn_eval_options o = {.as_of = as_of, .threads = 1, .deadline = r->deadline};
     struct pcn_error err;
     json_t *out = json_array();
     enum pcn_err rc;

@@ -1,6 +1,7 @@
 /*
- * api_patient.c - the patient view: demographics, latest measurements,
- * the event timeline (newest first, paged) and medications, for the roles
+ * api_patient.c - the patient view: demographics, latest measurements, the
+ * event timeline (newest first, paged) and medications, each code with its
+ * term from the store's term table (null when it has none), for the roles
  * that may see one patient: clinical directors and clinicians across the
  * network, practice managers for their own practice's patients. Link
  * workers are refused until the social prescribing caseload exists.
@@ -8,10 +9,12 @@
  */
 #include "server/server_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "pcn/date.h"
+#include "pcn/hash.h"
 #include "pcn/parse.h"
 #include "util/common.h"
 
@@ -19,6 +22,7 @@
 
 struct patient_view {
     struct pcn__request *r;
+    struct pcn_strmap *terms; /* "system\x1fcode" -> term (arena string) */
     json_t *patient;
     char practice[16];
     bool has_practice;
@@ -59,11 +63,69 @@ static int on_patient(int64_t key, const struct pcn_patient *p, void *ud)
     return 1;
 }
 
-static json_t *event_json(const struct pcn_event *e)
+/* ---- terms: the human-readable name of each code the patient has ---- */
+
+static bool term_key(const char *system, const char *code, char *out, size_t size)
 {
-    json_t *j = json_pack("{s:o,s:o,s:s,s:s?,s:s,s:s?}", "date", date_json(e->date), "end_date",
-                          date_json(e->end_date), "kind", pcn_event_kind_name(e->kind), "system",
-                          e->system, "code", e->code, "unit", e->unit);
+    int n = snprintf(out, size, "%s\x1f%s", system ? system : "", code ? code : "");
+
+    return n > 0 && (size_t)n < size;
+}
+
+static int on_term(const struct pcn_term *t, void *ud)
+{
+    struct patient_view *v = ud;
+    char key[256];
+    char *term;
+
+    if (!term_key(t->system, t->code, key, sizeof(key)))
+        return 0; /* longer than any real code: shown without a term */
+    term = pcn_arena_strndup(v->r->arena, t->term, strlen(t->term));
+    if (!term || pcn_strmap_put(v->terms, key, strlen(key), (uint64_t)(uintptr_t)term) != PCN_OK)
+        v->failed = true;
+    return v->failed;
+}
+
+static void free_terms(void *p)
+{
+    pcn_strmap_free(p);
+}
+
+/* Read the terms of the patient's codes into v->terms. */
+static enum pcn_err load_terms(struct patient_view *v, int64_t key)
+{
+    enum pcn_err rc;
+
+    v->terms = pcn_strmap_new();
+    if (!v->terms)
+        return PCN_ENOMEM;
+    if (pcn_arena_on_cleanup(v->r->arena, free_terms, v->terms) != PCN_OK) {
+        pcn_strmap_free(v->terms);
+        v->terms = NULL;
+        return PCN_ENOMEM;
+    }
+    rc = pcn_store_patient_terms(v->r->store, key, on_term, v);
+    return rc == PCN_OK && v->failed ? PCN_ENOMEM : rc;
+}
+
+/* The term of (system, code) as JSON: a string, or null when unknown. */
+static json_t *term_json(const struct patient_view *v, const char *system, const char *code)
+{
+    char key[256];
+    uint64_t at = 0;
+
+    if (!v->terms || !term_key(system, code, key, sizeof(key)) ||
+        !pcn_strmap_get(v->terms, key, strlen(key), &at))
+        return json_null();
+    return json_string((const char *)(uintptr_t)at);
+}
+
+static json_t *event_json(const struct patient_view *v, const struct pcn_event *e)
+{
+    json_t *j =
+        json_pack("{s:o,s:o,s:s,s:s?,s:s,s:o,s:s?}", "date", date_json(e->date), "end_date",
+                  date_json(e->end_date), "kind", pcn_event_kind_name(e->kind), "system", e->system,
+                  "code", e->code, "term", term_json(v, e->system, e->code), "unit", e->unit);
 
     if (j)
         (void)json_object_set_new(j, "value", e->has_value ? json_real(e->value) : json_null());
@@ -79,7 +141,7 @@ static bool note_measurement(struct patient_view *v, const struct pcn_event *e)
 
     if (e->kind != PCN_EVENT_OBSERVATION || !e->has_value)
         return true;
-    j = event_json(e);
+    j = event_json(v, e);
     if (!j)
         return false;
     json_array_foreach(v->measurements, i, m)
@@ -99,7 +161,7 @@ static int on_event(int64_t key, const struct pcn_event *e, void *ud)
     (void)key;
     if (json_array_size(v->events) >= PATIENT_MAX_EVENTS)
         return 1;
-    j = event_json(e);
+    j = event_json(v, e);
     if (!j || json_array_append_new(v->events, j) != 0 || !note_measurement(v, e))
         v->failed = true;
     return v->failed;
@@ -108,8 +170,9 @@ static int on_event(int64_t key, const struct pcn_event *e, void *ud)
 static int on_medication(int64_t key, const struct pcn_medication *m, void *ud)
 {
     struct patient_view *v = ud;
-    json_t *j = json_pack("{s:o,s:o,s:s?,s:s?}", "start_date", date_json(m->start_date), "end_date",
-                          date_json(m->end_date), "system", m->system, "code", m->code);
+    json_t *j = json_pack("{s:o,s:o,s:s?,s:s?,s:o}", "start_date", date_json(m->start_date),
+                          "end_date", date_json(m->end_date), "system", m->system, "code", m->code,
+                          "term", term_json(v, m->system, m->code));
 
     (void)key;
     if (j)
@@ -210,17 +273,19 @@ int pcn__api_patient(struct pcn__request *r)
     v.events = json_array();
     v.measurements = json_array();
     v.medications = json_array();
-    rc = v.events && v.measurements && v.medications
-             ? pcn_store_patient_events(r->store, key, on_event, &v)
-             : PCN_ENOMEM;
+    rc = v.events && v.measurements && v.medications ? load_terms(&v, key) : PCN_ENOMEM;
+    if (rc == PCN_OK)
+        rc = pcn_store_patient_events(r->store, key, on_event, &v);
     if (rc == PCN_OK)
         rc = pcn_store_patient_medications(r->store, key, on_medication, &v);
     if (rc == PCN_OK && v.failed)
         rc = PCN_ENOMEM;
     if (rc == PCN_OK && want_registers) {
-        int32_t as_of = pcn_store_default_as_of(r->store);
+        int32_t as_of = PCN_DATE_NONE;
+        rc = pcn_store_default_as_of(r->store, &as_of);
         pcn_date_format(as_of, v.as_of);
-        rc = pcn__patient_registers(r, key, as_of, &v.registers);
+        if (rc == PCN_OK)
+            rc = pcn__patient_registers(r, key, as_of, &v.registers);
     }
     if (rc != PCN_OK)
         pcn__reply_store_error(r, rc);

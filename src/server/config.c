@@ -23,6 +23,7 @@ void pcn_server_config_init(struct pcn_server_config *c)
         .json_max_depth = 16,
         .max_page = 500,
         .request_timeout = 30,
+        .request_time_limit_usec = (int64_t)30 * 1000000,
         .drain_timeout = 10,
         .session_ttl = 8 * 3600,
         .login_max_user = 5,
@@ -81,6 +82,19 @@ static enum pcn_err set_text(char *dst, size_t size, const char *key, const char
     return PCN_OK;
 }
 
+/* A duration in seconds with up to microsecond decimals, from 1 ms to one hour. */
+static enum pcn_err set_seconds(int64_t *dst, const char *key, const char *value,
+                                struct pcn_error *reterr)
+{
+    double secs = 0;
+
+    if (pcn_parse_double(value, strlen(value), &secs) != PCN_OK || !(secs >= 0.001) || secs > 3600)
+        return pcn_error_set(reterr, PCN_EINVAL,
+                             "%s: '%s' is not a number of seconds from 0.001 to 3600", key, value);
+    *dst = (int64_t)(secs * 1e6 + 0.5);
+    return PCN_OK;
+}
+
 enum pcn_err pcn_server_config_set(struct pcn_server_config *c, const char *key, const char *value,
                                    struct pcn_error *reterr)
 {
@@ -94,6 +108,8 @@ enum pcn_err pcn_server_config_set(struct pcn_server_config *c, const char *key,
         return set_text(c->defs, sizeof(c->defs), key, value, reterr);
     if (strcmp(key, "network") == 0)
         return set_text(c->network, sizeof(c->network), key, value, reterr);
+    if (strcmp(key, "request_time_limit") == 0)
+        return set_seconds(&c->request_time_limit_usec, key, value, reterr);
     for (size_t i = 0; i < PCN_ARRAY_SIZE(int_keys); i++) {
         const struct int_key *k = &int_keys[i];
         int64_t v;

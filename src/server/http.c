@@ -7,13 +7,16 @@
  */
 #include "server/server_int.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "pcn/audit.h"
 #include "pcn/date.h"
 #include "pcn/parse.h"
+#include "pcn/table.h"
 #include "util/common.h"
 
 void pcn__log(const char *fmt, ...)
@@ -100,6 +103,10 @@ int pcn__reply_store_error(struct pcn__request *r, enum pcn_err rc)
     case PCN_ENOMEM:
     case PCN_EAGAIN:
         return pcn__reply_error(r, 503, "unavailable", "%s; try again", pcn_err_str(rc));
+    case PCN_ETIMEDOUT:
+        return pcn__reply_error(r, 503, "timeout",
+                                "the request took longer than the server's limit of %.3g s",
+                                (double)r->srv->cfg.request_time_limit_usec / 1e6);
     default:
         /* The store's message may quote data; the log gets the code only. */
         pcn__log("%s %s: %s", r->method, r->match.route ? r->match.route->pattern : "?",
@@ -176,8 +183,10 @@ bool pcn__query_date(struct pcn__request *r, const char *name, int32_t *ret)
     const char *v = pcn__query(r, name);
 
     if (!v) {
-        *ret = r->store ? pcn_store_default_as_of(r->store) : pcn_date_today();
-        return true;
+        enum pcn_err rc = pcn_store_default_as_of(r->store, ret);
+        if (rc != PCN_OK)
+            pcn__reply_store_error(r, rc);
+        return rc == PCN_OK;
     }
     if (pcn_date_parse_iso(v, strlen(v), ret) != PCN_OK) {
         pcn__reply_error(r, 400, "invalid_parameter", "%s must be a date (YYYY-MM-DD)", name);
@@ -301,19 +310,76 @@ const char *pcn__body_string(struct pcn__request *r, json_t *obj, const char *na
     return json_string_value(v);
 }
 
+int pcn__suppress(const struct pcn__request *r)
+{
+    return r->authed && pcn_role_is_aggregate_only(r->who.role) ? r->srv->cfg.suppress_below : 0;
+}
+
 json_t *pcn__count_json(struct pcn__request *r, int64_t n)
 {
-    if (r->authed && pcn_role_is_aggregate_only(r->who.role) && n > 0 &&
-        n < r->srv->cfg.suppress_below)
+    int below = pcn__suppress(r);
+
+    if (below > 0 && n > 0 && n < below)
         return json_null();
     return json_integer(n);
 }
 
+json_t *pcn__table_json(const struct pcn_table *t)
+{
+    void *j = NULL;
+
+    return t && pcn_table_to_json(t, &j) == PCN_OK ? j : NULL;
+}
+
+int pcn__reply_table(struct pcn__request *r, enum pcn_err rc, struct pcn_table *t, json_t *extra)
+{
+    json_t *j = NULL;
+
+    if (rc == PCN_OK) {
+        j = pcn__table_json(t);
+        if (j && (!extra || json_object_update(j, extra) != 0)) {
+            json_decref(j);
+            j = NULL;
+        }
+    }
+    pcn_table_free(t);
+    json_decref(extra);
+    return rc == PCN_OK ? pcn__reply_json(r, 200, j) : pcn__reply_store_error(r, rc);
+}
+
+/* Take the write lock, waiting at most until the request's deadline. */
+static enum pcn_err lock_write(struct pcn__request *r)
+{
+    struct timespec until;
+    int64_t left = r->deadline ? r->deadline - pcn_monotonic_usec() : 0;
+
+    if (!r->deadline)
+        return pthread_mutex_lock(&r->srv->write_lock) == 0 ? PCN_OK : PCN_EAGAIN;
+    if (left <= 0)
+        return PCN_ETIMEDOUT;
+    (void)clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)(left / 1000000);
+    until.tv_nsec += (long)(left % 1000000) * 1000;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    switch (pthread_mutex_timedlock(&r->srv->write_lock, &until)) {
+    case 0:
+        return PCN_OK;
+    case ETIMEDOUT:
+        return PCN_ETIMEDOUT;
+    default:
+        return PCN_EAGAIN;
+    }
+}
+
 enum pcn_err pcn__begin(struct pcn__request *r)
 {
-    enum pcn_err rc;
+    enum pcn_err rc = lock_write(r);
 
-    (void)pthread_mutex_lock(&r->srv->write_lock);
+    if (rc != PCN_OK)
+        return rc;
     r->holds_write = true;
     rc = pcn_store_begin(r->store);
     if (rc != PCN_OK) {

@@ -3,8 +3,9 @@
  * calls on_request per request; the body is gathered under max_body into
  * the request's buffer, then the request is routed, authenticated,
  * authorised, answered (from the cache when it can be) and audited, all
- * with one store handle borrowed from the pool (one per worker). Shutdown
- * quiesces the listener, waits for requests in flight, then stops.
+ * with one store handle borrowed from the pool (one per worker), under the
+ * request time limit (a deadline on the store handle and the engine).
+ * Shutdown quiesces the listener, waits for requests in flight, then stops.
  */
 #include "server/server_int.h"
 
@@ -40,6 +41,7 @@ static struct pcn_store *pool_take(struct pcn_server *srv)
 
 static void pool_give(struct pcn_server *srv, struct pcn_store *s)
 {
+    (void)pcn_store_set_deadline(s, 0);
     pcn_store_rollback(s); /* a handler never leaves a transaction open */
     pcn_store_end_read(s);
     (void)pthread_mutex_lock(&srv->lock);
@@ -245,6 +247,12 @@ static void dispatch(struct pcn__request *r)
     }
     info = r->match.route->data;
     r->store = pool_take(r->srv);
+    /* The time limit runs from here: store statements, engine chunks and commits check it. */
+    r->deadline = pcn_monotonic_usec() + r->srv->cfg.request_time_limit_usec;
+    if (pcn_store_set_deadline(r->store, r->deadline) != PCN_OK) {
+        (void)pcn__reply_store_error(r, PCN_ESTORAGE);
+        goto out;
+    }
     /* Reads see one snapshot: never half of a concurrent write. */
     if (!unsafe && pcn_store_begin_read(r->store) != PCN_OK) {
         (void)pcn__reply_error(r, 503, "unavailable", "the database is busy; try again");

@@ -69,6 +69,7 @@ struct pcn__request {
     const char *method;
     const char *url;
     int64_t started_usec;
+    int64_t deadline;        /* monotonic usec: processing stops after it (0 before dispatch) */
     struct pcn_store *store; /* borrowed from the pool for the dispatch */
     struct pcn__route_match match;
     bool authed;
@@ -125,7 +126,10 @@ extern const size_t pcn__api_n_routes;
 int pcn__reply_json(struct pcn__request *r, int status, json_t *j);
 int pcn__reply_error(struct pcn__request *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Reply for a store or library failure: 404/409/503/500 by code, logging 5xx once. */
+/*
+ * Reply for a store or library failure: 404/409/503/500 by code, logging
+ * 5xx once; PCN_ETIMEDOUT is 503 "timeout" (the request time limit).
+ */
 int pcn__reply_store_error(struct pcn__request *r, enum pcn_err rc);
 /* A raw body (CSV) with a content type; body must live in the request arena. */
 int pcn__reply_raw(struct pcn__request *r, int status, const char *type, const char *body,
@@ -143,7 +147,11 @@ bool pcn__check_query(struct pcn__request *r, const char *const *allowed);
 const char *pcn__query(struct pcn__request *r, const char *name);
 bool pcn__query_int(struct pcn__request *r, const char *name, int64_t min, int64_t max, int64_t def,
                     int64_t *ret);
-/* as_of: a YYYY-MM-DD parameter, default today; replies 400 and returns false when bad. */
+/*
+ * as_of: a YYYY-MM-DD parameter, by default the store's default as-of date
+ * (pcn_store_default_as_of()); replies 400 (or the store's error) and
+ * returns false when bad.
+ */
 bool pcn__query_date(struct pcn__request *r, const char *name, int32_t *ret);
 
 /*
@@ -157,10 +165,27 @@ const char *pcn__body_string(struct pcn__request *r, json_t *obj, const char *na
 
 /* Suppress a count for aggregate-only roles: JSON integer or null. */
 json_t *pcn__count_json(struct pcn__request *r, int64_t n);
+/* The suppression threshold for this request: suppress_below for aggregate-only roles, else 0. */
+int pcn__suppress(const struct pcn__request *r);
 
 /*
- * Write transactions of a request: begin takes the server's write lock,
- * commit and rollback release it. commit rolls back on failure.
+ * A result table (pcn/views.h) as its JSON object, the schema the CLI
+ * prints; NULL on ENOMEM. The table stays the caller's.
+ */
+struct pcn_table;
+json_t *pcn__table_json(const struct pcn_table *t);
+/*
+ * Reply 200 with table t as JSON plus the members of extra beside its own
+ * (paging), or the store error rc. Frees t and takes extra (either may be
+ * NULL after a failure; NULL extra with rc == PCN_OK replies 503).
+ */
+int pcn__reply_table(struct pcn__request *r, enum pcn_err rc, struct pcn_table *t, json_t *extra);
+
+/*
+ * Write transactions of a request: begin takes the server's write lock
+ * (waiting no longer than the request's deadline: PCN_ETIMEDOUT), commit
+ * and rollback release it. commit rolls back on failure, and after the
+ * deadline (the store refuses to commit late).
  */
 enum pcn_err pcn__begin(struct pcn__request *r);
 enum pcn_err pcn__commit(struct pcn__request *r);
@@ -220,6 +245,7 @@ int pcn__api_audit_verify(struct pcn__request *r);
 int pcn__api_patient(struct pcn__request *r);
 int pcn__api_report(struct pcn__request *r);
 int pcn__api_indicators(struct pcn__request *r);
+int pcn__api_worklists(struct pcn__request *r);
 int pcn__api_worklist(struct pcn__request *r);
 
 /* Serve a static file from the web root (static.c). */

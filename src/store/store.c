@@ -90,15 +90,60 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
     return STORE_WRITE(s, s->ops->set_meta(s, key, value));
 }
 
-int32_t pcn_store_default_as_of(struct pcn_store *s)
+/* The latest data date, read once per data version. */
+static enum pcn_err last_data_date(struct pcn_store *s, int32_t *ret)
+{
+    int64_t version = 0;
+    enum pcn_err rc = pcn_store_data_version(s, &version);
+
+    if (rc == PCN_OK && (!s->has_last_date || s->last_date_version != version)) {
+        rc = s->ops->last_data_date(s, &s->last_date);
+        s->has_last_date = rc == PCN_OK;
+        s->last_date_version = version;
+    }
+    if (rc == PCN_OK)
+        *ret = s->last_date;
+    return rc;
+}
+
+enum pcn_err pcn_store_default_as_of(struct pcn_store *s, int32_t *ret)
 {
     char v[32];
-    int32_t d;
+    int32_t today = pcn_date_today();
+    int32_t d = PCN_DATE_NONE;
+    enum pcn_err rc = pcn_store_get_meta(s, PCN_META_DATA_AS_OF, v, sizeof(v));
 
-    if (pcn_store_get_meta(s, PCN_META_DATA_AS_OF, v, sizeof(v)) == PCN_OK &&
-        pcn_date_parse(v, strlen(v), &d) == PCN_OK)
-        return d;
-    return pcn_date_today();
+    if (rc == PCN_OK) {
+        if (pcn_date_parse(v, strlen(v), &d) != PCN_OK)
+            return pcn__store_fail(s, PCN_EINVAL, "meta %s is not a date: '%.32s'",
+                                   PCN_META_DATA_AS_OF, v);
+        *ret = d;
+        return PCN_OK;
+    }
+    if (rc != PCN_ENOTFOUND)
+        return rc;
+    rc = last_data_date(s, &d);
+    if (rc == PCN_OK)
+        *ret = d != PCN_DATE_NONE && d < today ? d : today;
+    return rc;
+}
+
+enum pcn_err pcn_store_set_deadline(struct pcn_store *s, int64_t deadline)
+{
+    if (deadline < 0)
+        return pcn__store_fail(s, PCN_EINVAL, "bad deadline");
+    s->deadline = deadline;
+    return s->ops->set_deadline(s, deadline);
+}
+
+/* Run an undo or a release (rollback, end of a read) with the deadline lifted: it must finish. */
+static void without_deadline(struct pcn_store *s, void (*op)(struct pcn_store *s))
+{
+    if (s->deadline)
+        (void)s->ops->set_deadline(s, 0);
+    op(s);
+    if (s->deadline)
+        (void)s->ops->set_deadline(s, s->deadline);
 }
 
 enum pcn_err pcn_store_begin(struct pcn_store *s)
@@ -119,9 +164,14 @@ enum pcn_err pcn_store_commit(struct pcn_store *s)
 
     if (!s->in_tx)
         return pcn__store_fail(s, PCN_EINVAL, "no transaction is open");
+    if (s->deadline && pcn_monotonic_usec() >= s->deadline) {
+        without_deadline(s, s->ops->rollback);
+        s->in_tx = 0;
+        return pcn__store_fail(s, PCN_ETIMEDOUT, "the time limit passed before commit");
+    }
     rc = s->ops->commit(s);
     if (rc != PCN_OK)
-        s->ops->rollback(s);
+        without_deadline(s, s->ops->rollback);
     s->in_tx = 0;
     return rc;
 }
@@ -130,7 +180,7 @@ void pcn_store_rollback(struct pcn_store *s)
 {
     if (!s || !s->in_tx)
         return;
-    s->ops->rollback(s);
+    without_deadline(s, s->ops->rollback);
     s->in_tx = 0;
 }
 
@@ -432,6 +482,11 @@ enum pcn_err pcn_store_patient_medications(struct pcn_store *s, int64_t key, pcn
     return s->ops->patient_medications(s, key, fn, ud);
 }
 
+enum pcn_err pcn_store_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud)
+{
+    return s->ops->patient_terms(s, key, fn, ud);
+}
+
 enum pcn_err pcn_store_begin_read(struct pcn_store *s)
 {
     if (s->in_tx)
@@ -442,5 +497,5 @@ enum pcn_err pcn_store_begin_read(struct pcn_store *s)
 void pcn_store_end_read(struct pcn_store *s)
 {
     if (s && !s->in_tx)
-        s->ops->end_read(s);
+        without_deadline(s, s->ops->end_read);
 }

@@ -82,6 +82,17 @@ struct pcn_store_ops {
                                         void *ud);
     enum pcn_err (*begin_read)(struct pcn_store *s);
     void (*end_read)(struct pcn_store *s);
+    enum pcn_err (*patient_terms)(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud);
+    /*
+     * Latest date the data describe: of an event, medication, immunisation,
+     * list size or membership start (PCN_DATE_NONE when there is none).
+     */
+    enum pcn_err (*last_data_date)(struct pcn_store *s, int32_t *ret);
+    /*
+     * Stop statements that run past deadline (pcn_monotonic_usec(); 0 for
+     * none) with PCN_ETIMEDOUT. The head's deadline is already set.
+     */
+    enum pcn_err (*set_deadline)(struct pcn_store *s, int64_t deadline);
 };
 
 /* The common head of every backend's handle. */
@@ -89,6 +100,11 @@ struct pcn_store {
     const struct pcn_store_ops *ops;
     char errmsg[PCN_STORE_ERRMSG_MAX];
     int in_tx;
+    int64_t deadline; /* pcn_monotonic_usec() instant; 0: none */
+    /* The latest data date, remembered for one data version (default as-of). */
+    int64_t last_date_version;
+    int32_t last_date;
+    int has_last_date;
 };
 
 /* Record a message on the handle and return code. */

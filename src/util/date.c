@@ -4,6 +4,7 @@
  */
 #include "pcn/date.h"
 
+#include <stdio.h>
 #include <time.h>
 
 #include "util/common.h"
@@ -210,6 +211,24 @@ int32_t pcn_date_add_months(int32_t days, int n)
 int32_t pcn_date_today(void)
 {
     return (int32_t)(pcn_now_usec() / 1000000 / 86400);
+}
+
+void pcn_instant_format(pcn_usec_t t, char *out)
+{
+    int64_t secs = t >= 0 ? t / 1000000 : -((-t + 999999) / 1000000);
+    int64_t day = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    int64_t in_day = secs - day * 86400;
+    char date[PCN_DATE_STR_SIZE];
+    int n;
+
+    out[0] = '\0';
+    if (day < -719162 || day > 2932896) /* 0001-01-01 .. 9999-12-31 */
+        return;
+    pcn_date_format((int32_t)day, date);
+    n = snprintf(out, PCN_INSTANT_STR_SIZE, "%sT%02d:%02d:%02dZ", date, (int)(in_day / 3600),
+                 (int)(in_day / 60 % 60), (int)(in_day % 60));
+    if (n < 0 || n >= PCN_INSTANT_STR_SIZE)
+        out[0] = '\0';
 }
 
 pcn_usec_t pcn_now_usec(void)

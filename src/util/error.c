@@ -32,6 +32,7 @@ static const struct err_info err_table[PCN_ERR_COUNT_] = {
     [PCN_EAUTH] = {"PCN_EAUTH", "authentication required", 401},
     [PCN_EPERM] = {"PCN_EPERM", "permission denied", 403},
     [PCN_EUNSUPPORTED] = {"PCN_EUNSUPPORTED", "not supported", 501},
+    [PCN_ETIMEDOUT] = {"PCN_ETIMEDOUT", "time limit reached", 503},
 };
 
 static const struct err_info *err_lookup(enum pcn_err err)

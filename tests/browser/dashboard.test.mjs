@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { axe, launchBrowser, outDir, roles, serveAxe, shot, signIn, startServer, visit } from './harness.mjs';
+import { axe, launchBrowser, outDir, pcnOut, roles, serveAxe, shot, signIn, startServer, visit } from './harness.mjs';
 
 const fmt = new Intl.NumberFormat('en-GB');
 const NHS_NUMBER = /\b(\d{3} \d{3} \d{4}|\d{10})\b/;
@@ -122,10 +122,14 @@ test('network overview: practices, list sizes, pyramid and key figures equal the
   const net = (await api.clinical_director.get('/network')).body;
   assert.equal((await page.textContent('h1')).trim().toLowerCase(), net.name.toLowerCase());
   assert.match(await page.textContent('#size-status'), new RegExp(fmt.format(net.patients)));
+  // GET /network carries the "practices" result table that `pcn practice list` prints
+  assert.equal(net.practices.kind, 'practices');
+  const listed = JSON.parse(pcnOut(['practice', 'list', '--db', srv.db, '--network', net.code, '--format', 'json']));
+  assert.deepEqual(net.practices.rows, listed.rows, 'one table for the API and the CLI');
   const rows = await page.$$('#practices-table tbody tr');
-  assert.equal(rows.length, net.practices.length);
+  assert.equal(rows.length, net.practices.rows.length);
   const sizes = await cellTexts(page, '#practices-table tbody tr td:nth-child(4)');
-  assert.deepEqual(sizes, net.practices.map((p) => fmt.format(p.patients)));
+  assert.deepEqual(sizes, net.practices.rows.map((p) => fmt.format(p.patients)));
   const sum = net.pyramid.reduce((s, b) => s + b.patients, 0);
   assert.equal(sum, net.patients, 'the pyramid adds up to the list size');
   assert.ok(await page.$('#page-overview canvas'), 'charts are drawn');
@@ -215,12 +219,30 @@ test('patient view: demographics, measurements and timeline equal the API (clini
   assert.equal(rows.length, view.timeline.length);
   const meas = await page.$$('#measurements-table tbody tr');
   assert.equal(meas.length, view.latest_measurements.length);
+  // each entry shows the server's term, with its code beside it as secondary text
+  const shown = await page.$$eval('#timeline-table tbody tr td:nth-child(3)', (tds) => tds.map((td) => ({
+    text: td.textContent, code: (td.querySelector('.pcn-code') || {}).textContent || null })));
+  assert.ok(view.timeline.some((e) => e.term), 'the generated twin has terms');
+  view.timeline.forEach((e, i) => {
+    if (e.term) {
+      assert.ok(shown[i].text.startsWith(e.term), `timeline row ${i}: term first (${shown[i].text})`);
+      assert.ok(shown[i].code && shown[i].code.endsWith(e.code), `timeline row ${i}: code secondary`);
+    } else {
+      assert.ok(shown[i].text.endsWith(e.code), `timeline row ${i}: the code when there is no term`);
+    }
+  });
+  const measured = await cellTexts(page, '#measurements-table tbody th');
+  view.latest_measurements.forEach((m, i) => assert.ok(measured[i].startsWith(m.term || ''), measured[i]));
+  if (view.medications.length) {
+    const meds = await cellTexts(page, '#medications-table tbody th');
+    view.medications.forEach((m, i) => assert.ok(meds[i].includes(m.code) && meds[i].startsWith(m.term || ''), meds[i]));
+  }
 });
 
 test('practice manager: worklists start at their practice; other practices\' patients are refused', async () => {
   const { page } = await session('practice_manager');
   const net = (await api.practice_manager.get('/network')).body;
-  const other = net.practices.find((p) => p.code !== srv.firstPractice);
+  const other = net.practices.rows.find((p) => p.code !== srv.firstPractice);
   // find a patient of another practice through the clinical director's view of the store keys
   let key = null;
   for (let k = 1; k < 200000 && !key; k += 997) {

@@ -34,6 +34,11 @@ function run(args, input) {
   return r;
 }
 
+// Standard output of a pcn command (to compare the CLI's tables with the API's).
+export function pcnOut(args) {
+  return run(args).stdout;
+}
+
 // Generate the network, add the users, start the server; returns the context.
 export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'pcn-browser-'));

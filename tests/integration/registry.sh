@@ -13,9 +13,11 @@ expect_status 0; expect_out '"list_sizes":15'
 
 run network list --db "$DB" --as-of 2026-08-01
 expect_status 0; expect_out "U89141"; expect_out "STOCKTON PCN"
+# the text table leaves out the detail columns that CSV and JSON carry
+expect_eq "$(head -1 "$TMP/out" | tr -s ' ')" "code name practices patients icb_code clinical_director" "text header"
 run network list --db "$DB" --as-of 2026-08-01 --format csv
 expect_status 0
-expect_eq "$(head -1 "$TMP/out")" "code,name,practices,patients,icb_code,clinical_director" "csv header"
+expect_eq "$(head -1 "$TMP/out")" "code,name,practices,patients,icb_code,clinical_director,sub_icb_code,sub_icb_name,icb_name,region_code,region_name" "csv header"
 expect_eq "$(grep -c "^U" "$TMP/out")" 4 "networks in csv"
 run network list --db "$DB" --as-of 2026-08-01 --format json
 expect_status 0

@@ -59,11 +59,13 @@ def make_fixture():
     start = day(2020, 1, 1)
     for p, n in (("A81001", "U00001"), ("A81002", "U00001"), ("B82001", "U00002")):
         db.execute("INSERT INTO membership VALUES (?, ?, ?, NULL)", (p, n, start))
+    # List sizes published before the records were extracted (the default as-of date is the
+    # latest record, 2024-02-01, later than every registry date: the database has no data_as_of).
     for p, n in (("A81001", 20000), ("A81002", 15000), ("B82001", 9000)):
-        db.execute("INSERT INTO list_size VALUES (?, ?, ?)", (p, day(2025, 1, 1), n))
+        db.execute("INSERT INTO list_size VALUES (?, ?, ?)", (p, day(2024, 1, 1), n))
     # A tiny band (3 patients) must be suppressed for aggregate-only roles.
-    db.execute("INSERT INTO list_band VALUES ('A81002', ?, 'F', 95, 3)", (day(2025, 1, 1),))
-    db.execute("INSERT INTO list_band VALUES ('A81002', ?, 'M', 40, 900)", (day(2025, 1, 1),))
+    db.execute("INSERT INTO list_band VALUES ('A81002', ?, 'F', 95, 3)", (day(2024, 1, 1),))
+    db.execute("INSERT INTO list_band VALUES ('A81002', ?, 'M', 40, 900)", (day(2024, 1, 1),))
     pats = [("P1", NHS_NUMBERS[0], "Smith", "Ann", day(1950, 3, 1), "F", "A81001"),
             ("P2", NHS_NUMBERS[1], "Jones", "Bob", day(1980, 6, 2), "M", "A81002"),
             ("P3", NHS_NUMBERS[2], "Brown", "Cy", day(2001, 9, 3), "M", "A81001")]
@@ -80,6 +82,10 @@ def make_fixture():
     db.execute(ev, (k, day(2024, 2, 1), 2, "snomed", "271649006", 138.0, "mm[Hg]"))
     db.execute("INSERT INTO medication (patient, start_date, system, code) VALUES (?,?,?,?)",
                (k, day(2023, 1, 6), "dmd", "318135005"))
+    # Terms for two of P1's codes; the diagnosis 38341003 has none.
+    db.execute("INSERT INTO term VALUES ('snomed', '271649006', 'Systolic blood pressure')")
+    db.execute("INSERT INTO term VALUES ('dmd', '318135005', 'Amlodipine 5mg tablets')")
+    db.execute("INSERT INTO term VALUES ('snomed', '22298006', 'Myocardial infarction')")
     db.commit()
     db.close()
     users = [("admin1", "admin", None), ("cd1", "clinical_director", None),
@@ -189,17 +195,17 @@ def role_matrix(srv, keys):
               "/api/v1/practices/A81002", "/api/v1/patients/%d" % own,
               "/api/v1/patients/%d" % other, "/api/v1/users", "/api/v1/audit",
               "/api/v1/audit/verify", "/api/v1/reports/registers?by=practice",
-              "/api/v1/indicators", "/api/v1/worklists/cvd_no_bp"]
+              "/api/v1/indicators", "/api/v1/worklists/cvd_no_bp", "/api/v1/worklists"]
     D, F = 200, 403
     expect = {  # me network networks practices practice patient-own patient-other users audit
-        #         verify reports indicators worklist
-        "admin1": [D, F, F, F, F, F, F, D, D, D, F, F, F],
-        "cd1": [D, D, D, D, D, D, D, F, F, F, D, D, D],
-        "pm1": [D, D, D, D, D, D, F, F, F, F, D, D, D],
-        "clin1": [D, D, D, D, D, D, D, F, F, F, D, D, D],
-        "lw1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
-        "ppg1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
-        "an1": [D, D, D, D, D, F, F, F, F, F, D, D, F],
+        #         verify reports indicators worklist worklists
+        "admin1": [D, F, F, F, F, F, F, D, D, D, F, F, F, F],
+        "cd1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D],
+        "pm1": [D, D, D, D, D, D, F, F, F, F, D, D, D, D],
+        "clin1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D],
+        "lw1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F],
+        "ppg1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F],
+        "an1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F],
     }
     bodies = {}
     for user, statuses in expect.items():
@@ -249,28 +255,39 @@ def test_registry_routes(srv):
     c = Client(srv, "cd1")
     st, j, _, _ = c.get("/api/v1/network")
     check(st == 200 and j["code"] == "U00001" and j["patients"] == 35000, "network totals")
-    check([p["code"] for p in j["practices"]] == ["A81001", "A81002"], "network practices")
+    check(j["as_of"] == "2024-02-01", "default as_of is the latest record date: %s" % j["as_of"])
+    check(j["practices"]["kind"] == "practices" and
+          [p["code"] for p in j["practices"]["rows"]] == ["A81001", "A81002"], "network practices")
+    check(j["members"]["kind"] == "network_members" and
+          [(m["practice"], m["current"]) for m in j["members"]["rows"]] ==
+          [("A81001", True), ("A81002", True)], "network member history")
     check(len(j["pyramid"]) == 40, "network pyramid has 2 x 20 bands")
     st, j, _, _ = c.get("/api/v1/network?code=U00002")
     check(st == 200 and j["patients"] == 9000, "network by code")
     st, j, _, _ = c.get("/api/v1/network?code=U99999")
     check(st == 404 and is_error(j, "not_found"), "unknown network 404")
+    st, j, _, _ = c.get("/api/v1/network?code=nonsense")
+    check(st == 400 and is_error(j, "invalid_parameter"), "malformed network code 400")
     st, j, _, _ = c.get("/api/v1/networks")
-    check(st == 200 and [(n["code"], n["practices"], n["patients"]) for n in j["items"]] ==
-          [("U00001", 2, 35000), ("U00002", 1, 9000)], "networks with totals")
+    check(st == 200 and [(n["code"], n["practices"], n["patients"]) for n in j["rows"]] ==
+          [("U00001", 2, 35000), ("U00002", 1, 9000)] and j["total"] == 2, "networks with totals")
+    st, j, _, _ = c.get("/api/v1/networks?limit=1&offset=1")
+    check(st == 200 and [n["code"] for n in j["rows"]] == ["U00002"] and j["total"] == 2,
+          "networks paging")
     st, j, _, _ = c.get("/api/v1/practices?network=U00001&limit=1&offset=1")
-    check(st == 200 and j["total"] == 2 and [p["code"] for p in j["items"]] == ["A81002"],
-          "practices paging and filter")
+    check(st == 200 and j["total"] == 2 and [p["code"] for p in j["rows"]] == ["A81002"] and
+          (j["limit"], j["offset"]) == (1, 1), "practices paging and filter")
     st, j, _, _ = c.get("/api/v1/practices/A81001")
     check(st == 200 and j["network"] == "U00001" and j["patients"] == 20000 and
-          j["memberships"][0]["network"] == "U00001", "practice detail")
+          j["memberships"]["kind"] == "practice_memberships" and
+          j["memberships"]["rows"][0]["network"] == "U00001", "practice detail")
     st, j, _, _ = c.get("/api/v1/practices/Z99999")
     check(st == 404 and is_error(j, "not_found"), "unknown practice 404")
     st, j, _, _ = c.get("/api/v1/practices?as_of=2019-01-01")
-    check(st == 200 and all(p["network"] is None for p in j["items"]), "as_of before membership")
+    check(st == 200 and all(p["network"] is None for p in j["rows"]), "as_of before membership")
     # cache: a committed change is visible at once
     rc, _, err = pcn("practice", "add", "--db", DB, "--name", "New Surgery", "--network",
-                     "U00001", "A81003")
+                     "U00001", "--from", "2020-01-01", "A81003")
     check(rc == 0, "practice add: " + err)
     st, j, _, _ = c.get("/api/v1/practices?network=U00001")
     check(st == 200 and j["total"] == 3, "cached practices refreshed after a data change")
@@ -288,9 +305,15 @@ def test_patient_view(srv, keys):
           "timeline newest first")
     check(len(j["medications"]) == 1, "medications")
     check("registers" not in j, "registers only on request")
+    terms = {(e["code"], e["term"]) for e in j["timeline"]}
+    check(terms == {("271649006", "Systolic blood pressure"), ("38341003", None)},
+          "timeline terms, null when the code has none: %r" % terms)
+    check(m[0]["term"] == "Systolic blood pressure", "latest measurement has its term")
+    check(j["medications"][0]["term"] == "Amlodipine 5mg tablets" and
+          j["medications"][0]["code"] == "318135005", "medication term beside its code")
     st, j, _, _ = c.get("/api/v1/patients/%d?include=registers" % keys["P1"])
-    check(st == 200 and isinstance(j["registers"], list) and len(j["as_of"]) == 10,
-          "registers and their date")
+    check(st == 200 and isinstance(j["registers"], list) and j["as_of"] == "2024-02-01",
+          "registers as of the default date (the latest record)")
     check([r["name"] for r in j["registers"]] == ["hyp"],
           "on the hypertension register (coded 38341003), and no other: %r" % j["registers"])
     st, j, _, _ = c.get("/api/v1/patients/%d?limit=1&offset=1" % keys["P1"])
@@ -315,10 +338,23 @@ def test_engine_routes(srv, keys):
           "reports never include worklists")
     st, j, _, _ = c.get("/api/v1/reports/frailty")
     check(st == 200 and j["results"][0]["name"] == "frailty", "one definition as a report")
+    st, whole, _, _ = c.get("/api/v1/reports/registers")
+    st2, j, _, _ = c.get("/api/v1/reports/registers?limit=2&offset=1")
+    check(st == 200 and st2 == 200 and whole["total"] == 21 and len(whole["results"]) == 21 and
+          j["total"] == 21 and (j["limit"], j["offset"]) == (2, 1) and
+          j["results"] == whole["results"][1:3], "report paging over results")
+    st, j, _, _ = c.get("/api/v1/worklists")
+    check(st == 200 and j["kind"] == "worklists" and
+          [(r["name"], bool(r["title"])) for r in j["rows"]] ==
+          [(n, True) for n in ("smr_priority", "cvd_no_bp", "cvd_raised_bp", "anticipatory_care")]
+          and j["total"] == 4, "the worklists of the definitions: %s" % j)
     for path, want in (("/api/v1/reports/nope", 404), ("/api/v1/reports/smr_priority", 404),
                        ("/api/v1/reports/registers?by=colour", 400),
                        ("/api/v1/reports/registers?as_of=yesterday", 400),
-                       ("/api/v1/reports/registers?limit=5", 400),
+                       ("/api/v1/reports/registers?limit=0", 400),
+                       ("/api/v1/reports/registers?offset=-1", 400),
+                       ("/api/v1/reports/registers?page=2", 400),
+                       ("/api/v1/worklists?limit=5", 400),
                        ("/api/v1/worklists/dm", 404), ("/api/v1/worklists/..", 404),
                        ("/api/v1/worklists/cvd_no_bp?sort=Colour", 400),
                        ("/api/v1/worklists/cvd_no_bp?order=up", 400),
@@ -327,19 +363,119 @@ def test_engine_routes(srv, keys):
         st, j, _, _ = c.get(path)
         check(st == want and is_error(j), "engine route error %s -> %d (got %d)" % (path, want, st))
     st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?sort=Age&order=desc&limit=1")
-    check(st == 200 and j["columns"] == ["Age", "Last BP"] and j["total"] == 1 and
-          j["rows"][0]["key"] == keys["P2"] and j["rows"][0]["patient_id"] == "P2",
-          "worklist rows carry the patient key")
+    check(st == 200 and j["kind"] == "worklist" and j["columns"] == ["Age", "Last BP"] and
+          j["total"] == 1 and j["rows"][0]["key"] == keys["P2"] and
+          j["rows"][0]["patient_id"] == "P2", "worklist rows carry the patient key")
+    # the engine's worklist result, as `pcn report NAME --format json` prints it
+    rc, out, err = pcn("report", "--db", DB, "--format", "json", "cvd_no_bp")
+    cli = [r for r in json.loads(out)["results"] if r["name"] == "cvd_no_bp"][0] if rc == 0 else {}
+    check(rc == 0 and cli["kind"] == j["kind"] and cli["columns"] == j["columns"] and
+          [(r["patient_id"], r["values"]) for r in cli["rows"]] ==
+          [(r["patient_id"], r["values"]) for r in j["rows"]], "worklist schema shared with the CLI")
+    for q, want in (("patient=p2", ["P2"]), ("patient=zz", []), ("column=Age&min=40&max=50", ["P2"]),
+                    ("column=Age&min=47", []), ("column=Age&max=46", ["P2"]),
+                    ("practice=A81002&column=Age&min=0", ["P2"])):
+        st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?" + q)
+        check(st == 200 and [r["patient_id"] for r in j["rows"]] == want and j["total"] == len(want),
+              "worklist filter %s: %d %s" % (q, st, j))
+    for q in ("practice=nonsense", "patient=", "patient=" + "x" * 65, "column=Nope&min=1",
+              "column=Age", "min=1", "column=Age&min=abc", "column=Age&min=2020-01-01",
+              "column=Age&min=50&max=40", "column=Age&min=1&max=2020-01-01"):
+        st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?" + q)
+        check(st == 400 and is_error(j, "invalid_parameter"), "bad worklist filter %s: %d" % (q, st))
     st, _, h, text = c.get("/api/v1/worklists/cvd_no_bp?format=csv")
     check(st == 200 and h["content-type"].startswith("text/csv") and
           'filename="cvd_no_bp.csv"' in h.get("content-disposition", "") and
           text.splitlines()[0] == "key,patient_id,practice,Age,Last BP" and
-          text.splitlines()[1].startswith("%d,P2,A81002,46" % keys["P2"]), "worklist CSV: " + text)
+          text.splitlines()[1].startswith("%d,P2,A81002,43" % keys["P2"]), "worklist CSV: " + text)
     pm = Client(srv, "pm1")
     st, j, _, _ = pm.get("/api/v1/worklists/cvd_no_bp?practice=A81002")
     check(st == 403 and is_error(j, "forbidden"), "practice manager cannot ask for another practice")
     st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?practice=A81001")
     check(st == 200 and j["total"] == 0, "worklist practice filter")
+
+
+def table_of(text):
+    j = json.loads(text)
+    return j["kind"], j["columns"], j["rows"]
+
+
+def test_shared_schemas(srv):
+    """Each list result kind is the same table in `pcn ... --format json` and the API."""
+    cd, admin = Client(srv, "cd1"), Client(srv, "admin1")
+    pairs = [
+        (["practice", "list"], cd, "/api/v1/practices?limit=500", None),
+        (["practice", "list", "--network", "U00001"], cd, "/api/v1/network", "practices"),
+        (["practice", "show", "A81001"], cd, "/api/v1/practices/A81001", "memberships"),
+        (["network", "list"], cd, "/api/v1/networks", None),
+        (["network", "show", "U00001"], cd, "/api/v1/network?code=U00001", "members"),
+        (["user", "list"], admin, "/api/v1/users?limit=500", None),
+        (["audit", "list", "--limit", "5"], admin, "/api/v1/audit?limit=5", None),
+    ]
+    for args, client, path, member in pairs:
+        rc, out, err = pcn(*args, "--db", DB, "--format", "json")
+        st, j, _, _ = client.get(path)
+        api = j[member] if member else j
+        check(rc == 0 and st == 200 and table_of(out) == (api["kind"], api["columns"], api["rows"]),
+              "pcn %s and GET %s give one table: %s / %s" % (" ".join(args), path, out[:200],
+                                                            json.dumps(api)[:200]))
+    # the text table keeps to the main columns; CSV has them all
+    rc, out, _ = pcn("audit", "list", "--db", DB, "--limit", "1")
+    check(rc == 0 and "hash" not in out.splitlines()[0], "audit text table without hashes")
+    rc, out, _ = pcn("audit", "list", "--db", DB, "--limit", "1", "--format", "csv")
+    check(rc == 0 and out.splitlines()[0].endswith(",status,prev_hash,hash"), "audit CSV with hashes")
+
+
+def test_default_as_of(srv):
+    """One rule: data_as_of, else the latest data date, else today (CLI and server)."""
+    c = Client(srv, "cd1")
+    st, j, _, _ = c.get("/api/v1/reports/registers")
+    rc, out, _ = pcn("report", "--db", DB, "--format", "json", "registers")
+    check(st == 200 and rc == 0 and j["as_of"] == "2024-02-01" and
+          json.loads(out)["as_of"] == j["as_of"], "report default as_of (API %s, CLI %s)" % (
+              j.get("as_of"), out[:60]))
+    st, j, _, _ = c.get("/api/v1/practices")
+    check(st == 200 and j["as_of"] == "2024-02-01", "registry routes use the same default")
+    copy = os.path.join(TMP, "asof.db")
+    shutil.copy(DB, copy)
+    db = sqlite3.connect(copy)
+    db.execute("INSERT INTO meta VALUES ('data_as_of', '2023-06-30')")
+    db.commit()
+    db.close()
+    rc, out, _ = pcn("report", "--db", copy, "--format", "json", "registers")
+    check(rc == 0 and json.loads(out)["as_of"] == "2023-06-30", "data_as_of wins")
+
+
+def test_time_limit(srv):
+    """A tiny request time limit: 503 "timeout", nothing half-applied, patient-level audited."""
+    token = Client(srv, "clin1").auth  # signed in on the normal server; sessions are in the DB
+    admin = Client(srv, "admin1").auth
+    _, before, _, _ = srv.request("GET", "/api/v1/users?limit=500", headers=admin)
+    lim = Server("--request-time-limit", "0.001")
+    try:
+        st, j, _, _ = lim.request("GET", "/api/v1/reports/registers", headers=token)
+        check(st == 503 and is_error(j, "timeout") and "0.001 s" in j["error"]["message"],
+              "report over the time limit: %d %s" % (st, j))
+        st, j, _, _ = lim.request("GET", "/api/v1/worklists/cvd_no_bp", headers=token)
+        check(st == 503 and is_error(j, "timeout"), "worklist over the time limit: %d" % st)
+        st, j, _, _ = lim.request("POST", "/api/v1/users", {"name": "slow", "role": "analyst",
+                                                            "password": PASSWORD}, headers=admin)
+        check(st == 503 and is_error(j, "timeout"), "write over the time limit: %d %s" % (st, j))
+        st, j, _, _ = lim.request("GET", "/api/v1/health")
+        check(st == 200, "the server still answers after timeouts")
+    finally:
+        lim.stop()
+    _, after, _, _ = srv.request("GET", "/api/v1/users?limit=500", headers=admin)
+    check([u["name"] for u in after["rows"]] == [u["name"] for u in before["rows"]],
+          "a write stopped by the time limit applied nothing")
+    _, j, _, _ = srv.request("GET", "/api/v1/audit?limit=500", headers=admin)
+    check(any(r["route"] == "/api/v1/worklists/{name}" and r["status"] == 503 and
+              r["user"] == "clin1" for r in j["rows"]), "the timed-out worklist read is audited")
+    check(any(r["route"] == "/api/v1/users" and r["method"] == "POST" and r["status"] == 503
+              for r in j["rows"]), "the timed-out write is audited as refused")
+    for bad in ("0", "-1", "abc", "7200"):
+        rc, _, err = pcn("serve", "--db", DB, "--listen", "127.0.0.1:0", "--request-time-limit", bad)
+        check(rc == 2 and "request_time_limit" in err, "bad time limit %s refused: %s" % (bad, err))
 
 
 def test_sessions_and_csrf(srv):
@@ -382,9 +518,9 @@ def test_disable_user(srv):
     st, j, _, _ = admin.post("/api/v1/users/nobody/disable")
     check(st == 404 and is_error(j, "not_found"), "disable unknown user 404")
     st, j, _, _ = admin.get("/api/v1/users")
-    check(st == 200 and any(u["name"] == "lw1" and u["disabled"] for u in j["items"]),
+    check(st == 200 and any(u["name"] == "lw1" and u["disabled"] is True for u in j["rows"]),
           "user list shows disabled")
-    check(all("pwhash" not in u and "password" not in u for u in j["items"]),
+    check(all("pwhash" not in u and "password" not in u for u in j["rows"]),
           "user list has no password hashes")
 
 
@@ -443,7 +579,7 @@ def test_bad_input(srv):
     check(st == 400 and is_error(j, "unexpected_body"), "body on a GET refused")
     # nothing changed: only "dup" was added
     _, after, _, _ = admin.get("/api/v1/users?limit=500")
-    added = {u["name"] for u in after["items"]} - {u["name"] for u in before["items"]}
+    added = {u["name"] for u in after["rows"]} - {u["name"] for u in before["rows"]}
     check(added == {"dup"}, "bad input changed nothing: %s" % added)
     _, health1, _, _ = srv.request("GET", "/api/v1/health")
     check(health0["data_version"] == health1["data_version"], "data version unchanged")
@@ -475,7 +611,7 @@ def test_audit(srv, keys):
     admin = Client(srv, "admin1")
     st, j, _, _ = admin.get("/api/v1/audit?limit=500")
     check(st == 200, "audit list")
-    rows = j["items"]
+    rows = j["rows"]
     pat = [r for r in rows if r["route"] == "/api/v1/patients/{key}"]
     check(any(r["user"] == "clin1" and r["object_id"] == str(keys["P1"]) and r["status"] == 200
               for r in pat), "patient read audited with who, patient and outcome")
@@ -492,7 +628,7 @@ def test_audit(srv, keys):
     check(all(r["id"] == i + 1 for i, r in enumerate(rows)), "audit ids are 1..n")
     check(not any(n in json.dumps(rows) for n in NHS_NUMBERS), "no NHS number in the audit log")
     st, j, _, _ = admin.get("/api/v1/audit?after=2&limit=2")
-    check(st == 200 and [r["id"] for r in j["items"]] == [3, 4] and j["next_after"] == 4,
+    check(st == 200 and [r["id"] for r in j["rows"]] == [3, 4] and j["next_after"] == 4,
           "audit paging")
     st, j, _, _ = admin.get("/api/v1/audit/verify")
     check(st == 200 and j["intact"] is True and j["rows"] >= len(rows), "audit verify over HTTP")
@@ -528,6 +664,46 @@ def test_graceful_shutdown():
     return log
 
 
+def read_response(sock):
+    """Bytes of one HTTP response on sock (up to its JSON body's closing brace), b"" if closed."""
+    buf = b""
+    while not (b"\r\n\r\n" in buf and buf.rstrip().endswith(b"}")):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
+def test_connection_limit():
+    """max_connections: a connection over the limit is not served until a slot frees."""
+    srv = Server("--threads", "1", "--set", "max_connections=1")
+    get = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+    held = socket.create_connection((srv.host, srv.port), timeout=30)
+    held.sendall(get)
+    check(read_response(held).startswith(b"HTTP/1.1 200"), "first connection served (kept open)")
+    waiting = socket.create_connection((srv.host, srv.port), timeout=30)
+    waiting.sendall(get)
+    waiting.settimeout(1.0)
+    try:
+        early = waiting.recv(65536)
+    except socket.timeout:
+        early = None  # queued: libmicrohttpd stops accepting at the limit
+    check(early is None or early == b"", "no answer over max_connections=1: %r" % early)
+    held.close()
+    waiting.settimeout(30)
+    if early is None:
+        late = read_response(waiting)
+    else:  # closed at the limit: a new connection must now be served
+        waiting.close()
+        waiting = socket.create_connection((srv.host, srv.port), timeout=30)
+        waiting.sendall(get)
+        late = read_response(waiting)
+    waiting.close()
+    check(late.startswith(b"HTTP/1.1 200"), "served once the first connection closed: %r" % late[:40])
+    return srv.stop()
+
+
 def test_address_throttling():
     srv = Server("--set", "login_max_failures_addr=2", "--set", "login_max_failures_user=100")
     for i in range(2):
@@ -554,8 +730,8 @@ def test_config_file():
 
 def test_cli_users():
     rc, out, _ = pcn("user", "list", "--db", DB, "--format", "csv")
-    check(rc == 0 and "pm1,practice_manager,A81001,no" in out and "lw1,link_worker,,yes" in out,
-          "pcn user list")
+    check(rc == 0 and "pm1,practice_manager,A81001,false," in out and
+          "lw1,link_worker,,true," in out, "pcn user list: " + out)
     check("argon2" not in out, "pcn user list shows no hashes")
     for args, stdin, want, what in (
             (["add", "--db", DB, "--role", "root", "x1"], PASSWORD, 2, "unknown role"),
@@ -626,6 +802,9 @@ def main():
         test_registry_routes(srv)
         test_patient_view(srv, keys)
         test_engine_routes(srv, keys)
+        test_shared_schemas(srv)
+        test_default_as_of(srv)
+        test_time_limit(srv)
         test_sessions_and_csrf(srv)
         test_disable_user(srv)
         test_throttling(srv)
@@ -636,7 +815,7 @@ def main():
     finally:
         log = srv.stop()
     check(srv.proc.returncode == 0, "server exit status 0")
-    logs = log + test_graceful_shutdown() + test_address_throttling()
+    logs = log + test_graceful_shutdown() + test_address_throttling() + test_connection_limit()
     test_config_file()
     test_cli_users()
     check("GET /api/v1/patients/{key} 200" in logs, "access log names the route pattern")

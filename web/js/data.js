@@ -1,6 +1,8 @@
 // data.js - reading the API's result kinds. Reports follow the engine's
 // result schema (docs/definitions.md "Result JSON schema"): results[] of
-// {kind, name, title, groups[{key, ...}]}, the first group the total.
+// {kind, name, title, groups[{key, ...}]}, the first group the total. Lists
+// are result tables shared with the CLI (docs/api.md "Result tables"):
+// {kind, columns[{name, type}], rows[{column: value}]}.
 
 import { api, ApiError, qs } from './api.js';
 
@@ -57,6 +59,16 @@ export function network() {
   return api('/network');
 }
 
+// The rows of a result table (docs/api.md "Result tables"); [] when absent.
+export function rows(table) {
+  return (table && Array.isArray(table.rows)) ? table.rows : [];
+}
+
+// The network's current practices: the "practices" result table of GET /network.
+export function practicesOf(net) {
+  return rows(net && net.practices);
+}
+
 export const imdLabels = {
   1: '1 (most deprived)', 2: '2', 3: '3', 4: '4', 5: '5 (least deprived)', unknown: 'Unknown',
 };
@@ -64,7 +76,7 @@ export const imdOrder = ['1', '2', '3', '4', '5', 'unknown'];
 export const ethnicityOrder = ['White', 'Mixed', 'Asian', 'Black', 'Other', 'Unknown'];
 
 export function practiceName(net, code) {
-  const p = net && (net.practices || []).find((x) => x.code === code);
+  const p = practicesOf(net).find((x) => x.code === code);
   return p ? p.name : code;
 }
 

@@ -336,6 +336,33 @@ enum pcn_err pcn__pg_patient_medications(struct pcn_store *s, int64_t key, pcn_m
                   key, pcn__pg_medication_row, (pcn__pg_any_fn)fn, ud, NULL, "reading medications");
 }
 
+enum pcn_err pcn__pg_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud)
+{
+    return by_key(s,
+                  "SELECT t.system, t.code, t.term FROM "
+                  "(SELECT system, code FROM event WHERE patient = $1::bigint UNION "
+                  "SELECT system, code FROM medication WHERE patient = $1::bigint) AS c "
+                  "JOIN term AS t ON t.system = c.system AND t.code = c.code",
+                  key, pcn__pg_term_row, (pcn__pg_any_fn)fn, ud, NULL, "reading terms");
+}
+
+enum pcn_err pcn__pg_last_data_date(struct pcn_store *s, int32_t *ret)
+{
+    PGresult *r = NULL;
+    enum pcn_err rc = pcn__pg_exec(pg_of(s),
+                                   "SELECT GREATEST((SELECT MAX(date) FROM event), "
+                                   "(SELECT MAX(start_date) FROM medication), "
+                                   "(SELECT MAX(date) FROM immunisation), "
+                                   "(SELECT MAX(date) FROM list_size), "
+                                   "(SELECT MAX(start_date) FROM membership))",
+                                   NULL, PG_READ, &r, "reading the latest data date");
+
+    if (rc == PCN_OK)
+        *ret = PQntuples(r) ? pcn__pg_col_date(r, 0, 0) : PCN_DATE_NONE;
+    PQclear(r);
+    return rc;
+}
+
 enum pcn_err pcn__pg_begin_read(struct pcn_store *s)
 {
     struct pg_store *ps = pg_of(s);
@@ -356,6 +383,8 @@ void pcn__pg_end_read(struct pcn_store *s)
 
     if (!ps->in_read)
         return;
+    if (PQtransactionStatus(ps->conn) == PQTRANS_INERROR)
+        pcn__pg_timeout_lost(ps); /* the COMMIT below rolls back */
     (void)pcn__pg_simple(ps, "COMMIT", "ending a read transaction");
     ps->in_read = 0;
 }

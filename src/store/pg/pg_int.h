@@ -27,7 +27,32 @@ struct pg_store {
     int in_read;                    /* a read transaction is open */
     struct pcn_strmap *prepared;    /* statement text -> 1 once prepared */
     struct pcn_strmap *tx_patients; /* patient_id -> key, for this transaction */
+    /*
+     * statement_timeout as last set, in ms: PG_TIMEOUT_UNMANAGED until the
+     * first deadline (the server's setting is left alone), PG_TIMEOUT_UNKNOWN
+     * after a rollback may have undone a SET.
+     */
+    int64_t timeout_ms;
 };
+
+#define PG_TIMEOUT_UNMANAGED (-2)
+#define PG_TIMEOUT_UNKNOWN (-1)
+
+/* A transaction ended in a rollback: a SET made inside it is gone. */
+static inline void pcn__pg_timeout_lost(struct pg_store *ps)
+{
+    if (ps->timeout_ms != PG_TIMEOUT_UNMANAGED)
+        ps->timeout_ms = PG_TIMEOUT_UNKNOWN;
+}
+
+/*
+ * Before a statement: PCN_ETIMEDOUT when the handle's deadline has passed;
+ * otherwise statement_timeout follows the time left (set again only when
+ * it would be too long, or more than 1/16 too short, so a steady series of
+ * requests costs no extra round trips).
+ */
+enum pcn_err pcn__pg_sync_timeout(struct pg_store *ps);
+enum pcn_err pcn__pg_set_deadline(struct pcn_store *s, int64_t deadline);
 
 static inline struct pg_store *pg_of(struct pcn_store *s)
 {
@@ -91,6 +116,7 @@ enum pcn_err pcn__pg_walk(struct pg_store *ps, const char *sql, const struct pg_
 int pcn__pg_patient_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud);
 int pcn__pg_event_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud);
 int pcn__pg_medication_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud);
+int pcn__pg_term_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud);
 
 /* Registry and population operations, installed in the ops table by pg_store.c. */
 enum pcn_err pcn__pg_put_network(struct pcn_store *s, const struct pcn_network *n);
@@ -152,6 +178,8 @@ enum pcn_err pcn__pg_get_patient(struct pcn_store *s, int64_t key, pcn_patient_f
 enum pcn_err pcn__pg_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud);
 enum pcn_err pcn__pg_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
                                          void *ud);
+enum pcn_err pcn__pg_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud);
+enum pcn_err pcn__pg_last_data_date(struct pcn_store *s, int32_t *ret);
 enum pcn_err pcn__pg_begin_read(struct pcn_store *s);
 void pcn__pg_end_read(struct pcn_store *s);
 

@@ -276,7 +276,7 @@ static int encounter_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_encounter_fn)fn)(pcn__pg_col_int(r, i, 0), &e, ud);
 }
 
-static int term_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+int pcn__pg_term_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
 {
     struct pcn_term t = {
         .system = pcn__pg_col_text(r, i, 0),
@@ -333,7 +333,7 @@ enum pcn_err pcn__pg_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, vo
 enum pcn_err pcn__pg_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s), "SELECT system, code, term FROM term ORDER BY system, code", NULL,
-                        term_row, (pcn__pg_any_fn)fn, ud, NULL, "reading terms");
+                        pcn__pg_term_row, (pcn__pg_any_fn)fn, ud, NULL, "reading terms");
 }
 
 enum pcn_err pcn__pg_count(struct pcn_store *s, struct pcn_store_counts *ret)

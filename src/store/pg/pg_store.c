@@ -92,6 +92,8 @@ static enum pcn_err map_sqlstate(const char *state)
         return PCN_ECONFLICT; /* integrity constraint violation */
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
         return PCN_EAGAIN; /* serialization failure, deadlock, lock not available */
+    if (strcmp(state, "57014") == 0)
+        return PCN_ETIMEDOUT; /* query_canceled: statement_timeout (the only cancel sent) */
     if (strcmp(state, "53200") == 0)
         return PCN_ENOMEM;
     if (strncmp(state, "53", 2) == 0 || strncmp(state, "54", 2) == 0)
@@ -169,7 +171,9 @@ enum pcn_err pcn__pg_exec(struct pg_store *ps, const char *sql, const struct pg_
 
     if (!p)
         p = &none;
-    rc = pg_prepare(ps, sql, p->n, name, sizeof(name));
+    rc = pcn__pg_sync_timeout(ps);
+    if (rc == PCN_OK)
+        rc = pg_prepare(ps, sql, p->n, name, sizeof(name));
     if (rc == PCN_OK && guarded)
         rc = pcn__pg_simple(ps, "SAVEPOINT pcn_stmt", what);
     if (rc != PCN_OK)
@@ -226,6 +230,9 @@ enum pcn_err pcn__pg_walk(struct pg_store *ps, const char *sql, const struct pg_
     rc = own_tx ? pcn__pg_simple(ps, "BEGIN READ ONLY", what) : PCN_OK;
     if (rc != PCN_OK)
         goto out;
+    rc = pcn__pg_sync_timeout(ps);
+    if (rc != PCN_OK)
+        goto out_tx;
     r = PQexecParams(ps->conn, declare, p->n, NULL, p->values, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         rc = pcn__pg_fail(ps, r, what);
@@ -234,6 +241,10 @@ enum pcn_err pcn__pg_walk(struct pg_store *ps, const char *sql, const struct pg_
     ps->walk_depth++;
     while (!stop) {
         PQclear(r);
+        r = NULL;
+        rc = pcn__pg_sync_timeout(ps); /* each FETCH is a statement of its own */
+        if (rc != PCN_OK)
+            break;
         r = PQexec(ps->conn, fetch);
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             rc = pcn__pg_fail(ps, r, what);
@@ -249,7 +260,11 @@ enum pcn_err pcn__pg_walk(struct pg_store *ps, const char *sql, const struct pg_
     ps->walk_depth--;
     if (rc == PCN_OK)
         rc = pcn__pg_simple(ps, close_sql, what);
+    else if (PQtransactionStatus(ps->conn) == PQTRANS_INTRANS)
+        (void)pcn__pg_simple(ps, close_sql, what); /* stopped by the deadline, still open */
 out_tx:
+    if (own_tx && rc != PCN_OK)
+        pcn__pg_timeout_lost(ps);
     if (own_tx)
         (void)pcn__pg_simple(ps, rc == PCN_OK ? "COMMIT" : "ROLLBACK", what);
 out:
@@ -258,6 +273,42 @@ out:
     if (rc == PCN_OK && ret_rows)
         *ret_rows = rows;
     return rc;
+}
+
+/* ---- deadlines ---- */
+
+enum pcn_err pcn__pg_sync_timeout(struct pg_store *ps)
+{
+    int64_t want = 0;
+    int64_t have = ps->timeout_ms;
+    char sql[64];
+    enum pcn_err rc;
+
+    if (have == PG_TIMEOUT_UNMANAGED)
+        return PCN_OK;
+    if (ps->head.deadline) {
+        int64_t left = ps->head.deadline - pcn_monotonic_usec();
+        if (left <= 0)
+            return pcn__store_fail(&ps->head, PCN_ETIMEDOUT, "the time limit passed");
+        want = (left + 999) / 1000;
+    }
+    if (have >= 0 &&
+        (want == 0 ? have == 0 : have != 0 && want <= have && want >= have - have / 16))
+        return PCN_OK;
+    (void)snprintf(sql, sizeof(sql), "SET statement_timeout = %" PRId64, want);
+    rc = pcn__pg_simple(ps, sql, "setting the statement timeout");
+    ps->timeout_ms = rc == PCN_OK ? want : PG_TIMEOUT_UNKNOWN;
+    return rc;
+}
+
+enum pcn_err pcn__pg_set_deadline(struct pcn_store *s, int64_t deadline)
+{
+    struct pg_store *ps = pg_of(s);
+
+    /* Applied lazily before the next statement (pcn__pg_sync_timeout). */
+    if (deadline && ps->timeout_ms == PG_TIMEOUT_UNMANAGED)
+        ps->timeout_ms = PG_TIMEOUT_UNKNOWN;
+    return PCN_OK;
 }
 
 /* ---- schema ---- */
@@ -481,6 +532,7 @@ static void pg_rollback(struct pcn_store *s)
     struct pg_store *ps = pg_of(s);
 
     pg_end_tx(ps);
+    pcn__pg_timeout_lost(ps);
     if (PQtransactionStatus(ps->conn) != PQTRANS_IDLE)
         (void)pcn__pg_simple(ps, "ROLLBACK", "rolling back");
 }
@@ -543,6 +595,9 @@ static const struct pcn_store_ops pg_ops = {
     .patient_medications = pcn__pg_patient_medications,
     .begin_read = pcn__pg_begin_read,
     .end_read = pcn__pg_end_read,
+    .patient_terms = pcn__pg_patient_terms,
+    .last_data_date = pcn__pg_last_data_date,
+    .set_deadline = pcn__pg_set_deadline,
 };
 
 enum pcn_err pcn__pg_open(const char *conninfo, unsigned flags, struct pcn_store **ret,
@@ -554,6 +609,7 @@ enum pcn_err pcn__pg_open(const char *conninfo, unsigned flags, struct pcn_store
     if (!ps)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     ps->head.ops = &pg_ops;
+    ps->timeout_ms = PG_TIMEOUT_UNMANAGED;
     ps->prepared = pcn_strmap_new();
     if (!ps->prepared) {
         rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");

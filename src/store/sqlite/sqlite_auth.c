@@ -1,7 +1,8 @@
 /*
  * sqlite_auth.c - users, sessions, login attempts and the append-only audit
- * log on SQLite, the one-patient reads of the patient view, and read
- * transactions (one snapshot for a series of reads). Writes here
+ * log on SQLite, the one-patient reads of the patient view, read
+ * transactions (one snapshot for a series of reads) and deadlines (a
+ * progress handler that stops a statement once the clock passes one). Writes here
  * step their statements without marking the transaction dirty, so they do
  * not bump the data version that caches of population results key on. The
  * audit table's triggers refuse UPDATE and DELETE; this file only inserts.
@@ -338,6 +339,51 @@ enum pcn_err pcn__sqlite_patient_medications(struct pcn_store *s, int64_t key, p
 {
     return by_key(s, SQL_PATIENT_MEDICATIONS, key, pcn__sqlite_medication_row, (pcn__any_fn)fn, ud,
                   NULL, "reading medications");
+}
+
+enum pcn_err pcn__sqlite_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud)
+{
+    return by_key(s, SQL_PATIENT_TERMS, key, pcn__sqlite_term_row, (pcn__any_fn)fn, ud, NULL,
+                  "reading terms");
+}
+
+enum pcn_err pcn__sqlite_last_data_date(struct pcn_store *s, int32_t *ret)
+{
+    struct sqlite_store *ss = sqlite_of(s);
+    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_LAST_DATA_DATE);
+    int rc;
+
+    if (!st)
+        return PCN_ESTORAGE;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *ret = pcn__col_date(st, 0);
+    (void)sqlite3_reset(st);
+    return rc == SQLITE_ROW ? PCN_OK : pcn__sqlite_fail(ss, rc, "reading the latest data date");
+}
+
+/* ---- deadlines ---- */
+
+/* Polled by SQLite every PROGRESS_STEPS virtual machine steps; nonzero interrupts. */
+static int past_deadline(void *ud)
+{
+    const struct sqlite_store *ss = ud;
+
+    return pcn_monotonic_usec() >= ss->head.deadline;
+}
+
+/* About 10 microseconds of work between looks at the clock. */
+#define PROGRESS_STEPS 1000
+
+enum pcn_err pcn__sqlite_set_deadline(struct pcn_store *s, int64_t deadline)
+{
+    struct sqlite_store *ss = sqlite_of(s);
+
+    if (deadline)
+        sqlite3_progress_handler(ss->db, PROGRESS_STEPS, past_deadline, ss);
+    else
+        sqlite3_progress_handler(ss->db, 0, NULL, NULL);
+    return PCN_OK;
 }
 
 /* ---- read transactions ---- */

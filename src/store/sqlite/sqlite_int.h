@@ -68,6 +68,8 @@ enum sql_stmt {
     SQL_PATIENT_GET,
     SQL_PATIENT_EVENTS,
     SQL_PATIENT_MEDICATIONS,
+    SQL_PATIENT_TERMS,
+    SQL_LAST_DATA_DATE,
     SQL_STMT_COUNT_
 };
 
@@ -143,6 +145,7 @@ enum pcn_err pcn__sqlite_walk(struct sqlite_store *ss, sqlite3_stmt *st, pcn__ro
 int pcn__sqlite_patient_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
 int pcn__sqlite_event_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
 int pcn__sqlite_medication_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
+int pcn__sqlite_term_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
 
 /* Registry and population operations, installed in the ops table. */
 enum pcn_err pcn__sqlite_put_network(struct pcn_store *s, const struct pcn_network *n);
@@ -213,7 +216,10 @@ enum pcn_err pcn__sqlite_patient_events(struct pcn_store *s, int64_t key, pcn_ev
                                         void *ud);
 enum pcn_err pcn__sqlite_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
                                              void *ud);
+enum pcn_err pcn__sqlite_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud);
+enum pcn_err pcn__sqlite_last_data_date(struct pcn_store *s, int32_t *ret);
 enum pcn_err pcn__sqlite_begin_read(struct pcn_store *s);
 void pcn__sqlite_end_read(struct pcn_store *s);
+enum pcn_err pcn__sqlite_set_deadline(struct pcn_store *s, int64_t deadline);
 
 #endif /* PCN_STORE_SQLITE_INT_H */

@@ -423,7 +423,7 @@ static int encounter_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
     return ((pcn_encounter_fn)fn)(sqlite3_column_int64(st, 0), &e, ud);
 }
 
-static int term_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
+int pcn__sqlite_term_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
 {
     struct pcn_term t = {
         .system = pcn__col_text(st, 0),
@@ -476,7 +476,7 @@ enum pcn_err pcn__sqlite_each_encounter(struct pcn_store *s, pcn_encounter_fn fn
 
 enum pcn_err pcn__sqlite_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud)
 {
-    return each(s, SQL_TERM_EACH, term_row, (pcn__any_fn)fn, ud, "reading terms");
+    return each(s, SQL_TERM_EACH, pcn__sqlite_term_row, (pcn__any_fn)fn, ud, "reading terms");
 }
 
 enum pcn_err pcn__sqlite_count(struct pcn_store *s, struct pcn_store_counts *ret)

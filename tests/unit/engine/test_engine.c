@@ -565,16 +565,10 @@ static void test_snapshot_misuse(void **state)
     pcn_snapshot_free(s);
 }
 
-/* Render the results of text over a 5000-patient population with n threads. */
-static char *render_threads(const char *text, int threads)
+/* A 5000-patient population over 7 practices. */
+static struct pcn_snapshot *threads_population(void)
 {
     struct pcn_snapshot *s = NULL;
-    struct pcn_program *p = pcn_program_new();
-    struct pcn_eval_options o = {
-        .as_of = D("2025-03-31"), .by = PCN_BY_PRACTICE | PCN_BY_AGE, .threads = threads};
-    struct pcn_results *r = NULL;
-    struct pcn_buf b = PCN_BUF_INIT;
-    struct pcn_error err;
     char id[16], pr[8];
 
     assert_int_equal(pcn_snapshot_new(NULL, &s), PCN_OK);
@@ -597,6 +591,20 @@ static char *render_threads(const char *text, int threads)
             add_med(s, i, "M1", "2025-01-01");
     }
     assert_int_equal(pcn_snapshot_finish(s), PCN_OK);
+    return s;
+}
+
+/* Render the results of text over the 5000-patient population with n threads. */
+static char *render_threads(const char *text, int threads)
+{
+    struct pcn_snapshot *s = threads_population();
+    struct pcn_program *p = pcn_program_new();
+    struct pcn_eval_options o = {
+        .as_of = D("2025-03-31"), .by = PCN_BY_PRACTICE | PCN_BY_AGE, .threads = threads};
+    struct pcn_results *r = NULL;
+    struct pcn_buf b = PCN_BUF_INIT;
+    struct pcn_error err;
+
     assert_int_equal(
         pcn_program_load_string(p, "t", text, strlen(text), NULL, PCN_PROGRAM_FLAG_OUTPUT, &err),
         PCN_OK);
@@ -624,6 +632,36 @@ static void test_threads(void **state)
     assert_non_null(strstr(one, "\"rows\":[{"));
     pcn_free(one);
     pcn_free(three);
+}
+
+/* A deadline that has passed stops evaluation on every thread; a later one changes nothing. */
+static void test_deadline(void **state)
+{
+    static const char text[] = "codelist dm = codes(\"DM\")\nregister dmr = exists(dm)\n";
+    struct pcn_snapshot *s = threads_population();
+    struct pcn_program *p = pcn_program_new();
+    struct pcn_eval_options o = {.as_of = D("2025-03-31"), .deadline = 1};
+    struct pcn_results *r = NULL;
+    struct pcn_error err;
+    int64_t n = 0;
+    (void)state;
+
+    assert_int_equal(
+        pcn_program_load_string(p, "t", text, strlen(text), NULL, PCN_PROGRAM_FLAG_OUTPUT, &err),
+        PCN_OK);
+    for (int threads = 1; threads <= 3; threads += 2) {
+        o.threads = threads;
+        assert_int_equal(pcn_program_eval(p, s, &o, &r, &err), PCN_ETIMEDOUT);
+        assert_null(r);
+        assert_non_null(strstr(err.msg, "time limit"));
+    }
+    o.deadline = pcn_monotonic_usec() + (int64_t)600 * 1000000;
+    assert_int_equal(pcn_program_eval(p, s, &o, &r, &err), PCN_OK);
+    assert_int_equal(pcn_results_total(r, "dmr", "count", &n), PCN_OK);
+    assert_int_equal(n, 1667); /* every third of 5000 patients */
+    pcn_results_free(r);
+    pcn_program_free(p);
+    pcn_snapshot_free(s);
 }
 
 /*
@@ -951,6 +989,7 @@ int main(void)
         cmocka_unit_test(test_snapshot_misuse),
         cmocka_unit_test(test_by_parse),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_deadline),
         cmocka_unit_test(test_stdlib),
         cmocka_unit_test(test_from_store),
         cmocka_unit_test(test_snapshot_file),

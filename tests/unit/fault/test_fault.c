@@ -10,6 +10,8 @@
 
 #include "fault_util.h"
 
+#include <jansson.h>
+
 #include "pcn/alloc.h"
 #include "pcn/arena.h"
 #include "pcn/buf.h"
@@ -18,6 +20,7 @@
 #include "pcn/registry_ops.h"
 #include "pcn/store.h"
 #include "pcn/table.h"
+#include "pcn/views.h"
 
 #define DATA PCN_SOURCE_DIR "/tests/data/registry/"
 
@@ -127,6 +130,38 @@ static void scenario_registry_check(void)
     pcn_store_close(s);
 }
 
+/* Every list view over the registry database, rendered as the CLI and the API do. */
+static void scenario_views(void)
+{
+    char path[256];
+    struct pcn_store *s = NULL;
+    struct pcn_view_opts o = {.as_of = 20640, .limit = 3, .offset = 1, .suppress_below = 8};
+    struct pcn_table *t[6] = {NULL};
+    struct pcn_buf out = PCN_BUF_INIT;
+    struct pcn_error e;
+
+    snprintf(path, sizeof(path), "%s/fault.db", workdir);
+    if (pcn_store_open(path, 0, &s, &e) != PCN_OK)
+        return;
+    (void)pcn_view_practices(s, &o, &t[0], NULL);
+    (void)pcn_view_practice_memberships(s, "A81001", &t[1]);
+    (void)pcn_view_networks(s, &o, &t[2], NULL);
+    (void)pcn_view_network_members(s, "U89141", &o, &t[3]);
+    (void)pcn_view_users(s, &o, &t[4], NULL);
+    (void)pcn_view_audit(s, 0, 10, &t[5], NULL);
+    for (size_t i = 0; i < 6; i++) {
+        void *j = NULL;
+        if (!t[i])
+            continue;
+        (void)pcn_table_render(t[i], PCN_FORMAT_TABLE, &out);
+        if (pcn_table_to_json(t[i], &j) == PCN_OK)
+            json_decref(j);
+        pcn_table_free(t[i]);
+    }
+    pcn_buf_release(&out);
+    pcn_store_close(s);
+}
+
 static void test_torture(void **state)
 {
     (void)state;
@@ -138,6 +173,7 @@ static void test_torture(void **state)
     assert_true(fault_torture(scenario_registry) > 10);
     scenario_registry(); /* a complete database for the check scenario */
     assert_true(fault_torture(scenario_registry_check) > 5);
+    assert_true(fault_torture(scenario_views) > 10);
 }
 
 int main(void)

@@ -57,6 +57,18 @@ static void test_config(void **state)
     assert_int_equal(pcn_server_config_set(&c, "threads", "two", &e), PCN_EINVAL);
     assert_int_equal(pcn_server_config_set(&c, "nope", "1", &e), PCN_EINVAL);
     assert_non_null(strstr(e.msg, "nope"));
+    /* the request time limit: seconds with decimals, 1 ms to 1 hour, default 30 s */
+    assert_int_equal(c.request_time_limit_usec, 30000000);
+    assert_int_equal(pcn_server_config_set(&c, "request_time_limit", "0.001", &e), PCN_OK);
+    assert_int_equal(c.request_time_limit_usec, 1000);
+    assert_int_equal(pcn_server_config_set(&c, "request_time_limit", "12.5", &e), PCN_OK);
+    assert_int_equal(c.request_time_limit_usec, 12500000);
+    assert_int_equal(pcn_server_config_set(&c, "request_time_limit", "0", &e), PCN_EINVAL);
+    assert_non_null(strstr(e.msg, "request_time_limit"));
+    assert_int_equal(pcn_server_config_set(&c, "request_time_limit", "3601", &e), PCN_EINVAL);
+    assert_int_equal(pcn_server_config_set(&c, "request_time_limit", "nan", &e), PCN_EINVAL);
+    assert_int_equal(pcn_server_config_set(&c, "request_time_limit", "1s", &e), PCN_EINVAL);
+    assert_int_equal(c.request_time_limit_usec, 12500000);
     test_mkdtemp(dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/pcn.conf", dir);
     test_write_file(path, "# comment\n\nlisten = 127.0.0.1:9000\n  max_page=50  \n");

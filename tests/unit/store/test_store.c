@@ -88,7 +88,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static int32_t d(const char *s)
+static int32_t d_(const char *s)
 {
     int32_t v;
     assert_int_equal(pcn_date_parse(s, strlen(s), &v), PCN_OK);
@@ -244,9 +244,9 @@ static void test_registry(void **state)
     struct fixture *f = backend(state);
     struct pcn_network n = {.code = "U12345", .name = "Test PCN", .icb_code = "QHM"};
     struct pcn_practice p = {.code = "A81001", .name = "Practice One", .postcode = "TS18 1HU"};
-    struct pcn_membership m = {"A81001", "U12345", d("2020-01-01"), PCN_DATE_NONE};
-    struct pcn_list_size l = {"A81001", d("2025-01-01"), 4000};
-    struct pcn_list_band b = {"A81001", d("2025-01-01"), 'F', 40, 123};
+    struct pcn_membership m = {"A81001", "U12345", d_("2020-01-01"), PCN_DATE_NONE};
+    struct pcn_list_size l = {"A81001", d_("2025-01-01"), 4000};
+    struct pcn_list_band b = {"A81001", d_("2025-01-01"), 'F', 40, 123};
     int64_t patients = 0;
     int32_t at = 0;
     int rows = 0;
@@ -260,11 +260,11 @@ static void test_registry(void **state)
     assert_int_equal(pcn_store_put_network(f->s, &n), PCN_OK);
     assert_int_equal(pcn_store_put_practice(f->s, &p), PCN_OK);
     assert_int_equal(pcn_store_add_membership(f->s, &m), PCN_OK);
-    m.start_date = d("2021-01-01");
+    m.start_date = d_("2021-01-01");
     assert_int_equal(pcn_store_add_membership(f->s, &m), PCN_ECONFLICT);
     assert_non_null(strstr(pcn_store_errmsg(f->s), "already a member"));
-    assert_int_equal(pcn_store_end_membership(f->s, "A81001", d("2022-12-31")), PCN_OK);
-    m.start_date = d("2023-01-01");
+    assert_int_equal(pcn_store_end_membership(f->s, "A81001", d_("2022-12-31")), PCN_OK);
+    m.start_date = d_("2023-01-01");
     assert_int_equal(pcn_store_add_membership(f->s, &m), PCN_OK);
     m.practice = "Z99999"; /* unknown practice: foreign key */
     assert_int_equal(pcn_store_add_membership(f->s, &m), PCN_ECONFLICT);
@@ -279,11 +279,11 @@ static void test_registry(void **state)
     rows = 0;
     assert_int_equal(pcn_store_each_membership(f->s, "A81001", count_memberships, &rows), PCN_OK);
     assert_int_equal(rows, 2);
-    assert_int_equal(pcn_store_list_size_at(f->s, "A81001", d("2025-06-01"), &patients, &at),
+    assert_int_equal(pcn_store_list_size_at(f->s, "A81001", d_("2025-06-01"), &patients, &at),
                      PCN_OK);
     assert_int_equal(patients, 4000);
-    assert_int_equal(at, d("2025-01-01"));
-    assert_int_equal(pcn_store_list_size_at(f->s, "A81001", d("2024-06-01"), &patients, &at),
+    assert_int_equal(at, d_("2025-01-01"));
+    assert_int_equal(pcn_store_list_size_at(f->s, "A81001", d_("2024-06-01"), &patients, &at),
                      PCN_ENOTFOUND);
 }
 
@@ -291,16 +291,16 @@ static void put_person(struct pcn_store *s, const char *id, const char *code)
 {
     struct pcn_patient p = {
         .patient_id = id,
-        .date_of_birth = d("1950-05-05"),
+        .date_of_birth = d_("1950-05-05"),
         .sex = PCN_SEX_FEMALE,
         .practice = "A81001",
-        .registered_from = d("2000-01-01"),
+        .registered_from = d_("2000-01-01"),
         .registered_to = PCN_DATE_NONE,
         .date_of_death = PCN_DATE_NONE,
     };
     struct pcn_event e = {
         .patient_id = id,
-        .date = d("2024-03-01"),
+        .date = d_("2024-03-01"),
         .end_date = PCN_DATE_NONE,
         .kind = PCN_EVENT_OBSERVATION,
         .system = "snomed",
@@ -411,7 +411,8 @@ static void test_meta(void **state)
     int32_t d;
 
     assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_AS_OF, v, sizeof(v)), PCN_ENOTFOUND);
-    assert_int_equal(pcn_store_default_as_of(f->s), pcn_date_today());
+    assert_int_equal(pcn_store_default_as_of(f->s, &d), PCN_OK);
+    assert_int_equal(d, pcn_date_today()); /* no records: today */
     assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2026-07-01"), PCN_EINVAL);
     assert_int_equal(pcn_store_begin(f->s), PCN_OK);
     assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2025-03-31"), PCN_OK);
@@ -420,8 +421,167 @@ static void test_meta(void **state)
     assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_AS_OF, v, sizeof(v)), PCN_OK);
     assert_string_equal(v, "2026-07-01");
     assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_AS_OF, tiny, sizeof(tiny)), PCN_ELIMIT);
-    assert_int_equal(pcn_date_parse("2026-07-01", 10, &d), PCN_OK);
-    assert_int_equal(pcn_store_default_as_of(f->s), d);
+    assert_int_equal(pcn_store_default_as_of(f->s, &d), PCN_OK);
+    assert_int_equal(d, d_("2026-07-01"));
+}
+
+static void put_medication(struct pcn_store *s, const char *id, const char *code, int32_t start)
+{
+    struct pcn_medication m = {.patient_id = id,
+                               .start_date = start,
+                               .end_date = PCN_DATE_NONE,
+                               .system = "openpcn-drug",
+                               .code = code};
+    assert_int_equal(pcn_store_put_medication(s, &m), PCN_OK);
+}
+
+/*
+ * Without data_as_of the default is the latest date of the data (records,
+ * list sizes, membership starts), unless it is in the future.
+ */
+static void test_default_as_of(void **state)
+{
+    struct fixture *f = backend(state);
+    int32_t as_of = 0;
+
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    put_person(f->s, "p1", "72313002"); /* events on 2024-03-01 */
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
+    assert_int_equal(as_of, d_("2024-03-01"));
+    /* a later medication moves it on (the remembered date follows the data version) */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    put_person(f->s, "p2", "72313002");
+    put_medication(f->s, "p2", "amlodipine", d_("2024-05-01"));
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
+    assert_int_equal(as_of, d_("2024-05-01"));
+    /* a registry published after the extract: its list sizes and memberships count too */
+    {
+        struct pcn_network n = {.code = "U12345", .name = "A PCN"};
+        struct pcn_practice p = {.code = "A81001", .name = "A practice"};
+        struct pcn_list_size l = {"A81001", d_("2024-06-01"), 4000};
+        struct pcn_membership m = {"A81001", "U12345", d_("2024-07-01"), PCN_DATE_NONE};
+        assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+        assert_int_equal(pcn_store_put_network(f->s, &n), PCN_OK);
+        assert_int_equal(pcn_store_put_practice(f->s, &p), PCN_OK);
+        assert_int_equal(pcn_store_put_list_size(f->s, &l), PCN_OK);
+        assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+        assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
+        assert_int_equal(as_of, d_("2024-06-01"));
+        assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+        assert_int_equal(pcn_store_add_membership(f->s, &m), PCN_OK);
+        assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+        assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
+        assert_int_equal(as_of, d_("2024-07-01"));
+    }
+    /* a record dated after today (a typing error) does not move it past today */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    put_person(f->s, "p3", "72313002");
+    put_medication(f->s, "p3", "amlodipine", pcn_date_today() + 400);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
+    assert_int_equal(as_of, pcn_date_today());
+    /* data_as_of wins */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2023-12-31"), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
+    assert_int_equal(as_of, d_("2023-12-31"));
+    /* a damaged data_as_of is an error, not a silent today */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "31/12/2023"), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_EINVAL);
+    assert_non_null(strstr(pcn_store_errmsg(f->s), "data_as_of"));
+}
+
+static int collect_term(const struct pcn_term *t, void *ud)
+{
+    char *out = ud;
+    size_t n = strlen(out);
+    snprintf(out + n, 256 - n, "%s%s/%s=%s", n ? ";" : "", t->system, t->code, t->term);
+    return 0;
+}
+
+/* The patient view's terms: only codes the patient has, only those with a term. */
+static void test_patient_terms(void **state)
+{
+    struct fixture *f = backend(state);
+    struct pcn_term terms[] = {
+        {"snomed", "72313002", "Systolic arterial pressure"},
+        {"snomed", "38341003", "Hypertensive disorder"},
+        {"openpcn-drug", "amlodipine", "Amlodipine 5mg tablets"},
+    };
+    char got[256] = "";
+    char none[256] = "";
+    int64_t key = 0;
+    int64_t other = 0;
+
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    put_person(f->s, "p1", "72313002");
+    put_medication(f->s, "p1", "amlodipine", d_("2024-01-01"));
+    put_medication(f->s, "p1", "no-term-drug", d_("2024-01-02"));
+    put_person(f->s, "p2", "999999");
+    for (size_t i = 0; i < sizeof(terms) / sizeof(terms[0]); i++)
+        assert_int_equal(pcn_store_put_term(f->s, &terms[i]), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_find_patient(f->s, "p1", &key), PCN_OK);
+    assert_int_equal(pcn_store_find_patient(f->s, "p2", &other), PCN_OK);
+    assert_int_equal(pcn_store_patient_terms(f->s, key, collect_term, got), PCN_OK);
+    /* order is unspecified: check both entries and the count */
+    assert_non_null(strstr(got, "snomed/72313002=Systolic arterial pressure"));
+    assert_non_null(strstr(got, "openpcn-drug/amlodipine=Amlodipine 5mg tablets"));
+    assert_int_equal(strlen(got), strlen("snomed/72313002=Systolic arterial pressure;"
+                                         "openpcn-drug/amlodipine=Amlodipine 5mg tablets"));
+    assert_int_equal(pcn_store_patient_terms(f->s, other, collect_term, none), PCN_OK);
+    assert_string_equal(none, ""); /* 999999 has no term */
+}
+
+static int count_event(int64_t key, const struct pcn_event *e, void *ud)
+{
+    (void)key;
+    (void)e;
+    (*(int *)ud)++;
+    return 0;
+}
+
+/* A passed deadline stops statements and commits; lifting it restores the handle. */
+static void test_deadline(void **state)
+{
+    struct fixture *f = backend(state);
+    struct pcn_store_counts c;
+    char id[16];
+    int rows = 0;
+
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    for (int i = 0; i < 600; i++) {
+        snprintf(id, sizeof(id), "p%d", i);
+        put_person(f->s, id, "72313002");
+    }
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    /* a deadline in the future changes nothing */
+    assert_int_equal(pcn_store_set_deadline(f->s, pcn_monotonic_usec() + 60000000), PCN_OK);
+    assert_int_equal(pcn_store_each_event(f->s, count_event, &rows), PCN_OK);
+    assert_int_equal(rows, 1200);
+    /* one that has passed stops a walk of 1,200 rows */
+    assert_int_equal(pcn_store_set_deadline(f->s, 1), PCN_OK);
+    rows = 0;
+    assert_int_equal(pcn_store_each_event(f->s, count_event, &rows), PCN_ETIMEDOUT);
+    assert_true(rows < 1200);
+    /* and a transaction cannot commit after it: nothing is applied */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_int_equal(pcn_store_set_deadline(f->s, 0), PCN_OK);
+    put_person(f->s, "late", "72313002");
+    assert_int_equal(pcn_store_set_deadline(f->s, 1), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_ETIMEDOUT);
+    assert_int_equal(pcn_store_set_deadline(f->s, -5), PCN_EINVAL);
+    assert_int_equal(pcn_store_set_deadline(f->s, 0), PCN_OK);
+    assert_int_equal(pcn_store_count(f->s, &c), PCN_OK);
+    assert_int_equal(c.patients, 600);
+    rows = 0;
+    assert_int_equal(pcn_store_each_event(f->s, count_event, &rows), PCN_OK);
+    assert_int_equal(rows, 1200);
 }
 
 static void test_auth(void **state)
@@ -506,6 +666,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_auth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meta, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_default_as_of, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_default_as_of, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_patient_terms, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_patient_terms, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deadline, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_auth, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_pg_open_errors, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_registry, setup_pg, teardown_pg),

@@ -62,6 +62,20 @@ static void test_iso_forms(void **state)
     assert_int_equal(pcn_date_parse_compact("19741301", 8, &v), PCN_EINVAL);
 }
 
+static void test_instant(void **state)
+{
+    char s[PCN_INSTANT_STR_SIZE];
+    (void)state;
+    pcn_instant_format(0, s);
+    assert_string_equal(s, "1970-01-01T00:00:00Z");
+    pcn_instant_format((int64_t)1795447805 * 1000000 + 999999, s);
+    assert_string_equal(s, "2026-11-23T15:30:05Z");
+    pcn_instant_format(-1, s); /* one microsecond before the epoch */
+    assert_string_equal(s, "1969-12-31T23:59:59Z");
+    pcn_instant_format(INT64_MAX, s);
+    assert_string_equal(s, "");
+}
+
 static void test_age(void **state)
 {
     (void)state;
@@ -86,8 +100,11 @@ static void test_add_months(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_epoch_and_roundtrip), cmocka_unit_test(test_invalid),
-        cmocka_unit_test(test_iso_forms),           cmocka_unit_test(test_age),
+        cmocka_unit_test(test_epoch_and_roundtrip),
+        cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_iso_forms),
+        cmocka_unit_test(test_instant),
+        cmocka_unit_test(test_age),
         cmocka_unit_test(test_add_months),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

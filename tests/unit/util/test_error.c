@@ -15,6 +15,7 @@ static void test_table_complete(void **state)
     assert_int_equal(pcn_err_http_status(PCN_ENOTFOUND), 404);
     assert_int_equal(pcn_err_http_status(PCN_EPERM), 403);
     assert_int_equal(pcn_err_http_status(PCN_ENOMEM), 503);
+    assert_int_equal(pcn_err_http_status(PCN_ETIMEDOUT), 503);
 }
 
 static void test_set_prefix(void **state)

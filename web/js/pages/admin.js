@@ -2,12 +2,12 @@
 // the audit log's hash chain (GET /users, GET /audit/verify).
 
 import { api } from '../api.js';
-import { settle } from '../data.js';
+import { rows, settle } from '../data.js';
 import { h, panel, table, warning } from '../dom.js';
 
 export async function render() {
   const [users, verify] = await Promise.all([settle(api('/users')), settle(api('/audit/verify'))]);
-  const list = users.ok ? (users.value.items || users.value.users || []) : [];
+  const list = users.ok ? rows(users.value) : [];
   return h('div', { id: 'page-admin' },
     h('h1', {}, 'Administration'),
     panel('Users', users.ok ? table({

@@ -4,7 +4,7 @@
 // around the network average) and the practice figures.
 
 import { drawCharts, funnel } from '../charts.js';
-import { byKey, network, practiceName, report, results, settle, titleCase, total, Unavailable } from '../data.js';
+import { byKey, network, practiceName, practicesOf, report, results, settle, titleCase, total, Unavailable } from '../data.js';
 import { h, panel, select, table, warning } from '../dom.js';
 import { figure, num, pctFigure, pctText } from '../format.js';
 
@@ -28,7 +28,7 @@ function spread(ind, practices) {
 }
 
 function detail(ind, net) {
-  const practices = (net.practices || []).map((p) => p.code);
+  const practices = practicesOf(net).map((p) => p.code);
   const g = byKey(ind, 'practice');
   const t = total(ind) || {};
   const rows = practices.filter((c) => g.has(c)).map((c) => ({ code: c, ...g.get(c) }));
@@ -65,7 +65,7 @@ export async function render() {
   const rep = res.value;
   const inds = results(rep, 'indicator');
   if (!inds.length) return h('div', {}, h('h1', {}, 'Indicators'), warning('No indicators are defined.'));
-  const practices = (net.practices || []).map((p) => p.code);
+  const practices = practicesOf(net).map((p) => p.code);
   const box = h('div', {});
   const show = (name) => {
     box.replaceChildren(detail(inds.find((i) => i.name === name) || inds[0], net));

@@ -4,7 +4,7 @@
 // quintile, from the engine's breakdown by imd).
 
 import { bars, pyramid } from '../charts.js';
-import { byKey, imdLabels, imdOrder, network, report, results, settle, titleCase, total, Unavailable } from '../data.js';
+import { byKey, imdLabels, imdOrder, network, practicesOf, report, results, settle, titleCase, total, Unavailable } from '../data.js';
 import { card, h, panel, table, warning } from '../dom.js';
 import { countText, figure, num, pctText } from '../format.js';
 
@@ -33,7 +33,7 @@ function rangeMeter(n, range) {
 }
 
 function practicesPanel(net) {
-  const ps = net.practices || [];
+  const ps = practicesOf(net);
   const sum = typeof net.patients === 'number' ? net.patients : null;
   return panel('Member practices',
     table({
@@ -112,7 +112,7 @@ export async function render() {
     h('h1', {}, titleCase(net.name)),
     h('div', { class: 'pcn-cards' },
       card('Registered patients', figure(net.patients), net.as_of ? `On ${net.as_of}` : null),
-      card('Member practices', String((net.practices || []).length)),
+      card('Member practices', String(practicesOf(net).length)),
       card('Network size', sizeStatus(net.patients, range), `${intFmt.format(range.min)}-${intFmt.format(range.max)} expected`),
       card('Integrated care board', titleCase(net.icb_name || net.icb_code || 'Unknown')),
       card('Clinical director', net.clinical_director || 'Not recorded')),

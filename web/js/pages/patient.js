@@ -1,21 +1,14 @@
 // patient.js - one patient (GET /patients/{key}): demographics, registers
 // (when the server lists them), latest measurements, medications and the
-// event timeline, newest first, a page at a time. Only clinical roles
-// reach it; the server also refuses (and audits) anyone else.
+// event timeline, newest first, a page at a time. Each coded entry shows
+// the server's term first and its code beside it, secondary. Only clinical
+// roles reach it; the server also refuses (and audits) anyone else.
 
 import { api, ApiError, qs } from '../api.js';
 import { h, panel, table, warning } from '../dom.js';
 import { dateText, nhsNumberText } from '../format.js';
 
 const TIMELINE_PAGE = 25;
-
-// Short names for the commonest measurement codes when the API sends no term.
-const labels = {
-  '271649006': 'Systolic blood pressure', '163031004': 'Diastolic blood pressure',
-  '60621009': 'Body mass index', '999791000000106': 'HbA1c (IFCC)',
-  '1011481000000105': 'eGFR (CKD-EPI)', '1005671000000105': 'Serum cholesterol',
-  '1084961000000105': 'Electronic frailty index',
-};
 
 const ethnicGroups = [['ABC', 'White'], ['DEFG', 'Mixed'], ['HJKL', 'Asian'], ['MNP', 'Black'], ['RS', 'Other']];
 function ethnicityText(e) {
@@ -26,7 +19,13 @@ function ethnicityText(e) {
 }
 const sexText = { F: 'Female', M: 'Male', I: 'Indeterminate', U: 'Unknown' };
 
-const what = (e) => e.term || labels[e.code] || `${e.system ? e.system + ' ' : ''}${e.code}`;
+const systemNames = { snomed: 'SNOMED CT', dmd: 'dm+d', 'openpcn-drug': 'drug' };
+const codeText = (e) => `${e.system ? (systemNames[e.system] || e.system) + ' ' : ''}${e.code}`;
+// The term (the server's, null when its term table has none) with the code
+// beside it in smaller, muted text; the code alone when there is no term.
+const what = (e) => (e.term
+  ? h('span', {}, e.term, ' ', h('span', { class: 'pcn-code' }, codeText(e)))
+  : h('span', {}, codeText(e)));
 const valueText = (e) => (typeof e.value === 'number'
   ? `${Number.isInteger(e.value) ? e.value : e.value.toFixed(1)}${e.unit ? ' ' + e.unit : ''}` : '');
 
@@ -124,7 +123,7 @@ export async function render(ctx, args) {
     panel('Medications', (view.medications || []).length ? table({
       caption: 'Medication courses, newest first', id: 'medications-table', compact: true,
       columns: [
-        { label: 'Medicine', rowHeader: true, render: (m) => m.term || m.code },
+        { label: 'Medicine', rowHeader: true, render: what },
         { label: 'Started', render: (m) => dateText(m.start_date) },
         { label: 'Ended', render: (m) => (m.end_date ? dateText(m.end_date) : 'Current') },
         { label: 'Quantity', num: true, render: (m) => (typeof m.quantity === 'number' ? String(m.quantity) : '') },

@@ -4,7 +4,7 @@
 // deprivation quintile and ethnic group to show inequalities.
 
 import { bars, colours, drawCharts } from '../charts.js';
-import { byKey, england, ethnicityOrder, imdLabels, imdOrder, network, practiceName, report, results,
+import { byKey, england, ethnicityOrder, imdLabels, imdOrder, network, practiceName, practicesOf, report, results,
   settle, titleCase, total, Unavailable } from '../data.js';
 import { h, panel, select, table, warning } from '../dom.js';
 import { figure, num, pctText } from '../format.js';
@@ -15,7 +15,7 @@ function unavailable(title, res) {
 }
 
 function registersPanel(regs, net, eng) {
-  const practices = (net.practices || []).map((p) => p.code);
+  const practices = practicesOf(net).map((p) => p.code);
   const engPct = (r) => (eng && eng.registers[r.name] ? eng.registers[r.name].percent_all_ages : null);
   const chartBox = h('div', {});
   const practiceTable = h('div', {});
@@ -69,7 +69,7 @@ function bandsPanel(title, intro, res, net, id) {
   if (!r) return panel(title, warning('No results.'));
   const labels = (r.bands || r.segments || []).slice();
   const groups = byKey(r, 'practice');
-  const practices = (net.practices || []).map((p) => p.code).filter((c) => groups.has(c));
+  const practices = practicesOf(net).map((p) => p.code).filter((c) => groups.has(c));
   const t = total(r);
   const hasNone = (t && t.counts && t.counts['(none)'] !== undefined);
   if (hasNone) labels.push('(none)');

@@ -6,30 +6,22 @@
 // (in pages of the server's maximum) so filtering and sorting are instant.
 
 import { api, ApiError, qs } from '../api.js';
-import { network, practiceName, settle, titleCase } from '../data.js';
+import { network, practiceName, practicesOf, rows as tableRows, settle, titleCase } from '../data.js';
 import { h, newId, panel, select, warning } from '../dom.js';
 import { dateText, nhsNumberText } from '../format.js';
 
 const PAGE_MAX = 500;
-const fallbackLists = ['smr_priority', 'cvd_no_bp', 'cvd_raised_bp', 'anticipatory_care'];
 
-// The worklists to offer: GET /worklists when the server lists them, else the
-// standard library's; each is probed (one row) for its title and size, and
-// lists the server does not know are dropped.
+// The worklists to offer: GET /worklists (the "worklists" table of the
+// server's definitions), each probed (one row) for its size.
 async function listWorklists() {
-  let names = fallbackLists;
-  try {
-    const j = await api('/worklists');
-    names = (j.items || j.worklists || []).map((x) => (typeof x === 'string' ? x : x.name));
-  } catch (e) {
-    if (!(e instanceof ApiError) || (e.status !== 404 && e.status !== 405)) throw e;
-  }
-  const probes = await Promise.all(names.map((name) =>
-    settle(api(`/worklists/${encodeURIComponent(name)}${qs({ limit: 1 })}`))));
+  const lists = tableRows(await api('/worklists'));
+  const probes = await Promise.all(lists.map((l) =>
+    settle(api(`/worklists/${encodeURIComponent(l.name)}${qs({ limit: 1 })}`))));
   const failed = probes.find((p) => !p.ok && !(p.error instanceof ApiError && p.error.status === 404));
   if (failed) throw failed.error;
-  return names.map((name, i) => (probes[i].ok ? {
-    name, title: probes[i].value.title || name, total: probes[i].value.total,
+  return lists.map((l, i) => (probes[i].ok ? {
+    name: l.name, title: l.title || l.name, total: probes[i].value.total,
   } : null)).filter(Boolean);
 }
 
@@ -185,7 +177,7 @@ export async function render(ctx, args) {
       load();
     }),
     select('Practice', [{ value: '', label: 'All practices' },
-      ...(net.practices || []).map((p) => ({ value: p.code, label: `${titleCase(practiceName(net, p.code))} (${p.code})` }))],
+      ...practicesOf(net).map((p) => ({ value: p.code, label: `${titleCase(practiceName(net, p.code))} (${p.code})` }))],
     st.practice, (v) => { st.practice = v; st.page = 0; if (st.data) drawTable(); }),
     h('div', { class: 'nhsuk-form-group' },
       h('label', { class: 'nhsuk-label', for: searchId }, 'Search name, ID or NHS number'),
