@@ -47,9 +47,10 @@ struct evalctx {
     struct result *res;
     enum pcn_err rc;
     bool first_chunk;
+    bool need_age; /* the age built-in or the age breakdown is used */
     double lo_b[CHUNK], hi_b[CHUNK];
     uint32_t best[CHUNK];
-    int64_t cnt[CHUNK];
+    int32_t cnt[CHUNK]; /* matching events per patient of the chunk, for one query */
     uint32_t group[CHUNK];
     bool inpop[CHUNK];
     uint32_t *practice_str, *network_str; /* string ids */
@@ -491,6 +492,28 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
     double lo_c = c->lo_b[0], hi_c = c->hi_b[0];
 
     memset(c->cnt, 0, len * sizeof(c->cnt[0]));
+    if (const_window && !has_value_filter && q->agg <= AGG_COUNT) {
+        /* exists/count over a fixed window, the common case: no branch per event */
+        int32_t lo_d = lo_c <= INT32_MIN ? INT32_MIN : lo_c >= INT32_MAX ? INT32_MAX : (int32_t)lo_c;
+        int32_t hi_d = hi_c <= INT32_MIN ? INT32_MIN : hi_c >= INT32_MAX ? INT32_MAX : (int32_t)hi_c;
+        for (; cur < qs->n && ev[cur].patient < c->hi; cur++)
+            c->cnt[ev[cur].patient - c->lo] += (ev[cur].date >= lo_d) & (ev[cur].date <= hi_d);
+    } else if (const_window && !has_value_filter && q->agg == AGG_COUNT_CODES) {
+        /* distinct codes in a fixed window: a patient's events come grouped by code */
+        int32_t lo_d = lo_c <= INT32_MIN ? INT32_MIN : lo_c >= INT32_MAX ? INT32_MAX : (int32_t)lo_c;
+        int32_t hi_d = hi_c <= INT32_MIN ? INT32_MIN : hi_c >= INT32_MAX ? INT32_MAX : (int32_t)hi_c;
+        int counted = 0;
+        for (; cur < qs->n && ev[cur].patient < c->hi; cur++) {
+            const struct mev *e = &ev[cur];
+            int in = (e->date >= lo_d) & (e->date <= hi_d);
+            int same = (e->patient == prev_pat) & (e->code == prev_code);
+            counted &= same;
+            c->cnt[e->patient - c->lo] += in & !counted;
+            counted |= in;
+            prev_pat = e->patient;
+            prev_code = e->code;
+        }
+    }
     for (; cur < qs->n; cur++) {
         const struct mev *e = &ev[cur];
         uint32_t i;
@@ -516,16 +539,21 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
         c->cnt[i]++;
     }
     qs->cursor = cur;
-    for (uint32_t i = 0; i < len; i++) {
-        if (q->agg == AGG_EXISTS) {
-            out[i] = c->cnt[i] > 0;
-        } else if (q->agg <= AGG_COUNT_CODES) {
+    /* one flat loop per aggregate, so the first two vectorise */
+    if (q->agg == AGG_EXISTS) {
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = (double)(c->cnt[i] > 0);
+    } else if (q->agg <= AGG_COUNT_CODES) {
+        for (uint32_t i = 0; i < len; i++)
             out[i] = (double)c->cnt[i];
-        } else if (c->cnt[i] == 0) {
-            out[i] = out2[i] = NAN;
-        } else {
-            out[i] = ev[c->best[i]].date;
-            out2[i] = ev[c->best[i]].value;
+    } else {
+        for (uint32_t i = 0; i < len; i++) {
+            if (c->cnt[i] == 0) {
+                out[i] = out2[i] = NAN;
+            } else {
+                out[i] = ev[c->best[i]].date;
+                out2[i] = ev[c->best[i]].value;
+            }
         }
     }
 }
@@ -685,36 +713,54 @@ static size_t measures_of(const struct def *d)
     }
 }
 
+static int age_band(double age)
+{
+    return (age >= 18) + (age >= 40) + (age >= 65) + (age >= 80);
+}
+
+/*
+ * Who of the chunk is in the population (registered and alive on the
+ * as-of date; a missing registration start counts as registered, and
+ * PCN_DATE_NONE is INT32_MIN, below any date), and each patient's
+ * breakdown group. Written as separate flat loops so they vectorise.
+ */
 static void chunk_groups(struct evalctx *c, uint32_t len)
 {
     const struct pcn_snapshot *s = c->s;
     const struct pcn_results *r = c->r;
+    const int32_t *reg_from = s->reg_from + c->lo, *reg_to = s->reg_to + c->lo;
+    const int32_t *death = s->death + c->lo, *dob = s->dob + c->lo;
+    const uint16_t *practice = s->practice + c->lo;
+    int32_t as_of = c->as_of;
 
     for (uint32_t i = 0; i < len; i++) {
-        uint32_t p = c->lo + i;
-        uint32_t pr = s->practice[p] == UINT16_MAX ? (uint32_t)s->n_practices : s->practice[p];
-        size_t key[DIM_COUNT];
-        size_t g = 0;
-        int32_t reg_from = s->reg_from[p];
-        c->inpop[i] = (reg_from == PCN_DATE_NONE || reg_from <= c->as_of) &&
-                      (s->reg_to[p] == PCN_DATE_NONE || s->reg_to[p] >= c->as_of) &&
-                      (s->death[p] == PCN_DATE_NONE || s->death[p] > c->as_of) &&
-                      s->dob[p] <= c->as_of;
-        if (r->n_groups == 1) {
-            c->group[i] = 0;
-            continue;
-        }
-        key[DIM_PRACTICE] = pr < s->n_practices ? r->practice_rank[pr] : s->n_practices;
-        key[DIM_NETWORK] = pr < s->n_practices ? r->network_of_practice[pr] : s->n_networks;
-        key[DIM_AGE] = (size_t)pcn__age_band((int)c->age[i]);
-        key[DIM_SEX] = s->sex[p] & 3;
-        key[DIM_IMD] = s->imd_q[p];
-        key[DIM_ETH] = s->eth[p];
-        for (int d = 0; d < DIM_COUNT; d++) {
-            if (r->radix[d] > 1)
-                g = g * r->radix[d] + key[d];
-        }
-        c->group[i] = (uint32_t)g;
+        c->inpop[i] = (reg_from[i] <= as_of) &
+                      ((reg_to[i] == PCN_DATE_NONE) | (reg_to[i] >= as_of)) &
+                      ((death[i] == PCN_DATE_NONE) | (death[i] > as_of)) & (dob[i] <= as_of);
+    }
+    if (r->n_groups == 1) {
+        memset(c->group, 0, len * sizeof(c->group[0]));
+        return;
+    }
+    for (uint32_t i = 0; i < len; i++) {
+        uint16_t pr = practice[i];
+        c->group[i] = r->practice_group[pr == UINT16_MAX ? s->n_practices : pr];
+    }
+    if (r->radix[DIM_AGE] > 1) {
+        for (uint32_t i = 0; i < len; i++)
+            c->group[i] += (uint32_t)(age_band(c->age[i]) * r->stride[DIM_AGE]);
+    }
+    if (r->radix[DIM_SEX] > 1) {
+        for (uint32_t i = 0; i < len; i++)
+            c->group[i] += (uint32_t)((s->sex[c->lo + i] & 3) * r->stride[DIM_SEX]);
+    }
+    if (r->radix[DIM_IMD] > 1) {
+        for (uint32_t i = 0; i < len; i++)
+            c->group[i] += (uint32_t)(s->imd_q[c->lo + i] * r->stride[DIM_IMD]);
+    }
+    if (r->radix[DIM_ETH] > 1) {
+        for (uint32_t i = 0; i < len; i++)
+            c->group[i] += (uint32_t)(s->eth[c->lo + i] * r->stride[DIM_ETH]);
     }
 }
 
@@ -742,21 +788,40 @@ static enum pcn_err add_row(struct result *res, const struct def *d, struct eval
     return PCN_OK;
 }
 
+/* Register counts: one flat loop, without a branch per patient. */
+static void aggregate_register(struct evalctx *c, struct result *res, const double *pop,
+                               uint32_t len)
+{
+    const double *v = c->buf[res->def->value];
+    int64_t *cnt = res->counts;
+
+    if (c->r->n_groups == 1) {
+        int64_t n = 0;
+        for (uint32_t i = 0; i < len; i++)
+            n += c->inpop[i] & (v[i] != 0) & (!pop || pop[i] != 0);
+        cnt[0] += n;
+        return;
+    }
+    for (uint32_t i = 0; i < len; i++)
+        cnt[c->group[i]] += c->inpop[i] & (v[i] != 0) & (!pop || pop[i] != 0);
+}
+
 static enum pcn_err aggregate(struct evalctx *c, struct result *res, uint32_t len)
 {
     const struct def *d = res->def;
     const double *pop = d->pop != NONE ? c->buf[d->pop] : NULL;
     size_t m = res->n_measures;
 
+    if (d->kind == DEF_REGISTER) {
+        aggregate_register(c, res, pop, len);
+        return PCN_OK;
+    }
     for (uint32_t i = 0; i < len; i++) {
         int64_t *cnt;
         if (!c->inpop[i] || (pop && pop[i] == 0))
             continue;
         cnt = res->counts + (size_t)c->group[i] * m;
         switch (d->kind) {
-        case DEF_REGISTER:
-            cnt[0] += c->buf[d->value][i] != 0;
-            break;
         case DEF_INDICATOR:
             if (c->buf[d->num][i] != 0) {
                 cnt[0]++;
@@ -815,11 +880,15 @@ static enum pcn_err setup_results(struct evalctx *c, const struct pcn_eval_optio
             return PCN_ELIMIT;
         r->n_groups *= r->radix[d];
     }
+    for (int d = DIM_COUNT - 1; d >= 0; d--)
+        r->stride[d] = d == DIM_COUNT - 1 ? 1 : r->stride[d + 1] * r->radix[d + 1];
     r->group_pop = pcn_calloc(r->n_groups, sizeof(int64_t));
+    r->practice_group = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
     r->practice_rank = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
     r->practice_of_rank = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
     r->network_of_practice = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
-    if (!r->group_pop || !r->practice_rank || !r->practice_of_rank || !r->network_of_practice)
+    if (!r->group_pop || !r->practice_group || !r->practice_rank || !r->practice_of_rank ||
+        !r->network_of_practice)
         return PCN_ENOMEM;
     for (uint32_t i = 0; i < s->n_practices; i++) {
         r->practice_of_rank[i] = i;
@@ -832,6 +901,15 @@ static enum pcn_err setup_results(struct evalctx *c, const struct pcn_eval_optio
         const struct snap_membership *m = &s->members[i];
         if (m->start <= c->as_of && (m->end == PCN_DATE_NONE || m->end >= c->as_of))
             r->network_of_practice[m->practice] = m->network;
+    }
+    /* the practice's and its network's part of the group number; index n_practices: none */
+    for (uint32_t i = 0; i <= s->n_practices; i++) {
+        size_t rank = i < s->n_practices ? r->practice_rank[i] : s->n_practices;
+        size_t net = i < s->n_practices ? r->network_of_practice[i] : s->n_networks;
+        r->practice_group[i] = (uint32_t)((r->radix[DIM_PRACTICE] > 1 ? rank : 0) *
+                                              r->stride[DIM_PRACTICE] +
+                                          (r->radix[DIM_NETWORK] > 1 ? net : 0) *
+                                              r->stride[DIM_NETWORK]);
     }
     return PCN_OK;
 }
@@ -909,7 +987,7 @@ static enum pcn_err run_chunks(struct evalctx *c)
         c->hi = (uint32_t)PCN_MIN((size_t)lo + CHUNK, (size_t)c->range_hi);
         len = c->hi - c->lo;
         /* yyyymmdd differences divided by 10000 are whole years of age */
-        for (uint32_t i = 0; i < len; i++) {
+        for (uint32_t i = 0; c->need_age && i < len; i++) {
             int32_t years = (c->as_of_ymd - c->s->dob_ymd[lo + i]) / 10000;
             c->age[i] = (double)years;
         }
@@ -990,6 +1068,7 @@ static enum pcn_err new_worker(const struct evalctx *m, uint32_t lo, uint32_t hi
     w->r = m->r;
     w->as_of = m->as_of;
     w->as_of_ymd = m->as_of_ymd;
+    w->need_age = m->need_age;
     w->practice_str = m->practice_str;
     w->network_str = m->network_str;
     memcpy(w->sex_str, m->sex_str, sizeof(w->sex_str));
@@ -1148,6 +1227,8 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
     r->prog = p;
     r->snap = s;
     mark_outputs(p);
+    c->need_age = (o->by & PCN_BY_AGE) ||
+                  (p->builtin_node[B_AGE] && p->nodes[p->builtin_node[B_AGE] - 1].needed);
     rc = setup_results(c, o);
     if (!rc)
         rc = intern_builtin_strings(c);

@@ -388,6 +388,31 @@ static void test_render(void **state)
     done(&x);
 }
 
+/* Every breakdown dimension at once: each patient lands in the group of all six keys. */
+static void test_all_dimensions(void **state)
+{
+    struct run x;
+    struct pcn_buf b = PCN_BUF_INIT;
+    (void)state;
+    run_with(&x, "register everyone = true\nregister men = sex == \"M\"\n",
+             PCN_BY_PRACTICE | PCN_BY_NETWORK | PCN_BY_AGE | PCN_BY_SEX | PCN_BY_IMD |
+                 PCN_BY_ETHNICITY,
+             0);
+    assert_int_equal(pcn_results_render(x.r, PCN_FORMAT_CSV, &b), PCN_OK);
+    assert_non_null(strstr(b.buf, "register,everyone,practice=A1;network=U00001;age=65-79;sex=F;"
+                                  "imd=1;ethnicity=White,count,1\n"));
+    assert_non_null(strstr(b.buf, "register,everyone,practice=A1;network=U00001;age=18-39;sex=M;"
+                                  "imd=5;ethnicity=Asian,count,1\n"));
+    assert_non_null(strstr(b.buf, "register,men,practice=A1;network=U00001;age=65-79;sex=M;"
+                                  "imd=3;ethnicity=Other,count,1\n"));
+    assert_null(strstr(b.buf, "register,men,practice=A1;network=U00001;age=65-79;sex=F;"
+                              "imd=1;ethnicity=White,count,1\n"));
+    assert_int_equal(total(&x, "everyone", "count"), 3);
+    assert_int_equal(total(&x, "men", "count"), 2);
+    pcn_buf_release(&b);
+    done(&x);
+}
+
 static void test_codelist_csv(void **state)
 {
     char dir[128], path[256];
@@ -944,6 +969,7 @@ int main(void)
         cmocka_unit_test(test_indicator),
         cmocka_unit_test(test_score_segment_worklist),
         cmocka_unit_test(test_render),
+        cmocka_unit_test(test_all_dimensions),
         cmocka_unit_test(test_codelist_csv),
         cmocka_unit_test(test_select),
         cmocka_unit_test(test_errors),
