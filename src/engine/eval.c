@@ -31,6 +31,20 @@ struct qstate {
     size_t n, cursor;
 };
 
+/*
+ * A chain of '+' over 0/1 terms evaluated as one node (the eFI's sum of 36
+ * deficits): its exists() queries with fixed windows are scanned straight
+ * into one per-patient count instead of each filling a buffer that is then
+ * added; the other terms are added as usual. Integer sums, so the result
+ * is exactly that of the chain.
+ */
+struct fused {
+    uint32_t *queries; /* exists query nodes scanned here (not evaluated on their own) */
+    size_t n_queries;
+    uint32_t *others; /* other 0/1 terms, evaluated as usual */
+    size_t n_others;
+};
+
 struct evalctx {
     struct pcn_program *prog;
     const struct pcn_snapshot *s;
@@ -54,6 +68,11 @@ struct evalctx {
     uint32_t group[CHUNK];
     bool inpop[CHUNK];
     uint32_t *practice_str, *network_str; /* string ids */
+    struct fused *fused;                  /* per evaluation; workers borrow them */
+    size_t n_fused;
+    uint32_t *fused_of; /* per node: index into fused, or NONE */
+    uint32_t *order;    /* the needed per-patient nodes, in evaluation order (workers borrow) */
+    size_t n_order;
     uint32_t sex_str[4], eth_str[ETH_COUNT], empty_str;
 };
 
@@ -114,6 +133,211 @@ static void mark_outputs(struct pcn_program *p)
         for (size_t k = 0; k < d->n_items; k++)
             mark(p, d->items[k].node);
     }
+}
+
+/* How many needed nodes and output definitions use each node (uses[i]). */
+static void count_uses(const struct pcn_program *p, uint32_t *uses)
+{
+#define USE(x)                                                                                     \
+    do {                                                                                           \
+        if ((x) != NONE)                                                                           \
+            uses[(x)]++;                                                                           \
+    } while (0)
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        const struct node *n = &p->nodes[i];
+        if (!n->needed || n->op == OP_NUM || n->op == OP_BUILTIN)
+            continue;
+        if (n->op == OP_QUERY) {
+            const struct query *q = &p->queries[n->aux];
+            for (size_t f = 0; f < q->n_filters; f++) {
+                if (q->filters[f].kind != F_VALUE)
+                    USE(q->filters[f].bound);
+            }
+        } else if (n->op == OP_CASE) {
+            const uint32_t *l = p->lists + n->aux;
+            for (uint32_t k = 0; k < 2 * l[0] + 1; k++)
+                USE(l[1 + k]);
+        } else if (n->op == OP_BAND || n->op == OP_SEGMENT) {
+            const struct def *d = &p->defs[n->aux];
+            USE(d->pop);
+            USE(d->value);
+            for (size_t k = 0; k < d->n_items; k++)
+                USE(d->items[k].node);
+        } else {
+            USE(n->a);
+            if (n->op != OP_DATEADD)
+                USE(n->b);
+        }
+    }
+    for (size_t i = 0; i < p->n_defs; i++) {
+        const struct def *d = &p->defs[i];
+        if (!d->output)
+            continue;
+        USE(d->pop);
+        USE(d->value);
+        USE(d->num);
+        USE(d->excl);
+        USE(d->label_node);
+        for (size_t k = 0; k < d->n_items; k++)
+            USE(d->items[k].node);
+    }
+#undef USE
+}
+
+/* An exists() over fixed windows only: what a fused chain can scan itself. */
+static bool fusable_query(const struct pcn_program *p, const struct node *n)
+{
+    const struct query *q;
+
+    if (n->op != OP_QUERY || p->queries[n->aux].agg != AGG_EXISTS)
+        return false;
+    q = &p->queries[n->aux];
+    for (size_t f = 0; f < q->n_filters; f++) {
+        if (q->filters[f].kind == F_VALUE || !p->nodes[q->filters[f].bound].is_const)
+            return false;
+    }
+    return true;
+}
+
+static bool is_plus(const struct node *n)
+{
+    return n->op == OP_ARITH && n->sub == '+';
+}
+
+/* The terms of the '+' chain at top: nodes reached through '+' nodes used only by the chain. */
+static enum pcn_err chain_terms(const struct pcn_program *p, const uint32_t *uses, uint32_t top,
+                                uint32_t **ret, size_t *ret_n)
+{
+    uint32_t *stack = NULL, *terms = NULL;
+    size_t n_stack = 0, alloc_stack = 0, n_terms = 0, alloc_terms = 0;
+    enum pcn_err rc = PCN_GROW(stack, 2, alloc_stack);
+
+    if (!rc) {
+        stack[n_stack++] = p->nodes[top].b;
+        stack[n_stack++] = p->nodes[top].a;
+    }
+    while (!rc && n_stack) {
+        uint32_t x = stack[--n_stack];
+        const struct node *n = &p->nodes[x];
+        if (is_plus(n) && uses[x] == 1) {
+            rc = PCN_GROW(stack, n_stack + 2, alloc_stack);
+            if (!rc) {
+                stack[n_stack++] = n->b;
+                stack[n_stack++] = n->a;
+            }
+            continue;
+        }
+        rc = PCN_GROW(terms, n_terms + 1, alloc_terms);
+        if (!rc)
+            terms[n_terms++] = x;
+    }
+    pcn_free(stack);
+    if (rc) {
+        pcn_free(terms);
+        return rc;
+    }
+    *ret = terms;
+    *ret_n = n_terms;
+    return PCN_OK;
+}
+
+/* Mark the chain below top as not needed (its '+' nodes and the queries it scans). */
+static void unmark_chain(struct pcn_program *p, const uint32_t *uses, uint32_t x, bool is_top)
+{
+    struct node *n = &p->nodes[x];
+
+    if (!is_top && !(is_plus(n) && uses[x] == 1)) {
+        if (uses[x] == 1 && fusable_query(p, n))
+            n->needed = false;
+        return;
+    }
+    if (!is_top)
+        n->needed = false;
+    unmark_chain(p, uses, n->a, false);
+    unmark_chain(p, uses, n->b, false);
+}
+
+/*
+ * Find '+' chains over 0/1 terms with at least three fusable exists()
+ * queries and plan them as fused nodes (struct fused). Must run after
+ * mark_outputs(); clears `needed` on what the fused nodes absorb.
+ */
+static enum pcn_err plan_fusion(struct evalctx *c)
+{
+    struct pcn_program *p = c->prog;
+    uint32_t *uses = pcn_calloc(p->n_nodes + 1, sizeof(*uses));
+    uint32_t *terms = NULL;
+    size_t n_terms = 0, alloc_fused = 0;
+    enum pcn_err rc = PCN_OK;
+
+    c->fused_of = pcn_calloc(p->n_nodes + 1, sizeof(uint32_t));
+    if (!uses || !c->fused_of) {
+        pcn_free(uses);
+        return PCN_ENOMEM;
+    }
+    for (size_t i = 0; i < p->n_nodes; i++)
+        c->fused_of[i] = NONE;
+    count_uses(p, uses);
+    for (size_t i = p->n_nodes; i-- > 0 && !rc;) {
+        const struct node *n = &p->nodes[i];
+        size_t n_q = 0, bools = 0;
+        struct fused *f;
+        if (!n->needed || !is_plus(n) || n->is_const)
+            continue;
+        rc = chain_terms(p, uses, (uint32_t)i, &terms, &n_terms);
+        for (size_t k = 0; !rc && k < n_terms; k++) {
+            const struct node *t = &p->nodes[terms[k]];
+            bools += t->type == TY_BOOL;
+            n_q += uses[terms[k]] == 1 && fusable_query(p, t);
+        }
+        if (rc || bools < n_terms || n_q < 3) {
+            pcn_free(terms);
+            terms = NULL;
+            continue;
+        }
+        rc = PCN_GROW(c->fused, c->n_fused + 1, alloc_fused);
+        if (rc)
+            break;
+        f = &c->fused[c->n_fused];
+        *f = (struct fused){0};
+        f->queries = pcn_calloc(n_q, sizeof(uint32_t));
+        f->others = pcn_calloc(n_terms - n_q + 1, sizeof(uint32_t));
+        if (!f->queries || !f->others) {
+            pcn_free(f->queries);
+            pcn_free(f->others);
+            rc = PCN_ENOMEM;
+            break;
+        }
+        for (size_t k = 0; k < n_terms; k++) {
+            if (uses[terms[k]] == 1 && fusable_query(p, &p->nodes[terms[k]]))
+                f->queries[f->n_queries++] = terms[k];
+            else
+                f->others[f->n_others++] = terms[k];
+        }
+        c->fused_of[i] = (uint32_t)c->n_fused++;
+        unmark_chain(p, uses, (uint32_t)i, true);
+        pcn_free(terms);
+        terms = NULL;
+    }
+    pcn_free(terms);
+    pcn_free(uses);
+    return rc;
+}
+
+/* The nodes each chunk after the first evaluates: needed, per patient (not constant). */
+static enum pcn_err plan_order(struct evalctx *c)
+{
+    const struct pcn_program *p = c->prog;
+
+    c->order = pcn_calloc(p->n_nodes + 1, sizeof(uint32_t));
+    if (!c->order)
+        return PCN_ENOMEM;
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        const struct node *n = &p->nodes[i];
+        if (n->needed && n->type != TY_DUR && !n->is_const)
+            c->order[c->n_order++] = (uint32_t)i;
+    }
+    return PCN_OK;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -333,7 +557,8 @@ static void eval_builtin(struct evalctx *c, const struct node *n, double *out)
  * comparisons are already false when either side is NaN (null); only !=
  * needs the explicit test.
  */
-static void eval_cmp(uint8_t op, const double *a, const double *b, double *out, uint32_t len)
+static void eval_cmp(uint8_t op, const double *restrict a, const double *restrict b,
+                     double *restrict out, uint32_t len)
 {
     switch (op) {
     case CMP_EQ:
@@ -363,7 +588,8 @@ static void eval_cmp(uint8_t op, const double *a, const double *b, double *out, 
     }
 }
 
-static void eval_arith(uint8_t op, const double *a, const double *b, double *out, uint32_t len)
+static void eval_arith(uint8_t op, const double *restrict a, const double *restrict b,
+                       double *restrict out, uint32_t len)
 {
     switch (op) {
     case '+':
@@ -455,6 +681,50 @@ static bool value_ok(const struct query *q, float v)
     return true;
 }
 
+/*
+ * not / and / or over 0/1 (or any number: non-zero is true; NaN too, as in
+ * C), with restrict so the loops vectorise: a node's buffer never aliases
+ * its operands'.
+ */
+static void eval_logic(uint8_t op, const double *restrict a, const double *restrict b,
+                       double *restrict out, uint32_t len)
+{
+    /* written as selects of 1.0/0.0 and their product / maximum: forms gcc vectorises */
+    switch (op) {
+    case OP_NOT:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] == 0;
+        break;
+    case OP_AND:
+        for (uint32_t i = 0; i < len; i++) {
+            double x = a[i] != 0 ? 1.0 : 0.0, y = b[i] != 0 ? 1.0 : 0.0;
+            out[i] = x * y;
+        }
+        break;
+    default:
+        for (uint32_t i = 0; i < len; i++) {
+            double x = a[i] != 0 ? 1.0 : 0.0, y = b[i] != 0 ? 1.0 : 0.0;
+            out[i] = x > y ? x : y;
+        }
+        break;
+    }
+}
+
+/* is null / is not null: NaN is the only value unequal to itself. */
+static void eval_isnull(bool negate, const double *restrict a, double *restrict out, uint32_t len)
+{
+    double when_nan = negate ? 0.0 : 1.0, otherwise = negate ? 1.0 : 0.0;
+
+    for (uint32_t i = 0; i < len; i++)
+        out[i] = a[i] != a[i] ? when_nan : otherwise;
+}
+
+/* A window bound (a whole day number, or an infinity) as an int32. */
+static int32_t day_bound(double v)
+{
+    return v <= INT32_MIN ? INT32_MIN : v >= INT32_MAX ? INT32_MAX : (int32_t)v;
+}
+
 /* Is merged event e better than the current best of patient slot i? */
 static bool better(const struct evalctx *c, const struct mev *ev, uint8_t agg, uint32_t e,
                    uint32_t i)
@@ -494,14 +764,12 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
     memset(c->cnt, 0, len * sizeof(c->cnt[0]));
     if (const_window && !has_value_filter && q->agg <= AGG_COUNT) {
         /* exists/count over a fixed window, the common case: no branch per event */
-        int32_t lo_d = lo_c <= INT32_MIN ? INT32_MIN : lo_c >= INT32_MAX ? INT32_MAX : (int32_t)lo_c;
-        int32_t hi_d = hi_c <= INT32_MIN ? INT32_MIN : hi_c >= INT32_MAX ? INT32_MAX : (int32_t)hi_c;
+        int32_t lo_d = day_bound(lo_c), hi_d = day_bound(hi_c);
         for (; cur < qs->n && ev[cur].patient < c->hi; cur++)
             c->cnt[ev[cur].patient - c->lo] += (ev[cur].date >= lo_d) & (ev[cur].date <= hi_d);
     } else if (const_window && !has_value_filter && q->agg == AGG_COUNT_CODES) {
         /* distinct codes in a fixed window: a patient's events come grouped by code */
-        int32_t lo_d = lo_c <= INT32_MIN ? INT32_MIN : lo_c >= INT32_MAX ? INT32_MAX : (int32_t)lo_c;
-        int32_t hi_d = hi_c <= INT32_MIN ? INT32_MIN : hi_c >= INT32_MAX ? INT32_MAX : (int32_t)hi_c;
+        int32_t lo_d = day_bound(lo_c), hi_d = day_bound(hi_c);
         int counted = 0;
         for (; cur < qs->n && ev[cur].patient < c->hi; cur++) {
             const struct mev *e = &ev[cur];
@@ -539,6 +807,12 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
         c->cnt[i]++;
     }
     qs->cursor = cur;
+    /*
+     * The next chunk starts here: ask for its first lines now, so the many
+     * interleaved streams of a large program do not each stall on a miss.
+     */
+    for (size_t k = 0; k < 8 && cur + 4 * k < qs->n; k++)
+        __builtin_prefetch(&ev[cur + 4 * k]);
     /* one flat loop per aggregate, so the first two vectorise */
     if (q->agg == AGG_EXISTS) {
         for (uint32_t i = 0; i < len; i++)
@@ -547,13 +821,16 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
         for (uint32_t i = 0; i < len; i++)
             out[i] = (double)c->cnt[i];
     } else {
+        /*
+         * Without a branch per patient (most have no event): a patient without
+         * one reads slot 0 (the merged index always has a slot) and adds NaN.
+         */
+        static const double none_or_zero[2] = {NAN, 0.0};
         for (uint32_t i = 0; i < len; i++) {
-            if (c->cnt[i] == 0) {
-                out[i] = out2[i] = NAN;
-            } else {
-                out[i] = ev[c->best[i]].date;
-                out2[i] = ev[c->best[i]].value;
-            }
+            int has = c->cnt[i] != 0;
+            uint32_t b = c->best[i] & (uint32_t)-has;
+            out[i] = ev[b].date + none_or_zero[has];
+            out2[i] = ev[b].value + none_or_zero[has];
         }
     }
 }
@@ -633,6 +910,40 @@ static void eval_func(struct evalctx *c, const struct node *n, double *out, uint
     }
 }
 
+static void eval_fused(struct evalctx *c, const struct fused *f, double *restrict out, uint32_t len)
+{
+    memset(c->cnt, 0, len * sizeof(c->cnt[0]));
+    for (size_t k = 0; k < f->n_queries; k++) {
+        const struct node *qn = &c->prog->nodes[f->queries[k]];
+        const struct query *q = &c->prog->queries[qn->aux];
+        struct qstate *qs = &c->qs[qn->aux];
+        const struct mev *ev = qs->ev;
+        uint32_t last = NONE;
+        size_t cur = qs->cursor;
+        int32_t lo_d, hi_d;
+
+        (void)query_bounds(c, q, len); /* constant: checked when the chain was fused */
+        lo_d = day_bound(c->lo_b[0]);
+        hi_d = day_bound(c->hi_b[0]);
+        /* a patient counts once per list: its events are contiguous */
+        for (; cur < qs->n && ev[cur].patient < c->hi; cur++) {
+            int add = (ev[cur].date >= lo_d) & (ev[cur].date <= hi_d) & (ev[cur].patient != last);
+            c->cnt[ev[cur].patient - c->lo] += add;
+            last = add ? ev[cur].patient : last;
+        }
+        qs->cursor = cur;
+        for (size_t j = 0; j < 8 && cur + 4 * j < qs->n; j++)
+            __builtin_prefetch(&ev[cur + 4 * j]);
+    }
+    for (uint32_t i = 0; i < len; i++)
+        out[i] = (double)c->cnt[i];
+    for (size_t k = 0; k < f->n_others; k++) {
+        const double *restrict t = c->buf[f->others[k]];
+        for (uint32_t i = 0; i < len; i++)
+            out[i] += t[i];
+    }
+}
+
 static void eval_node(struct evalctx *c, uint32_t idx)
 {
     const struct node *n = &c->prog->nodes[idx];
@@ -641,6 +952,10 @@ static void eval_node(struct evalctx *c, uint32_t idx)
     const double *b = n->b != NONE && n->op != OP_DATEADD ? c->buf[n->b] : NULL;
     uint32_t len = n->is_const ? CHUNK : c->hi - c->lo;
 
+    if (c->fused_of && c->fused_of[idx] != NONE) {
+        eval_fused(c, &c->fused[c->fused_of[idx]], out, len);
+        return;
+    }
     switch (n->op) {
     case OP_NUM:
         for (uint32_t i = 0; i < len; i++)
@@ -654,16 +969,9 @@ static void eval_node(struct evalctx *c, uint32_t idx)
             out[i] = -a[i];
         break;
     case OP_NOT:
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = a[i] == 0;
-        break;
     case OP_AND:
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = (a[i] != 0) & (b[i] != 0);
-        break;
     case OP_OR:
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = (a[i] != 0) | (b[i] != 0);
+        eval_logic(n->op, a, b, out, len);
         break;
     case OP_CMP:
         eval_cmp(n->sub, a, b, out, len);
@@ -676,8 +984,7 @@ static void eval_node(struct evalctx *c, uint32_t idx)
             out[i] = date_add(a[i], &c->prog->nodes[n->b], n->sub);
         break;
     case OP_ISNULL:
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = isnan(a[i]) != (n->sub != 0);
+        eval_isnull(n->sub != 0, a, out, len);
         break;
     case OP_CASE:
         eval_case(c, n, out, len);
@@ -906,10 +1213,9 @@ static enum pcn_err setup_results(struct evalctx *c, const struct pcn_eval_optio
     for (uint32_t i = 0; i <= s->n_practices; i++) {
         size_t rank = i < s->n_practices ? r->practice_rank[i] : s->n_practices;
         size_t net = i < s->n_practices ? r->network_of_practice[i] : s->n_networks;
-        r->practice_group[i] = (uint32_t)((r->radix[DIM_PRACTICE] > 1 ? rank : 0) *
-                                              r->stride[DIM_PRACTICE] +
-                                          (r->radix[DIM_NETWORK] > 1 ? net : 0) *
-                                              r->stride[DIM_NETWORK]);
+        r->practice_group[i] =
+            (uint32_t)((r->radix[DIM_PRACTICE] > 1 ? rank : 0) * r->stride[DIM_PRACTICE] +
+                       (r->radix[DIM_NETWORK] > 1 ? net : 0) * r->stride[DIM_NETWORK]);
     }
     return PCN_OK;
 }
@@ -940,6 +1246,14 @@ static enum pcn_err setup_buffers(struct evalctx *c)
             c->buf2[i] = pcn_calloc(CHUNK, sizeof(double));
             if (!c->buf2[i])
                 return PCN_ENOMEM;
+            rc = resolve_codes(c, &p->codelists[p->queries[n->aux].codelist], &c->qs[n->aux]);
+            if (rc)
+                return rc;
+        }
+    }
+    for (size_t f = 0; f < c->n_fused; f++) {
+        for (size_t k = 0; k < c->fused[f].n_queries; k++) {
+            const struct node *n = &p->nodes[c->fused[f].queries[k]];
             rc = resolve_codes(c, &p->codelists[p->queries[n->aux].codelist], &c->qs[n->aux]);
             if (rc)
                 return rc;
@@ -991,11 +1305,13 @@ static enum pcn_err run_chunks(struct evalctx *c)
             int32_t years = (c->as_of_ymd - c->s->dob_ymd[lo + i]) / 10000;
             c->age[i] = (double)years;
         }
-        for (uint32_t i = 0; i < p->n_nodes; i++) {
+        for (uint32_t i = 0; c->first_chunk && i < p->n_nodes; i++) {
             const struct node *n = &p->nodes[i];
-            if (n->needed && n->type != TY_DUR && (!n->is_const || c->first_chunk))
+            if (n->needed && n->type != TY_DUR)
                 eval_node(c, i);
         }
+        for (size_t k = 0; !c->first_chunk && k < c->n_order; k++)
+            eval_node(c, c->order[k]);
         c->first_chunk = false;
         chunk_groups(c, len);
         for (uint32_t i = 0; i < len; i++)
@@ -1035,6 +1351,13 @@ static void free_ctx(struct evalctx *c)
     }
     pcn_free(c->practice_str);
     pcn_free(c->network_str);
+    for (size_t f = 0; c->fused && f < c->n_fused; f++) {
+        pcn_free(c->fused[f].queries);
+        pcn_free(c->fused[f].others);
+    }
+    pcn_free(c->fused);
+    pcn_free(c->fused_of);
+    pcn_free(c->order);
 }
 
 /* Build every needed code list's merged index before any worker reads them. */
@@ -1045,6 +1368,14 @@ static enum pcn_err prepare_codelists(struct evalctx *c)
     for (size_t i = 0; i < p->n_nodes; i++) {
         const struct node *n = &p->nodes[i];
         if (n->needed && n->op == OP_QUERY) {
+            enum pcn_err rc = merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
+            if (rc)
+                return rc;
+        }
+    }
+    for (size_t f = 0; f < c->n_fused; f++) {
+        for (size_t k = 0; k < c->fused[f].n_queries; k++) {
+            const struct node *n = &p->nodes[c->fused[f].queries[k]];
             enum pcn_err rc = merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
             if (rc)
                 return rc;
@@ -1069,6 +1400,11 @@ static enum pcn_err new_worker(const struct evalctx *m, uint32_t lo, uint32_t hi
     w->as_of = m->as_of;
     w->as_of_ymd = m->as_of_ymd;
     w->need_age = m->need_age;
+    w->fused = m->fused;
+    w->n_fused = m->n_fused;
+    w->fused_of = m->fused_of;
+    w->order = m->order;
+    w->n_order = m->n_order;
     w->practice_str = m->practice_str;
     w->network_str = m->network_str;
     memcpy(w->sex_str, m->sex_str, sizeof(w->sex_str));
@@ -1229,7 +1565,11 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
     mark_outputs(p);
     c->need_age = (o->by & PCN_BY_AGE) ||
                   (p->builtin_node[B_AGE] && p->nodes[p->builtin_node[B_AGE] - 1].needed);
-    rc = setup_results(c, o);
+    rc = plan_fusion(c);
+    if (!rc)
+        rc = plan_order(c);
+    if (!rc)
+        rc = setup_results(c, o);
     if (!rc)
         rc = intern_builtin_strings(c);
     if (!rc)
