@@ -1109,8 +1109,39 @@ static void aggregate_register(struct evalctx *c, struct result *res, const doub
         cnt[0] += n;
         return;
     }
-    for (uint32_t i = 0; i < len; i++)
-        cnt[c->group[i]] += c->inpop[i] & (v[i] != 0) & (!pop || pop[i] != 0);
+    /*
+     * Neighbours are mostly in the same group (patients come practice by
+     * practice), so sum in a register and add at each change of group,
+     * rather than a load-add-store on the same counter for every patient.
+     */
+    uint32_t g = c->group[0];
+    int64_t run = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        if (c->group[i] != g) {
+            cnt[g] += run;
+            run = 0;
+            g = c->group[i];
+        }
+        run += c->inpop[i] & (v[i] != 0) & (!pop || pop[i] != 0);
+    }
+    cnt[g] += run;
+}
+
+/* Patients in the population per group, summed the same way. */
+static void count_population(struct evalctx *c, uint32_t len)
+{
+    uint32_t g = c->group[0];
+    int64_t run = 0;
+
+    for (uint32_t i = 0; i < len; i++) {
+        if (c->group[i] != g) {
+            c->group_pop[g] += run;
+            run = 0;
+            g = c->group[i];
+        }
+        run += c->inpop[i];
+    }
+    c->group_pop[g] += run;
 }
 
 static enum pcn_err aggregate(struct evalctx *c, struct result *res, uint32_t len)
@@ -1314,8 +1345,7 @@ static enum pcn_err run_chunks(struct evalctx *c)
             eval_node(c, c->order[k]);
         c->first_chunk = false;
         chunk_groups(c, len);
-        for (uint32_t i = 0; i < len; i++)
-            c->group_pop[c->group[i]] += c->inpop[i];
+        count_population(c, len);
         for (size_t k = 0; k < c->r->n_res; k++) {
             enum pcn_err rc = aggregate(c, &c->res[k], len);
             if (rc)
