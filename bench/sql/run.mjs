@@ -93,7 +93,7 @@ async function cmdLoad(o) {
   }
   const lists = loadCodelists(o.defs);
   const d = definitions(0);
-  const used = listsUsed([...d.setup, ...d.outputs.map((x) => x.sql)], lists);
+  const used = listsUsed([...d.setup, ...d.outputs].map((x) => x.sql), lists);
   files.codelists = resolve(o.work, 'codelists.csv');
   writeFileSync(files.codelists, codelistCsv(lists, used));
   for (const p of o.peerList) {

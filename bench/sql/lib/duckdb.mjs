@@ -34,6 +34,15 @@ export async function load(file, loadScript) {
   db.closeSync();
 }
 
+/* Run f; a DuckDB error names the definition's file and line. */
+async function located(stmt, f) {
+  try {
+    return await f();
+  } catch (e) {
+    throw new Error(`${stmt.where}: DuckDB: ${e.message}`);
+  }
+}
+
 function cpuMs() {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -47,13 +56,13 @@ export async function run(file, defs, repeat) {
   for (const t of ['patient', 'record', 'code', 'codelist'])
     await c.run(`CREATE TABLE ${t} AS SELECT * FROM f.${t}`);
   await c.run('DETACH f');
-  for (const s of defs.setup) await c.run(s);
+  for (const s of defs.setup) await located(s, () => c.run(s.sql));
   const res = {};
   for (let k = 0; k < repeat; k++) {
     for (const o of defs.outputs) {
       const w0 = performance.now();
       const c0 = cpuMs();
-      const reader = await c.runAndReadAll(o.sql);
+      const reader = await located(o, () => c.runAndReadAll(o.sql));
       const cpu = cpuMs() - c0;
       const wall = performance.now() - w0;
       res[o.name] ??= { rows: [], times: [] };

@@ -30,12 +30,26 @@ export function load(file, loadScript) {
 /* Results: { name: { rows: [{practice, measure: value...}], times: [{wall, cpu}] } } */
 export function run(file, defs, repeat) {
   let script = `.bail on\n.restore '${file.replace(/'/g, "''")}'\n`;
-  for (const s of defs.setup) script += `${s}\n`;
+  const starts = []; /* [first line in the script, where] of each statement */
+  const add = (stmt, prefix) => {
+    script += prefix;
+    starts.push([script.split('\n').length, stmt.where]);
+    script += `${stmt.sql}\n`;
+  };
+  for (const s of defs.setup) add(s, '');
   script += '.mode csv\n.headers on\n.timer on\n';
   for (let k = 0; k < repeat; k++) {
-    for (const o of defs.outputs) script += `.print @@output ${o.name}\n${o.sql}\n`;
+    for (const o of defs.outputs) add(o, `.print @@output ${o.name}\n`);
   }
-  const out = shell(':memory:', script);
+  let out;
+  try {
+    out = shell(':memory:', script);
+  } catch (e) {
+    /* "... near line N: ..." is a line of the script: name the definition instead */
+    const m = /line (\d+)/.exec(e.message);
+    const at = m ? starts.filter(([l]) => l <= Number(m[1])).pop() : undefined;
+    throw at ? new Error(`${at[1]}: ${e.message}`) : e;
+  }
   const res = {};
   let cur = null;
   let header = null;

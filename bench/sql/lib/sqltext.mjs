@@ -37,36 +37,47 @@ export function expand(text, asOf, where) {
 
 /* Split a script into statements ended by ';' at the end of a line. */
 export function statements(text) {
+  return located(text).map((x) => x.text);
+}
+
+/* The same, each with the number of its first line: [{ text, line }]. */
+export function located(text) {
   const out = [];
   let cur = [];
-  for (const line of text.split('\n')) {
+  let first = 1;
+  text.split('\n').forEach((line, i) => {
+    if (!cur.length) first = i + 1;
     cur.push(line);
     if (/;\s*$/.test(line)) {
-      out.push(cur.join('\n'));
+      out.push({ text: cur.join('\n'), line: first });
       cur = [];
     }
-  }
-  if (cur.join('').trim()) out.push(cur.join('\n'));
+  });
+  if (cur.join('').trim()) out.push({ text: cur.join('\n'), line: first });
   return out;
 }
 
-/* { setup: [sql], outputs: [{ name, sql }] } from every *.sql file of dir, in name order. */
+/*
+ * { setup: [{ sql, where }], outputs: [{ name, sql, where }] } from every
+ * *.sql file of dir, in name order; where is "FILE:LINE" of the statement.
+ */
 export function readDefinitions(dir, asOf) {
   const setup = [];
   const outputs = [];
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.sql')).sort()) {
     const path = join(dir, f);
-    for (const st of statements(readFileSync(path, 'utf8'))) {
+    for (const { text: st, line } of located(readFileSync(path, 'utf8'))) {
       const marker = /^--\s*output:\s*([A-Za-z_][A-Za-z_0-9]*)\s*$/m.exec(st);
       const lines = st.split('\n').filter((l) => !/^\s*--/.test(l));
-      const body = expand(lines.join('\n').trim(), asOf, path);
+      const where = `${path}:${line}`;
+      const body = expand(lines.join('\n').trim(), asOf, where);
       if (!body) continue;
       if (marker) {
         if (outputs.some((o) => o.name === marker[1]))
-          throw new Error(`${path}: output '${marker[1]}' defined twice`);
-        outputs.push({ name: marker[1], sql: body });
+          throw new Error(`${where}: output '${marker[1]}' defined twice`);
+        outputs.push({ name: marker[1], sql: body, where });
       } else {
-        setup.push(body);
+        setup.push({ sql: body, where });
       }
     }
   }
