@@ -67,6 +67,7 @@ struct evalctx {
     int32_t cnt[CHUNK]; /* matching events per patient of the chunk, for one query */
     uint32_t group[CHUNK];
     bool inpop[CHUNK];
+    bool one_group; /* every patient of the chunk is in group[0] (set by chunk_groups) */
     uint32_t *practice_str, *network_str; /* string ids */
     struct fused *fused;                  /* per evaluation; workers borrow them */
     size_t n_fused;
@@ -1045,6 +1046,7 @@ static void chunk_groups(struct evalctx *c, uint32_t len)
                       ((reg_to[i] == PCN_DATE_NONE) | (reg_to[i] >= as_of)) &
                       ((death[i] == PCN_DATE_NONE) | (death[i] > as_of)) & (dob[i] <= as_of);
     }
+    c->one_group = true;
     if (r->n_groups == 1) {
         memset(c->group, 0, len * sizeof(c->group[0]));
         return;
@@ -1069,6 +1071,11 @@ static void chunk_groups(struct evalctx *c, uint32_t len)
         for (uint32_t i = 0; i < len; i++)
             c->group[i] += (uint32_t)(s->eth[c->lo + i] * r->stride[DIM_ETH]);
     }
+    /* patients come practice by practice, so most chunks fall in one group */
+    uint32_t differ = 0;
+    for (uint32_t i = 0; i < len; i++)
+        differ |= c->group[i] ^ c->group[0];
+    c->one_group = differ == 0;
 }
 
 static enum pcn_err add_row(struct result *res, const struct def *d, struct evalctx *c, uint32_t i)
@@ -1102,11 +1109,13 @@ static void aggregate_register(struct evalctx *c, struct result *res, const doub
     const double *v = c->buf[res->def->value];
     int64_t *cnt = res->counts;
 
-    if (c->r->n_groups == 1) {
-        int64_t n = 0;
+    if (c->one_group && !pop) {
+        /* one sum that vectorises: a bool node holds exactly 0.0 or 1.0 */
+        const uint8_t *in = (const uint8_t *)c->inpop;
+        uint32_t n = 0;
         for (uint32_t i = 0; i < len; i++)
-            n += c->inpop[i] & (v[i] != 0) & (!pop || pop[i] != 0);
-        cnt[0] += n;
+            n += (uint32_t)(int32_t)v[i] & in[i];
+        cnt[c->group[0]] += n;
         return;
     }
     /*
@@ -1132,6 +1141,15 @@ static void count_population(struct evalctx *c, uint32_t len)
 {
     uint32_t g = c->group[0];
     int64_t run = 0;
+
+    if (c->one_group) {
+        const uint8_t *in = (const uint8_t *)c->inpop;
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < len; i++)
+            n += in[i];
+        c->group_pop[g] += n;
+        return;
+    }
 
     for (uint32_t i = 0; i < len; i++) {
         if (c->group[i] != g) {
