@@ -446,12 +446,21 @@ int main(int argc, char **argv)
 
     if (pcn_data_path("defs", dir, sizeof(dir)) != PCN_OK)
         return 1;
-    if (argc == 4 && !strcmp(argv[1], "--bundle") &&
-        pcn_parse_range(argv[2], strlen(argv[2]), 1, 20000000, &v) == PCN_OK)
+    if (argc > 1 && !strcmp(argv[1], "--bundle")) {
+        if (argc != 4 || pcn_parse_range(argv[2], strlen(argv[2]), 1, 20000000, &v) != PCN_OK) {
+            fprintf(stderr, "usage: bench_engine --bundle N_PATIENTS (1..20000000) DIR\n");
+            return 2;
+        }
         return bench_bundle((uint32_t)v, argv[3], dir);
-    if (argc > 5 && !strcmp(argv[1], "--peer") &&
-        pcn_parse_range(argv[4], strlen(argv[4]), 1, 100, &v) == PCN_OK)
+    }
+    if (argc > 1 && !strcmp(argv[1], "--peer")) {
+        if (argc < 6 || pcn_parse_range(argv[4], strlen(argv[4]), 1, 100, &v) != PCN_OK) {
+            fprintf(stderr,
+                    "usage: bench_engine --peer SNAPSHOT OUT_CSV REPEAT (1..100) NAME...\n");
+            return 2;
+        }
         return bench_peer(argv[2], argv[3], (int)v, argv + 5, argc - 5, dir);
+    }
     if (argc > 2 && !strcmp(argv[1], "--db")) {
         if (argc > 3)
             (void)snprintf(dir, sizeof(dir), "%s", argv[3]);
