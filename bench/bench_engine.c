@@ -8,8 +8,14 @@
  *
  * usage: bench_engine [N_PATIENTS] [DEFS_DIR]
  *        bench_engine --db FILE [DEFS_DIR]   (a population from a store: load
- *        time, then warm CPU time of each definition on it, for comparison
- *        with bench/sql_compare.sh on the same database)
+ *        time, then warm CPU time of each definition on it)
+ *        bench_engine --bundle N_PATIENTS DIR   (the same population written as
+ *        a native CSV bundle DIR for the SQL peers, and as the snapshot file
+ *        DIR/engine.snap)
+ *        bench_engine --peer SNAPSHOT OUT_CSV REPEAT NAME...   (load the
+ *        snapshot file, evaluate the named definitions by practice: each on
+ *        its own, best of REPEAT warm runs, then all together, cold and warm;
+ *        counts to OUT_CSV; bench/peers.sh compares them with SQLite and DuckDB)
  */
 #include <inttypes.h>
 #include <math.h>
@@ -20,6 +26,8 @@
 #include <unistd.h>
 
 #include "engine/engine_int.h"
+#include "pcn/buf.h"
+#include "pcn/bundle.h"
 #include "pcn/date.h"
 #include "pcn/engine.h"
 #include "pcn/parse.h"
@@ -72,14 +80,51 @@ static int load(struct pcn_program **ret, const char *dir)
     return 0;
 }
 
-/* Build a population of n patients in practices of 10,000 patients. */
-static struct pcn_snapshot *build(const struct pcn_program *prog, uint32_t n, int32_t as_of)
+/* Where build() sends each record: the snapshot, and a bundle when out is set. */
+struct target {
+    struct pcn_snapshot *s;
+    const struct pcn_sink *out; /* NULL: snapshot only */
+};
+
+static int put_patient(struct target *t, int64_t key, struct pcn_patient *p)
 {
-    struct pcn_snapshot *s = NULL;
+    struct pcn_error err;
+
+    if (pcn_snapshot_add_patient(t->s, key, p) != PCN_OK)
+        return 1;
+    return t->out && t->out->ops->patient(t->out->ctx, p, &err) != PCN_OK;
+}
+
+static int put_event(struct target *t, int64_t key, struct pcn_event *e)
+{
+    struct pcn_error err;
+
+    if (pcn_snapshot_add_event(t->s, key, e) != PCN_OK)
+        return 1;
+    return t->out && t->out->ops->event(t->out->ctx, e, &err) != PCN_OK;
+}
+
+static int put_medication(struct target *t, int64_t key, struct pcn_medication *m)
+{
+    struct pcn_error err;
+
+    if (pcn_snapshot_add_medication(t->s, key, m) != PCN_OK)
+        return 1;
+    return t->out && t->out->ops->medication(t->out->ctx, m, &err) != PCN_OK;
+}
+
+/*
+ * Build a population of n patients in practices of 10,000 patients; every
+ * record also goes to out when it is not NULL (the bundle of the peers).
+ */
+static struct pcn_snapshot *build_to(const struct pcn_program *prog, uint32_t n, int32_t as_of,
+                                     const struct pcn_sink *out)
+{
+    struct target t = {NULL, out};
     char id[32], practice[16], code[32];
     size_t n_lists = prog->n_codelists;
 
-    if (pcn_snapshot_new(NULL, &s) != PCN_OK)
+    if (pcn_snapshot_new(NULL, &t.s) != PCN_OK)
         return NULL;
     for (uint32_t i = 0; i < n; i++) {
         struct pcn_patient p = {0};
@@ -92,21 +137,26 @@ static struct pcn_snapshot *build(const struct pcn_program *prog, uint32_t n, in
         p.registered_from = p.date_of_birth;
         p.registered_to = PCN_DATE_NONE;
         p.date_of_death = below(100) == 0 ? as_of - (int32_t)below(3000) : PCN_DATE_NONE;
+        if (p.date_of_death != PCN_DATE_NONE && p.date_of_death < p.date_of_birth)
+            p.date_of_death = p.date_of_birth;
         p.ethnicity = "A";
-        if (pcn_snapshot_add_patient(s, i + 1, &p) != PCN_OK)
+        if (put_patient(&t, i + 1, &p))
             goto fail;
     }
     for (uint32_t i = 0; i < n; i++) {
-        int32_t dob = s->dob[i];
+        int32_t dob = t.s->dob[i];
+        (void)snprintf(id, sizeof(id), "P%07" PRIu32, i);
         /* a long tail of unrelated codes */
         for (int k = 0; k < 24; k++) {
             struct pcn_event e = {.kind = PCN_EVENT_OBSERVATION, .system = "snomed"};
             (void)snprintf(code, sizeof(code), "X%" PRIu32, below(20000));
+            e.patient_id = id;
             e.code = code;
             e.date = dob + (int32_t)below((uint32_t)(as_of - dob + 1));
+            e.end_date = PCN_DATE_NONE;
             e.has_value = below(2);
             e.value = 20 + below(150);
-            if (pcn_snapshot_add_event(s, i + 1, &e) != PCN_OK)
+            if (put_event(&t, i + 1, &e))
                 goto fail;
         }
         /* events from the library's code lists: about 10 per patient */
@@ -115,29 +165,37 @@ static struct pcn_snapshot *build(const struct pcn_program *prog, uint32_t n, in
             struct pcn_event e = {.kind = PCN_EVENT_CONDITION, .system = "snomed"};
             if (cl->builtin || cl->n_codes == 0)
                 continue;
+            e.patient_id = id;
             e.code = cl->codes[below((uint32_t)cl->n_codes)];
             e.date = as_of - (int32_t)below((uint32_t)PCN_MIN(as_of - dob + 1, 3650));
+            e.end_date = PCN_DATE_NONE;
             e.has_value = 1;
             e.value = 30 + below(140);
-            if (pcn_snapshot_add_event(s, i + 1, &e) != PCN_OK)
+            if (put_event(&t, i + 1, &e))
                 goto fail;
         }
         for (int k = 0; k < 6; k++) {
             struct pcn_medication m = {.system = "dmd"};
             (void)snprintf(code, sizeof(code), "drug%" PRIu32, below(300));
+            m.patient_id = id;
             m.code = code;
             m.start_date = as_of - (int32_t)below(730);
             m.end_date = PCN_DATE_NONE;
-            if (pcn_snapshot_add_medication(s, i + 1, &m) != PCN_OK)
+            if (put_medication(&t, i + 1, &m))
                 goto fail;
         }
     }
-    if (pcn_snapshot_finish(s) != PCN_OK)
+    if (pcn_snapshot_finish(t.s) != PCN_OK)
         goto fail;
-    return s;
+    return t.s;
 fail:
-    pcn_snapshot_free(s);
+    pcn_snapshot_free(t.s);
     return NULL;
+}
+
+static struct pcn_snapshot *build(const struct pcn_program *prog, uint32_t n, int32_t as_of)
+{
+    return build_to(prog, n, as_of, NULL);
 }
 
 static double last_wall_ms;
@@ -231,6 +289,149 @@ out:
     return rc;
 }
 
+/* Write the n-patient population as a CSV bundle and a snapshot file in dir. */
+static int bench_bundle(uint32_t n, const char *dir, const char *defs)
+{
+    struct pcn_program *p = NULL;
+    struct pcn_bundle_writer *w = NULL;
+    struct pcn_snapshot *s = NULL;
+    struct pcn_sink sink;
+    struct pcn_error err;
+    int32_t as_of = 0;
+    char path[4096];
+    pcn_usec_t t0 = pcn_monotonic_usec();
+    enum pcn_err rc;
+
+    if (pcn_date_from_ymd(2025, 3, 31, &as_of) != PCN_OK || load(&p, defs))
+        return 1;
+    if (pcn_bundle_writer_open(dir, &w, &err) != PCN_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        pcn_program_free(p);
+        return 1;
+    }
+    pcn_bundle_writer_sink(w, &sink);
+    s = build_to(p, n, as_of, &sink);
+    rc = pcn_bundle_writer_close(w, &err);
+    if (!s || rc != PCN_OK) {
+        fprintf(stderr, "bench: %s\n", s ? err.msg : "building the population failed");
+        goto fail;
+    }
+    (void)snprintf(path, sizeof(path), "%s/engine.snap", dir);
+    if (pcn_snapshot_save(s, path, &err) != PCN_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        goto fail;
+    }
+    printf("population: %zu patients, %zu records, written to %s in %.1f s\n",
+           pcn_snapshot_patient_count(s), pcn_snapshot_event_count(s), dir,
+           msec(t0, pcn_monotonic_usec()) / 1000);
+    pcn_snapshot_free(s);
+    pcn_program_free(p);
+    return 0;
+fail:
+    pcn_snapshot_free(s);
+    pcn_program_free(p);
+    return 1;
+}
+
+/* Mark exactly the named definitions for output. */
+static int select_names(struct pcn_program *p, char **names, int n_names)
+{
+    for (size_t i = 0; i < p->n_defs; i++)
+        p->defs[i].output = false;
+    for (int k = 0; k < n_names; k++) {
+        size_t i = 0;
+        while (i < p->n_defs && strcmp(p->defs[i].name, names[k]) != 0)
+            i++;
+        if (i == p->n_defs) {
+            fprintf(stderr, "bench: no definition '%s'\n", names[k]);
+            return 1;
+        }
+        p->defs[i].output = true;
+    }
+    return 0;
+}
+
+/* Evaluate by practice; wall and CPU ms of the best of `repeat` runs. */
+static int best_of(struct pcn_program *p, const struct pcn_snapshot *s,
+                   const struct pcn_eval_options *o, int repeat, double *ret_wall, double *ret_cpu)
+{
+    double cpu = 0;
+
+    *ret_wall = *ret_cpu = 1e18;
+    for (int k = 0; k < repeat; k++) {
+        if (eval_once(p, s, o, &cpu))
+            return 1;
+        *ret_wall = PCN_MIN(*ret_wall, last_wall_ms);
+        *ret_cpu = PCN_MIN(*ret_cpu, cpu);
+    }
+    return 0;
+}
+
+/*
+ * The engine's side of bench/peers.sh: the snapshot file loaded (timed),
+ * then the named definitions by practice. Times are printed as CSV lines
+ * "engine,NAME,wall_ms,cpu_ms" (NAME "(all)" for the set evaluated
+ * together, "(all, cold)" for its first run, which builds the code-list
+ * indexes); the counts of the set go to out as `pcn` CSV.
+ */
+static int bench_peer(const char *snap, const char *out, int repeat, char **names, int n_names,
+                      const char *defs)
+{
+    struct pcn_program *p = NULL;
+    struct pcn_snapshot *s = NULL;
+    struct pcn_results *r = NULL;
+    struct pcn_eval_options o = {0};
+    struct pcn_buf csv = PCN_BUF_INIT;
+    struct pcn_error err;
+    double wall = 0, cpu = 0;
+    pcn_usec_t w0, c0;
+    FILE *f = NULL;
+    int rc = 1;
+
+    o.by = PCN_BY_PRACTICE;
+    if (pcn_date_from_ymd(2025, 3, 31, &o.as_of) != PCN_OK || load(&p, defs) ||
+        select_names(p, names, n_names))
+        goto out;
+    w0 = pcn_monotonic_usec();
+    c0 = cpu_usec();
+    if (pcn_snapshot_load(snap, &s, &err) != PCN_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        goto out;
+    }
+    printf("engine,(snapshot load),%.3f,%.3f\n", msec(w0, pcn_monotonic_usec()),
+           msec(c0, cpu_usec()));
+    if (eval_once(p, s, &o, &cpu))
+        goto out;
+    printf("engine,(all; cold),%.3f,%.3f\n", last_wall_ms, cpu);
+    if (best_of(p, s, &o, repeat, &wall, &cpu))
+        goto out;
+    printf("engine,(all),%.3f,%.3f\n", wall, cpu);
+    if (pcn_program_eval(p, s, &o, &r, &err) != PCN_OK ||
+        pcn_results_render(r, PCN_FORMAT_CSV, &csv) != PCN_OK) {
+        fprintf(stderr, "bench: evaluation failed\n");
+        goto out;
+    }
+    f = fopen(out, "we");
+    if (!f || fwrite(csv.buf, 1, csv.len, f) != csv.len) {
+        fprintf(stderr, "bench: cannot write %s\n", out);
+        goto out;
+    }
+    for (int k = 0; k < n_names; k++) {
+        if (select_names(p, names + k, 1) || best_of(p, s, &o, repeat, &wall, &cpu))
+            goto out;
+        printf("engine,%s,%.3f,%.3f\n", names[k], wall, cpu);
+    }
+    rc = 0;
+out:
+    if (f && fclose(f) != 0)
+        rc = 1;
+    pcn_buf_release(&csv);
+    pcn_results_free(r);
+    pcn_snapshot_free(s);
+    pcn_program_free(p);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     uint32_t n = 1000000;
@@ -243,6 +444,23 @@ int main(int argc, char **argv)
     pcn_usec_t t0;
     int rc = 1;
 
+    if (pcn_data_path("defs", dir, sizeof(dir)) != PCN_OK)
+        return 1;
+    if (argc > 1 && !strcmp(argv[1], "--bundle")) {
+        if (argc != 4 || pcn_parse_range(argv[2], strlen(argv[2]), 1, 20000000, &v) != PCN_OK) {
+            fprintf(stderr, "usage: bench_engine --bundle N_PATIENTS (1..20000000) DIR\n");
+            return 2;
+        }
+        return bench_bundle((uint32_t)v, argv[3], dir);
+    }
+    if (argc > 1 && !strcmp(argv[1], "--peer")) {
+        if (argc < 6 || pcn_parse_range(argv[4], strlen(argv[4]), 1, 100, &v) != PCN_OK) {
+            fprintf(stderr,
+                    "usage: bench_engine --peer SNAPSHOT OUT_CSV REPEAT (1..100) NAME...\n");
+            return 2;
+        }
+        return bench_peer(argv[2], argv[3], (int)v, argv + 5, argc - 5, dir);
+    }
     if (argc > 2 && !strcmp(argv[1], "--db")) {
         if (argc > 3)
             (void)snprintf(dir, sizeof(dir), "%s", argv[3]);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # install-deps.sh - install what OpenPCN needs to build, test and run, only
-# when missing. Debian packages through apt; front-end packages through npm
-# (pinned by web/package-lock.json). Safe to run again: it does nothing when
-# everything is present.
+# when missing. Debian packages through apt; node packages through `npm ci`
+# (pinned by web/package-lock.json for the dashboard, bench/sql/package-lock.json
+# for DuckDB in the engine's SQL cross-check). Safe to run again: it does
+# nothing when everything is present.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,11 +42,20 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ -f "$root/web/package-lock.json" ]]; then
-  if [[ ! -d "$root/web/node_modules" || "$root/web/package-lock.json" -nt "$root/web/node_modules/.package-lock.json" ]]; then
-    echo "install-deps: npm ci in web/" >&2
-    (cd "$root/web" && npm ci --no-audit --no-fund --loglevel=error)
+# npm ci in DIR when its lock file is newer than what is installed.
+npm_ci() {
+  local dir=$1
+  if [[ ! -d "$root/$dir/node_modules" || "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules/.package-lock.json" ]]; then
+    echo "install-deps: npm ci in $dir/" >&2
+    (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
+}
+
+# DuckDB for the SQL cross-check (tests/integration/crosscheck.sh, bench/peers.sh).
+npm_ci bench/sql
+
+if [[ -f "$root/web/package-lock.json" ]]; then
+  npm_ci web
   # The dashboard's vendor files (NHS.UK styles, Chart.js) copied out of
   # node_modules into web/vendor/, which pcn serve serves (git-ignored).
   if [[ ! -f "$root/web/vendor/england.json" || "$root/web/package-lock.json" -nt "$root/web/vendor/england.json" ||

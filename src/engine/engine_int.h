@@ -259,6 +259,13 @@ struct pcn_results {
     uint32_t *practice_rank; /* practice index -> rank by code */
     uint32_t *practice_of_rank;
     uint32_t *network_of_practice; /* on the as-of date; n_networks when none */
+    /*
+     * Breakdown group numbers: group = practice_group[practice] plus, for
+     * each other selected dimension, key * stride[dim] (mixed radix in
+     * dimension order). practice_group also holds the network's part.
+     */
+    uint32_t *practice_group; /* n_practices + 1 (the last: no practice) */
+    size_t stride[DIM_COUNT];
     struct result *res;
     size_t n_res;
 };

@@ -31,6 +31,20 @@ struct qstate {
     size_t n, cursor;
 };
 
+/*
+ * A chain of '+' over 0/1 terms evaluated as one node (the eFI's sum of 36
+ * deficits): its exists() queries with fixed windows are scanned straight
+ * into one per-patient count instead of each filling a buffer that is then
+ * added; the other terms are added as usual. Integer sums, so the result
+ * is exactly that of the chain.
+ */
+struct fused {
+    uint32_t *queries; /* exists query nodes scanned here (not evaluated on their own) */
+    size_t n_queries;
+    uint32_t *others; /* other 0/1 terms, evaluated as usual */
+    size_t n_others;
+};
+
 struct evalctx {
     struct pcn_program *prog;
     const struct pcn_snapshot *s;
@@ -48,12 +62,19 @@ struct evalctx {
     struct result *res;
     enum pcn_err rc;
     bool first_chunk;
+    bool need_age; /* the age built-in or the age breakdown is used */
     double lo_b[CHUNK], hi_b[CHUNK];
     uint32_t best[CHUNK];
-    int64_t cnt[CHUNK];
+    int32_t cnt[CHUNK]; /* matching events per patient of the chunk, for one query */
     uint32_t group[CHUNK];
     bool inpop[CHUNK];
+    bool one_group; /* every patient of the chunk is in group[0] (set by chunk_groups) */
     uint32_t *practice_str, *network_str; /* string ids */
+    struct fused *fused;                  /* per evaluation; workers borrow them */
+    size_t n_fused;
+    uint32_t *fused_of; /* per node: index into fused, or NONE */
+    uint32_t *order;    /* the needed per-patient nodes, in evaluation order (workers borrow) */
+    size_t n_order;
     uint32_t sex_str[4], eth_str[ETH_COUNT], empty_str;
 };
 
@@ -114,6 +135,211 @@ static void mark_outputs(struct pcn_program *p)
         for (size_t k = 0; k < d->n_items; k++)
             mark(p, d->items[k].node);
     }
+}
+
+/* How many needed nodes and output definitions use each node (uses[i]). */
+static void count_uses(const struct pcn_program *p, uint32_t *uses)
+{
+#define USE(x)                                                                                     \
+    do {                                                                                           \
+        if ((x) != NONE)                                                                           \
+            uses[(x)]++;                                                                           \
+    } while (0)
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        const struct node *n = &p->nodes[i];
+        if (!n->needed || n->op == OP_NUM || n->op == OP_BUILTIN)
+            continue;
+        if (n->op == OP_QUERY) {
+            const struct query *q = &p->queries[n->aux];
+            for (size_t f = 0; f < q->n_filters; f++) {
+                if (q->filters[f].kind != F_VALUE)
+                    USE(q->filters[f].bound);
+            }
+        } else if (n->op == OP_CASE) {
+            const uint32_t *l = p->lists + n->aux;
+            for (uint32_t k = 0; k < 2 * l[0] + 1; k++)
+                USE(l[1 + k]);
+        } else if (n->op == OP_BAND || n->op == OP_SEGMENT) {
+            const struct def *d = &p->defs[n->aux];
+            USE(d->pop);
+            USE(d->value);
+            for (size_t k = 0; k < d->n_items; k++)
+                USE(d->items[k].node);
+        } else {
+            USE(n->a);
+            if (n->op != OP_DATEADD)
+                USE(n->b);
+        }
+    }
+    for (size_t i = 0; i < p->n_defs; i++) {
+        const struct def *d = &p->defs[i];
+        if (!d->output)
+            continue;
+        USE(d->pop);
+        USE(d->value);
+        USE(d->num);
+        USE(d->excl);
+        USE(d->label_node);
+        for (size_t k = 0; k < d->n_items; k++)
+            USE(d->items[k].node);
+    }
+#undef USE
+}
+
+/* An exists() over fixed windows only: what a fused chain can scan itself. */
+static bool fusable_query(const struct pcn_program *p, const struct node *n)
+{
+    const struct query *q;
+
+    if (n->op != OP_QUERY || p->queries[n->aux].agg != AGG_EXISTS)
+        return false;
+    q = &p->queries[n->aux];
+    for (size_t f = 0; f < q->n_filters; f++) {
+        if (q->filters[f].kind == F_VALUE || !p->nodes[q->filters[f].bound].is_const)
+            return false;
+    }
+    return true;
+}
+
+static bool is_plus(const struct node *n)
+{
+    return n->op == OP_ARITH && n->sub == '+';
+}
+
+/* The terms of the '+' chain at top: nodes reached through '+' nodes used only by the chain. */
+static enum pcn_err chain_terms(const struct pcn_program *p, const uint32_t *uses, uint32_t top,
+                                uint32_t **ret, size_t *ret_n)
+{
+    uint32_t *stack = NULL, *terms = NULL;
+    size_t n_stack = 0, alloc_stack = 0, n_terms = 0, alloc_terms = 0;
+    enum pcn_err rc = PCN_GROW(stack, 2, alloc_stack);
+
+    if (!rc) {
+        stack[n_stack++] = p->nodes[top].b;
+        stack[n_stack++] = p->nodes[top].a;
+    }
+    while (!rc && n_stack) {
+        uint32_t x = stack[--n_stack];
+        const struct node *n = &p->nodes[x];
+        if (is_plus(n) && uses[x] == 1) {
+            rc = PCN_GROW(stack, n_stack + 2, alloc_stack);
+            if (!rc) {
+                stack[n_stack++] = n->b;
+                stack[n_stack++] = n->a;
+            }
+            continue;
+        }
+        rc = PCN_GROW(terms, n_terms + 1, alloc_terms);
+        if (!rc)
+            terms[n_terms++] = x;
+    }
+    pcn_free(stack);
+    if (rc) {
+        pcn_free(terms);
+        return rc;
+    }
+    *ret = terms;
+    *ret_n = n_terms;
+    return PCN_OK;
+}
+
+/* Mark the chain below top as not needed (its '+' nodes and the queries it scans). */
+static void unmark_chain(struct pcn_program *p, const uint32_t *uses, uint32_t x, bool is_top)
+{
+    struct node *n = &p->nodes[x];
+
+    if (!is_top && !(is_plus(n) && uses[x] == 1)) {
+        if (uses[x] == 1 && fusable_query(p, n))
+            n->needed = false;
+        return;
+    }
+    if (!is_top)
+        n->needed = false;
+    unmark_chain(p, uses, n->a, false);
+    unmark_chain(p, uses, n->b, false);
+}
+
+/*
+ * Find '+' chains over 0/1 terms with at least three fusable exists()
+ * queries and plan them as fused nodes (struct fused). Must run after
+ * mark_outputs(); clears `needed` on what the fused nodes absorb.
+ */
+static enum pcn_err plan_fusion(struct evalctx *c)
+{
+    struct pcn_program *p = c->prog;
+    uint32_t *uses = pcn_calloc(p->n_nodes + 1, sizeof(*uses));
+    uint32_t *terms = NULL;
+    size_t n_terms = 0, alloc_fused = 0;
+    enum pcn_err rc = PCN_OK;
+
+    c->fused_of = pcn_calloc(p->n_nodes + 1, sizeof(uint32_t));
+    if (!uses || !c->fused_of) {
+        pcn_free(uses);
+        return PCN_ENOMEM;
+    }
+    for (size_t i = 0; i < p->n_nodes; i++)
+        c->fused_of[i] = NONE;
+    count_uses(p, uses);
+    for (size_t i = p->n_nodes; i-- > 0 && !rc;) {
+        const struct node *n = &p->nodes[i];
+        size_t n_q = 0, bools = 0;
+        struct fused *f;
+        if (!n->needed || !is_plus(n) || n->is_const)
+            continue;
+        rc = chain_terms(p, uses, (uint32_t)i, &terms, &n_terms);
+        for (size_t k = 0; !rc && k < n_terms; k++) {
+            const struct node *t = &p->nodes[terms[k]];
+            bools += t->type == TY_BOOL;
+            n_q += uses[terms[k]] == 1 && fusable_query(p, t);
+        }
+        if (rc || bools < n_terms || n_q < 3) {
+            pcn_free(terms);
+            terms = NULL;
+            continue;
+        }
+        rc = PCN_GROW(c->fused, c->n_fused + 1, alloc_fused);
+        if (rc)
+            break;
+        f = &c->fused[c->n_fused];
+        *f = (struct fused){0};
+        f->queries = pcn_calloc(n_q, sizeof(uint32_t));
+        f->others = pcn_calloc(n_terms - n_q + 1, sizeof(uint32_t));
+        if (!f->queries || !f->others) {
+            pcn_free(f->queries);
+            pcn_free(f->others);
+            rc = PCN_ENOMEM;
+            break;
+        }
+        for (size_t k = 0; k < n_terms; k++) {
+            if (uses[terms[k]] == 1 && fusable_query(p, &p->nodes[terms[k]]))
+                f->queries[f->n_queries++] = terms[k];
+            else
+                f->others[f->n_others++] = terms[k];
+        }
+        c->fused_of[i] = (uint32_t)c->n_fused++;
+        unmark_chain(p, uses, (uint32_t)i, true);
+        pcn_free(terms);
+        terms = NULL;
+    }
+    pcn_free(terms);
+    pcn_free(uses);
+    return rc;
+}
+
+/* The nodes each chunk after the first evaluates: needed, per patient (not constant). */
+static enum pcn_err plan_order(struct evalctx *c)
+{
+    const struct pcn_program *p = c->prog;
+
+    c->order = pcn_calloc(p->n_nodes + 1, sizeof(uint32_t));
+    if (!c->order)
+        return PCN_ENOMEM;
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        const struct node *n = &p->nodes[i];
+        if (n->needed && n->type != TY_DUR && !n->is_const)
+            c->order[c->n_order++] = (uint32_t)i;
+    }
+    return PCN_OK;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -333,7 +559,8 @@ static void eval_builtin(struct evalctx *c, const struct node *n, double *out)
  * comparisons are already false when either side is NaN (null); only !=
  * needs the explicit test.
  */
-static void eval_cmp(uint8_t op, const double *a, const double *b, double *out, uint32_t len)
+static void eval_cmp(uint8_t op, const double *restrict a, const double *restrict b,
+                     double *restrict out, uint32_t len)
 {
     switch (op) {
     case CMP_EQ:
@@ -363,7 +590,8 @@ static void eval_cmp(uint8_t op, const double *a, const double *b, double *out, 
     }
 }
 
-static void eval_arith(uint8_t op, const double *a, const double *b, double *out, uint32_t len)
+static void eval_arith(uint8_t op, const double *restrict a, const double *restrict b,
+                       double *restrict out, uint32_t len)
 {
     switch (op) {
     case '+':
@@ -455,6 +683,50 @@ static bool value_ok(const struct query *q, float v)
     return true;
 }
 
+/*
+ * not / and / or over 0/1 (or any number: non-zero is true; NaN too, as in
+ * C), with restrict so the loops vectorise: a node's buffer never aliases
+ * its operands'.
+ */
+static void eval_logic(uint8_t op, const double *restrict a, const double *restrict b,
+                       double *restrict out, uint32_t len)
+{
+    /* written as selects of 1.0/0.0 and their product / maximum: forms gcc vectorises */
+    switch (op) {
+    case OP_NOT:
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = a[i] == 0;
+        break;
+    case OP_AND:
+        for (uint32_t i = 0; i < len; i++) {
+            double x = a[i] != 0 ? 1.0 : 0.0, y = b[i] != 0 ? 1.0 : 0.0;
+            out[i] = x * y;
+        }
+        break;
+    default:
+        for (uint32_t i = 0; i < len; i++) {
+            double x = a[i] != 0 ? 1.0 : 0.0, y = b[i] != 0 ? 1.0 : 0.0;
+            out[i] = x > y ? x : y;
+        }
+        break;
+    }
+}
+
+/* is null / is not null: NaN is the only value unequal to itself. */
+static void eval_isnull(bool negate, const double *restrict a, double *restrict out, uint32_t len)
+{
+    double when_nan = negate ? 0.0 : 1.0, otherwise = negate ? 1.0 : 0.0;
+
+    for (uint32_t i = 0; i < len; i++)
+        out[i] = a[i] != a[i] ? when_nan : otherwise;
+}
+
+/* A window bound (a whole day number, or an infinity) as an int32. */
+static int32_t day_bound(double v)
+{
+    return v <= INT32_MIN ? INT32_MIN : v >= INT32_MAX ? INT32_MAX : (int32_t)v;
+}
+
 /* Is merged event e better than the current best of patient slot i? */
 static bool better(const struct evalctx *c, const struct mev *ev, uint8_t agg, uint32_t e,
                    uint32_t i)
@@ -492,6 +764,26 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
     double lo_c = c->lo_b[0], hi_c = c->hi_b[0];
 
     memset(c->cnt, 0, len * sizeof(c->cnt[0]));
+    if (const_window && !has_value_filter && q->agg <= AGG_COUNT) {
+        /* exists/count over a fixed window, the common case: no branch per event */
+        int32_t lo_d = day_bound(lo_c), hi_d = day_bound(hi_c);
+        for (; cur < qs->n && ev[cur].patient < c->hi; cur++)
+            c->cnt[ev[cur].patient - c->lo] += (ev[cur].date >= lo_d) & (ev[cur].date <= hi_d);
+    } else if (const_window && !has_value_filter && q->agg == AGG_COUNT_CODES) {
+        /* distinct codes in a fixed window: a patient's events come grouped by code */
+        int32_t lo_d = day_bound(lo_c), hi_d = day_bound(hi_c);
+        int counted = 0;
+        for (; cur < qs->n && ev[cur].patient < c->hi; cur++) {
+            const struct mev *e = &ev[cur];
+            int in = (e->date >= lo_d) & (e->date <= hi_d);
+            int same = (e->patient == prev_pat) & (e->code == prev_code);
+            counted &= same;
+            c->cnt[e->patient - c->lo] += in & !counted;
+            counted |= in;
+            prev_pat = e->patient;
+            prev_code = e->code;
+        }
+    }
     for (; cur < qs->n; cur++) {
         const struct mev *e = &ev[cur];
         uint32_t i;
@@ -517,16 +809,30 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
         c->cnt[i]++;
     }
     qs->cursor = cur;
-    for (uint32_t i = 0; i < len; i++) {
-        if (q->agg == AGG_EXISTS) {
-            out[i] = c->cnt[i] > 0;
-        } else if (q->agg <= AGG_COUNT_CODES) {
+    /*
+     * The next chunk starts here: ask for its first lines now, so the many
+     * interleaved streams of a large program do not each stall on a miss.
+     */
+    for (size_t k = 0; k < 8 && cur + 4 * k < qs->n; k++)
+        __builtin_prefetch(&ev[cur + 4 * k]);
+    /* one flat loop per aggregate, so the first two vectorise */
+    if (q->agg == AGG_EXISTS) {
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = (double)(c->cnt[i] > 0);
+    } else if (q->agg <= AGG_COUNT_CODES) {
+        for (uint32_t i = 0; i < len; i++)
             out[i] = (double)c->cnt[i];
-        } else if (c->cnt[i] == 0) {
-            out[i] = out2[i] = NAN;
-        } else {
-            out[i] = ev[c->best[i]].date;
-            out2[i] = ev[c->best[i]].value;
+    } else {
+        /*
+         * Without a branch per patient (most have no event): a patient without
+         * one reads slot 0 (the merged index always has a slot) and adds NaN.
+         */
+        static const double none_or_zero[2] = {NAN, 0.0};
+        for (uint32_t i = 0; i < len; i++) {
+            int has = c->cnt[i] != 0;
+            uint32_t b = c->best[i] & (uint32_t)-has;
+            out[i] = ev[b].date + none_or_zero[has];
+            out2[i] = ev[b].value + none_or_zero[has];
         }
     }
 }
@@ -606,6 +912,40 @@ static void eval_func(struct evalctx *c, const struct node *n, double *out, uint
     }
 }
 
+static void eval_fused(struct evalctx *c, const struct fused *f, double *restrict out, uint32_t len)
+{
+    memset(c->cnt, 0, len * sizeof(c->cnt[0]));
+    for (size_t k = 0; k < f->n_queries; k++) {
+        const struct node *qn = &c->prog->nodes[f->queries[k]];
+        const struct query *q = &c->prog->queries[qn->aux];
+        struct qstate *qs = &c->qs[qn->aux];
+        const struct mev *ev = qs->ev;
+        uint32_t last = NONE;
+        size_t cur = qs->cursor;
+        int32_t lo_d, hi_d;
+
+        (void)query_bounds(c, q, len); /* constant: checked when the chain was fused */
+        lo_d = day_bound(c->lo_b[0]);
+        hi_d = day_bound(c->hi_b[0]);
+        /* a patient counts once per list: its events are contiguous */
+        for (; cur < qs->n && ev[cur].patient < c->hi; cur++) {
+            int add = (ev[cur].date >= lo_d) & (ev[cur].date <= hi_d) & (ev[cur].patient != last);
+            c->cnt[ev[cur].patient - c->lo] += add;
+            last = add ? ev[cur].patient : last;
+        }
+        qs->cursor = cur;
+        for (size_t j = 0; j < 8 && cur + 4 * j < qs->n; j++)
+            __builtin_prefetch(&ev[cur + 4 * j]);
+    }
+    for (uint32_t i = 0; i < len; i++)
+        out[i] = (double)c->cnt[i];
+    for (size_t k = 0; k < f->n_others; k++) {
+        const double *restrict t = c->buf[f->others[k]];
+        for (uint32_t i = 0; i < len; i++)
+            out[i] += t[i];
+    }
+}
+
 static void eval_node(struct evalctx *c, uint32_t idx)
 {
     const struct node *n = &c->prog->nodes[idx];
@@ -614,6 +954,10 @@ static void eval_node(struct evalctx *c, uint32_t idx)
     const double *b = n->b != NONE && n->op != OP_DATEADD ? c->buf[n->b] : NULL;
     uint32_t len = n->is_const ? CHUNK : c->hi - c->lo;
 
+    if (c->fused_of && c->fused_of[idx] != NONE) {
+        eval_fused(c, &c->fused[c->fused_of[idx]], out, len);
+        return;
+    }
     switch (n->op) {
     case OP_NUM:
         for (uint32_t i = 0; i < len; i++)
@@ -627,16 +971,9 @@ static void eval_node(struct evalctx *c, uint32_t idx)
             out[i] = -a[i];
         break;
     case OP_NOT:
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = a[i] == 0;
-        break;
     case OP_AND:
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = (a[i] != 0) & (b[i] != 0);
-        break;
     case OP_OR:
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = (a[i] != 0) | (b[i] != 0);
+        eval_logic(n->op, a, b, out, len);
         break;
     case OP_CMP:
         eval_cmp(n->sub, a, b, out, len);
@@ -649,8 +986,7 @@ static void eval_node(struct evalctx *c, uint32_t idx)
             out[i] = date_add(a[i], &c->prog->nodes[n->b], n->sub);
         break;
     case OP_ISNULL:
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = isnan(a[i]) != (n->sub != 0);
+        eval_isnull(n->sub != 0, a, out, len);
         break;
     case OP_CASE:
         eval_case(c, n, out, len);
@@ -686,37 +1022,61 @@ static size_t measures_of(const struct def *d)
     }
 }
 
+static int age_band(double age)
+{
+    return (age >= 18) + (age >= 40) + (age >= 65) + (age >= 80);
+}
+
+/*
+ * Who of the chunk is in the population (registered and alive on the
+ * as-of date; a missing registration start counts as registered, and
+ * PCN_DATE_NONE is INT32_MIN, below any date), and each patient's
+ * breakdown group. Written as separate flat loops so they vectorise.
+ */
 static void chunk_groups(struct evalctx *c, uint32_t len)
 {
     const struct pcn_snapshot *s = c->s;
     const struct pcn_results *r = c->r;
+    const int32_t *reg_from = s->reg_from + c->lo, *reg_to = s->reg_to + c->lo;
+    const int32_t *death = s->death + c->lo, *dob = s->dob + c->lo;
+    const uint16_t *practice = s->practice + c->lo;
+    int32_t as_of = c->as_of;
 
     for (uint32_t i = 0; i < len; i++) {
-        uint32_t p = c->lo + i;
-        uint32_t pr = s->practice[p] == UINT16_MAX ? (uint32_t)s->n_practices : s->practice[p];
-        size_t key[DIM_COUNT];
-        size_t g = 0;
-        int32_t reg_from = s->reg_from[p];
-        c->inpop[i] = (reg_from == PCN_DATE_NONE || reg_from <= c->as_of) &&
-                      (s->reg_to[p] == PCN_DATE_NONE || s->reg_to[p] >= c->as_of) &&
-                      (s->death[p] == PCN_DATE_NONE || s->death[p] > c->as_of) &&
-                      s->dob[p] <= c->as_of;
-        if (r->n_groups == 1) {
-            c->group[i] = 0;
-            continue;
-        }
-        key[DIM_PRACTICE] = pr < s->n_practices ? r->practice_rank[pr] : s->n_practices;
-        key[DIM_NETWORK] = pr < s->n_practices ? r->network_of_practice[pr] : s->n_networks;
-        key[DIM_AGE] = (size_t)pcn__age_band((int)c->age[i]);
-        key[DIM_SEX] = s->sex[p] & 3;
-        key[DIM_IMD] = s->imd_q[p];
-        key[DIM_ETH] = s->eth[p];
-        for (int d = 0; d < DIM_COUNT; d++) {
-            if (r->radix[d] > 1)
-                g = g * r->radix[d] + key[d];
-        }
-        c->group[i] = (uint32_t)g;
+        c->inpop[i] = (reg_from[i] <= as_of) &
+                      ((reg_to[i] == PCN_DATE_NONE) | (reg_to[i] >= as_of)) &
+                      ((death[i] == PCN_DATE_NONE) | (death[i] > as_of)) & (dob[i] <= as_of);
     }
+    c->one_group = true;
+    if (r->n_groups == 1) {
+        memset(c->group, 0, len * sizeof(c->group[0]));
+        return;
+    }
+    for (uint32_t i = 0; i < len; i++) {
+        uint16_t pr = practice[i];
+        c->group[i] = r->practice_group[pr == UINT16_MAX ? s->n_practices : pr];
+    }
+    if (r->radix[DIM_AGE] > 1) {
+        for (uint32_t i = 0; i < len; i++)
+            c->group[i] += (uint32_t)(age_band(c->age[i]) * r->stride[DIM_AGE]);
+    }
+    if (r->radix[DIM_SEX] > 1) {
+        for (uint32_t i = 0; i < len; i++)
+            c->group[i] += (uint32_t)((s->sex[c->lo + i] & 3) * r->stride[DIM_SEX]);
+    }
+    if (r->radix[DIM_IMD] > 1) {
+        for (uint32_t i = 0; i < len; i++)
+            c->group[i] += (uint32_t)(s->imd_q[c->lo + i] * r->stride[DIM_IMD]);
+    }
+    if (r->radix[DIM_ETH] > 1) {
+        for (uint32_t i = 0; i < len; i++)
+            c->group[i] += (uint32_t)(s->eth[c->lo + i] * r->stride[DIM_ETH]);
+    }
+    /* patients come practice by practice, so most chunks fall in one group */
+    uint32_t differ = 0;
+    for (uint32_t i = 0; i < len; i++)
+        differ |= c->group[i] ^ c->group[0];
+    c->one_group = differ == 0;
 }
 
 static enum pcn_err add_row(struct result *res, const struct def *d, struct evalctx *c, uint32_t i)
@@ -743,21 +1103,82 @@ static enum pcn_err add_row(struct result *res, const struct def *d, struct eval
     return PCN_OK;
 }
 
+/* Register counts: one flat loop, without a branch per patient. */
+static void aggregate_register(struct evalctx *c, struct result *res, const double *pop,
+                               uint32_t len)
+{
+    const double *v = c->buf[res->def->value];
+    int64_t *cnt = res->counts;
+
+    if (c->one_group && !pop) {
+        /* one sum that vectorises: a bool node holds exactly 0.0 or 1.0 */
+        const uint8_t *in = (const uint8_t *)c->inpop;
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < len; i++)
+            n += (uint32_t)(int32_t)v[i] & in[i];
+        cnt[c->group[0]] += n;
+        return;
+    }
+    /*
+     * Neighbours are mostly in the same group (patients come practice by
+     * practice), so sum in a register and add at each change of group,
+     * rather than a load-add-store on the same counter for every patient.
+     */
+    uint32_t g = c->group[0];
+    int64_t run = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        if (c->group[i] != g) {
+            cnt[g] += run;
+            run = 0;
+            g = c->group[i];
+        }
+        run += c->inpop[i] & (v[i] != 0) & (!pop || pop[i] != 0);
+    }
+    cnt[g] += run;
+}
+
+/* Patients in the population per group, summed the same way. */
+static void count_population(struct evalctx *c, uint32_t len)
+{
+    uint32_t g = c->group[0];
+    int64_t run = 0;
+
+    if (c->one_group) {
+        const uint8_t *in = (const uint8_t *)c->inpop;
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < len; i++)
+            n += in[i];
+        c->group_pop[g] += n;
+        return;
+    }
+
+    for (uint32_t i = 0; i < len; i++) {
+        if (c->group[i] != g) {
+            c->group_pop[g] += run;
+            run = 0;
+            g = c->group[i];
+        }
+        run += c->inpop[i];
+    }
+    c->group_pop[g] += run;
+}
+
 static enum pcn_err aggregate(struct evalctx *c, struct result *res, uint32_t len)
 {
     const struct def *d = res->def;
     const double *pop = d->pop != NONE ? c->buf[d->pop] : NULL;
     size_t m = res->n_measures;
 
+    if (d->kind == DEF_REGISTER) {
+        aggregate_register(c, res, pop, len);
+        return PCN_OK;
+    }
     for (uint32_t i = 0; i < len; i++) {
         int64_t *cnt;
         if (!c->inpop[i] || (pop && pop[i] == 0))
             continue;
         cnt = res->counts + (size_t)c->group[i] * m;
         switch (d->kind) {
-        case DEF_REGISTER:
-            cnt[0] += c->buf[d->value][i] != 0;
-            break;
         case DEF_INDICATOR:
             if (c->buf[d->num][i] != 0) {
                 cnt[0]++;
@@ -816,11 +1237,15 @@ static enum pcn_err setup_results(struct evalctx *c, const struct pcn_eval_optio
             return PCN_ELIMIT;
         r->n_groups *= r->radix[d];
     }
+    for (int d = DIM_COUNT - 1; d >= 0; d--)
+        r->stride[d] = d == DIM_COUNT - 1 ? 1 : r->stride[d + 1] * r->radix[d + 1];
     r->group_pop = pcn_calloc(r->n_groups, sizeof(int64_t));
+    r->practice_group = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
     r->practice_rank = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
     r->practice_of_rank = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
     r->network_of_practice = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
-    if (!r->group_pop || !r->practice_rank || !r->practice_of_rank || !r->network_of_practice)
+    if (!r->group_pop || !r->practice_group || !r->practice_rank || !r->practice_of_rank ||
+        !r->network_of_practice)
         return PCN_ENOMEM;
     for (uint32_t i = 0; i < s->n_practices; i++) {
         r->practice_of_rank[i] = i;
@@ -833,6 +1258,14 @@ static enum pcn_err setup_results(struct evalctx *c, const struct pcn_eval_optio
         const struct snap_membership *m = &s->members[i];
         if (m->start <= c->as_of && (m->end == PCN_DATE_NONE || m->end >= c->as_of))
             r->network_of_practice[m->practice] = m->network;
+    }
+    /* the practice's and its network's part of the group number; index n_practices: none */
+    for (uint32_t i = 0; i <= s->n_practices; i++) {
+        size_t rank = i < s->n_practices ? r->practice_rank[i] : s->n_practices;
+        size_t net = i < s->n_practices ? r->network_of_practice[i] : s->n_networks;
+        r->practice_group[i] =
+            (uint32_t)((r->radix[DIM_PRACTICE] > 1 ? rank : 0) * r->stride[DIM_PRACTICE] +
+                       (r->radix[DIM_NETWORK] > 1 ? net : 0) * r->stride[DIM_NETWORK]);
     }
     return PCN_OK;
 }
@@ -863,6 +1296,14 @@ static enum pcn_err setup_buffers(struct evalctx *c)
             c->buf2[i] = pcn_calloc(CHUNK, sizeof(double));
             if (!c->buf2[i])
                 return PCN_ENOMEM;
+            rc = resolve_codes(c, &p->codelists[p->queries[n->aux].codelist], &c->qs[n->aux]);
+            if (rc)
+                return rc;
+        }
+    }
+    for (size_t f = 0; f < c->n_fused; f++) {
+        for (size_t k = 0; k < c->fused[f].n_queries; k++) {
+            const struct node *n = &p->nodes[c->fused[f].queries[k]];
             rc = resolve_codes(c, &p->codelists[p->queries[n->aux].codelist], &c->qs[n->aux]);
             if (rc)
                 return rc;
@@ -912,19 +1353,20 @@ static enum pcn_err run_chunks(struct evalctx *c)
         c->hi = (uint32_t)PCN_MIN((size_t)lo + CHUNK, (size_t)c->range_hi);
         len = c->hi - c->lo;
         /* yyyymmdd differences divided by 10000 are whole years of age */
-        for (uint32_t i = 0; i < len; i++) {
+        for (uint32_t i = 0; c->need_age && i < len; i++) {
             int32_t years = (c->as_of_ymd - c->s->dob_ymd[lo + i]) / 10000;
             c->age[i] = (double)years;
         }
-        for (uint32_t i = 0; i < p->n_nodes; i++) {
+        for (uint32_t i = 0; c->first_chunk && i < p->n_nodes; i++) {
             const struct node *n = &p->nodes[i];
-            if (n->needed && n->type != TY_DUR && (!n->is_const || c->first_chunk))
+            if (n->needed && n->type != TY_DUR)
                 eval_node(c, i);
         }
+        for (size_t k = 0; !c->first_chunk && k < c->n_order; k++)
+            eval_node(c, c->order[k]);
         c->first_chunk = false;
         chunk_groups(c, len);
-        for (uint32_t i = 0; i < len; i++)
-            c->group_pop[c->group[i]] += c->inpop[i];
+        count_population(c, len);
         for (size_t k = 0; k < c->r->n_res; k++) {
             enum pcn_err rc = aggregate(c, &c->res[k], len);
             if (rc)
@@ -960,6 +1402,13 @@ static void free_ctx(struct evalctx *c)
     }
     pcn_free(c->practice_str);
     pcn_free(c->network_str);
+    for (size_t f = 0; c->fused && f < c->n_fused; f++) {
+        pcn_free(c->fused[f].queries);
+        pcn_free(c->fused[f].others);
+    }
+    pcn_free(c->fused);
+    pcn_free(c->fused_of);
+    pcn_free(c->order);
 }
 
 /* Build every needed code list's merged index before any worker reads them. */
@@ -974,6 +1423,14 @@ static enum pcn_err prepare_codelists(struct evalctx *c)
             if (c->deadline && pcn_monotonic_usec() >= c->deadline)
                 return PCN_ETIMEDOUT;
             rc = merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
+            if (rc)
+                return rc;
+        }
+    }
+    for (size_t f = 0; f < c->n_fused; f++) {
+        for (size_t k = 0; k < c->fused[f].n_queries; k++) {
+            const struct node *n = &p->nodes[c->fused[f].queries[k]];
+            enum pcn_err rc = merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
             if (rc)
                 return rc;
         }
@@ -997,6 +1454,12 @@ static enum pcn_err new_worker(const struct evalctx *m, uint32_t lo, uint32_t hi
     w->as_of = m->as_of;
     w->as_of_ymd = m->as_of_ymd;
     w->deadline = m->deadline;
+    w->need_age = m->need_age;
+    w->fused = m->fused;
+    w->n_fused = m->n_fused;
+    w->fused_of = m->fused_of;
+    w->order = m->order;
+    w->n_order = m->n_order;
     w->practice_str = m->practice_str;
     w->network_str = m->network_str;
     memcpy(w->sex_str, m->sex_str, sizeof(w->sex_str));
@@ -1156,7 +1619,13 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
     r->prog = p;
     r->snap = s;
     mark_outputs(p);
-    rc = setup_results(c, o);
+    c->need_age = (o->by & PCN_BY_AGE) ||
+                  (p->builtin_node[B_AGE] && p->nodes[p->builtin_node[B_AGE] - 1].needed);
+    rc = plan_fusion(c);
+    if (!rc)
+        rc = plan_order(c);
+    if (!rc)
+        rc = setup_results(c, o);
     if (!rc)
         rc = intern_builtin_strings(c);
     if (!rc)

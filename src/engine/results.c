@@ -40,6 +40,7 @@ void pcn_results_free(struct pcn_results *r)
     pcn_free(r->practice_rank);
     pcn_free(r->practice_of_rank);
     pcn_free(r->network_of_practice);
+    pcn_free(r->practice_group);
     pcn_free(r);
 }
 
