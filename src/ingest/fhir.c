@@ -20,7 +20,6 @@
 
 #include "ingest/ingest_int.h"
 #include "ingest/loinc_map.h"
-#include "ingest/ndjson_read.h"
 #include "pcn/alloc.h"
 #include "pcn/buf.h"
 #include "pcn/csv.h"
@@ -667,19 +666,20 @@ static enum pcn_err json_fail(const char *file, const json_error_t *je, struct p
 
 /* ---- NDJSON ---- */
 
-/* Deliver one NDJSON resource (res NULL: je says why the line did not parse). */
-static enum pcn_err ndjson_resource(struct pcn_importer *imp, const char *file,
-                                    unsigned long line_no, json_t *res, const json_error_t *je,
-                                    struct pcn_error *e)
+static enum pcn_err ndjson_line(struct pcn_importer *imp, const char *file, unsigned long line_no,
+                                const char *line, size_t len, struct pcn_error *e)
 {
     struct fctx c = {.imp = imp, .path = "$"};
     char where[512];
+    json_error_t je;
+    json_t *res;
     const char *type;
     enum pcn_err rc;
 
     (void)snprintf(where, sizeof(where), "%s:%lu", file, line_no);
+    res = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
     if (!res) {
-        rc = pcn_error_set(e, PCN_EPARSE, "invalid JSON at column %d: %s", je->column, je->text);
+        rc = pcn_error_set(e, PCN_EPARSE, "invalid JSON at column %d: %s", je.column, je.text);
         return pcn__import_bad(imp, where, rc, e);
     }
     imp->stats.rows_read++;
@@ -692,6 +692,7 @@ static enum pcn_err ndjson_resource(struct pcn_importer *imp, const char *file,
         rc = pcn_error_set(e, PCN_EINVAL, "$.resourceType: a Bundle inside NDJSON");
     else
         rc = fhir_resource(&c, res, type, e);
+    json_decref(res);
     if (rc != PCN_OK)
         rc = pcn__import_bad(imp, where, rc, e);
     return rc;
@@ -717,39 +718,51 @@ static enum pcn_err import_ndjson_mem(struct pcn_importer *imp, const char *file
         const char *nl = memchr(data + pos, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - (data + pos)) : len - pos;
         line_no++;
-        if (!is_blank(data + pos, n)) {
-            json_error_t je;
-            json_t *res = json_loadb(data + pos, n, JSON_REJECT_DUPLICATES, &je);
-            rc = ndjson_resource(imp, file, line_no, res, &je, e);
-            json_decref(res);
-        }
+        if (!is_blank(data + pos, n))
+            rc = ndjson_line(imp, file, line_no, data + pos, n, e);
         pos += n + 1;
     }
     return rc;
 }
 
-/* A file: its lines are parsed on worker threads (ndjson_read.c) and delivered in order. */
 static enum pcn_err import_ndjson_file(struct pcn_importer *imp, const char *path,
                                        struct pcn_error *e)
 {
-    struct pcn__ndjson *r = NULL;
-    struct pcn__ndjson_line line;
-    unsigned long n = 0;
-    enum pcn_err rc = pcn__ndjson_open(path, FHIR_MAX_LINE, JSON_REJECT_DUPLICATES, &r, e);
+    FILE *f = fopen(path, "re");
+    char *line = NULL;
+    size_t cap = 0;
+    unsigned long line_no = 0;
+    struct stat st;
+    enum pcn_err rc = PCN_OK;
 
-    while (rc == PCN_OK) {
-        rc = pcn__ndjson_next(r, &line, e);
+    if (!f)
+        return pcn_error_set(e, PCN_EIO, "%s: %s", path, strerror(errno));
+    if (fstat(fileno(f), &st) != 0)
+        st.st_size = 0;
+    for (;;) {
+        ssize_t n = getline(&line, &cap, f);
+        if (n < 0)
+            break;
+        line_no++;
+        imp->stats.bytes += n;
+        if ((size_t)n > FHIR_MAX_LINE) {
+            rc = pcn_error_set(e, PCN_ELIMIT, "%s:%lu: line longer than %zu bytes", path, line_no,
+                               FHIR_MAX_LINE);
+            break;
+        }
+        if (!is_blank(line, (size_t)n))
+            rc = ndjson_line(imp, path, line_no, line, (size_t)n, e);
         if (rc != PCN_OK)
             break;
-        rc = ndjson_resource(imp, path, line.line_no, line.res, &line.err, e);
-        if ((++n & 0x3fff) == 0)
-            pcn__import_progress(imp, path, pcn__ndjson_offset(r), pcn__ndjson_size(r));
+        if ((line_no & 0x3fff) == 0)
+            pcn__import_progress(imp, path, (unsigned long long)ftell(f),
+                                 (unsigned long long)st.st_size);
     }
-    if (r) {
-        imp->stats.bytes += (int64_t)pcn__ndjson_offset(r);
-        pcn__ndjson_close(r);
-    }
-    return rc == PCN_ENOTFOUND ? PCN_OK : rc;
+    if (rc == PCN_OK && ferror(f))
+        rc = pcn_error_set(e, PCN_EIO, "%s: read error", path);
+    free(line); /* checksrc: ok (allocated by getline) */
+    (void)fclose(f);
+    return rc;
 }
 
 enum pcn_err pcn__import_fhir_mem(struct pcn_importer *imp, const char *name, const char *data,
