@@ -413,17 +413,15 @@ static enum pcn_err csv_plain_record(struct pcn_csv *c, bool *done)
     if (rc != PCN_OK)
         return rc;
     out = c->rec;
-    for (size_t i = 0; i < len; i++) {
-        char ch = start[i];
-        if (ch == ',') {
-            if (n_fields + 1 >= PCN_CSV_MAX_FIELDS)
-                return PCN_ELIMIT;
-            ch = '\0';
-            c->starts[++n_fields] = i + 1;
-        }
-        out[i] = ch;
-    }
+    memcpy(out, start, len);
     out[len] = '\0';
+    for (char *comma = memchr(out, ',', len); comma;
+         comma = memchr(comma + 1, ',', len - (size_t)(comma + 1 - out))) {
+        if (n_fields + 1 >= PCN_CSV_MAX_FIELDS)
+            return PCN_ELIMIT;
+        *comma = '\0';
+        c->starts[++n_fields] = (size_t)(comma - out) + 1;
+    }
     c->starts[++n_fields] = len + 1;
     c->n_fields = n_fields;
     c->rec_len = len + 1;
