@@ -99,6 +99,18 @@ enum pcn_err pcn_store_begin(struct pcn_store *s);
 enum pcn_err pcn_store_commit(struct pcn_store *s);
 void pcn_store_rollback(struct pcn_store *s);
 
+/*
+ * Begin a transaction for loading many population records (pcn import).
+ * It is committed and rolled back like any other, with the same guarantee:
+ * afterwards the database holds all of the load or none of it, even after
+ * a crash. The backend may give up concurrency with other connections and
+ * per-row checks that put_* make anyway to load faster; on SQLite foreign
+ * keys are not checked row by row, and a load into a database without
+ * patients uses a rollback journal (readers wait while it commits) and
+ * builds the record tables' indexes at commit. PostgreSQL: pcn_store_begin().
+ */
+enum pcn_err pcn_store_begin_bulk(struct pcn_store *s);
+
 /* ---- network registry ---- */
 
 /* Insert or update a network (by code). */

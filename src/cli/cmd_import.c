@@ -148,7 +148,7 @@ static int run_import(const struct import_args *a, struct import_ui *ui,
         rc = cli_open_store("import", a->db, PCN_STORE_FLAG_CREATE, &store);
         if (rc != CLI_EXIT_OK)
             return rc;
-        if (pcn_store_begin(store) != PCN_OK) {
+        if (pcn_store_begin_bulk(store) != PCN_OK) {
             rc = cli_runtime_error("import", "%s", pcn_store_errmsg(store));
             goto out;
         }

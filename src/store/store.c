@@ -158,6 +158,18 @@ enum pcn_err pcn_store_begin(struct pcn_store *s)
     return rc;
 }
 
+enum pcn_err pcn_store_begin_bulk(struct pcn_store *s)
+{
+    enum pcn_err rc;
+
+    if (s->in_tx)
+        return pcn__store_fail(s, PCN_EINVAL, "a transaction is already open");
+    rc = s->ops->begin_bulk ? s->ops->begin_bulk(s) : s->ops->begin(s);
+    if (rc == PCN_OK)
+        s->in_tx = 1;
+    return rc;
+}
+
 enum pcn_err pcn_store_commit(struct pcn_store *s)
 {
     enum pcn_err rc;

@@ -19,6 +19,7 @@ struct pcn_store_ops {
     enum pcn_err (*get_meta)(struct pcn_store *s, const char *key, char *out, size_t size);
     enum pcn_err (*set_meta)(struct pcn_store *s, const char *key, const char *value);
     enum pcn_err (*begin)(struct pcn_store *s);
+    enum pcn_err (*begin_bulk)(struct pcn_store *s); /* optional: begin is used when NULL */
     enum pcn_err (*commit)(struct pcn_store *s);
     void (*rollback)(struct pcn_store *s);
 

@@ -86,6 +86,47 @@ if command -v sqlite3 >/dev/null; then
     ok "indexes present after an import" || not_ok "indexes missing after an import"
 fi
 
+if command -v sqlite3 >/dev/null; then
+  [[ $(sqlite3 "$tmp/bulk.db" "PRAGMA journal_mode") == wal ]] &&
+    ok "database back in WAL mode after a first import" || not_ok "journal mode left changed"
+fi
+
+# --- a first import killed mid-way leaves the database as it was ---
+# events.csv is a pipe: the import has begun storing (its rollback journal exists) and waits
+# for events when killed. The database file must be as it was (a hot journal would be rolled
+# back by the next open); the next pcn import works and leaves it in WAL mode, journal gone.
+if command -v sqlite3 >/dev/null; then
+  mkdir -p "$tmp/crash"
+  printf 'patient_id,date_of_birth,sex\n' >"$tmp/crash/patients.csv"
+  # more patients than one batch of the writer thread (4,096 records), so some are stored
+  awk 'BEGIN { for (i = 1; i <= 10000; i++) printf "c%d,1970-01-01,F\n", i }' >>"$tmp/crash/patients.csv"
+  mkfifo "$tmp/crash/events.csv"
+  "$pcn" init --db "$tmp/crash.db" >/dev/null 2>&1
+  size_before=$(stat -c %s "$tmp/crash.db")
+  "$pcn" import --db "$tmp/crash.db" --format csv "$tmp/crash" >/dev/null 2>&1 &
+  importer=$!
+  exec 3>"$tmp/crash/events.csv"
+  printf 'patient_id,date,kind,system,code\nc1,2020-01-01,condition,snomed,1\n' >&3
+  for _ in $(seq 1 500); do
+    [[ -s "$tmp/crash.db-journal" ]] && break
+    sleep 0.02
+  done
+  journal_seen=$([[ -s "$tmp/crash.db-journal" ]] && echo yes)
+  kill -9 "$importer"
+  wait "$importer" 2>/dev/null
+  exec 3>&-
+  if [[ $journal_seen == yes ]] && [[ $(sqlite3 "$tmp/crash.db" "PRAGMA integrity_check") == ok ]] &&
+    [[ $(sqlite3 "$tmp/crash.db" "SELECT count(*) FROM patient") -eq 0 ]] &&
+    [[ $(stat -c %s "$tmp/crash.db") -eq $size_before ]] &&
+    "$pcn" import --db "$tmp/crash.db" --format csv "$data/bundle/small" 2>/dev/null &&
+    [[ $(sqlite3 "$tmp/crash.db" "PRAGMA journal_mode") == wal ]] &&
+    [[ ! -e "$tmp/crash.db-journal" ]]; then
+    ok "import killed mid-way left the database as it was"
+  else
+    not_ok "import killed mid-way (journal seen: ${journal_seen:-no}): $(sqlite3 "$tmp/crash.db" "PRAGMA integrity_check; SELECT count(*) FROM patient; PRAGMA journal_mode" | tr '\n' ' ')"
+  fi
+fi
+
 # --- bad input, native CSV ---
 bundle "$tmp/b1" 'p1,1950-01-01,F,9434765918\n'
 expect_fail "wrong NHS check digit" "$tmp/b1" csv "patients.csv:2: nhs_number"

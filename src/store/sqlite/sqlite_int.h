@@ -9,8 +9,12 @@
 
 #include <sqlite3.h>
 
+#include <stdbool.h>
+
 #include "pcn/hash.h"
 #include "store/store_int.h"
+
+#define PCN_SQLITE_BUSY_MS 5000
 
 /* Every statement the backend runs; texts are in sqlite_store.c. */
 enum sql_stmt {
@@ -38,6 +42,10 @@ enum sql_stmt {
     SQL_LIST_BAND_EACH,
     SQL_PATIENT_FIND,
     SQL_PATIENT_DELETE,
+    SQL_PATIENT_DELETE_EVENTS,
+    SQL_PATIENT_DELETE_MEDICATIONS,
+    SQL_PATIENT_DELETE_IMMUNISATIONS,
+    SQL_PATIENT_DELETE_ENCOUNTERS,
     SQL_PATIENT_INSERT,
     SQL_EVENT_INSERT,
     SQL_MEDICATION_INSERT,
@@ -79,8 +87,8 @@ enum sql_stmt {
  * other statement that reads or replaces population rows, and at commit
  * (sqlite_population.c). A rollback drops it.
  */
-#define PCN_SQLITE_EVENT_BATCH 16
-#define PCN_SQLITE_EVENT_TEXT 16384
+#define PCN_SQLITE_EVENT_BATCH 256
+#define PCN_SQLITE_EVENT_TEXT 262144
 
 struct sqlite_event_batch {
     size_t n_events;
@@ -88,6 +96,13 @@ struct sqlite_event_batch {
     int64_t keys[PCN_SQLITE_EVENT_BATCH];
     struct pcn_event events[PCN_SQLITE_EVENT_BATCH]; /* strings point into text */
     char text[PCN_SQLITE_EVENT_TEXT];
+};
+
+/* The state of a bulk-load transaction (sqlite_bulk.c). */
+struct sqlite_bulk {
+    bool is_on;              /* open; foreign keys and CHECK constraints are off */
+    bool is_journal_swapped; /* WAL swapped for a rollback journal until it ends */
+    bool is_new_population;  /* no patients at the start: only tx_patients can exist */
 };
 
 struct sqlite_store {
@@ -101,6 +116,7 @@ struct sqlite_store {
     struct sqlite_event_batch *event_batch; /* pending events, allocated on first use */
     sqlite3_stmt *event_batch_stmt;         /* multi-row INSERT of a full batch */
     int in_read;                            /* a read transaction is open */
+    struct sqlite_bulk bulk;
 };
 
 static inline struct sqlite_store *sqlite_of(struct pcn_store *s)
@@ -146,6 +162,18 @@ int pcn__sqlite_patient_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
 int pcn__sqlite_event_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
 int pcn__sqlite_medication_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
 int pcn__sqlite_term_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud);
+
+/* Transactions (sqlite_store.c). */
+enum pcn_err pcn__sqlite_begin(struct pcn_store *s);
+void pcn__sqlite_rollback(struct pcn_store *s);
+
+/*
+ * Bulk-load transactions (sqlite_bulk.c): begin_bulk starts one; bulk_end
+ * restores the connection's settings after its COMMIT or ROLLBACK (a no-op
+ * after any other transaction).
+ */
+enum pcn_err pcn__sqlite_begin_bulk(struct pcn_store *s);
+void pcn__sqlite_bulk_end(struct sqlite_store *ss);
 
 /* Registry and population operations, installed in the ops table. */
 enum pcn_err pcn__sqlite_put_network(struct pcn_store *s, const struct pcn_network *n);

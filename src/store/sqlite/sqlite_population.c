@@ -49,18 +49,47 @@ enum pcn_err pcn__sqlite_find_patient(struct pcn_store *s, const char *patient_i
     return pcn__store_fail(s, PCN_ENOTFOUND, "no patient with id %s", patient_id);
 }
 
+/*
+ * Delete a patient and its records. The records are deleted explicitly, not
+ * left to ON DELETE CASCADE: bulk transactions run without foreign keys.
+ */
 static enum pcn_err delete_patient(struct sqlite_store *ss, int64_t key)
 {
-    sqlite3_stmt *st;
+    static const enum sql_stmt deletes[] = {
+        SQL_PATIENT_DELETE_EVENTS,
+        SQL_PATIENT_DELETE_MEDICATIONS,
+        SQL_PATIENT_DELETE_IMMUNISATIONS,
+        SQL_PATIENT_DELETE_ENCOUNTERS,
+        SQL_PATIENT_DELETE,
+    };
     enum pcn_err rc = pcn__sqlite_flush_events(ss); /* pending events may be this patient's */
 
-    if (rc != PCN_OK)
-        return rc;
-    st = pcn__sqlite_stmt(ss, SQL_PATIENT_DELETE);
-    if (!st)
-        return PCN_ESTORAGE;
-    (void)sqlite3_bind_int64(st, 1, key);
-    return pcn__sqlite_exec_stmt(ss, st, "replacing patient");
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(deletes) && rc == PCN_OK; i++) {
+        sqlite3_stmt *st = pcn__sqlite_stmt(ss, deletes[i]);
+        if (!st)
+            return PCN_ESTORAGE;
+        (void)sqlite3_bind_int64(st, 1, key);
+        rc = pcn__sqlite_exec_stmt(ss, st, "replacing patient");
+    }
+    return rc;
+}
+
+/*
+ * The key of the stored patient with this id (PCN_ENOTFOUND if none). A bulk
+ * load into a database without patients needs no query: the only patients
+ * are those of the transaction.
+ */
+static enum pcn_err existing_patient(struct sqlite_store *ss, const char *patient_id,
+                                     int64_t *ret_key)
+{
+    uint64_t key;
+
+    if (!ss->bulk.is_new_population)
+        return pcn__sqlite_find_patient(&ss->head, patient_id, ret_key);
+    if (!pcn_strmap_get(ss->tx_patients, patient_id, strlen(patient_id), &key))
+        return PCN_ENOTFOUND;
+    *ret_key = (int64_t)key;
+    return PCN_OK;
 }
 
 enum pcn_err pcn__sqlite_put_patient(struct pcn_store *s, const struct pcn_patient *p)
@@ -73,7 +102,7 @@ enum pcn_err pcn__sqlite_put_patient(struct pcn_store *s, const struct pcn_patie
 
     if (!p->patient_id || !*p->patient_id)
         return pcn__store_fail(s, PCN_EINVAL, "patient without an id");
-    rc = pcn__sqlite_find_patient(s, p->patient_id, &old);
+    rc = existing_patient(ss, p->patient_id, &old);
     if (rc == PCN_OK)
         rc = delete_patient(ss, old);
     else if (rc == PCN_ENOTFOUND)

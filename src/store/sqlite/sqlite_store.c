@@ -19,7 +19,6 @@
 
 /* 'PCN1': marks a SQLite file as an OpenPCN database. */
 #define PCN_SQLITE_APPLICATION_ID 0x50434E31
-#define PCN_SQLITE_BUSY_MS 5000
 
 static const char *const stmt_sql[SQL_STMT_COUNT_] = {
     [SQL_DATA_VERSION_GET] = "SELECT value FROM meta WHERE key = 'data_version'",
@@ -75,6 +74,10 @@ static const char *const stmt_sql[SQL_STMT_COUNT_] = {
                            "WHERE practice = ?1 AND date <= ?2) ORDER BY sex, age_from",
     [SQL_PATIENT_FIND] = "SELECT id FROM patient WHERE patient_id = ?1",
     [SQL_PATIENT_DELETE] = "DELETE FROM patient WHERE id = ?1",
+    [SQL_PATIENT_DELETE_EVENTS] = "DELETE FROM event WHERE patient = ?1",
+    [SQL_PATIENT_DELETE_MEDICATIONS] = "DELETE FROM medication WHERE patient = ?1",
+    [SQL_PATIENT_DELETE_IMMUNISATIONS] = "DELETE FROM immunisation WHERE patient = ?1",
+    [SQL_PATIENT_DELETE_ENCOUNTERS] = "DELETE FROM encounter WHERE patient = ?1",
     [SQL_PATIENT_INSERT] = "INSERT INTO patient (patient_id, nhs_number, family_name, given_name, "
                            "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
                            "registered_from, registered_to, date_of_death) "
@@ -361,6 +364,8 @@ static void sqlite_close(struct pcn_store *s)
 
     if (ss->db && !sqlite3_get_autocommit(ss->db))
         (void)sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
+    if (ss->db)
+        pcn__sqlite_bulk_end(ss); /* back to WAL after an abandoned bulk load */
     for (int i = 0; i < SQL_STMT_COUNT_; i++)
         (void)sqlite3_finalize(ss->stmts[i]);
     pcn__sqlite_drop_events(ss, 1);
@@ -430,7 +435,7 @@ static enum pcn_err sqlite_set_meta(struct pcn_store *s, const char *key, const 
     return pcn__sqlite_exec_stmt(ss, st, "saving meta");
 }
 
-static enum pcn_err sqlite_begin(struct pcn_store *s)
+enum pcn_err pcn__sqlite_begin(struct pcn_store *s)
 {
     struct sqlite_store *ss = sqlite_of(s);
     enum pcn_err rc = sqlite_exec(ss, "BEGIN IMMEDIATE", "starting transaction");
@@ -459,6 +464,7 @@ static void sqlite_end_tx(struct sqlite_store *ss)
     ss->tx_dirty = 0;
 }
 
+/* On failure the transaction is still open: store.c rolls it back. */
 static enum pcn_err sqlite_commit(struct pcn_store *s)
 {
     struct sqlite_store *ss = sqlite_of(s);
@@ -471,16 +477,19 @@ static enum pcn_err sqlite_commit(struct pcn_store *s)
     sqlite_end_tx(ss);
     if (rc == PCN_OK)
         rc = sqlite_exec(ss, "COMMIT", "committing");
+    if (rc == PCN_OK)
+        pcn__sqlite_bulk_end(ss);
     return rc;
 }
 
-static void sqlite_rollback(struct pcn_store *s)
+void pcn__sqlite_rollback(struct pcn_store *s)
 {
     struct sqlite_store *ss = sqlite_of(s);
 
     sqlite_end_tx(ss);
     if (!sqlite3_get_autocommit(ss->db))
         (void)sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
+    pcn__sqlite_bulk_end(ss);
 }
 
 static const struct pcn_store_ops sqlite_ops = {
@@ -490,9 +499,10 @@ static const struct pcn_store_ops sqlite_ops = {
     .data_version = sqlite_data_version,
     .get_meta = sqlite_get_meta,
     .set_meta = sqlite_set_meta,
-    .begin = sqlite_begin,
+    .begin = pcn__sqlite_begin,
+    .begin_bulk = pcn__sqlite_begin_bulk,
     .commit = sqlite_commit,
-    .rollback = sqlite_rollback,
+    .rollback = pcn__sqlite_rollback,
     .put_network = pcn__sqlite_put_network,
     .put_practice = pcn__sqlite_put_practice,
     .get_network = pcn__sqlite_get_network,

@@ -17,6 +17,7 @@
 #include "pcn/buf.h"
 #include "pcn/csv.h"
 #include "pcn/hash.h"
+#include "pcn/ingest.h"
 #include "pcn/registry_ops.h"
 #include "pcn/store.h"
 #include "pcn/table.h"
@@ -162,6 +163,40 @@ static void scenario_views(void)
     pcn_store_close(s);
 }
 
+static void remove_db(const char *name)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char path[256];
+
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s%s", workdir, name, suffixes[i]);
+        unlink(path);
+    }
+}
+
+/* pcn import's path: a first import into an empty database in one bulk transaction. */
+static void scenario_bulk_import(void)
+{
+    const char *dir = PCN_SOURCE_DIR "/tests/data/bundle/small";
+    struct pcn_import_opts o = {.format = PCN_IMPORT_CSV};
+    struct pcn_importer *imp = NULL;
+    struct pcn_store *s = NULL;
+    struct pcn_sink sink;
+    struct pcn_error e;
+    char path[256];
+
+    remove_db("bulk.db");
+    snprintf(path, sizeof(path), "%s/bulk.db", workdir);
+    if (pcn_store_open(path, PCN_STORE_FLAG_CREATE, &s, &e) != PCN_OK)
+        return;
+    pcn_store_sink(s, &sink);
+    if (pcn_store_begin_bulk(s) == PCN_OK && pcn_importer_new(&o, &sink, &imp) == PCN_OK &&
+        pcn_importer_run(imp, &dir, 1, &e) == PCN_OK)
+        (void)pcn_store_commit(s);
+    pcn_importer_free(imp);
+    pcn_store_close(s);
+}
+
 static void test_torture(void **state)
 {
     (void)state;
@@ -174,6 +209,8 @@ static void test_torture(void **state)
     scenario_registry(); /* a complete database for the check scenario */
     assert_true(fault_torture(scenario_registry_check) > 5);
     assert_true(fault_torture(scenario_views) > 10);
+    assert_true(fault_torture(scenario_bulk_import) > 10);
+    remove_db("bulk.db");
 }
 
 int main(void)

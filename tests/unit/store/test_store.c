@@ -6,6 +6,8 @@
  */
 #include "testutil.h"
 
+#include <stdbool.h>
+
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
@@ -81,6 +83,8 @@ static int teardown(void **state)
     snprintf(cmd, sizeof(cmd), "%s-wal", f->path);
     unlink(cmd);
     snprintf(cmd, sizeof(cmd), "%s-shm", f->path);
+    unlink(cmd);
+    snprintf(cmd, sizeof(cmd), "%s-journal", f->path);
     unlink(cmd);
     unlink(f->path);
     rmdir(f->dir);
@@ -375,6 +379,123 @@ static void test_population(void **state)
     assert_true(v0 == v1);
 }
 
+static void expect_counts(struct pcn_store *s, int64_t patients, int64_t events,
+                          int64_t medications)
+{
+    struct pcn_store_counts c;
+
+    assert_int_equal(pcn_store_count(s, &c), PCN_OK);
+    assert_int_equal(c.patients, patients);
+    assert_int_equal(c.events, events);
+    assert_int_equal(c.medications, medications);
+}
+
+/* Bulk loads: the same guarantees as any transaction, and no duplicates on replacing. */
+static void test_bulk(void **state)
+{
+    struct fixture *f = backend(state);
+    struct pcn_event orphan = {.patient_id = "nobody", .date = 0, .system = "snomed", .code = "1"};
+    struct pcn_medication m = {.patient_id = "p1",
+                               .start_date = d_("2024-01-01"),
+                               .end_date = PCN_DATE_NONE,
+                               .system = "dmd",
+                               .code = "39732311000001104"};
+    struct pcn_membership unknown = {"Z99999", "U00000", d_("2020-01-01"), PCN_DATE_NONE};
+    int rows = 0;
+
+    /* a rolled-back first load leaves the database empty */
+    assert_int_equal(pcn_store_begin_bulk(f->s), PCN_OK);
+    assert_int_equal(pcn_store_begin_bulk(f->s), PCN_EINVAL);
+    put_person(f->s, "p1", "72313002");
+    pcn_store_rollback(f->s);
+    expect_counts(f->s, 0, 0, 0);
+
+    /* records of patients not in the load are refused; a patient put twice keeps its last */
+    assert_int_equal(pcn_store_begin_bulk(f->s), PCN_OK);
+    put_person(f->s, "p1", "72313002");
+    assert_int_equal(pcn_store_put_medication(f->s, &m), PCN_OK);
+    assert_int_equal(pcn_store_put_event(f->s, &orphan), PCN_ENOTFOUND);
+    assert_non_null(strstr(pcn_store_errmsg(f->s), "'nobody'"));
+    put_person(f->s, "p1", "72313002");
+    put_person(f->s, "p2", "72313002");
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    expect_counts(f->s, 2, 4, 0);
+    assert_int_equal(pcn_store_each_event(f->s, check_event, &rows), PCN_OK);
+    assert_int_equal(rows, 4);
+
+    /* a later load replaces patients whole */
+    assert_int_equal(pcn_store_begin_bulk(f->s), PCN_OK);
+    put_person(f->s, "p2", "72313002");
+    assert_int_equal(pcn_store_put_medication(f->s, &m), PCN_ENOTFOUND); /* p1 is not in it */
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    expect_counts(f->s, 2, 4, 0);
+
+    /* foreign keys hold again after a bulk load */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_int_equal(pcn_store_add_membership(f->s, &unknown), PCN_ECONFLICT);
+    pcn_store_rollback(f->s);
+}
+
+static bool file_exists(const char *path, const char *suffix)
+{
+    char p[300];
+
+    snprintf(p, sizeof(p), "%s%s", path, suffix);
+    return access(p, F_OK) == 0;
+}
+
+static void expect_journal_mode(const char *path, const char *mode)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), mode);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/*
+ * SQLite: the first load into a database without patients runs on a
+ * rollback journal and the database is back in WAL mode afterwards; with
+ * another connection open, or patients present, the load stays in WAL.
+ */
+static void test_bulk_sqlite_journal(void **state)
+{
+    struct fixture *f = *state;
+    sqlite3 *other = NULL;
+
+    assert_int_equal(pcn_store_begin_bulk(f->s), PCN_OK);
+    put_person(f->s, "p1", "72313002");
+    assert_true(file_exists(f->path, "-journal"));
+    assert_false(file_exists(f->path, "-wal"));
+    pcn_store_rollback(f->s);
+    assert_false(file_exists(f->path, "-journal"));
+    expect_journal_mode(f->path, "wal");
+    expect_counts(f->s, 0, 0, 0);
+
+    /* another connection keeps the database in WAL mode; the load still works */
+    assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "SELECT COUNT(*) FROM patient", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(pcn_store_begin_bulk(f->s), PCN_OK);
+    put_person(f->s, "p1", "72313002");
+    assert_false(file_exists(f->path, "-journal"));
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    sqlite3_close(other);
+    expect_counts(f->s, 1, 2, 0);
+
+    /* a database with patients keeps its WAL */
+    assert_int_equal(pcn_store_begin_bulk(f->s), PCN_OK);
+    put_person(f->s, "p2", "72313002");
+    assert_false(file_exists(f->path, "-journal"));
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    expect_journal_mode(f->path, "wal");
+    expect_counts(f->s, 2, 4, 0);
+}
+
 static int check_user(const struct pcn_user *u, void *ud)
 {
     (void)ud;
@@ -663,6 +784,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_newer_refused_older_migrated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_population, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_sqlite_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meta, setup_pg, teardown_pg),
@@ -676,6 +799,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pg_open_errors, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_registry, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_population, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_bulk, setup_pg, teardown_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

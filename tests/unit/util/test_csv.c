@@ -72,6 +72,39 @@ static void test_errors(void **state)
     expect_error("a\n\"unterminated\n", "t.csv:2: unterminated");
     expect_error("a\r2\n", "t.csv:1: carriage return");
     expect_error("ok\nbad\xff\n", "t.csv:2: field 1 is not valid UTF-8");
+    /* after the first record, plain records take a fast path: the same errors */
+    expect_error("h\nok,fine\nx,a\rb\n", "t.csv:3: carriage return");
+    expect_error("h\nok,fine\nx,caf\xc3\n", "t.csv:3: field 2 is not valid UTF-8");
+    expect_error("h\nok,fine\nx,y\n1,2\x22\n", "t.csv:4: bad quoting");
+}
+
+/* Plain records (the fast path) split like the state machine: empty fields, CRLF, long lines. */
+static void test_plain_records(void **state)
+{
+    struct pcn_buf b = PCN_BUF_INIT;
+    struct pcn_csv *c;
+    (void)state;
+    assert_int_equal(pcn_buf_adds(&b, "h1,h2,h3\n,,\r\na,,c\n\nlast,x,"), PCN_OK);
+    for (int i = 0; i < 3000; i++)
+        assert_int_equal(pcn_buf_adds(&b, "long"), PCN_OK);
+    assert_int_equal(pcn_buf_adds(&b, "\n"), PCN_OK);
+    c = mem(b.buf);
+    assert_int_equal(pcn_csv_next(c, NULL), PCN_OK);
+    assert_int_equal(pcn_csv_next(c, NULL), PCN_OK);
+    assert_int_equal(pcn_csv_nfields(c), 3);
+    assert_string_equal(pcn_csv_field(c, 2, NULL), "");
+    assert_int_equal(pcn_csv_next(c, NULL), PCN_OK);
+    assert_string_equal(pcn_csv_field(c, 0, NULL), "a");
+    assert_string_equal(pcn_csv_field(c, 1, NULL), "");
+    assert_string_equal(pcn_csv_field(c, 2, NULL), "c");
+    assert_int_equal(pcn_csv_line(c), 3);
+    assert_int_equal(pcn_csv_next(c, NULL), PCN_OK); /* the blank line is skipped */
+    assert_int_equal(pcn_csv_line(c), 5);
+    assert_int_equal(strlen(pcn_csv_field(c, 2, NULL)), 12000);
+    assert_int_equal(pcn_csv_offset(c), b.len);
+    assert_int_equal(pcn_csv_next(c, NULL), PCN_ENOTFOUND);
+    pcn_csv_free(c);
+    pcn_buf_release(&b);
 }
 
 static void test_too_many_fields(void **state)
@@ -82,6 +115,16 @@ static void test_too_many_fields(void **state)
         assert_int_equal(pcn_buf_adds(&b, "x,"), PCN_OK);
     assert_int_equal(pcn_buf_adds(&b, "\n"), PCN_OK);
     expect_error(b.buf, "record too large");
+    pcn_buf_reset(&b);
+    /* the same limit on a later record; exactly the maximum is fine */
+    assert_int_equal(pcn_buf_adds(&b, "h\n"), PCN_OK);
+    for (int i = 1; i < PCN_CSV_MAX_FIELDS; i++)
+        assert_int_equal(pcn_buf_adds(&b, "x,"), PCN_OK);
+    assert_int_equal(pcn_buf_adds(&b, "x\nx,"), PCN_OK);
+    for (int i = 0; i < PCN_CSV_MAX_FIELDS; i++)
+        assert_int_equal(pcn_buf_adds(&b, "x,"), PCN_OK);
+    assert_int_equal(pcn_buf_adds(&b, "\n"), PCN_OK);
+    expect_error(b.buf, "t.csv:3: record too large");
     pcn_buf_release(&b);
 }
 
@@ -95,6 +138,10 @@ static void test_utf8(void **state)
     assert_false(pcn_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
     assert_false(pcn_utf8_valid("\xe2\x82", 2));         /* truncated */
     assert_false(pcn_utf8_valid("\xf5\x80\x80\x80", 4)); /* > U+10FFFF */
+    /* ASCII is checked eight bytes at a time: what follows a run still counts */
+    assert_true(pcn_utf8_valid("abcdefghijklmnop caf\xc3\xa9", 22));
+    assert_false(pcn_utf8_valid("abcdefghijklmnop\xff", 17));
+    assert_false(pcn_utf8_valid("abcdefg\xe2\x82", 9));
 }
 
 static void test_write_roundtrip(void **state)
@@ -154,10 +201,10 @@ static void test_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_simple), cmocka_unit_test(test_bom_and_blank_lines),
-        cmocka_unit_test(test_errors), cmocka_unit_test(test_too_many_fields),
-        cmocka_unit_test(test_utf8),   cmocka_unit_test(test_write_roundtrip),
-        cmocka_unit_test(test_file),
+        cmocka_unit_test(test_simple),          cmocka_unit_test(test_bom_and_blank_lines),
+        cmocka_unit_test(test_errors),          cmocka_unit_test(test_plain_records),
+        cmocka_unit_test(test_too_many_fields), cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_write_roundtrip), cmocka_unit_test(test_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
