@@ -65,7 +65,8 @@ struct evalctx {
     bool need_age; /* the age built-in is used */
     double lo_b[CHUNK], hi_b[CHUNK];
     uint32_t best[CHUNK];
-    int32_t cnt[CHUNK]; /* matching events per patient of the chunk, for one query */
+    uint32_t touched[CHUNK]; /* first/last/min/max: the chunk's slots with an event, in order */
+    int32_t cnt[CHUNK];      /* matching events per patient of the chunk, for one query */
     /* the snapshot's cached population and groups (main context: held; workers borrow) */
     struct pop_entry *pop;
     const uint32_t *group; /* the chunk's patients' breakdown groups (into pop) */
@@ -757,7 +758,7 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
     uint32_t len = c->hi - c->lo;
     bool has_value_filter = false;
     bool needs_value = q->agg == AGG_MIN || q->agg == AGG_MAX;
-    uint32_t prev_pat = NONE, prev_code = NONE;
+    uint32_t prev_pat = NONE, prev_code = NONE, n_touched = 0;
     size_t cur = qs->cursor;
 
     for (size_t f = 0; f < q->n_filters; f++)
@@ -808,6 +809,8 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
         }
         if (q->agg >= AGG_FIRST && better(c, ev, q->agg, (uint32_t)cur, i))
             c->best[i] = (uint32_t)cur;
+        if (q->agg >= AGG_FIRST && c->cnt[i] == 0)
+            c->touched[n_touched++] = i;
         c->cnt[i]++;
     }
     qs->cursor = cur;
@@ -826,15 +829,17 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
             out[i] = (double)c->cnt[i];
     } else {
         /*
-         * Without a branch per patient (most have no event): a patient without
-         * one reads slot 0 (the merged index always has a slot) and adds NaN.
+         * Most patients have no event: null for all (a flat loop), then
+         * the date and value of the chosen event for those that have one.
          */
-        static const double none_or_zero[2] = {NAN, 0.0};
         for (uint32_t i = 0; i < len; i++) {
-            int has = c->cnt[i] != 0;
-            uint32_t b = c->best[i] & (uint32_t)-has;
-            out[i] = ev[b].date + none_or_zero[has];
-            out2[i] = ev[b].value + none_or_zero[has];
+            out[i] = NAN;
+            out2[i] = NAN;
+        }
+        for (uint32_t k = 0; k < n_touched; k++) {
+            uint32_t i = c->touched[k];
+            out[i] = ev[c->best[i]].date;
+            out2[i] = ev[c->best[i]].value;
         }
     }
 }
