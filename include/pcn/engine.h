@@ -5,7 +5,8 @@
  * breakdowns, and the results rendered as a table, CSV or JSON.
  *
  * A snapshot is built once (from the store or record by record) and is
- * read-only afterwards: any number of evaluations may share it. A program
+ * read-only afterwards: any number of evaluations may share it (its cache
+ * of populations per as-of date and breakdown locks itself). A program
  * is compiled from text and is likewise reusable. Neither is thread-safe
  * while being built; a finished snapshot may be read by many threads, a
  * program is evaluated by one thread at a time.

@@ -14,6 +14,8 @@
 #include "pcn/engine.h"
 #include "pcn/hash.h"
 
+struct pop_cache;
+
 /* Code classes: the first byte of an interned code key. */
 #define CODE_CLASS_EVENT 'e'
 #define CODE_CLASS_MED 'm'
@@ -83,6 +85,9 @@ struct pcn_snapshot {
     struct pcn_strmap *codes;
     uint32_t n_codes;
     uint8_t *code_class; /* per code id */
+
+    /* populations and breakdown groups per (as-of, breakdown), shared by evaluations */
+    struct pop_cache *pop;
 };
 
 /* Value types of expressions. */

@@ -17,12 +17,13 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "engine/popcache.h"
 #include "pcn/alloc.h"
 #include "pcn/date.h"
 #include "pcn/vec.h"
 #include "util/common.h"
 
-#define CHUNK 1024
+#define CHUNK POP_CHUNK
 #define NONE UINT32_MAX
 #define MAX_GROUPS ((size_t)1 << 22)
 
@@ -58,17 +59,19 @@ struct evalctx {
     uint32_t range_lo, range_hi; /* the patients this context evaluates */
     uint32_t lo, hi;             /* current chunk */
     bool is_worker;              /* borrows the string tables of the main context */
-    int64_t *group_pop;          /* this context's counts (the main one: the results') */
     struct result *res;
     enum pcn_err rc;
     bool first_chunk;
-    bool need_age; /* the age built-in or the age breakdown is used */
+    bool need_age; /* the age built-in is used */
     double lo_b[CHUNK], hi_b[CHUNK];
     uint32_t best[CHUNK];
-    int32_t cnt[CHUNK]; /* matching events per patient of the chunk, for one query */
-    uint32_t group[CHUNK];
-    bool inpop[CHUNK];
-    bool one_group; /* every patient of the chunk is in group[0] (set by chunk_groups) */
+    uint32_t touched[CHUNK]; /* first/last/min/max: the chunk's slots with an event, in order */
+    int32_t cnt[CHUNK];      /* matching events per patient of the chunk, for one query */
+    /* the snapshot's cached population and groups (main context: held; workers borrow) */
+    struct pop_entry *pop;
+    const uint32_t *group; /* the chunk's patients' breakdown groups (into pop) */
+    const uint8_t *inpop;  /* the chunk's patients: 1 in the population (into pop) */
+    bool one_group;        /* every patient of the chunk is in group[0] (set by chunk_groups) */
     uint32_t *practice_str, *network_str; /* string ids */
     struct fused *fused;                  /* per evaluation; workers borrow them */
     size_t n_fused;
@@ -755,7 +758,7 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
     uint32_t len = c->hi - c->lo;
     bool has_value_filter = false;
     bool needs_value = q->agg == AGG_MIN || q->agg == AGG_MAX;
-    uint32_t prev_pat = NONE, prev_code = NONE;
+    uint32_t prev_pat = NONE, prev_code = NONE, n_touched = 0;
     size_t cur = qs->cursor;
 
     for (size_t f = 0; f < q->n_filters; f++)
@@ -806,6 +809,8 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
         }
         if (q->agg >= AGG_FIRST && better(c, ev, q->agg, (uint32_t)cur, i))
             c->best[i] = (uint32_t)cur;
+        if (q->agg >= AGG_FIRST && c->cnt[i] == 0)
+            c->touched[n_touched++] = i;
         c->cnt[i]++;
     }
     qs->cursor = cur;
@@ -824,15 +829,17 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
             out[i] = (double)c->cnt[i];
     } else {
         /*
-         * Without a branch per patient (most have no event): a patient without
-         * one reads slot 0 (the merged index always has a slot) and adds NaN.
+         * Most patients have no event: null for all (a flat loop), then
+         * the date and value of the chosen event for those that have one.
          */
-        static const double none_or_zero[2] = {NAN, 0.0};
         for (uint32_t i = 0; i < len; i++) {
-            int has = c->cnt[i] != 0;
-            uint32_t b = c->best[i] & (uint32_t)-has;
-            out[i] = ev[b].date + none_or_zero[has];
-            out2[i] = ev[b].value + none_or_zero[has];
+            out[i] = NAN;
+            out2[i] = NAN;
+        }
+        for (uint32_t k = 0; k < n_touched; k++) {
+            uint32_t i = c->touched[k];
+            out[i] = ev[c->best[i]].date;
+            out2[i] = ev[c->best[i]].value;
         }
     }
 }
@@ -1028,55 +1035,74 @@ static int age_band(double age)
 }
 
 /*
- * Who of the chunk is in the population (registered and alive on the
- * as-of date; a missing registration start counts as registered, and
- * PCN_DATE_NONE is INT32_MIN, below any date), and each patient's
- * breakdown group. Written as separate flat loops so they vectorise.
+ * Fill a population cache entry (popcache.h) for the evaluation's as-of
+ * date and breakdown: who is in the population (registered and alive on
+ * the as-of date; a missing registration start counts as registered, and
+ * PCN_DATE_NONE is INT32_MIN, below any date), each patient's breakdown
+ * group, whether a chunk is all one group, and the patients per group.
+ * Runs once per snapshot, as-of date and breakdown; written as separate
+ * flat loops so they vectorise.
  */
-static void chunk_groups(struct evalctx *c, uint32_t len)
+static void fill_population(struct pop_entry *e, void *ud)
 {
+    const struct evalctx *c = ud;
     const struct pcn_snapshot *s = c->s;
     const struct pcn_results *r = c->r;
-    const int32_t *reg_from = s->reg_from + c->lo, *reg_to = s->reg_to + c->lo;
-    const int32_t *death = s->death + c->lo, *dob = s->dob + c->lo;
-    const uint16_t *practice = s->practice + c->lo;
     int32_t as_of = c->as_of;
 
-    for (uint32_t i = 0; i < len; i++) {
-        c->inpop[i] = (reg_from[i] <= as_of) &
-                      ((reg_to[i] == PCN_DATE_NONE) | (reg_to[i] >= as_of)) &
-                      ((death[i] == PCN_DATE_NONE) | (death[i] > as_of)) & (dob[i] <= as_of);
-    }
-    c->one_group = true;
-    if (r->n_groups == 1) {
-        memset(c->group, 0, len * sizeof(c->group[0]));
-        return;
-    }
-    for (uint32_t i = 0; i < len; i++) {
-        uint16_t pr = practice[i];
-        c->group[i] = r->practice_group[pr == UINT16_MAX ? s->n_practices : pr];
-    }
-    if (r->radix[DIM_AGE] > 1) {
+    for (uint32_t lo = 0; lo < e->n_patients; lo += CHUNK) {
+        uint32_t len = (uint32_t)PCN_MIN((size_t)CHUNK, (size_t)(e->n_patients - lo));
+        const int32_t *reg_from = s->reg_from + lo, *reg_to = s->reg_to + lo;
+        const int32_t *death = s->death + lo, *dob = s->dob + lo;
+        const uint16_t *practice = s->practice + lo;
+        uint8_t *in = e->inpop + lo;
+        uint32_t *g = e->group + lo;
+        uint32_t differ = 0;
+
+        for (uint32_t i = 0; i < len; i++) {
+            in[i] = (reg_from[i] <= as_of) & ((reg_to[i] == PCN_DATE_NONE) | (reg_to[i] >= as_of)) &
+                    ((death[i] == PCN_DATE_NONE) | (death[i] > as_of)) & (dob[i] <= as_of);
+        }
+        if (r->n_groups > 1) {
+            for (uint32_t i = 0; i < len; i++) {
+                uint16_t pr = practice[i];
+                g[i] = r->practice_group[pr == UINT16_MAX ? s->n_practices : pr];
+            }
+        }
+        if (r->radix[DIM_AGE] > 1) {
+            /* yyyymmdd differences divided by 10000 are whole years of age */
+            for (uint32_t i = 0; i < len; i++) {
+                int32_t years = (c->as_of_ymd - s->dob_ymd[lo + i]) / 10000;
+                g[i] += (uint32_t)(age_band((double)years) * r->stride[DIM_AGE]);
+            }
+        }
+        if (r->radix[DIM_SEX] > 1) {
+            for (uint32_t i = 0; i < len; i++)
+                g[i] += (uint32_t)((s->sex[lo + i] & 3) * r->stride[DIM_SEX]);
+        }
+        if (r->radix[DIM_IMD] > 1) {
+            for (uint32_t i = 0; i < len; i++)
+                g[i] += (uint32_t)(s->imd_q[lo + i] * r->stride[DIM_IMD]);
+        }
+        if (r->radix[DIM_ETH] > 1) {
+            for (uint32_t i = 0; i < len; i++)
+                g[i] += (uint32_t)(s->eth[lo + i] * r->stride[DIM_ETH]);
+        }
+        /* patients come practice by practice, so most chunks fall in one group */
         for (uint32_t i = 0; i < len; i++)
-            c->group[i] += (uint32_t)(age_band(c->age[i]) * r->stride[DIM_AGE]);
-    }
-    if (r->radix[DIM_SEX] > 1) {
+            differ |= g[i] ^ g[0];
+        e->chunk_group[lo / CHUNK] = differ ? NONE : g[0];
         for (uint32_t i = 0; i < len; i++)
-            c->group[i] += (uint32_t)((s->sex[c->lo + i] & 3) * r->stride[DIM_SEX]);
+            e->group_pop[g[i]] += in[i];
     }
-    if (r->radix[DIM_IMD] > 1) {
-        for (uint32_t i = 0; i < len; i++)
-            c->group[i] += (uint32_t)(s->imd_q[c->lo + i] * r->stride[DIM_IMD]);
-    }
-    if (r->radix[DIM_ETH] > 1) {
-        for (uint32_t i = 0; i < len; i++)
-            c->group[i] += (uint32_t)(s->eth[c->lo + i] * r->stride[DIM_ETH]);
-    }
-    /* patients come practice by practice, so most chunks fall in one group */
-    uint32_t differ = 0;
-    for (uint32_t i = 0; i < len; i++)
-        differ |= c->group[i] ^ c->group[0];
-    c->one_group = differ == 0;
+}
+
+/* The chunk's population and groups, from the cache entry (chunks start at multiples of CHUNK). */
+static void chunk_groups(struct evalctx *c)
+{
+    c->inpop = c->pop->inpop + c->lo;
+    c->group = c->pop->group + c->lo;
+    c->one_group = c->pop->chunk_group[c->lo / CHUNK] != NONE;
 }
 
 static enum pcn_err add_row(struct result *res, const struct def *d, struct evalctx *c, uint32_t i)
@@ -1135,32 +1161,6 @@ static void aggregate_register(struct evalctx *c, struct result *res, const doub
         run += c->inpop[i] & (v[i] != 0) & (!pop || pop[i] != 0);
     }
     cnt[g] += run;
-}
-
-/* Patients in the population per group, summed the same way. */
-static void count_population(struct evalctx *c, uint32_t len)
-{
-    uint32_t g = c->group[0];
-    int64_t run = 0;
-
-    if (c->one_group) {
-        const uint8_t *in = (const uint8_t *)c->inpop;
-        uint32_t n = 0;
-        for (uint32_t i = 0; i < len; i++)
-            n += in[i];
-        c->group_pop[g] += n;
-        return;
-    }
-
-    for (uint32_t i = 0; i < len; i++) {
-        if (c->group[i] != g) {
-            c->group_pop[g] += run;
-            run = 0;
-            g = c->group[i];
-        }
-        run += c->inpop[i];
-    }
-    c->group_pop[g] += run;
 }
 
 static enum pcn_err aggregate(struct evalctx *c, struct result *res, uint32_t len)
@@ -1270,6 +1270,19 @@ static enum pcn_err setup_results(struct evalctx *c, const struct pcn_eval_optio
     return PCN_OK;
 }
 
+/* Hold the snapshot's cached population for this as-of date and breakdown; its group counts. */
+static enum pcn_err setup_population(struct evalctx *c)
+{
+    struct pcn_results *r = c->r;
+    enum pcn_err rc = pcn__popcache_get(c->s->pop, c->as_of, r->opts.by, c->s->n_patients,
+                                        r->n_groups, fill_population, c, &c->pop);
+
+    if (rc)
+        return rc;
+    memcpy(r->group_pop, c->pop->group_pop, r->n_groups * sizeof(*r->group_pop));
+    return PCN_OK;
+}
+
 static enum pcn_err setup_buffers(struct evalctx *c)
 {
     struct pcn_program *p = c->prog;
@@ -1317,8 +1330,6 @@ static enum pcn_err setup_outputs(struct evalctx *c)
     struct pcn_program *p = c->prog;
     struct pcn_results *r = c->r;
 
-    c->group_pop = r->group_pop;
-
     r->res = pcn_calloc(p->n_defs + 1, sizeof(*r->res));
     if (!r->res)
         return PCN_ENOMEM;
@@ -1365,8 +1376,7 @@ static enum pcn_err run_chunks(struct evalctx *c)
         for (size_t k = 0; !c->first_chunk && k < c->n_order; k++)
             eval_node(c, c->order[k]);
         c->first_chunk = false;
-        chunk_groups(c, len);
-        count_population(c, len);
+        chunk_groups(c);
         for (size_t k = 0; k < c->r->n_res; k++) {
             enum pcn_err rc = aggregate(c, &c->res[k], len);
             if (rc)
@@ -1397,9 +1407,10 @@ static void free_ctx(struct evalctx *c)
             pcn_free(c->res[k].row_values);
         }
         pcn_free(c->res);
-        pcn_free(c->group_pop);
         return;
     }
+    if (c->pop)
+        pcn__popcache_release(c->s->pop, c->pop);
     pcn_free(c->practice_str);
     pcn_free(c->network_str);
     for (size_t f = 0; c->fused && f < c->n_fused; f++) {
@@ -1455,6 +1466,7 @@ static enum pcn_err new_worker(const struct evalctx *m, uint32_t lo, uint32_t hi
     w->as_of_ymd = m->as_of_ymd;
     w->deadline = m->deadline;
     w->need_age = m->need_age;
+    w->pop = m->pop;
     w->fused = m->fused;
     w->n_fused = m->n_fused;
     w->fused_of = m->fused_of;
@@ -1468,9 +1480,8 @@ static enum pcn_err new_worker(const struct evalctx *m, uint32_t lo, uint32_t hi
     w->is_worker = true;
     w->range_lo = lo;
     w->range_hi = hi;
-    w->group_pop = pcn_calloc(r->n_groups, sizeof(int64_t));
     w->res = pcn_calloc(r->n_res + 1, sizeof(*w->res));
-    if (!w->group_pop || !w->res)
+    if (!w->res)
         goto out;
     for (size_t k = 0; k < r->n_res; k++) {
         w->res[k].def = r->res[k].def;
@@ -1496,8 +1507,6 @@ out:
 /* Add a worker's counts and rows into the results. */
 static enum pcn_err merge_worker(struct pcn_results *r, const struct evalctx *w)
 {
-    for (size_t g = 0; g < r->n_groups; g++)
-        r->group_pop[g] += w->group_pop[g];
     for (size_t k = 0; k < r->n_res; k++) {
         struct result *d = &r->res[k];
         const struct result *src = &w->res[k];
@@ -1619,13 +1628,15 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
     r->prog = p;
     r->snap = s;
     mark_outputs(p);
-    c->need_age = (o->by & PCN_BY_AGE) ||
-                  (p->builtin_node[B_AGE] && p->nodes[p->builtin_node[B_AGE] - 1].needed);
+    /* the age breakdown's bands are in the population cache */
+    c->need_age = p->builtin_node[B_AGE] && p->nodes[p->builtin_node[B_AGE] - 1].needed;
     rc = plan_fusion(c);
     if (!rc)
         rc = plan_order(c);
     if (!rc)
         rc = setup_results(c, o);
+    if (!rc)
+        rc = setup_population(c);
     if (!rc)
         rc = intern_builtin_strings(c);
     if (!rc)

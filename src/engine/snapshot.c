@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "engine/popcache.h"
 #include "pcn/alloc.h"
 #include "pcn/csv.h"
 #include "pcn/date.h"
@@ -109,7 +110,8 @@ enum pcn_err pcn_snapshot_new(const char *imd_path, struct pcn_snapshot **ret)
     s->practice_map = pcn_strmap_new();
     s->network_map = pcn_strmap_new();
     s->codes = pcn_strmap_new();
-    if (!s->imd || !s->practice_map || !s->network_map || !s->codes) {
+    s->pop = pcn__popcache_new();
+    if (!s->imd || !s->practice_map || !s->network_map || !s->codes || !s->pop) {
         rc = PCN_ENOMEM;
         goto out;
     }
@@ -161,6 +163,7 @@ void pcn_snapshot_free(struct pcn_snapshot *s)
     pcn_free(s->pat_start);
     pcn_free(s->pat_ev);
     pcn_free(s->code_class);
+    pcn__popcache_free(s->pop);
     pcn_free(s);
 }
 
@@ -504,5 +507,6 @@ size_t pcn_snapshot_memory(const struct pcn_snapshot *s)
     if (!s)
         return 0;
     return s->n_patients * per_patient + s->ids_len +
-           s->n_events * (sizeof(struct snap_event) + 4) + (size_t)s->n_codes * (4 + 1 + 48);
+           s->n_events * (sizeof(struct snap_event) + 4) + (size_t)s->n_codes * (4 + 1 + 48) +
+           pcn__popcache_memory(s->pop);
 }

@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <pthread.h>
 
 #include "pcn/alloc.h"
 #include "pcn/buf.h"
@@ -692,6 +693,99 @@ static void test_threads(void **state)
     pcn_free(three);
 }
 
+static const char cache_text[] =
+    "codelist dm = codes(\"DM\")\ncodelist hb = codes(\"HBA1C\")\n"
+    "register dmr = exists(dm)\n"
+    "indicator ind { denominator = dmr numerator = last(hb).value <= 58 }\n"
+    "score sc { value = count(medications) band \"one\" = value == 1 }\n";
+
+/* The JSON results of cache_text over snapshot s on as_of by by. */
+static char *render_on(struct pcn_snapshot *s, int32_t as_of, unsigned by, int threads)
+{
+    struct pcn_program *p = pcn_program_new();
+    struct pcn_eval_options o = {.as_of = as_of, .by = by, .threads = threads};
+    struct pcn_results *r = NULL;
+    struct pcn_buf b = PCN_BUF_INIT;
+    struct pcn_error err;
+
+    assert_non_null(p);
+    assert_int_equal(pcn_program_load_string(p, "t", cache_text, strlen(cache_text), NULL,
+                                             PCN_PROGRAM_FLAG_OUTPUT, &err),
+                     PCN_OK);
+    assert_int_equal(pcn_program_eval(p, s, &o, &r, &err), PCN_OK);
+    assert_int_equal(pcn_results_render(r, PCN_FORMAT_JSON, &b), PCN_OK);
+    pcn_results_free(r);
+    pcn_program_free(p);
+    return pcn_buf_detach(&b, NULL);
+}
+
+static const unsigned cache_by[] = {0, PCN_BY_PRACTICE, PCN_BY_PRACTICE | PCN_BY_AGE,
+                                    PCN_BY_AGE | PCN_BY_SEX | PCN_BY_NETWORK};
+
+/*
+ * A snapshot caches the population and breakdown groups of each as-of date
+ * and breakdown: twelve of them (more than it keeps), twice over, give what
+ * a fresh snapshot gives each time.
+ */
+static void test_population_cache(void **state)
+{
+    struct pcn_snapshot *shared = threads_population();
+    (void)state;
+
+    for (int round = 0; round < 2; round++) {
+        for (int k = 0; k < 12; k++) {
+            int32_t as_of = D("2000-01-01") + k * 800;
+            unsigned by = cache_by[k % 4];
+            struct pcn_snapshot *fresh = threads_population();
+            char *a = render_on(shared, as_of, by, 1 + k % 2);
+            char *b = render_on(fresh, as_of, by, 1);
+            assert_string_equal(a, b);
+            pcn_free(a);
+            pcn_free(b);
+            pcn_snapshot_free(fresh);
+        }
+    }
+    pcn_snapshot_free(shared);
+}
+
+struct cache_job {
+    struct pcn_snapshot *s;
+    int k;
+    char *out;
+};
+
+static void *cache_worker(void *arg)
+{
+    struct cache_job *j = arg;
+    j->out = render_on(j->s, D("2010-01-01") + (j->k % 3) * 3000, cache_by[j->k % 4], 2);
+    return NULL;
+}
+
+/* Evaluations on several threads at once share one snapshot's cache safely. */
+static void test_population_cache_threads(void **state)
+{
+    struct pcn_snapshot *shared = threads_population();
+    struct cache_job jobs[12];
+    pthread_t tid[12];
+    (void)state;
+
+    for (int k = 0; k < 12; k++) {
+        jobs[k] = (struct cache_job){shared, k, NULL};
+        assert_int_equal(pthread_create(&tid[k], NULL, cache_worker, &jobs[k]), 0);
+    }
+    for (int k = 0; k < 12; k++)
+        assert_int_equal(pthread_join(tid[k], NULL), 0);
+    for (int k = 0; k < 12; k++) {
+        struct pcn_snapshot *fresh = threads_population();
+        char *want = render_on(fresh, D("2010-01-01") + (k % 3) * 3000, cache_by[k % 4], 1);
+        assert_string_equal(jobs[k].out, want);
+        pcn_free(want);
+        pcn_free(jobs[k].out);
+        pcn_snapshot_free(fresh);
+    }
+    pcn_snapshot_free(shared);
+}
+
 /* A deadline that has passed stops evaluation on every thread; a later one changes nothing. */
 static void test_deadline(void **state)
 {
@@ -1050,6 +1144,8 @@ int main(void)
         cmocka_unit_test(test_by_parse),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_deadline),
+        cmocka_unit_test(test_population_cache),
+        cmocka_unit_test(test_population_cache_threads),
         cmocka_unit_test(test_stdlib),
         cmocka_unit_test(test_from_store),
         cmocka_unit_test(test_snapshot_file),
