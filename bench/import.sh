@@ -11,6 +11,8 @@
 # Prints wall and CPU seconds, rates and peak RSS as a Markdown table.
 # Defaults: 100000 patients x 40 events (4 M events), 200 NDJSON copies.
 # A first argument that is a directory is the build directory (run-bench.sh).
+# BENCH_DIR: where the inputs and databases go (default bench/out/import);
+# BENCH_LOCK: a lock file each timed command holds (flock), on a shared machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [[ $# -gt 0 && -d $1 ]]; then # scripts/run-bench.sh passes the build directory
@@ -38,18 +40,30 @@ if [[ ! -f "$out/ndjson-$copies/resources.ndjson" ]]; then
 fi
 ndjson=$out/ndjson-$copies
 events=$(($(wc -l <"$bundle/events.csv") - 1))
-csv_mb=$(du -cm "$bundle"/*.csv | tail -n 1 | cut -f1)
-nd_mb=$(du -cm "$ndjson"/*.ndjson | tail -n 1 | cut -f1)
+mb() { echo "scale=1; $(du -cb "$@" | tail -n 1 | cut -f1) / 1000000" | bc; }
+csv_mb=$(mb "$bundle"/*.csv)
+nd_mb=$(mb "$ndjson"/*.ndjson)
 
-# run LABEL CMD...: time a command; sets wall, cpu, rss.
+# run LABEL CMD...: time a command (under $BENCH_LOCK if set); sets wall, cpu, rss, load.
+# Dirty pages of the previous run are written out first, so no run pays for another's.
 run() {
   local label=$1
   shift
-  /usr/bin/time -f "%e %U %S %M" -o "$out/time" "$@" >/dev/null 2>"$out/$label.log"
+  local lock=()
+  sync
+  [[ -n ${BENCH_LOCK:-} ]] && lock=(flock "$BENCH_LOCK")
+  # shellcheck disable=SC2016 # the inner shell expands $0 and $@
+  "${lock[@]}" /usr/bin/time -f "%e %U %S %M" -o "$out/time" \
+    bash -c 'cut -d" " -f1 /proc/loadavg >"$0"; exec "$@"' "$out/load" "$@" \
+    >/dev/null 2>"$out/$label.log"
   read -r wall user sys rss <"$out/time"
+  read -r load <"$out/load"
   cpu=$(echo "$user + $sys" | bc)
 }
 rate() { echo "scale=0; $1 / $2" | bc; }
+row() { # LABEL INPUT UNITS UNIT-NAME
+  echo "| $1 | $2 | $wall | $cpu | $(rate "$3" "$wall") $4 | $(rate "$3" "$cpu") $4 | $((rss / 1024)) | $load |"
+}
 
 peer_sql() { # $1: with index?
   echo "PRAGMA cache_size = -262144;"
@@ -59,31 +73,31 @@ peer_sql() { # $1: with index?
   echo ".import --csv --skip 1 $bundle/events.csv event"
 }
 
-echo "| run | input | wall s | CPU s | rate (wall) | rate (CPU) | peak RSS MB |"
-echo "|---|---|---|---|---|---|---|"
+echo "| run | input | wall s | CPU s | rate (wall) | rate (CPU) | peak RSS MB | load |"
+echo "|---|---|---|---|---|---|---|---|"
 rm -f "$out/pcn.db"*
 run pcn_csv "$pcn" import --db "$out/pcn.db" --format csv "$bundle"
 pw=$wall
-echo "| pcn import --format csv | $events events, $csv_mb MB | $wall | $cpu | $(rate "$events" "$wall") ev/s | $(rate "$events" "$cpu") ev/s | $((rss / 1024)) |"
-rm -f "$out/peer.db"*
+row "pcn import --format csv" "$events events, $csv_mb MB" "$events" ev/s
+rm -f "$out/pcn.db"* "$out/peer.db"*
 peer_sql no >"$out/peer.sql"
 run peer sqlite3 "$out/peer.db" ".read $out/peer.sql"
 ratio=$(echo "scale=2; $wall / $pw" | bc)
-echo "| sqlite3 .import (no index) | same events.csv | $wall | $cpu | $(rate "$events" "$wall") ev/s | $(rate "$events" "$cpu") ev/s | $((rss / 1024)) |"
+row "sqlite3 .import (no index)" "same events.csv" "$events" ev/s
 rm -f "$out/peer.db"*
 peer_sql yes >"$out/peer.sql"
 run peer_idx sqlite3 "$out/peer.db" ".read $out/peer.sql"
 ratio_idx=$(echo "scale=2; $wall / $pw" | bc)
-echo "| sqlite3 .import (with index) | same events.csv | $wall | $cpu | $(rate "$events" "$wall") ev/s | $(rate "$events" "$cpu") ev/s | $((rss / 1024)) |"
+row "sqlite3 .import (with index)" "same events.csv" "$events" ev/s
 rm -f "$out/peer.db"*
 run pcn_dry "$pcn" import --dry-run --format csv "$bundle"
-echo "| pcn import --format csv --dry-run | $events events | $wall | $cpu | $(rate "$events" "$wall") ev/s | $(rate "$events" "$cpu") ev/s | $((rss / 1024)) |"
+row "pcn import --format csv --dry-run" "$events events" "$events" ev/s
 rm -f "$out/fhir.db"*
 run pcn_fhir "$pcn" import --db "$out/fhir.db" --format fhir "$ndjson"
-echo "| pcn import --format fhir (NDJSON) | $nd_mb MB | $wall | $cpu | $(rate "$nd_mb" "$wall") MB/s | $(rate "$nd_mb" "$cpu") MB/s | $((rss / 1024)) |"
+row "pcn import --format fhir (NDJSON)" "$nd_mb MB" "$nd_mb" MB/s
+rm -f "$out/fhir.db"*
 run pcn_fhir_dry "$pcn" import --dry-run --format fhir "$ndjson"
-echo "| pcn import --format fhir --dry-run | $nd_mb MB | $wall | $cpu | $(rate "$nd_mb" "$wall") MB/s | $(rate "$nd_mb" "$cpu") MB/s | $((rss / 1024)) |"
-rm -f "$out/fhir.db"* "$out/pcn.db"*
+row "pcn import --format fhir --dry-run" "$nd_mb MB" "$nd_mb" MB/s
 echo
 echo "peer wall time / pcn wall time: $ratio (no index), $ratio_idx (with index); > 1 means pcn is faster"
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo "load average (1 min) when each run started in the last column; $(nproc) cores"
