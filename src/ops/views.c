@@ -6,6 +6,7 @@
  * are suppressed only after totals are summed, so totals stay exact.
  */
 #include "pcn/views.h"
+#include "views_int.h"
 
 #include <string.h>
 
@@ -39,6 +40,19 @@ static enum pcn_err set_date(struct pcn_table *t, size_t col, int32_t d)
 static bool in_page(const struct pcn_view_opts *o, int64_t n)
 {
     return n > o->offset && (o->limit <= 0 || n <= o->offset + o->limit);
+}
+
+enum pcn_err pcn__view_finish(enum pcn_err rc, enum pcn_err walk_rc, struct pcn_table *t,
+                              struct pcn_table **ret)
+{
+    if (rc == PCN_OK)
+        rc = walk_rc;
+    if (rc != PCN_OK) {
+        pcn_table_free(t);
+        return rc;
+    }
+    *ret = t;
+    return PCN_OK;
 }
 
 /* ---- practices ---- */
@@ -111,16 +125,10 @@ enum pcn_err pcn_view_practices(struct pcn_store *s, const struct pcn_view_opts 
     struct practice_walk w = {s, o, pcn_table_new("practices", 6, names, types), {0, 0}, PCN_OK};
     enum pcn_err rc = w.t ? pcn_store_each_practice(s, practice_row, &w) : PCN_ENOMEM;
 
-    if (rc == PCN_OK)
-        rc = w.rc;
-    if (rc != PCN_OK) {
-        pcn_table_free(w.t);
-        return rc;
-    }
-    if (ret_totals)
+    rc = pcn__view_finish(rc, w.rc, w.t, ret);
+    if (rc == PCN_OK && ret_totals)
         *ret_totals = w.totals;
-    *ret = w.t;
-    return PCN_OK;
+    return rc;
 }
 
 /* ---- one practice's memberships ---- */
@@ -168,14 +176,7 @@ enum pcn_err pcn_view_practice_memberships(struct pcn_store *s, const char *prac
     if (!w.t)
         return PCN_ENOMEM;
     rc = pcn_store_each_membership(s, practice, membership_row, &w);
-    if (rc == PCN_OK)
-        rc = w.rc;
-    if (rc != PCN_OK) {
-        pcn_table_free(w.t);
-        return rc;
-    }
-    *ret = w.t;
-    return PCN_OK;
+    return pcn__view_finish(rc, w.rc, w.t, ret);
 }
 
 /* ---- networks ---- */
@@ -395,12 +396,5 @@ enum pcn_err pcn_view_network_members(struct pcn_store *s, const char *network,
     if (!w.t)
         return PCN_ENOMEM;
     rc = pcn_store_each_membership(s, NULL, member_row, &w);
-    if (rc == PCN_OK)
-        rc = w.rc;
-    if (rc != PCN_OK) {
-        pcn_table_free(w.t);
-        return rc;
-    }
-    *ret = w.t;
-    return PCN_OK;
+    return pcn__view_finish(rc, w.rc, w.t, ret);
 }

@@ -5,6 +5,7 @@
  * UTC; the audit hashes are detail columns (CSV and JSON only).
  */
 #include "pcn/views.h"
+#include "views_int.h"
 
 #include "pcn/date.h"
 #include "pcn/store.h"
@@ -55,16 +56,10 @@ enum pcn_err pcn_view_users(struct pcn_store *s, const struct pcn_view_opts *o,
     struct user_walk w = {o, pcn_table_new("users", 5, names, types), {0, 0}, PCN_OK};
     enum pcn_err rc = w.t ? pcn_store_each_user(s, user_row, &w) : PCN_ENOMEM;
 
-    if (rc == PCN_OK)
-        rc = w.rc;
-    if (rc != PCN_OK) {
-        pcn_table_free(w.t);
-        return rc;
-    }
-    if (ret_totals)
+    rc = pcn__view_finish(rc, w.rc, w.t, ret);
+    if (rc == PCN_OK && ret_totals)
         *ret_totals = w.totals;
-    *ret = w.t;
-    return PCN_OK;
+    return rc;
 }
 
 struct audit_walk {
@@ -127,14 +122,8 @@ enum pcn_err pcn_view_audit(struct pcn_store *s, int64_t after, int64_t limit,
     struct audit_walk w = {audit_table(), 0, PCN_OK};
     enum pcn_err rc = w.t ? pcn_store_each_audit(s, after, limit, audit_row, &w) : PCN_ENOMEM;
 
-    if (rc == PCN_OK)
-        rc = w.rc;
-    if (rc != PCN_OK) {
-        pcn_table_free(w.t);
-        return rc;
-    }
-    if (ret_last_id)
+    rc = pcn__view_finish(rc, w.rc, w.t, ret);
+    if (rc == PCN_OK && ret_last_id)
         *ret_last_id = w.last_id;
-    *ret = w.t;
-    return PCN_OK;
+    return rc;
 }
