@@ -200,6 +200,9 @@ static struct pcn_snapshot *build(const struct pcn_program *prog, uint32_t n, in
 
 static double last_wall_ms;
 
+/* Patients the last evaluation visited (sparse.h). */
+static uint32_t last_visited;
+
 static int eval_once(struct pcn_program *p, const struct pcn_snapshot *s,
                      const struct pcn_eval_options *o, double *ret_ms)
 {
@@ -214,6 +217,7 @@ static int eval_once(struct pcn_program *p, const struct pcn_snapshot *s,
     }
     *ret_ms = msec(t0, cpu_usec());
     last_wall_ms = msec(w0, pcn_monotonic_usec());
+    last_visited = r->n_visited;
     pcn_results_free(r);
     return 0;
 }
@@ -389,6 +393,10 @@ static int bench_peer(const char *snap, const char *out, int repeat, char **name
     int rc = 1;
 
     o.by = PCN_BY_PRACTICE;
+    /* PCN_BENCH_SPARSE=-1|0|1 (struct pcn_eval_options); PCN_BENCH_THREADS=N: N threads */
+    o.sparse = getenv("PCN_BENCH_SPARSE") ? (int)strtol(getenv("PCN_BENCH_SPARSE"), NULL, 10) : 0;
+    o.threads =
+        getenv("PCN_BENCH_THREADS") ? (int)strtol(getenv("PCN_BENCH_THREADS"), NULL, 10) : 0;
     if (pcn_date_from_ymd(2025, 3, 31, &o.as_of) != PCN_OK || load(&p, defs) ||
         select_names(p, names, n_names))
         goto out;
@@ -420,6 +428,7 @@ static int bench_peer(const char *snap, const char *out, int repeat, char **name
         if (select_names(p, names + k, 1) || best_of(p, s, &o, repeat, &wall, &cpu))
             goto out;
         printf("engine,%s,%.3f,%.3f\n", names[k], wall, cpu);
+        fprintf(stderr, "%s: %" PRIu32 " patients visited\n", names[k], last_visited);
     }
     rc = 0;
 out:

@@ -176,6 +176,14 @@ struct pcn_eval_options {
     int max_rows;  /* worklist rows kept per worklist; 0: unlimited */
     int threads;   /* 0: one per CPU for large populations; N: exactly N (max 64) */
     /*
+     * Which patients to visit (docs/internals/engine.md, "Sparse
+     * evaluation"): 0, only those the definitions can count when they are
+     * few enough to be quicker; 1, only those whenever the definitions
+     * allow; -1, every patient. The results are the same; tests and
+     * benchmarks compare them.
+     */
+    int sparse;
+    /*
      * 0: none; else a pcn_monotonic_usec() instant: evaluation stops with
      * PCN_ETIMEDOUT at the first chunk of 1,024 patients (per thread) or
      * code list begun after it.

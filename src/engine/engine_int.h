@@ -175,6 +175,8 @@ struct codelist {
      */
     struct mev *merged;
     size_t n_merged;
+    uint32_t *patients; /* the distinct patients of merged, in order (sparse.h) */
+    size_t n_patients;
     const struct pcn_snapshot *merged_for;
     size_t merged_events;
     int64_t merged_version;
@@ -273,6 +275,7 @@ struct pcn_results {
     size_t stride[DIM_COUNT];
     struct result *res;
     size_t n_res;
+    uint32_t n_visited; /* patients the evaluation visited (sparse.h): for tests and tuning */
 };
 
 /* A day number as y * 10000 + m * 100 + d; whole years between two such values are

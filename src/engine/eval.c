@@ -6,7 +6,11 @@
  * queries walk the posting lists of their codes with one cursor per code
  * that only moves forward, so a query touches only its codes' events.
  * Values are doubles: bools 0/1, dates day numbers, strings interned ids,
- * null is NaN.
+ * null is NaN. When the program proves that only patients with certain
+ * records can count (sparse.h), chunks hold those patients only (the
+ * candidates): the queries still walk their codes' events in patient
+ * order, and map each event's patient to its slot in the chunk, or to a
+ * trash slot that nothing reads.
  */
 #include "pcn/engine.h"
 
@@ -18,6 +22,7 @@
 
 #include "engine/engine_int.h"
 #include "engine/popcache.h"
+#include "engine/sparse.h"
 #include "pcn/alloc.h"
 #include "pcn/date.h"
 #include "pcn/vec.h"
@@ -26,6 +31,16 @@
 #define CHUNK POP_CHUNK
 #define NONE UINT32_MAX
 #define MAX_GROUPS ((size_t)1 << 22)
+/*
+ * Sparse chunks: the slots of events of patients that are not candidates,
+ * TRASH + (position & 7): spread over eight so that runs of such events do
+ * not all update one counter, each waiting for the last.
+ */
+#define TRASH CHUNK
+#define TRASH_SLOTS 8
+#define SLOTS (CHUNK + TRASH_SLOTS)
+
+_Static_assert(CHUNK < UINT16_MAX, "chunk slots are 16-bit");
 
 struct qstate {
     const struct mev *ev; /* the code list's merged index; borrowed */
@@ -56,17 +71,37 @@ struct evalctx {
     double age[CHUNK];    /* of the chunk's patients */
     double **buf, **buf2; /* per node; buf2 only for events */
     struct qstate *qs;
-    uint32_t range_lo, range_hi; /* the patients this context evaluates */
-    uint32_t lo, hi;             /* current chunk */
-    bool is_worker;              /* borrows the string tables of the main context */
+    /*
+     * The patients this context evaluates: dense, patients [range_lo,
+     * range_hi); sparse, candidates cand[range_lo..range_hi).
+     */
+    uint32_t range_lo, range_hi;
+    /*
+     * Current chunk: len patients; every event the queries walk is of a
+     * patient in [lo, hi). Dense, slot i is patient lo + i; sparse, the
+     * chunk's patients are pat[0..len) and slot[p - lo] maps patient p
+     * to its slot, or to a TRASH slot.
+     */
+    uint32_t lo, hi, len;
+    struct sparse_plan plan; /* main context: the candidates (sparse.h) */
+    const uint32_t *cand;    /* sparse: plan.cand (workers borrow it); else NULL */
+    uint32_t n_cand;
+    const uint32_t *pat; /* sparse: the chunk's patients (into cand); else NULL */
+    uint16_t *slot;      /* sparse: per patient of [lo, hi); TRASH slots between chunks */
+    size_t alloc_slot;
+    uint8_t chunk_inpop[CHUNK]; /* sparse: the chunk's population and groups, gathered */
+    uint32_t chunk_group[CHUNK];
+    bool is_worker; /* borrows the string tables of the main context */
     struct result *res;
     enum pcn_err rc;
     bool first_chunk;
     bool need_age; /* the age built-in is used */
-    double lo_b[CHUNK], hi_b[CHUNK];
-    uint32_t best[CHUNK];
-    uint32_t touched[CHUNK]; /* first/last/min/max: the chunk's slots with an event, in order */
-    int32_t cnt[CHUNK];      /* matching events per patient of the chunk, for one query */
+    /* per slot, TRASH slots included */
+    double lo_b[SLOTS], hi_b[SLOTS];
+    uint32_t best[SLOTS];
+    int32_t best_date[SLOTS];    /* first/last over a fixed window: the chosen event's date */
+    uint32_t touched[SLOTS + 1]; /* first/last/min/max: the chunk's slots with an event, in order */
+    int32_t cnt[SLOTS];          /* matching events per patient of the chunk, for one query */
     /* the snapshot's cached population and groups (main context: held; workers borrow) */
     struct pop_entry *pop;
     const uint32_t *group; /* the chunk's patients' breakdown groups (into pop) */
@@ -80,6 +115,18 @@ struct evalctx {
     size_t n_order;
     uint32_t sex_str[4], eth_str[ETH_COUNT], empty_str;
 };
+
+/* The chunk slot of patient p in [lo, hi): dense p - lo; sparse its slot or a TRASH one. */
+static inline uint32_t slot_of(const struct evalctx *c, uint32_t p)
+{
+    return c->slot ? c->slot[p - c->lo] : p - c->lo;
+}
+
+/* The patient in chunk slot i (i < len). */
+static inline uint32_t patient_at(const struct evalctx *c, uint32_t i)
+{
+    return c->pat ? c->pat[i] : c->lo + i;
+}
 
 /* ---- setup ---- */
 
@@ -414,9 +461,9 @@ static enum pcn_err sort_by_patient(struct mev *a, struct mev *tmp, size_t n)
 /* Build (or reuse) the merged index of a code list for this snapshot. */
 static enum pcn_err merge_codelist(const struct pcn_snapshot *s, struct codelist *cl)
 {
-    uint32_t *ids = NULL;
+    uint32_t *ids = NULL, *pats = NULL;
     struct mev *m = NULL, *tmp = NULL;
-    size_t n_ids = 0, n = 0, at = 0;
+    size_t n_ids = 0, n = 0, at = 0, n_pats = 0;
     enum pcn_err rc;
 
     if (cl->merged && cl->merged_for == s && cl->merged_events == s->n_events &&
@@ -436,6 +483,17 @@ static enum pcn_err merge_codelist(const struct pcn_snapshot *s, struct codelist
     }
     if (!rc)
         rc = sort_by_patient(m, tmp, n);
+    if (!rc) {
+        /* tmp's memory is free again: the distinct patients, in order, go there */
+        pats = (uint32_t *)tmp;
+        tmp = NULL;
+        for (size_t e = 0; e < n; e++) {
+            if (n_pats == 0 || pats[n_pats - 1] != m[e].patient)
+                pats[n_pats++] = m[e].patient;
+        }
+        uint32_t *shrunk = pcn_reallocarray(pats, n_pats + 1, sizeof(*pats));
+        pats = shrunk ? shrunk : pats;
+    }
     pcn_free(ids);
     pcn_free(tmp);
     if (rc) {
@@ -443,8 +501,11 @@ static enum pcn_err merge_codelist(const struct pcn_snapshot *s, struct codelist
         return rc;
     }
     pcn_free(cl->merged);
+    pcn_free(cl->patients);
     cl->merged = m;
     cl->n_merged = n;
+    cl->patients = pats;
+    cl->n_patients = n_pats;
     cl->merged_for = s;
     cl->merged_events = s->n_events;
     cl->merged_version = s->data_version;
@@ -460,10 +521,12 @@ static enum pcn_err resolve_codes(struct evalctx *c, struct codelist *cl, struct
     q->ev = cl->merged;
     q->n = cl->n_merged;
     /* first event of the context's first patient */
+    uint32_t first =
+        c->cand ? (c->range_lo < c->n_cand ? c->cand[c->range_lo] : UINT32_MAX) : c->range_lo;
     size_t lo = 0, hi = q->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (q->ev[mid].patient < c->range_lo)
+        if (q->ev[mid].patient < first)
             lo = mid + 1;
         else
             hi = mid;
@@ -509,7 +572,7 @@ static double nan_if_none(int32_t d)
 static void eval_builtin(struct evalctx *c, const struct node *n, double *out)
 {
     const struct pcn_snapshot *s = c->s;
-    uint32_t lo = c->lo, len = c->hi - c->lo;
+    uint32_t len = c->len;
 
     switch (n->sub) {
     case B_AS_OF:
@@ -521,16 +584,16 @@ static void eval_builtin(struct evalctx *c, const struct node *n, double *out)
         break;
     case B_DOB:
         for (uint32_t i = 0; i < len; i++)
-            out[i] = nan_if_none(s->dob[lo + i]);
+            out[i] = nan_if_none(s->dob[patient_at(c, i)]);
         break;
     case B_SEX:
         for (uint32_t i = 0; i < len; i++)
-            out[i] = c->sex_str[s->sex[lo + i] & 3];
+            out[i] = c->sex_str[s->sex[patient_at(c, i)] & 3];
         break;
     case B_PRACTICE:
     case B_NETWORK:
         for (uint32_t i = 0; i < len; i++) {
-            uint16_t pr = s->practice[lo + i];
+            uint16_t pr = s->practice[patient_at(c, i)];
             if (n->sub == B_PRACTICE)
                 out[i] = c->practice_str[pr == UINT16_MAX ? s->n_practices : pr];
             else
@@ -540,15 +603,17 @@ static void eval_builtin(struct evalctx *c, const struct node *n, double *out)
         break;
     case B_ETHNICITY:
         for (uint32_t i = 0; i < len; i++)
-            out[i] = c->eth_str[s->eth[lo + i]];
+            out[i] = c->eth_str[s->eth[patient_at(c, i)]];
         break;
     case B_IMD:
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = s->imd_q[lo + i] ? s->imd_q[lo + i] : NAN;
+        for (uint32_t i = 0; i < len; i++) {
+            uint8_t q = s->imd_q[patient_at(c, i)];
+            out[i] = q ? q : NAN;
+        }
         break;
     case B_REG_FROM:
         for (uint32_t i = 0; i < len; i++)
-            out[i] = nan_if_none(s->reg_from[lo + i]);
+            out[i] = nan_if_none(s->reg_from[patient_at(c, i)]);
         break;
     default:
         for (uint32_t i = 0; i < len; i++)
@@ -750,12 +815,93 @@ static bool better(const struct evalctx *c, const struct mev *ev, uint8_t agg, u
     }
 }
 
+/*
+ * The scans of a query over a fixed window without a value filter, the
+ * common case: no branch per event. Each is inlined twice, once with slot
+ * NULL (dense: the slot is p - lo) and once with the chunk's slot table,
+ * so neither tests which it is per event. Each returns the new cursor.
+ */
+#define KERNEL static inline __attribute__((always_inline)) size_t
+#define SLOT(slot, lo, p) ((slot) ? (uint32_t)(slot)[(p) - (lo)] : (p) - (lo))
+
+/* exists / count: matching events per slot. */
+KERNEL scan_count(struct evalctx *c, const struct mev *ev, size_t cur, size_t n, int32_t lo_d,
+                  int32_t hi_d, const uint16_t *slot)
+{
+    uint32_t lo = c->lo, hi = c->hi;
+
+    for (; cur < n && ev[cur].patient < hi; cur++)
+        c->cnt[SLOT(slot, lo, ev[cur].patient)] += (ev[cur].date >= lo_d) & (ev[cur].date <= hi_d);
+    return cur;
+}
+
+/* count_codes: distinct codes per slot (a patient's events come grouped by code). */
+KERNEL scan_codes(struct evalctx *c, const struct mev *ev, size_t cur, size_t n, int32_t lo_d,
+                  int32_t hi_d, const uint16_t *slot)
+{
+    uint32_t lo = c->lo, hi = c->hi, prev_pat = NONE, prev_code = NONE;
+    int counted = 0;
+
+    for (; cur < n && ev[cur].patient < hi; cur++) {
+        const struct mev *e = &ev[cur];
+        int in = (e->date >= lo_d) & (e->date <= hi_d);
+        int same = (e->patient == prev_pat) & (e->code == prev_code);
+        counted &= same;
+        c->cnt[SLOT(slot, lo, e->patient)] += in & !counted;
+        counted |= in;
+        prev_pat = e->patient;
+        prev_code = e->code;
+    }
+    return cur;
+}
+
+/*
+ * first / last (`last(x).date`, `last(x, within 12 months).value`): the
+ * chosen event per slot by selects on its date (last keeps the later of
+ * equal dates, as better()), and the slots with one in touched, in order
+ * (*n_touched of them).
+ */
+KERNEL scan_pick(struct evalctx *c, const struct mev *ev, size_t cur, size_t n, int32_t lo_d,
+                 int32_t hi_d, bool is_last, uint32_t *n_touched, const uint16_t *slot)
+{
+    uint32_t lo = c->lo, hi = c->hi, t = 0;
+
+    for (; cur < n && ev[cur].patient < hi; cur++) {
+        uint32_t i = SLOT(slot, lo, ev[cur].patient);
+        int32_t d = ev[cur].date;
+        bool in = (d >= lo_d) & (d <= hi_d);
+        bool fresh = c->cnt[i] == 0;
+        bool take = in & (fresh | (is_last ? d >= c->best_date[i] : d < c->best_date[i]));
+        c->touched[t] = i;
+        t += in & fresh;
+        c->best[i] = take ? (uint32_t)cur : c->best[i];
+        c->best_date[i] = take ? d : c->best_date[i];
+        c->cnt[i] += in;
+    }
+    *n_touched = t;
+    return cur;
+}
+
+/* exists over one list into a per-slot sum (a fused chain): a patient counts once. */
+KERNEL scan_once(struct evalctx *c, const struct mev *ev, size_t cur, size_t n, int32_t lo_d,
+                 int32_t hi_d, const uint16_t *slot)
+{
+    uint32_t lo = c->lo, hi = c->hi, last = NONE;
+
+    for (; cur < n && ev[cur].patient < hi; cur++) {
+        int add = (ev[cur].date >= lo_d) & (ev[cur].date <= hi_d) & (ev[cur].patient != last);
+        c->cnt[SLOT(slot, lo, ev[cur].patient)] += add;
+        last = add ? ev[cur].patient : last;
+    }
+    return cur;
+}
+
 static void eval_query(struct evalctx *c, const struct node *n, double *out, double *out2)
 {
     const struct query *q = &c->prog->queries[n->aux];
     struct qstate *qs = &c->qs[n->aux];
     const struct mev *ev = qs->ev;
-    uint32_t len = c->hi - c->lo;
+    uint32_t len = c->len;
     bool has_value_filter = false;
     bool needs_value = q->agg == AGG_MIN || q->agg == AGG_MAX;
     uint32_t prev_pat = NONE, prev_code = NONE, n_touched = 0;
@@ -767,32 +913,37 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
     double lo_c = c->lo_b[0], hi_c = c->hi_b[0];
 
     memset(c->cnt, 0, len * sizeof(c->cnt[0]));
-    if (const_window && !has_value_filter && q->agg <= AGG_COUNT) {
-        /* exists/count over a fixed window, the common case: no branch per event */
-        int32_t lo_d = day_bound(lo_c), hi_d = day_bound(hi_c);
-        for (; cur < qs->n && ev[cur].patient < c->hi; cur++)
-            c->cnt[ev[cur].patient - c->lo] += (ev[cur].date >= lo_d) & (ev[cur].date <= hi_d);
-    } else if (const_window && !has_value_filter && q->agg == AGG_COUNT_CODES) {
-        /* distinct codes in a fixed window: a patient's events come grouped by code */
-        int32_t lo_d = day_bound(lo_c), hi_d = day_bound(hi_c);
-        int counted = 0;
-        for (; cur < qs->n && ev[cur].patient < c->hi; cur++) {
-            const struct mev *e = &ev[cur];
-            int in = (e->date >= lo_d) & (e->date <= hi_d);
-            int same = (e->patient == prev_pat) & (e->code == prev_code);
-            counted &= same;
-            c->cnt[e->patient - c->lo] += in & !counted;
-            counted |= in;
-            prev_pat = e->patient;
-            prev_code = e->code;
+    memset(c->cnt + TRASH, 0, TRASH_SLOTS * sizeof(c->cnt[0]));
+    int32_t lo_d = day_bound(lo_c), hi_d = day_bound(hi_c);
+    bool fast = const_window && !has_value_filter;
+    if (fast && q->agg <= AGG_COUNT) {
+        cur = c->slot ? scan_count(c, ev, cur, qs->n, lo_d, hi_d, c->slot)
+                      : scan_count(c, ev, cur, qs->n, lo_d, hi_d, NULL);
+    } else if (fast && q->agg == AGG_COUNT_CODES) {
+        cur = c->slot ? scan_codes(c, ev, cur, qs->n, lo_d, hi_d, c->slot)
+                      : scan_codes(c, ev, cur, qs->n, lo_d, hi_d, NULL);
+    } else if (fast && (q->agg == AGG_FIRST || q->agg == AGG_LAST)) {
+        bool is_last = q->agg == AGG_LAST;
+        cur = c->slot ? scan_pick(c, ev, cur, qs->n, lo_d, hi_d, is_last, &n_touched, c->slot)
+                      : scan_pick(c, ev, cur, qs->n, lo_d, hi_d, is_last, &n_touched, NULL);
+        for (uint32_t i = 0; i < len; i++) {
+            out[i] = NAN;
+            out2[i] = NAN;
         }
+        for (uint32_t k = 0; k < n_touched; k++) {
+            uint32_t i = c->touched[k];
+            out[i] = c->best_date[i];
+            out2[i] = ev[c->best[i]].value;
+        }
+        qs->cursor = cur;
+        return;
     }
     for (; cur < qs->n; cur++) {
         const struct mev *e = &ev[cur];
         uint32_t i;
         if (e->patient >= c->hi)
             break;
-        i = e->patient - c->lo;
+        i = slot_of(c, e->patient);
         if (const_window ? (e->date < lo_c || e->date > hi_c)
                          : (e->date < c->lo_b[i] || e->date > c->hi_b[i]))
             continue;
@@ -922,12 +1073,12 @@ static void eval_func(struct evalctx *c, const struct node *n, double *out, uint
 static void eval_fused(struct evalctx *c, const struct fused *f, double *restrict out, uint32_t len)
 {
     memset(c->cnt, 0, len * sizeof(c->cnt[0]));
+    memset(c->cnt + TRASH, 0, TRASH_SLOTS * sizeof(c->cnt[0]));
     for (size_t k = 0; k < f->n_queries; k++) {
         const struct node *qn = &c->prog->nodes[f->queries[k]];
         const struct query *q = &c->prog->queries[qn->aux];
         struct qstate *qs = &c->qs[qn->aux];
         const struct mev *ev = qs->ev;
-        uint32_t last = NONE;
         size_t cur = qs->cursor;
         int32_t lo_d, hi_d;
 
@@ -935,11 +1086,8 @@ static void eval_fused(struct evalctx *c, const struct fused *f, double *restric
         lo_d = day_bound(c->lo_b[0]);
         hi_d = day_bound(c->hi_b[0]);
         /* a patient counts once per list: its events are contiguous */
-        for (; cur < qs->n && ev[cur].patient < c->hi; cur++) {
-            int add = (ev[cur].date >= lo_d) & (ev[cur].date <= hi_d) & (ev[cur].patient != last);
-            c->cnt[ev[cur].patient - c->lo] += add;
-            last = add ? ev[cur].patient : last;
-        }
+        cur = c->slot ? scan_once(c, ev, cur, qs->n, lo_d, hi_d, c->slot)
+                      : scan_once(c, ev, cur, qs->n, lo_d, hi_d, NULL);
         qs->cursor = cur;
         for (size_t j = 0; j < 8 && cur + 4 * j < qs->n; j++)
             __builtin_prefetch(&ev[cur + 4 * j]);
@@ -959,7 +1107,7 @@ static void eval_node(struct evalctx *c, uint32_t idx)
     double *out = c->buf[idx];
     const double *a = n->a != NONE ? c->buf[n->a] : NULL;
     const double *b = n->b != NONE && n->op != OP_DATEADD ? c->buf[n->b] : NULL;
-    uint32_t len = n->is_const ? CHUNK : c->hi - c->lo;
+    uint32_t len = n->is_const ? CHUNK : c->len;
 
     if (c->fused_of && c->fused_of[idx] != NONE) {
         eval_fused(c, &c->fused[c->fused_of[idx]], out, len);
@@ -1097,12 +1245,29 @@ static void fill_population(struct pop_entry *e, void *ud)
     }
 }
 
-/* The chunk's population and groups, from the cache entry (chunks start at multiples of CHUNK). */
+/*
+ * The chunk's population and groups, from the cache entry: dense, slices
+ * (chunks start at multiples of CHUNK); sparse, gathered.
+ */
 static void chunk_groups(struct evalctx *c)
 {
-    c->inpop = c->pop->inpop + c->lo;
-    c->group = c->pop->group + c->lo;
-    c->one_group = c->pop->chunk_group[c->lo / CHUNK] != NONE;
+    uint32_t differ = 0;
+
+    if (!c->pat) {
+        c->inpop = c->pop->inpop + c->lo;
+        c->group = c->pop->group + c->lo;
+        c->one_group = c->pop->chunk_group[c->lo / CHUNK] != NONE;
+        return;
+    }
+    for (uint32_t i = 0; i < c->len; i++) {
+        c->chunk_inpop[i] = c->pop->inpop[c->pat[i]];
+        c->chunk_group[i] = c->pop->group[c->pat[i]];
+    }
+    for (uint32_t i = 0; i < c->len; i++)
+        differ |= c->chunk_group[i] ^ c->chunk_group[0];
+    c->inpop = c->chunk_inpop;
+    c->group = c->chunk_group;
+    c->one_group = differ == 0;
 }
 
 static enum pcn_err add_row(struct result *res, const struct def *d, struct evalctx *c, uint32_t i)
@@ -1125,7 +1290,7 @@ static enum pcn_err add_row(struct result *res, const struct def *d, struct eval
     }
     for (size_t k = 0; k < d->n_items; k++)
         res->row_values[res->n_rows * n + k] = c->buf[d->items[k].node][i];
-    res->row_patient[res->n_rows++] = c->lo + i;
+    res->row_patient[res->n_rows++] = patient_at(c, i);
     return PCN_OK;
 }
 
@@ -1302,11 +1467,11 @@ static enum pcn_err setup_buffers(struct evalctx *c)
             c->buf[i] = n->sub ? c->buf2[n->a] : c->buf[n->a];
             continue;
         }
-        c->buf[i] = pcn_calloc(CHUNK, sizeof(double));
+        c->buf[i] = pcn_calloc(SLOTS, sizeof(double));
         if (!c->buf[i])
             return PCN_ENOMEM;
         if (n->op == OP_QUERY) {
-            c->buf2[i] = pcn_calloc(CHUNK, sizeof(double));
+            c->buf2[i] = pcn_calloc(SLOTS, sizeof(double));
             if (!c->buf2[i])
                 return PCN_ENOMEM;
             rc = resolve_codes(c, &p->codelists[p->queries[n->aux].codelist], &c->qs[n->aux]);
@@ -1351,23 +1516,65 @@ static enum pcn_err setup_outputs(struct evalctx *c)
     return PCN_OK;
 }
 
+/*
+ * Set up the chunk that starts at k (a patient, or a candidate's index):
+ * its patients and, sparse, the slots of the patients from the previous
+ * chunk's end (where the queries' cursors stand) to its last patient.
+ * Between chunks every slot is TRASH, so only the chunk's own are set
+ * here and reset by end_chunk().
+ */
+static enum pcn_err begin_chunk(struct evalctx *c, uint32_t k)
+{
+    size_t span;
+
+    c->len = (uint32_t)PCN_MIN((size_t)CHUNK, (size_t)(c->range_hi - k));
+    if (!c->cand) {
+        c->lo = k;
+        c->hi = k + c->len;
+        return PCN_OK;
+    }
+    c->pat = c->cand + k;
+    c->lo = k == c->range_lo ? c->pat[0] : c->hi;
+    c->hi = c->pat[c->len - 1] + 1;
+    span = (size_t)(c->hi - c->lo);
+    if (span > c->alloc_slot) {
+        size_t want = PCN_MAX(span, 2 * c->alloc_slot);
+        uint16_t *slot = pcn_reallocarray(c->slot, want, sizeof(*slot));
+        if (!slot)
+            return PCN_ENOMEM;
+        for (size_t j = c->alloc_slot; j < want; j++)
+            slot[j] = (uint16_t)(TRASH + (j & (TRASH_SLOTS - 1)));
+        c->slot = slot;
+        c->alloc_slot = want;
+    }
+    for (uint32_t i = 0; i < c->len; i++)
+        c->slot[c->pat[i] - c->lo] = (uint16_t)i;
+    return PCN_OK;
+}
+
+static void end_chunk(struct evalctx *c)
+{
+    for (uint32_t i = 0; c->pat && i < c->len; i++)
+        c->slot[c->pat[i] - c->lo] = (uint16_t)(TRASH + ((c->pat[i] - c->lo) & (TRASH_SLOTS - 1)));
+}
+
 static enum pcn_err run_chunks(struct evalctx *c)
 {
     const struct pcn_program *p = c->prog;
 
     c->first_chunk = true;
-    for (uint32_t lo = c->range_lo; lo < c->range_hi; lo += CHUNK) {
+    for (uint32_t at = c->range_lo; at < c->range_hi; at += CHUNK) {
         uint32_t len;
         if (c->deadline && pcn_monotonic_usec() >= c->deadline)
             return PCN_ETIMEDOUT;
-        c->lo = lo;
-        c->hi = (uint32_t)PCN_MIN((size_t)lo + CHUNK, (size_t)c->range_hi);
-        len = c->hi - c->lo;
+        if (begin_chunk(c, at) != PCN_OK)
+            return PCN_ENOMEM;
+        len = c->len;
         /* yyyymmdd differences divided by 10000 are whole years of age */
-        for (uint32_t i = 0; c->need_age && i < len; i++) {
-            int32_t years = (c->as_of_ymd - c->s->dob_ymd[lo + i]) / 10000;
-            c->age[i] = (double)years;
-        }
+        for (uint32_t i = 0; c->need_age && c->pat && i < len; i++)
+            c->age[i] = (double)((c->as_of_ymd - c->s->dob_ymd[c->pat[i]]) / 10000);
+        for (uint32_t i = 0; c->need_age && !c->pat && i < len; i++)
+            c->age[i] = (double)((c->as_of_ymd - c->s->dob_ymd[c->lo + i]) / 10000);
         for (uint32_t i = 0; c->first_chunk && i < p->n_nodes; i++) {
             const struct node *n = &p->nodes[i];
             if (n->needed && n->type != TY_DUR)
@@ -1382,6 +1589,7 @@ static enum pcn_err run_chunks(struct evalctx *c)
             if (rc)
                 return rc;
         }
+        end_chunk(c);
     }
     return PCN_OK;
 }
@@ -1399,6 +1607,7 @@ static void free_ctx(struct evalctx *c)
     pcn_free(c->buf);
     pcn_free(c->buf2);
     pcn_free(c->qs);
+    pcn_free(c->slot);
     if (c->is_worker) {
         for (size_t k = 0; c->res && k < c->r->n_res; k++) {
             pcn_free(c->res[k].counts);
@@ -1420,6 +1629,7 @@ static void free_ctx(struct evalctx *c)
     pcn_free(c->fused);
     pcn_free(c->fused_of);
     pcn_free(c->order);
+    pcn__sparse_plan_release(&c->plan);
 }
 
 /* Build every needed code list's merged index before any worker reads them. */
@@ -1477,6 +1687,8 @@ static enum pcn_err new_worker(const struct evalctx *m, uint32_t lo, uint32_t hi
     memcpy(w->sex_str, m->sex_str, sizeof(w->sex_str));
     memcpy(w->eth_str, m->eth_str, sizeof(w->eth_str));
     w->empty_str = m->empty_str;
+    w->cand = m->cand;
+    w->n_cand = m->n_cand;
     w->is_worker = true;
     w->range_lo = lo;
     w->range_hi = hi;
@@ -1544,30 +1756,29 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Number of threads: the option, else one per CPU (up to 8) for large populations. */
-static int thread_count(const struct pcn_eval_options *o, const struct pcn_snapshot *s)
+/* Number of threads: the option, else one per CPU (up to 8) when many patients are visited. */
+static int thread_count(const struct pcn_eval_options *o, uint32_t n_visited)
 {
     long cpus;
 
     if (o->threads > 0)
         return PCN_MIN(o->threads, 64);
-    if (s->n_patients < 32768)
+    if (n_visited < 32768)
         return 1;
     cpus = sysconf(_SC_NPROCESSORS_ONLN);
     return cpus < 1 ? 1 : (int)PCN_MIN(cpus, 8L);
 }
 
 /*
- * Evaluate all patients: the main context takes the first slice, workers
- * (one thread each) the others; a worker whose thread cannot start runs
- * inline.
+ * Evaluate all patients (or candidates): the main context takes the first
+ * slice, workers (one thread each) the others; a worker whose thread
+ * cannot start runs inline.
  */
-static enum pcn_err run_parallel(struct evalctx *c, int n_threads)
+static enum pcn_err run_parallel(struct evalctx *c, uint32_t n, int n_threads)
 {
     struct evalctx *w[64] = {NULL};
     pthread_t tid[64];
     bool started[64] = {false};
-    uint32_t n = c->s->n_patients;
     uint32_t per = (uint32_t)(((size_t)n / (size_t)n_threads + CHUNK - 1) / CHUNK * CHUNK);
     enum pcn_err rc = PCN_OK;
 
@@ -1641,12 +1852,20 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
         rc = intern_builtin_strings(c);
     if (!rc)
         rc = prepare_codelists(c);
+    if (!rc && o->sparse >= 0) {
+        rc = pcn__sparse_plan(p, s, c->n_order, o->sparse > 0, &c->plan);
+        c->cand = c->plan.cand;
+        c->n_cand = c->plan.n_cand;
+    }
     if (!rc)
         rc = setup_buffers(c);
     if (!rc)
         rc = setup_outputs(c);
-    if (!rc)
-        rc = run_parallel(c, thread_count(o, s));
+    if (!rc) {
+        uint32_t n = c->cand ? c->n_cand : s->n_patients;
+        r->n_visited = n;
+        rc = run_parallel(c, n, thread_count(o, n));
+    }
     if (rc)
         goto out;
     pcn__results_sort_rows(r);

@@ -82,6 +82,7 @@ void pcn_program_free(struct pcn_program *p)
         pcn_free(p->codelists[i].codes);
         pcn_free(p->codelists[i].name);
         pcn_free(p->codelists[i].merged);
+        pcn_free(p->codelists[i].patients);
     }
     for (size_t i = 0; i < p->n_defs; i++) {
         pcn_free(p->defs[i].name);

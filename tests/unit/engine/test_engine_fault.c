@@ -25,6 +25,14 @@ static const char defs[] =
     "segment seg { rule \"a\" = band(sc) == \"some\" rule \"b\" = true }\n"
     "worklist wl { population = dmr column \"Age\" = age column \"When\" = dd }\n";
 
+/* Every output counts only people with a DM or HB record: evaluated sparse (sparse.h). */
+static const char sparse_defs[] =
+    "codelist dm = codes(\"DM\", \"DM2\")\n"
+    "codelist hb = codes(\"HB\")\n"
+    "register either = exists(dm) or exists(hb)\n"
+    "indicator ind { denominator = last(dm).date is not null numerator = count(hb) > 0 }\n"
+    "worklist wl { population = exists(hb) and age > 40 column \"Age\" = age }\n";
+
 static void scenario_engine(void)
 {
     struct pcn_snapshot *s = NULL;
@@ -79,6 +87,17 @@ static void scenario_engine(void)
     (void)pcn_results_render(r, PCN_FORMAT_JSON, &out);
     (void)pcn_results_render(r, PCN_FORMAT_CSV, &out);
     (void)pcn_results_render(r, PCN_FORMAT_TABLE, &out);
+    pcn_results_free(r);
+    r = NULL;
+    pcn_program_free(p);
+    p = pcn_program_new();
+    o.sparse = 1;
+    if (!p || pcn_program_load_string(p, "s.pcn", sparse_defs, strlen(sparse_defs), NULL,
+                                      PCN_PROGRAM_FLAG_OUTPUT, &err) != PCN_OK)
+        goto out;
+    if (pcn_program_eval(p, s, &o, &r, &err) != PCN_OK)
+        goto out;
+    (void)pcn_results_render(r, PCN_FORMAT_JSON, &out);
 out:
     pcn_buf_release(&out);
     pcn_results_free(r);
