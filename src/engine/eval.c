@@ -855,33 +855,6 @@ KERNEL scan_codes(struct evalctx *c, const struct mev *ev, size_t cur, size_t n,
     return cur;
 }
 
-/*
- * first / last (`last(x).date`, `last(x, within 12 months).value`): the
- * chosen event per slot by selects on its date (last keeps the later of
- * equal dates, as better()), and the slots with one in touched, in order
- * (*n_touched of them).
- */
-KERNEL scan_pick(struct evalctx *c, const struct mev *ev, size_t cur, size_t n, int32_t lo_d,
-                 int32_t hi_d, bool is_last, uint32_t *n_touched, const uint16_t *slot)
-{
-    uint32_t lo = c->lo, hi = c->hi, t = 0;
-
-    for (; cur < n && ev[cur].patient < hi; cur++) {
-        uint32_t i = SLOT(slot, lo, ev[cur].patient);
-        int32_t d = ev[cur].date;
-        bool in = (d >= lo_d) & (d <= hi_d);
-        bool fresh = c->cnt[i] == 0;
-        bool take = in & (fresh | (is_last ? d >= c->best_date[i] : d < c->best_date[i]));
-        c->touched[t] = i;
-        t += in & fresh;
-        c->best[i] = take ? (uint32_t)cur : c->best[i];
-        c->best_date[i] = take ? d : c->best_date[i];
-        c->cnt[i] += in;
-    }
-    *n_touched = t;
-    return cur;
-}
-
 /* exists over one list into a per-slot sum (a fused chain): a patient counts once. */
 KERNEL scan_once(struct evalctx *c, const struct mev *ev, size_t cur, size_t n, int32_t lo_d,
                  int32_t hi_d, const uint16_t *slot)
@@ -922,21 +895,6 @@ static void eval_query(struct evalctx *c, const struct node *n, double *out, dou
     } else if (fast && q->agg == AGG_COUNT_CODES) {
         cur = c->slot ? scan_codes(c, ev, cur, qs->n, lo_d, hi_d, c->slot)
                       : scan_codes(c, ev, cur, qs->n, lo_d, hi_d, NULL);
-    } else if (fast && (q->agg == AGG_FIRST || q->agg == AGG_LAST)) {
-        bool is_last = q->agg == AGG_LAST;
-        cur = c->slot ? scan_pick(c, ev, cur, qs->n, lo_d, hi_d, is_last, &n_touched, c->slot)
-                      : scan_pick(c, ev, cur, qs->n, lo_d, hi_d, is_last, &n_touched, NULL);
-        for (uint32_t i = 0; i < len; i++) {
-            out[i] = NAN;
-            out2[i] = NAN;
-        }
-        for (uint32_t k = 0; k < n_touched; k++) {
-            uint32_t i = c->touched[k];
-            out[i] = c->best_date[i];
-            out2[i] = ev[c->best[i]].value;
-        }
-        qs->cursor = cur;
-        return;
     }
     for (; cur < qs->n; cur++) {
         const struct mev *e = &ev[cur];
