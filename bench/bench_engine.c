@@ -15,7 +15,10 @@
  *        bench_engine --peer SNAPSHOT OUT_CSV REPEAT NAME...   (load the
  *        snapshot file, evaluate the named definitions by practice: each on
  *        its own, best of REPEAT warm runs, then all together, cold and warm;
- *        counts to OUT_CSV; bench/peers.sh compares them with SQLite and DuckDB)
+ *        counts to OUT_CSV; bench/peers.sh compares them with SQLite and DuckDB;
+ *        the patients each definition visited to stderr. PCN_BENCH_SPARSE=-1|0|1
+ *        sets pcn_eval_options.sparse (-1: visit everyone, to compare) and
+ *        PCN_BENCH_THREADS=N the threads)
  */
 #include <inttypes.h>
 #include <math.h>
