@@ -835,22 +835,25 @@ KERNEL scan_count(struct evalctx *c, const struct mev *ev, size_t cur, size_t n,
     return cur;
 }
 
-/* count_codes: distinct codes per slot (a patient's events come grouped by code). */
+/*
+ * count_codes: distinct codes per slot. A patient's events come grouped by
+ * code, so an event counts when it is in the window and its (patient,
+ * code) is not the last one counted: one key of state, few enough
+ * registers that nothing is spilled in the loop.
+ */
 KERNEL scan_codes(struct evalctx *c, const struct mev *ev, size_t cur, size_t n, int32_t lo_d,
                   int32_t hi_d, const uint16_t *slot)
 {
-    uint32_t lo = c->lo, hi = c->hi, prev_pat = NONE, prev_code = NONE;
-    int counted = 0;
+    uint32_t lo = c->lo, hi = c->hi;
+    uint64_t counted = UINT64_MAX; /* (patient << 32 | code) of the last event counted */
 
     for (; cur < n && ev[cur].patient < hi; cur++) {
         const struct mev *e = &ev[cur];
-        int in = (e->date >= lo_d) & (e->date <= hi_d);
-        int same = (e->patient == prev_pat) & (e->code == prev_code);
-        counted &= same;
-        c->cnt[SLOT(slot, lo, e->patient)] += in & !counted;
-        counted |= in;
-        prev_pat = e->patient;
-        prev_code = e->code;
+        uint64_t key = (uint64_t)e->patient << 32 | e->code;
+        uint32_t add =
+            (uint32_t)(e->date >= lo_d) & (uint32_t)(e->date <= hi_d) & (uint32_t)(key != counted);
+        c->cnt[SLOT(slot, lo, e->patient)] += (int32_t)add;
+        counted = add ? key : counted;
     }
     return cur;
 }
@@ -869,7 +872,8 @@ KERNEL scan_once(struct evalctx *c, const struct mev *ev, size_t cur, size_t n, 
     return cur;
 }
 
-static void eval_query(struct evalctx *c, const struct node *n, double *out, double *out2)
+static __attribute__((noinline)) void eval_query(struct evalctx *c, const struct node *n,
+                                                 double *out, double *out2)
 {
     const struct query *q = &c->prog->queries[n->aux];
     struct qstate *qs = &c->qs[n->aux];
