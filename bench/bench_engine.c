@@ -379,7 +379,9 @@ static int best_of(struct pcn_program *p, const struct pcn_snapshot *s,
  * then the named definitions by practice. Times are printed as CSV lines
  * "engine,NAME,wall_ms,cpu_ms" (NAME "(all)" for the set evaluated
  * together, "(all, cold)" for its first run, which builds the code-list
- * indexes); the counts of the set go to out as `pcn` CSV.
+ * indexes); the counts of the set go to out as `pcn` CSV, and those of
+ * each definition evaluated on its own (sparse where it can be, where the
+ * set is dense) to out.single.
  */
 static int bench_peer(const char *snap, const char *out, int repeat, char **names, int n_names,
                       const char *defs)
@@ -393,6 +395,7 @@ static int bench_peer(const char *snap, const char *out, int repeat, char **name
     double wall = 0, cpu = 0;
     pcn_usec_t w0, c0;
     FILE *f = NULL;
+    char single[4096];
     int rc = 1;
 
     o.by = PCN_BY_PRACTICE;
@@ -427,11 +430,40 @@ static int bench_peer(const char *snap, const char *out, int repeat, char **name
         fprintf(stderr, "bench: cannot write %s\n", out);
         goto out;
     }
+    if (fclose(f) != 0) {
+        f = NULL;
+        goto out;
+    }
+    f = NULL;
+    pcn_results_free(r);
+    r = NULL;
+    pcn_buf_reset(&csv);
     for (int k = 0; k < n_names; k++) {
+        size_t header = csv.len;
         if (select_names(p, names + k, 1) || best_of(p, s, &o, repeat, &wall, &cpu))
             goto out;
         printf("engine,%s,%.3f,%.3f\n", names[k], wall, cpu);
+        /* the definition's own counts, one header for the file */
+        if (pcn_program_eval(p, s, &o, &r, &err) != PCN_OK ||
+            pcn_results_render(r, PCN_FORMAT_CSV, &csv) != PCN_OK) {
+            fprintf(stderr, "bench: evaluation failed\n");
+            goto out;
+        }
+        pcn_results_free(r);
+        r = NULL;
+        if (header) {
+            const char *nl = memchr(csv.buf + header, '\n', csv.len - header);
+            size_t cut = nl ? (size_t)(nl + 1 - (csv.buf + header)) : 0;
+            memmove(csv.buf + header, csv.buf + header + cut, csv.len - header - cut);
+            csv.len -= cut;
+        }
         fprintf(stderr, "%s: %" PRIu32 " patients visited\n", names[k], last_visited);
+    }
+    (void)snprintf(single, sizeof(single), "%s.single", out);
+    f = fopen(single, "we");
+    if (!f || fwrite(csv.buf, 1, csv.len, f) != csv.len) {
+        fprintf(stderr, "bench: cannot write %s\n", single);
+        goto out;
     }
     rc = 0;
 out:
