@@ -203,6 +203,12 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
 
 void pcn_results_free(struct pcn_results *r);
 
+/*
+ * Patients the evaluation visited: all of the snapshot's, or fewer when it
+ * was evaluated sparse (struct pcn_eval_options, sparse). For --timing.
+ */
+size_t pcn_results_visited(const struct pcn_results *r);
+
 /* Append the results to out in the format (schema in docs/definitions.md). */
 enum pcn_err pcn_results_render(const struct pcn_results *r, enum pcn_format f,
                                 struct pcn_buf *out);

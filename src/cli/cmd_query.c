@@ -197,10 +197,10 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
     if (o->timing)
         fprintf(stderr,
                 "pcn %s: snapshot of %zu patients and %zu records %s in %.1f ms; "
-                "evaluation in %.1f ms\n",
+                "evaluation in %.1f ms, visiting %zu patients\n",
                 cmd, pcn_snapshot_patient_count(snap), pcn_snapshot_event_count(snap),
                 cached ? "loaded from the snapshot file" : "built from the store",
-                (double)(t1 - t0) / 1000.0, (double)(t2 - t1) / 1000.0);
+                (double)(t1 - t0) / 1000.0, (double)(t2 - t1) / 1000.0, pcn_results_visited(res));
     if (pcn_results_render(res, o->fmt, &out) != PCN_OK) {
         rc = cli_runtime_error(cmd, "cannot render the results (out of memory?)");
         goto out;

@@ -25,6 +25,11 @@
 static const char *const kind_names[] = {"register", "indicator", "score", "segment", "worklist"};
 static const char *const dim_names[] = {"practice", "network", "age", "sex", "imd", "ethnicity"};
 
+size_t pcn_results_visited(const struct pcn_results *r)
+{
+    return r ? r->n_visited : 0;
+}
+
 void pcn_results_free(struct pcn_results *r)
 {
     if (!r)
