@@ -175,7 +175,8 @@ struct codelist {
      */
     struct mev *merged;
     size_t n_merged;
-    uint32_t *patients; /* the distinct patients of merged, in order (sparse.h) */
+    uint32_t *patients; /* the distinct patients of merged, in order; NULL until the sparse
+                           planner needs them (sparse.c) */
     size_t n_patients;
     const struct pcn_snapshot *merged_for;
     size_t merged_events;

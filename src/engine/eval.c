@@ -461,9 +461,9 @@ static enum pcn_err sort_by_patient(struct mev *a, struct mev *tmp, size_t n)
 /* Build (or reuse) the merged index of a code list for this snapshot. */
 static enum pcn_err merge_codelist(const struct pcn_snapshot *s, struct codelist *cl)
 {
-    uint32_t *ids = NULL, *pats = NULL;
+    uint32_t *ids = NULL;
     struct mev *m = NULL, *tmp = NULL;
-    size_t n_ids = 0, n = 0, at = 0, n_pats = 0;
+    size_t n_ids = 0, n = 0, at = 0;
     enum pcn_err rc;
 
     if (cl->merged && cl->merged_for == s && cl->merged_events == s->n_events &&
@@ -483,17 +483,6 @@ static enum pcn_err merge_codelist(const struct pcn_snapshot *s, struct codelist
     }
     if (!rc)
         rc = sort_by_patient(m, tmp, n);
-    if (!rc) {
-        /* tmp's memory is free again: the distinct patients, in order, go there */
-        pats = (uint32_t *)tmp;
-        tmp = NULL;
-        for (size_t e = 0; e < n; e++) {
-            if (n_pats == 0 || pats[n_pats - 1] != m[e].patient)
-                pats[n_pats++] = m[e].patient;
-        }
-        uint32_t *shrunk = pcn_reallocarray(pats, n_pats + 1, sizeof(*pats));
-        pats = shrunk ? shrunk : pats;
-    }
     pcn_free(ids);
     pcn_free(tmp);
     if (rc) {
@@ -504,8 +493,8 @@ static enum pcn_err merge_codelist(const struct pcn_snapshot *s, struct codelist
     pcn_free(cl->patients);
     cl->merged = m;
     cl->n_merged = n;
-    cl->patients = pats;
-    cl->n_patients = n_pats;
+    cl->patients = NULL; /* built by the sparse planner when it needs them */
+    cl->n_patients = 0;
     cl->merged_for = s;
     cl->merged_events = s->n_events;
     cl->merged_version = s->data_version;

@@ -267,6 +267,27 @@ static void mark_reached(const struct pcn_program *p, bool *reach)
 #undef REACH
 }
 
+/* The distinct patients of a merged code list, in order, kept with the list. */
+static enum pcn_err list_patients(struct codelist *cl)
+{
+    uint32_t *pats;
+    size_t n = 0;
+
+    if (cl->patients)
+        return PCN_OK;
+    pats = pcn_calloc(cl->n_merged + 1, sizeof(*pats));
+    if (!pats)
+        return PCN_ENOMEM;
+    for (size_t e = 0; e < cl->n_merged; e++) {
+        if (n == 0 || pats[n - 1] != cl->merged[e].patient)
+            pats[n++] = cl->merged[e].patient;
+    }
+    uint32_t *shrunk = pcn_reallocarray(pats, n + 1, sizeof(*pats));
+    cl->patients = shrunk ? shrunk : pats;
+    cl->n_patients = n;
+    return PCN_OK;
+}
+
 /* The sorted union of two sorted lists of distinct patients into out; its length. */
 static size_t merge_patients(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
                              uint32_t *out)
@@ -340,8 +361,8 @@ static bool worth_visiting(uint32_t n_cand, uint32_t n_patients, size_t n_nodes)
     return sparse < dense;
 }
 
-enum pcn_err pcn__sparse_plan(const struct pcn_program *p, const struct pcn_snapshot *s,
-                              size_t n_nodes, bool always, struct sparse_plan *plan)
+enum pcn_err pcn__sparse_plan(struct pcn_program *p, const struct pcn_snapshot *s, size_t n_nodes,
+                              bool always, struct sparse_plan *plan)
 {
     struct node_support *ns = pcn_calloc(p->n_nodes + 1, sizeof(*ns));
     bool *reach = pcn_calloc(p->n_nodes + 1, sizeof(*reach));
@@ -373,6 +394,10 @@ enum pcn_err pcn__sparse_plan(const struct pcn_program *p, const struct pcn_snap
             all = unknown; /* not indexed for this snapshot: visit everyone */
     }
     if (!any_output || !known(&all) || s->n_patients == 0)
+        goto out;
+    for (uint8_t k = 0; !rc && k < all.n; k++)
+        rc = list_patients(&p->codelists[all.list[k]]);
+    if (rc)
         goto out;
     /*
      * Judged on the sum of the lists' patients, an upper bound of their
