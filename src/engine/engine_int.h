@@ -239,6 +239,9 @@ struct pcn_program {
     uint32_t builtin_node[B_COUNT_]; /* node index + 1 of each built-in, 0 until used */
 };
 
+/* Does `a OP b` hold (enum cmp)? False when either is null (NaN), as in the language. */
+bool pcn__cmp_holds(uint8_t op, double a, double b);
+
 /* Intern a string in the program; *ret gets its id. */
 enum pcn_err pcn__program_intern(struct pcn_program *p, const char *s, size_t len, uint32_t *ret);
 

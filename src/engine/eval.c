@@ -670,7 +670,7 @@ static void eval_arith(uint8_t op, const double *restrict a, const double *restr
     }
 }
 
-static bool cmp_holds(uint8_t op, double a, double b)
+bool pcn__cmp_holds(uint8_t op, double a, double b)
 {
     if (isnan(a) || isnan(b))
         return false;
@@ -734,7 +734,8 @@ static bool query_bounds(struct evalctx *c, const struct query *q, uint32_t len)
 static bool value_ok(const struct query *q, float v)
 {
     for (size_t f = 0; f < q->n_filters; f++) {
-        if (q->filters[f].kind == F_VALUE && !cmp_holds(q->filters[f].cmp, v, q->filters[f].num))
+        if (q->filters[f].kind == F_VALUE &&
+            !pcn__cmp_holds(q->filters[f].cmp, v, q->filters[f].num))
             return false;
     }
     return true;

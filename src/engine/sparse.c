@@ -13,7 +13,6 @@
  */
 #include "engine/sparse.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "pcn/alloc.h"
@@ -88,29 +87,6 @@ static struct support one(uint32_t list)
     return x;
 }
 
-/* Does `0 OP k` hold? (A count or exists with no event, compared with a literal.) */
-static bool zero_cmp_holds(uint8_t op, double k, bool zero_on_left)
-{
-    double a = zero_on_left ? 0 : k, b = zero_on_left ? k : 0;
-
-    if (isnan(k))
-        return false;
-    switch (op) {
-    case CMP_EQ:
-        return a == b;
-    case CMP_NE:
-        return a != b;
-    case CMP_LT:
-        return a < b;
-    case CMP_LE:
-        return a <= b;
-    case CMP_GT:
-        return a > b;
-    default:
-        return a >= b;
-    }
-}
-
 static bool is_literal(const struct node *n)
 {
     return n->op == OP_NUM && n->type != TY_DUR;
@@ -123,9 +99,10 @@ static struct node_support support_cmp(const struct pcn_program *p, const struct
     const struct node *a = &p->nodes[n->a], *b = &p->nodes[n->b];
 
     r.zero = either(p, &ns[n->a].null, &ns[n->b].null);
-    if (is_literal(b) && !zero_cmp_holds(n->sub, b->num, true))
+    /* a zero-support side compared with a literal: empty when `0 OP k` fails */
+    if (is_literal(b) && !pcn__cmp_holds(n->sub, 0, b->num))
         r.zero = either(p, &r.zero, &ns[n->a].zero);
-    if (is_literal(a) && !zero_cmp_holds(n->sub, a->num, false))
+    if (is_literal(a) && !pcn__cmp_holds(n->sub, a->num, 0))
         r.zero = either(p, &r.zero, &ns[n->b].zero);
     return r;
 }
