@@ -72,7 +72,9 @@ for role in "${roles[@]}"; do
 done
 echo "Stop the server with Ctrl-C."
 echo
-serve=("$pcn" serve --db "$db" --web "$root/web" --network "$network")
+# the population snapshot beside the database: a restart loads it instead of reading the store
+serve=("$pcn" serve --db "$db" --web "$root/web" --network "$network"
+  --set "snapshot_file=$db.snapshot")
 if ! "${serve[@]}" --listen "$listen"; then
   echo "pcn serve could not listen on $listen; trying a free port" >&2
   "${serve[@]}" --listen 127.0.0.1:0

@@ -14,6 +14,7 @@
 #ifndef PCN_ENGINE_H
 #define PCN_ENGINE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,6 +71,16 @@ int64_t pcn_snapshot_data_version(const struct pcn_snapshot *s);
 void pcn_snapshot_set_data_version(struct pcn_snapshot *s, int64_t version);
 
 /*
+ * The identity of the database it was built from (its PCN_META_DATABASE_ID),
+ * "" unless set; set truncates to PCN_SNAPSHOT_SOURCE_MAX - 1 bytes. With
+ * the data version it tells whether a saved snapshot is this database's
+ * current population.
+ */
+#define PCN_SNAPSHOT_SOURCE_MAX 64
+const char *pcn_snapshot_source(const struct pcn_snapshot *s);
+void pcn_snapshot_set_source(struct pcn_snapshot *s, const char *id);
+
+/*
  * The date of the latest event, medication or immunisation added, or
  * PCN_DATE_NONE if there is none: when the data were extracted (or, for a
  * synthetic twin, its as-of date). The default as-of date of analyses is
@@ -85,20 +96,49 @@ size_t pcn_snapshot_memory(const struct pcn_snapshot *s);
 
 /*
  * Build a finished snapshot from every patient, event, medication,
- * immunisation and membership in the store, recording its data version.
- * The IMD table is <data dir>/data/reference/lsoa_imd2019.csv when
- * present. Caller frees *ret with pcn_snapshot_free().
+ * immunisation and membership in the store, recording its data version
+ * and the database's identity. The IMD table is
+ * <data dir>/data/reference/lsoa_imd2019.csv when present. Caller frees
+ * *ret with pcn_snapshot_free().
  */
 enum pcn_err pcn_snapshot_from_store(struct pcn_store *st, struct pcn_snapshot **ret,
                                      struct pcn_error *reterr);
 
 /*
+ * The same, stopped with PCN_ETIMEDOUT soon after *stop becomes non-zero
+ * (another thread sets it; checked every 16,384 records). stop may be NULL.
+ */
+enum pcn_err pcn_snapshot_from_store_until(struct pcn_store *st, const atomic_int *stop,
+                                           struct pcn_snapshot **ret, struct pcn_error *reterr);
+
+/* How pcn_snapshot_for_store() got the population. */
+enum pcn_snapshot_origin {
+    PCN_SNAPSHOT_WALKED, /* walked from the store (and saved, when a file was named) */
+    PCN_SNAPSHOT_LOADED, /* loaded from the file: same database, same data version */
+};
+
+/*
+ * The store's current population, the quickest way: from the snapshot file
+ * at path (may be NULL: none) when it was saved from this database at its
+ * current data version, else walked from the store (stop as in
+ * pcn_snapshot_from_store_until()) and then saved to path. A failed save
+ * costs only the next start its speed: the result is still PCN_OK, with
+ * the reason in *ret_warning when that is not NULL (else its msg is "").
+ * Call inside a read transaction so that the version and the walk agree.
+ */
+enum pcn_err pcn_snapshot_for_store(struct pcn_store *st, const char *path, const atomic_int *stop,
+                                    struct pcn_snapshot **ret, enum pcn_snapshot_origin *ret_origin,
+                                    struct pcn_error *ret_warning, struct pcn_error *reterr);
+
+/*
  * Save a finished snapshot to path (one binary file, native byte order),
  * and load it back: the fast start that skips the store walk. The file
- * records the data version; compare it with pcn_store_data_version() to
- * know whether it is current. Loading validates every index in the file
- * (PCN_EPARSE for a damaged file or another format version). Caller frees
- * the loaded snapshot with pcn_snapshot_free().
+ * records the data version and the database's identity; compare them with
+ * the store's (pcn_snapshot_for_store() does) to know whether it is
+ * current. Saving writes a temporary file beside path and renames it over
+ * path, so a reader never sees half a file. Loading validates every index
+ * in the file (PCN_EPARSE for a damaged file or another format version).
+ * Caller frees the loaded snapshot with pcn_snapshot_free().
  */
 enum pcn_err pcn_snapshot_save(const struct pcn_snapshot *s, const char *path,
                                struct pcn_error *reterr);

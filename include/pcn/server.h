@@ -23,18 +23,20 @@
 
 /* Every setting, with its config-file key in the comment. Public fields. */
 struct pcn_server_config {
-    char db[1024];       /* db: database location */
-    char listen[128];    /* listen: ADDR:PORT (port 0 picks a free one) */
-    char web_root[1024]; /* web_root: directory of the dashboard's files */
-    char network[16];    /* network: the PCN served by /api/v1/network ("" = first) */
-    char defs[1024];     /* defs: definitions directory ("" = <data dir>/defs) */
-    int threads;         /* threads: worker threads (and store handles) */
-    int max_connections; /* max_connections */
-    int64_t max_body;    /* max_body: bytes in a request body */
-    int64_t max_header;  /* max_header: bytes for the request line and headers */
-    int json_max_depth;  /* json_max_depth: nesting of a request body */
-    int max_page;        /* max_page: rows per page (limit parameter) */
-    int request_timeout; /* request_timeout: seconds a connection may stay idle */
+    char db[1024];            /* db: database location */
+    char listen[128];         /* listen: ADDR:PORT (port 0 picks a free one) */
+    char web_root[1024];      /* web_root: directory of the dashboard's files */
+    char network[16];         /* network: the PCN served by /api/v1/network ("" = first) */
+    char defs[1024];          /* defs: definitions directory ("" = <data dir>/defs) */
+    char snapshot_file[1024]; /* snapshot_file: the population kept across restarts ("" = none) */
+    int warm_start;           /* warm_start: 1 to prepare the population when the server starts */
+    int threads;              /* threads: worker threads (and store handles) */
+    int max_connections;      /* max_connections */
+    int64_t max_body;         /* max_body: bytes in a request body */
+    int64_t max_header;       /* max_header: bytes for the request line and headers */
+    int json_max_depth;       /* json_max_depth: nesting of a request body */
+    int max_page;             /* max_page: rows per page (limit parameter) */
+    int request_timeout;      /* request_timeout: seconds a connection may stay idle */
     /* request_time_limit (seconds, decimals allowed): processing time of one request */
     int64_t request_time_limit_usec;
     int drain_timeout;  /* drain_timeout: seconds to wait for requests at shutdown */

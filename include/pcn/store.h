@@ -66,6 +66,10 @@ enum pcn_err pcn_store_data_version(struct pcn_store *s, int64_t *ret);
 enum pcn_err pcn_store_get_meta(struct pcn_store *s, const char *key, char *out, size_t size);
 enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char *value);
 
+/* Meta key: the database's random identity (32 hex digits), set once when it is created
+ * or migrated; files derived from the data (snapshots) record it. */
+#define PCN_META_DATABASE_ID "database_id"
+
 /* Meta key: the date the population data describes ("YYYY-MM-DD"), set by
  * pcn generate; reports and the API use it as their default as-of date. */
 #define PCN_META_DATA_AS_OF "data_as_of"

@@ -133,33 +133,29 @@ static int load_stdlib(const char *cmd, struct pcn_program *p, const struct quer
 }
 
 /*
- * The population: from the snapshot file when it matches the store's data
- * version, else from the store (and then saved to the file, if one is named;
- * a failed save only costs the next run its fast start).
+ * The population: from the snapshot file when it is this database's at its
+ * current data version, else from the store (and then saved to the file, if
+ * one is named; a failed save only costs the next run its fast start).
  */
 static int get_snapshot(const char *cmd, const struct query_opts *o, struct pcn_store *store,
                         struct pcn_snapshot **ret, bool *ret_cached)
 {
-    struct pcn_snapshot *snap = NULL;
-    struct pcn_error err;
-    int64_t version = 0;
+    struct pcn_error err, warning;
+    enum pcn_snapshot_origin origin = PCN_SNAPSHOT_WALKED;
 
-    *ret_cached = false;
-    if (o->snapshot && pcn_store_data_version(store, &version) == PCN_OK &&
-        pcn_snapshot_load(o->snapshot, &snap, &err) == PCN_OK) {
-        if (pcn_snapshot_data_version(snap) == version) {
-            *ret = snap;
-            *ret_cached = true;
-            return CLI_EXIT_OK;
-        }
-        pcn_snapshot_free(snap);
-        snap = NULL;
-    }
-    if (pcn_snapshot_from_store(store, &snap, &err) != PCN_OK)
+    enum pcn_err rc = pcn_store_begin_read(store);
+
+    /* one read transaction: the data version and the walk see the same data */
+    if (rc == PCN_OK)
+        rc = pcn_snapshot_for_store(store, o->snapshot, NULL, ret, &origin, &warning, &err);
+    else
+        (void)pcn_error_set(&err, rc, "%s", pcn_store_errmsg(store));
+    pcn_store_end_read(store);
+    if (rc != PCN_OK)
         return cli_runtime_error(cmd, "%s", err.msg);
-    if (o->snapshot && pcn_snapshot_save(snap, o->snapshot, &err) != PCN_OK)
-        fprintf(stderr, "pcn %s: warning: %s\n", cmd, err.msg);
-    *ret = snap;
+    if (warning.msg[0])
+        fprintf(stderr, "pcn %s: warning: %s\n", cmd, warning.msg);
+    *ret_cached = origin == PCN_SNAPSHOT_LOADED;
     return CLI_EXIT_OK;
 }
 

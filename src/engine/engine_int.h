@@ -40,6 +40,7 @@ struct snap_membership {
 struct pcn_snapshot {
     bool finished;
     int64_t data_version;
+    char source[PCN_SNAPSHOT_SOURCE_MAX]; /* the database's identity; "" when unknown */
     int32_t last_date;      /* latest event, medication or immunisation; PCN_DATE_NONE if none */
     struct pcn_strmap *imd; /* lsoa -> decile */
 

@@ -1523,10 +1523,14 @@ static enum pcn_err run_chunks(struct evalctx *c)
             return PCN_ENOMEM;
         len = c->len;
         /* yyyymmdd differences divided by 10000 are whole years of age */
-        for (uint32_t i = 0; c->need_age && c->pat && i < len; i++)
-            c->age[i] = (double)((c->as_of_ymd - c->s->dob_ymd[c->pat[i]]) / 10000);
-        for (uint32_t i = 0; c->need_age && !c->pat && i < len; i++)
-            c->age[i] = (double)((c->as_of_ymd - c->s->dob_ymd[c->lo + i]) / 10000);
+        for (uint32_t i = 0; c->need_age && c->pat && i < len; i++) {
+            int32_t years = (c->as_of_ymd - c->s->dob_ymd[c->pat[i]]) / 10000;
+            c->age[i] = (double)years;
+        }
+        for (uint32_t i = 0; c->need_age && !c->pat && i < len; i++) {
+            int32_t years = (c->as_of_ymd - c->s->dob_ymd[c->lo + i]) / 10000;
+            c->age[i] = (double)years;
+        }
         for (uint32_t i = 0; c->first_chunk && i < p->n_nodes; i++) {
             const struct node *n = &p->nodes[i];
             if (n->needed && n->type != TY_DUR)

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/engine_int.h"
@@ -483,6 +484,17 @@ void pcn_snapshot_set_data_version(struct pcn_snapshot *s, int64_t version)
 {
     if (s)
         s->data_version = version;
+}
+
+const char *pcn_snapshot_source(const struct pcn_snapshot *s)
+{
+    return s ? s->source : "";
+}
+
+void pcn_snapshot_set_source(struct pcn_snapshot *s, const char *id)
+{
+    if (s)
+        (void)snprintf(s->source, sizeof(s->source), "%s", id ? id : "");
 }
 
 int32_t pcn_snapshot_last_date(const struct pcn_snapshot *s)

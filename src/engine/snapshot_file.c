@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine/engine_int.h"
 #include "pcn/alloc.h"
@@ -19,13 +20,14 @@
 #include "util/common.h"
 
 #define SNAP_MAGIC "PCNSNAP"
-#define SNAP_FORMAT 1u
+#define SNAP_FORMAT 2u /* 2: the database's identity (source) */
 #define SNAP_BOM 0x01020304u
 
 struct snap_header {
     char magic[8];
     uint32_t format, bom;
     int64_t data_version;
+    char source[PCN_SNAPSHOT_SOURCE_MAX]; /* NUL-terminated */
     uint64_t n_patients, n_events, n_codes, n_practices, n_networks, n_members, ids_len;
     uint64_t codes_len, practices_len, networks_len; /* bytes of NUL-separated strings */
 };
@@ -88,9 +90,10 @@ static bool put_columns(FILE *f, const struct pcn_snapshot *s, const struct code
 enum pcn_err pcn_snapshot_save(const struct pcn_snapshot *s, const char *path,
                                struct pcn_error *reterr)
 {
-    struct snap_header h = {SNAP_MAGIC, SNAP_FORMAT, SNAP_BOM, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    struct snap_header h = {.magic = SNAP_MAGIC, .format = SNAP_FORMAT, .bom = SNAP_BOM};
     struct code_keys ck = {NULL, 0};
     FILE *f = NULL;
+    char tmp[4096];
     enum pcn_err rc = PCN_OK;
 
     if (!s || !path || !s->finished)
@@ -100,6 +103,7 @@ enum pcn_err pcn_snapshot_save(const struct pcn_snapshot *s, const char *path,
         return pcn_error_set(reterr, PCN_ENOMEM, "%s: out of memory", path);
     (void)pcn_strmap_foreach(s->codes, collect_key, &ck);
     h.data_version = s->data_version;
+    memcpy(h.source, s->source, sizeof(h.source));
     h.n_patients = s->n_patients;
     h.n_events = s->n_events;
     h.n_codes = s->n_codes;
@@ -110,15 +114,25 @@ enum pcn_err pcn_snapshot_save(const struct pcn_snapshot *s, const char *path,
     h.codes_len = ck.len;
     h.practices_len = strings_len(s->practice_code, s->n_practices);
     h.networks_len = strings_len(s->network_code, s->n_networks);
-    f = fopen(path, "wbe");
+    /* a temporary file beside path, renamed over it: readers see the old file or the new */
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-%ld-%llx", path, (long)getpid(),
+                         (unsigned long long)pcn_monotonic_usec()) >= sizeof(tmp)) {
+        rc = pcn_error_set(reterr, PCN_EINVAL, "%s: path too long", path);
+        goto out;
+    }
+    f = fopen(tmp, "wbe");
     if (!f) {
-        rc = pcn_error_set(reterr, PCN_EIO, "%s: %s", path, strerror(errno));
+        rc = pcn_error_set(reterr, PCN_EIO, "%s: %s", tmp, strerror(errno));
         goto out;
     }
     if (!put(f, &h, sizeof(h), 1) || !put_columns(f, s, &ck))
-        rc = pcn_error_set(reterr, PCN_EIO, "%s: write failed", path);
+        rc = pcn_error_set(reterr, PCN_EIO, "%s: write failed", tmp);
     if (fclose(f) != 0 && !rc)
+        rc = pcn_error_set(reterr, PCN_EIO, "%s: %s", tmp, strerror(errno));
+    if (!rc && rename(tmp, path) != 0)
         rc = pcn_error_set(reterr, PCN_EIO, "%s: %s", path, strerror(errno));
+    if (rc)
+        (void)unlink(tmp);
 out:
     pcn_free(ck.keys);
     return rc;
@@ -220,9 +234,9 @@ static bool snapshot_valid(const struct pcn_snapshot *s)
 static bool header_ok(const struct snap_header *h)
 {
     return !memcmp(h->magic, SNAP_MAGIC, sizeof(h->magic)) && h->format == SNAP_FORMAT &&
-           h->bom == SNAP_BOM && h->n_patients < UINT32_MAX && h->n_events < UINT32_MAX &&
-           h->n_codes < UINT32_MAX && h->n_practices < UINT16_MAX && h->n_networks < UINT16_MAX &&
-           h->ids_len < UINT32_MAX;
+           memchr(h->source, '\0', sizeof(h->source)) && h->bom == SNAP_BOM &&
+           h->n_patients < UINT32_MAX && h->n_events < UINT32_MAX && h->n_codes < UINT32_MAX &&
+           h->n_practices < UINT16_MAX && h->n_networks < UINT16_MAX && h->ids_len < UINT32_MAX;
 }
 
 /* The file size the header implies, or 0 if it overflows. */
@@ -345,6 +359,7 @@ enum pcn_err pcn_snapshot_load(const char *path, struct pcn_snapshot **ret,
                                               : pcn_err_str(rc));
     }
     s->data_version = h.data_version;
+    memcpy(s->source, h.source, sizeof(s->source));
     /* not in the file: one pass over the dates (about 10 ms for 40 million events) */
     s->last_date = PCN_DATE_NONE;
     for (size_t i = 0; i < s->n_events; i++)

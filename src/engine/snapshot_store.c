@@ -1,19 +1,38 @@
 /*
  * snapshot_store.c - build a snapshot from the store: one walk per table
  * (memberships, patients in key order, then events, medications and
- * immunisations), recording the store's data version so callers can tell
- * when to rebuild.
+ * immunisations), recording the store's data version and the database's
+ * identity so callers can tell when to rebuild; and the store's current
+ * population the quickest way, from a saved snapshot file when it is this
+ * database's at this data version.
  */
 #include "pcn/engine.h"
+
+#include <string.h>
 
 #include "pcn/paths.h"
 #include "pcn/store.h"
 #include "util/common.h"
 
+/* Records between two looks at the stop flag. */
+#define STOP_EVERY 16384
+
 struct walk {
     struct pcn_snapshot *s;
     enum pcn_err rc;
+    const atomic_int *stop;
+    uint32_t seen;
 };
+
+/* Asked to stop? Looked at every STOP_EVERY records. */
+static int stopped(struct walk *w)
+{
+    if (!w->stop || ++w->seen % STOP_EVERY != 0 ||
+        !atomic_load_explicit(w->stop, memory_order_relaxed))
+        return 0;
+    w->rc = PCN_ETIMEDOUT;
+    return 1;
+}
 
 static int on_membership(const struct pcn_membership *m, void *ud)
 {
@@ -25,6 +44,8 @@ static int on_membership(const struct pcn_membership *m, void *ud)
 static int on_patient(int64_t key, const struct pcn_patient *p, void *ud)
 {
     struct walk *w = ud;
+    if (stopped(w))
+        return 1;
     w->rc = pcn_snapshot_add_patient(w->s, key, p);
     return w->rc != PCN_OK;
 }
@@ -39,19 +60,19 @@ static int keep(struct walk *w, enum pcn_err rc)
 static int on_event(int64_t key, const struct pcn_event *e, void *ud)
 {
     struct walk *w = ud;
-    return keep(w, pcn_snapshot_add_event(w->s, key, e));
+    return stopped(w) || keep(w, pcn_snapshot_add_event(w->s, key, e));
 }
 
 static int on_medication(int64_t key, const struct pcn_medication *m, void *ud)
 {
     struct walk *w = ud;
-    return keep(w, pcn_snapshot_add_medication(w->s, key, m));
+    return stopped(w) || keep(w, pcn_snapshot_add_medication(w->s, key, m));
 }
 
 static int on_immunisation(int64_t key, const struct pcn_immunisation *i, void *ud)
 {
     struct walk *w = ud;
-    return keep(w, pcn_snapshot_add_immunisation(w->s, key, i));
+    return stopped(w) || keep(w, pcn_snapshot_add_immunisation(w->s, key, i));
 }
 
 /* A walk's result: the callback's error first, else the store's. */
@@ -60,11 +81,29 @@ static enum pcn_err walked(struct walk *w, enum pcn_err rc)
     return w->rc ? w->rc : rc;
 }
 
+/* The database's identity, "" when it has none (a store from before schema 4 cannot: migrated). */
+static enum pcn_err database_id(struct pcn_store *st, char *out, size_t size)
+{
+    enum pcn_err rc = pcn_store_get_meta(st, PCN_META_DATABASE_ID, out, size);
+
+    if (rc == PCN_ENOTFOUND) {
+        out[0] = '\0';
+        return PCN_OK;
+    }
+    return rc;
+}
+
 enum pcn_err pcn_snapshot_from_store(struct pcn_store *st, struct pcn_snapshot **ret,
                                      struct pcn_error *reterr)
 {
-    char imd[4096];
-    struct walk w = {NULL, PCN_OK};
+    return pcn_snapshot_from_store_until(st, NULL, ret, reterr);
+}
+
+enum pcn_err pcn_snapshot_from_store_until(struct pcn_store *st, const atomic_int *stop,
+                                           struct pcn_snapshot **ret, struct pcn_error *reterr)
+{
+    char imd[4096], id[PCN_SNAPSHOT_SOURCE_MAX];
+    struct walk w = {NULL, PCN_OK, stop, 0};
     int64_t version = 0;
     enum pcn_err rc;
 
@@ -75,6 +114,8 @@ enum pcn_err pcn_snapshot_from_store(struct pcn_store *st, struct pcn_snapshot *
         rc = pcn_snapshot_new(imd, &w.s);
     if (!rc)
         rc = pcn_store_data_version(st, &version);
+    if (!rc)
+        rc = database_id(st, id, sizeof(id));
     if (!rc)
         rc = walked(&w, pcn_store_each_membership(st, NULL, on_membership, &w));
     if (!rc)
@@ -89,13 +130,61 @@ enum pcn_err pcn_snapshot_from_store(struct pcn_store *st, struct pcn_snapshot *
         rc = pcn_snapshot_finish(w.s);
     if (rc) {
         (void)pcn_error_set(reterr, rc, "loading the population: %s (%s)", pcn_err_str(rc),
-                            pcn_store_errmsg(st));
+                            rc == PCN_ETIMEDOUT ? "stopped" : pcn_store_errmsg(st));
         goto out;
     }
     pcn_snapshot_set_data_version(w.s, version);
+    pcn_snapshot_set_source(w.s, id);
     *ret = w.s;
     w.s = NULL;
 out:
     pcn_snapshot_free(w.s);
     return rc;
+}
+
+enum pcn_err pcn_snapshot_for_store(struct pcn_store *st, const char *path, const atomic_int *stop,
+                                    struct pcn_snapshot **ret, enum pcn_snapshot_origin *ret_origin,
+                                    struct pcn_error *ret_warning, struct pcn_error *reterr)
+{
+    struct pcn_snapshot *snap = NULL;
+    struct pcn_error err;
+    char id[PCN_SNAPSHOT_SOURCE_MAX];
+    int64_t version = 0;
+    enum pcn_err rc;
+
+    if (ret_warning)
+        (void)pcn_error_set(ret_warning, PCN_OK, "%s", "");
+    if (!st || !ret)
+        return PCN_EINVAL;
+    rc = pcn_store_data_version(st, &version);
+    if (!rc)
+        rc = database_id(st, id, sizeof(id));
+    if (rc)
+        return pcn_error_set(reterr, rc, "loading the population: %s (%s)", pcn_err_str(rc),
+                             pcn_store_errmsg(st));
+    /* a file of another database, or of this one before its last change, is not used */
+    if (path && id[0] && pcn_snapshot_load(path, &snap, &err) == PCN_OK) {
+        if (pcn_snapshot_data_version(snap) == version && !strcmp(pcn_snapshot_source(snap), id)) {
+            *ret = snap;
+            if (ret_origin)
+                *ret_origin = PCN_SNAPSHOT_LOADED;
+            return PCN_OK;
+        }
+        pcn_snapshot_free(snap);
+        snap = NULL;
+    }
+    rc = pcn_snapshot_from_store_until(st, stop, &snap, reterr);
+    if (rc)
+        return rc;
+    if (path && !id[0] && ret_warning)
+        (void)pcn_error_set(ret_warning, PCN_EVERSION,
+                            "%s: not used: the database has no identity yet (schema before 4; "
+                            "opening it for writing once migrates it)",
+                            path);
+    else if (path && pcn_snapshot_save(snap, path, &err) != PCN_OK && ret_warning)
+        *ret_warning = err;
+    *ret = snap;
+    if (ret_origin)
+        *ret_origin = PCN_SNAPSHOT_WALKED;
+    return PCN_OK;
 }

@@ -32,6 +32,7 @@ struct node_support {
 };
 
 static const struct support unknown = {.n = UNKNOWN};
+static const struct support none = {.n = 0}; /* no list: always empty */
 
 static bool known(const struct support *x)
 {
@@ -115,11 +116,14 @@ static struct node_support support_case(const struct pcn_program *p, const struc
     uint32_t k_n = l[0], els = l[1 + 2 * k_n];
     struct node_support r;
 
-    if (els == NONE) {
-        r.zero = n->type == TY_BOOL ? (struct support){0} : unknown;
-        r.null = n->type == TY_BOOL ? unknown : (struct support){0};
-    } else {
+    if (els != NONE) {
         r = ns[els];
+    } else if (n->type == TY_BOOL) {
+        r.zero = none;
+        r.null = unknown;
+    } else {
+        r.zero = unknown;
+        r.null = none;
     }
     for (uint32_t k = 0; k < k_n; k++) {
         r.zero = both(&r.zero, &ns[l[2 + 2 * k]].zero);
@@ -353,9 +357,11 @@ enum pcn_err pcn__sparse_plan(struct pcn_program *p, const struct pcn_snapshot *
         goto out;
     }
     mark_reached(p, reach);
-    for (size_t i = 0; i < p->n_nodes; i++)
-        ns[i] =
-            reach[i] ? support_of(p, &p->nodes[i], ns) : (struct node_support){unknown, unknown};
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        ns[i].zero = ns[i].null = unknown;
+        if (reach[i])
+            ns[i] = support_of(p, &p->nodes[i], ns);
+    }
     for (size_t i = 0; i < p->n_defs && known(&all); i++) {
         struct support d;
         if (!p->defs[i].output)

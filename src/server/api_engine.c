@@ -9,7 +9,9 @@
  * value range of one column), sorted and paged per request, limited to the
  * practice manager's practice, and audited. Requests run under the time
  * limit: evaluation stops at its deadline (the shared snapshot's build
- * does not, as it serves every later request).
+ * does not, as it serves every later request). The snapshot is kept in a
+ * file across restarts when one is configured, and prepared by a
+ * background thread when the server starts.
  */
 #include "server/server_int.h"
 
@@ -38,6 +40,12 @@ struct pcn__engine {
     pthread_mutex_t build_lock; /* one snapshot build at a time */
     struct snap_ref *cur;
     char defs[4096];
+    char snapshot_file[1024]; /* "" = none */
+    /* the warm-up thread (pcn__engine_warm); stop makes a store walk give up */
+    atomic_int stop;
+    pthread_t warm;
+    bool warm_started;
+    char warm_db[1024];
     /*
      * The registers of the standard library, compiled once, for the patient
      * view. A program is evaluated by one thread at a time: reg_lock.
@@ -54,12 +62,16 @@ static void ref_drop_locked(struct snap_ref *ref)
     }
 }
 
-enum pcn_err pcn__engine_new(const char *defs_dir, struct pcn__engine **ret)
+enum pcn_err pcn__engine_new(const char *defs_dir, const char *snapshot_file,
+                             struct pcn__engine **ret)
 {
     struct pcn__engine *e = pcn_calloc(1, sizeof(*e));
 
     if (!e)
         return PCN_ENOMEM;
+    if (snapshot_file)
+        (void)snprintf(e->snapshot_file, sizeof(e->snapshot_file), "%s", snapshot_file);
+    atomic_init(&e->stop, 0);
     if (defs_dir && *defs_dir)
         (void)snprintf(e->defs, sizeof(e->defs), "%s", defs_dir);
     else if (pcn_data_path("defs", e->defs, sizeof(e->defs)) != PCN_OK)
@@ -75,6 +87,9 @@ void pcn__engine_free(struct pcn__engine *e)
 {
     if (!e)
         return;
+    atomic_store(&e->stop, 1);
+    if (e->warm_started)
+        (void)pthread_join(e->warm, NULL);
     ref_drop_locked(e->cur);
     pcn_program_free(e->registers);
     (void)pthread_mutex_destroy(&e->reg_lock);
@@ -96,56 +111,134 @@ static struct snap_ref *take_current(struct pcn__engine *e, int64_t version)
     return ref;
 }
 
+static void release_snapshot(struct pcn__engine *e, struct snap_ref *ref)
+{
+    (void)pthread_mutex_lock(&e->lock);
+    ref_drop_locked(ref);
+    (void)pthread_mutex_unlock(&e->lock);
+}
+
+/*
+ * Under build_lock: the current snapshot of this data version, or a new
+ * one made current, from the snapshot file when it is this database's at
+ * this version, else walked from st (and saved to the file). Held for the
+ * caller when ret is not NULL. st must be in a read transaction.
+ */
+static enum pcn_err build_current(struct pcn__engine *e, struct pcn_store *st, int64_t version,
+                                  struct snap_ref **ret, struct pcn_error *err)
+{
+    struct snap_ref *ref = take_current(e, version); /* another thread may have built it */
+    struct pcn_error warning;
+    enum pcn_snapshot_origin origin = PCN_SNAPSHOT_WALKED;
+    pcn_usec_t t0 = pcn_monotonic_usec();
+    enum pcn_err rc;
+
+    if (ref) {
+        if (ret)
+            *ret = ref;
+        else
+            release_snapshot(e, ref);
+        return PCN_OK;
+    }
+    ref = pcn_calloc(1, sizeof(*ref));
+    if (!ref)
+        return pcn_error_set(err, PCN_ENOMEM, "%s", pcn_err_str(PCN_ENOMEM));
+    rc = pcn_snapshot_for_store(st, e->snapshot_file[0] ? e->snapshot_file : NULL, &e->stop,
+                                &ref->snap, &origin, &warning, err);
+    if (rc != PCN_OK) {
+        pcn_free(ref);
+        return rc;
+    }
+    if (warning.msg[0])
+        pcn__log("engine: the population snapshot was not saved: %s", warning.msg);
+    pcn__log("engine: population of %zu patients and %zu records (data version %lld) %s in "
+             "%.2f s",
+             pcn_snapshot_patient_count(ref->snap), pcn_snapshot_event_count(ref->snap),
+             (long long)version,
+             origin == PCN_SNAPSHOT_LOADED ? "loaded from the snapshot file"
+                                           : "read from the store",
+             (double)(pcn_monotonic_usec() - t0) / 1e6);
+    ref->version = version;
+    ref->refs = ret ? 2 : 1; /* the engine's, and the caller's */
+    (void)pthread_mutex_lock(&e->lock);
+    ref_drop_locked(e->cur);
+    e->cur = ref;
+    (void)pthread_mutex_unlock(&e->lock);
+    if (ret)
+        *ret = ref;
+    return PCN_OK;
+}
+
 /* The snapshot of this data version, built if needed. Release with release_snapshot(). */
 static enum pcn_err acquire_snapshot(struct pcn__request *r, int64_t version, struct snap_ref **ret,
                                      struct pcn_error *err)
 {
     struct pcn__engine *e = r->srv->engine;
     struct snap_ref *ref = take_current(e, version);
-    enum pcn_err rc = PCN_OK;
+    enum pcn_err rc;
 
     if (ref) {
         *ret = ref;
         return PCN_OK;
     }
     (void)pthread_mutex_lock(&e->build_lock);
-    ref = take_current(e, version); /* another worker may have built it meanwhile */
-    if (!ref) {
-        ref = pcn_calloc(1, sizeof(*ref));
-        /*
-         * The snapshot serves every later request of this data version, so
-         * its build is not cut short by this request's time limit; the
-         * evaluation that follows checks the limit.
-         */
-        rc = ref ? pcn_store_set_deadline(r->store, 0) : PCN_ENOMEM;
-        if (rc == PCN_OK)
-            rc = pcn_snapshot_from_store(r->store, &ref->snap, err);
-        else
-            rc = pcn_error_set(err, rc, "%s", pcn_err_str(rc));
-        if (pcn_store_set_deadline(r->store, r->deadline) != PCN_OK && rc == PCN_OK)
-            rc = pcn_error_set(err, PCN_ESTORAGE, "cannot restore the time limit");
-        if (rc == PCN_OK && ref) {
-            ref->version = version;
-            ref->refs = 2; /* the engine's and the caller's */
-            (void)pthread_mutex_lock(&e->lock);
-            ref_drop_locked(e->cur);
-            e->cur = ref;
-            (void)pthread_mutex_unlock(&e->lock);
-        } else {
-            pcn_free(ref);
-            ref = NULL;
-        }
+    /*
+     * The snapshot serves every later request of this data version, so its
+     * build is not cut short by this request's time limit; the evaluation
+     * that follows checks the limit.
+     */
+    rc = pcn_store_set_deadline(r->store, 0);
+    if (rc == PCN_OK)
+        rc = build_current(e, r->store, version, &ref, err);
+    else
+        (void)pcn_error_set(err, rc, "%s", pcn_err_str(rc));
+    if (pcn_store_set_deadline(r->store, r->deadline) != PCN_OK && rc == PCN_OK) {
+        release_snapshot(e, ref);
+        ref = NULL;
+        rc = pcn_error_set(err, PCN_ESTORAGE, "cannot restore the time limit");
     }
     (void)pthread_mutex_unlock(&e->build_lock);
-    *ret = ref;
+    *ret = rc == PCN_OK ? ref : NULL;
     return rc;
 }
 
-static void release_snapshot(struct pcn__engine *e, struct snap_ref *ref)
+/* The warm-up: the current data's snapshot, with its own read-only store handle. */
+static void *warm_main(void *arg)
 {
-    (void)pthread_mutex_lock(&e->lock);
-    ref_drop_locked(ref);
-    (void)pthread_mutex_unlock(&e->lock);
+    struct pcn__engine *e = arg;
+    struct pcn_store *st = NULL;
+    struct pcn_error err = {PCN_OK, ""};
+    int64_t version = 0;
+    enum pcn_err rc = pcn_store_open(e->warm_db, PCN_STORE_FLAG_READONLY, &st, &err);
+
+    if (rc == PCN_OK && (rc = pcn_store_begin_read(st)) != PCN_OK)
+        (void)pcn_error_set(&err, rc, "%s", pcn_store_errmsg(st));
+    if (rc == PCN_OK && (rc = pcn_store_data_version(st, &version)) != PCN_OK)
+        (void)pcn_error_set(&err, rc, "%s", pcn_store_errmsg(st));
+    if (rc == PCN_OK) {
+        (void)pthread_mutex_lock(&e->build_lock);
+        rc = build_current(e, st, version, NULL, &err);
+        (void)pthread_mutex_unlock(&e->build_lock);
+    }
+    if (st)
+        pcn_store_end_read(st);
+    pcn_store_close(st);
+    if (rc != PCN_OK && !atomic_load(&e->stop))
+        pcn__log("engine: preparing the population failed (the first report will retry): %s",
+                 err.msg);
+    return NULL;
+}
+
+enum pcn_err pcn__engine_warm(struct pcn__engine *e, const char *db)
+{
+    if (e->warm_started)
+        return PCN_ECONFLICT;
+    if ((size_t)snprintf(e->warm_db, sizeof(e->warm_db), "%s", db) >= sizeof(e->warm_db))
+        return PCN_EINVAL;
+    if (pthread_create(&e->warm, NULL, warm_main, e) != 0)
+        return PCN_EAGAIN;
+    e->warm_started = true;
+    return PCN_OK;
 }
 
 /* Evaluate `select` and render JSON into out. Replies on failure and returns false. */

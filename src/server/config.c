@@ -31,6 +31,7 @@ void pcn_server_config_init(struct pcn_server_config *c)
         .login_window = 900,
         .suppress_below = 8,
         .cache_entries = 256,
+        .warm_start = 1,
     };
     (void)snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
     (void)snprintf(c->web_root, sizeof(c->web_root), "web");
@@ -70,6 +71,7 @@ static const struct int_key int_keys[] = {
     INT_KEY("cache_entries", cache_entries, 0, 100000),
     INT_KEY("access_log", access_log, 0, 1),
     INT_KEY("secure_cookie", secure_cookie, 0, 1),
+    INT_KEY("warm_start", warm_start, 0, 1),
 };
 
 static enum pcn_err set_text(char *dst, size_t size, const char *key, const char *value,
@@ -106,6 +108,8 @@ enum pcn_err pcn_server_config_set(struct pcn_server_config *c, const char *key,
         return set_text(c->web_root, sizeof(c->web_root), key, value, reterr);
     if (strcmp(key, "defs") == 0)
         return set_text(c->defs, sizeof(c->defs), key, value, reterr);
+    if (strcmp(key, "snapshot_file") == 0)
+        return set_text(c->snapshot_file, sizeof(c->snapshot_file), key, value, reterr);
     if (strcmp(key, "network") == 0)
         return set_text(c->network, sizeof(c->network), key, value, reterr);
     if (strcmp(key, "request_time_limit") == 0)

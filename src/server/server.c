@@ -365,7 +365,7 @@ enum pcn_err pcn_server_new(const struct pcn_server_config *c, struct pcn_server
     rc = open_pool(srv, reterr);
     if (rc == PCN_OK)
         rc = pcn__audit_queue_new(c->db, &srv->write_lock, &srv->audit, reterr);
-    if (rc == PCN_OK && pcn__engine_new(c->defs, &srv->engine) != PCN_OK)
+    if (rc == PCN_OK && pcn__engine_new(c->defs, c->snapshot_file, &srv->engine) != PCN_OK)
         rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     if (rc != PCN_OK)
         goto out;
@@ -419,6 +419,8 @@ enum pcn_err pcn_server_start(struct pcn_server *srv, char *ret_addr, size_t siz
         return pcn_error_set(reterr, PCN_EIO, "cannot listen on %s: %s", srv->cfg.listen,
                              strerror(errno));
     srv->started = true;
+    if (srv->cfg.warm_start && pcn__engine_warm(srv->engine, srv->cfg.db) != PCN_OK)
+        pcn__log("engine: cannot start preparing the population; the first report will");
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     (void)inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host));
     (void)snprintf(ret_addr, size, "%s:%u", host, info ? (unsigned)info->port : 0u);

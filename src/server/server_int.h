@@ -217,8 +217,19 @@ enum pcn_err pcn__audit_queue_submit(struct pcn__audit_queue *q, const struct pc
 void pcn__audit_queue_free(struct pcn__audit_queue *q);
 
 /* The engine state (api_engine.c): definitions directory and the shared snapshot. */
-enum pcn_err pcn__engine_new(const char *defs_dir, struct pcn__engine **ret);
+/*
+ * The engine's shared state: definitions from defs_dir, the population
+ * snapshot kept in snapshot_file across restarts (NULL or "": none).
+ * pcn__engine_free() stops a warm-up and waits for it.
+ */
+enum pcn_err pcn__engine_new(const char *defs_dir, const char *snapshot_file,
+                             struct pcn__engine **ret);
 void pcn__engine_free(struct pcn__engine *e);
+/*
+ * Prepare the snapshot of the current data in a background thread (its own
+ * store handle on db), so the first report does not wait for it.
+ */
+enum pcn_err pcn__engine_warm(struct pcn__engine *e, const char *db);
 
 /*
  * The registers of the standard library that patient `key` is on as of

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 PCN = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="pcn-server-it-")
@@ -728,6 +729,36 @@ def test_config_file():
     check(rc == 2 and "pcn.conf:2" in err and "not_a_key" in err, "bad config key: " + err)
 
 
+def test_snapshot_file():
+    """snapshot_file and warm_start: the population is prepared when the server starts,
+    kept in the file, and loaded from it by the next server instead of walking the store."""
+    path = os.path.join(TMP, "pop.snap")
+    srv = Server("--set", "snapshot_file=" + path)
+    deadline = time.time() + 30
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.05)  # no request: the warm-up alone writes it
+    check(os.path.exists(path), "the warm start wrote the snapshot file")
+    c = Client(srv, "cd1")
+    st, first, _, _ = c.get("/api/v1/reports/registers")
+    check(st == 200, "report on the warm snapshot (%d)" % st)
+    log = srv.stop()
+    check("read from the store" in log and "loaded from the snapshot file" not in log,
+          "the first server reads the store: " + log[-400:])
+    srv = Server("--set", "snapshot_file=" + path)
+    c = Client(srv, "cd1")
+    st, again, _, _ = c.get("/api/v1/reports/registers")
+    log = srv.stop()
+    check(st == 200 and again == first, "the same report from the loaded snapshot")
+    check("loaded from the snapshot file" in log, "the next server loads the file: " + log[-400:])
+    leftovers = [f for f in os.listdir(TMP) if f.startswith("pop.snap.tmp")]
+    check(not leftovers, "no temporary snapshot file left: %s" % leftovers)
+    srv = Server("--set", "warm_start=0")
+    time.sleep(0.3)
+    st, _, _, _ = srv.request("GET", "/api/v1/health")
+    log = srv.stop()
+    check(st == 200 and "population of" not in log, "warm_start=0 prepares nothing: " + log[-300:])
+
+
 def test_cli_users():
     rc, out, _ = pcn("user", "list", "--db", DB, "--format", "csv")
     check(rc == 0 and "pm1,practice_manager,A81001,false," in out and
@@ -817,6 +848,7 @@ def main():
     check(srv.proc.returncode == 0, "server exit status 0")
     logs = log + test_graceful_shutdown() + test_address_throttling() + test_connection_limit()
     test_config_file()
+    test_snapshot_file()
     test_cli_users()
     check("GET /api/v1/patients/{key} 200" in logs, "access log names the route pattern")
     secrets = NHS_NUMBERS + [PASSWORD, "Smith", "P1"] + [str(k) for k in ()]

@@ -911,6 +911,114 @@ static void test_stdlib(void **state)
     pcn_snapshot_free(s);
 }
 
+/* A store of one patient at path with n events coded DM. */
+static struct pcn_store *tiny_store(const char *path, int n)
+{
+    struct pcn_store *st = NULL;
+    struct pcn_error err;
+    struct pcn_patient pt = {.patient_id = "Y1", .date_of_birth = D("1960-01-01")};
+    pt.sex = PCN_SEX_MALE;
+    pt.registered_from = PCN_DATE_NONE;
+    pt.registered_to = PCN_DATE_NONE;
+    pt.date_of_death = PCN_DATE_NONE;
+    assert_int_equal(pcn_store_open(path, PCN_STORE_FLAG_CREATE, &st, &err), PCN_OK);
+    assert_int_equal(pcn_store_begin(st), PCN_OK);
+    assert_int_equal(pcn_store_put_patient(st, &pt), PCN_OK);
+    for (int i = 0; i < n; i++) {
+        struct pcn_event e = {.patient_id = "Y1", .system = "snomed", .code = "DM"};
+        e.kind = PCN_EVENT_CONDITION;
+        e.date = D("2020-01-01") + i;
+        e.end_date = PCN_DATE_NONE;
+        assert_int_equal(pcn_store_put_event(st, &e), PCN_OK);
+    }
+    assert_int_equal(pcn_store_commit(st), PCN_OK);
+    return st;
+}
+
+/* The population of st the quickest way; returns how it was got, *events its event count. */
+static enum pcn_snapshot_origin for_store(struct pcn_store *st, const char *file, size_t *events)
+{
+    struct pcn_snapshot *s = NULL;
+    struct pcn_error err, warning;
+    enum pcn_snapshot_origin origin = PCN_SNAPSHOT_LOADED;
+
+    assert_int_equal(pcn_store_begin_read(st), PCN_OK);
+    if (pcn_snapshot_for_store(st, file, NULL, &s, &origin, &warning, &err) != PCN_OK)
+        fail_msg("%s", err.msg);
+    pcn_store_end_read(st);
+    assert_string_equal(warning.msg, "");
+    *events = pcn_snapshot_event_count(s);
+    pcn_snapshot_free(s);
+    return origin;
+}
+
+/*
+ * pcn_snapshot_for_store(): a saved snapshot is used only by the database
+ * it came from, at the data version it had; otherwise the store is walked
+ * and the file replaced. A stop flag already set stops the walk.
+ */
+static void test_for_store(void **state)
+{
+    char dir[128], a[256], b[256], file[256], junk[300];
+    struct pcn_store *sa, *sb;
+    struct pcn_snapshot *s = NULL;
+    struct pcn_error err;
+    atomic_int stop;
+    size_t events = 0;
+    (void)state;
+    test_mkdtemp(dir, sizeof(dir));
+    (void)snprintf(a, sizeof(a), "%s/a.db", dir);
+    (void)snprintf(b, sizeof(b), "%s/b.db", dir);
+    (void)snprintf(file, sizeof(file), "%s/pop.snap", dir);
+    sa = tiny_store(a, 2);
+    sb = tiny_store(b, 3); /* another database, same data version */
+    assert_int_equal(for_store(sa, NULL, &events), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(access(file, F_OK), -1); /* no file named, none written */
+    assert_int_equal(for_store(sa, file, &events), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(access(file, F_OK), 0);
+    assert_int_equal(for_store(sa, file, &events), PCN_SNAPSHOT_LOADED);
+    assert_int_equal(events, 2);
+    /* the other database never takes a's population, even at the same data version */
+    assert_int_equal(for_store(sb, file, &events), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(events, 3);
+    assert_int_equal(for_store(sb, file, &events), PCN_SNAPSHOT_LOADED);
+    assert_int_equal(for_store(sa, file, &events), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(events, 2);
+    /* a change of the data: walked again */
+    pcn_store_close(sa);
+    pcn_store_close(tiny_store(a, 0)); /* the same patient again: a new data version */
+    assert_int_equal(pcn_store_open(a, 0, &sa, &err), PCN_OK);
+    assert_int_equal(for_store(sa, file, &events), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(for_store(sa, file, &events), PCN_SNAPSHOT_LOADED);
+    /* a damaged file is walked over and replaced */
+    test_write_file(file, "PCNSNAP damaged");
+    assert_int_equal(for_store(sa, file, &events), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(for_store(sa, file, &events), PCN_SNAPSHOT_LOADED);
+    /* a stop flag set (shutdown): the walk gives up within 16,384 records */
+    pcn_store_close(sb);
+    sb = tiny_store(b, 20000);
+    atomic_init(&stop, 1);
+    assert_int_equal(pcn_store_begin_read(sb), PCN_OK);
+    assert_int_equal(pcn_snapshot_from_store_until(sb, &stop, &s, &err), PCN_ETIMEDOUT);
+    assert_null(s);
+    atomic_store(&stop, 0);
+    assert_int_equal(pcn_snapshot_from_store_until(sb, &stop, &s, &err), PCN_OK);
+    assert_int_equal(pcn_snapshot_event_count(s), 20000); /* the same records again, and more */
+    pcn_store_end_read(sb);
+    pcn_snapshot_free(s);
+    pcn_store_close(sa);
+    pcn_store_close(sb);
+    (void)unlink(file);
+    for (int k = 0; k < 2; k++) {
+        static const char *const suffix[] = {"", "-wal", "-shm"};
+        for (int j = 0; j < 3; j++) {
+            (void)snprintf(junk, sizeof(junk), "%s%s", k ? b : a, suffix[j]);
+            (void)unlink(junk);
+        }
+    }
+    assert_int_equal(rmdir(dir), 0); /* nothing left behind, no temporary file either */
+}
+
 /* A snapshot built from the store sees patients, records, networks and the data version. */
 static void test_from_store(void **state)
 {
@@ -1148,6 +1256,7 @@ int main(void)
         cmocka_unit_test(test_population_cache_threads),
         cmocka_unit_test(test_stdlib),
         cmocka_unit_test(test_from_store),
+        cmocka_unit_test(test_for_store),
         cmocka_unit_test(test_snapshot_file),
         cmocka_unit_test(test_snapshot_file_corrupt),
     };
