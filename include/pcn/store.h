@@ -211,6 +211,19 @@ enum pcn_err pcn_store_each_immunisation(struct pcn_store *s, pcn_immunisation_f
 enum pcn_err pcn_store_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud);
 enum pcn_err pcn_store_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud);
 
+/*
+ * Lean records in the order they are stored, not by patient: for a reader
+ * that sorts them itself (the engine's snapshot). Only the key, the date
+ * (start date), the code and the value (quantity) are filled in (other
+ * fields NULL, 0 or PCN_DATE_NONE; on PostgreSQL every field). On SQLite a
+ * table scan, several times quicker than the ordered walk on a large store;
+ * the records of one patient and date still come in the order they were
+ * stored, as in the ordered walk. On PostgreSQL the ordered walks.
+ */
+enum pcn_err pcn_store_scan_events(struct pcn_store *s, pcn_event_fn fn, void *ud);
+enum pcn_err pcn_store_scan_medications(struct pcn_store *s, pcn_medication_fn fn, void *ud);
+enum pcn_err pcn_store_scan_immunisations(struct pcn_store *s, pcn_immunisation_fn fn, void *ud);
+
 /* Look one patient up by external id; *ret_key gets the store key. */
 enum pcn_err pcn_store_find_patient(struct pcn_store *s, const char *patient_id, int64_t *ret_key);
 

@@ -66,6 +66,7 @@ struct pcn_snapshot {
     size_t n_members, alloc_members;
 
     /* staged events, freed by finish */
+    uint32_t last_found; /* index of the patient of the last record added (a guess for the next) */
     struct snap_event *stage;
     size_t n_events, alloc_stage;
 

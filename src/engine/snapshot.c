@@ -303,9 +303,19 @@ enum pcn_err pcn_snapshot_add_patient(struct pcn_snapshot *s, int64_t key,
 }
 
 /* Binary search of a key; false when absent. */
-static bool find_key(const struct pcn_snapshot *s, int64_t key, uint32_t *ret)
+static bool find_key(struct pcn_snapshot *s, int64_t key, uint32_t *ret)
 {
     size_t lo = 0, hi = s->n_patients;
+
+    /* records come patient by patient: the last patient found, or the next one */
+    if (s->last_found < s->n_patients && s->key[s->last_found] == key) {
+        *ret = s->last_found;
+        return true;
+    }
+    if (s->last_found + 1 < s->n_patients && s->key[s->last_found + 1] == key) {
+        *ret = ++s->last_found;
+        return true;
+    }
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -316,7 +326,7 @@ static bool find_key(const struct pcn_snapshot *s, int64_t key, uint32_t *ret)
     }
     if (lo >= s->n_patients || s->key[lo] != key)
         return false;
-    *ret = (uint32_t)lo;
+    *ret = s->last_found = (uint32_t)lo;
     return true;
 }
 

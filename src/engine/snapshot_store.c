@@ -1,10 +1,9 @@
 /*
  * snapshot_store.c - build a snapshot from the store: one walk per table
  * (memberships, patients in key order, then events, medications and
- * immunisations), recording the store's data version and the database's
- * identity so callers can tell when to rebuild; and the store's current
- * population the quickest way, from a saved snapshot file when it is this
- * database's at this data version.
+ * immunisations in storage order: the snapshot sorts them), recording the store's data version and
+ * the database's identity so callers can tell when to rebuild; and the store's current population
+ * the quickest way, from a saved snapshot file when it is this database's at this data version.
  */
 #include "pcn/engine.h"
 
@@ -121,11 +120,11 @@ enum pcn_err pcn_snapshot_from_store_until(struct pcn_store *st, const atomic_in
     if (!rc)
         rc = walked(&w, pcn_store_each_patient(st, on_patient, &w));
     if (!rc)
-        rc = walked(&w, pcn_store_each_event(st, on_event, &w));
+        rc = walked(&w, pcn_store_scan_events(st, on_event, &w));
     if (!rc)
-        rc = walked(&w, pcn_store_each_medication(st, on_medication, &w));
+        rc = walked(&w, pcn_store_scan_medications(st, on_medication, &w));
     if (!rc)
-        rc = walked(&w, pcn_store_each_immunisation(st, on_immunisation, &w));
+        rc = walked(&w, pcn_store_scan_immunisations(st, on_immunisation, &w));
     if (!rc)
         rc = pcn_snapshot_finish(w.s);
     if (rc) {

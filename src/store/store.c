@@ -380,6 +380,23 @@ enum pcn_err pcn_store_each_immunisation(struct pcn_store *s, pcn_immunisation_f
     return s->ops->each_immunisation(s, fn, ud);
 }
 
+enum pcn_err pcn_store_scan_events(struct pcn_store *s, pcn_event_fn fn, void *ud)
+{
+    return s->ops->scan_event ? s->ops->scan_event(s, fn, ud) : s->ops->each_event(s, fn, ud);
+}
+
+enum pcn_err pcn_store_scan_medications(struct pcn_store *s, pcn_medication_fn fn, void *ud)
+{
+    return s->ops->scan_medication ? s->ops->scan_medication(s, fn, ud)
+                                   : s->ops->each_medication(s, fn, ud);
+}
+
+enum pcn_err pcn_store_scan_immunisations(struct pcn_store *s, pcn_immunisation_fn fn, void *ud)
+{
+    return s->ops->scan_immunisation ? s->ops->scan_immunisation(s, fn, ud)
+                                     : s->ops->each_immunisation(s, fn, ud);
+}
+
 enum pcn_err pcn_store_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud)
 {
     return s->ops->each_encounter(s, fn, ud);

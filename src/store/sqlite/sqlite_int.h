@@ -54,6 +54,9 @@ enum sql_stmt {
     SQL_TERM_PUT,
     SQL_PATIENT_EACH,
     SQL_EVENT_EACH,
+    SQL_EVENT_SCAN,
+    SQL_MEDICATION_SCAN,
+    SQL_IMMUNISATION_SCAN,
     SQL_MEDICATION_EACH,
     SQL_IMMUNISATION_EACH,
     SQL_ENCOUNTER_EACH,
@@ -213,6 +216,9 @@ enum pcn_err pcn__sqlite_each_patient(struct pcn_store *s, pcn_patient_fn fn, vo
 enum pcn_err pcn__sqlite_each_event(struct pcn_store *s, pcn_event_fn fn, void *ud);
 enum pcn_err pcn__sqlite_each_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud);
 enum pcn_err pcn__sqlite_each_immunisation(struct pcn_store *s, pcn_immunisation_fn fn, void *ud);
+enum pcn_err pcn__sqlite_scan_event(struct pcn_store *s, pcn_event_fn fn, void *ud);
+enum pcn_err pcn__sqlite_scan_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud);
+enum pcn_err pcn__sqlite_scan_immunisation(struct pcn_store *s, pcn_immunisation_fn fn, void *ud);
 enum pcn_err pcn__sqlite_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud);
 enum pcn_err pcn__sqlite_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud);
 enum pcn_err pcn__sqlite_find_patient(struct pcn_store *s, const char *patient_id,

@@ -498,6 +498,55 @@ enum pcn_err pcn__sqlite_each_immunisation(struct pcn_store *s, pcn_immunisation
                 "reading immunisations");
 }
 
+/* Lean rows of the scans (pcn_store_scan_*): key, date, code and value only. */
+static int event_scan_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
+{
+    struct pcn_event e = {
+        .date = (int32_t)sqlite3_column_int(st, 1),
+        .end_date = PCN_DATE_NONE,
+        .code = pcn__col_text(st, 2),
+        .has_value = sqlite3_column_type(st, 3) != SQLITE_NULL,
+        .value = sqlite3_column_double(st, 3),
+    };
+    return ((pcn_event_fn)fn)(sqlite3_column_int64(st, 0), &e, ud);
+}
+
+static int medication_scan_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
+{
+    struct pcn_medication m = {
+        .start_date = (int32_t)sqlite3_column_int(st, 1),
+        .end_date = PCN_DATE_NONE,
+        .code = pcn__col_text(st, 2),
+        .has_quantity = sqlite3_column_type(st, 3) != SQLITE_NULL,
+        .quantity = sqlite3_column_double(st, 3),
+    };
+    return ((pcn_medication_fn)fn)(sqlite3_column_int64(st, 0), &m, ud);
+}
+
+static int immunisation_scan_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
+{
+    struct pcn_immunisation i = {.date = (int32_t)sqlite3_column_int(st, 1),
+                                 .code = pcn__col_text(st, 2)};
+    return ((pcn_immunisation_fn)fn)(sqlite3_column_int64(st, 0), &i, ud);
+}
+
+enum pcn_err pcn__sqlite_scan_event(struct pcn_store *s, pcn_event_fn fn, void *ud)
+{
+    return each(s, SQL_EVENT_SCAN, event_scan_row, (pcn__any_fn)fn, ud, "reading events");
+}
+
+enum pcn_err pcn__sqlite_scan_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud)
+{
+    return each(s, SQL_MEDICATION_SCAN, medication_scan_row, (pcn__any_fn)fn, ud,
+                "reading medications");
+}
+
+enum pcn_err pcn__sqlite_scan_immunisation(struct pcn_store *s, pcn_immunisation_fn fn, void *ud)
+{
+    return each(s, SQL_IMMUNISATION_SCAN, immunisation_scan_row, (pcn__any_fn)fn, ud,
+                "reading immunisations");
+}
+
 enum pcn_err pcn__sqlite_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud)
 {
     return each(s, SQL_ENCOUNTER_EACH, encounter_row, (pcn__any_fn)fn, ud, "reading encounters");

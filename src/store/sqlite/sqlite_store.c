@@ -98,6 +98,10 @@ static const char *const stmt_sql[SQL_STMT_COUNT_] = {
                          "registered_from, registered_to, date_of_death FROM patient ORDER BY id",
     [SQL_EVENT_EACH] = "SELECT patient, date, end_date, kind, system, code, value, unit, source, "
                        "orig_system, orig_code FROM event ORDER BY patient, date, rowid",
+    /* lean records in rowid order: a table scan (pcn_store_scan_*) */
+    [SQL_EVENT_SCAN] = "SELECT patient, date, code, value FROM event",
+    [SQL_MEDICATION_SCAN] = "SELECT patient, start_date, code, quantity FROM medication",
+    [SQL_IMMUNISATION_SCAN] = "SELECT patient, date, code FROM immunisation",
     [SQL_MEDICATION_EACH] = "SELECT patient, start_date, end_date, system, code, quantity, source "
                             "FROM medication ORDER BY patient, start_date, rowid",
     [SQL_IMMUNISATION_EACH] = "SELECT patient, date, system, code, source FROM immunisation "
@@ -526,6 +530,9 @@ static const struct pcn_store_ops sqlite_ops = {
     .put_term = pcn__sqlite_put_term,
     .each_patient = pcn__sqlite_each_patient,
     .each_event = pcn__sqlite_each_event,
+    .scan_event = pcn__sqlite_scan_event,
+    .scan_medication = pcn__sqlite_scan_medication,
+    .scan_immunisation = pcn__sqlite_scan_immunisation,
     .each_medication = pcn__sqlite_each_medication,
     .each_immunisation = pcn__sqlite_each_immunisation,
     .each_encounter = pcn__sqlite_each_encounter,

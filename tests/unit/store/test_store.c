@@ -556,6 +556,136 @@ static void put_medication(struct pcn_store *s, const char *id, const char *code
     assert_int_equal(pcn_store_put_medication(s, &m), PCN_OK);
 }
 
+/* One record of a walk, as the engine's snapshot sees it. */
+struct seen {
+    int64_t key;
+    int32_t date;
+    char code[16];
+    double value;
+};
+
+struct seen_list {
+    struct seen rows[32];
+    int n;
+};
+
+static int saw(struct seen_list *l, int64_t key, int32_t date, const char *code, double value)
+{
+    assert_true(l->n < 32);
+    l->rows[l->n] = (struct seen){key, date, "", value};
+    (void)snprintf(l->rows[l->n].code, sizeof(l->rows[l->n].code), "%s", code);
+    l->n++;
+    return 0;
+}
+
+static int saw_event(int64_t key, const struct pcn_event *e, void *ud)
+{
+    return saw(ud, key, e->date, e->code, e->has_value ? e->value : -1);
+}
+
+static int saw_medication(int64_t key, const struct pcn_medication *m, void *ud)
+{
+    return saw(ud, key, m->start_date, m->code, -2);
+}
+
+static int saw_immunisation(int64_t key, const struct pcn_immunisation *i, void *ud)
+{
+    return saw(ud, key, i->date, i->code, -3);
+}
+
+/* Stable insertion sort by (key, date): what the snapshot does with a scan. */
+static void sort_seen(struct seen_list *l)
+{
+    for (int i = 1; i < l->n; i++) {
+        struct seen x = l->rows[i];
+        int j = i;
+        while (j > 0 && (l->rows[j - 1].key > x.key ||
+                         (l->rows[j - 1].key == x.key && l->rows[j - 1].date > x.date))) {
+            l->rows[j] = l->rows[j - 1];
+            j--;
+        }
+        l->rows[j] = x;
+    }
+}
+
+static void put_valued(struct pcn_store *s, const char *id, const char *code, const char *date,
+                       double value)
+{
+    struct pcn_event e = {.patient_id = id, .date = d_(date), .end_date = PCN_DATE_NONE};
+    e.kind = PCN_EVENT_OBSERVATION;
+    e.system = "snomed";
+    e.code = code;
+    e.has_value = 1;
+    e.value = value;
+    assert_int_equal(pcn_store_put_event(s, &e), PCN_OK);
+}
+
+/*
+ * The scans (pcn_store_scan_*) give the walks' records in storage order:
+ * sorted stably by patient and date they are the ordered walk's, same-day
+ * records in the order they were stored.
+ */
+static void test_scan(void **state)
+{
+    struct fixture *f = backend(state);
+    struct pcn_medication m = {.patient_id = "s1", .start_date = d_("2024-02-02")};
+    struct pcn_immunisation im = {.patient_id = "s2", .date = d_("2024-03-03")};
+    struct seen_list walk = {.n = 0}, scan = {.n = 0};
+    static const char *const ids[] = {"s2", "s1"};
+
+    m.end_date = PCN_DATE_NONE;
+    m.system = "dmd";
+    m.code = "M1";
+    im.system = "snomed";
+    im.code = "FLU";
+    /* s2 stored before s1, s1's records out of date order, a same-day pair of values */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    for (int k = 0; k < 2; k++) {
+        struct pcn_patient p = {.patient_id = ids[k], .date_of_birth = d_("1960-01-01")};
+        p.sex = PCN_SEX_MALE;
+        p.registered_from = PCN_DATE_NONE;
+        p.registered_to = PCN_DATE_NONE;
+        p.date_of_death = PCN_DATE_NONE;
+        assert_int_equal(pcn_store_put_patient(f->s, &p), PCN_OK);
+    }
+    put_valued(f->s, "s2", "B", "2024-05-01", 1);
+    put_valued(f->s, "s1", "A", "2024-06-01", 2);
+    put_valued(f->s, "s1", "A", "2024-01-01", 3);
+    put_valued(f->s, "s1", "C", "2024-06-01", 4); /* same day as the 2, stored after it */
+    assert_int_equal(pcn_store_put_medication(f->s, &m), PCN_OK);
+    assert_int_equal(pcn_store_put_immunisation(f->s, &im), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+
+    assert_int_equal(pcn_store_each_event(f->s, saw_event, &walk), PCN_OK);
+    assert_int_equal(pcn_store_each_medication(f->s, saw_medication, &walk), PCN_OK);
+    assert_int_equal(pcn_store_each_immunisation(f->s, saw_immunisation, &walk), PCN_OK);
+    assert_int_equal(pcn_store_scan_events(f->s, saw_event, &scan), PCN_OK);
+    assert_int_equal(pcn_store_scan_medications(f->s, saw_medication, &scan), PCN_OK);
+    assert_int_equal(pcn_store_scan_immunisations(f->s, saw_immunisation, &scan), PCN_OK);
+    assert_int_equal(walk.n, 6);
+    assert_int_equal(scan.n, 6);
+    sort_seen(&walk); /* events, then medicines, then immunisations: one order for both */
+    sort_seen(&scan);
+    for (int i = 0; i < walk.n; i++) {
+        assert_true(walk.rows[i].key == scan.rows[i].key);
+        assert_int_equal(walk.rows[i].date, scan.rows[i].date);
+        assert_string_equal(walk.rows[i].code, scan.rows[i].code);
+        assert_true(walk.rows[i].value == scan.rows[i].value);
+    }
+}
+
+/* Every database has a random identity from its creation (schema 4), never the same twice. */
+static void test_database_id(void **state)
+{
+    struct fixture *f = backend(state);
+    char id[64];
+
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATABASE_ID, id, sizeof(id)), PCN_OK);
+    assert_int_equal(strlen(id), 32);
+    assert_int_equal(strspn(id, "0123456789abcdef"), 32);
+    assert_true(pcn_store_schema_version(f->s) >= 4);
+}
+
 /*
  * Without data_as_of the default is the latest date of the data (records,
  * list sizes, membership starts), unless it is in the future.
@@ -800,6 +930,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_registry, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_population, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_bulk, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scan, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_database_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_database_id, setup_pg, teardown_pg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
