@@ -55,7 +55,8 @@ const size_t pcn__api_n_routes = PCN_ARRAY_SIZE(pcn__api_routes);
 
 int pcn__api_health(struct pcn__request *r)
 {
-    int64_t version = 0;
+    int64_t version = 0, snap_version = -1;
+    const char *population;
     enum pcn_err rc;
 
     if (!pcn__check_query(r, NULL))
@@ -63,8 +64,11 @@ int pcn__api_health(struct pcn__request *r)
     rc = pcn_store_data_version(r->store, &version);
     if (rc != PCN_OK)
         return pcn__reply_store_error(r, rc);
-    return pcn__reply_json(r, 200,
-                           json_pack("{s:s,s:i,s:I}", "status", "ok", "schema_version",
-                                     pcn_store_schema_version(r->store), "data_version",
-                                     (json_int_t)version));
+    population = pcn__engine_state(r->srv->engine, version, &snap_version);
+    return pcn__reply_json(
+        r, 200,
+        json_pack("{s:s,s:i,s:I,s:{s:s,s:o}}", "status", "ok", "schema_version",
+                  pcn_store_schema_version(r->store), "data_version", (json_int_t)version,
+                  "population", "state", population, "data_version",
+                  snap_version < 0 ? json_null() : json_integer((json_int_t)snap_version)));
 }

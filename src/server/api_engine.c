@@ -43,6 +43,7 @@ struct pcn__engine {
     char snapshot_file[1024]; /* "" = none */
     /* the warm-up thread (pcn__engine_warm); stop makes a store walk give up */
     atomic_int stop;
+    atomic_int building; /* a snapshot build is running (for GET /health) */
     pthread_t warm;
     bool warm_started;
     char warm_db[1024];
@@ -72,6 +73,7 @@ enum pcn_err pcn__engine_new(const char *defs_dir, const char *snapshot_file,
     if (snapshot_file)
         (void)snprintf(e->snapshot_file, sizeof(e->snapshot_file), "%s", snapshot_file);
     atomic_init(&e->stop, 0);
+    atomic_init(&e->building, 0);
     if (defs_dir && *defs_dir)
         (void)snprintf(e->defs, sizeof(e->defs), "%s", defs_dir);
     else if (pcn_data_path("defs", e->defs, sizeof(e->defs)) != PCN_OK)
@@ -143,8 +145,10 @@ static enum pcn_err build_current(struct pcn__engine *e, struct pcn_store *st, i
     ref = pcn_calloc(1, sizeof(*ref));
     if (!ref)
         return pcn_error_set(err, PCN_ENOMEM, "%s", pcn_err_str(PCN_ENOMEM));
+    atomic_store(&e->building, 1);
     rc = pcn_snapshot_for_store(st, e->snapshot_file[0] ? e->snapshot_file : NULL, &e->stop,
                                 &ref->snap, &origin, &warning, err);
+    atomic_store(&e->building, 0);
     if (rc != PCN_OK) {
         pcn_free(ref);
         return rc;
@@ -227,6 +231,22 @@ static void *warm_main(void *arg)
         pcn__log("engine: preparing the population failed (the first report will retry): %s",
                  err.msg);
     return NULL;
+}
+
+const char *pcn__engine_state(struct pcn__engine *e, int64_t version, int64_t *ret_version)
+{
+    int64_t have = -1;
+
+    (void)pthread_mutex_lock(&e->lock);
+    if (e->cur)
+        have = e->cur->version;
+    (void)pthread_mutex_unlock(&e->lock);
+    *ret_version = have;
+    if (have == version)
+        return "ready";
+    if (atomic_load(&e->building))
+        return "preparing";
+    return have < 0 ? "none" : "stale";
 }
 
 enum pcn_err pcn__engine_warm(struct pcn__engine *e, const char *db)

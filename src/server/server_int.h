@@ -230,6 +230,13 @@ void pcn__engine_free(struct pcn__engine *e);
  * store handle on db), so the first report does not wait for it.
  */
 enum pcn_err pcn__engine_warm(struct pcn__engine *e, const char *db);
+/*
+ * The population snapshot against the store's data version: "ready" (the
+ * current one is of this version), "preparing" (a build is running),
+ * "stale" (an older one, nothing building) or "none"; *ret_version is the
+ * current snapshot's data version (-1 for none).
+ */
+const char *pcn__engine_state(struct pcn__engine *e, int64_t version, int64_t *ret_version);
 
 /*
  * The registers of the standard library that patient `key` is on as of

@@ -738,6 +738,14 @@ def test_snapshot_file():
     while not os.path.exists(path) and time.time() < deadline:
         time.sleep(0.05)  # no request: the warm-up alone writes it
     check(os.path.exists(path), "the warm start wrote the snapshot file")
+    while time.time() < deadline:
+        st, h, _, _ = srv.request("GET", "/api/v1/health")
+        if h["population"]["state"] == "ready":
+            break
+        check(h["population"]["state"] == "preparing", "health while warming: %s" % h)
+        time.sleep(0.05)
+    check(h["population"] == {"state": "ready", "data_version": h["data_version"]},
+          "health: the population is ready: %s" % h)
     c = Client(srv, "cd1")
     st, first, _, _ = c.get("/api/v1/reports/registers")
     check(st == 200, "report on the warm snapshot (%d)" % st)
@@ -754,9 +762,10 @@ def test_snapshot_file():
     check(not leftovers, "no temporary snapshot file left: %s" % leftovers)
     srv = Server("--set", "warm_start=0")
     time.sleep(0.3)
-    st, _, _, _ = srv.request("GET", "/api/v1/health")
+    st, h, _, _ = srv.request("GET", "/api/v1/health")
     log = srv.stop()
     check(st == 200 and "population of" not in log, "warm_start=0 prepares nothing: " + log[-300:])
+    check(h["population"] == {"state": "none", "data_version": None}, "health: none: %s" % h)
 
 
 def test_cli_users():
