@@ -30,13 +30,16 @@ struct pcn_server_config {
     char defs[1024];          /* defs: definitions directory ("" = <data dir>/defs) */
     char snapshot_file[1024]; /* snapshot_file: the population kept across restarts ("" = none) */
     int warm_start;           /* warm_start: 1 to prepare the population when the server starts */
-    int threads;              /* threads: worker threads (and store handles) */
-    int max_connections;      /* max_connections */
-    int64_t max_body;         /* max_body: bytes in a request body */
-    int64_t max_header;       /* max_header: bytes for the request line and headers */
-    int json_max_depth;       /* json_max_depth: nesting of a request body */
-    int max_page;             /* max_page: rows per page (limit parameter) */
-    int request_timeout;      /* request_timeout: seconds a connection may stay idle */
+    /* population_refresh (seconds, decimals allowed; 0: never): how often the warm-up thread
+       looks at the data version and prepares the population again when the data changed */
+    int64_t population_refresh_usec;
+    int threads;         /* threads: worker threads (and store handles) */
+    int max_connections; /* max_connections */
+    int64_t max_body;    /* max_body: bytes in a request body */
+    int64_t max_header;  /* max_header: bytes for the request line and headers */
+    int json_max_depth;  /* json_max_depth: nesting of a request body */
+    int max_page;        /* max_page: rows per page (limit parameter) */
+    int request_timeout; /* request_timeout: seconds a connection may stay idle */
     /* request_time_limit (seconds, decimals allowed): processing time of one request */
     int64_t request_time_limit_usec;
     int drain_timeout;  /* drain_timeout: seconds to wait for requests at shutdown */

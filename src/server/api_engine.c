@@ -43,7 +43,9 @@ struct pcn__engine {
     char snapshot_file[1024]; /* "" = none */
     /* the warm-up thread (pcn__engine_warm); stop makes a store walk give up */
     atomic_int stop;
-    atomic_int building; /* a snapshot build is running (for GET /health) */
+    atomic_int building;  /* a snapshot build is running (for GET /health) */
+    pthread_cond_t wake;  /* with lock: wakes the refresher at shutdown */
+    int64_t refresh_usec; /* between the refresher's looks at the data version; 0: once */
     pthread_t warm;
     bool warm_started;
     char warm_db[1024];
@@ -74,6 +76,7 @@ enum pcn_err pcn__engine_new(const char *defs_dir, const char *snapshot_file,
         (void)snprintf(e->snapshot_file, sizeof(e->snapshot_file), "%s", snapshot_file);
     atomic_init(&e->stop, 0);
     atomic_init(&e->building, 0);
+    (void)pthread_cond_init(&e->wake, NULL);
     if (defs_dir && *defs_dir)
         (void)snprintf(e->defs, sizeof(e->defs), "%s", defs_dir);
     else if (pcn_data_path("defs", e->defs, sizeof(e->defs)) != PCN_OK)
@@ -89,9 +92,13 @@ void pcn__engine_free(struct pcn__engine *e)
 {
     if (!e)
         return;
+    (void)pthread_mutex_lock(&e->lock);
     atomic_store(&e->stop, 1);
+    (void)pthread_cond_broadcast(&e->wake);
+    (void)pthread_mutex_unlock(&e->lock);
     if (e->warm_started)
         (void)pthread_join(e->warm, NULL);
+    (void)pthread_cond_destroy(&e->wake);
     ref_drop_locked(e->cur);
     pcn_program_free(e->registers);
     (void)pthread_mutex_destroy(&e->reg_lock);
@@ -206,30 +213,66 @@ static enum pcn_err acquire_snapshot(struct pcn__request *r, int64_t version, st
     return rc;
 }
 
-/* The warm-up: the current data's snapshot, with its own read-only store handle. */
+/* One look at the store: the snapshot of its current data made current if it is not. */
+static enum pcn_err refresh_once(struct pcn__engine *e, struct pcn_store *st, struct pcn_error *err)
+{
+    int64_t version = 0;
+    enum pcn_err rc = pcn_store_begin_read(st);
+
+    if (rc == PCN_OK && (rc = pcn_store_data_version(st, &version)) != PCN_OK)
+        (void)pcn_error_set(err, rc, "%s", pcn_store_errmsg(st));
+    else if (rc != PCN_OK)
+        (void)pcn_error_set(err, rc, "%s", pcn_store_errmsg(st));
+    if (rc == PCN_OK) {
+        struct snap_ref *ref = take_current(e, version); /* the common case: nothing to do */
+        if (ref) {
+            release_snapshot(e, ref);
+        } else {
+            (void)pthread_mutex_lock(&e->build_lock);
+            rc = build_current(e, st, version, NULL, err);
+            (void)pthread_mutex_unlock(&e->build_lock);
+        }
+    }
+    pcn_store_end_read(st);
+    return rc;
+}
+
+/*
+ * The warm-up and refresher thread: the current data's snapshot at start,
+ * then every `refresh` seconds a look at the data version, rebuilding when
+ * the data changed (an import while the server runs), so that reports find
+ * it ready. Its own read-only store handle; woken early by stop.
+ */
 static void *warm_main(void *arg)
 {
     struct pcn__engine *e = arg;
     struct pcn_store *st = NULL;
     struct pcn_error err = {PCN_OK, ""};
-    int64_t version = 0;
-    enum pcn_err rc = pcn_store_open(e->warm_db, PCN_STORE_FLAG_READONLY, &st, &err);
+    bool reported = false;
 
-    if (rc == PCN_OK && (rc = pcn_store_begin_read(st)) != PCN_OK)
-        (void)pcn_error_set(&err, rc, "%s", pcn_store_errmsg(st));
-    if (rc == PCN_OK && (rc = pcn_store_data_version(st, &version)) != PCN_OK)
-        (void)pcn_error_set(&err, rc, "%s", pcn_store_errmsg(st));
-    if (rc == PCN_OK) {
-        (void)pthread_mutex_lock(&e->build_lock);
-        rc = build_current(e, st, version, NULL, &err);
-        (void)pthread_mutex_unlock(&e->build_lock);
+    while (!atomic_load(&e->stop)) {
+        enum pcn_err rc =
+            st ? PCN_OK : pcn_store_open(e->warm_db, PCN_STORE_FLAG_READONLY, &st, &err);
+        if (rc == PCN_OK)
+            rc = refresh_once(e, st, &err);
+        if (rc != PCN_OK && !atomic_load(&e->stop) && !reported)
+            pcn__log("engine: preparing the population failed (reports will retry): %s", err.msg);
+        reported = rc != PCN_OK; /* one line per run of failures */
+        if (e->refresh_usec <= 0)
+            break;
+        (void)pthread_mutex_lock(&e->lock);
+        if (!atomic_load(&e->stop)) {
+            struct timespec until;
+            int64_t ns;
+            (void)clock_gettime(CLOCK_REALTIME, &until);
+            ns = (int64_t)until.tv_nsec + (e->refresh_usec % 1000000) * 1000;
+            until.tv_sec += (time_t)(e->refresh_usec / 1000000 + ns / 1000000000);
+            until.tv_nsec = (long)(ns % 1000000000);
+            (void)pthread_cond_timedwait(&e->wake, &e->lock, &until);
+        }
+        (void)pthread_mutex_unlock(&e->lock);
     }
-    if (st)
-        pcn_store_end_read(st);
     pcn_store_close(st);
-    if (rc != PCN_OK && !atomic_load(&e->stop))
-        pcn__log("engine: preparing the population failed (the first report will retry): %s",
-                 err.msg);
     return NULL;
 }
 
@@ -249,10 +292,11 @@ const char *pcn__engine_state(struct pcn__engine *e, int64_t version, int64_t *r
     return have < 0 ? "none" : "stale";
 }
 
-enum pcn_err pcn__engine_warm(struct pcn__engine *e, const char *db)
+enum pcn_err pcn__engine_warm(struct pcn__engine *e, const char *db, int64_t refresh_usec)
 {
     if (e->warm_started)
         return PCN_ECONFLICT;
+    e->refresh_usec = refresh_usec;
     if ((size_t)snprintf(e->warm_db, sizeof(e->warm_db), "%s", db) >= sizeof(e->warm_db))
         return PCN_EINVAL;
     if (pthread_create(&e->warm, NULL, warm_main, e) != 0)

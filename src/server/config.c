@@ -32,6 +32,7 @@ void pcn_server_config_init(struct pcn_server_config *c)
         .suppress_below = 8,
         .cache_entries = 256,
         .warm_start = 1,
+        .population_refresh_usec = (int64_t)10 * 1000000,
     };
     (void)snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
     (void)snprintf(c->web_root, sizeof(c->web_root), "web");
@@ -114,6 +115,14 @@ enum pcn_err pcn_server_config_set(struct pcn_server_config *c, const char *key,
         return set_text(c->network, sizeof(c->network), key, value, reterr);
     if (strcmp(key, "request_time_limit") == 0)
         return set_seconds(&c->request_time_limit_usec, key, value, reterr);
+    if (strcmp(key, "population_refresh") == 0) {
+        /* 0 turns it off; else a duration like the time limit's */
+        if (strcmp(value, "0") == 0) {
+            c->population_refresh_usec = 0;
+            return PCN_OK;
+        }
+        return set_seconds(&c->population_refresh_usec, key, value, reterr);
+    }
     for (size_t i = 0; i < PCN_ARRAY_SIZE(int_keys); i++) {
         const struct int_key *k = &int_keys[i];
         int64_t v;

@@ -419,7 +419,8 @@ enum pcn_err pcn_server_start(struct pcn_server *srv, char *ret_addr, size_t siz
         return pcn_error_set(reterr, PCN_EIO, "cannot listen on %s: %s", srv->cfg.listen,
                              strerror(errno));
     srv->started = true;
-    if (srv->cfg.warm_start && pcn__engine_warm(srv->engine, srv->cfg.db) != PCN_OK)
+    if (srv->cfg.warm_start &&
+        pcn__engine_warm(srv->engine, srv->cfg.db, srv->cfg.population_refresh_usec) != PCN_OK)
         pcn__log("engine: cannot start preparing the population; the first report will");
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     (void)inet_ntop(AF_INET, &sa.sin_addr, host, sizeof(host));

@@ -227,9 +227,11 @@ enum pcn_err pcn__engine_new(const char *defs_dir, const char *snapshot_file,
 void pcn__engine_free(struct pcn__engine *e);
 /*
  * Prepare the snapshot of the current data in a background thread (its own
- * store handle on db), so the first report does not wait for it.
+ * store handle on db), so the first report does not wait for it; then,
+ * every refresh_usec (0: never), look at the data version and prepare the
+ * new data's snapshot when it changed.
  */
-enum pcn_err pcn__engine_warm(struct pcn__engine *e, const char *db);
+enum pcn_err pcn__engine_warm(struct pcn__engine *e, const char *db, int64_t refresh_usec);
 /*
  * The population snapshot against the store's data version: "ready" (the
  * current one is of this version), "preparing" (a build is running),

@@ -474,6 +474,10 @@ def test_time_limit(srv):
               r["user"] == "clin1" for r in j["rows"]), "the timed-out worklist read is audited")
     check(any(r["route"] == "/api/v1/users" and r["method"] == "POST" and r["status"] == 503
               for r in j["rows"]), "the timed-out write is audited as refused")
+    for bad in ("-1", "abc", "7200"):
+        rc, _, err = pcn("serve", "--db", DB, "--listen", "127.0.0.1:0", "--set",
+                         "population_refresh=" + bad)
+        check(rc == 2 and "population_refresh" in err, "bad refresh %s refused: %s" % (bad, err))
     for bad in ("0", "-1", "abc", "7200"):
         rc, _, err = pcn("serve", "--db", DB, "--listen", "127.0.0.1:0", "--request-time-limit", bad)
         check(rc == 2 and "request_time_limit" in err, "bad time limit %s refused: %s" % (bad, err))
@@ -760,6 +764,24 @@ def test_snapshot_file():
     check("loaded from the snapshot file" in log, "the next server loads the file: " + log[-400:])
     leftovers = [f for f in os.listdir(TMP) if f.startswith("pop.snap.tmp")]
     check(not leftovers, "no temporary snapshot file left: %s" % leftovers)
+    # an import while the server runs: the refresher prepares the new population unasked
+    srv = Server("--set", "population_refresh=0.1")
+    _, h, _, _ = srv.request("GET", "/api/v1/health")
+    db = sqlite3.connect(DB)
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+    db.commit()
+    db.close()
+    want = h["data_version"] + 1
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        _, h, _, _ = srv.request("GET", "/api/v1/health")
+        if h["population"]["data_version"] == want:
+            break
+        time.sleep(0.05)
+    log = srv.stop()
+    check(h["population"] == {"state": "ready", "data_version": want},
+          "the refresher prepared the changed data: %s" % h)
+    check(log.count("population of") >= 2, "two builds logged: " + log[-500:])
     srv = Server("--set", "warm_start=0")
     time.sleep(0.3)
     st, h, _, _ = srv.request("GET", "/api/v1/health")
