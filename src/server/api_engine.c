@@ -107,12 +107,18 @@ void pcn__engine_free(struct pcn__engine *e)
     pcn_free(e);
 }
 
+/*
+ * The current snapshot, held, if it is of this data version or a later one:
+ * a request whose read transaction began just before an import is served
+ * the newer population rather than rebuilding the older one (and a report
+ * never goes back in time). Data versions only grow.
+ */
 static struct snap_ref *take_current(struct pcn__engine *e, int64_t version)
 {
     struct snap_ref *ref = NULL;
 
     (void)pthread_mutex_lock(&e->lock);
-    if (e->cur && e->cur->version == version) {
+    if (e->cur && e->cur->version >= version) {
         ref = e->cur;
         ref->refs++;
     }
