@@ -225,9 +225,9 @@ static enum pcn_err refresh_once(struct pcn__engine *e, struct pcn_store *st, st
     int64_t version = 0;
     enum pcn_err rc = pcn_store_begin_read(st);
 
-    if (rc == PCN_OK && (rc = pcn_store_data_version(st, &version)) != PCN_OK)
-        (void)pcn_error_set(err, rc, "%s", pcn_store_errmsg(st));
-    else if (rc != PCN_OK)
+    if (rc == PCN_OK)
+        rc = pcn_store_data_version(st, &version);
+    if (rc != PCN_OK)
         (void)pcn_error_set(err, rc, "%s", pcn_store_errmsg(st));
     if (rc == PCN_OK) {
         struct snap_ref *ref = take_current(e, version); /* the common case: nothing to do */
