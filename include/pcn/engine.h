@@ -135,8 +135,9 @@ enum pcn_err pcn_snapshot_for_store(struct pcn_store *st, const char *path, cons
  * and load it back: the fast start that skips the store walk. The file
  * records the data version and the database's identity; compare them with
  * the store's (pcn_snapshot_for_store() does) to know whether it is
- * current. Saving writes a temporary file beside path and renames it over
- * path, so a reader never sees half a file. Loading validates every index
+ * current. Saving writes a temporary file beside path (mode 0600: it holds
+ * patient-level data) and renames it over path, so a reader never sees half
+ * a file. Loading validates every index
  * in the file (PCN_EPARSE for a damaged file or another format version).
  * Caller frees the loaded snapshot with pcn_snapshot_free().
  */

@@ -9,6 +9,7 @@
 #include "pcn/engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,6 +95,7 @@ enum pcn_err pcn_snapshot_save(const struct pcn_snapshot *s, const char *path,
     struct code_keys ck = {NULL, 0};
     FILE *f = NULL;
     char tmp[4096];
+    int fd;
     enum pcn_err rc = PCN_OK;
 
     if (!s || !path || !s->finished)
@@ -120,9 +122,13 @@ enum pcn_err pcn_snapshot_save(const struct pcn_snapshot *s, const char *path,
         rc = pcn_error_set(reterr, PCN_EINVAL, "%s: path too long", path);
         goto out;
     }
-    f = fopen(tmp, "wbe");
+    /* patient-level data: readable by its owner only, whatever the umask */
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!f) {
         rc = pcn_error_set(reterr, PCN_EIO, "%s: %s", tmp, strerror(errno));
+        if (fd >= 0)
+            (void)close(fd);
         goto out;
     }
     if (!put(f, &h, sizeof(h), 1) || !put_columns(f, s, &ck))

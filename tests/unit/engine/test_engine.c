@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sys/stat.h>
 
 #include "pcn/alloc.h"
 #include "pcn/buf.h"
@@ -964,6 +965,7 @@ static void test_for_store(void **state)
     struct pcn_snapshot *s = NULL;
     struct pcn_error err;
     atomic_int stop;
+    struct stat st;
     size_t events = 0;
     (void)state;
     test_mkdtemp(dir, sizeof(dir));
@@ -975,7 +977,8 @@ static void test_for_store(void **state)
     assert_int_equal(for_store(sa, NULL, &events), PCN_SNAPSHOT_WALKED);
     assert_int_equal(access(file, F_OK), -1); /* no file named, none written */
     assert_int_equal(for_store(sa, file, &events), PCN_SNAPSHOT_WALKED);
-    assert_int_equal(access(file, F_OK), 0);
+    assert_int_equal(stat(file, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600); /* patient-level data: the owner's only */
     assert_int_equal(for_store(sa, file, &events), PCN_SNAPSHOT_LOADED);
     assert_int_equal(events, 2);
     /* the other database never takes a's population, even at the same data version */
