@@ -116,10 +116,16 @@ struct evalctx {
     uint32_t sex_str[4], eth_str[ETH_COUNT], empty_str;
 };
 
-/* The chunk slot of patient p in [lo, hi): dense p - lo; sparse its slot or a TRASH one. */
+/*
+ * The chunk slot of patient p in [lo, hi): dense (slot table NULL) p - lo;
+ * sparse its slot or a TRASH one. A macro so the scan kernels can pass a
+ * constant NULL table and be compiled without the test.
+ */
+#define SLOT(slot, lo, p) ((slot) ? (uint32_t)(slot)[(p) - (lo)] : (p) - (lo))
+
 static inline uint32_t slot_of(const struct evalctx *c, uint32_t p)
 {
-    return c->slot ? c->slot[p - c->lo] : p - c->lo;
+    return SLOT(c->slot, c->lo, p);
 }
 
 /* The patient in chunk slot i (i < len). */
@@ -812,7 +818,6 @@ static bool better(const struct evalctx *c, const struct mev *ev, uint8_t agg, u
  * so neither tests which it is per event. Each returns the new cursor.
  */
 #define KERNEL static inline __attribute__((always_inline)) size_t
-#define SLOT(slot, lo, p) ((slot) ? (uint32_t)(slot)[(p) - (lo)] : (p) - (lo))
 
 /* exists / count: matching events per slot. */
 KERNEL scan_count(struct evalctx *c, const struct mev *ev, size_t cur, size_t n, int32_t lo_d,
