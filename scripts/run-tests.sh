@@ -32,6 +32,15 @@ for l in open(sys.argv[1]):
     r=json.loads(l)
     if r["result"] not in ("OK","EXPECTEDFAIL","SKIP"): print(r["name"])' "$log")
   passed=$((passed + p))
+  # the CI keeps only this script's output: show why each failure failed
+  python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    r=json.loads(l)
+    if r["result"] in ("OK","EXPECTEDFAIL","SKIP"): continue
+    out=(r.get("stdout") or "").splitlines()
+    said=[x for x in out if "FAIL" in x or "ERROR" in x or "error:" in x][:15]
+    print("--- %s: %s (exit %s)" % (r["name"], r["result"], r.get("returncode")))
+    for x in said + ["..."] + out[-20:]: print("    " + x[:300])' "$log"
   while IFS= read -r name; do
     [[ -n "$name" ]] || continue
     failed=$((failed + 1))

@@ -766,7 +766,15 @@ def test_snapshot_file():
     check(not leftovers, "no temporary snapshot file left: %s" % leftovers)
     # an import while the server runs: the refresher prepares the new population unasked
     srv = Server("--set", "population_refresh=0.1")
-    _, h, _, _ = srv.request("GET", "/api/v1/health")
+    # wait for the warm start to finish first: a bump made while it is still reading the
+    # version would be seen by the first build, leaving nothing for the refresher to do
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        _, h, _, _ = srv.request("GET", "/api/v1/health")
+        if h["population"]["state"] == "ready":
+            break
+        time.sleep(0.05)
+    check(h["population"]["state"] == "ready", "warm start before the import: %s" % h)
     db = sqlite3.connect(DB)
     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
     db.commit()
