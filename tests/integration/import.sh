@@ -162,6 +162,11 @@ expect_fail "FHIR unknown patient" "$tmp/f/c.ndjson" fhir "c.ndjson:1: \$.subjec
   "$pcn" export --db "$tmp/s.db" --format csv "$tmp/s_out" && grep -q ',A81001,' "$tmp/s_out/patients.csv" &&
   [[ $(($(wc -l <"$tmp/s_out/events.csv") - 1)) -eq $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["events"])' "$tmp/summary.json") ]] &&
   ok "synthea import with JSON summary and --practice" || not_ok "synthea import"
+# the standard library runs on the imported records: Synthea's SNOMED codes reach the registers
+"$pcn" report --db "$tmp/s.db" --format csv registers >"$tmp/s_reg.csv" 2>"$tmp/err" &&
+  grep -qx 'register,dm,,count,1' "$tmp/s_reg.csv" && grep -qx 'register,hyp,,count,1' "$tmp/s_reg.csv" &&
+  ok "registers on a Synthea import (diabetes, hypertension)" ||
+  not_ok "registers on a Synthea import: $(head -n 3 "$tmp/err")"
 "$pcn" import --db "$tmp/f.db" --format fhir "$data/fhir/bundles" "$data/fhir/ndjson/../bundles/Aurelio227.json" \
   >/dev/null 2>"$tmp/err"
 [[ $? -eq 1 ]] && grep -q "appears twice" "$tmp/err" && ok "same patient twice is refused" ||
@@ -171,6 +176,12 @@ expect_fail "FHIR unknown patient" "$tmp/f/c.ndjson" fhir "c.ndjson:1: \$.subjec
   not_ok "fhir import: $(head -n 3 "$tmp/err")"
 "$pcn" import --db "$tmp/n.db" --format fhir "$data/fhir/ndjson" 2>/dev/null &&
   ok "fhir ndjson import" || not_ok "fhir ndjson import"
+for db in f n; do
+  "$pcn" report --db "$tmp/$db.db" --format json all >"$tmp/all.json" 2>"$tmp/err" &&
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert len(r["results"]) >= 60' "$tmp/all.json" &&
+    ok "the whole standard library on a FHIR import ($db)" ||
+    not_ok "the whole library on a FHIR import ($db): $(head -n 3 "$tmp/err")"
+done
 
 # --- --max-errors and rejects ---
 bundle "$tmp/m" 'p1,1950-01-01,F,\np2,bad,F,\np3,1960-01-01,M,\n' \
