@@ -113,7 +113,7 @@ enum pcn_err pcn_snapshot_from_store_until(struct pcn_store *st, const atomic_in
 
 /* How pcn_snapshot_for_store() got the population. */
 enum pcn_snapshot_origin {
-    PCN_SNAPSHOT_WALKED, /* walked from the store (and saved, when a file was named) */
+    PCN_SNAPSHOT_WALKED, /* walked from the store: pcn_snapshot_keep() saves it for next time */
     PCN_SNAPSHOT_LOADED, /* loaded from the file: same database, same data version */
 };
 
@@ -121,14 +121,24 @@ enum pcn_snapshot_origin {
  * The store's current population, the quickest way: from the snapshot file
  * at path (may be NULL: none) when it was saved from this database at its
  * current data version, else walked from the store (stop as in
- * pcn_snapshot_from_store_until()) and then saved to path. A failed save
- * costs only the next start its speed: the result is still PCN_OK, with
- * the reason in *ret_warning when that is not NULL (else its msg is "").
- * Call inside a read transaction so that the version and the walk agree.
+ * pcn_snapshot_from_store_until()). Call inside a read transaction so that
+ * the version and the walk agree. A walked snapshot is not saved here: the
+ * caller may put it to use first, then call pcn_snapshot_keep().
  */
 enum pcn_err pcn_snapshot_for_store(struct pcn_store *st, const char *path, const atomic_int *stop,
                                     struct pcn_snapshot **ret, enum pcn_snapshot_origin *ret_origin,
-                                    struct pcn_error *ret_warning, struct pcn_error *reterr);
+                                    struct pcn_error *reterr);
+
+/*
+ * Save a walked snapshot to path for pcn_snapshot_for_store() to load next
+ * time. A snapshot of a database without an identity (schema before 4,
+ * opened read-only since) could never be matched, so it is not saved:
+ * PCN_EVERSION, saying so. A failed save costs only the next start its
+ * speed; callers report it as a warning. Reads s only: other threads may
+ * evaluate it meanwhile.
+ */
+enum pcn_err pcn_snapshot_keep(const struct pcn_snapshot *s, const char *path,
+                               struct pcn_error *reterr);
 
 /*
  * Save a finished snapshot to path (one binary file, native byte order),

@@ -147,13 +147,14 @@ static int get_snapshot(const char *cmd, const struct query_opts *o, struct pcn_
 
     /* one read transaction: the data version and the walk see the same data */
     if (rc == PCN_OK)
-        rc = pcn_snapshot_for_store(store, o->snapshot, NULL, ret, &origin, &warning, &err);
+        rc = pcn_snapshot_for_store(store, o->snapshot, NULL, ret, &origin, &err);
     else
         (void)pcn_error_set(&err, rc, "%s", pcn_store_errmsg(store));
     pcn_store_end_read(store);
     if (rc != PCN_OK)
         return cli_runtime_error(cmd, "%s", err.msg);
-    if (warning.msg[0])
+    if (o->snapshot && origin == PCN_SNAPSHOT_WALKED &&
+        pcn_snapshot_keep(*ret, o->snapshot, &warning) != PCN_OK)
         fprintf(stderr, "pcn %s: warning: %s\n", cmd, warning.msg);
     *ret_cached = origin == PCN_SNAPSHOT_LOADED;
     return CLI_EXIT_OK;

@@ -143,7 +143,7 @@ out:
 
 enum pcn_err pcn_snapshot_for_store(struct pcn_store *st, const char *path, const atomic_int *stop,
                                     struct pcn_snapshot **ret, enum pcn_snapshot_origin *ret_origin,
-                                    struct pcn_error *ret_warning, struct pcn_error *reterr)
+                                    struct pcn_error *reterr)
 {
     struct pcn_snapshot *snap = NULL;
     struct pcn_error err;
@@ -151,8 +151,6 @@ enum pcn_err pcn_snapshot_for_store(struct pcn_store *st, const char *path, cons
     int64_t version = 0;
     enum pcn_err rc;
 
-    if (ret_warning)
-        (void)pcn_error_set(ret_warning, PCN_OK, "%s", "");
     if (!st || !ret)
         return PCN_EINVAL;
     rc = pcn_store_data_version(st, &version);
@@ -175,15 +173,21 @@ enum pcn_err pcn_snapshot_for_store(struct pcn_store *st, const char *path, cons
     rc = pcn_snapshot_from_store_until(st, stop, &snap, reterr);
     if (rc)
         return rc;
-    if (path && !id[0] && ret_warning)
-        (void)pcn_error_set(ret_warning, PCN_EVERSION,
-                            "%s: not used: the database has no identity yet (schema before 4; "
-                            "opening it for writing once migrates it)",
-                            path);
-    else if (path && pcn_snapshot_save(snap, path, &err) != PCN_OK && ret_warning)
-        *ret_warning = err;
     *ret = snap;
     if (ret_origin)
         *ret_origin = PCN_SNAPSHOT_WALKED;
     return PCN_OK;
+}
+
+enum pcn_err pcn_snapshot_keep(const struct pcn_snapshot *s, const char *path,
+                               struct pcn_error *reterr)
+{
+    if (!s || !path)
+        return pcn_error_set(reterr, PCN_EINVAL, "%s", pcn_err_str(PCN_EINVAL));
+    if (!pcn_snapshot_source(s)[0])
+        return pcn_error_set(reterr, PCN_EVERSION,
+                             "%s: not used: the database has no identity yet (schema before 4; "
+                             "opening it for writing once migrates it)",
+                             path);
+    return pcn_snapshot_save(s, path, reterr);
 }

@@ -38,7 +38,9 @@ struct snap_ref {
 struct pcn__engine {
     pthread_mutex_t lock;       /* guards cur and refs */
     pthread_mutex_t build_lock; /* one snapshot build at a time */
+    pthread_mutex_t save_lock;  /* one snapshot file save at a time */
     struct snap_ref *cur;
+    struct snap_ref *unsaved; /* held: built by a request, for the refresher to save */
     char defs[4096];
     char snapshot_file[1024]; /* "" = none */
     /* the warm-up thread (pcn__engine_warm); stop makes a store walk give up */
@@ -83,6 +85,7 @@ enum pcn_err pcn__engine_new(const char *defs_dir, const char *snapshot_file,
         e->defs[0] = '\0';
     (void)pthread_mutex_init(&e->lock, NULL);
     (void)pthread_mutex_init(&e->build_lock, NULL);
+    (void)pthread_mutex_init(&e->save_lock, NULL);
     (void)pthread_mutex_init(&e->reg_lock, NULL);
     *ret = e;
     return PCN_OK;
@@ -100,8 +103,10 @@ void pcn__engine_free(struct pcn__engine *e)
         (void)pthread_join(e->warm, NULL);
     (void)pthread_cond_destroy(&e->wake);
     ref_drop_locked(e->cur);
+    ref_drop_locked(e->unsaved);
     pcn_program_free(e->registers);
     (void)pthread_mutex_destroy(&e->reg_lock);
+    (void)pthread_mutex_destroy(&e->save_lock);
     (void)pthread_mutex_destroy(&e->build_lock);
     (void)pthread_mutex_destroy(&e->lock);
     pcn_free(e);
@@ -134,25 +139,60 @@ static void release_snapshot(struct pcn__engine *e, struct snap_ref *ref)
 }
 
 /*
+ * Save ref to the snapshot file if it is still the current snapshot (a
+ * newer one supersedes it), after it was made current: requests waiting
+ * for it are served while the file is written. Saves are serialised, so
+ * the file ends with the newest population.
+ */
+static void keep_if_current(struct pcn__engine *e, struct snap_ref *ref)
+{
+    struct pcn_error warning;
+    bool current;
+
+    (void)pthread_mutex_lock(&e->save_lock);
+    (void)pthread_mutex_lock(&e->lock);
+    current = e->cur == ref;
+    (void)pthread_mutex_unlock(&e->lock);
+    if (current && pcn_snapshot_keep(ref->snap, e->snapshot_file, &warning) != PCN_OK)
+        pcn__log("engine: the population snapshot was not saved: %s", warning.msg);
+    (void)pthread_mutex_unlock(&e->save_lock);
+}
+
+/* The snapshot a request walked: saved by the refresher when it runs, else here. Consumes ref. */
+static void keep_later(struct pcn__engine *e, struct snap_ref *ref)
+{
+    (void)pthread_mutex_lock(&e->lock);
+    if (e->warm_started && e->refresh_usec > 0 && !atomic_load(&e->stop)) {
+        ref_drop_locked(e->unsaved);
+        e->unsaved = ref; /* the caller's hold passes to the refresher */
+        ref = NULL;
+        (void)pthread_cond_broadcast(&e->wake);
+    }
+    (void)pthread_mutex_unlock(&e->lock);
+    if (ref) {
+        keep_if_current(e, ref);
+        release_snapshot(e, ref);
+    }
+}
+
+/*
  * Under build_lock: the current snapshot of this data version, or a new
  * one made current, from the snapshot file when it is this database's at
- * this version, else walked from st (and saved to the file). Held for the
- * caller when ret is not NULL. st must be in a read transaction.
+ * this version, else walked from st (*ret_walked set: the caller saves it
+ * to the file once build_lock is released). Held for the caller. st must
+ * be in a read transaction.
  */
 static enum pcn_err build_current(struct pcn__engine *e, struct pcn_store *st, int64_t version,
-                                  struct snap_ref **ret, struct pcn_error *err)
+                                  struct snap_ref **ret, bool *ret_walked, struct pcn_error *err)
 {
     struct snap_ref *ref = take_current(e, version); /* another thread may have built it */
-    struct pcn_error warning;
     enum pcn_snapshot_origin origin = PCN_SNAPSHOT_WALKED;
     pcn_usec_t t0 = pcn_monotonic_usec();
     enum pcn_err rc;
 
+    *ret_walked = false;
     if (ref) {
-        if (ret)
-            *ret = ref;
-        else
-            release_snapshot(e, ref);
+        *ret = ref;
         return PCN_OK;
     }
     ref = pcn_calloc(1, sizeof(*ref));
@@ -160,14 +200,12 @@ static enum pcn_err build_current(struct pcn__engine *e, struct pcn_store *st, i
         return pcn_error_set(err, PCN_ENOMEM, "%s", pcn_err_str(PCN_ENOMEM));
     atomic_store(&e->building, 1);
     rc = pcn_snapshot_for_store(st, e->snapshot_file[0] ? e->snapshot_file : NULL, &e->stop,
-                                &ref->snap, &origin, &warning, err);
+                                &ref->snap, &origin, err);
     atomic_store(&e->building, 0);
     if (rc != PCN_OK) {
         pcn_free(ref);
         return rc;
     }
-    if (warning.msg[0])
-        pcn__log("engine: the population snapshot was not saved: %s", warning.msg);
     pcn__log("engine: population of %zu patients and %zu records (data version %lld) %s in "
              "%.2f s",
              pcn_snapshot_patient_count(ref->snap), pcn_snapshot_event_count(ref->snap),
@@ -176,13 +214,13 @@ static enum pcn_err build_current(struct pcn__engine *e, struct pcn_store *st, i
                                            : "read from the store",
              (double)(pcn_monotonic_usec() - t0) / 1e6);
     ref->version = version;
-    ref->refs = ret ? 2 : 1; /* the engine's, and the caller's */
+    ref->refs = 2; /* the engine's, and the caller's */
     (void)pthread_mutex_lock(&e->lock);
     ref_drop_locked(e->cur);
     e->cur = ref;
     (void)pthread_mutex_unlock(&e->lock);
-    if (ret)
-        *ret = ref;
+    *ret = ref;
+    *ret_walked = origin == PCN_SNAPSHOT_WALKED && e->snapshot_file[0];
     return PCN_OK;
 }
 
@@ -192,6 +230,7 @@ static enum pcn_err acquire_snapshot(struct pcn__request *r, int64_t version, st
 {
     struct pcn__engine *e = r->srv->engine;
     struct snap_ref *ref = take_current(e, version);
+    bool walked = false;
     enum pcn_err rc;
 
     if (ref) {
@@ -206,7 +245,7 @@ static enum pcn_err acquire_snapshot(struct pcn__request *r, int64_t version, st
      */
     rc = pcn_store_set_deadline(r->store, 0);
     if (rc == PCN_OK)
-        rc = build_current(e, r->store, version, &ref, err);
+        rc = build_current(e, r->store, version, &ref, &walked, err);
     else
         (void)pcn_error_set(err, rc, "%s", pcn_err_str(rc));
     if (pcn_store_set_deadline(r->store, r->deadline) != PCN_OK && rc == PCN_OK) {
@@ -215,6 +254,12 @@ static enum pcn_err acquire_snapshot(struct pcn__request *r, int64_t version, st
         rc = pcn_error_set(err, PCN_ESTORAGE, "cannot restore the time limit");
     }
     (void)pthread_mutex_unlock(&e->build_lock);
+    if (rc == PCN_OK && walked) {
+        (void)pthread_mutex_lock(&e->lock);
+        ref->refs++; /* a hold for the save */
+        (void)pthread_mutex_unlock(&e->lock);
+        keep_later(e, ref);
+    }
     *ret = rc == PCN_OK ? ref : NULL;
     return rc;
 }
@@ -223,24 +268,42 @@ static enum pcn_err acquire_snapshot(struct pcn__request *r, int64_t version, st
 static enum pcn_err refresh_once(struct pcn__engine *e, struct pcn_store *st, struct pcn_error *err)
 {
     int64_t version = 0;
+    struct snap_ref *ref = NULL;
+    bool walked = false;
     enum pcn_err rc = pcn_store_begin_read(st);
 
     if (rc == PCN_OK)
         rc = pcn_store_data_version(st, &version);
     if (rc != PCN_OK)
         (void)pcn_error_set(err, rc, "%s", pcn_store_errmsg(st));
-    if (rc == PCN_OK) {
-        struct snap_ref *ref = take_current(e, version); /* the common case: nothing to do */
-        if (ref) {
-            release_snapshot(e, ref);
-        } else {
-            (void)pthread_mutex_lock(&e->build_lock);
-            rc = build_current(e, st, version, NULL, err);
-            (void)pthread_mutex_unlock(&e->build_lock);
-        }
+    if (rc == PCN_OK)
+        ref = take_current(e, version); /* the common case: nothing to do */
+    if (rc == PCN_OK && !ref) {
+        (void)pthread_mutex_lock(&e->build_lock);
+        rc = build_current(e, st, version, &ref, &walked, err);
+        (void)pthread_mutex_unlock(&e->build_lock);
     }
     pcn_store_end_read(st);
+    if (walked)
+        keep_if_current(e, ref);
+    if (ref)
+        release_snapshot(e, ref);
     return rc;
+}
+
+/* Save the snapshot a request walked and left for the refresher, if any. */
+static void keep_unsaved(struct pcn__engine *e)
+{
+    struct snap_ref *ref;
+
+    (void)pthread_mutex_lock(&e->lock);
+    ref = e->unsaved;
+    e->unsaved = NULL;
+    (void)pthread_mutex_unlock(&e->lock);
+    if (ref) {
+        keep_if_current(e, ref);
+        release_snapshot(e, ref);
+    }
 }
 
 /*
@@ -261,13 +324,14 @@ static void *warm_main(void *arg)
             st ? PCN_OK : pcn_store_open(e->warm_db, PCN_STORE_FLAG_READONLY, &st, &err);
         if (rc == PCN_OK)
             rc = refresh_once(e, st, &err);
+        keep_unsaved(e);
         if (rc != PCN_OK && !atomic_load(&e->stop) && !reported)
             pcn__log("engine: preparing the population failed (reports will retry): %s", err.msg);
         reported = rc != PCN_OK; /* one line per run of failures */
         if (e->refresh_usec <= 0)
             break;
         (void)pthread_mutex_lock(&e->lock);
-        if (!atomic_load(&e->stop)) {
+        if (!atomic_load(&e->stop) && !e->unsaved) {
             struct timespec until;
             int64_t ns;
             (void)clock_gettime(CLOCK_REALTIME, &until);
@@ -278,6 +342,7 @@ static void *warm_main(void *arg)
         }
         (void)pthread_mutex_unlock(&e->lock);
     }
+    keep_unsaved(e); /* one left by a request just before shutdown */
     pcn_store_close(st);
     return NULL;
 }

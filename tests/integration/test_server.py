@@ -733,6 +733,14 @@ def test_config_file():
     check(rc == 2 and "pcn.conf:2" in err and "not_a_key" in err, "bad config key: " + err)
 
 
+def bump_data_version():
+    """What an import does to the data version, without changing the data."""
+    db = sqlite3.connect(DB)
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
+    db.commit()
+    db.close()
+
+
 def test_snapshot_file():
     """snapshot_file and warm_start: the population is prepared when the server starts,
     kept in the file, and loaded from it by the next server instead of walking the store."""
@@ -775,10 +783,7 @@ def test_snapshot_file():
             break
         time.sleep(0.05)
     check(h["population"]["state"] == "ready", "warm start before the import: %s" % h)
-    db = sqlite3.connect(DB)
-    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'")
-    db.commit()
-    db.close()
+    bump_data_version()
     want = h["data_version"] + 1
     deadline = time.time() + 20
     while time.time() < deadline:
@@ -796,6 +801,26 @@ def test_snapshot_file():
     log = srv.stop()
     check(st == 200 and "population of" not in log, "warm_start=0 prepares nothing: " + log[-300:])
     check(h["population"] == {"state": "none", "data_version": None}, "health: none: %s" % h)
+    # a population a report had to read from the store is saved too, once it is in use:
+    # by the refresher when it runs, else by the request itself
+    for extra in (("population_refresh=3600",), ("warm_start=0",)):
+        srv = Server("--set", "snapshot_file=" + path, *sum((["--set", x] for x in extra), []))
+        deadline = time.time() + 20
+        while "warm_start=0" not in extra and time.time() < deadline:
+            _, h, _, _ = srv.request("GET", "/api/v1/health")
+            if h["population"]["state"] == "ready":
+                break
+            time.sleep(0.05)
+        bump_data_version()
+        st, _, _, _ = Client(srv, "cd1").get("/api/v1/reports/registers")
+        log = srv.stop()
+        check(st == 200 and "read from the store" in log and "not saved" not in log,
+              "%s: the report read the changed data: %s" % (extra, log[-400:]))
+        srv = Server("--set", "snapshot_file=" + path, "--set", "warm_start=0")
+        st, _, _, _ = Client(srv, "cd1").get("/api/v1/reports/registers")
+        log = srv.stop()
+        check(st == 200 and "loaded from the snapshot file" in log,
+              "%s: the population the report read was saved: %s" % (extra, log[-400:]))
 
 
 def test_cli_users():
