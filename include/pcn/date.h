@@ -15,6 +15,9 @@ typedef int64_t pcn_usec_t;
 
 /* A missing date. Sorts before every real date. */
 #define PCN_DATE_NONE INT32_MIN
+/* The dates there are: 0001-01-01 and 9999-12-31 as days since 1970-01-01. */
+#define PCN_DATE_MIN (-719162)
+#define PCN_DATE_MAX 2932896
 
 /* Length of "YYYY-MM-DD" plus NUL. */
 #define PCN_DATE_STR_SIZE 11
@@ -57,7 +60,10 @@ void pcn_instant_format(pcn_usec_t t, char *out);
 /* Whole years of age on date `on` for someone born on `dob` (birthday on `on` counts). */
 int pcn_date_age(int32_t dob, int32_t on);
 
-/* Add n months (may be negative), clamping the day to the month's end. */
+/*
+ * Add n months (may be negative), clamping the day to the month's end.
+ * PCN_DATE_NONE when the result would fall outside years 1..9999.
+ */
 int32_t pcn_date_add_months(int32_t days, int n);
 
 /* Today's date in UTC. */

@@ -8,6 +8,7 @@
 #ifndef PCN_ENGINE_ENGINE_INT_H
 #define PCN_ENGINE_ENGINE_INT_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -136,6 +137,7 @@ struct node {
     uint8_t op, type, sub;
     bool is_const; /* depends on nothing per patient */
     bool needed;   /* reachable from an output definition */
+    bool checked;  /* OP_ARITH: may overflow, so its results are checked (plan_magnitudes) */
     uint32_t a, b, aux;
     double num; /* literal value, or duration amount (sub of OP_NUM TY_DUR: unit) */
 };
@@ -250,11 +252,48 @@ enum pcn_err pcn__program_intern(struct pcn_program *p, const char *s, size_t le
 /* Group-key dimensions of a breakdown, in output order. */
 enum dim { DIM_PRACTICE, DIM_NETWORK, DIM_AGE, DIM_SEX, DIM_IMD, DIM_ETH, DIM_COUNT };
 
+/*
+ * A score's sum of values, the same whatever order the values are added in
+ * (chunks, threads, sparse or dense): each value is truncated to a
+ * multiple of 2^-32 and added to a 128-bit fixed-point integer, which is
+ * exact.
+ * Values of 2^62 or more in magnitude are only counted: with any of them
+ * the sum, and the mean, are unknown (NaN).
+ */
+__extension__ typedef __int128 pcn__int128;
+struct value_sum {
+    pcn__int128 fixed; /* in units of 2^-32 */
+    int64_t huge;      /* values too large for fixed */
+};
+
+/* Values of 2^31 or more (rare): out of line. */
+void pcn__value_sum_add_large(struct value_sum *s, double v);
+
+static inline void pcn__value_sum_add(struct value_sum *s, double v)
+{
+    /* below 2^31, v * 2^32 (exact: a power of two) fits an int64; truncated toward zero */
+    if (fabs(v) < 2147483648.0)
+        s->fixed += (int64_t)(v * 4294967296.0);
+    else
+        pcn__value_sum_add_large(s, v);
+}
+
+static inline void pcn__value_sum_merge(struct value_sum *s, const struct value_sum *more)
+{
+    s->fixed += more->fixed;
+    s->huge += more->huge;
+}
+
+static inline double pcn__value_sum_get(const struct value_sum *s)
+{
+    return s->huge ? NAN : (double)s->fixed / 4294967296.0;
+}
+
 struct result {
     const struct def *def;
     /* counters, n_groups x n_measures, measure-major within a group */
     int64_t *counts;
-    double *sums; /* score: value sum per group */
+    struct value_sum *sums; /* score: value sum per group */
     size_t n_measures;
     /* worklist rows */
     uint32_t *row_patient;

@@ -14,6 +14,7 @@
  */
 #include "pcn/engine.h"
 
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -191,6 +192,61 @@ static void mark_outputs(struct pcn_program *p)
         for (size_t k = 0; k < d->n_items; k++)
             mark(p, d->items[k].node);
     }
+}
+
+/*
+ * Which arithmetic nodes could overflow: a bound on each node's magnitude,
+ * from the operands' (booleans 1, counts 2^32, event values a float's
+ * range, dates the calendar's, literals themselves). A sum of registers
+ * cannot overflow and skips the check; a division, or anything built on
+ * one, cannot be bounded. The bounds only decide where to look: the check
+ * itself is exact.
+ */
+static enum pcn_err plan_magnitudes(struct pcn_program *p)
+{
+    double *mag = pcn_calloc(p->n_nodes + 1, sizeof(*mag));
+
+    if (!mag)
+        return PCN_ENOMEM;
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        struct node *n = &p->nodes[i];
+        double a = n->a < i ? mag[n->a] : INFINITY, b = n->b < i ? mag[n->b] : INFINITY, m;
+        switch (n->op) {
+        case OP_NUM:
+            m = fabs(n->num);
+            break;
+        case OP_NEG:
+            m = a;
+            break;
+        case OP_ARITH:
+            m = n->sub == '+' || n->sub == '-' ? a + b : n->sub == '*' ? a * b : INFINITY;
+            n->checked = !(m <= DBL_MAX);
+            break;
+        case OP_QUERY:
+            m = 4294967296.0; /* a count; events and their values are fields */
+            break;
+        case OP_FIELD:
+            m = FLT_MAX; /* dates are far smaller */
+            break;
+        case OP_FUNC:
+            m = n->sub == FN_ROUND ? a + 1 : PCN_MAX(a, b);
+            break;
+        case OP_CASE: {
+            const uint32_t *l = p->lists + n->aux;
+            uint32_t els = l[1 + 2 * l[0]];
+            m = els == NONE ? 0 : els < i ? mag[els] : INFINITY;
+            for (uint32_t k = 0; k < l[0]; k++)
+                m = PCN_MAX(m, l[2 + 2 * k] < i ? mag[l[2 + 2 * k]] : INFINITY);
+            break;
+        }
+        default: /* booleans, built-ins, dates, labels: at most the calendar's days */
+            m = 1e7;
+            break;
+        }
+        mag[i] = m;
+    }
+    pcn_free(mag);
+    return PCN_OK;
 }
 
 /* How many needed nodes and output definitions use each node (uses[i]). */
@@ -653,7 +709,13 @@ static void eval_cmp(uint8_t op, const double *restrict a, const double *restric
     }
 }
 
-static void eval_arith(uint8_t op, const double *restrict a, const double *restrict b,
+/* An overflowed result is null, like a division by zero: no value is ever infinite. */
+static inline double finite_or_null(double v)
+{
+    return fabs(v) <= DBL_MAX ? v : NAN;
+}
+
+static void eval_arith(uint8_t op, bool checked, const double *restrict a, const double *restrict b,
                        double *restrict out, uint32_t len)
 {
     switch (op) {
@@ -673,6 +735,10 @@ static void eval_arith(uint8_t op, const double *restrict a, const double *restr
         for (uint32_t i = 0; i < len; i++)
             out[i] = b[i] == 0 ? NAN : a[i] / b[i];
         break;
+    }
+    if (checked) { /* plan_magnitudes() could not rule overflow out */
+        for (uint32_t i = 0; i < len; i++)
+            out[i] = finite_or_null(out[i]);
     }
 }
 
@@ -952,22 +1018,30 @@ static __attribute__((noinline)) void eval_query(struct evalctx *c, const struct
     }
 }
 
+/*
+ * d plus or minus a duration; null beyond years 1..9999. The parser keeps
+ * durations whole and within 10,000 years, and every date value is a real
+ * date, so the conversions below cannot overflow.
+ */
 static double date_add(double d, const struct node *dur, bool neg)
 {
-    double amount = neg ? -dur->num : dur->num;
+    double amount = neg ? -dur->num : dur->num, out;
+    int32_t moved;
 
     if (isnan(d))
         return NAN;
     switch (dur->sub) {
     case U_DAY:
-        return d + amount;
+        out = d + amount;
+        break;
     case U_WEEK:
-        return d + 7 * amount;
-    case U_MONTH:
-        return pcn_date_add_months((int32_t)d, (int)amount);
+        out = d + 7 * amount;
+        break;
     default:
-        return pcn_date_add_months((int32_t)d, (int)(12 * amount));
+        moved = pcn_date_add_months((int32_t)d, (int)(dur->sub == U_MONTH ? amount : 12 * amount));
+        return moved == PCN_DATE_NONE ? NAN : (double)moved;
     }
+    return out < PCN_DATE_MIN || out > PCN_DATE_MAX ? NAN : out;
 }
 
 static void eval_case(struct evalctx *c, const struct node *n, double *out, uint32_t len)
@@ -1011,8 +1085,11 @@ static void eval_func(struct evalctx *c, const struct node *n, double *out, uint
 
     if (n->sub == FN_ROUND) {
         double scale = pow(10, b[0] < 0 ? 0 : b[0] > 12 ? 12 : (int)b[0]);
-        for (uint32_t i = 0; i < len; i++)
-            out[i] = round(a[i] * scale) / scale;
+        /* 2^52 and beyond, doubles are whole numbers: already rounded (or null) */
+        for (uint32_t i = 0; i < len; i++) {
+            double x = a[i] * scale;
+            out[i] = fabs(x) < 4503599627370496.0 ? round(x) / scale : a[i];
+        }
         return;
     }
     for (uint32_t i = 0; i < len; i++) {
@@ -1091,7 +1168,7 @@ static void eval_node(struct evalctx *c, uint32_t idx)
         eval_cmp(n->sub, a, b, out, len);
         break;
     case OP_ARITH:
-        eval_arith(n->sub, a, b, out, len);
+        eval_arith(n->sub, n->checked, a, b, out, len);
         break;
     case OP_DATEADD:
         for (uint32_t i = 0; i < len; i++)
@@ -1320,7 +1397,7 @@ static enum pcn_err aggregate(struct evalctx *c, struct result *res, uint32_t le
                 k++;
             cnt[1 + k]++;
             if (d->kind == DEF_SCORE && !isnan(c->buf[d->value][i]))
-                res->sums[c->group[i]] += c->buf[d->value][i];
+                pcn__value_sum_add(&res->sums[c->group[i]], c->buf[d->value][i]);
             break;
         }
         default: {
@@ -1465,7 +1542,7 @@ static enum pcn_err setup_outputs(struct evalctx *c)
         res->n_measures = measures_of(res->def);
         if (res->n_measures) {
             res->counts = pcn_calloc(r->n_groups * res->n_measures, sizeof(int64_t));
-            res->sums = pcn_calloc(r->n_groups, sizeof(double));
+            res->sums = pcn_calloc(r->n_groups, sizeof(*res->sums));
             if (!res->counts || !res->sums)
                 return PCN_ENOMEM;
         }
@@ -1662,7 +1739,7 @@ static enum pcn_err new_worker(const struct evalctx *m, uint32_t lo, uint32_t hi
         if (!w->res[k].n_measures)
             continue;
         w->res[k].counts = pcn_calloc(r->n_groups * w->res[k].n_measures, sizeof(int64_t));
-        w->res[k].sums = pcn_calloc(r->n_groups, sizeof(double));
+        w->res[k].sums = pcn_calloc(r->n_groups, sizeof(*w->res[k].sums));
         if (!w->res[k].counts || !w->res[k].sums)
             goto out;
     }
@@ -1687,7 +1764,7 @@ static enum pcn_err merge_worker(struct pcn_results *r, const struct evalctx *w)
         for (size_t i = 0; d->n_measures && i < r->n_groups * d->n_measures; i++)
             d->counts[i] += src->counts[i];
         for (size_t g = 0; d->n_measures && g < r->n_groups; g++)
-            d->sums[g] += src->sums[g];
+            pcn__value_sum_merge(&d->sums[g], &src->sums[g]);
         if (src->n_rows) {
             size_t want = d->n_rows + src->n_rows;
             uint32_t *pat = pcn_reallocarray(d->row_patient, want, sizeof(*pat));
@@ -1800,6 +1877,9 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
     r->prog = p;
     r->snap = s;
     mark_outputs(p);
+    rc = plan_magnitudes(p);
+    if (rc)
+        goto out;
     /* the age breakdown's bands are in the population cache */
     c->need_age = p->builtin_node[B_AGE] && p->nodes[p->builtin_node[B_AGE] - 1].needed;
     rc = plan_fusion(c);

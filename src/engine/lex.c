@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pcn/buf.h"
+#include "pcn/csv.h"
 #include "pcn/date.h"
 #include "pcn/parse.h"
 #include "util/common.h"
@@ -150,6 +151,9 @@ static enum pcn_err lex_string(struct lexer *lx, struct token *t)
     t->kind = TOK_STR;
     t->len = p + 1 - lx->pos;
     lx->pos = p + 1;
+    /* titles and labels reach JSON and CSV as they are */
+    if (!pcn_utf8_valid(lx->text + t->off + 1, t->len - 2))
+        return pcn__lex_error(lx, t, "a string must be valid UTF-8");
     return PCN_OK;
 }
 

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +323,7 @@ static enum pcn_err parse_add(struct parser *ps, uint32_t *ret);
 static enum pcn_err parse_duration(struct parser *ps, double amount, uint32_t *ret)
 {
     static const char *const units[] = {"day", "week", "month", "year"};
+    static const double per_10000_years[] = {3652425, 521775, 120000, 10000};
     const char *s = ps->lx.text + ps->tok.off;
     size_t len = ps->tok.len;
 
@@ -329,6 +331,13 @@ static enum pcn_err parse_duration(struct parser *ps, double amount, uint32_t *r
         len--;
     for (size_t u = 0; u < PCN_ARRAY_SIZE(units); u++) {
         if (strlen(units[u]) == len && !memcmp(units[u], s, len)) {
+            if (amount != floor(amount))
+                return pcn__lex_error(&ps->lx, &ps->tok, "a duration must be a whole number of %ss",
+                                      units[u]);
+            if (fabs(amount) > per_10000_years[u])
+                return pcn__lex_error(&ps->lx, &ps->tok,
+                                      "durations are limited to 10,000 years (at most %.0f %ss)",
+                                      per_10000_years[u], units[u]);
             struct node n = {
                 .op = OP_NUM, .type = TY_DUR, .sub = (uint8_t)u, .num = amount, .aux = NONE};
             enum pcn_err rc = advance(ps);

@@ -178,15 +178,27 @@ static int64_t population(const struct pcn_results *r, size_t g)
     return sum;
 }
 
+void pcn__value_sum_add_large(struct value_sum *s, double v)
+{
+    if (fabs(v) < 4611686018427387904.0) { /* 2^62: whole part and fraction apart */
+        double whole = trunc(v);
+        s->fixed +=
+            (pcn__int128)(int64_t)whole * 4294967296 + (int64_t)((v - whole) * 4294967296.0);
+    } else {
+        s->huge++;
+    }
+}
+
+/* NaN when unknown (a value too large to sum exactly). */
 static double value_sum(const struct pcn_results *r, const struct result *res, size_t g)
 {
-    double sum = 0;
+    struct value_sum sum = {0, 0};
 
     if (g != TOTAL)
-        return res->sums[g];
+        return pcn__value_sum_get(&res->sums[g]);
     for (size_t i = 0; i < r->n_groups; i++)
-        sum += res->sums[i];
-    return sum;
+        pcn__value_sum_merge(&sum, &res->sums[i]);
+    return pcn__value_sum_get(&sum);
 }
 
 enum pcn_err pcn_results_total(const struct pcn_results *r, const char *name, const char *what,
@@ -271,7 +283,7 @@ static void ratio_text(double num, double den, double scale, int digits, bool wi
 {
     double v;
 
-    if (withheld || den <= 0) {
+    if (withheld || den <= 0 || isnan(num)) {
         out[0] = '\0';
         return;
     }

@@ -198,13 +198,17 @@ int32_t pcn_date_add_months(int32_t days, int n)
     int32_t out;
 
     pcn_date_to_ymd(days, &y, &m, &d);
+    if (n > 12 * 10000 || n < -12 * 10000)
+        return PCN_DATE_NONE;
     total = y * 12 + (m - 1) + n;
+    if (total < 12 || total > 9999 * 12 + 11)
+        return PCN_DATE_NONE; /* outside years 1..9999 */
     y = total / 12;
     m = total % 12 + 1;
     if (d > days_in_month(y, m))
         d = days_in_month(y, m);
     if (pcn_date_from_ymd(y, m, d, &out) != PCN_OK)
-        return days;
+        return PCN_DATE_NONE;
     return out;
 }
 

@@ -304,6 +304,45 @@ static void test_expressions(void **state)
     done(&x);
 }
 
+/*
+ * No value is ever infinite or beyond the calendar: an overflow is null,
+ * like a division by zero; so is a date outside years 1..9999; a score
+ * with values too large to sum exactly has no mean. Every result is valid JSON.
+ */
+static void test_limits(void **state)
+{
+    struct run x;
+    struct pcn_buf b = PCN_BUF_INIT;
+    (void)state;
+    run(&x,
+        "register over = (1e308 * 10) is null and (0 - 1e308 - 1e308) is null\n"
+        "register fine = 1e308 * 1 == 1e308 and 1e308 + 1e308 - 1e308 != 1e308\n"
+        "register beyond = (as_of + 8000 years) is null and (as_of - 3000 years) is null\n"
+        "register beyond_days = (as_of + 3000000 days) is null and (as_of - 3000 weeks) < as_of\n"
+        "register inrange = as_of + 7000 years > as_of and 9999-12-31 - 1 month == 9999-11-30\n"
+        "register lastmonth = (9999-12-31 + 1 month) is null and (0001-01-31 - 1 month) is null\n"
+        "register rnd = round(1e300, 3) == 1e300 and round(-2.5, 0) == -3\n"
+        "score big { value = case when age > 70 then 1e300 else 1 end }\n"
+        "score small { value = 1 / 3 }\n"
+        "worklist w { population = age > 70 column \"x\" = 1e308 * 10 column \"d\" = as_of + "
+        "9000 years }\n");
+    assert_int_equal(total(&x, "over", "count"), 3);
+    assert_int_equal(total(&x, "fine", "count"), 0); /* 1e308 + 1e308 overflowed: null */
+    assert_int_equal(total(&x, "beyond", "count"), 3);
+    assert_int_equal(total(&x, "beyond_days", "count"), 3);
+    assert_int_equal(total(&x, "inrange", "count"), 3);
+    assert_int_equal(total(&x, "lastmonth", "count"), 3);
+    assert_int_equal(total(&x, "rnd", "count"), 3);
+    assert_int_equal(pcn_results_render(x.r, PCN_FORMAT_JSON, &b), PCN_OK);
+    assert_non_null(strstr(b.buf, "\"name\":\"big\""));
+    assert_non_null(strstr(strstr(b.buf, "\"name\":\"big\""), "\"mean\":null"));
+    assert_non_null(strstr(b.buf, "\"mean\":0.3333"));
+    assert_non_null(strstr(b.buf, "\"values\":[null,null]"));
+    assert_null(strstr(b.buf, "inf"));
+    pcn_buf_release(&b);
+    done(&x);
+}
+
 static void test_indicator(void **state)
 {
     struct run x;
@@ -574,6 +613,12 @@ static void test_errors(void **state)
     expect_error("register r = min(1, \"a\") == 1\n", "this argument needs a number");
     expect_error("register r = round(age, age) == 1\n", "round needs a constant number");
     expect_error("register r = coalese(age, 1) == 1\n", "did you mean 'coalesce'?");
+    expect_error("register r = exists(dm, within 1.5 months)\n",
+                 "a duration must be a whole number of months");
+    expect_error("register r = exists(dm, within 10001 years)\n",
+                 "durations are limited to 10,000 years (at most 10000 years)");
+    expect_error("register r = exists(dm, after as_of - 4000000 days)\n", "(at most 3652425 days)");
+    expect_error("register r \"caf\xe9\" = true\n", "a string must be valid UTF-8");
 }
 
 static void test_deep_nesting(void **state)
@@ -1249,6 +1294,7 @@ int main(void)
         cmocka_unit_test(test_window_boundaries),
         cmocka_unit_test(test_aggregates),
         cmocka_unit_test(test_expressions),
+        cmocka_unit_test(test_limits),
         cmocka_unit_test(test_indicator),
         cmocka_unit_test(test_score_segment_worklist),
         cmocka_unit_test(test_render),

@@ -93,6 +93,14 @@ static void test_add_months(void **state)
     assert_int_equal(pcn_date_add_months(d("2024-03-31"), -1), d("2024-02-29"));
     assert_int_equal(pcn_date_add_months(d("2025-06-15"), -12), d("2024-06-15"));
     assert_int_equal(pcn_date_add_months(d("2025-06-15"), -60), d("2020-06-15"));
+    /* the first and last dates there are, and nothing beyond them */
+    assert_int_equal(d("0001-01-01"), PCN_DATE_MIN);
+    assert_int_equal(d("9999-12-31"), PCN_DATE_MAX);
+    assert_int_equal(pcn_date_add_months(d("9999-11-30"), 1), d("9999-12-30"));
+    assert_int_equal(pcn_date_add_months(d("9999-12-15"), 1), PCN_DATE_NONE);
+    assert_int_equal(pcn_date_add_months(d("0001-01-31"), -1), PCN_DATE_NONE);
+    assert_int_equal(pcn_date_add_months(d("2025-06-15"), 2000000000), PCN_DATE_NONE);
+    assert_int_equal(pcn_date_add_months(d("2025-06-15"), -2000000000), PCN_DATE_NONE);
     assert_true(pcn_date_today() > d("2020-01-01"));
     assert_true(pcn_monotonic_usec() > 0);
 }
