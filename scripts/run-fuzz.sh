@@ -15,7 +15,7 @@ if [[ ! -d build-fuzz ]]; then
     -Db_sanitize=address -Dwerror_dev=false >"$out/setup.log" 2>&1 ||
     { echo "fuzz FAIL setup (see $out/setup.log)"; exit 1; }
 fi
-harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_eval fuzz_request_body)
+harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_eval fuzz_snapshot fuzz_request_body)
 targets=()
 for h in "${harnesses[@]}"; do targets+=("tests/fuzz/$h"); done
 if ! ninja -C build-fuzz -j2 "${targets[@]}" >"$out/build.log" 2>&1; then
@@ -42,6 +42,8 @@ seeds() {
     for f in defs/*.pcn; do [[ -f "$f" ]] && cp "$f" "$dir/seed-$(basename "$f")"; done ;;
   fuzz_eval)
     cp tests/fuzz/corpus/eval/* "$dir/" ;;
+  fuzz_snapshot)
+    cp tests/fuzz/corpus/snapshot/* "$dir/" ;;
   fuzz_request_body)
     printf '{"name":"alice","password":"correct horse"}' >"$dir/seed-login"
     printf '{"role":"clinician","practice":"A81001","name":"bob","password":"pw"}' >"$dir/seed-user"

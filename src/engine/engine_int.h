@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pcn/date.h"
 #include "pcn/engine.h"
 #include "pcn/hash.h"
 
@@ -242,6 +243,12 @@ struct pcn_program {
 
     uint32_t builtin_node[B_COUNT_]; /* node index + 1 of each built-in, 0 until used */
 };
+
+/* A real date (years 1..9999), or none: what a snapshot holds. */
+static inline bool pcn__date_ok(int32_t d)
+{
+    return d == PCN_DATE_NONE || (d >= PCN_DATE_MIN && d <= PCN_DATE_MAX);
+}
 
 /* Does `a OP b` hold (enum cmp)? False when either is null (NaN), as in the language. */
 bool pcn__cmp_holds(uint8_t op, double a, double b);

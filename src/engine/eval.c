@@ -803,6 +803,53 @@ static bool query_bounds(struct evalctx *c, const struct query *q, uint32_t len)
     return is_const;
 }
 
+/*
+ * The value a record holds, as the decimal it was recorded as. Values are
+ * held in single precision (about 7 significant digits); widened as they
+ * are, 5.2 would be 5.19999980926514, and would neither equal 5.2 nor be
+ * >= 5.2. So a value is read as the shortest of 7, 8 or 9 significant
+ * digits that gives back the same float, as a double: 5.2 exactly as if
+ * the literal 5.2 had been written.
+ */
+static double recorded_value(float f)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const double round_magic = 6755399441055744.0; /* 1.5 * 2^52: x + it - it rounds x */
+    double d = f, mag = fabs(d);
+    uint32_t bits;
+    int e10;
+
+    if (mag < 16777216.0 && d == (double)(int32_t)d) /* whole numbers (most values): exact */
+        return d;
+    if (!(mag >= 1e-15 && mag < 1e38)) /* null, or beyond the tables: as held */
+        return d;
+    /*
+     * floor(log10(mag)) from the binary exponent (1233 / 4096 ~ log10(2)),
+     * perhaps one less, then corrected. Any decimal that gives back f is
+     * right; this only makes it the shortest.
+     */
+    memcpy(&bits, &f, sizeof(bits));
+    e10 = ((int)((bits >> 23) & 0xff) - 127) * 1233 >> 12;
+    if (e10 + 1 >= -22 && e10 + 1 <= 22 &&
+        mag >= (e10 + 1 >= 0 ? p10[e10 + 1] : 1 / p10[-(e10 + 1)]))
+        e10++;
+    for (int digits = 7; digits <= 9; digits++) {
+        int s = digits - 1 - e10; /* decimal places kept */
+        double r;
+        if (s >= 0 && s <= 22 && mag * p10[s] < 4503599627370496.0) /* 2^52 */
+            r = (d * p10[s] + round_magic - round_magic) / p10[s];
+        else if (s < 0 && -s <= 22)
+            r = (d / p10[-s] + round_magic - round_magic) * p10[-s];
+        else
+            return d;
+        if ((float)r == f)
+            return r;
+    }
+    return d;
+}
+
 static bool value_ok(const struct query *q, float v)
 {
     for (size_t f = 0; f < q->n_filters; f++) {
@@ -1013,7 +1060,7 @@ static __attribute__((noinline)) void eval_query(struct evalctx *c, const struct
         for (uint32_t k = 0; k < n_touched; k++) {
             uint32_t i = c->touched[k];
             out[i] = ev[c->best[i]].date;
-            out2[i] = ev[c->best[i]].value;
+            out2[i] = recorded_value(ev[c->best[i]].value);
         }
     }
 }

@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,6 +457,13 @@ static enum pcn_err parse_filter(struct parser *ps, struct query *q)
         if (!rc)
             rc = expect_kind(ps, TOK_NUM, "a number", &num);
         f.num = neg ? -num.num : num.num;
+        /*
+         * Values are held in single precision: compare them with the
+         * threshold held the same way, so that a recorded 5.2 meets
+         * `where value >= 5.2` (docs/definitions.md, "Values").
+         */
+        if (fabs(f.num) <= FLT_MAX)
+            f.num = (double)(float)f.num;
         return rc ? rc : add_filter(q, f);
     }
     return pcn__lex_error(&ps->lx, &t,

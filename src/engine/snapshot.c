@@ -7,6 +7,7 @@
  */
 #include "pcn/engine.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -269,6 +270,11 @@ enum pcn_err pcn_snapshot_add_patient(struct pcn_snapshot *s, int64_t key,
 
     if (!s || !p || s->finished || s->n_patients >= UINT32_MAX - 1)
         return PCN_EINVAL;
+    /* what a saved file must hold too (snapshot_file.c) */
+    if ((unsigned)p->sex > PCN_SEX_INDETERMINATE || !pcn__date_ok(p->date_of_birth) ||
+        !pcn__date_ok(p->registered_from) || !pcn__date_ok(p->registered_to) ||
+        !pcn__date_ok(p->date_of_death))
+        return PCN_EINVAL;
     if (s->n_patients && key <= s->key[s->n_patients - 1])
         return PCN_EINVAL;
     rc = grow_patients(s, (size_t)s->n_patients + 1);
@@ -340,7 +346,7 @@ static enum pcn_err add_coded(struct pcn_snapshot *s, int64_t key, char cls, con
     int added = 0;
     enum pcn_err rc;
 
-    if (!s || !code || s->finished || date == PCN_DATE_NONE)
+    if (!s || !code || s->finished || date == PCN_DATE_NONE || !pcn__date_ok(date) || isinf(value))
         return PCN_EINVAL;
     if (!find_key(s, key, &pat))
         return PCN_ENOTFOUND;
@@ -363,12 +369,20 @@ static enum pcn_err add_coded(struct pcn_snapshot *s, int64_t key, char cls, con
     return PCN_OK;
 }
 
+/* A record's value as held: single precision, larger magnitudes held as the largest float. */
+static float held_value(bool has, double v)
+{
+    if (!has || isnan(v))
+        return NAN;
+    return v > FLT_MAX ? FLT_MAX : v < -FLT_MAX ? -FLT_MAX : (float)v;
+}
+
 enum pcn_err pcn_snapshot_add_event(struct pcn_snapshot *s, int64_t key, const struct pcn_event *e)
 {
     if (!e)
         return PCN_EINVAL;
     return add_coded(s, key, CODE_CLASS_EVENT, e->code, e->date,
-                     e->has_value ? (float)e->value : NAN);
+                     held_value(e->has_value, e->value));
 }
 
 enum pcn_err pcn_snapshot_add_medication(struct pcn_snapshot *s, int64_t key,
@@ -377,7 +391,7 @@ enum pcn_err pcn_snapshot_add_medication(struct pcn_snapshot *s, int64_t key,
     if (!m)
         return PCN_EINVAL;
     return add_coded(s, key, CODE_CLASS_MED, m->code, m->start_date,
-                     m->has_quantity ? (float)m->quantity : NAN);
+                     held_value(m->has_quantity, m->quantity));
 }
 
 enum pcn_err pcn_snapshot_add_immunisation(struct pcn_snapshot *s, int64_t key,

@@ -17,6 +17,7 @@
 
 #include "engine/engine_int.h"
 #include "pcn/alloc.h"
+#include "pcn/csv.h"
 #include "pcn/date.h"
 #include "util/common.h"
 
@@ -212,17 +213,42 @@ static bool offsets_ok(const uint32_t *start, size_t n, size_t total)
     return true;
 }
 
-/* Every index stored in the file points inside its target. */
+/* y * 10000 + m * 100 + d of a real date, or INT32_MAX (none): ages cannot overflow. */
+static bool ymd_ok(int32_t ymd)
+{
+    return ymd == INT32_MAX || (ymd >= 10101 && ymd <= 99991231);
+}
+
+/*
+ * Every index stored in the file points inside its target, every code is
+ * in range (sex, ethnic group, quintile), dates are real dates, values are
+ * finite or missing, and strings are UTF-8: what a damaged file could
+ * otherwise carry into memory indexing, arithmetic or JSON.
+ */
 static bool snapshot_valid(const struct pcn_snapshot *s)
 {
     for (size_t i = 0; i < s->n_patients; i++) {
         if (s->id_off[i] >= s->ids_len ||
             (s->practice[i] >= s->n_practices && s->practice[i] != UINT16_MAX) ||
-            s->eth[i] >= ETH_COUNT || s->imd_q[i] > 5 || (i && s->key[i] <= s->key[i - 1]))
+            s->sex[i] > PCN_SEX_INDETERMINATE || s->eth[i] >= ETH_COUNT || s->imd_q[i] > 5 ||
+            (i && s->key[i] <= s->key[i - 1]))
+            return false;
+        if (!pcn__date_ok(s->dob[i]) || !ymd_ok(s->dob_ymd[i]) || !pcn__date_ok(s->reg_from[i]) ||
+            !pcn__date_ok(s->reg_to[i]) || !pcn__date_ok(s->death[i]))
             return false;
     }
     if (s->ids_len && s->ids[s->ids_len - 1] != '\0')
         return false;
+    if (!pcn_utf8_valid(s->ids, s->ids_len))
+        return false;
+    for (size_t i = 0; i < s->n_practices; i++) {
+        if (!pcn_utf8_valid(s->practice_code[i], strlen(s->practice_code[i])))
+            return false;
+    }
+    for (size_t i = 0; i < s->n_networks; i++) {
+        if (!pcn_utf8_valid(s->network_code[i], strlen(s->network_code[i])))
+            return false;
+    }
     for (size_t i = 0; i < s->n_members; i++) {
         if (s->members[i].practice >= s->n_practices || s->members[i].network >= s->n_networks)
             return false;
@@ -231,7 +257,8 @@ static bool snapshot_valid(const struct pcn_snapshot *s)
         !offsets_ok(s->pat_start, s->n_patients, s->n_events))
         return false;
     for (size_t i = 0; i < s->n_events; i++) {
-        if (s->ev_patient[i] >= s->n_patients || s->pat_ev[i] >= s->n_events)
+        if (s->ev_patient[i] >= s->n_patients || s->pat_ev[i] >= s->n_events ||
+            s->ev_date[i] < PCN_DATE_MIN || s->ev_date[i] > PCN_DATE_MAX || isinf(s->ev_value[i]))
             return false;
     }
     return true;
@@ -269,6 +296,8 @@ static enum pcn_err read_maps(struct pcn_snapshot *s, const struct snap_header *
     char **keys = buf ? split_strings(buf, (size_t)h->codes_len, s->n_codes) : NULL;
     enum pcn_err rc = keys ? PCN_OK : PCN_EPARSE;
 
+    if (!rc && !pcn_utf8_valid(buf, (size_t)h->codes_len))
+        rc = PCN_EPARSE;
     for (uint32_t c = 0; !rc && c < s->n_codes; c++) {
         if (!keys[c][0] || s->code_class[c] != (uint8_t)keys[c][0])
             rc = PCN_EPARSE;

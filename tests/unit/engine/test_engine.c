@@ -78,6 +78,8 @@ static void add_med(struct pcn_snapshot *s, int64_t key, const char *code, const
  *  4 P4 M 1980, A2, deregistered 2024 (excluded)
  *  5 P5 F 1990, A2, registered 2025-04-01 (future: excluded)
  *  6 P6 M 1960, A1, diabetes 2018, BP events on window edges, 3 medicines
+ * and decimal values that a float does not hold exactly: CHOL 5.2 (P1),
+ * 7.35 (P6), 123456.78 (P2).
  */
 static struct pcn_snapshot *population(void)
 {
@@ -115,6 +117,9 @@ static struct pcn_snapshot *population(void)
     add_ev(s, 6, "BP", "2024-04-01", 145); /* first day inside */
     add_ev(s, 6, "BP", "2025-03-31", 135); /* the as-of date itself */
     add_ev(s, 6, "BP", "2025-04-01", 120); /* future: invisible */
+    add_ev(s, 1, "CHOL", "2025-01-02", 5.2);
+    add_ev(s, 6, "CHOL", "2025-01-02", 7.35);
+    add_ev(s, 2, "CHOL", "2025-01-02", 123456.78);
     add_med(s, 6, "MED1", "2025-01-01");
     add_med(s, 6, "MED2", "2025-02-01");
     add_med(s, 6, "MED1", "2025-03-01");
@@ -340,6 +345,47 @@ static void test_limits(void **state)
     assert_non_null(strstr(b.buf, "\"values\":[null,null]"));
     assert_null(strstr(b.buf, "inf"));
     pcn_buf_release(&b);
+    done(&x);
+}
+
+/*
+ * A value is the decimal that was recorded, though held in single
+ * precision: a recorded 5.2 equals 5.2, meets >= 5.2 and <= 5.2, in an
+ * expression and in a `where` filter, and is shown as 5.2.
+ */
+static void test_decimal_values(void **state)
+{
+    struct run x;
+    double v = 0;
+    (void)state;
+    run(&x, "codelist chol = codes(\"CHOL\")\n"
+            "register eq = last(chol).value == 5.2 or last(chol).value == 7.35 or "
+            "last(chol).value == 123456.78\n"
+            "register ge = last(chol).value >= 5.2\n"
+            "register le = last(chol).value <= 5.2\n"
+            "register gt = last(chol).value > 5.2\n"
+            "register wge = exists(chol, where value >= 5.2)\n"
+            "register wle = exists(chol, where value <= 5.2)\n"
+            "register weq = exists(chol, where value == 7.35)\n"
+            "register wlt = exists(chol, where value < 7.35)\n"
+            "register tenfold = last(chol).value * 10 == 52\n"
+            "worklist w { population = exists(chol) column \"v\" = last(chol).value }\n");
+    assert_int_equal(total(&x, "eq", "count"), 3);
+    assert_int_equal(total(&x, "ge", "count"), 3);
+    assert_int_equal(total(&x, "le", "count"), 1);
+    assert_int_equal(total(&x, "gt", "count"), 2);
+    assert_int_equal(total(&x, "wge", "count"), 3);
+    assert_int_equal(total(&x, "wle", "count"), 1);
+    assert_int_equal(total(&x, "weq", "count"), 1);
+    assert_int_equal(total(&x, "wlt", "count"), 1);
+    assert_int_equal(total(&x, "tenfold", "count"), 1);
+    /* rows by practice then id: P1 (A1), P2 (A1), P6 (A1) */
+    assert_int_equal(pcn_results_cell(x.r, "w", 0, 0, &v), PCN_OK);
+    assert_true(v == 5.2);
+    assert_int_equal(pcn_results_cell(x.r, "w", 1, 0, &v), PCN_OK);
+    assert_true(v == 123456.78);
+    assert_int_equal(pcn_results_cell(x.r, "w", 2, 0, &v), PCN_OK);
+    assert_true(v == 7.35);
     done(&x);
 }
 
@@ -1156,8 +1202,10 @@ static char *render_snapshot(const struct pcn_snapshot *s)
                                "worklist wl { population = exists(dm) column \"Age\" = age\n"
                                "  column \"IMD\" = imd_quintile }\n";
     struct pcn_program *p = pcn_program_new();
+    /* every dimension: a damaged file's codes would index their name tables */
     struct pcn_eval_options o = {.as_of = D("2025-03-31"),
-                                 .by = PCN_BY_PRACTICE | PCN_BY_ETHNICITY};
+                                 .by = PCN_BY_PRACTICE | PCN_BY_NETWORK | PCN_BY_AGE | PCN_BY_SEX |
+                                       PCN_BY_IMD | PCN_BY_ETHNICITY};
     struct pcn_results *r = NULL;
     struct pcn_buf b = PCN_BUF_INIT;
     struct pcn_error err;
@@ -1295,6 +1343,7 @@ int main(void)
         cmocka_unit_test(test_aggregates),
         cmocka_unit_test(test_expressions),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_decimal_values),
         cmocka_unit_test(test_indicator),
         cmocka_unit_test(test_score_segment_worklist),
         cmocka_unit_test(test_render),
