@@ -28,6 +28,7 @@
 #include "pcn/buf.h"
 #include "pcn/date.h"
 #include "pcn/engine.h"
+#include "pcn/generate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,14 +42,11 @@ static const char prelude[] = "codelist a = codes(\"A\")\n"
                               "codelist e = codes(\"E\")\n"
                               "codelist f = codes(\"F\")\n";
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static struct pcn_rng rng; /* seeded once in population(): the same people every run */
 
 static uint32_t below(uint32_t n)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545f4914f6cdd1dULL) >> 33) % n;
+    return (uint32_t)pcn_rng_below(&rng, n);
 }
 
 static void must(enum pcn_err rc)
@@ -75,6 +73,7 @@ static struct pcn_snapshot *population(void)
     struct pcn_snapshot *s = NULL;
     char id[16];
 
+    pcn_rng_seed(&rng, 20241004);
     must(pcn_snapshot_new(NULL, &s));
     must(pcn_snapshot_add_membership(s, &m));
     for (int i = 0; i < N_PATIENTS; i++) {

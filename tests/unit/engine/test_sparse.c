@@ -15,18 +15,16 @@
 #include "pcn/buf.h"
 #include "pcn/date.h"
 #include "pcn/engine.h"
+#include "pcn/generate.h"
 #include "pcn/paths.h"
 
 #define N_PATIENTS 4000
 
-static uint64_t rng = 0x2545f4914f6cdd1dULL;
+static struct pcn_rng rng; /* seeded in main(): the same populations every run */
 
 static uint32_t below(uint32_t n)
 {
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return (uint32_t)((rng * 0x2545f4914f6cdd1dULL) >> 33) % n;
+    return (uint32_t)pcn_rng_below(&rng, n);
 }
 
 static int32_t D(const char *s)
@@ -328,5 +326,6 @@ int main(void)
         cmocka_unit_test(test_stdlib),
         cmocka_unit_test(test_value_sum),
     };
+    pcn_rng_seed(&rng, 20241004);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
