@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-fuzz.sh OUTDIR - build the libFuzzer harnesses (clang, ASan, libraries
+# run-fuzz.sh OUTDIR - build the libFuzzer harnesses (clang, ASan + UBSan, libraries
 # instrumented for coverage) in build-fuzz and run each for a bounded time
 # (FUZZ_SECONDS, default 30) on a seed corpus made from tests/data. Prints
 # "fuzz ok NAME" or "fuzz FAIL NAME" per harness; crash inputs and logs go
@@ -11,8 +11,9 @@ secs=${FUZZ_SECONDS:-30}
 mkdir -p "$out"
 cd "$root"
 if [[ ! -d build-fuzz ]]; then
-  CC=clang CFLAGS=-fsanitize=fuzzer-no-link meson setup build-fuzz -Dfuzz=true -Db_lundef=false \
-    -Db_sanitize=address -Dwerror_dev=false >"$out/setup.log" 2>&1 ||
+  CC=clang CFLAGS="-fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined" \
+    meson setup build-fuzz -Dfuzz=true -Db_lundef=false \
+    -Db_sanitize=address,undefined -Dwerror_dev=false >"$out/setup.log" 2>&1 ||
     { echo "fuzz FAIL setup (see $out/setup.log)"; exit 1; }
 fi
 harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_eval fuzz_snapshot fuzz_request_body)
@@ -55,7 +56,8 @@ seeds() {
 status=0
 for h in "${harnesses[@]}"; do
   corpus=$(seeds "$h")
-  if (cd "$out" && ASAN_OPTIONS=detect_leaks=1 "$root/build-fuzz/tests/fuzz/$h" \
+  if (cd "$out" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      "$root/build-fuzz/tests/fuzz/$h" \
       -max_total_time="$secs" -max_len=65536 -rss_limit_mb=1024 "$corpus" >"$out/$h.log" 2>&1); then
     echo "fuzz ok $h"
   else

@@ -1423,7 +1423,7 @@ static enum pcn_err aggregate(struct evalctx *c, struct result *res, uint32_t le
         int64_t *cnt;
         if (!c->inpop[i] || (pop && pop[i] == 0))
             continue;
-        cnt = res->counts + (size_t)c->group[i] * m;
+        cnt = m ? res->counts + (size_t)c->group[i] * m : NULL; /* a worklist has none */
         switch (d->kind) {
         case DEF_INDICATOR:
             if (c->buf[d->num][i] != 0) {
