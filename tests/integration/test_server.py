@@ -733,6 +733,16 @@ def test_config_file():
     check(rc == 2 and "pcn.conf:2" in err and "not_a_key" in err, "bad config key: " + err)
 
 
+def wait_ready(srv, seconds=20):
+    """GET /health until the population is ready (or the time is up); the last answer."""
+    deadline = time.time() + seconds
+    while True:
+        _, h, _, _ = srv.request("GET", "/api/v1/health")
+        if h["population"]["state"] == "ready" or time.time() >= deadline:
+            return h
+        time.sleep(0.05)
+
+
 def bump_data_version():
     """What an import does to the data version, without changing the data."""
     db = sqlite3.connect(DB)
@@ -776,12 +786,7 @@ def test_snapshot_file():
     srv = Server("--set", "population_refresh=0.1")
     # wait for the warm start to finish first: a bump made while it is still reading the
     # version would be seen by the first build, leaving nothing for the refresher to do
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        _, h, _, _ = srv.request("GET", "/api/v1/health")
-        if h["population"]["state"] == "ready":
-            break
-        time.sleep(0.05)
+    h = wait_ready(srv)
     check(h["population"]["state"] == "ready", "warm start before the import: %s" % h)
     bump_data_version()
     want = h["data_version"] + 1
@@ -805,12 +810,8 @@ def test_snapshot_file():
     # by the refresher when it runs, else by the request itself
     for extra in (("population_refresh=3600",), ("warm_start=0",)):
         srv = Server("--set", "snapshot_file=" + path, *sum((["--set", x] for x in extra), []))
-        deadline = time.time() + 20
-        while "warm_start=0" not in extra and time.time() < deadline:
-            _, h, _, _ = srv.request("GET", "/api/v1/health")
-            if h["population"]["state"] == "ready":
-                break
-            time.sleep(0.05)
+        if "warm_start=0" not in extra:
+            wait_ready(srv)
         bump_data_version()
         st, _, _, _ = Client(srv, "cd1").get("/api/v1/reports/registers")
         log = srv.stop()
