@@ -28,7 +28,7 @@
 #include "pcn/buf.h"
 #include "pcn/date.h"
 #include "pcn/engine.h"
-#include "pcn/generate.h"
+#include "pcn/rng.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,8 +15,8 @@
 #include "pcn/buf.h"
 #include "pcn/date.h"
 #include "pcn/engine.h"
-#include "pcn/generate.h"
 #include "pcn/paths.h"
+#include "pcn/rng.h"
 
 #define N_PATIENTS 4000
 

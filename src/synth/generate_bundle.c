@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ingest/generate_int.h"
+#include "synth/generate_int.h"
 #include "pcn/alloc.h"
 #include "pcn/bundle.h"
 #include "pcn/hash.h"

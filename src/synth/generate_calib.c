@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ingest/refdata_int.h"
+#include "synth/refdata_int.h"
 #include "pcn/alloc.h"
 #include "pcn/date.h"
 #include "pcn/hash.h"

@@ -3,8 +3,8 @@
  * generator's own files (refdata.c, generate.c, generate_calib.c). Not a
  * public interface: the layout changes with the model.
  */
-#ifndef PCN_INGEST_REFDATA_INT_H
-#define PCN_INGEST_REFDATA_INT_H
+#ifndef PCN_SYNTH_REFDATA_INT_H
+#define PCN_SYNTH_REFDATA_INT_H
 
 #include <stdint.h>
 
@@ -171,4 +171,4 @@ struct pcn_refdata {
 /* Index of list l's fixed code `code`, or -1. */
 long pcn__ref_find_code(const struct pcn_refdata *ref, int l, const char *code);
 
-#endif /* PCN_INGEST_REFDATA_INT_H */
+#endif /* PCN_SYNTH_REFDATA_INT_H */

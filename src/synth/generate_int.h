@@ -4,8 +4,8 @@
  * range of it, so a run can be split across threads and still give the
  * same output as one serial run.
  */
-#ifndef PCN_INGEST_GENERATE_INT_H
-#define PCN_INGEST_GENERATE_INT_H
+#ifndef PCN_SYNTH_GENERATE_INT_H
+#define PCN_SYNTH_GENERATE_INT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -39,4 +39,4 @@ enum pcn_err pcn__gen_range(const struct pcn_refdata *ref, const struct pcn_gen_
                             const uint32_t *plan, size_t from, size_t to, uint64_t nhs_next,
                             struct pcn_gen_stats *ret_stats, struct pcn_error *reterr);
 
-#endif /* PCN_INGEST_GENERATE_INT_H */
+#endif /* PCN_SYNTH_GENERATE_INT_H */

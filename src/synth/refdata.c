@@ -4,7 +4,7 @@
  * defs/codelists/. Everything lives in one arena owned by the refdata;
  * after load the structure is read-only and may be shared by threads.
  */
-#include "ingest/refdata_int.h"
+#include "synth/refdata_int.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,10 +3,10 @@
  * (docs/generator.md explains each table and its source). Internal to the
  * generate*.c files; included once by generate.c.
  */
-#ifndef PCN_INGEST_GENERATE_MODEL_H
-#define PCN_INGEST_GENERATE_MODEL_H
+#ifndef PCN_SYNTH_GENERATE_MODEL_H
+#define PCN_SYNTH_GENERATE_MODEL_H
 
-#include "ingest/refdata_int.h"
+#include "synth/refdata_int.h"
 
 /*
  * Age/sex shape of each register's risk: kind 0 is a logistic rise
@@ -157,4 +157,4 @@ static const char model_eth_letter[16] = {'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'
 static const double model_eth_share[16] = {0.735, 0.009, 0.064, 0.009, 0.004, 0.008, 0.007, 0.033,
                                            0.028, 0.011, 0.016, 0.011, 0.025, 0.005, 0.008, 0.022};
 
-#endif /* PCN_INGEST_GENERATE_MODEL_H */
+#endif /* PCN_SYNTH_GENERATE_MODEL_H */

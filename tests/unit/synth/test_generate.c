@@ -1,6 +1,6 @@
 /*
- * Unit tests for the synthetic twin generator (src/ingest/generate*.c,
- * refdata.c): the PRNG, determinism, exact age/sex bands, valid NHS
+ * Unit tests for the synthetic twin generator (src/synth/generate*.c,
+ * refdata.c): determinism, exact age/sex bands, valid NHS
  * numbers, codes drawn from the shipped code lists, QOF calibration on
  * three real networks of different deprivation, and eFI category shares.
  */
@@ -8,11 +8,11 @@
 
 #include <string.h>
 
-#include "ingest/refdata_int.h"
 #include "pcn/date.h"
 #include "pcn/generate.h"
 #include "pcn/hash.h"
 #include "pcn/validate.h"
+#include "synth/refdata_int.h"
 
 static struct pcn_refdata *ref;
 
@@ -202,32 +202,6 @@ static void run(const struct pcn_gen_options *o, struct probe *p)
 }
 
 /* ---- tests ---- */
-
-static void test_rng(void **state)
-{
-    struct pcn_rng a, b;
-    double sum = 0;
-    (void)state;
-    pcn_rng_seed(&a, 42);
-    pcn_rng_seed(&b, 42);
-    for (int i = 0; i < 1000; i++)
-        assert_true(pcn_rng_next(&a) == pcn_rng_next(&b));
-    pcn_rng_seed(&b, 43);
-    assert_true(pcn_rng_next(&a) != pcn_rng_next(&b));
-    for (int i = 0; i < 100000; i++) {
-        double u = pcn_rng_uniform(&a);
-        assert_true(u >= 0 && u < 1);
-        assert_true(pcn_rng_below(&a, 7) < 7);
-        sum += pcn_rng_normal(&a);
-    }
-    assert_true(sum / 100000 > -0.02 && sum / 100000 < 0.02);
-    assert_int_equal(pcn_rng_below(&a, 0), 0);
-    /* a fixed stream: changing the PRNG changes every generated population */
-    pcn_rng_seed(&a, 0);
-    uint64_t first = pcn_rng_next(&a);
-    pcn_rng_seed(&a, 0);
-    assert_true(first == pcn_rng_next(&a));
-}
 
 /* Reference data as published: A81001's QOF asthma register is 324 of 3,687 patients aged 6+. */
 static void test_refdata(void **state)
@@ -490,15 +464,10 @@ static void test_bundle_threads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rng),
-        cmocka_unit_test(test_refdata),
-        cmocka_unit_test(test_determinism),
-        cmocka_unit_test(test_bands_exact),
-        cmocka_unit_test(test_invented),
-        cmocka_unit_test(test_codes_from_lists),
-        cmocka_unit_test(test_unknown),
-        cmocka_unit_test(test_calibration),
-        cmocka_unit_test(test_bundle_threads),
+        cmocka_unit_test(test_refdata),          cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_bands_exact),      cmocka_unit_test(test_invented),
+        cmocka_unit_test(test_codes_from_lists), cmocka_unit_test(test_unknown),
+        cmocka_unit_test(test_calibration),      cmocka_unit_test(test_bundle_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
