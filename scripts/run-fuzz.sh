@@ -16,7 +16,7 @@ if [[ ! -d build-fuzz ]]; then
     -Db_sanitize=address,undefined -Dwerror_dev=false >"$out/setup.log" 2>&1 ||
     { echo "fuzz FAIL setup (see $out/setup.log)"; exit 1; }
 fi
-harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_eval fuzz_snapshot fuzz_request_body)
+harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_eval fuzz_snapshot fuzz_request_body fuzz_workforce)
 targets=()
 for h in "${harnesses[@]}"; do targets+=("tests/fuzz/$h"); done
 if ! ninja -C build-fuzz -j2 "${targets[@]}" >"$out/build.log" 2>&1; then
@@ -45,6 +45,12 @@ seeds() {
     cp tests/fuzz/corpus/eval/* "$dir/" ;;
   fuzz_snapshot)
     cp tests/fuzz/corpus/snapshot/* "$dir/" ;;
+  fuzz_workforce)
+    { printf '\000'; cat tests/data/workforce/staff_good.csv; } >"$dir/seed-staff"
+    { printf '\000'; cat tests/data/workforce/staff_bad.csv; } >"$dir/seed-staff-bad"
+    { printf '\001'; head -c 6000 tests/data/workforce/census_extract.csv; } >"$dir/seed-census"
+    printf '\002rule,line,value,practice,label\nmethod,all,registered,,\nmethod,core,fixed,,\nshare,core,60%%,A81001,\nshare,core,40%%,A81017,\ntop_slice,all,1000.00,,CD\ntop_slice,core,10%%,,PM\ntop_slice,all,unreimbursed_staff,,Staff\n' >"$dir/seed-agreement"
+    { printf '\003'; cat data/reference/ncdes/ncdes_2024-25.csv; } >"$dir/seed-rates" ;;
   fuzz_request_body)
     printf '{"name":"alice","password":"correct horse"}' >"$dir/seed-login"
     printf '{"role":"clinician","practice":"A81001","name":"bob","password":"pw"}' >"$dir/seed-user"
