@@ -206,10 +206,14 @@ struct pcn_census_row {
 typedef int (*pcn_census_fn)(const struct pcn_census_row *r, void *ud);
 
 /*
- * Read a census extract (the published header, UTF-8 BOM allowed) row by
- * row. A row with an unknown PCN code form, a role pair census_roles.csv
- * does not map, an FTE that is not a non-negative number, or an unknown
- * data source stops the read with PCN_EPARSE "FILE:LINE: ...".
+ * Read a census extract row by row: the published layout (its header,
+ * UTF-8 BOM allowed), or the compact layout of
+ * data/reference/census_staff.csv (pcn,role,fte,person,contracted: role
+ * keys, every other field empty and the census month 0), told apart by the
+ * header. A row with an unknown PCN code form, a role census_roles.csv
+ * (or roles.csv) does not know, an FTE that is not a non-negative number,
+ * or an unknown data source stops the read with PCN_EPARSE "FILE:LINE:
+ * ...".
  */
 enum pcn_err pcn_census_read(const char *path, const struct pcn_roles *roles, pcn_census_fn fn,
                              void *ud, struct pcn_error *reterr);

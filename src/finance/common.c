@@ -12,25 +12,31 @@
 #include "pcn/date.h"
 #include "util/common.h"
 
-enum pcn_err pcn__cols_read(struct pcn_csv *c, struct pcn__cols *cols, const char *const *names,
-                            size_t n, size_t n_required, struct pcn_error *reterr)
+enum pcn_err pcn__cols_find(const struct pcn_csv *c, struct pcn__cols *cols,
+                            const char *const *names, size_t n, size_t n_required,
+                            struct pcn_error *reterr)
 {
-    enum pcn_err rc;
-
     assert(n <= PCN_ARRAY_SIZE(cols->idx) && n_required <= n);
     cols->n = n;
     cols->names = names;
-    rc = pcn_csv_next(c, reterr);
-    if (rc == PCN_ENOTFOUND)
-        return pcn_error_set(reterr, PCN_EPARSE, "%s: empty file (no header)", pcn_csv_name(c));
-    if (rc != PCN_OK)
-        return rc;
     for (size_t i = 0; i < n; i++) {
         cols->idx[i] = pcn_csv_find(c, names[i]);
         if (i < n_required && cols->idx[i] < 0)
             return pcn__row_error(c, reterr, PCN_EPARSE, "missing column %s", names[i]);
     }
     return PCN_OK;
+}
+
+enum pcn_err pcn__cols_read(struct pcn_csv *c, struct pcn__cols *cols, const char *const *names,
+                            size_t n, size_t n_required, struct pcn_error *reterr)
+{
+    enum pcn_err rc = pcn_csv_next(c, reterr);
+
+    if (rc == PCN_ENOTFOUND)
+        return pcn_error_set(reterr, PCN_EPARSE, "%s: empty file (no header)", pcn_csv_name(c));
+    if (rc != PCN_OK)
+        return rc;
+    return pcn__cols_find(c, cols, names, n, n_required, reterr);
 }
 
 const char *pcn__cell(const struct pcn_csv *c, const struct pcn__cols *cols, size_t i,

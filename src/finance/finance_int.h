@@ -28,6 +28,11 @@ struct pcn__cols {
 enum pcn_err pcn__cols_read(struct pcn_csv *c, struct pcn__cols *cols, const char *const *names,
                             size_t n, size_t n_required, struct pcn_error *reterr);
 
+/* The same over the current record, already read as the header. */
+enum pcn_err pcn__cols_find(const struct pcn_csv *c, struct pcn__cols *cols,
+                            const char *const *names, size_t n, size_t n_required,
+                            struct pcn_error *reterr);
+
 /* The current record's cell of column i, or "" when the file lacks it or the row is short. */
 const char *pcn__cell(const struct pcn_csv *c, const struct pcn__cols *cols, size_t i,
                       size_t *ret_len);

@@ -416,16 +416,56 @@ static enum pcn_err census_row(struct pcn_csv *c, const struct pcn__cols *cols,
     return PCN_OK;
 }
 
+/* The compact layout of data/reference/census_staff.csv. */
+enum compact_col { K_PCN, K_ROLE, K_FTE, K_PERSON, K_CONTRACTED, K_COUNT_ };
+static const char *const compact_cols[] = {"pcn", "role", "fte", "person", "contracted"};
+
+static enum pcn_err compact_row(struct pcn_csv *c, const struct pcn__cols *cols,
+                                const struct pcn_roles *roles, struct pcn_census_row *r,
+                                struct pcn_error *reterr)
+{
+    size_t len;
+    const char *s = pcn__cell(c, cols, K_ROLE, &len);
+
+    r->role = pcn_roles_find(roles, s, len);
+    if (r->role < 0)
+        return pcn__row_error(c, reterr, PCN_EPARSE, "unknown role %s", s);
+    r->pcn_code = pcn__cell(c, cols, K_PCN, &len);
+    if (!pcn_ods_is_valid(PCN_ODS_PCN, r->pcn_code, len))
+        return pcn__row_error(c, reterr, PCN_EPARSE, "pcn '%s' is not U and five digits",
+                              r->pcn_code);
+    s = pcn__cell(c, cols, K_FTE, &len);
+    if (pcn_wte_parse(s, len, &r->fte) != PCN_OK)
+        return pcn__row_error(c, reterr, PCN_EPARSE, "fte '%s' is not a non-negative number", s);
+    s = pcn__cell(c, cols, K_CONTRACTED, NULL);
+    if (strcmp(s, "0") != 0 && strcmp(s, "1") != 0)
+        return pcn__row_error(c, reterr, PCN_EPARSE, "contracted '%s' is not 0 or 1", s);
+    r->is_contracted = s[0] == '1';
+    r->person = pcn__cell(c, cols, K_PERSON, NULL);
+    r->pcn_name = r->sub_icb_code = r->icb_code = r->icb_name = r->region_code = "";
+    r->staff_group = r->staff_role = r->detailed_role = "";
+    r->line = pcn_csv_line(c);
+    return PCN_OK;
+}
+
 enum pcn_err pcn__census_read(struct pcn_csv *c, const struct pcn_roles *roles, pcn_census_fn fn,
                               void *ud, struct pcn_error *reterr)
 {
     struct pcn__cols cols;
-    enum pcn_err rc = pcn__cols_read(c, &cols, census_cols, C_COUNT_, C_COUNT_, reterr);
+    bool compact;
+    enum pcn_err rc = pcn_csv_next(c, reterr);
 
+    if (rc == PCN_ENOTFOUND)
+        return pcn_error_set(reterr, PCN_EPARSE, "%s: empty file (no header)", pcn_csv_name(c));
+    compact = rc == PCN_OK && pcn_csv_find(c, "PCN_CODE") < 0 && pcn_csv_find(c, "pcn") >= 0;
+    if (rc == PCN_OK)
+        rc = compact ? pcn__cols_find(c, &cols, compact_cols, K_COUNT_, K_COUNT_, reterr)
+                     : pcn__cols_find(c, &cols, census_cols, C_COUNT_, C_COUNT_, reterr);
     while (rc == PCN_OK && (rc = pcn_csv_next(c, reterr)) == PCN_OK) {
         struct pcn_census_row r;
         memset(&r, 0, sizeof(r));
-        rc = census_row(c, &cols, roles, &r, reterr);
+        rc = compact ? compact_row(c, &cols, roles, &r, reterr)
+                     : census_row(c, &cols, roles, &r, reterr);
         if (rc == PCN_OK && fn(&r, ud) != 0)
             rc = PCN_ENOTFOUND;
     }

@@ -368,6 +368,7 @@ static int by_person(const void *a, const void *b, void *ud)
 static bool same_job(const struct pcn_post *a, const struct pcn_post *b)
 {
     return a->role == b->role && a->employer == b->employer &&
+           strcmp(a->network ? a->network : "", b->network ? b->network : "") == 0 &&
            strcmp(a->employer_code ? a->employer_code : "",
                   b->employer_code ? b->employer_code : "") == 0;
 }

@@ -293,12 +293,46 @@ static void test_census(void **state)
     rmdir(dir);
 }
 
+struct england {
+    long rows;
+    long contracted;
+    int64_t fte;
+    int64_t stockton_fte;
+};
+
+static int england_row(const struct pcn_census_row *r, void *ud)
+{
+    struct england *e = ud;
+    e->rows++;
+    e->contracted += r->is_contracted;
+    e->fte += r->fte;
+    if (strcmp(r->pcn_code, "U89141") == 0)
+        e->stockton_fte += r->fte;
+    return 0;
+}
+
+/* The shipped compact extract holds every row of the June 2026 census. */
+static void test_census_compact(void **state)
+{
+    struct england e = {0};
+    struct pcn_error err;
+    (void)state;
+    assert_int_equal(pcn_census_read(PCN_SOURCE_DIR "/data/reference/census_staff.csv",
+                                     pcn_rates_roles(rates), england_row, &e, &err),
+                     PCN_OK);
+    assert_int_equal(e.rows, 39940);
+    assert_int_equal(e.contracted, 6365);
+    assert_int_equal(e.fte, 31253329004LL); /* 31,253.329004 FTE, each row to 6 d.p. */
+    assert_int_equal(e.stockton_fte, 32613333); /* as the published layout gives */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_good),      cmocka_unit_test(test_read_bad),
         cmocka_unit_test(test_missing_column), cmocka_unit_test(test_validate),
         cmocka_unit_test(test_census),
+        cmocka_unit_test(test_census_compact),
     };
     return cmocka_run_group_tests(tests, rates_setup, rates_teardown);
 }
