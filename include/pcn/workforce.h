@@ -110,6 +110,7 @@ struct pcn_post_site {
  */
 struct pcn_post {
     int64_t id;          /* the store's id; 0 when none */
+    int64_t version;     /* the store's version of the row (optimistic concurrency); 0 when none */
     const char *network; /* PCN code; may be NULL (the caller's network) */
     const char *person;  /* the person's key (staff number, census id); required */
     const char *name;    /* optional */

@@ -1,0 +1,119 @@
+/*
+ * views_finance.h - the workforce and finance result kinds that the CLI
+ * (pcn workforce, pcn finance) and the API (/workforce, /finance) both
+ * return, built from the finance layer's results (pcn/finance.h) into
+ * result tables (pcn/table.h) whose kind, columns and types are fixed
+ * here and listed in docs/api.md ("Result tables"). Money is text in
+ * pounds with two decimals ("1234.56") and WTE text with up to six
+ * decimals ("0.8"), so no format rounds them; months are "YYYY-MM".
+ *
+ * Every builder returns a new table in *ret (caller frees with
+ * pcn_table_free()); PCN_ENOMEM.
+ */
+#ifndef PCN_VIEWS_FINANCE_H
+#define PCN_VIEWS_FINANCE_H
+
+#include <stdint.h>
+
+#include "pcn/error.h"
+#include "pcn/finance.h"
+#include "pcn/table.h"
+
+/*
+ * "staff": id, person, name, role, role_name, group, band, wte, employer,
+ * employer_code, start, end, cost, cost_per, funding, sites, and the
+ * detail column version; the posts open on as_of, or every post when
+ * all is set, in register order.
+ */
+enum pcn_err pcn_view_staff(const struct pcn_staff *s, const struct pcn_roles *roles, int32_t as_of,
+                            int all, struct pcn_table **ret);
+
+/* What a workforce summary groups by. */
+enum pcn_wte_by {
+    PCN_WTE_BY_ROLE,     /* the role */
+    PCN_WTE_BY_GROUP,    /* the role's group (gp, nurse, dpc, admin, director) */
+    PCN_WTE_BY_SITE,     /* each site a post works at, WTE shared by sessions */
+    PCN_WTE_BY_PRACTICE, /* the practice of each site (a site that is an ODS code is one) */
+    PCN_WTE_BY_EMPLOYER, /* network, lead practice, practice, subcontractor */
+    PCN_WTE_BY_FUNDING,  /* arrs, practice, other */
+};
+
+/* "role", "group", "site", "practice", "employer", "funding"; and the parser. */
+const char *pcn_wte_by_name(enum pcn_wte_by by);
+enum pcn_err pcn_wte_by_parse(const char *s, enum pcn_wte_by *ret);
+
+/* The practice a named site belongs to (borrowed), or NULL. */
+typedef const char *(*pcn_site_practice_fn)(const char *site, void *ud);
+
+/*
+ * "workforce_wte": by, key, name, people, posts, wte, and wte_per_10k
+ * (WTE per 10,000 registered patients; null when registered is 0); the
+ * posts open on as_of, in key order, then a row with key "total". By
+ * site or practice, a post's WTE is shared among its sites in proportion
+ * to the sessions (equally when none are given); a post without sites
+ * counts under "(no site)". By practice, a site is mapped by practice_of
+ * (may be NULL) unless it is itself a practice ODS code; one it cannot
+ * place counts under "(unknown)". People are counted once per row.
+ */
+enum pcn_err pcn_view_workforce_wte(const struct pcn_staff *s, const struct pcn_roles *roles,
+                                    int32_t as_of, enum pcn_wte_by by, int64_t registered,
+                                    pcn_site_practice_fn practice_of, void *ud,
+                                    struct pcn_table **ret);
+
+/*
+ * "arrs_claims": post (register index), id, person, role, band, wte,
+ * employer, budget, months (with a claim), cost, maximum, claim,
+ * unreimbursed (cost - claim) and flags (space-separated:
+ * cost_above_cap, derived_cap, unknown_cap, not_eligible, person_capped,
+ * london_national); one row per claim.
+ */
+enum pcn_err pcn_view_arrs_claims(const struct pcn_arrs *a, const struct pcn_staff *s,
+                                  struct pcn_table **ret);
+
+/*
+ * "arrs_budget": budget (key), name, known, estimate, allocation, amount,
+ * to_date, rest, total, reimbursable, headroom, months_left,
+ * headroom_a_month, runs_out (month or null), as_of; one row per budget.
+ */
+enum pcn_err pcn_view_arrs_budget(const struct pcn_arrs *a, struct pcn_table **ret);
+
+/*
+ * "arrs_months": month, budget, claimed, cumulative, amount (the budget),
+ * to_date (the month is on or before the as-of month); one row per
+ * budget and month, for the chart of budget used against the budget line.
+ */
+enum pcn_err pcn_view_arrs_months(const struct pcn_arrs *a, struct pcn_table **ret);
+
+/*
+ * "arrs_claim_export": the monthly claim to the commissioner, one row per
+ * post and month with a claim: pcn_code, pcn_name, claim_month, staff_id,
+ * staff_name, role, afc_band, wte, employer, employer_name, start_date,
+ * end_date, actual_cost, maximum_reimbursable, amount_claimed, budget,
+ * notes (docs/formats.md, "ARRS claim export").
+ */
+enum pcn_err pcn_view_arrs_claim_export(const struct pcn_arrs *a, const struct pcn_staff *s,
+                                        const char *pcn_code, const char *pcn_name,
+                                        struct pcn_table **ret);
+
+/*
+ * "des_income": line, name, paid, amount, known, estimate, assumed,
+ * part_of, basis; then a row "total" (known lines but ARRS budgets) and
+ * a row "total_assured" (monthly lines).
+ */
+enum pcn_err pcn_view_des_income(const struct pcn_income *inc, struct pcn_table **ret);
+
+/*
+ * "distribution": practice, name, line, method, amount, estimate; one row
+ * per member and shared line, then per member a row with line "total";
+ * then one row per top-slice with practice null and line "slice:LABEL".
+ */
+enum pcn_err pcn_view_distribution(const struct pcn_distribution *d, struct pcn_table **ret);
+
+/*
+ * "what_if": role, band, wte, start, end, budget, added, headroom_before,
+ * headroom_after, runs_out_before, runs_out_after, fits; one row.
+ */
+enum pcn_err pcn_view_what_if(const struct pcn_arrs *a, const struct pcn_hire *h,
+                              const struct pcn_what_if *w, struct pcn_table **ret);
+
+#endif /* PCN_VIEWS_FINANCE_H */
