@@ -322,7 +322,7 @@ static void test_census_compact(void **state)
                      PCN_OK);
     assert_int_equal(e.rows, 39940);
     assert_int_equal(e.contracted, 6365);
-    assert_int_equal(e.fte, 31253329004LL); /* 31,253.329004 FTE, each row to 6 d.p. */
+    assert_int_equal(e.fte, 31253329004LL);     /* 31,253.329004 FTE, each row to 6 d.p. */
     assert_int_equal(e.stockton_fte, 32613333); /* as the published layout gives */
 }
 
@@ -331,8 +331,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_good),      cmocka_unit_test(test_read_bad),
         cmocka_unit_test(test_missing_column), cmocka_unit_test(test_validate),
-        cmocka_unit_test(test_census),
-        cmocka_unit_test(test_census_compact),
+        cmocka_unit_test(test_census),         cmocka_unit_test(test_census_compact),
     };
     return cmocka_run_group_tests(tests, rates_setup, rates_teardown);
 }

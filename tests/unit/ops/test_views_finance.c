@@ -8,7 +8,6 @@
 
 #include "finance/finance_testutil.h"
 
-
 #include "pcn/buf.h"
 #include "pcn/views_finance.h"
 
