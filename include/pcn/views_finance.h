@@ -1,7 +1,6 @@
 /*
- * views_finance.h - the workforce and finance result kinds that the CLI
- * (pcn workforce, pcn finance) and the API (/workforce, /finance) both
- * return, built from the finance layer's results (pcn/finance.h) into
+ * views_finance.h - the finance result kinds that the CLI (pcn finance)
+ * and the API (/finance) both return, built from the finance layer's results (pcn/finance.h) into
  * result tables (pcn/table.h) whose kind, columns and types are fixed
  * here and listed in docs/api.md ("Result tables"). Money is text in
  * pounds with two decimals ("1234.56") and WTE text with up to six
@@ -18,47 +17,6 @@
 #include "pcn/error.h"
 #include "pcn/finance.h"
 #include "pcn/table.h"
-
-/*
- * "staff": id, person, name, role, role_name, group, band, wte, employer,
- * employer_code, start, end, cost, cost_per, funding, sites, and the
- * detail column version; the posts open on as_of, or every post when
- * all is set, in register order.
- */
-enum pcn_err pcn_view_staff(const struct pcn_staff *s, const struct pcn_roles *roles, int32_t as_of,
-                            int all, struct pcn_table **ret);
-
-/* What a workforce summary groups by. */
-enum pcn_wte_by {
-    PCN_WTE_BY_ROLE,     /* the role */
-    PCN_WTE_BY_GROUP,    /* the role's group (gp, nurse, dpc, admin, director) */
-    PCN_WTE_BY_SITE,     /* each site a post works at, WTE shared by sessions */
-    PCN_WTE_BY_PRACTICE, /* the practice of each site (a site that is an ODS code is one) */
-    PCN_WTE_BY_EMPLOYER, /* network, lead practice, practice, subcontractor */
-    PCN_WTE_BY_FUNDING,  /* arrs, practice, other */
-};
-
-/* "role", "group", "site", "practice", "employer", "funding"; and the parser. */
-const char *pcn_wte_by_name(enum pcn_wte_by by);
-enum pcn_err pcn_wte_by_parse(const char *s, enum pcn_wte_by *ret);
-
-/* The practice a named site belongs to (borrowed), or NULL. */
-typedef const char *(*pcn_site_practice_fn)(const char *site, void *ud);
-
-/*
- * "workforce_wte": by, key, name, people, posts, wte, and wte_per_10k
- * (WTE per 10,000 registered patients; null when registered is 0); the
- * posts open on as_of, in key order, then a row with key "total". By
- * site or practice, a post's WTE is shared among its sites in proportion
- * to the sessions (equally when none are given); a post without sites
- * counts under "(no site)". By practice, a site is mapped by practice_of
- * (may be NULL) unless it is itself a practice ODS code; one it cannot
- * place counts under "(unknown)". People are counted once per row.
- */
-enum pcn_err pcn_view_workforce_wte(const struct pcn_staff *s, const struct pcn_roles *roles,
-                                    int32_t as_of, enum pcn_wte_by by, int64_t registered,
-                                    pcn_site_practice_fn practice_of, void *ud,
-                                    struct pcn_table **ret);
 
 /*
  * "arrs_claims": post (register index), id, person, role, band, wte,

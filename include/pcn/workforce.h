@@ -219,4 +219,25 @@ typedef int (*pcn_census_fn)(const struct pcn_census_row *r, void *ud);
 enum pcn_err pcn_census_read(const char *path, const struct pcn_roles *roles, pcn_census_fn fn,
                              void *ud, struct pcn_error *reterr);
 
+/*
+ * Census totals: FTE and headcount per network and role over a whole
+ * census file (either layout), for comparing one network with the others
+ * and with England. Opaque; immutable once loaded.
+ */
+struct pcn_census_totals;
+
+/* Load path (NULL: data/reference/census_staff.csv). Caller frees with pcn_census_totals_free(). */
+enum pcn_err pcn_census_totals_load(const char *path, const struct pcn_roles *roles,
+                                    struct pcn_census_totals **ret, struct pcn_error *reterr);
+void pcn_census_totals_free(struct pcn_census_totals *t);
+
+/* Networks with at least one row, in code order. */
+size_t pcn_census_totals_count(const struct pcn_census_totals *t);
+const char *pcn_census_totals_network(const struct pcn_census_totals *t, size_t i);
+/* Index of network, or -1. */
+int pcn_census_totals_find(const struct pcn_census_totals *t, const char *network);
+/* FTE (WTE units) and rows of role in network i; role -1: every role. */
+int64_t pcn_census_totals_fte(const struct pcn_census_totals *t, size_t i, int role);
+int64_t pcn_census_totals_rows(const struct pcn_census_totals *t, size_t i, int role);
+
 #endif /* PCN_WORKFORCE_H */

@@ -10,6 +10,7 @@
 
 #include "pcn/buf.h"
 #include "pcn/views_finance.h"
+#include "pcn/views_workforce.h"
 
 /* The cell of the first row whose column key_col is key. */
 static const char *find(const struct pcn_table *t, size_t key_col, const char *key, size_t col)
@@ -232,12 +233,61 @@ static void test_income_views(void **state)
     pcn_findings_release(&f);
 }
 
+/*
+ * Comparison on the census extract (four networks, invented lists):
+ * Stockton's register of one 1.0 WTE pharmacist is 1.0 x 10,000 / 67,850
+ * = 0.15 per 10,000; the census per 10,000: U10439 1.005333 / 60,000 ->
+ * 0.17, U03824 5 / 50,000 -> 1.00, U89141 32.613333 / 67,850 -> 4.81,
+ * U07032 24.123999 / 43,308 -> 5.57; England (the four) 62.742665 /
+ * 221,158 -> 2.84. All four are above 0.15: rank 5.
+ */
+static void test_compare(void **state)
+{
+    static const struct pcn_network_list lists[] = {
+        {"U89141", 67850}, {"U07032", 43308}, {"U03824", 50000}, {"U10439", 60000}, {"U99999", 0}};
+    struct pcn_census_totals *c = NULL;
+    struct pcn_staff *s = pcn_staff_new();
+    struct pcn_post p = post("P1", "clinical_pharmacist", 7, "1", "2024-09-01", "50000");
+    struct pcn_table *t = NULL;
+    struct pcn_error e;
+    (void)state;
+    assert_int_equal(pcn_census_totals_load(PCN_SOURCE_DIR
+                                            "/tests/data/workforce/census_extract.csv",
+                                            pcn_rates_roles(rates), &c, &e),
+                     PCN_OK);
+    assert_int_equal(pcn_census_totals_count(c), 4);
+    assert_string_equal(pcn_census_totals_network(c, 0), "U03824");
+    assert_int_equal(pcn_staff_add(s, &p), PCN_OK);
+    assert_int_equal(pcn_view_workforce_compare(s, pcn_rates_roles(rates), d("2026-06-30"),
+                                                "U89141", 67850, c, lists, 5, PCN_WTE_BY_GROUP, &t),
+                     PCN_OK);
+    assert_string_equal(find(t, 1, "total", 3), "1");
+    assert_string_equal(find(t, 1, "total", 4), "0.15");
+    assert_string_equal(find(t, 1, "total", 5), "32.613333");
+    assert_string_equal(find(t, 1, "total", 6), "4.81");
+    assert_string_equal(find(t, 1, "total", 7), "4");
+    assert_string_equal(find(t, 1, "total", 8), "0.17");
+    assert_string_equal(find(t, 1, "total", 9), "1.00");
+    assert_string_equal(find(t, 1, "total", 10), "4.81");
+    assert_string_equal(find(t, 1, "total", 11), "2.84");
+    assert_string_equal(find(t, 1, "total", 12), "5");
+    /* a group only the census has: no register WTE */
+    assert_string_equal(find(t, 1, "director", 3), "0");
+    pcn_table_free(t);
+    assert_int_equal(pcn_view_workforce_compare(s, pcn_rates_roles(rates), d("2026-06-30"),
+                                                "U89141", 0, c, lists, 5, PCN_WTE_BY_GROUP, &t),
+                     PCN_EINVAL);
+    pcn_staff_free(s);
+    pcn_census_totals_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_staff_and_wte),
         cmocka_unit_test(test_arrs_views),
         cmocka_unit_test(test_income_views),
+        cmocka_unit_test(test_compare),
     };
     return cmocka_run_group_tests(tests, rates_setup, rates_teardown);
 }
