@@ -1019,7 +1019,7 @@ static enum pcn_err load_codelist_file(struct parser *ps, const struct token *t,
     char path[4096];
     struct pcn_codelist_opts opts = {column, NULL, NULL};
     struct pcn_codelist list = PCN_CODELIST_INIT;
-    struct pcn_error e;
+    struct pcn_error e = {0};
     bool rel = file[0] != '/' && ps->base_dir;
     int n = snprintf(path, sizeof(path), "%s%s%s", rel ? ps->base_dir : "", rel ? "/" : "", file);
     enum pcn_err rc = n >= 0 && (size_t)n < sizeof(path) ? PCN_OK : PCN_ELIMIT;
