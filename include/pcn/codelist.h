@@ -20,6 +20,7 @@
  *   - the code runs to the first tab, space or comma; the term is the rest
  *     of the line after that character, blanks trimmed ("" if none), so
  *     "code<TAB>term", "code,term", "code term" and a bare "code" all work;
+ *     a line with nothing before its comma has an empty code and is skipped;
  *   - the first code line is a header, and skipped, when its code is one
  *     of the CSV code column names below ("code<TAB>term");
  *   - opts->column, term_column and extra_column must be NULL (a .txt

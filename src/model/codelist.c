@@ -178,6 +178,8 @@ static enum pcn_err txt_line(struct reader *r, const char *s, size_t n, unsigned
         return PCN_OK;
     while (code_len < n && !is_blank(s[code_len]) && s[code_len] != ',')
         code_len++;
+    if (code_len == 0)
+        return PCN_OK; /* ",term": an empty code, skipped like an empty CSV cell */
     term = s + PCN_MIN(code_len + 1, n);
     term_len = n - (size_t)(term - s);
     while (term_len && is_blank(*term))

@@ -121,6 +121,8 @@ static void test_txt(void **state)
     /* a header is only the first code line; later "code" lines are codes */
     expect_codes("hdr.txt", "# c\n1\tone\ncode\tx\n", NULL, "1 code");
     expect_codes("hdr2.txt", "SNOMED_Code\tTerm\n1\tone\n", NULL, "1");
+    /* an empty code before a comma is skipped, as an empty CSV cell */
+    expect_codes("comma.txt", ",no code\n1,one\n", NULL, "1");
 }
 
 static void test_csv(void **state)
