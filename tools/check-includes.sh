@@ -20,13 +20,14 @@ cd "$root" || exit 2
 layer_map='
 util
 model    util
+finance  model
 fmt      util
 store    model
 auth     store
 ingest   store
-synth    ingest
+synth    ingest finance
 engine   store fmt
-ops      store fmt
+ops      store fmt finance
 server   auth engine ops
 cli      auth engine ops synth
 '
@@ -41,13 +42,14 @@ src/cli/cmd_serve.c  server
 public_headers='
 util     alloc arena buf csv date error hash parse paths rng vec
 model    codelist record registry validate
+finance  money rates workforce finance
 fmt      table
 store    store store_*
 auth     auth audit
 ingest   ingest bundle
-synth    generate
+synth    generate staff_twin
 engine   engine
-ops      registry_ops views
+ops      registry_ops views views_* workforce_ops
 server   server
 '
 
