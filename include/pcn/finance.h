@@ -229,6 +229,15 @@ void pcn_agreement_free(struct pcn_agreement *a);
 enum pcn_err pcn_agreement_load(const char *path, struct pcn_agreement **ret,
                                 struct pcn_error *reterr);
 
+/*
+ * One rule as written in an agreement file or stored: rule "method",
+ * "top_slice" or "share" with its line, value, practice and label
+ * (docs/formats.md, "Network agreement"). PCN_EPARSE with the reason.
+ */
+enum pcn_err pcn_agreement_add_rule(struct pcn_agreement *a, const char *rule, const char *line,
+                                    const char *value, const char *practice, const char *label,
+                                    struct pcn_error *reterr);
+
 /* How line (NULL or "all": every line without its own method) is shared. */
 enum pcn_err pcn_agreement_set_method(struct pcn_agreement *a, const char *line,
                                       enum pcn_share_method m);

@@ -16,6 +16,7 @@
 
 #include "pcn/error.h"
 #include "pcn/finance.h"
+#include "pcn/store_workforce.h"
 #include "pcn/table.h"
 
 /*
@@ -73,5 +74,15 @@ enum pcn_err pcn_view_distribution(const struct pcn_distribution *d, struct pcn_
  */
 enum pcn_err pcn_view_what_if(const struct pcn_arrs *a, const struct pcn_hire *h,
                               const struct pcn_what_if *w, struct pcn_table **ret);
+
+/*
+ * "finance_inputs": kind, line, value, practice, label; first one row of
+ * kind "input" per saved input (line version, adjusted, weighted, beds,
+ * iif_points, caip_percent, london; value null when unknown), then each
+ * allocation and agreement rule as stored.
+ */
+enum pcn_err pcn_view_finance_inputs(const struct pcn_store_finance *f,
+                                     const struct pcn_store_finance_item *items, size_t n,
+                                     struct pcn_table **ret);
 
 #endif /* PCN_VIEWS_FINANCE_H */

@@ -229,6 +229,14 @@ struct pcn_census_totals;
 /* Load path (NULL: data/reference/census_staff.csv). Caller frees with pcn_census_totals_free(). */
 enum pcn_err pcn_census_totals_load(const char *path, const struct pcn_roles *roles,
                                     struct pcn_census_totals **ret, struct pcn_error *reterr);
+
+/*
+ * Build totals row by row (rows held elsewhere, such as the store): new,
+ * add each row, then finish before reading. NULL / PCN_ENOMEM.
+ */
+struct pcn_census_totals *pcn_census_totals_new(const struct pcn_roles *roles);
+enum pcn_err pcn_census_totals_add(struct pcn_census_totals *t, const struct pcn_census_row *r);
+enum pcn_err pcn_census_totals_finish(struct pcn_census_totals *t);
 void pcn_census_totals_free(struct pcn_census_totals *t);
 
 /* Networks with at least one row, in code order. */

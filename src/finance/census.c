@@ -216,28 +216,38 @@ static enum pcn_err totals_grow(struct pcn_census_totals *t)
     return PCN_OK;
 }
 
-static int totals_row(const struct pcn_census_row *r, void *ud)
+enum pcn_err pcn_census_totals_add(struct pcn_census_totals *t, const struct pcn_census_row *r)
 {
-    struct pcn_census_totals *t = ud;
     uint64_t at;
     int added;
+    enum pcn_err rc;
 
-    t->rc = pcn_strmap_intern(t->slot, r->pcn_code, strlen(r->pcn_code), t->n, &at, &added);
-    if (t->rc == PCN_OK && added) {
-        t->rc = totals_grow(t);
-        if (t->rc == PCN_OK) {
+    if (r->role < 0 || (size_t)r->role >= t->n_roles)
+        return PCN_EINVAL;
+    rc = pcn_strmap_intern(t->slot, r->pcn_code, strlen(r->pcn_code), t->n, &at, &added);
+    if (rc == PCN_OK && added) {
+        rc = totals_grow(t);
+        if (rc == PCN_OK) {
             t->codes[t->n] = pcn_strdup(r->pcn_code);
             memset(t->fte + t->n * t->n_roles, 0, t->n_roles * sizeof(*t->fte));
             memset(t->rows + t->n * t->n_roles, 0, t->n_roles * sizeof(*t->rows));
-            t->rc = t->codes[t->n] ? PCN_OK : PCN_ENOMEM;
-            t->n += t->rc == PCN_OK;
+            rc = t->codes[t->n] ? PCN_OK : PCN_ENOMEM;
+            t->n += rc == PCN_OK;
         }
     }
-    if (t->rc != PCN_OK)
-        return 1;
+    if (rc != PCN_OK)
+        return rc;
     t->fte[at * t->n_roles + (size_t)r->role] += r->fte;
     t->rows[at * t->n_roles + (size_t)r->role]++;
-    return 0;
+    return PCN_OK;
+}
+
+static int totals_row(const struct pcn_census_row *r, void *ud)
+{
+    struct pcn_census_totals *t = ud;
+
+    t->rc = pcn_census_totals_add(t, r);
+    return t->rc != PCN_OK;
 }
 
 static int by_code(const void *a, const void *b, void *ud)
@@ -247,35 +257,56 @@ static int by_code(const void *a, const void *b, void *ud)
     return strcmp(codes[*(const size_t *)a], codes[*(const size_t *)b]);
 }
 
+struct pcn_census_totals *pcn_census_totals_new(const struct pcn_roles *roles)
+{
+    struct pcn_census_totals *t = pcn_calloc(1, sizeof(*t));
+
+    if (!t)
+        return NULL;
+    t->n_roles = pcn_roles_count(roles);
+    t->slot = pcn_strmap_new();
+    if (!t->slot) {
+        pcn_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+enum pcn_err pcn_census_totals_finish(struct pcn_census_totals *t)
+{
+    pcn_free(t->order);
+    t->order = pcn_calloc(t->n ? t->n : 1, sizeof(*t->order));
+    if (!t->order)
+        return PCN_ENOMEM;
+    for (size_t i = 0; i < t->n; i++)
+        t->order[i] = i;
+    qsort_r(t->order, t->n, sizeof(*t->order), by_code, t->codes);
+    return PCN_OK;
+}
+
 enum pcn_err pcn_census_totals_load(const char *path, const struct pcn_roles *roles,
                                     struct pcn_census_totals **ret, struct pcn_error *reterr)
 {
     char def[4096];
-    struct pcn_census_totals *t = pcn_calloc(1, sizeof(*t));
+    struct pcn_census_totals *t = pcn_census_totals_new(roles);
     enum pcn_err rc = t ? PCN_OK : PCN_ENOMEM;
 
     if (rc == PCN_OK && !path) {
         rc = pcn_data_path("data/reference/census_staff.csv", def, sizeof(def));
         path = def;
     }
-    if (rc == PCN_OK) {
-        t->n_roles = pcn_roles_count(roles);
-        t->slot = pcn_strmap_new();
-        rc = t->slot ? pcn_census_read(path, roles, totals_row, t, reterr) : PCN_ENOMEM;
-    }
+    if (rc == PCN_OK)
+        rc = pcn_census_read(path, roles, totals_row, t, reterr);
     if (rc == PCN_OK)
         rc = t->rc;
-    if (rc == PCN_OK) {
-        t->order = pcn_calloc(t->n ? t->n : 1, sizeof(*t->order));
-        rc = t->order ? PCN_OK : PCN_ENOMEM;
-    }
+    if (rc == PCN_OK)
+        rc = pcn_census_totals_finish(t);
     if (rc != PCN_OK) {
         pcn_census_totals_free(t);
-        return rc == PCN_ENOMEM ? pcn_error_set(reterr, rc, "out of memory loading %s", path) : rc;
+        return rc == PCN_ENOMEM ? pcn_error_set(reterr, rc, "out of memory loading %s",
+                                                path ? path : "the census")
+                                : rc;
     }
-    for (size_t i = 0; i < t->n; i++)
-        t->order[i] = i;
-    qsort_r(t->order, t->n, sizeof(*t->order), by_code, t->codes);
     *ret = t;
     return PCN_OK;
 }

@@ -187,20 +187,17 @@ static enum pcn_err parse_percent(const char *s, int64_t *ret)
 enum agreement_col { A_RULE, A_LINE, A_VALUE, A_PRACTICE, A_LABEL, A_COUNT_ };
 static const char *const agreement_cols[] = {"rule", "line", "value", "practice", "label"};
 
-static enum pcn_err agreement_row(struct pcn_agreement *a, struct pcn_csv *c,
-                                  const struct pcn__cols *cols, struct pcn_error *reterr)
+enum pcn_err pcn_agreement_add_rule(struct pcn_agreement *a, const char *rule, const char *line,
+                                    const char *value, const char *practice, const char *label,
+                                    struct pcn_error *reterr)
 {
-    const char *rule = pcn__cell(c, cols, A_RULE, NULL);
-    const char *line = pcn__cell(c, cols, A_LINE, NULL);
-    const char *value = pcn__cell(c, cols, A_VALUE, NULL);
-    const char *label = pcn__cell(c, cols, A_LABEL, NULL);
     enum pcn_share_method m;
     int64_t v;
 
     if (strcmp(rule, "method") == 0) {
         if (pcn_share_method_parse(value, &m) != PCN_OK)
-            return pcn__row_error(c, reterr, PCN_EPARSE,
-                                  "method '%s' is not registered, weighted, fixed or equal", value);
+            return pcn_error_set(reterr, PCN_EPARSE,
+                                 "method '%s' is not registered, weighted, fixed or equal", value);
         return pcn_agreement_set_method(a, line, m);
     }
     if (strcmp(rule, "top_slice") == 0) {
@@ -210,20 +207,31 @@ static enum pcn_err agreement_row(struct pcn_agreement *a, struct pcn_csv *c,
             return pcn_agreement_add_slice(a, line, label, 0, v, 0);
         if (pcn_pence_parse(value, strlen(value), &v) == PCN_OK && v >= 0)
             return pcn_agreement_add_slice(a, line, label, v, -1, 0);
-        return pcn__row_error(c, reterr, PCN_EPARSE,
-                              "top_slice value '%s' is not pounds, a percentage or "
-                              "unreimbursed_staff",
-                              value);
+        return pcn_error_set(reterr, PCN_EPARSE,
+                             "top_slice value '%s' is not pounds, a percentage or "
+                             "unreimbursed_staff",
+                             value);
     }
     if (strcmp(rule, "share") == 0) {
-        const char *practice = pcn__cell(c, cols, A_PRACTICE, NULL);
-        if (!practice[0] || parse_percent(value, &v) != PCN_OK)
-            return pcn__row_error(c, reterr, PCN_EPARSE,
-                                  "share needs a practice and a percentage such as 25%%");
+        if (!practice || !practice[0] || parse_percent(value, &v) != PCN_OK)
+            return pcn_error_set(reterr, PCN_EPARSE,
+                                 "share needs a practice and a percentage such as 25%%");
         return pcn_agreement_set_share(a, practice, v);
     }
-    return pcn__row_error(c, reterr, PCN_EPARSE, "rule '%s' is not method, top_slice or share",
-                          rule);
+    return pcn_error_set(reterr, PCN_EPARSE, "rule '%s' is not method, top_slice or share", rule);
+}
+
+static enum pcn_err agreement_row(struct pcn_agreement *a, struct pcn_csv *c,
+                                  const struct pcn__cols *cols, struct pcn_error *reterr)
+{
+    enum pcn_err rc = pcn_agreement_add_rule(
+        a, pcn__cell(c, cols, A_RULE, NULL), pcn__cell(c, cols, A_LINE, NULL),
+        pcn__cell(c, cols, A_VALUE, NULL), pcn__cell(c, cols, A_PRACTICE, NULL),
+        pcn__cell(c, cols, A_LABEL, NULL), reterr);
+
+    if (rc == PCN_EPARSE)
+        pcn_error_prefix(reterr, "%s:%lu: ", pcn_csv_name(c), pcn_csv_line(c));
+    return rc;
 }
 
 enum pcn_err pcn__agreement_read(struct pcn_agreement *a, struct pcn_csv *c,

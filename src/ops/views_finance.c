@@ -332,3 +332,52 @@ enum pcn_err pcn_view_what_if(const struct pcn_arrs *a, const struct pcn_hire *h
     pcn__put_bool(&r, w->fits);
     return pcn__table_finish(&r, ret);
 }
+
+static void input_row(struct pcn__row *r, const char *name, int64_t v)
+{
+    char s[24];
+
+    pcn__row_start(r);
+    pcn__put_text(r, "input");
+    pcn__put_text(r, name);
+    if (v < 0) {
+        pcn__put_null(r);
+    } else {
+        (void)snprintf(s, sizeof(s), "%lld", (long long)v);
+        pcn__put_text(r, s);
+    }
+    pcn__put_null(r);
+    pcn__put_null(r);
+}
+
+enum pcn_err pcn_view_finance_inputs(const struct pcn_store_finance *f,
+                                     const struct pcn_store_finance_item *items, size_t n,
+                                     struct pcn_table **ret)
+{
+    static const char *const names[] = {"kind", "line", "value", "practice", "label"};
+    static const enum pcn_col_type types[] = {T, T, T, T, T};
+    struct pcn__row r;
+
+    pcn__table_start(&r, "finance_inputs", 5, names, types);
+    input_row(&r, "version", f->version);
+    input_row(&r, "adjusted", f->adjusted);
+    input_row(&r, "weighted", f->weighted);
+    input_row(&r, "beds", f->beds);
+    input_row(&r, "iif_points", f->iif_points);
+    input_row(&r, "caip_percent", f->caip_percent);
+    pcn__row_start(&r);
+    pcn__put_text(&r, "input");
+    pcn__put_text(&r, "london");
+    pcn__put_opt(&r, f->london);
+    pcn__put_null(&r);
+    pcn__put_null(&r);
+    for (size_t i = 0; i < n; i++) {
+        pcn__row_start(&r);
+        pcn__put_text(&r, items[i].kind);
+        pcn__put_text(&r, items[i].line);
+        pcn__put_text(&r, items[i].value);
+        pcn__put_opt(&r, items[i].practice);
+        pcn__put_opt(&r, items[i].label);
+    }
+    return pcn__table_finish(&r, ret);
+}
