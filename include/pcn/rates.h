@@ -52,7 +52,7 @@ enum pcn_role_group {
 /* "gp", "nurse", "dpc", "admin", "director". */
 const char *pcn_role_group_name(enum pcn_role_group g);
 
-struct pcn_role {
+struct pcn_staff_role {
     const char *key;  /* read-only; e.g. "clinical_pharmacist" */
     const char *name; /* read-only; e.g. "Clinical pharmacist" */
     enum pcn_role_group group;
@@ -73,7 +73,7 @@ void pcn_roles_free(struct pcn_roles *r);
 
 size_t pcn_roles_count(const struct pcn_roles *r);
 /* Role i (i < count). Borrowed; valid while r lives. */
-const struct pcn_role *pcn_roles_at(const struct pcn_roles *r, size_t i);
+const struct pcn_staff_role *pcn_roles_at(const struct pcn_roles *r, size_t i);
 /* Index of the role with this key, or -1. */
 int pcn_roles_find(const struct pcn_roles *r, const char *key, size_t len);
 /* Index of the role the census's (staff_role, detailed_staff_role) maps to, or -1. */

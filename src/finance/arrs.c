@@ -454,7 +454,8 @@ static enum pcn_err make_claims(struct pcn_arrs *a, const struct pcn_staff *s,
         cl->post = i;
         rc = claim_post(&x, p, loads_of(&l, p->person), cl);
         if (rc == PCN_EINVAL) {
-            const struct pcn_role *r = pcn_roles_at(pcn_contract_roles(a->year), (size_t)p->role);
+            const struct pcn_staff_role *r =
+                pcn_roles_at(pcn_contract_roles(a->year), (size_t)p->role);
             rc = pcn_findings_add(f, PCN_SEVERITY_ERROR, "band_not_reimbursable",
                                   p->where ? p->where : p->person,
                                   "%s has no maximum amount at band '%s' in %s", r->key,
@@ -645,7 +646,7 @@ enum pcn_err pcn_arrs_what_if(const struct pcn_arrs *a, const struct pcn_network
     struct pcn_budget b;
     struct pcn_findings quiet = PCN_FINDINGS_INIT;
     struct claim_ctx x = {c, in->london, NULL};
-    const struct pcn_role *role = pcn_roles_at(pcn_contract_roles(c), (size_t)h->role);
+    const struct pcn_staff_role *role = pcn_roles_at(pcn_contract_roles(c), (size_t)h->role);
     enum pcn_err rc;
 
     memset(ret, 0, sizeof(*ret));

@@ -60,7 +60,7 @@ const char *pcn_role_group_name(enum pcn_role_group g)
 
 struct pcn_roles {
     struct pcn_arena *arena;
-    struct pcn_role *roles;
+    struct pcn_staff_role *roles;
     size_t n;
     size_t alloc;
     struct pcn_strmap *by_key; /* key -> index */
@@ -83,7 +83,7 @@ size_t pcn_roles_count(const struct pcn_roles *r)
     return r->n;
 }
 
-const struct pcn_role *pcn_roles_at(const struct pcn_roles *r, size_t i)
+const struct pcn_staff_role *pcn_roles_at(const struct pcn_roles *r, size_t i)
 {
     return i < r->n ? &r->roles[i] : NULL;
 }
@@ -126,7 +126,7 @@ static enum pcn_err roles_read(struct pcn_roles *r, struct pcn_csv *c, struct pc
         const char *key = pcn__cell(c, &cols, 0, &klen);
         int group =
             pcn__name_index(group_names, PCN_ARRAY_SIZE(group_names), pcn__cell(c, &cols, 2, NULL));
-        struct pcn_role *role;
+        struct pcn_staff_role *role;
         int added = 0;
         uint64_t slot;
 

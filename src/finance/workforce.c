@@ -268,7 +268,7 @@ static enum pcn_err check_days(const struct pcn_post *p, const struct pcn_contra
                                const char *w, int32_t lo, int32_t hi, int32_t *cuts,
                                bool *band_warned, struct pcn_findings *f)
 {
-    const struct pcn_role *role = pcn_roles_at(pcn_contract_roles(c), (size_t)p->role);
+    const struct pcn_staff_role *role = pcn_roles_at(pcn_contract_roles(c), (size_t)p->role);
     int32_t gap = PCN_DATE_NONE; /* first day of the current run of ineligible days */
     size_t n = pcn__cap_cuts(c, p->role, lo, hi, cuts);
     enum pcn_err rc = PCN_OK;

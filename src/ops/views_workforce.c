@@ -48,7 +48,7 @@ enum pcn_err pcn_view_staff(const struct pcn_staff *s, const struct pcn_roles *r
         r.rc = pcn_table_set_detail(r.t, 16);
     for (size_t i = 0; i < pcn_staff_count(s) && r.rc == PCN_OK; i++) {
         const struct pcn_post *p = pcn_staff_post(s, i);
-        const struct pcn_role *role = pcn_roles_at(roles, (size_t)p->role);
+        const struct pcn_staff_role *role = pcn_roles_at(roles, (size_t)p->role);
         if (!all && !pcn_post_is_open(p, as_of))
             continue;
         pcn__row_start(&r);
@@ -190,7 +190,7 @@ static enum pcn_err summary_post(struct summary *u, const struct pcn_post *p,
                                  const struct pcn_roles *roles, enum pcn_wte_by by,
                                  pcn_site_practice_fn fn, void *ud)
 {
-    const struct pcn_role *role = pcn_roles_at(roles, (size_t)p->role);
+    const struct pcn_staff_role *role = pcn_roles_at(roles, (size_t)p->role);
 
     switch (by) {
     case PCN_WTE_BY_ROLE:
@@ -285,7 +285,7 @@ enum pcn_err pcn_view_workforce_wte(const struct pcn_staff *s, const struct pcn_
 /* ---- comparison with the other networks and England ---- */
 
 /* Does role count under key (a role key, a group name, or "total")? */
-static bool role_in(const struct pcn_role *role, enum pcn_wte_by by, const char *key)
+static bool role_in(const struct pcn_staff_role *role, enum pcn_wte_by by, const char *key)
 {
     if (strcmp(key, "total") == 0)
         return true;
@@ -418,7 +418,7 @@ static enum pcn_err compare_keys(const struct pcn_staff *s, const struct pcn_rol
             rc = summary_post(keys, p, roles, by, NULL, NULL);
     }
     for (size_t k = 0; own >= 0 && k < pcn_roles_count(roles) && rc == PCN_OK; k++) {
-        const struct pcn_role *role = pcn_roles_at(roles, k);
+        const struct pcn_staff_role *role = pcn_roles_at(roles, k);
         struct pcn_post none;
         if (pcn_census_totals_fte(c, (size_t)own, (int)k) == 0)
             continue;

@@ -96,7 +96,7 @@ static const struct profile *profile_of(const char *role)
 }
 
 /* The band of a new person in role: its profile's, else its group's default. */
-static int draw_band(const struct pcn_role *role, struct pcn_rng *rng)
+static int draw_band(const struct pcn_staff_role *role, struct pcn_rng *rng)
 {
     const struct profile *p = profile_of(role->key);
 
@@ -121,7 +121,7 @@ static int draw_band(const struct pcn_role *role, struct pcn_rng *rng)
  * since the role began, skewed to recent starts (the lesser of two draws),
  * on the first of the month four times in five.
  */
-static int32_t draw_start(const struct pcn_role *role, int32_t census, struct pcn_rng *rng)
+static int32_t draw_start(const struct pcn_staff_role *role, int32_t census, struct pcn_rng *rng)
 {
     const struct profile *p = profile_of(role->key);
     int32_t since = date_of(p ? p->since : "2019-07-01");
@@ -220,7 +220,7 @@ static enum pcn_err person_post(const struct pcn_rates *rates, const struct pcn_
                                 struct pcn_rng *rng, const struct pcn_census_row *r, int64_t wte,
                                 struct pcn_post *p)
 {
-    const struct pcn_role *role = pcn_roles_at(pcn_rates_roles(rates), (size_t)r->role);
+    const struct pcn_staff_role *role = pcn_roles_at(pcn_rates_roles(rates), (size_t)r->role);
     bool by_network = pcn_hash_bytes(o->network, strlen(o->network)) % 5 == 0;
 
     p->network = o->network;
