@@ -27,7 +27,8 @@
 #define PCN__PG_DOMAINS(X)                                                                         \
     X(registry)                                                                                    \
     X(population)                                                                                  \
-    X(auth)
+    X(auth)                                                                                        \
+    /* one line per domain, above */
 
 #define PCN__PG_DECLARE(name) extern const struct pcn__store_impl pcn__pg_##name;
 PCN__PG_DOMAINS(PCN__PG_DECLARE)

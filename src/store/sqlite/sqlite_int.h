@@ -33,7 +33,8 @@ struct pcn__sqlite_domain {
 #define PCN__SQLITE_DOMAINS(X)                                                                     \
     X(registry)                                                                                    \
     X(population)                                                                                  \
-    X(auth)
+    X(auth)                                                                                        \
+    /* one line per domain, above */
 
 #define PCN__SQLITE_DECLARE(name) extern const struct pcn__sqlite_domain pcn__sqlite_##name;
 PCN__SQLITE_DOMAINS(PCN__SQLITE_DECLARE)
