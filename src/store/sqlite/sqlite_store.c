@@ -143,7 +143,7 @@ static enum pcn_err alloc_stmts(struct sqlite_store *ss)
 
     for (size_t i = 0; i < PCN_ARRAY_SIZE(sqlite_domains); i++)
         n += sqlite_domains[i]->n_sql;
-    ss->stmts = pcn_calloc((size_t)n, sizeof(*ss->stmts));
+    ss->stmts = pcn_calloc((size_t)n, sizeof(sqlite3_stmt *));
     if (!ss->stmts)
         return PCN_ENOMEM;
     ss->n_stmts = n;
