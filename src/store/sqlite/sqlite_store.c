@@ -43,6 +43,8 @@ static const char *const core_sql[SQL_CORE_COUNT_] = {
 /* The core, as a domain without operations: its statements come first on the handle. */
 static const struct pcn__sqlite_domain sqlite_core = {.sql = core_sql, .n_sql = SQL_CORE_COUNT_};
 
+/* The core and each domain of PCN__SQLITE_DOMAINS: on the handle, their statements in this order.
+ */
 #define SQLITE_DOMAIN(name) &pcn__sqlite_##name,
 static const struct pcn__sqlite_domain *const sqlite_domains[] = {
     &sqlite_core, PCN__SQLITE_DOMAINS(SQLITE_DOMAIN)};
