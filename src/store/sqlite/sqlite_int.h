@@ -21,7 +21,7 @@
  * pcn__sqlite_<name>): the domain's operations table and its statements.
  */
 struct pcn__sqlite_domain {
-    struct pcn__store_impl impl; /* must be first: the handle's head lists &impl */
+    struct pcn__store_impl impl; /* what the handle's head lists for the dispatchers */
     const char *const *sql;      /* the statements, indexed by the file's own enum */
     int n_sql;
 };
