@@ -14,28 +14,9 @@
 #include "pcn/store_population.h"
 #include "pcn/store_registry.h"
 
-/* A whole file, NUL-terminated; the caller frees it. */
-static char *read_file(const char *path)
-{
-    FILE *in = fopen(path, "rb");
-    char *text;
-    long size;
-
-    assert_non_null(in);
-    assert_int_equal(fseek(in, 0, SEEK_END), 0);
-    size = ftell(in);
-    assert_true(size >= 0);
-    rewind(in);
-    text = calloc((size_t)size + 1, 1);
-    assert_non_null(text);
-    assert_int_equal(fread(text, 1, (size_t)size, in), (size_t)size);
-    assert_int_equal(fclose(in), 0);
-    return text;
-}
-
 static void exec_sqlite_file(sqlite3 *db, const char *path)
 {
-    char *sql = read_file(path);
+    char *sql = test_read_file(path);
 
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     free(sql);
@@ -137,7 +118,7 @@ static void test_pg_open_errors(void **state)
     assert_non_null(strstr(e.msg, "not an OpenPCN database"));
     /* an older schema (1 only: what its migration makes) is migrated forward */
     test_pg_reset(f->path);
-    sql = read_file(PCN_SOURCE_DIR "/src/store/pg/migrations/0001_registry.sql");
+    sql = test_read_file(PCN_SOURCE_DIR "/src/store/pg/migrations/0001_registry.sql");
     test_pg_exec(f->path, sql);
     free(sql);
     test_pg_exec(f->path, "INSERT INTO meta (key, value) VALUES ('schema_version', '1')");
