@@ -242,5 +242,12 @@ const struct pcn_contract *pcn_rates_year(const struct pcn_rates *r, size_t i);
 const struct pcn_contract *pcn_rates_find_year(const struct pcn_rates *r, const char *key);
 /* The year containing day, or NULL. */
 const struct pcn_contract *pcn_rates_year_at(const struct pcn_rates *r, int32_t day);
+/*
+ * The year to report for day when none was asked for: the year containing
+ * it, else the newest year that ended before it (next year's contract not
+ * yet in the data), else the first year. *exact says whether it contains
+ * day. NULL only when there are no years.
+ */
+const struct pcn_contract *pcn_rates_year_for(const struct pcn_rates *r, int32_t day, int *exact);
 
 #endif /* PCN_RATES_H */

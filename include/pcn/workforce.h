@@ -103,6 +103,9 @@ struct pcn_post_site {
 
 #define PCN_SESSIONS_MAX 14
 #define PCN_POST_SITES_MAX 16
+/* Longest person key and site, and longest name and employer code, in bytes. */
+#define PCN_POST_KEY_MAX 64
+#define PCN_POST_TEXT_MAX 128
 
 /*
  * One post. As an argument, strings are borrowed for the call; in a
@@ -150,6 +153,7 @@ int pcn_post_is_open(const struct pcn_post *p, int32_t day);
 /*
  * Check a register against the rules (docs/finance.md, "Bad input"):
  * errors for an end before the start, WTE outside (0, 1.0] for one post,
+ * an empty or too long person key or site, a too long name or employer code,
  * a negative cost, an ARRS-funded post without a cost or in a role that is
  * never an ARRS role, a practice employer without a valid ODS code, two
  * posts of one person in the same role for the same employer that overlap

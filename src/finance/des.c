@@ -157,12 +157,12 @@ static enum pcn_err add_part(const struct pcn_contract *c, const struct pcn_line
         }
     } else {
         pcn_rate_format(p->rate, rate);
-        describe(l, "%s x %lld %s", rate, (long long)units, pcn_basis_name(p->basis));
         if (!known) {
             l->is_known = 0;
-            describe(l, " (unknown)");
+            describe(l, "%s x %s (unknown)", rate, pcn_basis_name(p->basis));
             return PCN_OK;
         }
+        describe(l, "%s x %lld %s", rate, (long long)units, pcn_basis_name(p->basis));
         rc = pcn_muldiv(p->rate, units, PCN_RATE_PER_PENNY, &yearly);
     }
     if (rc == PCN_OK)

@@ -29,8 +29,10 @@ enum pcn_err pcn_share_method_parse(const char *s, enum pcn_share_method *ret)
 {
     int v = pcn__name_index(method_names, PCN_ARRAY_SIZE(method_names), s);
 
-    *ret = v < 0 ? *ret : (enum pcn_share_method)v;
-    return v < 0 ? PCN_EINVAL : PCN_OK;
+    if (v < 0)
+        return PCN_EINVAL;
+    *ret = (enum pcn_share_method)v;
+    return PCN_OK;
 }
 
 /* ---- the agreement ---- */

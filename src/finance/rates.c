@@ -774,6 +774,18 @@ const struct pcn_contract *pcn_rates_year_at(const struct pcn_rates *r, int32_t 
     return NULL;
 }
 
+const struct pcn_contract *pcn_rates_year_for(const struct pcn_rates *r, int32_t day, int *exact)
+{
+    const struct pcn_contract *c = pcn_rates_year_at(r, day);
+
+    *exact = c != NULL;
+    for (size_t i = r->n; !c && i > 0; i--) {
+        if (r->years[i - 1].c->to < day)
+            c = r->years[i - 1].c;
+    }
+    return c || r->n == 0 ? c : r->years[0].c;
+}
+
 size_t pcn__cap_cuts_size(const struct pcn_contract *c)
 {
     return 2 * c->n_caps + 1;

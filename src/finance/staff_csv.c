@@ -305,7 +305,9 @@ static enum pcn_err post_cell(struct pcn_buf *out, const struct pcn_post *p,
         struct pcn_buf b = PCN_BUF_INIT;
         enum pcn_err rc = PCN_OK;
         for (size_t i = 0; i < p->n_sites && rc == PCN_OK; i++)
-            rc = pcn_buf_addf(&b, i ? ";%s=%d" : "%s=%d", p->sites[i].site, p->sites[i].sessions);
+            rc = p->sites[i].sessions ? pcn_buf_addf(&b, "%s%s=%d", i ? ";" : "", p->sites[i].site,
+                                                     p->sites[i].sessions)
+                                      : pcn_buf_addf(&b, "%s%s", i ? ";" : "", p->sites[i].site);
         if (rc == PCN_OK)
             rc = pcn_csv_write_field(out, b.buf, b.len);
         pcn_buf_release(&b);

@@ -205,7 +205,10 @@ static const char *where_of(const struct pcn_post *p, char *buf, size_t size)
 {
     if (p->where)
         return p->where;
-    (void)snprintf(buf, size, "post %lld (%s)", (long long)p->id, p->person ? p->person : "");
+    if (p->id == 0) /* not stored yet */
+        (void)snprintf(buf, size, "new post (%s)", p->person ? p->person : "");
+    else
+        (void)snprintf(buf, size, "post %lld (%s)", (long long)p->id, p->person ? p->person : "");
     return buf;
 }
 
@@ -223,7 +226,17 @@ static enum pcn_err check_post(const struct pcn_post *p, struct pcn_findings *f)
 
     pcn_date_format(p->start, s1);
     pcn_date_format(p->end, s2);
-    if (p->end != PCN_DATE_NONE && p->end < p->start)
+    if (!p->person || !p->person[0] || strlen(p->person) > PCN_POST_KEY_MAX)
+        rc = ADD(f, ERROR, "field_length", w, "person: 1 to %d characters", PCN_POST_KEY_MAX);
+    if (rc == PCN_OK && ((p->name && strlen(p->name) > PCN_POST_TEXT_MAX) ||
+                         (p->employer_code && strlen(p->employer_code) > PCN_POST_TEXT_MAX)))
+        rc = ADD(f, ERROR, "field_length", w, "name and employer_code: at most %d characters",
+                 PCN_POST_TEXT_MAX);
+    for (size_t i = 0; rc == PCN_OK && i < p->n_sites; i++) {
+        if (!p->sites[i].site[0] || strlen(p->sites[i].site) > PCN_POST_KEY_MAX)
+            rc = ADD(f, ERROR, "field_length", w, "site: 1 to %d characters", PCN_POST_KEY_MAX);
+    }
+    if (rc == PCN_OK && p->end != PCN_DATE_NONE && p->end < p->start)
         rc = ADD(f, ERROR, "end_before_start", w, "end %s is before start %s", s2, s1);
     if (rc == PCN_OK && (p->wte <= 0 || p->wte > PCN_WTE_ONE)) {
         char v[PCN_WTE_STR_SIZE];

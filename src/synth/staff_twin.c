@@ -51,7 +51,7 @@ static const struct profile profiles[] = {
     {"advanced_practitioner", PCN_BAND_8A, 0, "2021-04-01"},
     {"adult_mental_health_practitioner", 6, 5, "2021-04-01"},
     {"cyp_mental_health_practitioner", 7, 0, "2021-04-01"},
-    {"general_practice_assistant", 4, 3, "2022-10-01"},
+    {"general_practice_assistant", 4, 0, "2022-10-01"},
     {"digital_transformation_lead", PCN_BAND_8A, 0, "2022-10-01"},
     {"apprentice_physician_associate", 5, 0, "2023-04-01"},
     {"enhanced_practice_nurse", 7, 0, "2024-04-01"},
@@ -106,7 +106,6 @@ static int draw_band(const struct pcn_staff_role *role, struct pcn_rng *rng)
     case PCN_ROLE_GROUP_NURSE:
         return 6;
     case PCN_ROLE_GROUP_DPC:
-        return 4;
     case PCN_ROLE_GROUP_ADMIN:
         return 4;
     case PCN_ROLE_GROUP_GP:
@@ -133,9 +132,12 @@ static int32_t draw_start(const struct pcn_staff_role *role, int32_t census, str
     pcn_date_to_ymd(since, &y1, &m1, &d1);
     pcn_date_to_ymd(census, &y2, &m2, &d2);
     span = (int64_t)(y2 - y1) * 12 + (m2 - m1);
-    back = span > 0 ? (int64_t)PCN_MIN(pcn_rng_below(rng, (uint64_t)span + 1),
-                                       pcn_rng_below(rng, (uint64_t)span + 1))
-                    : 0;
+    back = 0;
+    if (span > 0) {
+        uint64_t a = pcn_rng_below(rng, (uint64_t)span + 1);
+        uint64_t b = pcn_rng_below(rng, (uint64_t)span + 1);
+        back = (int64_t)PCN_MIN(a, b);
+    }
     start = pcn_date_add_months(census - (d2 - 1), -(int)back);
     if (pcn_rng_below(rng, 5) == 0)
         start += (int32_t)pcn_rng_below(rng, 28);

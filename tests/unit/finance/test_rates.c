@@ -62,6 +62,16 @@ static void test_shipped(void **state)
     assert_ptr_equal(pcn_rates_year_at(r, d("2025-03-31")), y24);
     assert_ptr_equal(pcn_rates_year_at(r, d("2025-04-01")), y25);
     assert_null(pcn_rates_year_at(r, d("2026-04-01")));
+    {
+        /* with no year asked for: the one containing the day, else the newest before it */
+        int exact = -1;
+        assert_ptr_equal(pcn_rates_year_for(r, d("2024-05-01"), &exact), y24);
+        assert_int_equal(exact, 1);
+        assert_ptr_equal(pcn_rates_year_for(r, d("2026-07-01"), &exact), y25);
+        assert_int_equal(exact, 0);
+        assert_ptr_equal(pcn_rates_year_for(r, d("2020-01-01"), &exact), y24);
+        assert_int_equal(exact, 0);
+    }
     assert_int_equal(pcn_contract_count_date(y25), d("2025-01-01"));
 
     /* clinical pharmacist: 62,340 to 30 September 2024, 65,838 from 1 October */

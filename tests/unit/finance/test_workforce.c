@@ -187,6 +187,20 @@ static void test_validate(void **state)
     p.band = 6;
     p.where = "band";
     assert_int_equal(pcn_staff_add(s, &p), PCN_OK);
+    {
+        /* keys and names beyond their lengths (a hostile file or request) */
+        static char long_key[PCN_POST_KEY_MAX + 2];
+        static const struct pcn_post_site empty[] = {{"", 2}};
+        memset(long_key, 'k', sizeof(long_key) - 1);
+        p = post(long_key, "paramedic", "1", "2024-06-01", NULL);
+        p.where = "long";
+        assert_int_equal(pcn_staff_add(s, &p), PCN_OK);
+        p = post("K", "paramedic", "1", "2024-06-01", NULL);
+        p.sites = empty;
+        p.n_sites = 1;
+        p.where = "site";
+        assert_int_equal(pcn_staff_add(s, &p), PCN_OK);
+    }
 
     assert_int_equal(pcn_staff_validate(s, rates, &f), PCN_OK);
     dump(&f);
@@ -204,8 +218,10 @@ static void test_validate(void **state)
                     "nurse: general_practice_nurse is reimbursable "
                     "by band in 2025-26 and band '7'"));
     assert_true(has(&f, "band_outside", "band: band '6' is outside care_coordinator's band 4"));
+    assert_true(has(&f, "field_length", "long: person: 1 to 64 characters"));
+    assert_true(has(&f, "field_length", "site: site: 1 to 64 characters"));
     /* a nurse was no ARRS role in 2024-25: her days that year are not claimed */
-    assert_int_equal(f.n_errors, 7);
+    assert_int_equal(f.n_errors, 9);
     assert_int_equal(f.n_warnings, 3);
     pcn_findings_release(&f);
     pcn_staff_free(s);
