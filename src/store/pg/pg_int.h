@@ -28,6 +28,7 @@
     X(registry)                                                                                    \
     X(population)                                                                                  \
     X(auth)                                                                                        \
+    X(workforce)                                                                                   \
     /* one line per domain, above */
 
 #define PCN__PG_DECLARE(name) extern const struct pcn__store_impl pcn__pg_##name;
