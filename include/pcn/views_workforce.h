@@ -72,7 +72,7 @@ struct pcn_network_list {
  * and census_wte and census_per_10k from the census; then over the
  * networks of lists that have a list and census rows: networks, p25,
  * median and p75 of their census WTE per 10,000 patients, england_per_10k
- * (their census FTE over their lists), and rank (1 + the networks whose
+ * (their census FTE over their lists), and rank (1 + the other networks whose
  * census figure is above the network's register figure). One row per
  * role or group the network's register or census has, in key order, then
  * "total". Per-10,000 figures are text with two decimals. registered is

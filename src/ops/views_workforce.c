@@ -30,7 +30,9 @@ static void sites_text(const struct pcn_post *p, struct pcn_buf *b, enum pcn_err
 {
     pcn_buf_reset(b);
     for (size_t i = 0; i < p->n_sites && *rc == PCN_OK; i++)
-        *rc = pcn_buf_addf(b, i ? ";%s=%d" : "%s=%d", p->sites[i].site, p->sites[i].sessions);
+        *rc = p->sites[i].sessions
+                  ? pcn_buf_addf(b, "%s%s=%d", i ? ";" : "", p->sites[i].site, p->sites[i].sessions)
+                  : pcn_buf_addf(b, "%s%s", i ? ";" : "", p->sites[i].site);
 }
 
 enum pcn_err pcn_view_staff(const struct pcn_staff *s, const struct pcn_roles *roles, int32_t as_of,
@@ -221,7 +223,7 @@ static void put_per_10k(struct pcn__row *r, int64_t wte, int64_t registered)
     char v[PCN_MONEY_STR_SIZE];
 
     if (registered <= 0 ||
-        pcn_muldiv(wte, 10000 * 100, registered * PCN_WTE_ONE, &hundredths) != PCN_OK) {
+        pcn_muldiv(wte, (int64_t)10000 * 100, registered * PCN_WTE_ONE, &hundredths) != PCN_OK) {
         pcn__put_null(r);
         return;
     }
@@ -269,7 +271,7 @@ enum pcn_err pcn_view_workforce_wte(const struct pcn_staff *s, const struct pcn_
         total += p->wte;
         posts++;
     }
-    if (r.rc == PCN_OK)
+    if (r.rc == PCN_OK && u.n > 0)
         qsort(u.b, u.n, sizeof(*u.b), by_key);
     for (size_t i = 0; i < u.n && r.rc == PCN_OK; i++)
         summary_row(&r, by, u.b[i].key, u.b[i].name, (int64_t)pcn_strmap_count(u.b[i].people),
@@ -311,7 +313,7 @@ static int64_t per_10k(int64_t wte, int64_t registered)
     int64_t v = 0;
 
     if (registered > 0)
-        (void)pcn_muldiv(wte, 10000 * 100, registered * PCN_WTE_ONE, &v);
+        (void)pcn_muldiv(wte, (int64_t)10000 * 100, registered * PCN_WTE_ONE, &v);
     return v;
 }
 
@@ -337,11 +339,13 @@ struct others {
     size_t *census; /* census index of each */
     int64_t *list;  /* registered list of each */
     size_t n;
+    size_t own; /* the network itself among them, or n_lists */
 };
 
 static enum pcn_err others_find(struct others *o, const struct pcn_census_totals *c,
-                                const struct pcn_network_list *lists, size_t n_lists)
+                                const struct pcn_network_list *lists, size_t n_lists, int own)
 {
+    o->own = n_lists;
     o->value = pcn_calloc(n_lists ? n_lists : 1, sizeof(*o->value));
     o->census = pcn_calloc(n_lists ? n_lists : 1, sizeof(*o->census));
     o->list = pcn_calloc(n_lists ? n_lists : 1, sizeof(*o->list));
@@ -351,6 +355,8 @@ static enum pcn_err others_find(struct others *o, const struct pcn_census_totals
         int at = pcn_census_totals_find(c, lists[i].network);
         if (at < 0 || lists[i].registered <= 0)
             continue;
+        if (at == own)
+            o->own = o->n;
         o->census[o->n] = (size_t)at;
         o->list[o->n] = lists[i].registered;
         o->n++;
@@ -381,7 +387,7 @@ static void compare_row(struct pcn__row *r, const char *key, const char *name, i
         o->value[i] = per_10k(fte, o->list[i]);
         england_fte += fte;
         england_list += o->list[i];
-        above += o->value[i] > own;
+        above += i != o->own && o->value[i] > own; /* the rank is among the others */
     }
     qsort(o->value, o->n, sizeof(*o->value), cmp_i64);
     pcn__row_start(r);
@@ -442,7 +448,7 @@ enum pcn_err pcn_view_workforce_compare(const struct pcn_staff *s, const struct 
         "networks", "p25", "median", "p75", "england_per_10k", "rank"};
     static const enum pcn_col_type types[] = {T, T, T, T, T, T, T, I, T, T, T, T, I};
     struct summary keys = {pcn_strmap_new(), NULL, 0, 0};
-    struct others o = {NULL, NULL, NULL, 0};
+    struct others o = {NULL, NULL, NULL, 0, 0};
     int own = pcn_census_totals_find(census, network);
     int64_t total = 0;
     struct pcn__row r;
@@ -457,8 +463,8 @@ enum pcn_err pcn_view_workforce_compare(const struct pcn_staff *s, const struct 
     if (r.rc == PCN_OK)
         r.rc = compare_keys(s, roles, as_of, census, own, by, &keys);
     if (r.rc == PCN_OK)
-        r.rc = others_find(&o, census, lists, n_lists);
-    if (r.rc == PCN_OK)
+        r.rc = others_find(&o, census, lists, n_lists, own);
+    if (r.rc == PCN_OK && keys.n > 0)
         qsort(keys.b, keys.n, sizeof(*keys.b), by_key);
     for (size_t i = 0; i < keys.n && r.rc == PCN_OK; i++) {
         int64_t own_census =
