@@ -270,6 +270,18 @@ int pcn__api_report(struct pcn__request *r);
 int pcn__api_indicators(struct pcn__request *r);
 int pcn__api_worklists(struct pcn__request *r);
 int pcn__api_worklist(struct pcn__request *r);
+int pcn__api_workforce(struct pcn__request *r);
+int pcn__api_workforce_summary(struct pcn__request *r);
+int pcn__api_workforce_compare(struct pcn__request *r);
+int pcn__api_workforce_add(struct pcn__request *r);
+int pcn__api_workforce_end(struct pcn__request *r);
+int pcn__api_finance(struct pcn__request *r);
+int pcn__api_finance_claims(struct pcn__request *r);
+int pcn__api_finance_export(struct pcn__request *r);
+int pcn__api_finance_distribution(struct pcn__request *r);
+int pcn__api_finance_what_if(struct pcn__request *r);
+int pcn__api_finance_networks(struct pcn__request *r);
+int pcn__api_finance_inputs(struct pcn__request *r);
 
 /* Serve a static file from the web root (static.c). */
 int pcn__serve_static(struct pcn__request *r);
