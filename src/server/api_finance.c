@@ -70,6 +70,21 @@ static json_t *report_head(const struct pcn_finance_report *rep)
                      pcn__findings_json(&rep->findings));
 }
 
+/* The contract years in the rates, oldest first (what ?year= may be). */
+static json_t *years_json(const struct pcn_rates *rates)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; a && i < pcn_rates_n_years(rates); i++) {
+        if (json_array_append_new(a, json_string(pcn_contract_key(pcn_rates_year(rates, i)))) !=
+            0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
 /*
  * Put the table *t (freed, *t reset) under key in j; false on ENOMEM. By
  * address: the view that fills *t is an argument of the same call.
@@ -142,7 +157,8 @@ int pcn__api_finance(struct pcn__request *r)
     if (!report_for(r, params, NULL, &rates, &rep))
         return 0;
     j = report_head(rep);
-    ok = j && put_table(j, "income", pcn_view_des_income(rep->income, &t), &t);
+    ok = j && json_object_set_new(j, "years", years_json(rates)) == 0;
+    ok = ok && put_table(j, "income", pcn_view_des_income(rep->income, &t), &t);
     ok = ok && put_table(j, "budget", pcn_view_arrs_budget(rep->arrs, &t), &t);
     ok = ok && put_table(j, "months", pcn_view_arrs_months(rep->arrs, &t), &t);
     ok = ok && put_table(j, "inputs",

@@ -133,7 +133,7 @@ const char *pcn__body_decimal(struct pcn__request *r, json_t *obj, const char *n
 
     if (!v || json_is_null(v)) {
         if (required)
-            pcn__reply_error(r, 400, "missing_field", "%s is required", name);
+            pcn__reply_error(r, 400, "invalid_field", "%s is required", name);
         return NULL;
     }
     if (json_is_string(v))
@@ -150,6 +150,24 @@ const char *pcn__body_decimal(struct pcn__request *r, json_t *obj, const char *n
 }
 
 /* ---- reads ---- */
+
+/* The roles a post may have, [{key, name, group}] in the order of roles.csv (for forms). */
+static json_t *roles_json(const struct pcn_rates *rates)
+{
+    const struct pcn_roles *roles = pcn_rates_roles(rates);
+    json_t *a = json_array();
+
+    for (size_t i = 0; a && i < pcn_roles_count(roles); i++) {
+        const struct pcn_staff_role *role = pcn_roles_at(roles, i);
+        if (json_array_append_new(a,
+                                  json_pack("{s:s,s:s,s:s}", "key", role->key, "name", role->name,
+                                            "group", pcn_role_group_name(role->group))) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
 
 int pcn__api_workforce(struct pcn__request *r)
 {
@@ -173,8 +191,10 @@ int pcn__api_workforce(struct pcn__request *r)
         rc = pcn_view_staff(s, pcn_rates_roles(rates), as_of, (int)all, &t);
     pcn_staff_free(s);
     pcn_date_format(as_of, date);
-    return pcn__reply_table(
-        r, rc, t, rc == PCN_OK ? json_pack("{s:s,s:s}", "network", network, "as_of", date) : NULL);
+    return pcn__reply_table(r, rc, t,
+                            rc == PCN_OK ? json_pack("{s:s,s:s,s:o*}", "network", network, "as_of",
+                                                     date, "roles", roles_json(rates))
+                                         : NULL);
 }
 
 /*

@@ -13,6 +13,8 @@ import * as population from './pages/population.js';
 import * as indicators from './pages/indicators.js';
 import * as worklists from './pages/worklists.js';
 import * as patient from './pages/patient.js';
+import * as workforce from './pages/workforce.js';
+import * as finance from './pages/finance.js';
 import * as admin from './pages/admin.js';
 import * as signin from './pages/signin.js';
 
@@ -25,6 +27,8 @@ const pages = [
   { name: 'indicators', title: 'Indicators', nav: true, allow: (me) => can(me, 'aggregates'), mod: indicators },
   { name: 'worklists', title: 'Worklists', nav: true, allow: (me) => can(me, 'patient_level'), mod: worklists },
   { name: 'patient', title: 'Patient', nav: false, allow: (me) => can(me, 'patient_level'), mod: patient },
+  { name: 'workforce', title: 'Workforce', nav: true, allow: (me) => can(me, 'workforce'), mod: workforce },
+  { name: 'finance', title: 'Finance', nav: true, allow: (me) => can(me, 'finance'), mod: finance },
   { name: 'admin', title: 'Administration', nav: true, allow: (me) => can(me, 'admin'), mod: admin },
 ];
 
