@@ -54,7 +54,9 @@ seeds() {
   fuzz_request_body)
     printf '{"name":"alice","password":"correct horse"}' >"$dir/seed-login"
     printf '{"role":"clinician","practice":"A81001","name":"bob","password":"pw"}' >"$dir/seed-user"
-    printf '{"a":[1,2,{"b":null,"c":[true,false,"x\\u00e9"]}],"d":1.5e3}' >"$dir/seed-nested" ;;
+    printf '{"a":[1,2,{"b":null,"c":[true,false,"x\\u00e9"]}],"d":1.5e3}' >"$dir/seed-nested"
+    printf '{"person":"P1","role":"paramedic","band":"7","wte":0.8,"employer":"network","start":"2025-06-01","cost":"52000.50","funding":"arrs","sites":[{"site":"A81001","sessions":6}]}' >"$dir/seed-post"
+    printf '{"year":"2025-26","version":0,"weighted":72000,"allocations":[{"line":"arrs","pounds":"1900000.00"}],"agreement":[{"rule":"top_slice","line":"core","value":"10%%","label":"CD"}]}' >"$dir/seed-finance-inputs" ;;
   esac
   echo "$dir"
 }
