@@ -98,26 +98,33 @@ enum pcn_err pcn_wte_parse(const char *s, size_t len, int64_t *ret)
 }
 
 /*
- * Write v / 10^scale with at least min_dec and at most scale decimals,
- * trailing zeros beyond min_dec dropped.
+ * Write v / 10^scale (scale at most 6) with at least min_dec and at most
+ * scale decimals, trailing zeros beyond min_dec dropped.
  */
 static void format_fixed(int64_t v, int scale, int min_dec, char *out, size_t size)
 {
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     uint64_t div = 1;
-    char frac[24];
-    int n;
+    uint64_t part;
+    char digits[6];
+    int n = scale;
+    int len;
 
     for (int i = 0; i < scale; i++)
         div *= 10;
-    n = snprintf(frac, sizeof(frac), "%0*llu", scale, (unsigned long long)(mag % div));
-    while (n > min_dec && frac[n - 1] == '0')
-        frac[--n] = '\0';
-    if (n == 0)
-        (void)snprintf(out, size, "%s%llu", v < 0 ? "-" : "", (unsigned long long)(mag / div));
-    else
-        (void)snprintf(out, size, "%s%llu.%s", v < 0 ? "-" : "", (unsigned long long)(mag / div),
-                       frac);
+    part = mag % div;
+    for (int i = scale - 1; i >= 0; i--) {
+        digits[i] = (char)('0' + part % 10);
+        part /= 10;
+    }
+    while (n > min_dec && digits[n - 1] == '0')
+        n--;
+    len = snprintf(out, size, "%s%llu", v < 0 ? "-" : "", (unsigned long long)(mag / div));
+    if (n > 0 && len > 0 && (size_t)len + 1 + (size_t)n < size) {
+        out[len] = '.';
+        memcpy(out + len + 1, digits, (size_t)n);
+        out[len + 1 + n] = '\0';
+    }
 }
 
 void pcn_pence_format(int64_t pence, char out[PCN_MONEY_STR_SIZE])
