@@ -148,15 +148,20 @@ static enum pcn_err generate(struct pcn_store *store, struct twin_set *t, int32_
     return rc;
 }
 
-/* Write each network's register (a network that already has posts keeps them: an error). */
+/*
+ * Write each network's register (a network that already has posts keeps
+ * them: an error). A network's findings are printed when it fails; the
+ * warnings of the others are counted (pcn finance shows them beside the
+ * figures they touch).
+ */
 static int write_all(const char *cmd, struct pcn_store *store, struct twin_set *t,
                      size_t *ret_posts)
 {
     struct pcn_findings f = PCN_FINDINGS_INIT;
     struct pcn_error err;
+    size_t warnings = 0;
     int rc = CLI_EXIT_OK;
 
-    f.max = 20;
     for (size_t i = 0; i < t->n && rc == CLI_EXIT_OK; i++) {
         struct pcn_staff *had = NULL;
         size_t added = 0;
@@ -174,13 +179,21 @@ static int write_all(const char *cmd, struct pcn_store *store, struct twin_set *
                                    t->nets[i].o.network, added);
             break;
         }
+        pcn_findings_release(&f);
+        f.max = 20;
         if (pcn_workforce_add_register(store, t->rates, t->nets[i].o.network, t->nets[i].st, &f,
                                        &added, &err) != PCN_OK) {
             cli_print_findings(cmd, &f);
             rc = cli_runtime_error(cmd, "%s: %s", t->nets[i].o.network, err.msg);
         }
+        warnings += f.n_warnings;
         *ret_posts += added;
     }
+    if (rc == CLI_EXIT_OK && warnings > 0)
+        fprintf(stderr,
+                "pcn %s: %zu warnings on the generated staff (bands outside a role's, people above "
+                "1.0 WTE): pcn finance shows them\n",
+                cmd, warnings);
     pcn_findings_release(&f);
     return rc;
 }

@@ -93,12 +93,14 @@ static int wf_report(struct pcn_store *store, const struct pcn_rates *rates,
 }
 
 /* How many networks the comparison had (the total row's count). */
-static long compared(const struct pcn_table *t)
+static int64_t compared(const struct pcn_table *t)
 {
     for (size_t r = 0; r < pcn_table_rows(t); r++) {
         const char *key = pcn_table_cell(t, r, 1);
-        if (key && strcmp(key, "total") == 0)
-            return strtol(pcn_table_cell(t, r, 7), NULL, 10);
+        const char *n = pcn_table_cell(t, r, 7);
+        int64_t v = 0;
+        if (key && n && strcmp(key, "total") == 0 && pcn_parse_i64(n, strlen(n), &v) == PCN_OK)
+            return v;
     }
     return 0;
 }
@@ -120,10 +122,10 @@ static int wf_compare(struct pcn_store *store, const struct pcn_rates *rates,
     rc = cli_print_table("workforce compare", t, o->c.fmt);
     if (rc == CLI_EXIT_OK && compared(t) < 2)
         fprintf(stderr,
-                "pcn workforce compare: note: %ld network(s) of the registry have a list and "
+                "pcn workforce compare: note: %lld network(s) of the registry have a list and "
                 "census rows: for England, import the registry "
                 "(data/reference/gp-reg-pat-prac-map.csv, list_bands.csv); docs/finance.md\n",
-                compared(t));
+                (long long)compared(t));
     pcn_table_free(t);
     return rc;
 }

@@ -106,7 +106,7 @@ static void format_fixed(int64_t v, int scale, int min_dec, char *out, size_t si
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     uint64_t div = 1;
     uint64_t part;
-    char digits[6];
+    char digits[6] = {0};
     int n = scale;
     int len;
 

@@ -114,7 +114,7 @@ enum pcn_err pcn_network_facts_load(struct pcn_store *s, const char *network, in
         rc = pcn_store_get_network(s, network, network_name, f);
     }
     if (rc == PCN_OK)
-        rc = pcn_store_each_membership(s, NULL, member_row, &w);
+        rc = pcn_store_each_network_membership(s, network, member_row, &w);
     if (rc == PCN_OK)
         rc = w.rc;
     if (rc == PCN_OK)

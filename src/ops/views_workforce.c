@@ -307,6 +307,16 @@ static int64_t census_fte(const struct pcn_census_totals *c, size_t i,
     return sum;
 }
 
+/* The same over the roles of a list (the roles under a key, found once for every network). */
+static int64_t census_fte_of(const struct pcn_census_totals *c, size_t i, const int *in, size_t n)
+{
+    int64_t sum = 0;
+
+    for (size_t k = 0; k < n; k++)
+        sum += pcn_census_totals_fte(c, i, in[k]);
+    return sum;
+}
+
 /* WTE per 10,000 patients in hundredths; 0 for no list. */
 static int64_t per_10k(int64_t wte, int64_t registered)
 {
@@ -340,16 +350,19 @@ struct others {
     int64_t *list;  /* registered list of each */
     size_t n;
     size_t own; /* the network itself among them, or n_lists */
+    int *in;    /* the roles under the key at hand */
 };
 
 static enum pcn_err others_find(struct others *o, const struct pcn_census_totals *c,
-                                const struct pcn_network_list *lists, size_t n_lists, int own)
+                                const struct pcn_network_list *lists, size_t n_lists, int own,
+                                size_t n_roles)
 {
     o->own = n_lists;
     o->value = pcn_calloc(n_lists ? n_lists : 1, sizeof(*o->value));
     o->census = pcn_calloc(n_lists ? n_lists : 1, sizeof(*o->census));
     o->list = pcn_calloc(n_lists ? n_lists : 1, sizeof(*o->list));
-    if (!o->value || !o->census || !o->list)
+    o->in = pcn_calloc(n_roles ? n_roles : 1, sizeof(*o->in));
+    if (!o->value || !o->census || !o->list || !o->in)
         return PCN_ENOMEM;
     for (size_t i = 0; i < n_lists; i++) {
         int at = pcn_census_totals_find(c, lists[i].network);
@@ -369,6 +382,7 @@ static void others_release(struct others *o)
     pcn_free(o->value);
     pcn_free(o->census);
     pcn_free(o->list);
+    pcn_free(o->in);
 }
 
 /* One comparison row for key. */
@@ -381,9 +395,14 @@ static void compare_row(struct pcn__row *r, const char *key, const char *name, i
     int64_t england_list = 0;
     int64_t own = per_10k(own_wte, registered);
     int64_t above = 0;
+    size_t n_in = 0;
 
+    for (size_t k = 0; k < pcn_roles_count(roles); k++) {
+        if (role_in(pcn_roles_at(roles, k), by, key))
+            o->in[n_in++] = (int)k;
+    }
     for (size_t i = 0; i < o->n; i++) {
-        int64_t fte = census_fte(c, o->census[i], roles, by, key);
+        int64_t fte = census_fte_of(c, o->census[i], o->in, n_in);
         o->value[i] = per_10k(fte, o->list[i]);
         england_fte += fte;
         england_list += o->list[i];
@@ -448,7 +467,7 @@ enum pcn_err pcn_view_workforce_compare(const struct pcn_staff *s, const struct 
         "networks", "p25", "median", "p75", "england_per_10k", "rank"};
     static const enum pcn_col_type types[] = {T, T, T, T, T, T, T, I, T, T, T, T, I};
     struct summary keys = {pcn_strmap_new(), NULL, 0, 0};
-    struct others o = {NULL, NULL, NULL, 0, 0};
+    struct others o = {NULL, NULL, NULL, 0, 0, NULL};
     int own = pcn_census_totals_find(census, network);
     int64_t total = 0;
     struct pcn__row r;
@@ -463,7 +482,7 @@ enum pcn_err pcn_view_workforce_compare(const struct pcn_staff *s, const struct 
     if (r.rc == PCN_OK)
         r.rc = compare_keys(s, roles, as_of, census, own, by, &keys);
     if (r.rc == PCN_OK)
-        r.rc = others_find(&o, census, lists, n_lists, own);
+        r.rc = others_find(&o, census, lists, n_lists, own, pcn_roles_count(roles));
     if (r.rc == PCN_OK && keys.n > 0)
         qsort(keys.b, keys.n, sizeof(*keys.b), by_key);
     for (size_t i = 0; i < keys.n && r.rc == PCN_OK; i++) {

@@ -249,6 +249,56 @@ static enum pcn_err person_post(const struct pcn_rates *rates, const struct pcn_
     return draw_cost(band_cost[p->band], wte, 8600, 10600, rng, &p->cost);
 }
 
+/* Does the register hold an open post of person in role with this employer? */
+static bool holds(const struct pcn_staff *s, const char *person, int role, enum pcn_employer e,
+                  const char *code)
+{
+    for (size_t i = 0; i < pcn_staff_count(s); i++) {
+        const struct pcn_post *p = pcn_staff_post(s, i);
+        if (p->role == role && p->end == PCN_DATE_NONE && p->employer == e &&
+            strcmp(p->person, person) == 0 &&
+            strcmp(p->employer_code ? p->employer_code : "", code ? code : "") == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * A person the census lists more than once in one role holds more than one
+ * contract: each further post goes to an employer the person does not yet
+ * have in that role (the network, then each member practice), so no two
+ * posts are one post counted twice (pcn_staff_validate()'s overlap rule).
+ * When every employer is taken the row stands as a person of its own
+ * ("NWRS-123#2"). person is rewritten in place (size bytes).
+ */
+static void other_employer(const struct pcn_staff_twin_opts *o, const struct pcn_staff *s,
+                           struct pcn_post *p, char *person, size_t size)
+{
+    if (!holds(s, person, p->role, p->employer, p->employer_code))
+        return;
+    if (!holds(s, person, p->role, PCN_EMPLOYER_NETWORK, NULL)) {
+        p->employer = PCN_EMPLOYER_NETWORK;
+        p->employer_code = NULL;
+        return;
+    }
+    for (size_t k = 0; k < o->n_practices; k++) {
+        const char *code = o->practices[(lead_of(o) + 1 + k) % o->n_practices].code;
+        if (!holds(s, person, p->role, PCN_EMPLOYER_PRACTICE, code)) {
+            p->employer = PCN_EMPLOYER_PRACTICE;
+            p->employer_code = code;
+            return;
+        }
+    }
+    for (int k = 2; k < 100; k++) {
+        char other[64];
+        (void)snprintf(other, sizeof(other), "%s#%d", person, k);
+        if (!holds(s, other, p->role, p->employer, p->employer_code)) {
+            (void)snprintf(person, size, "%s", other);
+            return;
+        }
+    }
+}
+
 enum pcn_err pcn_staff_twin_row(const struct pcn_rates *rates, const struct pcn_staff_twin_opts *o,
                                 struct pcn_rng *rng, const struct pcn_census_row *r,
                                 struct pcn_staff *s)
@@ -273,19 +323,21 @@ enum pcn_err pcn_staff_twin_row(const struct pcn_rates *rates, const struct pcn_
             (void)snprintf(person, sizeof(person), "NWRS-%s", r->person);
         p.person = person;
         rc = person_post(rates, o, rng, r, PCN_MIN(wte, PCN_WTE_ONE), &p);
+        if (rc == PCN_OK && !r->is_contracted)
+            other_employer(o, s, &p, person, sizeof(person));
         p.sites = sites;
         p.n_sites = draw_sites(o, p.wte, rng, sites);
         if (rc == PCN_OK)
             rc = add_person(o, &p, s);
         /* hours beyond 1.0 WTE: extra sessions a member practice pays for */
         if (rc == PCN_OK && wte > PCN_WTE_ONE) {
-            size_t at = (lead_of(o) + 1) % o->n_practices;
             p.wte = wte - PCN_WTE_ONE;
             p.employer = PCN_EMPLOYER_PRACTICE;
-            p.employer_code = o->practices[at].code;
+            p.employer_code = o->practices[(lead_of(o) + 1) % o->n_practices].code;
+            other_employer(o, s, &p, person, sizeof(person));
             p.funding = PCN_FUNDING_PRACTICE;
             p.n_sites = 1;
-            sites[0].site = o->practices[at].code;
+            sites[0].site = p.employer_code ? p.employer_code : o->practices[lead_of(o)].code;
             sites[0].sessions = 1;
             rc = draw_cost(band_cost[p.band], p.wte, 9000, 10000, rng, &p.cost);
             if (rc == PCN_OK)

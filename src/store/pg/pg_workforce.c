@@ -177,10 +177,15 @@ static enum pcn_err pg_each_post(struct pcn_store *s, const char *network, pcn_s
 {
     struct pg_params q = {.n = 0};
 
+    if (!network) /* two statements: "$1 IS NULL OR" would plan a scan of them all */
+        return pcn__pg_walk(pg_of(s),
+                            "SELECT " POST_COLS " FROM staff_post p "
+                            "ORDER BY p.network, p.person, p.start_date, p.id",
+                            NULL, post_row, (pcn__pg_any_fn)fn, ud, NULL, "listing posts");
     pcn__pg_text(&q, network);
     return pcn__pg_walk(pg_of(s),
-                        "SELECT " POST_COLS " FROM staff_post p WHERE $1::text IS NULL OR "
-                        "p.network = $1 ORDER BY p.network, p.person, p.start_date, p.id",
+                        "SELECT " POST_COLS " FROM staff_post p WHERE p.network = $1 "
+                        "ORDER BY p.network, p.person, p.start_date, p.id",
                         &q, post_row, (pcn__pg_any_fn)fn, ud, NULL, "listing posts");
 }
 
@@ -245,11 +250,15 @@ static enum pcn_err pg_each_census_row(struct pcn_store *s, int32_t as_of, const
         *ret_date = day;
     q.n = 0;
     pcn__pg_date(&q, day);
+    if (!network)
+        return pcn__pg_walk(pg_of(s),
+                            "SELECT census_date, network, role, fte, person, contracted FROM "
+                            "census_staff WHERE census_date = $1 ORDER BY network, id",
+                            &q, census_row, (pcn__pg_any_fn)fn, ud, NULL, "reading the census");
     pcn__pg_text(&q, network);
     return pcn__pg_walk(pg_of(s),
                         "SELECT census_date, network, role, fte, person, contracted FROM "
-                        "census_staff WHERE census_date = $1 AND ($2::text IS NULL OR network = "
-                        "$2) ORDER BY network, id",
+                        "census_staff WHERE census_date = $1 AND network = $2 ORDER BY network, id",
                         &q, census_row, (pcn__pg_any_fn)fn, ud, NULL, "reading the census");
 }
 

@@ -26,10 +26,12 @@ enum workforce_sql {
     SQL_POST_STATE,
     SQL_POST_GET,
     SQL_POST_EACH,
+    SQL_POST_EACH_NETWORK,
     SQL_CENSUS_CLEAR,
     SQL_CENSUS_ADD,
     SQL_CENSUS_DATE,
     SQL_CENSUS_EACH,
+    SQL_CENSUS_EACH_NETWORK,
     SQL_FINANCE_GET,
     SQL_FINANCE_ITEMS,
     SQL_FINANCE_INSERT,
@@ -49,15 +51,20 @@ static const char *const workforce_sql[SQL_WORKFORCE_COUNT_] = {
                      "WHERE id = ?1 AND version = ?2 AND end_date IS NULL AND start_date <= ?3",
     [SQL_POST_STATE] = "SELECT version, start_date, end_date FROM staff_post WHERE id = ?1",
     [SQL_POST_GET] = "SELECT " POST_COLS " FROM staff_post p WHERE p.id = ?1",
-    [SQL_POST_EACH] = "SELECT " POST_COLS " FROM staff_post p WHERE ?1 IS NULL OR p.network = ?1 "
+    /* one statement each for all and for one network: "?1 IS NULL OR" would scan them all */
+    [SQL_POST_EACH] = "SELECT " POST_COLS " FROM staff_post p "
                       "ORDER BY p.network, p.person, p.start_date, p.id",
+    [SQL_POST_EACH_NETWORK] = "SELECT " POST_COLS " FROM staff_post p WHERE p.network = ?1 "
+                              "ORDER BY p.network, p.person, p.start_date, p.id",
     [SQL_CENSUS_CLEAR] = "DELETE FROM census_staff WHERE census_date = ?1",
     [SQL_CENSUS_ADD] = "INSERT INTO census_staff (census_date, network, role, fte, person, "
                        "contracted) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [SQL_CENSUS_DATE] = "SELECT MAX(census_date) FROM census_staff WHERE census_date <= ?1",
     [SQL_CENSUS_EACH] = "SELECT census_date, network, role, fte, person, contracted "
-                        "FROM census_staff WHERE census_date = ?1 AND (?2 IS NULL OR network = ?2) "
-                        "ORDER BY network, id",
+                        "FROM census_staff WHERE census_date = ?1 ORDER BY network, id",
+    [SQL_CENSUS_EACH_NETWORK] = "SELECT census_date, network, role, fte, person, contracted "
+                                "FROM census_staff WHERE census_date = ?1 AND network = ?2 "
+                                "ORDER BY network, id",
     [SQL_FINANCE_GET] = "SELECT version, adjusted, weighted, beds, iif_points, caip_percent, "
                         "london FROM network_finance WHERE network = ?1 AND year = ?2",
     [SQL_FINANCE_ITEMS] = "SELECT kind, line, value, practice, label FROM network_finance_item "
@@ -239,11 +246,12 @@ static enum pcn_err sqlite_each_post(struct pcn_store *s, const char *network, p
                                      void *ud)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = stmt(ss, SQL_POST_EACH);
+    sqlite3_stmt *st = stmt(ss, network ? SQL_POST_EACH_NETWORK : SQL_POST_EACH);
 
     if (!st)
         return PCN_ESTORAGE;
-    (void)pcn__bind_text(st, 1, network);
+    if (network)
+        (void)pcn__bind_text(st, 1, network);
     return pcn__sqlite_walk(ss, st, post_row, (pcn__any_fn)fn, ud, NULL, "listing posts");
 }
 
@@ -321,11 +329,12 @@ static enum pcn_err sqlite_each_census_row(struct pcn_store *s, int32_t as_of, c
         return rc;
     if (ret_date)
         *ret_date = day;
-    st = stmt(ss, SQL_CENSUS_EACH);
+    st = stmt(ss, network ? SQL_CENSUS_EACH_NETWORK : SQL_CENSUS_EACH);
     if (!st)
         return PCN_ESTORAGE;
     (void)sqlite3_bind_int(st, 1, day);
-    (void)pcn__bind_text(st, 2, network);
+    if (network)
+        (void)pcn__bind_text(st, 2, network);
     return pcn__sqlite_walk(ss, st, census_row, (pcn__any_fn)fn, ud, NULL, "reading the census");
 }
 

@@ -13,6 +13,7 @@
 #include "pcn/date.h"
 #include "pcn/finance.h"
 #include "pcn/money.h"
+#include "pcn/rng.h"
 #include "pcn/staff_twin.h"
 
 #define RATES PCN_SOURCE_DIR "/data/reference/ncdes"
@@ -198,12 +199,51 @@ static void test_contracted(void **state)
     pcn_staff_free(s);
 }
 
+/*
+ * A person the census lists several times in one role (U98623's person
+ * 140521 is five rows of 0.25 WTE as an adult mental health practitioner)
+ * holds one post per row, each with another employer, so the register
+ * passes the checks and keeps every row's FTE; with more rows than
+ * employers a row becomes a person of its own.
+ */
+static void test_repeated_rows(void **state)
+{
+    struct pcn_staff_twin_opts o = opts();
+    struct pcn_staff *s = pcn_staff_new();
+    struct pcn_findings f = PCN_FINDINGS_INIT;
+    struct pcn_census_row r;
+    struct pcn_rng rng;
+    int64_t fte = 0;
+    (void)state;
+    o.practices = stockton;
+    o.n_practices = 2; /* lead, one other and the network: three employers */
+    memset(&r, 0, sizeof(r));
+    r.pcn_code = o.network;
+    r.role = pcn_roles_find(pcn_rates_roles(rates), "adult_mental_health_practitioner", 32);
+    r.person = "140521";
+    r.fte = 250000;
+    pcn_rng_seed(&rng, 7);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(pcn_staff_twin_row(rates, &o, &rng, &r, s), PCN_OK);
+    for (size_t i = 0; i < pcn_staff_count(s); i++) {
+        const struct pcn_post *p = pcn_staff_post(s, i);
+        if (pcn_post_is_open(p, o.census_date))
+            fte += p->wte;
+    }
+    assert_int_equal(fte, 5 * 250000);
+    assert_int_equal(pcn_staff_validate(s, rates, &f), PCN_OK);
+    assert_int_equal(f.n_errors, 0);
+    assert_string_equal(pcn_staff_post(s, pcn_staff_count(s) - 1)->person, "NWRS-140521#2");
+    pcn_findings_release(&f);
+    pcn_staff_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keeps_census), cmocka_unit_test(test_prices),
         cmocka_unit_test(test_seeded),       cmocka_unit_test(test_shipped_census),
-        cmocka_unit_test(test_contracted),
+        cmocka_unit_test(test_contracted),   cmocka_unit_test(test_repeated_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
