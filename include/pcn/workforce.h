@@ -103,6 +103,14 @@ struct pcn_post_site {
 
 #define PCN_SESSIONS_MAX 14
 #define PCN_POST_SITES_MAX 16
+
+/*
+ * Split a sites text, "SITE=SESSIONS;SITE;..." (docs/formats.md), in
+ * place into sites (at most PCN_POST_SITES_MAX). *ret_n gets the count.
+ * PCN_EINVAL for an empty item or sessions outside 0-14, PCN_ELIMIT for
+ * more than PCN_POST_SITES_MAX sites. The strings point into text.
+ */
+enum pcn_err pcn_post_sites_parse(char *text, struct pcn_post_site *sites, size_t *ret_n);
 /* Longest person key and site, and longest name and employer code, in bytes. */
 #define PCN_POST_KEY_MAX 64
 #define PCN_POST_TEXT_MAX 128

@@ -177,33 +177,6 @@ int cli_post_option(int c, struct cli_post_args *a)
     return CLI_EXIT_OK;
 }
 
-/* "SITE=N;SITE" into sites; the count, or -1 when malformed. */
-static int parse_sites(const char *text, char *buf, size_t size, struct pcn_post_site *sites)
-{
-    int n = 0;
-
-    if ((size_t)snprintf(buf, size, "%s", text) >= size)
-        return -1;
-    for (char *item = buf; item && *item;) {
-        char *next = strchr(item, ';');
-        char *eq;
-        int64_t sessions = 0;
-        if (next)
-            *next++ = '\0';
-        eq = strchr(item, '=');
-        if (eq)
-            *eq++ = '\0';
-        if (!item[0] || n == PCN_POST_SITES_MAX ||
-            (eq && pcn_parse_range(eq, strlen(eq), 0, PCN_SESSIONS_MAX, &sessions) != PCN_OK))
-            return -1;
-        sites[n].site = item;
-        sites[n].sessions = (int)sessions;
-        n++;
-        item = next;
-    }
-    return n;
-}
-
 /* The post's enumerations, band, WTE and cost. */
 static int post_terms(const char *cmd, const struct cli_post_args *a, struct pcn_post *p)
 {
@@ -248,14 +221,16 @@ int cli_post_from_args(const char *cmd, struct cli_post_args *a, const struct pc
     if (rc == CLI_EXIT_OK)
         rc = post_terms(cmd, a, ret);
     if (rc == CLI_EXIT_OK && a->sites) {
-        int n = parse_sites(a->sites, a->sites_buf, sizeof(a->sites_buf), sites);
-        if (n < 0)
+        size_t n = 0;
+        if ((size_t)snprintf(a->sites_buf, sizeof(a->sites_buf), "%s", a->sites) >=
+                sizeof(a->sites_buf) ||
+            pcn_post_sites_parse(a->sites_buf, sites, &n) != PCN_OK)
             return cli_usage_error(cmd,
-                                   "--sites: '%s' is not SITE=SESSIONS items separated by "
-                                   "';'",
+                                   "--sites: '%s' is not at most 16 SITE=SESSIONS (0-14) items "
+                                   "separated by ';'",
                                    a->sites);
         ret->sites = sites;
-        ret->n_sites = (size_t)n;
+        ret->n_sites = n;
     }
     return rc;
 }

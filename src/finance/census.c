@@ -222,7 +222,7 @@ enum pcn_err pcn_census_totals_add(struct pcn_census_totals *t, const struct pcn
     int added;
     enum pcn_err rc;
 
-    if (r->role < 0 || (size_t)r->role >= t->n_roles)
+    if (!r->pcn_code || r->role < 0 || (size_t)r->role >= t->n_roles)
         return PCN_EINVAL;
     rc = pcn_strmap_intern(t->slot, r->pcn_code, strlen(r->pcn_code), t->n, &at, &added);
     if (rc == PCN_OK && added) {

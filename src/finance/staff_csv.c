@@ -157,7 +157,21 @@ static enum pcn_err read_sites(struct staff_row *r, struct pcn_post *p)
     if (len >= sizeof(r->site_text))
         return field_error(r, S_SITES, "%s", "longer than 1023 bytes");
     memcpy(t, s, len + 1);
-    for (char *item = t; item;) {
+    switch (pcn_post_sites_parse(t, r->sites, &p->n_sites)) {
+    case PCN_OK:
+        return PCN_OK;
+    case PCN_ELIMIT:
+        return field_error(r, S_SITES, "%s", "more than 16 sites");
+    default:
+        return field_error(r, S_SITES,
+                           "'%s' is not SITE or SITE=SESSIONS (0-14) items separated by ';'", s);
+    }
+}
+
+enum pcn_err pcn_post_sites_parse(char *text, struct pcn_post_site *sites, size_t *ret_n)
+{
+    *ret_n = 0;
+    for (char *item = text; item && *text;) {
         char *next = strchr(item, ';');
         char *eq;
         int64_t n = 0;
@@ -167,15 +181,12 @@ static enum pcn_err read_sites(struct staff_row *r, struct pcn_post *p)
         if (eq)
             *eq++ = '\0';
         if (!item[0] || (eq && pcn_parse_range(eq, strlen(eq), 0, PCN_SESSIONS_MAX, &n) != PCN_OK))
-            return field_error(r, S_SITES,
-                               "'%s' is not SITE or SITE=SESSIONS (0-14) items "
-                               "separated by ';'",
-                               s);
-        if (p->n_sites == PCN_POST_SITES_MAX)
-            return field_error(r, S_SITES, "%s", "more than 16 sites");
-        r->sites[p->n_sites].site = item;
-        r->sites[p->n_sites].sessions = (int)n;
-        p->n_sites++;
+            return PCN_EINVAL;
+        if (*ret_n == PCN_POST_SITES_MAX)
+            return PCN_ELIMIT;
+        sites[*ret_n].site = item;
+        sites[*ret_n].sessions = (int)n;
+        (*ret_n)++;
         item = next;
     }
     return PCN_OK;

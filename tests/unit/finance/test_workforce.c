@@ -342,12 +342,45 @@ static void test_census_compact(void **state)
     assert_int_equal(e.stockton_fte, 32613333); /* as the published layout gives */
 }
 
+/* The sites text shared by the staff CSV and `pcn workforce add --sites`. */
+static void test_sites_parse(void **state)
+{
+    struct pcn_post_site sites[PCN_POST_SITES_MAX];
+    char text[256];
+    size_t n = 99;
+    (void)state;
+    snprintf(text, sizeof(text), "%s", "A81017=6;A81001;Y00001=14");
+    assert_int_equal(pcn_post_sites_parse(text, sites, &n), PCN_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(sites[0].site, "A81017");
+    assert_int_equal(sites[0].sessions, 6);
+    assert_string_equal(sites[1].site, "A81001");
+    assert_int_equal(sites[1].sessions, 0);
+    assert_int_equal(sites[2].sessions, 14);
+    text[0] = '\0';
+    assert_int_equal(pcn_post_sites_parse(text, sites, &n), PCN_OK);
+    assert_int_equal(n, 0);
+    static const char *const bad[] = {"A81017;",   ";A81017",  "A81017;;B1", "A81017=15",
+                                      "A81017=-1", "A81017=x", "=3"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "%s", bad[i]);
+        assert_int_equal(pcn_post_sites_parse(text, sites, &n), PCN_EINVAL);
+    }
+    /* 16 sites fit, 17 do not */
+    snprintf(text, sizeof(text), "%s", "a;b;c;d;e;f;g;h;i;j;k;l;m;n;o;p");
+    assert_int_equal(pcn_post_sites_parse(text, sites, &n), PCN_OK);
+    assert_int_equal(n, PCN_POST_SITES_MAX);
+    snprintf(text, sizeof(text), "%s", "a;b;c;d;e;f;g;h;i;j;k;l;m;n;o;p;q");
+    assert_int_equal(pcn_post_sites_parse(text, sites, &n), PCN_ELIMIT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_good),      cmocka_unit_test(test_read_bad),
         cmocka_unit_test(test_missing_column), cmocka_unit_test(test_validate),
         cmocka_unit_test(test_census),         cmocka_unit_test(test_census_compact),
+        cmocka_unit_test(test_sites_parse),
     };
     return cmocka_run_group_tests(tests, rates_setup, rates_teardown);
 }
