@@ -83,8 +83,6 @@ void pcn_program_free(struct pcn_program *p)
             pcn_free(p->codelists[i].codes[j]);
         pcn_free(p->codelists[i].codes);
         pcn_free(p->codelists[i].name);
-        pcn_free(p->codelists[i].merged);
-        pcn_free(p->codelists[i].patients);
     }
     for (size_t i = 0; i < p->n_defs; i++) {
         pcn_free(p->defs[i].name);
@@ -1634,7 +1632,8 @@ enum pcn_err pcn_program_load_dir(struct pcn_program *p, const char *dir, unsign
     return rc;
 }
 
-enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct pcn_error *reterr)
+enum pcn_err pcn__program_match(const struct pcn_program *p, const char *name, uint8_t *out,
+                                size_t *ret_hits, struct pcn_error *reterr)
 {
     static const char *const kinds[] = {"registers", "indicators", "scores", "segments",
                                         "worklists"};
@@ -1645,10 +1644,14 @@ enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct 
     if (!p || !name)
         return PCN_EINVAL;
     for (size_t i = 0; i < p->n_defs; i++) {
-        struct def *d = &p->defs[i];
-        d->output = !strcmp(name, "all") || !strcmp(name, d->name) || !strcmp(name, kinds[d->kind]);
-        hits += d->output;
+        const struct def *d = &p->defs[i];
+        bool hit = !strcmp(name, "all") || !strcmp(name, d->name) || !strcmp(name, kinds[d->kind]);
+        if (hit && out)
+            out[i] = 1;
+        hits += hit;
     }
+    if (ret_hits)
+        *ret_hits = hits;
     if (hits)
         return PCN_OK;
     for (size_t i = 0; i < p->n_defs; i++)
@@ -1659,6 +1662,29 @@ enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct 
         return pcn_error_set(reterr, PCN_ENOTFOUND, "no definition '%s'; did you mean '%s'?", name,
                              best);
     return pcn_error_set(reterr, PCN_ENOTFOUND, "no definition '%s'", name);
+}
+
+enum pcn_err pcn_program_match(const struct pcn_program *p, const char *name, size_t *ret_count,
+                               struct pcn_error *reterr)
+{
+    return pcn__program_match(p, name, NULL, ret_count, reterr);
+}
+
+enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct pcn_error *reterr)
+{
+    uint8_t *out;
+    enum pcn_err rc;
+
+    if (!p || !name)
+        return PCN_EINVAL;
+    out = pcn_calloc(p->n_defs + 1, 1);
+    if (!out)
+        return pcn_error_set(reterr, PCN_ENOMEM, "%s", pcn_err_str(PCN_ENOMEM));
+    rc = pcn__program_match(p, name, out, NULL, reterr);
+    for (size_t i = 0; rc == PCN_OK && i < p->n_defs; i++)
+        p->defs[i].output = out[i] != 0;
+    pcn_free(out);
+    return rc;
 }
 
 size_t pcn_program_def_count(const struct pcn_program *p)

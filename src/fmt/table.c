@@ -156,6 +156,21 @@ size_t pcn_table_rows(const struct pcn_table *t)
     return t->n_rows;
 }
 
+size_t pcn_table_columns(const struct pcn_table *t)
+{
+    return t->n_cols;
+}
+
+const char *pcn_table_column_name(const struct pcn_table *t, size_t col)
+{
+    return col < t->n_cols ? t->names[col] : NULL;
+}
+
+enum pcn_col_type pcn_table_column_type(const struct pcn_table *t, size_t col)
+{
+    return col < t->n_cols ? t->types[col] : PCN_COL_TEXT;
+}
+
 static const char *cell(const struct pcn_table *t, size_t r, size_t c)
 {
     return t->cells[r * t->n_cols + c].text;
@@ -293,6 +308,26 @@ static json_t *json_cell(enum pcn_col_type type, const char *s)
     return json_string(s);
 }
 
+enum pcn_err pcn_table_cell_to_json(const struct pcn_table *t, size_t row, size_t col, void **ret)
+{
+    const char *s;
+    enum pcn_col_type type;
+    json_t *j;
+
+    if (row >= t->n_rows || col >= t->n_cols)
+        return PCN_EINVAL;
+    s = cell(t, row, col);
+    type = t->types[col];
+    /* a whole number reads as an integer, as jansson reads the text */
+    if (s && type == PCN_COL_NUMBER && s[strspn(s, "-0123456789")] == '\0')
+        type = PCN_COL_INT;
+    j = json_cell(type, s);
+    if (!j)
+        return PCN_ENOMEM;
+    *ret = j;
+    return PCN_OK;
+}
+
 static json_t *table_to_json(const struct pcn_table *t)
 {
     json_t *root = json_object();
@@ -318,8 +353,16 @@ static json_t *table_to_json(const struct pcn_table *t)
                 goto fail;
         }
     }
-    json_object_set_new(root, "columns", cols);
-    json_object_set_new(root, "rows", rows);
+    /* set_new takes the reference even when it fails */
+    if (json_object_set_new(root, "columns", cols) != 0) {
+        json_decref(rows);
+        json_decref(root);
+        return NULL;
+    }
+    if (json_object_set_new(root, "rows", rows) != 0) {
+        json_decref(root);
+        return NULL;
+    }
     return root;
 fail:
     json_decref(cols);
