@@ -70,8 +70,14 @@ enum pcn_col_type pcn_table_column_type(const struct pcn_table *t, size_t col);
  */
 const char *pcn_table_cell(const struct pcn_table *t, size_t row, size_t col);
 
-/* Render the whole table into out (appended). */
+/* Render the whole table into out (appended). CSV lines end with LF, as the CLI prints. */
 enum pcn_err pcn_table_render(const struct pcn_table *t, enum pcn_format fmt, struct pcn_buf *out);
+
+/*
+ * The CSV rendering with lines ending in eol: "\r\n" as RFC 4180 has it
+ * for files downloaded from the API (spreadsheets), "\n" as the CLI prints.
+ */
+enum pcn_err pcn_table_render_csv(const struct pcn_table *t, const char *eol, struct pcn_buf *out);
 
 /*
  * The JSON rendering as a jansson object (json_t *, returned as void * so

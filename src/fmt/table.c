@@ -274,7 +274,7 @@ static enum pcn_err render_text(const struct pcn_table *t, struct pcn_buf *out)
     return rc;
 }
 
-static enum pcn_err render_csv(const struct pcn_table *t, struct pcn_buf *out)
+enum pcn_err pcn_table_render_csv(const struct pcn_table *t, const char *eol, struct pcn_buf *out)
 {
     enum pcn_err rc = PCN_OK;
 
@@ -287,7 +287,7 @@ static enum pcn_err render_csv(const struct pcn_table *t, struct pcn_buf *out)
                 rc = pcn_csv_write_field(out, s, strlen(s));
         }
         if (rc == PCN_OK)
-            rc = pcn_buf_addch(out, '\n');
+            rc = pcn_buf_adds(out, eol);
     }
     return rc;
 }
@@ -406,7 +406,7 @@ enum pcn_err pcn_table_render(const struct pcn_table *t, enum pcn_format fmt, st
     case PCN_FORMAT_TABLE:
         return render_text(t, out);
     case PCN_FORMAT_CSV:
-        return render_csv(t, out);
+        return pcn_table_render_csv(t, "\n", out);
     case PCN_FORMAT_JSON:
         return render_json(t, out);
     }
