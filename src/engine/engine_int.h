@@ -9,6 +9,7 @@
 #define PCN_ENGINE_ENGINE_INT_H
 
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -186,6 +187,15 @@ struct codelist {
     char **codes; /* owned strings */
     size_t n_codes;
     int builtin; /* 0, or CODE_CLASS_MED / CODE_CLASS_IMM for the built-in lists */
+    /*
+     * The list's content as one key (its class, then each code after its
+     * length in two bytes) and the key's hash: what a snapshot's index of
+     * the list is found by (listcache.h). Set when the program is compiled
+     * (pcn__program_seal()).
+     */
+    char *key;
+    size_t key_len;
+    uint64_t key_hash;
 };
 
 enum def_kind { DEF_REGISTER, DEF_INDICATOR, DEF_SCORE, DEF_SEGMENT, DEF_WORKLIST, DEF_KIND_COUNT };
@@ -262,6 +272,13 @@ bool pcn__cmp_holds(uint8_t op, double a, double b);
 enum pcn_err pcn__program_match(const struct pcn_program *p, const char *name, uint8_t *out,
                                 size_t *ret_hits, struct pcn_error *reterr);
 
+/*
+ * End of a load: the content key of each code list that has none yet
+ * (eval.c). Programs are read-only afterwards, so evaluations only read
+ * the keys.
+ */
+enum pcn_err pcn__program_seal(struct pcn_program *p);
+
 /* Intern a string in the program while it is compiled; *ret gets its id. */
 enum pcn_err pcn__program_intern(struct pcn_program *p, const char *s, size_t len, uint32_t *ret);
 
@@ -316,12 +333,20 @@ struct pcn_result {
     uint32_t *row_patient;
     double *row_values; /* n_rows x n_items */
     size_t n_rows, alloc_rows;
+    /* the rows in patient id order: built on the first query that wants it, under lock */
+    uint32_t *by_id;
 };
 
 struct pcn_results {
     const struct pcn_program *prog;
     const struct pcn_snapshot *snap;
     struct pcn_eval_options opts;
+    /*
+     * Results are read-only once returned; the one thing built later, a
+     * worklist's patient id order (rows.c), is built under this lock.
+     */
+    pthread_mutex_t lock;
+    bool has_lock;
     size_t n_groups;
     size_t radix[DIM_COUNT]; /* cardinality of each selected dimension (1 if unused) */
     int64_t *group_pop;      /* patients per group */

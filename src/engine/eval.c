@@ -28,6 +28,7 @@
 #include "pcn/alloc.h"
 #include "pcn/buf.h"
 #include "pcn/date.h"
+#include "pcn/hash.h"
 #include "pcn/vec.h"
 #include "util/common.h"
 
@@ -564,37 +565,60 @@ static enum pcn_err build_list(void *ud, struct mev **ret_ev, size_t *ret_n)
 /*
  * A code list's content as a cache key: its class, then each code after
  * its length in two bytes, so equal lists, from any program, share one
- * index on the snapshot.
+ * index on a snapshot.
  */
-static enum pcn_err list_key(const struct codelist *cl, struct pcn_buf *key)
+static enum pcn_err list_key(struct codelist *cl)
 {
-    enum pcn_err rc = pcn_buf_addch(key, (char)(cl->builtin ? cl->builtin : CODE_CLASS_EVENT));
+    struct pcn_buf key = PCN_BUF_INIT;
+    size_t size = 1;
+    enum pcn_err rc;
 
+    for (size_t k = 0; k < cl->n_codes; k++)
+        size += 2 + strlen(cl->codes[k]);
+    rc = pcn_buf_grow(&key, size);
+    if (!rc)
+        rc = pcn_buf_addch(&key, (char)(cl->builtin ? cl->builtin : CODE_CLASS_EVENT));
     for (size_t k = 0; !rc && k < cl->n_codes; k++) {
         size_t len = strlen(cl->codes[k]);
-        rc = pcn_buf_addch(key, (char)(len >> 8 & 0xff));
+        rc = pcn_buf_addch(&key, (char)(len >> 8 & 0xff));
         if (!rc)
-            rc = pcn_buf_addch(key, (char)(len & 0xff));
+            rc = pcn_buf_addch(&key, (char)(len & 0xff));
         if (!rc)
-            rc = pcn_buf_add(key, cl->codes[k], len);
+            rc = pcn_buf_add(&key, cl->codes[k], len);
     }
-    return rc;
+    if (rc) {
+        pcn_buf_release(&key);
+        return rc;
+    }
+    cl->key_hash = pcn_hash_bytes(key.buf, key.len);
+    cl->key = pcn_buf_detach(&key, &cl->key_len);
+    return PCN_OK;
+}
+
+enum pcn_err pcn__program_seal(struct pcn_program *p)
+{
+    for (size_t i = 0; i < p->n_codelists; i++) {
+        if (!p->codelists[i].key) {
+            enum pcn_err rc = list_key(&p->codelists[i]);
+            if (rc)
+                return rc;
+        }
+    }
+    return PCN_OK;
 }
 
 /* The index of code list i on the snapshot, from its cache (built on first use). */
 static enum pcn_err index_codelist(struct evalctx *c, uint32_t i)
 {
-    struct list_build lb = {c->s, &c->prog->codelists[i]};
-    struct pcn_buf key = PCN_BUF_INIT;
-    enum pcn_err rc;
+    const struct codelist *cl = &c->prog->codelists[i];
+    struct list_build lb = {c->s, cl};
 
     if (c->mk.lists[i])
         return PCN_OK;
-    rc = list_key(lb.cl, &key);
-    if (!rc)
-        rc = pcn__listcache_get(c->s->lists, key.buf, key.len, build_list, &lb, &c->mk.lists[i]);
-    pcn_buf_release(&key);
-    return rc;
+    if (PCN_NEVER(!cl->key))
+        return PCN_EINVAL;
+    return pcn__listcache_get(c->s->lists, cl->key, cl->key_len, cl->key_hash, build_list, &lb,
+                              &c->mk.lists[i]);
 }
 
 static void resolve_codes(struct evalctx *c, uint32_t codelist, struct qstate *q)
@@ -2040,7 +2064,9 @@ enum pcn_err pcn_program_eval(const struct pcn_program *p, const struct pcn_snap
                              "evaluation needs a program and a finished snapshot");
     c = pcn_calloc(1, sizeof(*c));
     r = pcn_calloc(1, sizeof(*r));
-    if (!c || !r) {
+    if (r)
+        r->has_lock = pthread_mutex_init(&r->lock, NULL) == 0;
+    if (!c || !r || !r->has_lock) {
         rc = pcn_error_set(reterr, PCN_ENOMEM, "evaluation failed: %s", pcn_err_str(PCN_ENOMEM));
         goto out;
     }

@@ -1,23 +1,33 @@
 /*
  * listcache.c - the snapshot's cache of merged code-list indexes: entries
- * found by their content key in a string map, built and completed under
- * one mutex, never evicted (a snapshot serves one set of definitions, so
- * their lists bound the cache) and freed with the snapshot.
+ * found by the hash of their content key (computed once per program) and
+ * confirmed by comparing the whole key, so an evaluation pays one memcmp
+ * per list, not a hash of its codes; built and completed under one mutex,
+ * never evicted (a snapshot serves one set of definitions, so their lists
+ * bound the cache) and freed with the snapshot.
  */
 #include "engine/listcache.h"
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <string.h>
 
 #include "engine/engine_int.h"
 #include "pcn/alloc.h"
 #include "pcn/hash.h"
 #include "pcn/vec.h"
 
+/* An entry: the index, and the content key it was built for. */
+struct list_entry {
+    struct list_index li; /* what callers borrow */
+    char *key;
+    size_t key_len;
+};
+
 struct list_cache {
     pthread_mutex_t lock;
-    struct pcn_strmap *keys;     /* content key -> index into entries */
-    struct list_index **entries; /* owned; stable addresses for the borrowers */
+    struct pcn_strmap *hashes;   /* the key's hash (8 bytes) -> index into entries */
+    struct list_entry **entries; /* owned; stable addresses for the borrowers */
     size_t n_entries, alloc_entries;
 };
 
@@ -27,22 +37,23 @@ struct list_cache *pcn__listcache_new(void)
 
     if (!lc)
         return NULL;
-    lc->keys = pcn_strmap_new();
-    if (!lc->keys || pthread_mutex_init(&lc->lock, NULL) != 0) {
-        pcn_strmap_free(lc->keys);
+    lc->hashes = pcn_strmap_new();
+    if (!lc->hashes || pthread_mutex_init(&lc->lock, NULL) != 0) {
+        pcn_strmap_free(lc->hashes);
         pcn_free(lc);
         return NULL;
     }
     return lc;
 }
 
-static void entry_free(struct list_index *li)
+static void entry_free(struct list_entry *e)
 {
-    if (!li)
+    if (!e)
         return;
-    pcn_free((void *)li->ev);
-    pcn_free((void *)li->patients);
-    pcn_free(li);
+    pcn_free((void *)e->li.ev);
+    pcn_free((void *)e->li.patients);
+    pcn_free(e->key);
+    pcn_free(e);
 }
 
 void pcn__listcache_free(struct list_cache *lc)
@@ -52,54 +63,81 @@ void pcn__listcache_free(struct list_cache *lc)
     for (size_t i = 0; i < lc->n_entries; i++)
         entry_free(lc->entries[i]);
     pcn_free(lc->entries);
-    pcn_strmap_free(lc->keys);
+    pcn_strmap_free(lc->hashes);
     (void)pthread_mutex_destroy(&lc->lock);
     pcn_free(lc);
 }
 
 /* Under the lock: a new entry for key, built now. */
-static enum pcn_err add_entry(struct list_cache *lc, const char *key, size_t key_len,
-                              list_build_fn build, void *ud, struct list_index **ret)
+static enum pcn_err add_entry(struct list_cache *lc, const char *key, size_t key_len, uint64_t hash,
+                              list_build_fn build, void *ud, struct list_entry **ret)
 {
-    struct list_index *li = NULL;
+    struct list_entry *e = NULL;
     struct mev *ev = NULL;
     size_t n = 0;
     enum pcn_err rc = PCN_GROW(lc->entries, lc->n_entries + 1, lc->alloc_entries);
 
     if (rc == PCN_OK) {
-        li = pcn_calloc(1, sizeof(*li));
-        rc = li ? build(ud, &ev, &n) : PCN_ENOMEM;
+        e = pcn_calloc(1, sizeof(*e));
+        rc = e ? PCN_OK : PCN_ENOMEM;
     }
     if (rc == PCN_OK) {
-        li->ev = ev;
-        li->n = n;
-        rc = pcn_strmap_put(lc->keys, key, key_len, lc->n_entries);
+        e->key = pcn_malloc(key_len ? key_len : 1);
+        rc = e->key ? build(ud, &ev, &n) : PCN_ENOMEM;
+    }
+    if (rc == PCN_OK) {
+        memcpy(e->key, key, key_len);
+        e->key_len = key_len;
+        e->li.ev = ev;
+        e->li.n = n;
+        /* a colliding hash maps to the newer entry; the older is still found by its key */
+        rc = pcn_strmap_put(lc->hashes, (const char *)&hash, sizeof(hash), lc->n_entries);
     }
     if (rc != PCN_OK) {
-        entry_free(li);
+        entry_free(e);
         return rc;
     }
-    lc->entries[lc->n_entries++] = li;
-    *ret = li;
+    lc->entries[lc->n_entries++] = e;
+    *ret = e;
     return PCN_OK;
 }
 
-enum pcn_err pcn__listcache_get(struct list_cache *lc, const char *key, size_t key_len,
-                                list_build_fn build, void *ud, const struct list_index **ret)
+static bool same_key(const struct list_entry *e, const char *key, size_t key_len)
 {
-    struct list_index *li = NULL;
+    return e->key_len == key_len && memcmp(e->key, key, key_len) == 0;
+}
+
+/* Under the lock: the entry of key, or NULL. */
+static struct list_entry *find_entry(struct list_cache *lc, const char *key, size_t key_len,
+                                     uint64_t hash)
+{
     uint64_t at;
+
+    if (pcn_strmap_get(lc->hashes, (const char *)&hash, sizeof(hash), &at) &&
+        same_key(lc->entries[at], key, key_len))
+        return lc->entries[at];
+    for (size_t i = 0; i < lc->n_entries; i++) { /* a hash collision: rare */
+        if (same_key(lc->entries[i], key, key_len))
+            return lc->entries[i];
+    }
+    return NULL;
+}
+
+enum pcn_err pcn__listcache_get(struct list_cache *lc, const char *key, size_t key_len,
+                                uint64_t hash, list_build_fn build, void *ud,
+                                const struct list_index **ret)
+{
+    struct list_entry *e;
     enum pcn_err rc = PCN_OK;
 
     if (pthread_mutex_lock(&lc->lock) != 0)
         return PCN_EINVAL;
-    if (pcn_strmap_get(lc->keys, key, key_len, &at))
-        li = lc->entries[at];
-    else
-        rc = add_entry(lc, key, key_len, build, ud, &li);
+    e = find_entry(lc, key, key_len, hash);
+    if (!e)
+        rc = add_entry(lc, key, key_len, hash, build, ud, &e);
     (void)pthread_mutex_unlock(&lc->lock);
     if (rc == PCN_OK)
-        *ret = li;
+        *ret = &e->li;
     return rc;
 }
 
@@ -141,8 +179,9 @@ size_t pcn__listcache_memory(struct list_cache *lc)
     if (!lc || pthread_mutex_lock(&lc->lock) != 0)
         return 0;
     for (size_t i = 0; i < lc->n_entries; i++) {
-        const struct list_index *li = lc->entries[i];
-        bytes += sizeof(*li) + li->n * sizeof(struct mev) + li->n_patients * sizeof(uint32_t);
+        const struct list_entry *e = lc->entries[i];
+        bytes += sizeof(*e) + e->key_len + e->li.n * sizeof(struct mev) +
+                 e->li.n_patients * sizeof(uint32_t);
     }
     (void)pthread_mutex_unlock(&lc->lock);
     return bytes;

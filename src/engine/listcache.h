@@ -44,12 +44,15 @@ struct list_cache *pcn__listcache_new(void);
 void pcn__listcache_free(struct list_cache *lc);
 
 /*
- * The index of the code list whose content is key[0..key_len), built with
- * build(ud, ...) when missing (under the cache's lock, so one thread builds
- * it and the others wait for it). Borrowed; valid until the cache is freed.
+ * The index of the code list whose content is key[0..key_len) (hash: the
+ * key's pcn_hash_bytes(), computed once when the program was compiled),
+ * built with build(ud, ...) when missing (under the cache's lock, so one
+ * thread builds it and the others wait for it). Borrowed; valid until the
+ * cache is freed.
  */
 enum pcn_err pcn__listcache_get(struct list_cache *lc, const char *key, size_t key_len,
-                                list_build_fn build, void *ud, const struct list_index **ret);
+                                uint64_t hash, list_build_fn build, void *ud,
+                                const struct list_index **ret);
 
 /* Make sure li->patients is built (under the cache's lock). */
 enum pcn_err pcn__listcache_patients(struct list_cache *lc, const struct list_index *li);

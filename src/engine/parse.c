@@ -83,6 +83,7 @@ void pcn_program_free(struct pcn_program *p)
             pcn_free(p->codelists[i].codes[j]);
         pcn_free(p->codelists[i].codes);
         pcn_free(p->codelists[i].name);
+        pcn_free(p->codelists[i].key);
     }
     for (size_t i = 0; i < p->n_defs; i++) {
         pcn_free(p->defs[i].name);
@@ -1534,6 +1535,8 @@ enum pcn_err pcn_program_load_string(struct pcn_program *p, const char *name, co
     rc = advance(&ps);
     while (!rc && ps.tok.kind != TOK_EOF)
         rc = parse_statement(&ps);
+    if (pcn__program_seal(p) != PCN_OK) /* the statements compiled are kept, even on an error */
+        rc = PCN_ENOMEM;
     if (rc == PCN_ENOMEM || rc == PCN_ELIMIT)
         (void)pcn_error_set(reterr, rc, "%s:%d: %s", name, ps.tok.line, pcn_err_str(rc));
     return rc;

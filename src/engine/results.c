@@ -41,7 +41,10 @@ void pcn_results_free(struct pcn_results *r)
         pcn_free(r->res[i].sums);
         pcn_free(r->res[i].row_patient);
         pcn_free(r->res[i].row_values);
+        pcn_free(r->res[i].by_id);
     }
+    if (r->has_lock)
+        (void)pthread_mutex_destroy(&r->lock);
     pcn_free(r->res);
     pcn_free(r->ext_str);
     pcn_free(r->group_pop);

@@ -9,6 +9,7 @@
 #include "pcn/engine.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -305,21 +306,68 @@ static enum pcn_err add_row(const struct pcn_results *r, const struct pcn_result
     return rc;
 }
 
+static int cmp_ids(const void *pa, const void *pb, void *ud)
+{
+    const struct order_ctx *oc = ud;
+    uint32_t x = *(const uint32_t *)pa, y = *(const uint32_t *)pb;
+    int c = strcmp(patient_id(oc->r->snap, oc->res->row_patient[x]),
+                   patient_id(oc->r->snap, oc->res->row_patient[y]));
+
+    return c ? c : (x > y) - (x < y);
+}
+
+/*
+ * The rows of res in patient id order, built the first time a query asks
+ * (the API's default order), under the results' lock: results are shared
+ * read-only by requests, and this is their one lazily built part.
+ */
+static enum pcn_err id_order(const struct pcn_results *r, const struct pcn_result *res,
+                             const uint32_t **ret)
+{
+    struct pcn_results *rw = (struct pcn_results *)r; /* the lock and the cache are ours */
+    struct pcn_result *rs = (struct pcn_result *)res;
+    struct order_ctx oc = {r, res};
+    enum pcn_err rc = PCN_OK;
+
+    if (pthread_mutex_lock(&rw->lock) != 0)
+        return PCN_EINVAL;
+    if (!rs->by_id) {
+        uint32_t *order = pcn_calloc(res->n_rows + 1, sizeof(*order));
+        for (size_t i = 0; order && i < res->n_rows; i++)
+            order[i] = (uint32_t)i;
+        if (order && res->n_rows > 1)
+            qsort_r(order, res->n_rows, sizeof(*order), cmp_ids, &oc);
+        rs->by_id = order;
+        rc = order ? PCN_OK : PCN_ENOMEM;
+    }
+    *ret = rs->by_id;
+    (void)pthread_mutex_unlock(&rw->lock);
+    return rc;
+}
+
 /* The rows that pass q, in q's order: *ret (n_rows + 1 allocated) and *ret_n. */
 static enum pcn_err passing_rows(const struct pcn_results *r, const struct pcn_result *res,
                                  const struct pcn_row_query *q, size_t **ret, size_t *ret_n)
 {
     struct sort_ctx sc = {r, res, q};
+    const uint32_t *by_id = NULL;
     size_t *idx = pcn_calloc(res->n_rows + 1, sizeof(*idx));
     size_t n = 0;
+    enum pcn_err rc = idx ? PCN_OK : PCN_ENOMEM;
 
-    if (!idx)
-        return PCN_ENOMEM;
-    for (size_t i = 0; i < res->n_rows; i++) {
+    /* by patient id: walk the kept order, so nothing is sorted per query */
+    if (rc == PCN_OK && q->sort_col == PCN_ROWS_BY_PATIENT_ID)
+        rc = id_order(r, res, &by_id);
+    if (rc != PCN_OK) {
+        pcn_free(idx);
+        return rc;
+    }
+    for (size_t k = 0; k < res->n_rows; k++) {
+        size_t i = by_id ? by_id[q->descending ? res->n_rows - 1 - k : k] : k;
         if (row_passes(r, res, i, q))
             idx[n++] = i;
     }
-    if (q->sort_col != PCN_ROWS_IN_ORDER && n > 1)
+    if (!by_id && q->sort_col != PCN_ROWS_IN_ORDER && n > 1)
         qsort_r(idx, n, sizeof(*idx), cmp_rows, &sc);
     *ret = idx;
     *ret_n = n;
