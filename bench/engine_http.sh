@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # engine_http.sh PCN DB [PCN...] - the engine's HTTP routes of one or more
 # `pcn` binaries on the same database (a copy each), in one run, so that
-# two builds (before and after a change) meet the same load:
+# two builds (before and after a change) meet the same load (with one
+# argument, a build directory, as scripts/run-bench.sh calls it: that
+# build alone on the Stockton twin, `pcn generate --pcn U89141 --seed 1`):
 #   1. cold: a server started on DB with the warm start; once /health says
 #      the population is ready, the first GET /api/v1/worklists (the list of
 #      worklists) and the first GET /api/v1/worklists/NAME of each worklist
@@ -16,7 +18,15 @@
 #   3. `pcn report all --by practice` on DB, best of 3 wall times.
 # Run under the bench lock: flock /tmp/pcn-bench.lock bench/engine_http.sh ...
 set -euo pipefail
-db=${2:?usage: engine_http.sh PCN DB [PCN...]}
+if [[ $# -eq 1 && -d "$1" ]]; then # BUILD_DIR, as scripts/run-bench.sh calls it: its own twin
+  twin=$(mktemp -d)
+  "$1/src/cli/pcn" generate --db "$twin/twin.db" --pcn U89141 --seed 1 >/dev/null
+  rc=0
+  "$0" "$1/src/cli/pcn" "$twin/twin.db" || rc=$?
+  rm -rf "$twin"
+  exit $rc
+fi
+db=${2:?usage: engine_http.sh PCN DB [PCN...] | engine_http.sh BUILD_DIR}
 pcns=("$1" "${@:3}")
 runs=${RUNS:-5}
 secs=${WRK_SECONDS:-10}
@@ -29,16 +39,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# shellcheck source=bench/serve_lib.sh
+. "$(dirname "$0")/serve_lib.sh"
+
 start_server() { # PCN DB: sets srv_pid and url
-  rm -f "$work/serve.out" # never the previous server's address
-  "$1" serve --db "$2" --listen 127.0.0.1:0 --threads "$threads" >"$work/serve.out" \
-    2>"$work/serve.err" &
-  srv_pid=$!
-  while ! grep -qs '^listening on' "$work/serve.out"; do
-    kill -0 "$srv_pid" || { cat "$work/serve.err"; exit 1; }
-    read -r -t 0.02 <> <(:) || true
-  done
-  url=$(sed -n 's/^listening on //p' "$work/serve.out")
+  serve_start "$1" "$work" --db "$2" --threads "$threads"
 }
 
 stop_server() {
@@ -81,18 +86,7 @@ print(json.dumps(out))
 EOF
 }
 
-# wrk ARGS...: throughput, latency and the server's CPU time per request.
-bench_wrk() {
-  local tck before after
-  tck=$(getconf CLK_TCK)
-  before=$(awk '{print $14 + $15}' "/proc/$srv_pid/stat")
-  wrk "$@" >"$work/wrk.out"
-  after=$(awk '{print $14 + $15}' "/proc/$srv_pid/stat")
-  grep -E 'Requests/sec|  50%|  99%|Non-2xx' "$work/wrk.out" | tr -s ' ' | paste -sd ' '
-  awk -v b="$before" -v a="$after" -v t="$tck" '/requests in/ {
-    printf "  server CPU per request: %.1f us (%d requests)\n", (a - b) / t * 1e6 / $1, $1 }' \
-    "$work/wrk.out"
-}
+bench_wrk() { wrk_cpu "$work" "$@"; }
 
 echo "load before: $(cat /proc/loadavg)"
 for i in "${!pcns[@]}"; do

@@ -93,6 +93,24 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* Run N_THREADS workers on sh and require every answer to be the expected one. */
+static void run_workers(struct shared *sh)
+{
+    struct worker w[N_THREADS];
+    pthread_t tid[N_THREADS];
+
+    atomic_init(&sh->mismatches, 0);
+    atomic_init(&sh->failures, 0);
+    for (int t = 0; t < N_THREADS; t++) {
+        w[t] = (struct worker){sh, t};
+        assert_int_equal(pthread_create(&tid[t], NULL, worker_main, &w[t]), 0);
+    }
+    for (int t = 0; t < N_THREADS; t++)
+        assert_int_equal(pthread_join(tid[t], NULL), 0);
+    assert_int_equal(atomic_load(&sh->failures), 0);
+    assert_int_equal(atomic_load(&sh->mismatches), 0);
+}
+
 static struct pcn_program *stdlib(void)
 {
     struct pcn_program *p = pcn_program_new();
@@ -110,29 +128,18 @@ static void test_threads_share_one_program(void **state)
 {
     struct pcn_program *p = stdlib();
     struct shared sh = {.prog = p, .as_of = D("2025-03-31")};
-    struct worker w[N_THREADS];
-    pthread_t tid[N_THREADS];
     size_t outputs = pcn_program_output_count(p);
     struct pcn_snapshot *s;
     (void)state;
 
     s = random_population(p, sh.as_of);
     sh.snap = s;
-    atomic_init(&sh.mismatches, 0);
-    atomic_init(&sh.failures, 0);
     /* alone first: the answers; also the first use builds the snapshot's caches */
     for (size_t k = 0; k < N_SELECTIONS; k++) {
         sh.expect[k] = evaluate(&sh, k, 1);
         assert_non_null(sh.expect[k]);
     }
-    for (int t = 0; t < N_THREADS; t++) {
-        w[t] = (struct worker){&sh, t};
-        assert_int_equal(pthread_create(&tid[t], NULL, worker_main, &w[t]), 0);
-    }
-    for (int t = 0; t < N_THREADS; t++)
-        assert_int_equal(pthread_join(tid[t], NULL), 0);
-    assert_int_equal(atomic_load(&sh.failures), 0);
-    assert_int_equal(atomic_load(&sh.mismatches), 0);
+    run_workers(&sh);
     /* selecting through the options left the program's own selection alone */
     assert_int_equal(pcn_program_output_count(p), outputs);
     for (size_t k = 0; k < N_SELECTIONS; k++)
@@ -150,8 +157,6 @@ static void test_threads_build_caches(void **state)
 {
     struct pcn_program *p = stdlib();
     struct shared sh = {.prog = p, .as_of = D("2024-10-01")};
-    struct worker w[N_THREADS];
-    pthread_t tid[N_THREADS];
     struct pcn_snapshot *ref;
     struct pcn_snapshot *cold;
     (void)state;
@@ -161,19 +166,12 @@ static void test_threads_build_caches(void **state)
     pcn_rng_seed(&rng, 7);
     cold = random_population(p, sh.as_of);
     sh.snap = ref;
-    atomic_init(&sh.mismatches, 0);
-    atomic_init(&sh.failures, 0);
-    for (size_t k = 0; k < N_SELECTIONS; k++)
+    for (size_t k = 0; k < N_SELECTIONS; k++) {
         sh.expect[k] = evaluate(&sh, k, 1);
-    sh.snap = cold;
-    for (int t = 0; t < N_THREADS; t++) {
-        w[t] = (struct worker){&sh, t};
-        assert_int_equal(pthread_create(&tid[t], NULL, worker_main, &w[t]), 0);
+        assert_non_null(sh.expect[k]);
     }
-    for (int t = 0; t < N_THREADS; t++)
-        assert_int_equal(pthread_join(tid[t], NULL), 0);
-    assert_int_equal(atomic_load(&sh.failures), 0);
-    assert_int_equal(atomic_load(&sh.mismatches), 0);
+    sh.snap = cold;
+    run_workers(&sh);
     for (size_t k = 0; k < N_SELECTIONS; k++)
         pcn_free(sh.expect[k]);
     pcn_snapshot_free(ref);

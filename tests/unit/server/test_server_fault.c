@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -115,15 +116,23 @@ static void http_get(int port, const char *path)
     (void)http_request(port, path, NULL, body);
 }
 
-static void scenario_server(void)
+/*
+ * A server on workdir/DB (and the definitions in workdir/defs when defs is
+ * set) on a loopback port, *ret_port; NULL when it did not start (an
+ * allocation failed). Free with pcn_server_free().
+ */
+static struct pcn_server *start_server(const char *db, bool defs, int *ret_port)
 {
     struct pcn_server_config c;
     struct pcn_server *srv = NULL;
     struct pcn_error e;
     char addr[64];
+    int64_t port = 0;
 
     pcn_server_config_init(&c);
-    snprintf(c.db, sizeof(c.db), "%s/fault.db", workdir);
+    snprintf(c.db, sizeof(c.db), "%s/%s", workdir, db);
+    if (defs)
+        snprintf(c.defs, sizeof(c.defs), "%s/defs", workdir);
     snprintf(c.listen, sizeof(c.listen), "127.0.0.1:0");
     c.threads = 2;
     /*
@@ -132,15 +141,27 @@ static void scenario_server(void)
      * each time; the engine has its own torture (test_engine_fault).
      */
     c.warm_start = 0;
-    if (pcn_server_new(&c, &srv, &e) == PCN_OK &&
-        pcn_server_start(srv, addr, sizeof(addr), &e) == PCN_OK) {
-        const char *colon = strrchr(addr, ':');
-        int64_t port = 0;
-        assert_int_equal(pcn_parse_i64(colon + 1, strlen(colon + 1), &port), PCN_OK);
-        http_get((int)port, "/api/v1/health");
-        http_get((int)port, "/api/v1/me");
-        http_get((int)port, "/api/v1/nope");
-        http_get((int)port, "/index.html");
+    if (pcn_server_new(&c, &srv, &e) != PCN_OK ||
+        pcn_server_start(srv, addr, sizeof(addr), &e) != PCN_OK) {
+        pcn_server_free(srv);
+        return NULL;
+    }
+    assert_int_equal(pcn_parse_i64(strrchr(addr, ':') + 1, strlen(strrchr(addr, ':') + 1), &port),
+                     PCN_OK);
+    *ret_port = (int)port;
+    return srv;
+}
+
+static void scenario_server(void)
+{
+    int port = 0;
+    struct pcn_server *srv = start_server("fault.db", false, &port);
+
+    if (srv) {
+        http_get(port, "/api/v1/health");
+        http_get(port, "/api/v1/me");
+        http_get(port, "/api/v1/nope");
+        http_get(port, "/index.html");
     }
     pcn_server_free(srv);
 }
@@ -235,24 +256,12 @@ static void engine_fixture(void)
 static void scenario_engine(void)
 {
     static char body[REPLY_MAX];
-    struct pcn_server_config c;
-    struct pcn_server *srv = NULL;
-    struct pcn_error e;
-    char addr[64];
+    int port = 0;
+    struct pcn_server *srv = start_server("engine.db", true, &port);
 
-    pcn_server_config_init(&c);
-    snprintf(c.db, sizeof(c.db), "%s/engine.db", workdir);
-    snprintf(c.defs, sizeof(c.defs), "%s/defs", workdir);
-    snprintf(c.listen, sizeof(c.listen), "127.0.0.1:0");
-    c.threads = 2;
-    c.warm_start = 0; /* allocations in request order only */
-    if (pcn_server_new(&c, &srv, &e) == PCN_OK &&
-        pcn_server_start(srv, addr, sizeof(addr), &e) == PCN_OK) {
-        const char *colon = strrchr(addr, ':');
-        int64_t port = 0;
-        assert_int_equal(pcn_parse_i64(colon + 1, strlen(colon + 1), &port), PCN_OK);
+    if (srv) {
         for (size_t i = 0; i < N_ENGINE_PATHS; i++) {
-            int st = http_request((int)port, engine_paths[i], TOKEN, body);
+            int st = http_request(port, engine_paths[i], TOKEN, body);
             if (!reference[i] && st == 200)
                 reference[i] = strdup(body); /* checksrc: ok, test-only */
             else if (st == 200 && reference[i] && strcmp(body, reference[i]) != 0) {
