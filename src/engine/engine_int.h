@@ -274,7 +274,7 @@ enum pcn_err pcn__program_match(const struct pcn_program *p, const char *name, u
 
 /*
  * End of a load: the content key of each code list that has none yet
- * (eval.c). Programs are read-only afterwards, so evaluations only read
+ * (parse.c). Programs are read-only afterwards, so evaluations only read
  * the keys.
  */
 enum pcn_err pcn__program_seal(struct pcn_program *p);
@@ -379,6 +379,11 @@ static inline const char *pcn__results_str(const struct pcn_results *r, uint32_t
     return id < r->prog->n_str ? r->prog->str[id] : r->ext_str[id - r->prog->n_str];
 }
 
+/* A code list's index on the evaluation's snapshot (NULL: the list is not used). */
+struct eval_list {
+    const struct list_index *index;
+};
+
 /*
  * What one evaluation decides about a program (eval.c): which definitions
  * it reports, which nodes they need, which arithmetic nodes may overflow,
@@ -386,10 +391,10 @@ static inline const char *pcn__results_str(const struct pcn_results *r, uint32_t
  * never in the program.
  */
 struct eval_marks {
-    uint8_t *output;                 /* per definition */
-    uint8_t *needed;                 /* per node: reachable from an output definition */
-    uint8_t *checked;                /* per node: OP_ARITH whose results are checked */
-    const struct list_index **lists; /* per code list: NULL when not used */
+    uint8_t *output;         /* per definition */
+    uint8_t *needed;         /* per node: reachable from an output definition */
+    uint8_t *checked;        /* per node: OP_ARITH whose results are checked */
+    struct eval_list *lists; /* per code list */
 };
 
 /*

@@ -26,9 +26,7 @@
 #include "engine/popcache.h"
 #include "engine/sparse.h"
 #include "pcn/alloc.h"
-#include "pcn/buf.h"
 #include "pcn/date.h"
-#include "pcn/hash.h"
 #include "pcn/vec.h"
 #include "util/common.h"
 
@@ -562,68 +560,23 @@ static enum pcn_err build_list(void *ud, struct mev **ret_ev, size_t *ret_n)
     return PCN_OK;
 }
 
-/*
- * A code list's content as a cache key: its class, then each code after
- * its length in two bytes, so equal lists, from any program, share one
- * index on a snapshot.
- */
-static enum pcn_err list_key(struct codelist *cl)
-{
-    struct pcn_buf key = PCN_BUF_INIT;
-    size_t size = 1;
-    enum pcn_err rc;
-
-    for (size_t k = 0; k < cl->n_codes; k++)
-        size += 2 + strlen(cl->codes[k]);
-    rc = pcn_buf_grow(&key, size);
-    if (!rc)
-        rc = pcn_buf_addch(&key, (char)(cl->builtin ? cl->builtin : CODE_CLASS_EVENT));
-    for (size_t k = 0; !rc && k < cl->n_codes; k++) {
-        size_t len = strlen(cl->codes[k]);
-        rc = pcn_buf_addch(&key, (char)(len >> 8 & 0xff));
-        if (!rc)
-            rc = pcn_buf_addch(&key, (char)(len & 0xff));
-        if (!rc)
-            rc = pcn_buf_add(&key, cl->codes[k], len);
-    }
-    if (rc) {
-        pcn_buf_release(&key);
-        return rc;
-    }
-    cl->key_hash = pcn_hash_bytes(key.buf, key.len);
-    cl->key = pcn_buf_detach(&key, &cl->key_len);
-    return PCN_OK;
-}
-
-enum pcn_err pcn__program_seal(struct pcn_program *p)
-{
-    for (size_t i = 0; i < p->n_codelists; i++) {
-        if (!p->codelists[i].key) {
-            enum pcn_err rc = list_key(&p->codelists[i]);
-            if (rc)
-                return rc;
-        }
-    }
-    return PCN_OK;
-}
-
 /* The index of code list i on the snapshot, from its cache (built on first use). */
 static enum pcn_err index_codelist(struct evalctx *c, uint32_t i)
 {
     const struct codelist *cl = &c->prog->codelists[i];
     struct list_build lb = {c->s, cl};
 
-    if (c->mk.lists[i])
+    if (c->mk.lists[i].index)
         return PCN_OK;
     if (PCN_NEVER(!cl->key))
         return PCN_EINVAL;
     return pcn__listcache_get(c->s->lists, cl->key, cl->key_len, cl->key_hash, build_list, &lb,
-                              &c->mk.lists[i]);
+                              &c->mk.lists[i].index);
 }
 
 static void resolve_codes(struct evalctx *c, uint32_t codelist, struct qstate *q)
 {
-    const struct list_index *li = c->mk.lists[codelist];
+    const struct list_index *li = c->mk.lists[codelist].index;
     /* first event of the context's first patient */
     uint32_t first =
         c->cand ? (c->range_lo < c->n_cand ? c->cand[c->range_lo] : UINT32_MAX) : c->range_lo;

@@ -10,25 +10,25 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "engine/engine_int.h"
 #include "pcn/alloc.h"
 #include "pcn/hash.h"
-#include "pcn/vec.h"
 
 /* An entry: the index, and the content key it was built for. */
 struct list_entry {
     struct list_index li; /* what callers borrow */
     char *key;
     size_t key_len;
+    struct list_entry *next; /* the cache's entries, newest first */
 };
 
 struct list_cache {
     pthread_mutex_t lock;
-    struct pcn_strmap *hashes;   /* the key's hash (8 bytes) -> index into entries */
-    struct list_entry **entries; /* owned; stable addresses for the borrowers */
-    size_t n_entries, alloc_entries;
+    struct pcn_strmap *hashes; /* the key's hash (8 bytes) -> struct list_entry * */
+    struct list_entry *first;  /* every entry (owned; stable addresses for the borrowers) */
 };
 
 struct list_cache *pcn__listcache_new(void)
@@ -60,9 +60,11 @@ void pcn__listcache_free(struct list_cache *lc)
 {
     if (!lc)
         return;
-    for (size_t i = 0; i < lc->n_entries; i++)
-        entry_free(lc->entries[i]);
-    pcn_free(lc->entries);
+    while (lc->first) {
+        struct list_entry *next = lc->first->next;
+        entry_free(lc->first);
+        lc->first = next;
+    }
     pcn_strmap_free(lc->hashes);
     (void)pthread_mutex_destroy(&lc->lock);
     pcn_free(lc);
@@ -72,15 +74,11 @@ void pcn__listcache_free(struct list_cache *lc)
 static enum pcn_err add_entry(struct list_cache *lc, const char *key, size_t key_len, uint64_t hash,
                               list_build_fn build, void *ud, struct list_entry **ret)
 {
-    struct list_entry *e = NULL;
+    struct list_entry *e = pcn_calloc(1, sizeof(*e));
     struct mev *ev = NULL;
     size_t n = 0;
-    enum pcn_err rc = PCN_GROW(lc->entries, lc->n_entries + 1, lc->alloc_entries);
+    enum pcn_err rc = e ? PCN_OK : PCN_ENOMEM;
 
-    if (rc == PCN_OK) {
-        e = pcn_calloc(1, sizeof(*e));
-        rc = e ? PCN_OK : PCN_ENOMEM;
-    }
     if (rc == PCN_OK) {
         e->key = pcn_malloc(key_len ? key_len : 1);
         rc = e->key ? build(ud, &ev, &n) : PCN_ENOMEM;
@@ -91,13 +89,14 @@ static enum pcn_err add_entry(struct list_cache *lc, const char *key, size_t key
         e->li.ev = ev;
         e->li.n = n;
         /* a colliding hash maps to the newer entry; the older is still found by its key */
-        rc = pcn_strmap_put(lc->hashes, (const char *)&hash, sizeof(hash), lc->n_entries);
+        rc = pcn_strmap_put(lc->hashes, (const char *)&hash, sizeof(hash), (uintptr_t)e);
     }
     if (rc != PCN_OK) {
         entry_free(e);
         return rc;
     }
-    lc->entries[lc->n_entries++] = e;
+    e->next = lc->first;
+    lc->first = e;
     *ret = e;
     return PCN_OK;
 }
@@ -114,11 +113,11 @@ static struct list_entry *find_entry(struct list_cache *lc, const char *key, siz
     uint64_t at;
 
     if (pcn_strmap_get(lc->hashes, (const char *)&hash, sizeof(hash), &at) &&
-        same_key(lc->entries[at], key, key_len))
-        return lc->entries[at];
-    for (size_t i = 0; i < lc->n_entries; i++) { /* a hash collision: rare */
-        if (same_key(lc->entries[i], key, key_len))
-            return lc->entries[i];
+        same_key((struct list_entry *)(uintptr_t)at, key, key_len))
+        return (struct list_entry *)(uintptr_t)at;
+    for (struct list_entry *e = lc->first; e; e = e->next) { /* a hash collision: rare */
+        if (same_key(e, key, key_len))
+            return e;
     }
     return NULL;
 }
@@ -178,11 +177,9 @@ size_t pcn__listcache_memory(struct list_cache *lc)
 
     if (!lc || pthread_mutex_lock(&lc->lock) != 0)
         return 0;
-    for (size_t i = 0; i < lc->n_entries; i++) {
-        const struct list_entry *e = lc->entries[i];
+    for (const struct list_entry *e = lc->first; e; e = e->next)
         bytes += sizeof(*e) + e->key_len + e->li.n * sizeof(struct mev) +
                  e->li.n_patients * sizeof(uint32_t);
-    }
     (void)pthread_mutex_unlock(&lc->lock);
     return bytes;
 }

@@ -20,6 +20,7 @@
 #include "pcn/buf.h"
 #include "pcn/csv.h"
 #include "pcn/date.h"
+#include "pcn/hash.h"
 #include "pcn/vec.h"
 #include "util/common.h"
 
@@ -109,6 +110,51 @@ void pcn_program_free(struct pcn_program *p)
     pcn_strmap_free(p->names);
     pcn_strmap_free(p->strings);
     pcn_free(p);
+}
+
+/*
+ * A code list's content as a cache key: its class, then each code after
+ * its length in two bytes, so equal lists, from any program, share one
+ * index on a snapshot.
+ */
+static enum pcn_err list_key(struct codelist *cl)
+{
+    struct pcn_buf key = PCN_BUF_INIT;
+    size_t size = 1;
+    enum pcn_err rc;
+
+    for (size_t k = 0; k < cl->n_codes; k++)
+        size += 2 + strlen(cl->codes[k]);
+    rc = pcn_buf_grow(&key, size);
+    if (!rc)
+        rc = pcn_buf_addch(&key, (char)(cl->builtin ? cl->builtin : CODE_CLASS_EVENT));
+    for (size_t k = 0; !rc && k < cl->n_codes; k++) {
+        size_t len = strlen(cl->codes[k]);
+        rc = pcn_buf_addch(&key, (char)(len >> 8 & 0xff));
+        if (!rc)
+            rc = pcn_buf_addch(&key, (char)(len & 0xff));
+        if (!rc)
+            rc = pcn_buf_add(&key, cl->codes[k], len);
+    }
+    if (rc) {
+        pcn_buf_release(&key);
+        return rc;
+    }
+    cl->key_hash = pcn_hash_bytes(key.buf, key.len);
+    cl->key = pcn_buf_detach(&key, &cl->key_len);
+    return PCN_OK;
+}
+
+enum pcn_err pcn__program_seal(struct pcn_program *p)
+{
+    for (size_t i = 0; i < p->n_codelists; i++) {
+        if (!p->codelists[i].key) {
+            enum pcn_err rc = list_key(&p->codelists[i]);
+            if (rc)
+                return rc;
+        }
+    }
+    return PCN_OK;
 }
 
 enum pcn_err pcn__program_intern(struct pcn_program *p, const char *s, size_t len, uint32_t *ret)

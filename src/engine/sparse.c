@@ -53,7 +53,8 @@ static size_t cost(const struct eval_marks *mk, const struct support *x)
     size_t events = 0;
 
     for (uint8_t k = 0; k < x->n; k++)
-        events += mk->lists[x->list[k]] ? mk->lists[x->list[k]]->n : SIZE_MAX / SUPPORT_MAX;
+        events +=
+            mk->lists[x->list[k]].index ? mk->lists[x->list[k]].index->n : SIZE_MAX / SUPPORT_MAX;
     return events;
 }
 
@@ -287,13 +288,13 @@ static enum pcn_err union_of(const struct eval_marks *mk, const struct support *
     uint32_t *out, *tmp;
 
     if (all->n == 1) {
-        const struct list_index *li = mk->lists[all->list[0]];
+        const struct list_index *li = mk->lists[all->list[0]].index;
         plan->cand = li->patients;
         plan->n_cand = (uint32_t)li->n_patients;
         return PCN_OK;
     }
     for (uint8_t k = 0; k < all->n; k++)
-        total += mk->lists[all->list[k]]->n_patients;
+        total += mk->lists[all->list[k]].index->n_patients;
     out = pcn_calloc(total + 1, sizeof(*out));
     tmp = pcn_calloc(total + 1, sizeof(*tmp));
     if (!out || !tmp) {
@@ -302,7 +303,7 @@ static enum pcn_err union_of(const struct eval_marks *mk, const struct support *
         return PCN_ENOMEM;
     }
     for (uint8_t k = 0; k < all->n; k++) {
-        const struct list_index *li = mk->lists[all->list[k]];
+        const struct list_index *li = mk->lists[all->list[k]].index;
         uint32_t *swap;
         n = merge_patients(out, n, li->patients, li->n_patients, tmp);
         swap = out;
@@ -364,13 +365,13 @@ enum pcn_err pcn__sparse_plan(const struct pcn_program *p, const struct pcn_snap
         all = both(&all, &d);
     }
     for (uint8_t k = 0; known(&all) && k < all.n; k++) {
-        if (!mk->lists[all.list[k]])
+        if (!mk->lists[all.list[k]].index)
             all = unknown; /* not indexed for this evaluation: visit everyone */
     }
     if (!any_output || !known(&all) || s->n_patients == 0)
         goto out;
     for (uint8_t k = 0; !rc && k < all.n; k++)
-        rc = pcn__listcache_patients(s->lists, mk->lists[all.list[k]]);
+        rc = pcn__listcache_patients(s->lists, mk->lists[all.list[k]].index);
     if (rc)
         goto out;
     /*
@@ -380,7 +381,7 @@ enum pcn_err pcn__sparse_plan(const struct pcn_program *p, const struct pcn_snap
      */
     size_t most = 0;
     for (uint8_t k = 0; k < all.n; k++)
-        most += mk->lists[all.list[k]]->n_patients;
+        most += mk->lists[all.list[k]].index->n_patients;
     if (!always &&
         !worth_visiting((uint32_t)PCN_MIN(most, (size_t)UINT32_MAX), s->n_patients, n_nodes))
         goto out;

@@ -21,8 +21,9 @@
 #include "pcn/paths.h"
 #include "util/common.h"
 
-#define KEPT_PER_SNAPSHOT 32              /* result sets kept with a snapshot */
-#define KEPT_MAX_BYTES ((size_t)64 << 20) /* larger result sets are not kept */
+#define KEPT_PER_SNAPSHOT 32                 /* result sets kept with a snapshot */
+#define KEPT_MAX_BYTES ((size_t)64 << 20)    /* larger result sets are not kept */
+#define KEPT_TOTAL_BYTES ((size_t)256 << 20) /* all the result sets kept with a snapshot */
 
 /* Results kept with a snapshot, for (program version, select, as_of, by, suppress). */
 struct kept {
@@ -31,6 +32,7 @@ struct kept {
     struct pcn_results *res;
     int refs;      /* the snapshot's (while listed) and requests'; under pcn__engine.lock */
     uint64_t used; /* tick of the last use, for eviction */
+    size_t bytes;  /* pcn_results_memory() of res */
 };
 
 struct snap_ref {
@@ -38,6 +40,7 @@ struct snap_ref {
     int64_t version;
     int refs; /* guarded by pcn__engine.lock */
     struct kept *kept[KEPT_PER_SNAPSHOT];
+    size_t kept_bytes; /* of the listed ones */
     uint64_t tick;
 };
 
@@ -500,16 +503,66 @@ static struct kept *find_kept_locked(struct snap_ref *ref, const char *key)
     return NULL;
 }
 
+/* Under e->lock: is key kept with ref already? */
+static bool is_kept_locked(const struct snap_ref *ref, const char *key)
+{
+    for (size_t i = 0; i < KEPT_PER_SNAPSHOT; i++) {
+        if (ref->kept[i] && strcmp(ref->kept[i]->key, key) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Under e->lock: the least recently used set kept with ref (KEPT_PER_SNAPSHOT: none). */
+static size_t lru_locked(const struct snap_ref *ref)
+{
+    size_t lru = KEPT_PER_SNAPSHOT;
+
+    for (size_t i = 0; i < KEPT_PER_SNAPSHOT; i++) {
+        if (ref->kept[i] && (lru == KEPT_PER_SNAPSHOT || ref->kept[i]->used < ref->kept[lru]->used))
+            lru = i;
+    }
+    return lru;
+}
+
+/* Under e->lock: no longer keep set i (requests reading it keep it until they finish). */
+static void evict_locked(struct snap_ref *ref, size_t i)
+{
+    ref->kept_bytes -= ref->kept[i]->bytes;
+    kept_drop_locked(ref->kept[i]);
+    ref->kept[i] = NULL;
+}
+
+/* Under e->lock: a free slot of ref for `bytes` more, evicting the least recently used sets. */
+static size_t make_room_locked(struct snap_ref *ref, size_t bytes)
+{
+    size_t i;
+
+    while (ref->kept_bytes + bytes > KEPT_TOTAL_BYTES) {
+        i = lru_locked(ref);
+        if (i == KEPT_PER_SNAPSHOT)
+            break;
+        evict_locked(ref, i);
+    }
+    for (i = 0; i < KEPT_PER_SNAPSHOT; i++) {
+        if (!ref->kept[i])
+            return i;
+    }
+    i = lru_locked(ref);
+    evict_locked(ref, i);
+    return i;
+}
+
 /*
  * Results just evaluated, held for the caller, and kept with the snapshot
- * when they are not too large (in a free slot or the least recently used
- * one). Takes res; NULL (res freed) when out of memory.
+ * when they are not too large (evicting the least recently used sets to
+ * make room in the slots and in the snapshot's budget). Takes res; NULL
+ * (res freed) when out of memory.
  */
 static struct kept *keep(struct pcn__engine *e, struct snap_ref *ref, const char *key,
                          struct pcn__program_ref *p, struct pcn_results *res)
 {
     struct kept *k = pcn_calloc(1, sizeof(*k));
-    size_t slot = 0;
 
     if (k)
         k->key = pcn_strdup(key);
@@ -521,19 +574,14 @@ static struct kept *keep(struct pcn__engine *e, struct snap_ref *ref, const char
     k->prog = pcn__program_hold(p);
     k->res = res;
     k->refs = 1;
+    k->bytes = pcn_results_memory(res);
+    if (k->bytes > KEPT_MAX_BYTES)
+        return k; /* the request's own: freed when it ends */
     (void)pthread_mutex_lock(&e->lock);
-    for (size_t i = 0; i < KEPT_PER_SNAPSHOT; i++) {
-        struct kept *x = ref->kept[i];
-        if (x && strcmp(x->key, key) == 0) {
-            slot = KEPT_PER_SNAPSHOT; /* another request was first: keep theirs */
-            break;
-        }
-        if (!x || (ref->kept[slot] && x->used < ref->kept[slot]->used))
-            slot = i;
-    }
-    if (slot < KEPT_PER_SNAPSHOT && pcn_results_memory(res) <= KEPT_MAX_BYTES) {
-        kept_drop_locked(ref->kept[slot]);
+    if (!is_kept_locked(ref, key)) { /* else another request was first: keep theirs */
+        size_t slot = make_room_locked(ref, k->bytes);
         ref->kept[slot] = k;
+        ref->kept_bytes += k->bytes;
         k->refs++;
         k->used = ++ref->tick;
     }

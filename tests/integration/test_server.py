@@ -363,6 +363,15 @@ def test_engine_routes(srv, keys):
                        ("/api/v1/worklists/cvd_no_bp?limit=0", 400)):
         st, j, _, _ = c.get(path)
         check(st == want and is_error(j), "engine route error %s -> %d (got %d)" % (path, want, st))
+    # more result sets than a population keeps (32): the oldest are evicted and evaluated again
+    firsts = {}
+    for n in range(40):
+        path = "/api/v1/worklists/cvd_no_bp?as_of=2025-%02d-%02d" % (1 + n // 28, 1 + n % 28)
+        st, j, _, _ = c.get(path)
+        check(st == 200, "worklist as of another date (%d): %d" % (n, st))
+        firsts.setdefault(n % 3, (path, j))
+    for path, j in firsts.values():
+        check(c.get(path)[1] == j, "the same rows after evictions: " + path)
     st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?sort=Age&order=desc&limit=1")
     check(st == 200 and j["kind"] == "worklist" and j["columns"] == ["Age", "Last BP"] and
           j["total"] == 1 and j["rows"][0]["key"] == keys["P2"] and
