@@ -11,6 +11,7 @@
  * Needs -Dfault_injection=true.
  */
 #include "testutil.h"
+#include "testutil_store.h"
 
 #include "fault_util.h"
 
@@ -29,6 +30,9 @@
 #include "pcn/parse.h"
 #include "pcn/server.h"
 #include "pcn/store.h"
+#include "pcn/store_auth.h"
+#include "pcn/store_population.h"
+#include "pcn/store_registry.h"
 
 static char workdir[128];
 
@@ -314,8 +318,7 @@ int main(void)
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_torture),
                                        cmocka_unit_test(test_engine_routes)};
     int rc;
-    char cmd[300];
-    const char *suffix[] = {"", "-wal", "-shm"};
+    char path[300];
 
     /* jansson's allocations fail in turn too; set before its first allocation */
     json_set_alloc_funcs(json_alloc, json_release);
@@ -323,16 +326,14 @@ int main(void)
     test_mkdtemp(workdir, sizeof(workdir));
     setenv("PCN_DATA_DIR", workdir, 1);
     rc = cmocka_run_group_tests(tests, NULL, NULL);
-    for (int i = 0; i < 3; i++) {
-        snprintf(cmd, sizeof(cmd), "%s/fault.db%s", workdir, suffix[i]);
-        unlink(cmd);
-        snprintf(cmd, sizeof(cmd), "%s/engine.db%s", workdir, suffix[i]);
-        unlink(cmd);
-    }
-    snprintf(cmd, sizeof(cmd), "%s/defs/t.pcn", workdir);
-    unlink(cmd);
-    snprintf(cmd, sizeof(cmd), "%s/defs", workdir);
-    rmdir(cmd);
+    snprintf(path, sizeof(path), "%s/fault.db", workdir);
+    test_db_unlink(path);
+    snprintf(path, sizeof(path), "%s/engine.db", workdir);
+    test_db_unlink(path);
+    snprintf(path, sizeof(path), "%s/defs/t.pcn", workdir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/defs", workdir);
+    rmdir(path);
     rmdir(workdir);
     return rc;
 }
