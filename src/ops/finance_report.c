@@ -7,6 +7,7 @@
  */
 #include "pcn/workforce_ops.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +43,32 @@ struct member_walk {
     enum pcn_err rc;
 };
 
+/* A name copied out of a store walk; failed when the copy could not be made. */
+struct name_copy {
+    char *name;
+    bool failed;
+};
+
+static int copy_name(struct name_copy *c, const char *name)
+{
+    c->name = name ? pcn_strdup(name) : NULL;
+    c->failed = name && !c->name;
+    return c->failed;
+}
+
 static int network_name(const struct pcn_network *n, void *ud)
 {
-    struct pcn_network_facts *f = ud;
+    return copy_name(ud, n->name);
+}
 
-    f->name = pcn_strdup(n->name);
-    return 0;
+/* f's network name from the store (NULL when it has none); PCN_ENOMEM, a store error. */
+static enum pcn_err load_name(struct pcn_store *s, struct pcn_network_facts *f)
+{
+    struct name_copy c = {NULL, false};
+    enum pcn_err rc = pcn_store_get_network(s, f->code, network_name, &c);
+
+    f->name = c.name;
+    return rc == PCN_OK && c.failed ? PCN_ENOMEM : rc;
 }
 
 static int member_row(const struct pcn_membership *m, void *ud)
@@ -71,8 +92,7 @@ static int member_row(const struct pcn_membership *m, void *ud)
 
 static int practice_name(const struct pcn_practice *p, void *ud)
 {
-    *(char **)ud = pcn_strdup(p->name);
-    return 0;
+    return copy_name(ud, p->name);
 }
 
 /* Names and lists of the members found. */
@@ -82,10 +102,12 @@ static enum pcn_err member_details(struct pcn_store *s, struct pcn_network_facts
 
     for (size_t i = 0; i < f->n_members && rc == PCN_OK; i++) {
         struct pcn_member *mb = &f->members[i];
-        char *name = NULL;
+        struct name_copy name = {NULL, false};
         int32_t at = PCN_DATE_NONE;
         rc = pcn_store_get_practice(s, mb->practice, practice_name, &name);
-        mb->name = name;
+        mb->name = name.name;
+        if (rc == PCN_OK && name.failed)
+            rc = PCN_ENOMEM;
         if (rc == PCN_OK)
             rc = pcn_store_list_size_at(s, mb->practice, as_of, &mb->registered, &at);
         if (rc == PCN_ENOTFOUND) {
@@ -111,7 +133,7 @@ enum pcn_err pcn_network_facts_load(struct pcn_store *s, const char *network, in
     if (rc == PCN_OK) {
         (void)snprintf(f->code, sizeof(f->code), "%s", network);
         f->list_date = PCN_DATE_NONE;
-        rc = pcn_store_get_network(s, network, network_name, f);
+        rc = load_name(s, f);
     }
     if (rc == PCN_OK)
         rc = pcn_store_each_network_membership(s, network, member_row, &w);
@@ -586,7 +608,7 @@ enum pcn_err pcn_network_facts_all(struct pcn_store *s, int32_t as_of,
     if (rc == PCN_OK)
         rc = w.rc;
     for (size_t i = 0; i < w.n && rc == PCN_OK; i++) {
-        rc = pcn_store_get_network(s, w.nets[i]->code, network_name, w.nets[i]);
+        rc = load_name(s, w.nets[i]);
         if (rc == PCN_OK)
             rc = member_details(s, w.nets[i], as_of);
     }

@@ -55,7 +55,11 @@ static bool report_for(struct pcn__request *r, const char *const *params,
     return false;
 }
 
-/* The members every finance reply carries beside its tables. */
+/*
+ * The members every finance reply carries beside its tables; NULL when out
+ * of memory (the findings are never left out: a reply without them would
+ * hide a warning).
+ */
 static json_t *report_head(const struct pcn_finance_report *rep)
 {
     char as_of[PCN_DATE_STR_SIZE];
@@ -63,7 +67,7 @@ static json_t *report_head(const struct pcn_finance_report *rep)
 
     pcn_date_format(rep->as_of, as_of);
     pcn_date_format(rep->facts->list_date, list_date);
-    return json_pack("{s:s,s:s?,s:s,s:s,s:I,s:s?,s:o*}", "network", rep->facts->code, "name",
+    return json_pack("{s:s,s:s?,s:s,s:s,s:I,s:s?,s:o}", "network", rep->facts->code, "name",
                      rep->facts->name, "year", pcn_contract_key(rep->year), "as_of", as_of,
                      "registered", (json_int_t)rep->facts->registered, "list_date",
                      list_date[0] ? list_date : NULL, "findings",
@@ -213,6 +217,8 @@ int pcn__api_finance_export(struct pcn__request *r)
     (void)snprintf(name, sizeof(name), "attachment; filename=\"arrs-claim-%s-%s.csv\"",
                    rep->facts->code, pcn_contract_key(rep->year));
     r->disposition = pcn_arena_strdup(r->arena, name);
+    if (rc == PCN_OK && !r->disposition)
+        rc = PCN_ENOMEM; /* never a CSV without its file name */
     pcn_table_free(t);
     pcn_buf_release(&csv);
     pcn_finance_report_free(rep);

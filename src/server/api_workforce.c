@@ -63,27 +63,32 @@ bool pcn__finance_network(struct pcn__request *r, const char **ret)
     return true;
 }
 
-/* The rates, read once for the server's life (they are immutable once loaded). */
-static pthread_once_t rates_once = PTHREAD_ONCE_INIT;
+/*
+ * The rates, read once for the process's life (immutable once loaded) by
+ * the first request that needs them. A failed read is not kept: out of
+ * memory answers 503 and the next request tries again, so one failed
+ * allocation does not leave finance unavailable until a restart.
+ */
+static pthread_mutex_t rates_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pcn_rates *rates_shared;
-static struct pcn_error rates_err;
-
-static void rates_load(void)
-{
-    if (pcn_rates_load(NULL, &rates_shared, &rates_err) != PCN_OK)
-        rates_shared = NULL;
-}
 
 bool pcn__finance_rates(struct pcn__request *r, const struct pcn_rates **ret)
 {
-    (void)pthread_once(&rates_once, rates_load);
-    *ret = rates_shared;
-    if (!rates_shared) {
-        pcn__log("rates: %s", rates_err.msg);
+    struct pcn_error e;
+    enum pcn_err rc = PCN_OK;
+
+    pthread_mutex_lock(&rates_lock);
+    if (!rates_shared)
+        rc = pcn_rates_load(NULL, &rates_shared, &e);
+    *ret = rc == PCN_OK ? rates_shared : NULL;
+    pthread_mutex_unlock(&rates_lock);
+    if (rc == PCN_ENOMEM)
+        pcn__reply_error(r, 503, "unavailable", "out of memory");
+    else if (rc != PCN_OK) {
+        pcn__log("rates: %s", e.msg);
         pcn__reply_error(r, 500, "internal", "the contract rates could not be loaded");
-        return false;
     }
-    return true;
+    return rc == PCN_OK;
 }
 
 int pcn__reply_error_detail(struct pcn__request *r, int status, const char *code, const char *msg,
@@ -192,7 +197,7 @@ int pcn__api_workforce(struct pcn__request *r)
     pcn_staff_free(s);
     pcn_date_format(as_of, date);
     return pcn__reply_table(r, rc, t,
-                            rc == PCN_OK ? json_pack("{s:s,s:s,s:o*}", "network", network, "as_of",
+                            rc == PCN_OK ? json_pack("{s:s,s:s,s:o}", "network", network, "as_of",
                                                      date, "roles", roles_json(rates))
                                          : NULL);
 }
@@ -323,6 +328,8 @@ static int finish(struct pcn__request *r, enum pcn_err rc, const struct pcn_erro
 {
     json_t *current = NULL;
 
+    if (rc == PCN_OK && !reply)
+        rc = PCN_ENOMEM; /* not committed: the client is told it failed */
     if (rc == PCN_OK)
         rc = pcn__audit_tx(r, status);
     if (rc == PCN_OK)
@@ -481,7 +488,7 @@ int pcn__api_workforce_add(struct pcn__request *r)
                                       pcn__findings_json(&f));
     } else {
         ret = finish(r, rc, &err, 0, 201,
-                     json_pack("{s:I,s:I,s:o*}", "id", (json_int_t)id, "version", (json_int_t)1,
+                     json_pack("{s:I,s:I,s:o}", "id", (json_int_t)id, "version", (json_int_t)1,
                                "warnings", pcn__findings_json(&f)));
     }
     pcn_findings_release(&f);

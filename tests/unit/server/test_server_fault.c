@@ -33,6 +33,7 @@
 #include "pcn/store_auth.h"
 #include "pcn/store_population.h"
 #include "pcn/store_registry.h"
+#include "pcn/store_workforce.h"
 
 static char workdir[128];
 
@@ -188,17 +189,35 @@ static const char *const engine_paths[] = {
     "/api/v1/network",
     "/api/v1/me",
 };
-#define N_ENGINE_PATHS (sizeof(engine_paths) / sizeof(engine_paths[0]))
 
-static char *reference[N_ENGINE_PATHS]; /* the bodies of a run without failures */
-static int short_replies;               /* 200s whose body differs from the reference */
+/*
+ * The workforce and finance routes (issue 17): a network's WTE, its year
+ * (claims, budget, income, distribution) and the ICB claim CSV. Apart
+ * from the engine's: each path multiplies the runs of the other's.
+ */
+static const char *const finance_paths[] = {
+    "/api/v1/workforce/summary?network=U00001&by=practice",
+    "/api/v1/finance?network=U00001&as_of=2025-10-01",
+    "/api/v1/finance/claims/export?network=U00001&as_of=2025-10-01",
+};
+
+#define N_PATHS_MAX 16
+
+static const char *const *paths; /* the paths of the running test */
+static size_t n_paths;
+static char *reference[N_PATHS_MAX]; /* the bodies of a run without failures */
+static int short_replies;            /* 200s whose body differs from the reference */
+static bool injecting;               /* false for the reference run */
 
 static void put(enum pcn_err rc)
 {
     assert_int_equal(rc, PCN_OK);
 }
 
-/* A network of one practice, three patients and a clinical director signed in as TOKEN. */
+/*
+ * A network of one practice, three patients, one ARRS post and a clinical
+ * director signed in as TOKEN.
+ */
 static void engine_fixture(void)
 {
     char path[256];
@@ -232,6 +251,27 @@ static void engine_fixture(void)
         if (i)
             put(pcn_store_put_event(s, &ev));
     }
+    {
+        struct pcn_list_size list = {"A81001", 20089, 18000}; /* 2025-01-01 */
+        struct pcn_store_post_site site = {"A81001", 6};
+        struct pcn_store_post post = {.network = "U00001",
+                                      .person = "P1",
+                                      .role = "clinical_pharmacist",
+                                      .band = "7",
+                                      .wte = 800000,
+                                      .employer = "lead_practice",
+                                      .employer_code = "A81001",
+                                      .start_date = 20332, /* 2025-09-01 */
+                                      .end_date = PCN_DATE_NONE,
+                                      .has_cost = 1,
+                                      .cost = 5000000,
+                                      .cost_per = "year",
+                                      .funding = "arrs",
+                                      .sites = &site,
+                                      .n_sites = 1};
+        put(pcn_store_put_list_size(s, &list));
+        put(pcn_store_add_post(s, &post, NULL));
+    }
     put(pcn_store_add_user(s, &u, &id));
     pcn_token_hash(TOKEN, strlen(TOKEN), hash);
     {
@@ -240,6 +280,13 @@ static void engine_fixture(void)
     }
     put(pcn_store_commit(s));
     pcn_store_close(s);
+    /* the contract rates where PCN_DATA_DIR (workdir) puts them */
+    snprintf(path, sizeof(path), "%s/data", workdir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/data/reference", workdir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/data/reference/ncdes", workdir);
+    assert_int_equal(symlink(PCN_SOURCE_DIR "/data/reference/ncdes", path), 0);
     snprintf(path, sizeof(path), "%s/defs", workdir);
     assert_int_equal(mkdir(path, 0700), 0);
     snprintf(path, sizeof(path), "%s/defs/t.pcn", workdir);
@@ -256,20 +303,22 @@ static void engine_fixture(void)
                           "}\n");
 }
 
-/* Start a server on the fixture, ask every engine path; compare or keep the bodies. */
-static void scenario_engine(void)
+/* Start a server on the fixture, ask every path; compare or keep the bodies. */
+static void scenario_routes(void)
 {
     static char body[REPLY_MAX];
     int port = 0;
     struct pcn_server *srv = start_server("engine.db", true, &port);
 
     if (srv) {
-        for (size_t i = 0; i < N_ENGINE_PATHS; i++) {
-            int st = http_request(port, engine_paths[i], TOKEN, body);
+        for (size_t i = 0; i < n_paths; i++) {
+            int st = http_request(port, paths[i], TOKEN, body);
             if (!reference[i] && st == 200)
                 reference[i] = strdup(body); /* checksrc: ok, test-only */
+            else if (!reference[i] && !injecting)
+                print_message("GET %s: %d %s\n", paths[i], st, body);
             else if (st == 200 && reference[i] && strcmp(body, reference[i]) != 0) {
-                print_message("short 200 from %s: %s\n", engine_paths[i], body);
+                print_message("short 200 from %s: %s\n", paths[i], body);
                 short_replies++;
             }
         }
@@ -287,20 +336,41 @@ static void json_release(void *p)
     pcn_free(p);
 }
 
+/* Every path of list (n of them) with each allocation failing in turn: no short 200. */
+static void no_short_200(const char *const *list, size_t n, unsigned long min_runs)
+{
+    assert_true(n <= N_PATHS_MAX);
+    paths = list;
+    n_paths = n;
+    injecting = false;
+    short_replies = 0;
+    memset(reference, 0, sizeof(reference));
+    scenario_routes(); /* no failure: the reference bodies */
+    for (size_t i = 0; i < n_paths; i++) {
+        if (!reference[i])
+            fail_msg("GET %s failed without any allocation failing", paths[i]);
+    }
+    injecting = true;
+    assert_true(fault_torture(scenario_routes) > min_runs);
+    assert_int_equal(short_replies, 0);
+    for (size_t i = 0; i < n_paths; i++)
+        free(reference[i]); /* checksrc: ok, strdup */
+}
+
 static void test_engine_routes(void **state)
 {
     (void)state;
     fault_require_injection();
     engine_fixture();
-    scenario_engine(); /* no failure: the reference bodies */
-    for (size_t i = 0; i < N_ENGINE_PATHS; i++) {
-        if (!reference[i])
-            fail_msg("GET %s failed without any allocation failing", engine_paths[i]);
-    }
-    assert_true(fault_torture(scenario_engine) > 100);
-    assert_int_equal(short_replies, 0);
-    for (size_t i = 0; i < N_ENGINE_PATHS; i++)
-        free(reference[i]); /* checksrc: ok, strdup */
+    no_short_200(engine_paths, sizeof(engine_paths) / sizeof(engine_paths[0]), 100);
+}
+
+/* On the engine's fixture (test_engine_routes made it): one ARRS post, the rates in workdir. */
+static void test_finance_routes(void **state)
+{
+    (void)state;
+    fault_require_injection();
+    no_short_200(finance_paths, sizeof(finance_paths) / sizeof(finance_paths[0]), 100);
 }
 
 static void test_torture(void **state)
@@ -316,7 +386,10 @@ static void test_torture(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_torture),
-                                       cmocka_unit_test(test_engine_routes)};
+                                       cmocka_unit_test(test_engine_routes),
+                                       cmocka_unit_test(test_finance_routes)};
+    static const char *const made[] = {"defs/t.pcn", "defs", "data/reference/ncdes",
+                                       "data/reference", "data"};
     int rc;
     char path[300];
 
@@ -330,10 +403,12 @@ int main(void)
     test_db_unlink(path);
     snprintf(path, sizeof(path), "%s/engine.db", workdir);
     test_db_unlink(path);
-    snprintf(path, sizeof(path), "%s/defs/t.pcn", workdir);
-    unlink(path);
-    snprintf(path, sizeof(path), "%s/defs", workdir);
-    rmdir(path);
+    /* the files, then the folders that held them, then workdir */
+    for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", workdir, made[i]);
+        if (unlink(path) != 0)
+            rmdir(path);
+    }
     rmdir(workdir);
     return rc;
 }
