@@ -84,6 +84,12 @@ while read -r layer deps; do
     below[$layer]=$set
 done <<<"$layer_map"
 
+while read -r layer names; do
+    if [[ -n "$layer" && -z "${below[$layer]+x}" ]]; then
+        complain "tools/check-includes.sh" "public headers: $layer is not a layer of the map"
+    fi
+done <<<"$public_headers"
+
 while read -r header owners; do
     [[ -n "$header" ]] && libs[$header]=" $owners "
 done <<<"$library_headers"
@@ -109,7 +115,7 @@ public_layer() {
 
 # May a file of layer $1 (path $2) use layer $3?
 may_use() {
-    [[ "$1" == "$3" || "${below[$1]}" == *" $3 "* || "${extra[$2]:-}" == *" $3 "* ]]
+    [[ "$1" == "$3" || "${below[$1]:-}" == *" $3 "* || "${extra[$2]:-}" == *" $3 "* ]]
 }
 
 if [[ "$(git rev-parse --show-toplevel 2>/dev/null)" == "$(pwd -P)" ]]; then
