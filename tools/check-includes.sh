@@ -40,7 +40,7 @@ src/cli/cmd_serve.c  server
 # Public headers by owning layer (include/pcn/NAME.h; shell patterns allowed).
 public_headers='
 util     alloc arena buf csv date error hash parse paths rng vec
-model    codelist record registry validate
+model    codelist ppg profile record registry validate
 fmt      table
 store    store store_*
 auth     auth audit
