@@ -47,7 +47,7 @@ auth     auth audit
 ingest   ingest bundle
 synth    generate
 engine   engine
-ops      registry_ops views
+ops      ppg_ops registry_ops views views_ppg
 server   server
 '
 
