@@ -70,6 +70,17 @@ enum pcn_err pcn_ppg_remove_involvement(struct pcn_store *s, const struct pcn_pp
                                         int64_t id, struct pcn_error *reterr);
 
 /*
+ * Members of group_id from the CSV file at path (docs/formats.md, "PPG
+ * members"), saved one by one as pcn_ppg_save_member() would; a blank
+ * joined date is `joined`. Stops at the first bad row with
+ * "FILE:LINE: column: ..." in *reterr (the caller rolls back: a file goes
+ * in whole or not at all). *ret_added gets the rows saved.
+ */
+enum pcn_err pcn_ppg_import_members(struct pcn_store *s, const struct pcn_ppg_scope *sc,
+                                    int64_t group_id, const char *path, int32_t joined,
+                                    int64_t *ret_added, struct pcn_error *reterr);
+
+/*
  * The network of group id (written into ret, 8 bytes) and its practice
  * (ret_practice, 8 bytes; "" for a network-level group). PCN_ENOTFOUND.
  */

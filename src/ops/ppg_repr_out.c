@@ -26,6 +26,7 @@
 #define ZERO_OTHER_SHARE 0.02 /* ... an ethnic group or a deprivation quintile */
 #define UNDER_SHARE 0.10      /* under-representation is named for categories this large */
 #define OVER_POINTS 0.20      /* over-representation: the group's share this far above */
+#define FEW_MEMBERS 3         /* fewer members giving a fact than this: no comparison in words */
 
 static const char *const dim_codes[DIM_COUNT] = {"age", "sex", "ethnic_group", "deprivation"};
 static const char *const dim_titles[DIM_COUNT] = {"Age", "Sex", "Ethnic group",
@@ -316,6 +317,10 @@ enum pcn_err pcn__repr_gaps(struct repr_group *g, int suppress)
         rc = dimension_notes(g, d, suppress);
         if (rc != PCN_OK || x->stated == 0 || x->pop_total == 0)
             continue;
+        if (x->stated < FEW_MEMBERS) {
+            rc = add_note(g, "%s: too few members gave it to compare in words", dim_titles[d]);
+            continue;
+        }
         if (d == DIM_AGE)
             rc = age_runs(g, &lead, &trail);
         for (int c = 0; rc == PCN_OK && c < x->n_cats; c++)
