@@ -45,7 +45,7 @@ fmt      table
 store    store store_*
 auth     auth audit
 ingest   ingest bundle
-synth    generate
+synth    generate ppg_twin
 engine   engine
 ops      ppg_ops registry_ops views views_ppg
 server   server
