@@ -70,6 +70,19 @@ enum pcn_err pcn_ppg_remove_involvement(struct pcn_store *s, const struct pcn_pp
                                         int64_t id, struct pcn_error *reterr);
 
 /*
+ * Read members from CSV (docs/formats.md, "PPG members": a header, then one
+ * member per row; blank facts are not stated): fn gets each row's member of
+ * group_id (a blank joined date is `joined`; strings borrowed for the call)
+ * and may refuse it with an error in *reterr. Stops at the first bad row or
+ * refusal, with "NAME:LINE: ..." in *reterr. csv is positioned at its start.
+ */
+struct pcn_csv;
+typedef enum pcn_err (*pcn_ppg_member_row_fn)(void *ud, struct pcn_ppg_member *m,
+                                              struct pcn_error *reterr);
+enum pcn_err pcn_ppg_read_members(struct pcn_csv *csv, int64_t group_id, int32_t joined,
+                                  pcn_ppg_member_row_fn fn, void *ud, struct pcn_error *reterr);
+
+/*
  * Members of group_id from the CSV file at path (docs/formats.md, "PPG
  * members"), saved one by one as pcn_ppg_save_member() would; a blank
  * joined date is `joined`. Stops at the first bad row with

@@ -1,5 +1,5 @@
 /*
- * ppg_csv.c - a group's members from a CSV file (docs/formats.md, "PPG
+ * ppg_csv.c - a group's members from CSV (a file, or any reader) (docs/formats.md, "PPG
  * members"): a header naming the columns (any order, any subset but name;
  * unknown columns refused), one member per row. Blank demographic facts
  * are "not stated"; a bad value stops the import with FILE:LINE, the
@@ -202,38 +202,58 @@ static enum pcn_err row_member(const struct reader *r, int64_t group_id, int32_t
     return rc;
 }
 
+enum pcn_err pcn_ppg_read_members(struct pcn_csv *csv, int64_t group_id, int32_t joined,
+                                  pcn_ppg_member_row_fn fn, void *ud, struct pcn_error *reterr)
+{
+    struct reader r = {csv, {0}};
+    enum pcn_err rc = read_header(&r, reterr);
+
+    while (rc == PCN_OK) {
+        struct pcn_ppg_member m;
+        char district[PCN_PPG_DISTRICT_SIZE];
+        struct pcn_error e = {0};
+        rc = pcn_csv_next(csv, reterr);
+        if (rc == PCN_ENOTFOUND)
+            return PCN_OK;
+        if (rc == PCN_OK)
+            rc = row_member(&r, group_id, joined, &m, district, reterr);
+        if (rc == PCN_OK) {
+            rc = fn(ud, &m, &e);
+            if (rc != PCN_OK)
+                (void)pcn_error_set(reterr, rc, "%s:%lu: %s", pcn_csv_name(csv), pcn_csv_line(csv),
+                                    e.msg);
+        }
+    }
+    return rc;
+}
+
+struct import {
+    struct pcn_store *s;
+    const struct pcn_ppg_scope *sc;
+    int64_t added;
+};
+
+static enum pcn_err save_row(void *ud, struct pcn_ppg_member *m, struct pcn_error *reterr)
+{
+    struct import *im = ud;
+    enum pcn_err rc = pcn_ppg_save_member(im->s, im->sc, m, reterr);
+
+    im->added += rc == PCN_OK;
+    return rc;
+}
+
 enum pcn_err pcn_ppg_import_members(struct pcn_store *s, const struct pcn_ppg_scope *sc,
                                     int64_t group_id, const char *path, int32_t joined,
                                     int64_t *ret_added, struct pcn_error *reterr)
 {
-    struct reader r = {NULL, {0}};
-    int64_t added = 0;
-    enum pcn_err rc = pcn_csv_open(path, &r.csv, reterr);
+    struct import im = {s, sc, 0};
+    struct pcn_csv *csv = NULL;
+    enum pcn_err rc = pcn_csv_open(path, &csv, reterr);
 
     if (rc == PCN_OK)
-        rc = read_header(&r, reterr);
-    while (rc == PCN_OK) {
-        struct pcn_ppg_member m;
-        char district[PCN_PPG_DISTRICT_SIZE];
-        struct pcn_error e;
-        rc = pcn_csv_next(r.csv, reterr);
-        if (rc == PCN_ENOTFOUND) {
-            rc = PCN_OK;
-            break;
-        }
-        if (rc == PCN_OK)
-            rc = row_member(&r, group_id, joined, &m, district, reterr);
-        if (rc == PCN_OK) {
-            rc = pcn_ppg_save_member(s, sc, &m, &e);
-            if (rc != PCN_OK)
-                (void)pcn_error_set(reterr, rc, "%s:%lu: %s", pcn_csv_name(r.csv),
-                                    pcn_csv_line(r.csv), e.msg);
-        }
-        if (rc == PCN_OK)
-            added++;
-    }
-    pcn_csv_free(r.csv);
+        rc = pcn_ppg_read_members(csv, group_id, joined, save_row, &im, reterr);
+    pcn_csv_free(csv);
     if (rc == PCN_OK && ret_added)
-        *ret_added = added;
+        *ret_added = im.added;
     return rc;
 }

@@ -59,6 +59,9 @@ expect_out "3,1,Cy Virtual,,,false,virtual,55-64,not_stated,not_stated,,,not_sta
 expect_out "4,1,Di Blank,,,false,member,not_stated,not_stated,not_stated,,,not_stated,not_stated,not_stated,2022-01-01"
 expect_out ",chair,65-74,female,white,TS18,3,yes,"
 
+run ppg members import --db "$DB" --group 2 "$SRC/tests/data/ppg/members.csv"
+expect_status 0; expect_out "5 members added to group 2"
+
 # consent withdrawn: contact details go, the facts stay; a stale version is refused
 run ppg members withdraw --db "$DB" --version 9 2; expect_status 1; expect_err "since version 9"
 run ppg members withdraw --db "$DB" --version 1 --date 2024-01-01 2
@@ -126,7 +129,7 @@ run ppg members list --db "$DB"; expect_status 2; expect_err "--group is require
 # every write is in the audit log
 run audit list --db "$DB" --limit 500 --format csv
 expect_status 0
-expect_eq "$(grep -c ',CLI,ppg ' "$TMP/out")" "13" "audit rows of the ppg writes"
+expect_eq "$(grep -c ',CLI,ppg ' "$TMP/out")" "14" "audit rows of the ppg writes"
 run audit verify --db "$DB"; expect_status 0
 
 if [[ -z "${PPG_DB:-}" ]]; then
