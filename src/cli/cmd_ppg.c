@@ -595,7 +595,10 @@ static enum pcn_err records_profiles(void *ud, int32_t as_of, const char *const 
 
 static int print_json(void *j)
 {
-    int rc = json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15)) == 0 && fputc('\n', stdout) != EOF ? 0 : -1;
+    int rc = json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15)) == 0 &&
+                     fputc('\n', stdout) != EOF
+                 ? 0
+                 : -1;
 
     json_decref(j);
     return rc == 0 && fflush(stdout) == 0 ? CLI_EXIT_OK
