@@ -493,6 +493,26 @@ static bool begin_write(struct pcn__request *r, const char *network, struct pcn_
     return true;
 }
 
+/* The group a ppg_member reads for; 0 for every other role. Replies on failure: -1. */
+static int64_t reader_group(struct pcn__request *r, const char *network)
+{
+    int64_t own = 0;
+    enum pcn_err rc;
+
+    if (!is_role(r, PCN_ROLE_PPG_MEMBER))
+        return 0;
+    rc = own_group(r, network, &own);
+    if (rc != PCN_OK) {
+        pcn__reply_store_error(r, rc);
+        return -1;
+    }
+    if (own < 0) {
+        pcn__reply_error(r, 403, "forbidden", "your account is not linked to a group");
+        return -1;
+    }
+    return own;
+}
+
 /* ---- groups ---- */
 
 int pcn__api_ppg_groups(struct pcn__request *r)
@@ -501,14 +521,21 @@ int pcn__api_ppg_groups(struct pcn__request *r)
     struct pcn_ppg_view_opts o = {0};
     struct pcn_table *t = NULL;
     char network[8];
-    int64_t total = 0;
+    int64_t total = 0, own = 0;
 
     if (!pcn__check_query(r, params) || !network_of(r, pcn__query(r, "network"), network) ||
         !pcn__query_date(r, "as_of", &o.as_of) || !query_page(r, &o))
         return 0;
     o.filter.network = network;
-    enum pcn_err rc = pcn_view_ppg_groups(r->store, &o, &t, &total);
-    return pcn__reply_table(r, rc, t, page_json(&o, total, network));
+    enum pcn_err rc = is_role(r, PCN_ROLE_PPG_MEMBER) ? own_group(r, network, &own) : PCN_OK;
+    if (rc != PCN_OK)
+        return pcn__reply_store_error(r, rc);
+    rc = pcn_view_ppg_groups(r->store, &o, &t, &total);
+    json_t *extra = page_json(&o, total, network);
+    /* the group a ppg_member speaks for, so the dashboard offers it alone */
+    if (extra && json_object_set_new(extra, "own_group", own > 0 ? json_integer(own) : json_null()))
+        rc = PCN_ENOMEM;
+    return pcn__reply_table(r, rc, t, extra);
 }
 
 static const char *const group_fields[] = {"network", "practice", "name",
@@ -776,26 +803,6 @@ int pcn__api_ppg_member_withdraw(struct pcn__request *r)
 }
 
 /* ---- activities ---- */
-
-/* The group a ppg_member reads for; 0 for every other role. Replies on failure: -1. */
-static int64_t reader_group(struct pcn__request *r, const char *network)
-{
-    int64_t own = 0;
-    enum pcn_err rc;
-
-    if (!is_role(r, PCN_ROLE_PPG_MEMBER))
-        return 0;
-    rc = own_group(r, network, &own);
-    if (rc != PCN_OK) {
-        pcn__reply_store_error(r, rc);
-        return -1;
-    }
-    if (own < 0) {
-        pcn__reply_error(r, 403, "forbidden", "your account is not linked to a group");
-        return -1;
-    }
-    return own;
-}
 
 /* The view options of a list route: network, a group (forced to a ppg_member's own), page. */
 static bool list_opts(struct pcn__request *r, const char *const *params, char network[8],

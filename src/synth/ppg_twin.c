@@ -196,19 +196,25 @@ static int cmp_adult(const void *a, const void *b)
     return (int)x->practice - (int)y->practice;
 }
 
+/* The registry's names are in capitals: "THE DENSHAM SURGERY" -> "The Densham Surgery". */
+static void title_case(const char *s, char *out, size_t size)
+{
+    size_t n = 0;
+    bool start = true;
+
+    for (const char *c = s; *c && n + 1 < size; c++) {
+        out[n++] = (char)(start ? toupper((unsigned char)*c) : tolower((unsigned char)*c));
+        start = !isalpha((unsigned char)*c);
+    }
+    out[n] = '\0';
+}
+
 static int take_practice(const struct pcn_practice *p, void *ud)
 {
     struct twin_practice *tp = ud;
     char full[PCN_PPG_DISTRICT_SIZE];
-    size_t n = 0;
-    bool start = true;
 
-    /* the registry's names are in capitals: "THE DENSHAM SURGERY" -> "The Densham Surgery" */
-    for (const char *c = p->name; *c && n + 1 < sizeof(tp->name); c++) {
-        tp->name[n++] = (char)(start ? toupper((unsigned char)*c) : tolower((unsigned char)*c));
-        start = !isalpha((unsigned char)*c);
-    }
-    tp->name[n] = '\0';
+    title_case(p->name, tp->name, sizeof(tp->name));
     /* a district has at most 4 characters: it fits */
     if (p->postcode && pcn_ppg_district_parse(p->postcode, strlen(p->postcode), full) == PCN_OK)
         memcpy(tp->district, full, sizeof(tp->district));
@@ -219,7 +225,11 @@ static int take_network_name(const struct pcn_network *n, void *ud)
 {
     struct twin *t = ud;
 
-    (void)snprintf(t->network_name, sizeof(t->network_name), "%s", n->name);
+    title_case(n->name, t->network_name, sizeof(t->network_name));
+    /* "Southampton Central Pcn": the abbreviation stays in capitals */
+    size_t len = strlen(t->network_name);
+    if (len >= 4 && strcmp(t->network_name + len - 4, " Pcn") == 0)
+        memcpy(t->network_name + len - 3, "PCN", 3);
     return 1;
 }
 
