@@ -11,7 +11,7 @@
  * record as it now is. Members' personal data is read only by roles that
  * manage them (audited); nothing here touches patient records.
  */
-#include "server/server_int.h"
+#include "server/population.h"
 
 #include <string.h>
 
