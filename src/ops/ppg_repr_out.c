@@ -378,7 +378,12 @@ static json_t *dimension_json(const struct repr_dimension *x, int d, int suppres
                           count_json(x->pop_total, suppress), "population_not_recorded",
                           count_json(x->pop_unknown, suppress));
 
-    if (!j || !cats || json_object_set_new(j, "categories", cats) != 0) {
+    if (!j || !cats) {
+        json_decref(j);
+        json_decref(cats);
+        return NULL;
+    }
+    if (json_object_set_new(j, "categories", cats) != 0) { /* cats taken even then */
         json_decref(j);
         return NULL;
     }
@@ -403,35 +408,34 @@ static bool append(json_t *a, json_t *v)
     return v && json_array_append_new(a, v) == 0;
 }
 
+/* Adds the group's lists to j; NULL (j released) when out of memory. */
 static json_t *group_lists(json_t *j, const struct repr_group *g, int suppress)
 {
-    json_t *dims = json_array(), *gaps = json_array(), *notes = json_array(), *trend = json_array();
+    static const char *const names[] = {"dimensions", "gaps", "notes", "trend"};
+    json_t *part[] = {json_array(), json_array(), json_array(), json_array()};
+    json_t *dims = part[0], *gaps = part[1], *notes = part[2], *trend = part[3];
     bool ok = dims && gaps && notes && trend;
+    size_t i;
 
     for (int d = 0; ok && d < DIM_COUNT; d++)
         ok = append(dims, dimension_json(&g->dims[d], d, suppress));
-    for (size_t i = 0; ok && i < g->n_gaps; i++)
+    for (i = 0; ok && i < g->n_gaps; i++)
         ok = append(gaps, json_pack("{s:s,s:s,s:s}", "dimension", dim_codes[g->gaps[i].dim],
                                     "category", pcn__repr_cat_code(g->gaps[i].dim, g->gaps[i].cat),
                                     "text", g->gaps[i].text));
-    for (size_t i = 0; ok && i < g->n_notes; i++)
+    for (i = 0; ok && i < g->n_notes; i++)
         ok = append(notes, json_string(g->notes[i]));
-    for (size_t i = 0; ok && i < g->n_trend; i++)
+    for (i = 0; ok && i < g->n_trend; i++)
         ok = append(trend, json_pack("{s:o,s:o,s:o}", "date", date_json(g->trend[i].date),
                                      "members", count_json(g->trend[i].members, suppress), "index",
                                      index_json(g->trend[i].index)));
-    if (ok && json_object_set_new(j, "dimensions", dims) == 0 &&
-        json_object_set_new(j, "gaps", gaps) == 0 && json_object_set_new(j, "notes", notes) == 0 &&
-        json_object_set_new(j, "trend", trend) == 0)
+    /* json_object_set_new() takes its value even when it fails: release only the rest */
+    for (i = 0; ok && i < PCN_ARRAY_SIZE(part); i++)
+        ok = json_object_set_new(j, names[i], part[i]) == 0;
+    for (; i < PCN_ARRAY_SIZE(part); i++)
+        json_decref(part[i]);
+    if (ok)
         return j;
-    if (!json_object_get(j, "dimensions"))
-        json_decref(dims);
-    if (!json_object_get(j, "gaps"))
-        json_decref(gaps);
-    if (!json_object_get(j, "notes"))
-        json_decref(notes);
-    if (!json_object_get(j, "trend"))
-        json_decref(trend);
     json_decref(j);
     return NULL;
 }
@@ -442,7 +446,12 @@ enum pcn_err pcn_ppg_repr_json(const struct pcn_ppg_repr *r, void **ret)
     json_t *j = json_pack("{s:s,s:s,s:o,s:i}", "kind", "ppg_representativeness", "network",
                           r->network, "as_of", date_json(r->as_of), "suppress", r->suppress);
 
-    if (!j || !groups || json_object_set_new(j, "groups", groups) != 0) {
+    if (!j || !groups) {
+        json_decref(j);
+        json_decref(groups);
+        return PCN_ENOMEM;
+    }
+    if (json_object_set_new(j, "groups", groups) != 0) { /* groups taken even then */
         json_decref(j);
         return PCN_ENOMEM;
     }
