@@ -135,6 +135,20 @@ static void scenario_registry_check(void)
     pcn_store_close(s);
 }
 
+/* Render the tables t[0..n-1] there are as the CLI and the API do (text, JSON), then free them. */
+static void render_free(struct pcn_table **t, size_t n, struct pcn_buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        void *j = NULL;
+        if (!t[i])
+            continue;
+        (void)pcn_table_render(t[i], PCN_FORMAT_TABLE, out);
+        if (pcn_table_to_json(t[i], &j) == PCN_OK)
+            json_decref(j);
+        pcn_table_free(t[i]);
+    }
+}
+
 /* Every list view over the registry database, rendered as the CLI and the API do. */
 static void scenario_views(void)
 {
@@ -154,15 +168,7 @@ static void scenario_views(void)
     (void)pcn_view_network_members(s, "U89141", &o, &t[3]);
     (void)pcn_view_users(s, &o, &t[4], NULL);
     (void)pcn_view_audit(s, 0, 10, &t[5], NULL);
-    for (size_t i = 0; i < 6; i++) {
-        void *j = NULL;
-        if (!t[i])
-            continue;
-        (void)pcn_table_render(t[i], PCN_FORMAT_TABLE, &out);
-        if (pcn_table_to_json(t[i], &j) == PCN_OK)
-            json_decref(j);
-        pcn_table_free(t[i]);
-    }
+    render_free(t, 6, &out);
     pcn_buf_release(&out);
     pcn_store_close(s);
 }
@@ -279,14 +285,7 @@ static void scenario_ppg(void)
     (void)pcn_view_ppg_public(s, &vo, &t[7], NULL);
     vo.filter.change_id = c.id;
     (void)pcn_view_ppg_involvement(s, &vo, &t[9]);
-    for (size_t i = 0; i < 10; i++) {
-        if (!t[i])
-            continue;
-        (void)pcn_table_render(t[i], PCN_FORMAT_TABLE, &out);
-        if (pcn_table_to_json(t[i], &j) == PCN_OK)
-            json_decref(j);
-        pcn_table_free(t[i]);
-    }
+    render_free(t, 10, &out);
     pcn_buf_release(&out);
     pcn_store_rollback(s);
     pcn_store_close(s);
