@@ -188,6 +188,7 @@ static enum pcn_err row_member(const struct reader *r, int64_t group_id, int32_t
     enum pcn_err rc;
 
     *m = (struct pcn_ppg_member){.group_id = group_id, .withdrawn = PCN_DATE_NONE};
+    district[0] = '\0'; /* blank unless the row reaches its district */
     m->name = field(r, COL_NAME, &len);
     m->email = field(r, COL_EMAIL, &len);
     m->phone = field(r, COL_PHONE, &len);

@@ -7,6 +7,7 @@
 #include "pcn/views_ppg.h"
 #include "views_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -617,7 +618,8 @@ static enum pcn_err ladder_cells(struct pcn_table *t, const struct ladder_year *
     rc = set_int(t, 6, y->activities, true, rc);
     rc = set_int(t, 7, y->people, true, rc);
     if (rc == PCN_OK && y->activities > 0)
-        rc = pcn_table_set_number(t, 8, (double)(high * 1000 / y->activities) / 10.0);
+        rc =
+            pcn_table_set_number(t, 8, round(1000.0 * (double)high / (double)y->activities) / 10.0);
     return rc;
 }
 

@@ -497,7 +497,8 @@ static void test_views(void **state)
     } acts[] = {{"2024-05-01", PCN_PPG_RUNG_INFORM, 300},
                 {"2025-02-01", PCN_PPG_RUNG_CO_PRODUCE, 8},
                 {"2025-04-01", PCN_PPG_RUNG_CONSULT, -1},
-                {"2025-05-01", PCN_PPG_RUNG_INVOLVE, 12}};
+                {"2025-05-01", PCN_PPG_RUNG_INVOLVE, 12},
+                {"2025-09-01", PCN_PPG_RUNG_COLLABORATE, -1}};
 
     registry(f->s);
     gid = group(f->s, "U12345", "A81001", "North PPG");
@@ -507,7 +508,7 @@ static void test_views(void **state)
     m.email = "jo@example.org";
     m.role = PCN_PPG_ROLE_CHAIR;
     add_member(f->s, m);
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < 5; i++) {
         int64_t groups[1] = {gid};
         struct pcn_ppg_activity a = {.network = "U12345",
                                      .kind = PCN_PPG_KIND_MEETING,
@@ -541,7 +542,7 @@ static void test_views(void **state)
     pcn_table_free(t);
     o.brief = 0;
 
-    /* the ladder per financial year: 2024-25 (two), 2025-26 (two) */
+    /* the ladder per financial year: 2024-25 (two), 2025-26 (three) */
     assert_int_equal(pcn_view_ppg_ladder(f->s, &o, &t), PCN_OK);
     assert_int_equal(pcn_table_rows(t), 2);
     assert_string_equal(cell(t, 0, 0), "2024-25");
@@ -550,7 +551,8 @@ static void test_views(void **state)
     assert_string_equal(cell(t, 0, 7), "308"); /* people */
     assert_string_equal(cell(t, 0, 8), "50");  /* involve or above */
     assert_string_equal(cell(t, 1, 0), "2025-26");
-    assert_string_equal(cell(t, 1, 7), "12"); /* an unknown count adds nothing */
+    assert_string_equal(cell(t, 1, 7), "12");   /* an unknown count adds nothing */
+    assert_string_equal(cell(t, 1, 8), "66.7"); /* two of three, rounded */
     pcn_table_free(t);
     o.filter.group_id = 0;
 
@@ -625,7 +627,7 @@ static void test_views(void **state)
     o.limit = 1;
     o.offset = 1;
     assert_int_equal(pcn_view_ppg_activities(f->s, &o, &t, &total), PCN_OK);
-    assert_int_equal(total, 4);
+    assert_int_equal(total, 5);
     assert_int_equal(pcn_table_rows(t), 1);
     assert_string_equal(cell(t, 0, 2), "2025-02-01");
     assert_string_equal(cell(t, 0, 8), "North PPG");
