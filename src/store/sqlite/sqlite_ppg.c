@@ -128,20 +128,6 @@ static sqlite3_stmt *stmt(struct sqlite_store *ss, enum ppg_sql which)
     return pcn__sqlite_stmt(ss, &pcn__sqlite_ppg, (int)which);
 }
 
-/* Step a write to completion without bumping the data version; *ret_changes optional. */
-static enum pcn_err ppg_exec(struct sqlite_store *ss, sqlite3_stmt *st, const char *what,
-                             int *ret_changes)
-{
-    int rc = sqlite3_step(st);
-
-    (void)sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return pcn__sqlite_fail(ss, rc, what);
-    if (ret_changes)
-        *ret_changes = sqlite3_changes(ss->db);
-    return PCN_OK;
-}
-
 /* An id, 0 meaning none (SQL NULL); a count, -1 meaning not known. */
 static void bind_ref(sqlite3_stmt *st, int i, int64_t id)
 {
@@ -242,7 +228,7 @@ static enum pcn_err sqlite_put_group(struct pcn_store *s, const struct pcn_ppg_g
     (void)pcn__bind_date(st, 5, g->formed);
     if (g->id)
         (void)sqlite3_bind_int64(st, 6, g->version);
-    rc = ppg_exec(ss, st, "saving group", &changes);
+    rc = pcn__sqlite_step_write(ss, st, "saving group", &changes);
     if (rc == PCN_OK)
         rc = finish_put(ss, SQL_GROUP_EXISTS, "group", g->id, g->version, changes, ret_id,
                         ret_version);
@@ -314,7 +300,7 @@ static enum pcn_err sqlite_put_member(struct pcn_store *s, const struct pcn_ppg_
         (void)sqlite3_bind_int64(st, 1, m->id);
         (void)sqlite3_bind_int64(st, 19, m->version);
     }
-    rc = ppg_exec(ss, st, "saving member", &changes);
+    rc = pcn__sqlite_step_write(ss, st, "saving member", &changes);
     if (rc == PCN_OK)
         rc = finish_put(ss, SQL_MEMBER_EXISTS, "member", m->id, m->version, changes, ret_id,
                         ret_version);
@@ -372,14 +358,14 @@ static enum pcn_err put_activity_groups(struct sqlite_store *ss, int64_t id,
     if (!st)
         return PCN_ESTORAGE;
     (void)sqlite3_bind_int64(st, 1, id);
-    rc = ppg_exec(ss, st, "saving the activity's groups", NULL);
+    rc = pcn__sqlite_step_write(ss, st, "saving the activity's groups", NULL);
     for (size_t i = 0; rc == PCN_OK && i < a->n_groups; i++) {
         st = stmt(ss, SQL_ACTIVITY_GROUP_ADD);
         if (!st)
             return PCN_ESTORAGE;
         (void)sqlite3_bind_int64(st, 1, id);
         (void)sqlite3_bind_int64(st, 2, a->groups[i]);
-        rc = ppg_exec(ss, st, "saving the activity's groups", NULL);
+        rc = pcn__sqlite_step_write(ss, st, "saving the activity's groups", NULL);
     }
     return rc;
 }
@@ -408,7 +394,7 @@ static enum pcn_err sqlite_put_activity(struct pcn_store *s, const struct pcn_pp
     (void)pcn__bind_text(st, 8, a->questions);
     (void)pcn__bind_text(st, 9, a->heard);
     bind_ref(st, 10, a->change_id);
-    rc = ppg_exec(ss, st, "saving activity", &changes);
+    rc = pcn__sqlite_step_write(ss, st, "saving activity", &changes);
     if (rc == PCN_OK)
         rc = finish_put(ss, SQL_ACTIVITY_EXISTS, "activity", a->id, a->version, changes, &id,
                         ret_version);
@@ -497,7 +483,7 @@ static enum pcn_err sqlite_put_feedback(struct pcn_store *s, const struct pcn_pp
     (void)pcn__bind_text(st, 10, fb->reason && *fb->reason ? fb->reason : NULL);
     (void)pcn__bind_date(st, 11, fb->outcome_date);
     (void)sqlite3_bind_int(st, 12, fb->published ? 1 : 0);
-    rc = ppg_exec(ss, st, "saving feedback", &changes);
+    rc = pcn__sqlite_step_write(ss, st, "saving feedback", &changes);
     if (rc == PCN_OK)
         rc = finish_put(ss, SQL_FEEDBACK_EXISTS, "feedback", fb->id, fb->version, changes, ret_id,
                         ret_version);
@@ -556,7 +542,7 @@ static enum pcn_err sqlite_put_change(struct pcn_store *s, const struct pcn_ppg_
     (void)pcn__bind_text(st, 3, c->title);
     (void)pcn__bind_text(st, 4, c->description && *c->description ? c->description : NULL);
     (void)pcn__bind_date(st, 5, c->started);
-    rc = ppg_exec(ss, st, "saving change", &changes);
+    rc = pcn__sqlite_step_write(ss, st, "saving change", &changes);
     if (rc == PCN_OK)
         rc = finish_put(ss, SQL_CHANGE_EXISTS, "change", c->id, c->version, changes, ret_id,
                         ret_version);
@@ -609,7 +595,7 @@ static enum pcn_err sqlite_add_involvement(struct pcn_store *s, const struct pcn
     bind_people(st, 7, v->people);
     bind_ref(st, 8, v->activity_id);
     (void)pcn__bind_text(st, 9, v->note && *v->note ? v->note : NULL);
-    rc = ppg_exec(ss, st, "saving involvement", NULL);
+    rc = pcn__sqlite_step_write(ss, st, "saving involvement", NULL);
     if (rc == PCN_OK && ret_id)
         *ret_id = sqlite3_last_insert_rowid(ss->db);
     return rc;
@@ -625,7 +611,7 @@ static enum pcn_err sqlite_remove_involvement(struct pcn_store *s, int64_t id)
     if (!st)
         return PCN_ESTORAGE;
     (void)sqlite3_bind_int64(st, 1, id);
-    rc = ppg_exec(ss, st, "removing involvement", &changes);
+    rc = pcn__sqlite_step_write(ss, st, "removing involvement", &changes);
     if (rc == PCN_OK && changes == 0)
         return pcn__store_fail(s, PCN_ENOTFOUND, "no involvement %lld", (long long)id);
     return rc;
