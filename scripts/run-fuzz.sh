@@ -16,7 +16,8 @@ if [[ ! -d build-fuzz ]]; then
     -Db_sanitize=address,undefined -Dwerror_dev=false >"$out/setup.log" 2>&1 ||
     { echo "fuzz FAIL setup (see $out/setup.log)"; exit 1; }
 fi
-harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_eval fuzz_snapshot fuzz_request_body fuzz_workforce)
+harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_eval fuzz_snapshot fuzz_request_body fuzz_workforce
+  fuzz_ppg)
 targets=()
 for h in "${harnesses[@]}"; do targets+=("tests/fuzz/$h"); done
 if ! ninja -C build-fuzz -j2 "${targets[@]}" >"$out/build.log" 2>&1; then
@@ -56,7 +57,12 @@ seeds() {
     printf '{"role":"clinician","practice":"A81001","name":"bob","password":"pw"}' >"$dir/seed-user"
     printf '{"a":[1,2,{"b":null,"c":[true,false,"x\\u00e9"]}],"d":1.5e3}' >"$dir/seed-nested"
     printf '{"person":"P1","role":"paramedic","band":"7","wte":0.8,"employer":"network","start":"2025-06-01","cost":"52000.50","funding":"arrs","sites":[{"site":"A81001","sessions":6}]}' >"$dir/seed-post"
-    printf '{"year":"2025-26","version":0,"weighted":72000,"allocations":[{"line":"arrs","pounds":"1900000.00"}],"agreement":[{"rule":"top_slice","line":"core","value":"10%%","label":"CD"}]}' >"$dir/seed-finance-inputs" ;;
+    printf '{"year":"2025-26","version":0,"weighted":72000,"allocations":[{"line":"arrs","pounds":"1900000.00"}],"agreement":[{"rule":"top_slice","line":"core","value":"10%%","label":"CD"}]}' >"$dir/seed-finance-inputs"
+    printf '{"kind":"co_design","rung":"co_produce","title":"t","held":"2025-01-01","groups":[1,2],"people":9}' >"$dir/seed-activity"
+    printf '{"said":"x","response":"y","outcome":"done","published":true,"version":2,"group":null}' >"$dir/seed-feedback" ;;
+  fuzz_ppg)
+    { printf '\000'; cat tests/data/ppg/members.csv; } >"$dir/seed-csv"
+    printf '\001co-produce\nTS18 1AB\n85 and over\n943 476 5919\nann@example.org\nJos\303\251\n' >"$dir/seed-values" ;;
   esac
   echo "$dir"
 }

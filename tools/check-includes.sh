@@ -41,15 +41,15 @@ src/cli/cmd_serve.c  server
 # Public headers by owning layer (include/pcn/NAME.h; shell patterns allowed).
 public_headers='
 util     alloc arena buf csv date error hash parse paths rng vec
-model    codelist record registry validate
+model    codelist ppg profile record registry validate
 finance  money rates workforce finance
 fmt      table
 store    store store_*
 auth     auth audit
 ingest   ingest bundle
-synth    generate staff_twin
+synth    generate ppg_twin staff_twin
 engine   engine
-ops      registry_ops views views_* workforce_ops
+ops      ppg_ops registry_ops views views_* workforce_ops
 server   server
 '
 

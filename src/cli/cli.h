@@ -88,5 +88,6 @@ int cmd_query(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_workforce(int argc, char **argv);
 int cmd_finance(int argc, char **argv);
+int cmd_ppg(int argc, char **argv);
 
 #endif /* PCN_CLI_CLI_H */

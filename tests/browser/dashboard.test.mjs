@@ -19,14 +19,15 @@ const sessions = {};
 const timings = [];
 let served = { reports: false, worklists: false };
 
+const ppgPages = ['Patient groups', 'Engagement', 'You said, we did'];
 const navFor = {
   admin: ['Administration'],
-  clinical_director: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Workforce', 'Finance'],
-  practice_manager: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Workforce', 'Finance'],
-  clinician: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Workforce'],
-  link_worker: ['Network overview', 'Population health', 'Indicators', 'Workforce'],
-  ppg_member: ['Network overview', 'Population health', 'Indicators', 'Workforce'],
-  analyst: ['Network overview', 'Population health', 'Indicators', 'Workforce'],
+  clinical_director: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Workforce', 'Finance', ...ppgPages],
+  practice_manager: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Workforce', 'Finance', ...ppgPages],
+  clinician: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Workforce', ...ppgPages],
+  link_worker: ['Network overview', 'Population health', 'Indicators', 'Workforce', ...ppgPages],
+  ppg_member: ['Network overview', 'Population health', 'Indicators', 'Workforce', ...ppgPages],
+  analyst: ['Network overview', 'Population health', 'Indicators', 'Workforce', ...ppgPages],
 };
 const roleLabel = {
   admin: 'Administrator', clinical_director: 'Clinical director', practice_manager: 'Practice manager',

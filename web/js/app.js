@@ -16,6 +16,9 @@ import * as patient from './pages/patient.js';
 import * as workforce from './pages/workforce.js';
 import * as finance from './pages/finance.js';
 import * as admin from './pages/admin.js';
+import * as ppg from './pages/ppg.js';
+import * as engagement from './pages/engagement.js';
+import * as feedback from './pages/feedback.js';
 import * as signin from './pages/signin.js';
 
 const can = (me, what) => !!(me && me.can && me.can[what]);
@@ -29,6 +32,9 @@ const pages = [
   { name: 'patient', title: 'Patient', nav: false, allow: (me) => can(me, 'patient_level'), mod: patient },
   { name: 'workforce', title: 'Workforce', nav: true, allow: (me) => can(me, 'workforce'), mod: workforce },
   { name: 'finance', title: 'Finance', nav: true, allow: (me) => can(me, 'finance'), mod: finance },
+  { name: 'ppg', title: 'Patient groups', nav: true, allow: (me) => can(me, 'aggregates'), mod: ppg },
+  { name: 'engagement', title: 'Engagement', nav: true, allow: (me) => can(me, 'aggregates'), mod: engagement },
+  { name: 'you-said-we-did', title: 'You said, we did', nav: true, allow: (me) => can(me, 'aggregates'), mod: feedback },
   { name: 'admin', title: 'Administration', nav: true, allow: (me) => can(me, 'admin'), mod: admin },
 ];
 

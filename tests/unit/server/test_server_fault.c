@@ -7,7 +7,8 @@
  * (reports, worklists as JSON and CSV, the patient view's registers) with
  * jansson allocating through pcn_malloc too, so its failures are injected
  * as well: every 200 must carry the whole body a run without failures
- * gives, never a short one (a failed append must become a 503).
+ * gives, never a short one (a failed append must become a 503); then
+ * the same over the patient partnership's reads and the public board.
  * Needs -Dfault_injection=true.
  */
 #include "testutil.h"
@@ -32,6 +33,7 @@
 #include "pcn/store.h"
 #include "pcn/store_auth.h"
 #include "pcn/store_population.h"
+#include "pcn/store_ppg.h"
 #include "pcn/store_registry.h"
 #include "pcn/store_workforce.h"
 
@@ -189,25 +191,28 @@ static const char *const engine_paths[] = {
     "/api/v1/network",
     "/api/v1/me",
 };
-
+/* The patient partnership's reads, tortured on their own (fewer runs than with the above). */
+static const char *const ppg_paths[] = {
+    "/api/v1/ppg/groups",   "/api/v1/ppg/representativeness",
+    "/api/v1/ppg/ladder",   "/api/v1/ppg/coproduction",
+    "/api/v1/ppg/feedback", "/api/v1/public/U00001/you-said-we-did",
+};
 /*
- * The workforce and finance routes (issue 17): a network's WTE, its year
- * (claims, budget, income, distribution) and the ICB claim CSV. Apart
- * from the engine's: each path multiplies the runs of the other's.
+ * The workforce and finance routes (issue 17), on their own too: a
+ * network's WTE, its year (claims, budget, income, distribution) and the
+ * ICB claim CSV.
  */
 static const char *const finance_paths[] = {
     "/api/v1/workforce/summary?network=U00001&by=practice",
     "/api/v1/finance?network=U00001&as_of=2025-10-01",
     "/api/v1/finance/claims/export?network=U00001&as_of=2025-10-01",
 };
-
 #define N_PATHS_MAX 16
 
-static const char *const *paths; /* the paths of the running test */
+static const char *const *paths; /* what scenario_engine asks for */
 static size_t n_paths;
 static char *reference[N_PATHS_MAX]; /* the bodies of a run without failures */
 static int short_replies;            /* 200s whose body differs from the reference */
-static bool injecting;               /* false for the reference run */
 
 static void put(enum pcn_err rc)
 {
@@ -215,8 +220,9 @@ static void put(enum pcn_err rc)
 }
 
 /*
- * A network of one practice, three patients, one ARRS post and a clinical
- * director signed in as TOKEN.
+ * A network of one practice, three patients, a PPG, one ARRS post and a
+ * clinical director signed in as TOKEN; the contract rates where
+ * PCN_DATA_DIR (workdir) puts them.
  */
 static void engine_fixture(void)
 {
@@ -252,6 +258,30 @@ static void engine_fixture(void)
             put(pcn_store_put_event(s, &ev));
     }
     {
+        /* the practice's PPG: two members, one piece of feedback answered and published */
+        struct pcn_ppg_group g = {0, "U00001", "A81001", "Fault PPG", 18000, 0};
+        struct pcn_ppg_member pm = {.name = "A Member",
+                                    .age = PCN_PPG_AGE_65_74,
+                                    .sex = PCN_PPG_SEX_FEMALE,
+                                    .joined = 18500,
+                                    .left = PCN_DATE_NONE,
+                                    .withdrawn = PCN_DATE_NONE};
+        struct pcn_ppg_feedback f = {.network = "U00001",
+                                     .received = 19000,
+                                     .said = "Evening appointments",
+                                     .response = "Two evenings a week",
+                                     .responded = 19030,
+                                     .outcome = PCN_PPG_OUTCOME_DONE,
+                                     .outcome_date = 19100,
+                                     .published = 1};
+        put(pcn_store_put_ppg_group(s, &g, &id, NULL));
+        pm.group_id = f.group_id = id;
+        put(pcn_store_put_ppg_member(s, &pm, &id, NULL));
+        pm.age = PCN_PPG_AGE_NOT_STATED;
+        put(pcn_store_put_ppg_member(s, &pm, &id, NULL));
+        put(pcn_store_put_ppg_feedback(s, &f, &id, NULL));
+    }
+    {
         struct pcn_list_size list = {"A81001", 20089, 18000}; /* 2025-01-01 */
         struct pcn_store_post_site site = {"A81001", 6};
         struct pcn_store_post post = {.network = "U00001",
@@ -280,7 +310,6 @@ static void engine_fixture(void)
     }
     put(pcn_store_commit(s));
     pcn_store_close(s);
-    /* the contract rates where PCN_DATA_DIR (workdir) puts them */
     snprintf(path, sizeof(path), "%s/data", workdir);
     assert_int_equal(mkdir(path, 0700), 0);
     snprintf(path, sizeof(path), "%s/data/reference", workdir);
@@ -303,8 +332,8 @@ static void engine_fixture(void)
                           "}\n");
 }
 
-/* Start a server on the fixture, ask every path; compare or keep the bodies. */
-static void scenario_routes(void)
+/* Start a server on the fixture, ask every engine path; compare or keep the bodies. */
+static void scenario_engine(void)
 {
     static char body[REPLY_MAX];
     int port = 0;
@@ -315,8 +344,6 @@ static void scenario_routes(void)
             int st = http_request(port, paths[i], TOKEN, body);
             if (!reference[i] && st == 200)
                 reference[i] = strdup(body); /* checksrc: ok, test-only */
-            else if (!reference[i] && !injecting)
-                print_message("GET %s: %d %s\n", paths[i], st, body);
             else if (st == 200 && reference[i] && strcmp(body, reference[i]) != 0) {
                 print_message("short 200 from %s: %s\n", paths[i], body);
                 short_replies++;
@@ -336,24 +363,27 @@ static void json_release(void *p)
     pcn_free(p);
 }
 
-/* Every path of list (n of them) with each allocation failing in turn: no short 200. */
-static void no_short_200(const char *const *list, size_t n, unsigned long min_runs)
+/* Torture the routes p[0..n-1] on the fixture: every 200 whole. */
+static void torture_routes(const char *const *p, size_t n, unsigned long min_runs)
 {
+    static bool fixture;
+
     assert_true(n <= N_PATHS_MAX);
-    paths = list;
+    if (!fixture)
+        engine_fixture();
+    fixture = true;
+    paths = p;
     n_paths = n;
-    injecting = false;
     short_replies = 0;
     memset(reference, 0, sizeof(reference));
-    scenario_routes(); /* no failure: the reference bodies */
-    for (size_t i = 0; i < n_paths; i++) {
+    scenario_engine(); /* no failure: the reference bodies */
+    for (size_t i = 0; i < n; i++) {
         if (!reference[i])
-            fail_msg("GET %s failed without any allocation failing", paths[i]);
+            fail_msg("GET %s failed without any allocation failing", p[i]);
     }
-    injecting = true;
-    assert_true(fault_torture(scenario_routes) > min_runs);
+    assert_true(fault_torture(scenario_engine) > min_runs);
     assert_int_equal(short_replies, 0);
-    for (size_t i = 0; i < n_paths; i++)
+    for (size_t i = 0; i < n; i++)
         free(reference[i]); /* checksrc: ok, strdup */
 }
 
@@ -361,16 +391,21 @@ static void test_engine_routes(void **state)
 {
     (void)state;
     fault_require_injection();
-    engine_fixture();
-    no_short_200(engine_paths, sizeof(engine_paths) / sizeof(engine_paths[0]), 100);
+    torture_routes(engine_paths, sizeof(engine_paths) / sizeof(engine_paths[0]), 100);
 }
 
-/* On the engine's fixture (test_engine_routes made it): one ARRS post, the rates in workdir. */
+static void test_ppg_routes(void **state)
+{
+    (void)state;
+    fault_require_injection();
+    torture_routes(ppg_paths, sizeof(ppg_paths) / sizeof(ppg_paths[0]), 100);
+}
+
 static void test_finance_routes(void **state)
 {
     (void)state;
     fault_require_injection();
-    no_short_200(finance_paths, sizeof(finance_paths) / sizeof(finance_paths[0]), 100);
+    torture_routes(finance_paths, sizeof(finance_paths) / sizeof(finance_paths[0]), 100);
 }
 
 static void test_torture(void **state)
@@ -385,9 +420,9 @@ static void test_torture(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_torture),
-                                       cmocka_unit_test(test_engine_routes),
-                                       cmocka_unit_test(test_finance_routes)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_torture), cmocka_unit_test(test_engine_routes),
+        cmocka_unit_test(test_ppg_routes), cmocka_unit_test(test_finance_routes)};
     static const char *const made[] = {"defs/t.pcn", "defs", "data/reference/ncdes",
                                        "data/reference", "data"};
     int rc;
