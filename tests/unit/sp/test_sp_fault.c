@@ -13,6 +13,7 @@
 #include "pcn/buf.h"
 #include "pcn/geo.h"
 #include "pcn/sp_coding.h"
+#include "pcn/sp_report.h"
 
 #define DATA PCN_SOURCE_DIR "/tests/data/sp/"
 
@@ -67,6 +68,51 @@ static void scenario_codes(void)
     (void)pcn_sp_codes_load(NULL, &c, &e);
 }
 
+static void scenario_reports(void)
+{
+    const int64_t day = INT64_C(86400000000);
+    struct pcn_sp_case c[] = {
+        {.id = 1,
+         .patient_id = "P1",
+         .practice = "A81001",
+         .lsoa = "E01000001",
+         .link_worker = "lw1",
+         .needs = 3,
+         .connected = 1,
+         .received_at = 20000 * day},
+        {.id = 2,
+         .patient_id = "P2",
+         .practice = "B81002",
+         .lsoa = "E01000002",
+         .link_worker = "lw2",
+         .needs = 4,
+         .received_at = 20010 * day},
+    };
+    struct pcn_sp_measure m[] = {
+        {1, PCN_INSTRUMENT_SWEMWBS, 20001 * day, {3, 3, 3, 3, 3, 3, 3}},
+        {1, PCN_INSTRUMENT_SWEMWBS, 20060 * day, {4, 4, 4, 4, 4, 4, 4}},
+    };
+    struct pcn_sp_person p[] = {{"A81001", 40, 'F', 3, "A", 1}, {"B81002", 70, 'M', 8, "H", 0}};
+    struct pcn_sp_outcomes o;
+    struct pcn_sp_caseload *cl = NULL;
+    struct pcn_sp_rate *r = NULL;
+    struct pcn_sp_lsoa_coverage *cov = NULL;
+    struct pcn_sp_category_gap g[PCN_ASSET_CATEGORY_COUNT_];
+    struct pcn_directory *d = pcn_directory_new();
+    size_t n = 0;
+
+    if (pcn_sp_outcomes_compute(c, 2, m, 2, 1, &o) == PCN_OK)
+        pcn_sp_outcomes_release(&o);
+    if (pcn_sp_caseloads(c, 2, 20100 * day, &cl, &n) == PCN_OK)
+        pcn_free(cl);
+    if (pcn_sp_referral_rates(p, 2, &r, &n) == PCN_OK)
+        pcn_free(r);
+    if (pcn_sp_lsoa_coverage(c, 2, 0, 30000 * day, d, &cov, &n) == PCN_OK)
+        pcn_free(cov);
+    (void)pcn_sp_category_gaps(c, 2, 0, 30000 * day, d, 20100, g);
+    pcn_directory_free(d);
+}
+
 static void test_sp_fault(void **state)
 {
     (void)state;
@@ -74,6 +120,7 @@ static void test_sp_fault(void **state)
     assert_true(fault_torture(scenario_geo) > 1);
     assert_true(fault_torture(scenario_directory) > 1);
     assert_true(fault_torture(scenario_codes) > 1);
+    assert_true(fault_torture(scenario_reports) > 1);
 }
 
 int main(void)
