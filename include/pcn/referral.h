@@ -166,7 +166,9 @@ enum pcn_err pcn_contact_type_parse(const char *s, enum pcn_contact_type *ret);
 
 /* A contact. Strings borrowed. */
 struct pcn_contact {
-    pcn_usec_t at; /* when it happened */
+    int64_t id;          /* the store's id; 0 for a new one */
+    int64_t referral_id; /* the referral it belongs to */
+    pcn_usec_t at;       /* when it happened */
     enum pcn_contact_type type;
     int minutes;       /* 0-480; 0 allowed for a message */
     int successful;    /* nonzero if the person was reached */
@@ -214,6 +216,72 @@ enum pcn_attendance {
 /* "unknown", "attended", "did_not_attend". */
 const char *pcn_attendance_name(enum pcn_attendance a);
 enum pcn_err pcn_attendance_parse(const char *s, enum pcn_attendance *ret);
+
+/* A goal of a personalised plan. Strings borrowed. */
+struct pcn_goal {
+    int64_t id; /* the store's id; 0 for a new one */
+    int64_t referral_id;
+    int64_t version;  /* row version (optimistic concurrency) */
+    const char *text; /* what the person wants to achieve, in their words */
+    enum pcn_goal_status status;
+    int32_t target_date; /* PCN_DATE_NONE if none */
+    pcn_usec_t updated_at;
+};
+
+/* A connection of the person to a community asset. Strings borrowed. */
+struct pcn_connection {
+    int64_t id; /* the store's id; 0 for a new one */
+    int64_t referral_id;
+    int64_t version;
+    int64_t asset_id;     /* the directory's asset */
+    int32_t connected_on; /* date the link worker made the connection */
+    enum pcn_attendance attendance;
+    const char *note; /* may be "" */
+    pcn_usec_t updated_at;
+};
+
+/* A completed wellbeing questionnaire. */
+struct pcn_outcome {
+    int64_t id; /* the store's id; 0 for a new one */
+    int64_t referral_id;
+    int instrument;          /* enum pcn_instrument (pcn/wellbeing.h) */
+    pcn_usec_t at;           /* when it was completed */
+    const char *recorded_by; /* user who recorded it */
+    int items[14];           /* the answers; items past the instrument's count are ignored */
+};
+
+/* Limits of a referral's text. */
+#define PCN_REFERRAL_TEXT_MAX 2000 /* reason, what matters to me */
+#define PCN_REFERRAL_NAME_MAX 200  /* referrer, worklist, user names */
+
+/* A social prescribing referral. Strings borrowed in calls; "" means not given. */
+struct pcn_referral {
+    int64_t id;      /* the store's id; 0 for a new one */
+    int64_t version; /* row version: 1 when created, one more with every change */
+    const char *patient_id;
+    enum pcn_referral_source source;
+    enum pcn_referral_channel channel;
+    const char *referrer;    /* the clinician, staff member or group who referred */
+    const char *worklist;    /* the worklist, for a worklist referral */
+    const char *reason;      /* why the person was referred */
+    uint32_t needs;          /* asset categories asked for (pcn/asset.h bits); may be 0 */
+    pcn_usec_t received_at;  /* when the referral arrived */
+    const char *created_by;  /* the user who recorded it */
+    const char *link_worker; /* the link worker it is assigned to; "" if not yet */
+    enum pcn_referral_state state;
+    enum pcn_close_reason close_reason; /* PCN_CLOSE_NONE unless closed */
+    const char *what_matters;           /* the plan's "what matters to me"; "" before a plan */
+    pcn_usec_t updated_at;              /* last change */
+};
+
+/*
+ * Check a referral before it is stored: patient and creator present, a
+ * known source with consistent details (pcn_referral_check_source), known
+ * state and reason (a closed referral has one, others none), needs within
+ * the twelve categories, texts within their limits, received_at set.
+ * PCN_EINVAL/PCN_ELIMIT naming the field.
+ */
+enum pcn_err pcn_referral_check(const struct pcn_referral *r, struct pcn_error *reterr);
 
 /*
  * Check a free-text field: at most max bytes, valid UTF-8, no control

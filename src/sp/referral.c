@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pcn/asset.h"
 #include "pcn/csv.h"
 #include "util/common.h"
 
@@ -374,5 +375,47 @@ enum pcn_err pcn_text_check(const char *field, const char *s, size_t max, struct
             return pcn_error_set(reterr, PCN_EINVAL, "%s: control character at byte %zu", field,
                                  i + 1);
     }
+    return PCN_OK;
+}
+
+/* A name-like field: present when required, within the name limit, clean. */
+static enum pcn_err check_name(const char *field, const char *s, bool required,
+                               struct pcn_error *reterr)
+{
+    if (required && blank(s))
+        return pcn_error_set(reterr, PCN_EINVAL, "%s: missing", field);
+    return pcn_text_check(field, s ? s : "", PCN_REFERRAL_NAME_MAX, reterr);
+}
+
+enum pcn_err pcn_referral_check(const struct pcn_referral *r, struct pcn_error *reterr)
+{
+    enum pcn_err rc = check_name("patient_id", r->patient_id, true, reterr);
+
+    if (rc == PCN_OK)
+        rc = check_name("created_by", r->created_by, true, reterr);
+    if (rc == PCN_OK)
+        rc = check_name("link_worker", r->link_worker, false, reterr);
+    if (rc == PCN_OK)
+        rc = pcn_referral_check_source(r->source, r->channel, r->referrer, r->worklist, reterr);
+    if (rc == PCN_OK)
+        rc = pcn_text_check("reason", r->reason ? r->reason : "", PCN_REFERRAL_TEXT_MAX, reterr);
+    if (rc == PCN_OK)
+        rc = pcn_text_check("what_matters", r->what_matters ? r->what_matters : "",
+                            PCN_REFERRAL_TEXT_MAX, reterr);
+    if (rc != PCN_OK)
+        return rc;
+    if (!pcn_referral_state_name(r->state))
+        return pcn_error_set(reterr, PCN_EINVAL, "state: unknown referral state");
+    if ((unsigned)r->close_reason >= PCN_CLOSE_REASON_COUNT_)
+        return pcn_error_set(reterr, PCN_EINVAL, "close_reason: unknown reason");
+    if ((r->state == PCN_REFERRAL_CLOSED) != (r->close_reason != PCN_CLOSE_NONE))
+        return pcn_error_set(reterr, PCN_EINVAL,
+                             r->state == PCN_REFERRAL_CLOSED
+                                 ? "close_reason: a closed referral needs a reason"
+                                 : "close_reason: only a closed referral has a reason");
+    if (r->needs & ~PCN_ASSET_ALL_CATEGORIES)
+        return pcn_error_set(reterr, PCN_EINVAL, "needs: unknown category");
+    if (r->received_at <= 0)
+        return pcn_error_set(reterr, PCN_EINVAL, "received_at: missing");
     return PCN_OK;
 }

@@ -215,7 +215,12 @@ static void test_contact(void **state)
 {
     struct pcn_error e;
     const pcn_usec_t now = INT64_C(1760000000000000);
-    struct pcn_contact c = {now - 3600000000, PCN_CONTACT_TELEPHONE, 25, 1, "lw1", "talked"};
+    struct pcn_contact c = {.at = now - 3600000000,
+                            .type = PCN_CONTACT_TELEPHONE,
+                            .minutes = 25,
+                            .successful = 1,
+                            .by = "lw1",
+                            .notes = "talked"};
     (void)state;
     assert_int_equal(pcn_contact_check(&c, now, &e), PCN_OK);
     c.minutes = 481;
@@ -268,13 +273,72 @@ static void test_text_limits(void **state)
     assert_int_equal(pcn_goal_check_text(big, &e), PCN_ELIMIT);
 }
 
+static void test_referral_record(void **state)
+{
+    struct pcn_error e;
+    struct pcn_referral r = {
+        .patient_id = "P1",
+        .source = PCN_SOURCE_CLINICIAN,
+        .channel = PCN_CHANNEL_PATIENT_VIEW,
+        .referrer = "Dr Ahmed",
+        .worklist = "",
+        .reason = "Lonely since bereavement; struggling with bills",
+        .needs = 0x3,
+        .received_at = INT64_C(1760000000000000),
+        .created_by = "drahmed",
+        .link_worker = "",
+        .state = PCN_REFERRAL_RECEIVED,
+        .what_matters = "",
+    };
+    (void)state;
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_OK);
+    r.patient_id = "";
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_EINVAL);
+    assert_string_equal(e.msg, "patient_id: missing");
+    r.patient_id = "P1";
+    r.created_by = NULL;
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_EINVAL);
+    assert_string_equal(e.msg, "created_by: missing");
+    r.created_by = "drahmed";
+    r.state = PCN_REFERRAL_CLOSED;
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_EINVAL);
+    assert_string_equal(e.msg, "close_reason: a closed referral needs a reason");
+    r.close_reason = PCN_CLOSE_GOALS_MET;
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_OK);
+    r.state = PCN_REFERRAL_CONNECTED;
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_EINVAL);
+    assert_string_equal(e.msg, "close_reason: only a closed referral has a reason");
+    r.close_reason = PCN_CLOSE_NONE;
+    r.needs = 1u << 12;
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_EINVAL);
+    assert_string_equal(e.msg, "needs: unknown category");
+    r.needs = 0;
+    r.received_at = 0;
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_EINVAL);
+    assert_string_equal(e.msg, "received_at: missing");
+    r.received_at = 1;
+    r.source = PCN_SOURCE_SELF; /* a self-referral cannot come from a patient view */
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_EINVAL);
+    r.channel = PCN_CHANNEL_NONE;
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_OK);
+    char big[PCN_REFERRAL_TEXT_MAX + 2];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    r.what_matters = big;
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_ELIMIT);
+    assert_non_null(strstr(e.msg, "what_matters:"));
+    r.what_matters = "";
+    r.state = (enum pcn_referral_state)40;
+    assert_int_equal(pcn_referral_check(&r, &e), PCN_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),       cmocka_unit_test(test_messages),
         cmocka_unit_test(test_names),       cmocka_unit_test(test_history),
         cmocka_unit_test(test_source),      cmocka_unit_test(test_contact),
-        cmocka_unit_test(test_text_limits),
+        cmocka_unit_test(test_text_limits), cmocka_unit_test(test_referral_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
