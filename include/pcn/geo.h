@@ -57,6 +57,17 @@ enum pcn_err pcn_geo_postcode(const struct pcn_geo *g, const char *postcode, str
 /* The centroid of an LSOA's postcodes. PCN_ENOTFOUND if no postcode of the table is in it. */
 enum pcn_err pcn_geo_lsoa(const struct pcn_geo *g, const char *lsoa, struct pcn_place *ret);
 
+/* Number of the table's postcodes in an LSOA (0 if none or unknown). */
+size_t pcn_geo_lsoa_postcode_count(const struct pcn_geo *g, const char *lsoa);
+
+/*
+ * The i-th postcode of an LSOA (in postcode order, i < the count above):
+ * its normal form into ret_postcode and its place into ret. PCN_ENOTFOUND
+ * past the end or for an unknown LSOA.
+ */
+enum pcn_err pcn_geo_lsoa_postcode(const struct pcn_geo *g, const char *lsoa, size_t i,
+                                   char ret_postcode[9], struct pcn_place *ret);
+
 /*
  * Where to measure from for a person or an address: the postcode when the
  * table has it, else the centroid of `lsoa` (may be NULL), else

@@ -24,10 +24,12 @@
 struct geo_lsoa {
     char code[10];
     double sum_lat, sum_lon;
-    size_t n;
+    size_t n;          /* postcodes in it */
+    size_t sum_placed; /* while indexing: postcodes placed in lsoa_order so far */
 };
 
 struct geo_postcode {
+    char code[9];  /* normal form */
     uint32_t lsoa; /* index into lsoas */
     double lat, lon;
 };
@@ -39,7 +41,9 @@ struct pcn_geo {
     size_t n_postcodes, alloc_postcodes;
     struct geo_lsoa *lsoas;
     size_t n_lsoas, alloc_lsoas;
-    char coverage[128]; /* "SM, SR, TF, WN" */
+    size_t *lsoa_first;   /* n_lsoas + 1 offsets into by_lsoa_order */
+    uint32_t *lsoa_order; /* postcode indices grouped by LSOA, in postcode order within one */
+    char coverage[128];   /* "SM, SR, TF, WN" */
 };
 
 int pcn_lsoa_is_valid(const char *s)
@@ -61,6 +65,8 @@ void pcn_geo_free(struct pcn_geo *g)
     pcn_strmap_free(g->by_lsoa);
     pcn_free(g->postcodes);
     pcn_free(g->lsoas);
+    pcn_free(g->lsoa_first);
+    pcn_free(g->lsoa_order);
     pcn_free(g);
 }
 
@@ -147,11 +153,33 @@ static enum pcn_err add_row(struct pcn_geo *g, struct pcn_csv *c, struct pcn_err
     if (!added)
         return pcn_error_set(reterr, PCN_EPARSE, "%s:%lu: postcode %s appears twice", name, line,
                              norm);
-    g->postcodes[g->n_postcodes++] = (struct geo_postcode){li, lat, lon};
+    struct geo_postcode *p = &g->postcodes[g->n_postcodes++];
+    memcpy(p->code, norm, sizeof(p->code));
+    p->lsoa = li;
+    p->lat = lat;
+    p->lon = lon;
     g->lsoas[li].sum_lat += lat;
     g->lsoas[li].sum_lon += lon;
     g->lsoas[li].n++;
     note_area(g, norm);
+    return PCN_OK;
+}
+
+/* Group the postcodes by LSOA (a counting sort, stable so each group stays in file order). */
+static enum pcn_err index_lsoas(struct pcn_geo *g)
+{
+    g->lsoa_first = pcn_calloc(g->n_lsoas + 1, sizeof(*g->lsoa_first));
+    g->lsoa_order = pcn_calloc(g->n_postcodes ? g->n_postcodes : 1, sizeof(*g->lsoa_order));
+    if (!g->lsoa_first || !g->lsoa_order)
+        return PCN_ENOMEM;
+    for (size_t i = 0; i < g->n_postcodes; i++)
+        g->lsoa_first[g->postcodes[i].lsoa + 1]++;
+    for (size_t l = 0; l < g->n_lsoas; l++)
+        g->lsoa_first[l + 1] += g->lsoa_first[l];
+    for (size_t i = 0; i < g->n_postcodes; i++) {
+        uint32_t l = g->postcodes[i].lsoa;
+        g->lsoa_order[g->lsoa_first[l] + g->lsoas[l].sum_placed++] = (uint32_t)i;
+    }
     return PCN_OK;
 }
 
@@ -204,7 +232,11 @@ enum pcn_err pcn_geo_load(const char *path, struct pcn_geo **ret, struct pcn_err
         if (rc != PCN_OK)
             goto out;
     }
-    rc = PCN_OK;
+    rc = index_lsoas(g);
+    if (rc != PCN_OK) {
+        pcn_error_set(reterr, rc, "out of memory");
+        goto out;
+    }
     *ret = g;
     g = NULL;
 out:
@@ -279,6 +311,30 @@ enum pcn_err pcn_geo_locate(const struct pcn_geo *g, const char *postcode, const
                              g->coverage);
     return pcn_error_set(reterr, PCN_ENOTFOUND, "no postcode%s to measure from",
                          lsoa && *lsoa ? " and an LSOA outside the postcode table" : " or LSOA");
+}
+
+size_t pcn_geo_lsoa_postcode_count(const struct pcn_geo *g, const char *lsoa)
+{
+    uint64_t idx = 0;
+
+    if (!lsoa || !pcn_strmap_get(g->by_lsoa, lsoa, strlen(lsoa), &idx))
+        return 0;
+    return g->lsoas[idx].n;
+}
+
+enum pcn_err pcn_geo_lsoa_postcode(const struct pcn_geo *g, const char *lsoa, size_t i,
+                                   char ret_postcode[9], struct pcn_place *ret)
+{
+    uint64_t idx = 0;
+
+    if (!lsoa || !pcn_strmap_get(g->by_lsoa, lsoa, strlen(lsoa), &idx) || i >= g->lsoas[idx].n)
+        return PCN_ENOTFOUND;
+    const struct geo_postcode *p = &g->postcodes[g->lsoa_order[g->lsoa_first[idx] + i]];
+    memcpy(ret_postcode, p->code, sizeof(p->code));
+    memcpy(ret->lsoa, g->lsoas[idx].code, sizeof(ret->lsoa));
+    ret->lat = p->lat;
+    ret->lon = p->lon;
+    return PCN_OK;
 }
 
 double pcn_geo_km(double lat1, double lon1, double lat2, double lon2)

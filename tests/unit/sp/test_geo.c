@@ -67,6 +67,21 @@ static void test_lookup(void **state)
     assert_string_equal(e.msg,
                         "no postcode and an LSOA outside the postcode table to measure from");
     assert_int_equal(pcn_geo_locate(g, "XX", NULL, &p, &exact, &e), PCN_EINVAL);
+
+    /* the postcodes of an LSOA, in postcode order */
+    char pc[9];
+    assert_int_equal(pcn_geo_lsoa_postcode_count(g, "E01004142"), 2);
+    assert_int_equal(pcn_geo_lsoa_postcode_count(g, "E01000001"), 0);
+    assert_int_equal(pcn_geo_lsoa_postcode_count(g, NULL), 0);
+    assert_int_equal(pcn_geo_lsoa_postcode(g, "E01004142", 1, pc, &p), PCN_OK);
+    assert_string_equal(pc, "SM1 1AG");
+    assert_true(fabs(p.lat - 51.361846) < 1e-9);
+    assert_string_equal(p.lsoa, "E01004142");
+    assert_int_equal(pcn_geo_lsoa_postcode(g, "E01004142", 0, pc, &p), PCN_OK);
+    assert_string_equal(pc, "SM1 1AA");
+    assert_int_equal(pcn_geo_lsoa_postcode(g, "E01004142", 2, pc, &p), PCN_ENOTFOUND);
+    assert_int_equal(pcn_geo_lsoa_postcode(g, "E01014145", 0, pc, &p), PCN_OK);
+    assert_string_equal(pc, "TF1 1AA");
     assert_string_equal(e.msg, "'XX' is not a UK postcode");
     pcn_geo_free(g);
     pcn_geo_free(NULL);
