@@ -249,11 +249,26 @@ enum pcn_err pcn_directory_search(const struct pcn_directory *d, const struct pc
     if (q->max_km < 0 || isnan(q->max_km))
         return PCN_EINVAL;
     size_t n_words = split_words(q->text, buf, sizeof(buf), words);
+    /*
+     * With a distance limit, a box around the origin that holds the whole
+     * circle (a degree of latitude is 111.19 km; a degree of longitude less,
+     * by the cosine of the latitude, taken at the box's edge nearer a pole)
+     * skips most assets before the haversine. 1% wider for rounding.
+     */
+    bool boxed = q->has_origin && q->max_km > 0;
+    double dlat = boxed ? q->max_km / 111.19 * 1.01 : 0, dlon = 0;
+    if (boxed) {
+        double edge = fabs(q->lat) + dlat;
+        dlon = edge < 89.0 ? dlat / cos(edge * M_PI / 180.0) : 360.0;
+    }
     for (size_t i = 0; i < d->n; i++) {
         int stale = 0;
+        const struct pcn_asset *a = d->entries[i].asset;
+        if (boxed &&
+            (!a->has_position || fabs(a->lat - q->lat) > dlat || fabs(a->lon - q->lon) > dlon))
+            continue;
         if (!matches(&d->entries[i], q, words, n_words, as_of, &stale))
             continue;
-        const struct pcn_asset *a = d->entries[i].asset;
         double km = -1;
         if (q->has_origin && a->has_position)
             km = pcn_geo_km(q->lat, q->lon, a->lat, a->lon);
