@@ -77,6 +77,19 @@ enum pcn_err pcn_geo_lsoa_postcode(const struct pcn_geo *g, const char *lsoa, si
 enum pcn_err pcn_geo_locate(const struct pcn_geo *g, const char *postcode, const char *lsoa,
                             struct pcn_place *ret, int *ret_exact, struct pcn_error *reterr);
 
+struct pcn_strmap;
+
+/*
+ * The deprivation of every English LSOA: a map from LSOA code to its IMD
+ * 2019 decile (1 most deprived .. 10), read from path (NULL: the shipped
+ * data/reference/lsoa_imd2019.csv, header "lsoa,imd_decile"). Bad rows stop
+ * the load with "FILE:LINE: ...". Caller frees *ret with pcn_strmap_free().
+ */
+enum pcn_err pcn_lsoa_imd_load(const char *path, struct pcn_strmap **ret, struct pcn_error *reterr);
+
+/* The decile of lsoa in a map from pcn_lsoa_imd_load(); 0 when unknown. */
+int pcn_lsoa_imd_decile(const struct pcn_strmap *imd, const char *lsoa);
+
 /* Great-circle distance in kilometres (haversine, mean Earth radius 6371.0088 km). */
 double pcn_geo_km(double lat1, double lon1, double lat2, double lon2);
 

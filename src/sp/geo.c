@@ -347,3 +347,59 @@ double pcn_geo_km(double lat1, double lon1, double lat2, double lon2)
 
     return 2.0 * 6371.0088 * asin(sqrt(a < 1.0 ? a : 1.0));
 }
+
+enum pcn_err pcn_lsoa_imd_load(const char *path, struct pcn_strmap **ret, struct pcn_error *reterr)
+{
+    char def[4096];
+    struct pcn_csv *c = NULL;
+    struct pcn_strmap *m = pcn_strmap_new();
+    enum pcn_err rc = m ? PCN_OK : pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
+
+    if (rc == PCN_OK && !path) {
+        rc = pcn_data_path("data/reference/lsoa_imd2019.csv", def, sizeof(def));
+        if (rc != PCN_OK)
+            pcn_error_set(reterr, rc, "data/reference/lsoa_imd2019.csv: path too long");
+        path = def;
+    }
+    if (rc == PCN_OK)
+        rc = pcn_csv_open(path, &c, reterr);
+    if (rc == PCN_OK) {
+        rc = pcn_csv_next(c, reterr);
+        if (rc == PCN_OK && (pcn_csv_find(c, "lsoa") != 0 || pcn_csv_find(c, "imd_decile") != 1))
+            rc = pcn_error_set(reterr, PCN_EPARSE, "%s:1: expected the header lsoa,imd_decile",
+                               path);
+    }
+    while (rc == PCN_OK) {
+        rc = pcn_csv_next(c, reterr);
+        if (rc == PCN_ENOTFOUND) {
+            rc = PCN_OK;
+            break;
+        }
+        if (rc != PCN_OK)
+            break;
+        size_t len = 0, dlen = 0;
+        const char *lsoa = pcn_csv_nfields(c) == 2 ? pcn_csv_field(c, 0, &len) : NULL;
+        const char *dec = lsoa ? pcn_csv_field(c, 1, &dlen) : NULL;
+        int64_t d = 0;
+        if (!lsoa || !pcn_lsoa_is_valid(lsoa) || pcn_parse_range(dec, dlen, 1, 10, &d) != PCN_OK)
+            rc =
+                pcn_error_set(reterr, PCN_EPARSE, "%s:%lu: expected an LSOA code and a decile 1-10",
+                              path, pcn_csv_line(c));
+        else if (pcn_strmap_put(m, lsoa, len, (uint64_t)d) != PCN_OK)
+            rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
+    }
+    pcn_csv_free(c);
+    if (rc != PCN_OK) {
+        pcn_strmap_free(m);
+        return rc;
+    }
+    *ret = m;
+    return PCN_OK;
+}
+
+int pcn_lsoa_imd_decile(const struct pcn_strmap *imd, const char *lsoa)
+{
+    uint64_t v = 0;
+
+    return imd && lsoa && *lsoa && pcn_strmap_get(imd, lsoa, strlen(lsoa), &v) ? (int)v : 0;
+}

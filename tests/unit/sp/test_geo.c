@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "pcn/geo.h"
+#include "pcn/hash.h"
 
 #define DATA PCN_SOURCE_DIR "/tests/data/sp/"
 
@@ -102,6 +103,28 @@ static void test_shipped_table(void **state)
     pcn_geo_free(g);
 }
 
+static void test_imd(void **state)
+{
+    struct pcn_strmap *imd = NULL;
+    struct pcn_error e;
+    char path[256];
+    (void)state;
+    assert_int_equal(pcn_lsoa_imd_load(NULL, &imd, &e), PCN_OK);
+    /* MHCLG IMD 2019 as shipped: E01004142 (Sutton) decile 4, E01008703 (Sunderland centre) 1 */
+    assert_int_equal(pcn_lsoa_imd_decile(imd, "E01004142"), 4);
+    assert_int_equal(pcn_lsoa_imd_decile(imd, "E01008703"), 1);
+    assert_int_equal(pcn_lsoa_imd_decile(imd, "E01999999"), 0);
+    assert_int_equal(pcn_lsoa_imd_decile(imd, ""), 0);
+    assert_int_equal(pcn_lsoa_imd_decile(NULL, "E01004142"), 0);
+    pcn_strmap_free(imd);
+    (void)snprintf(path, sizeof(path), "%s/pc.csv", workdir);
+    test_write_file(path, "lsoa,imd_decile\nE01004142,11\n");
+    assert_int_equal(pcn_lsoa_imd_load(path, &imd, &e), PCN_EPARSE);
+    assert_non_null(strstr(e.msg, "pc.csv:2: expected an LSOA code and a decile 1-10"));
+    test_write_file(path, "a,b\n");
+    assert_int_equal(pcn_lsoa_imd_load(path, &imd, &e), PCN_EPARSE);
+}
+
 static void test_distance(void **state)
 {
     (void)state;
@@ -156,9 +179,8 @@ static void test_bad_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lookup),
-        cmocka_unit_test(test_shipped_table),
-        cmocka_unit_test(test_distance),
+        cmocka_unit_test(test_lookup),    cmocka_unit_test(test_shipped_table),
+        cmocka_unit_test(test_imd),       cmocka_unit_test(test_distance),
         cmocka_unit_test(test_bad_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
