@@ -91,7 +91,7 @@ const char *pcn_asset_route_name(enum pcn_asset_route r);
 enum pcn_err pcn_asset_route_parse(const char *s, enum pcn_asset_route *ret);
 
 /* A weekly session. */
-struct pcn_session {
+struct pcn_asset_session {
     uint8_t day;    /* 0 Monday .. 6 Sunday */
     uint16_t start; /* minutes after midnight, 0-1439 */
     uint16_t end;   /* minutes after midnight, start < end <= 1440 */
@@ -106,11 +106,11 @@ struct pcn_session {
  * start. PCN_EINVAL (bad day, bad time, end not after start, overlapping
  * sessions on one day), PCN_ELIMIT past PCN_ASSET_MAX_SESSIONS.
  */
-enum pcn_err pcn_sessions_parse(const char *s, struct pcn_session ret[PCN_ASSET_MAX_SESSIONS],
+enum pcn_err pcn_sessions_parse(const char *s, struct pcn_asset_session ret[PCN_ASSET_MAX_SESSIONS],
                                 size_t *ret_n, struct pcn_error *reterr);
 /* Append sessions in the parse format, runs of days with one time joined ("Mon-Fri 09:00-17:00").
  */
-enum pcn_err pcn_sessions_format(const struct pcn_session *s, size_t n, struct pcn_buf *out);
+enum pcn_err pcn_sessions_format(const struct pcn_asset_session *s, size_t n, struct pcn_buf *out);
 
 #define PCN_COST_UNKNOWN (-1)
 #define PCN_COST_MAX_PENCE 100000 /* GBP 1,000 per session */
@@ -141,7 +141,7 @@ struct pcn_asset {
     char lsoa[10];    /* "" when unknown */
     int has_position; /* lat/lon valid */
     double lat, lon;
-    struct pcn_session sessions[PCN_ASSET_MAX_SESSIONS];
+    struct pcn_asset_session sessions[PCN_ASSET_MAX_SESSIONS];
     size_t n_sessions;
     const char *sessions_note; /* "term time only", "first Tuesday of the month" */
     int32_t cost_pence;        /* PCN_COST_UNKNOWN, 0 for free, else per session */

@@ -231,7 +231,7 @@ static bool parse_days(const char *s, size_t len, int *ret_first, int *ret_last)
 
 static int session_cmp(const void *pa, const void *pb)
 {
-    const struct pcn_session *a = pa, *b = pb;
+    const struct pcn_asset_session *a = pa, *b = pb;
 
     if (a->day != b->day)
         return a->day < b->day ? -1 : 1;
@@ -241,8 +241,8 @@ static int session_cmp(const void *pa, const void *pb)
 }
 
 /* Parse one "DAYS HH:MM-HH:MM" entry, appending its sessions. */
-static enum pcn_err parse_session(const char *s, size_t len, struct pcn_session *out, size_t *n,
-                                  struct pcn_error *reterr)
+static enum pcn_err parse_session(const char *s, size_t len, struct pcn_asset_session *out,
+                                  size_t *n, struct pcn_error *reterr)
 {
     const char *sp = memchr(s, ' ', len);
     int first = 0, last = 0;
@@ -266,12 +266,12 @@ static enum pcn_err parse_session(const char *s, size_t len, struct pcn_session 
         if (*n >= PCN_ASSET_MAX_SESSIONS)
             return pcn_error_set(reterr, PCN_ELIMIT, "more than %d weekly sessions",
                                  PCN_ASSET_MAX_SESSIONS);
-        out[(*n)++] = (struct pcn_session){(uint8_t)d, start, end};
+        out[(*n)++] = (struct pcn_asset_session){(uint8_t)d, start, end};
     }
     return PCN_OK;
 }
 
-enum pcn_err pcn_sessions_parse(const char *s, struct pcn_session ret[PCN_ASSET_MAX_SESSIONS],
+enum pcn_err pcn_sessions_parse(const char *s, struct pcn_asset_session ret[PCN_ASSET_MAX_SESSIONS],
                                 size_t *ret_n, struct pcn_error *reterr)
 {
     size_t n = 0;
@@ -300,7 +300,7 @@ enum pcn_err pcn_sessions_parse(const char *s, struct pcn_session ret[PCN_ASSET_
     return PCN_OK;
 }
 
-enum pcn_err pcn_sessions_format(const struct pcn_session *s, size_t n, struct pcn_buf *out)
+enum pcn_err pcn_sessions_format(const struct pcn_asset_session *s, size_t n, struct pcn_buf *out)
 {
     bool done[PCN_ASSET_MAX_SESSIONS] = {false};
     bool first = true;
@@ -481,7 +481,7 @@ enum pcn_err pcn_asset_check(const struct pcn_asset *a, struct pcn_error *reterr
     if (a->n_sessions > PCN_ASSET_MAX_SESSIONS)
         return pcn_error_set(reterr, PCN_ELIMIT, "sessions: more than %d", PCN_ASSET_MAX_SESSIONS);
     for (size_t i = 0; i < a->n_sessions; i++) {
-        const struct pcn_session *s = &a->sessions[i];
+        const struct pcn_asset_session *s = &a->sessions[i];
         if (s->day > 6 || s->start >= s->end || s->end > 1440)
             return pcn_error_set(reterr, PCN_EINVAL, "sessions: session %zu is not a weekly time",
                                  i + 1);

@@ -303,18 +303,19 @@ static void asset_times(struct gen *g, const struct asset_kind *k, struct pcn_as
 
     if (k->weekdays_9_to_5) {
         for (uint8_t d = 0; d < 5; d++)
-            a->sessions[a->n_sessions++] = (struct pcn_session){d, 540, 1020};
+            a->sessions[a->n_sessions++] = (struct pcn_asset_session){d, 540, 1020};
         return;
     }
     uint8_t day = (uint8_t)pcn_rng_below(&g->rng, 6);
     uint16_t start = starts[pcn_rng_below(&g->rng, PCN_ARRAY_SIZE(starts))];
     uint16_t len = lengths[pcn_rng_below(&g->rng, PCN_ARRAY_SIZE(lengths))];
-    a->sessions[a->n_sessions++] = (struct pcn_session){day, start, (uint16_t)(start + len)};
+    a->sessions[a->n_sessions++] = (struct pcn_asset_session){day, start, (uint16_t)(start + len)};
     if (uniform(g) < 0.3) {
         uint8_t other = (uint8_t)((day + 2 + pcn_rng_below(&g->rng, 3)) % 6);
-        a->sessions[a->n_sessions++] = (struct pcn_session){other, start, (uint16_t)(start + len)};
+        a->sessions[a->n_sessions++] =
+            (struct pcn_asset_session){other, start, (uint16_t)(start + len)};
         if (a->sessions[1].day < a->sessions[0].day) {
-            struct pcn_session s = a->sessions[0];
+            struct pcn_asset_session s = a->sessions[0];
             a->sessions[0] = a->sessions[1];
             a->sessions[1] = s;
         }

@@ -67,7 +67,7 @@ static void test_categories(void **state)
 
 static void test_sessions(void **state)
 {
-    struct pcn_session s[PCN_ASSET_MAX_SESSIONS];
+    struct pcn_asset_session s[PCN_ASSET_MAX_SESSIONS];
     size_t n = 0;
     struct pcn_buf b = PCN_BUF_INIT;
     struct pcn_error e;
@@ -88,7 +88,7 @@ static void test_sessions(void **state)
     assert_int_equal(pcn_sessions_format(s, n, &b), PCN_OK);
     assert_string_equal(b.buf, "Mon-Fri 09:00-10:00; Thu 14:00-15:30; Sun 23:00-24:00");
     /* what the formatter writes reads back to the same sessions */
-    struct pcn_session again[PCN_ASSET_MAX_SESSIONS];
+    struct pcn_asset_session again[PCN_ASSET_MAX_SESSIONS];
     size_t m = 0;
     assert_int_equal(pcn_sessions_parse(b.buf, again, &m, &e), PCN_OK);
     assert_int_equal(m, n);
@@ -216,7 +216,7 @@ static void test_check(void **state)
     check_fails(&a, "organisation: missing");
     good_asset(&a);
     a.n_sessions = 1;
-    a.sessions[0] = (struct pcn_session){7, 60, 120};
+    a.sessions[0] = (struct pcn_asset_session){7, 60, 120};
     check_fails(&a, "sessions: session 1");
 
     /* stale: not verified in the 12 months up to the date */

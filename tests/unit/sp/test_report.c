@@ -272,8 +272,8 @@ static void add_asset(struct pcn_directory *d, int64_t id, uint32_t cats, const 
         a.last_verified = PCN_DATE_NONE;
     if (id == 1) {
         a.n_sessions = 2;
-        a.sessions[0] = (struct pcn_session){1, 600, 660};
-        a.sessions[1] = (struct pcn_session){5, 600, 660};
+        a.sessions[0] = (struct pcn_asset_session){1, 600, 660};
+        a.sessions[1] = (struct pcn_asset_session){5, 600, 660};
     }
     assert_int_equal(pcn_directory_add(d, &a, NULL, &e), PCN_OK);
 }
