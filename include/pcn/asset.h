@@ -224,6 +224,17 @@ enum pcn_err pcn_directory_read_csv_mem(struct pcn_directory *d, const char *dat
                                         const char *name, const struct pcn_geo *geo, int32_t as_of,
                                         struct pcn_asset_import *ret, struct pcn_error *reterr);
 
+/*
+ * One asset from named fields, read and checked as a CSV row is: names are
+ * the format's columns (each at most once; name and categories required),
+ * values their text. Added to d; *ret (may be NULL) gets the stored copy.
+ * Errors name the column ("column 'email': ..."). For an API body.
+ */
+enum pcn_err pcn_directory_add_fields(struct pcn_directory *d, const char *const *names,
+                                      const char *const *values, size_t n,
+                                      const struct pcn_geo *geo, int32_t as_of,
+                                      const struct pcn_asset **ret, struct pcn_error *reterr);
+
 /* Append the CSV header line of the directory format (every column, in order). */
 enum pcn_err pcn_asset_csv_header(struct pcn_buf *out);
 /* Append one asset as a CSV row of that format (the read format round-trips). */
@@ -245,7 +256,8 @@ struct pcn_asset_query {
     int include_inactive; /* also return closed assets */
     int only_stale;       /* only entries that need re-verifying */
     int32_t as_of;        /* date for the stale flag; PCN_DATE_NONE = today */
-    size_t limit;         /* at most this many hits (0 = all); *ret_total counts them all */
+    size_t offset;        /* skip this many hits first (paging) */
+    size_t limit;         /* then at most this many hits (0 = all); *ret_total counts them all */
 };
 
 struct pcn_asset_hit {
@@ -260,7 +272,7 @@ struct pcn_asset_hit {
  * Run a search. Hits are ordered by distance (assets without a position
  * last) when there is an origin, else by name; ties by id then insertion.
  * *ret is an array the caller frees with pcn_free() (NULL when there are no
- * hits); *ret_n hits are returned of *ret_total that matched. PCN_EINVAL
+ * hits); *ret_n hits (from q->offset on) are returned of *ret_total that matched. PCN_EINVAL
  * for a text longer than PCN_ASSET_QUERY_TEXT_MAX or a negative distance.
  */
 enum pcn_err pcn_directory_search(const struct pcn_directory *d, const struct pcn_asset_query *q,

@@ -289,4 +289,12 @@ enum pcn_err pcn_referral_check(const struct pcn_referral *r, struct pcn_error *
  */
 enum pcn_err pcn_text_check(const char *field, const char *s, size_t max, struct pcn_error *reterr);
 
+/*
+ * When something happened, as written by people and by the API (UTC):
+ * "YYYY-MM-DD" (noon of that day), "YYYY-MM-DDThh:mm" or
+ * "YYYY-MM-DDThh:mm:ssZ" (pcn_instant_format()'s form, so a time read
+ * back can be sent again). PCN_EINVAL for anything else.
+ */
+enum pcn_err pcn_sp_time_parse(const char *s, size_t len, pcn_usec_t *ret);
+
 #endif /* PCN_REFERRAL_H */

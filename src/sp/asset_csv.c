@@ -58,10 +58,11 @@ static const char *const col_names[COL_COUNT_] = {
 
 #define MAX_ROWS 100000
 
-/* One read in progress. */
+/* One read in progress: of a CSV file, or of one asset's named fields (csv NULL). */
 struct reader {
     struct pcn_csv *csv;
-    long at[COL_COUNT_]; /* field index of each column, -1 if absent */
+    long at[COL_COUNT_];           /* field index of each column, -1 if absent */
+    const char *field[COL_COUNT_]; /* without csv: each column's text, NULL if absent */
     const struct pcn_geo *geo;
     int32_t as_of;
     struct pcn_asset_import sum;
@@ -71,16 +72,25 @@ struct reader {
 /* The cell of column c in the current row ("" when the file has no such column). */
 static const char *cell(const struct reader *r, enum col c)
 {
+    if (!r->csv)
+        return r->field[c] ? r->field[c] : "";
     if (r->at[c] < 0 || (size_t)r->at[c] >= pcn_csv_nfields(r->csv))
         return "";
     return pcn_csv_field(r->csv, (size_t)r->at[c], NULL);
 }
 
-/* Fail the row: "FILE:LINE: column 'x': " + message already in r->err (or fmt). */
+/* Put "FILE:LINE: " (a file's row) before the message in r->err. */
+static void where(struct reader *r)
+{
+    if (r->csv)
+        pcn_error_prefix(r->err, "%s:%lu: ", pcn_csv_name(r->csv), pcn_csv_line(r->csv));
+}
+
+/* Fail the row: "FILE:LINE: column 'x': " + message already in r->err. */
 static enum pcn_err cell_error(struct reader *r, enum col c, enum pcn_err rc)
 {
-    pcn_error_prefix(r->err, "%s:%lu: column '%s': ", pcn_csv_name(r->csv), pcn_csv_line(r->csv),
-                     col_names[c]);
+    pcn_error_prefix(r->err, "column '%s': ", col_names[c]);
+    where(r);
     r->err->code = rc;
     return rc;
 }
@@ -224,8 +234,9 @@ static enum pcn_err read_numbers(struct reader *r, struct pcn_asset *a)
     return rc;
 }
 
-/* One data row into the directory. */
-static enum pcn_err read_row(struct reader *r, struct pcn_directory *d)
+/* One data row into the directory; *ret (may be NULL) gets the stored copy. */
+static enum pcn_err read_row(struct reader *r, struct pcn_directory *d,
+                             const struct pcn_asset **ret)
 {
     struct pcn_asset a;
     enum pcn_err rc;
@@ -248,10 +259,10 @@ static enum pcn_err read_row(struct reader *r, struct pcn_directory *d)
         rc = read_place(r, &a);
     if (rc != PCN_OK)
         return rc;
-    rc = pcn_directory_add(d, &a, NULL, r->err);
+    rc = pcn_directory_add(d, &a, ret, r->err);
     if (rc != PCN_OK) {
-        /* The check names the field first ("email: ..."): turn that into the column. */
-        pcn_error_prefix(r->err, "%s:%lu: ", pcn_csv_name(r->csv), pcn_csv_line(r->csv));
+        /* The check names the field first ("email: ..."). */
+        where(r);
         r->err->code = rc;
         return rc;
     }
@@ -277,7 +288,7 @@ static enum pcn_err read_all(struct reader *r, struct pcn_directory *d)
             rc = pcn_error_set(r->err, PCN_ELIMIT, "%s:%lu: more than %d assets",
                                pcn_csv_name(r->csv), pcn_csv_line(r->csv), MAX_ROWS);
         if (rc == PCN_OK)
-            rc = read_row(r, d);
+            rc = read_row(r, d, NULL);
     }
     return rc;
 }
@@ -320,6 +331,31 @@ enum pcn_err pcn_directory_read_csv_mem(struct pcn_directory *d, const char *dat
     if (rc != PCN_OK)
         return pcn_error_set(reterr, rc, "%s: out of memory", name);
     return read_csv(d, c, geo, as_of, ret, reterr);
+}
+
+enum pcn_err pcn_directory_add_fields(struct pcn_directory *d, const char *const *names,
+                                      const char *const *values, size_t n,
+                                      const struct pcn_geo *geo, int32_t as_of,
+                                      const struct pcn_asset **ret, struct pcn_error *reterr)
+{
+    struct pcn_error scratch;
+    struct reader r = {.geo = geo, .as_of = as_of, .err = reterr ? reterr : &scratch};
+
+    for (size_t i = 0; i < n; i++) {
+        int c = 0;
+        while (c < COL_COUNT_ && strcmp(names[i], col_names[c]) != 0)
+            c++;
+        if (c == COL_COUNT_ || r.field[c])
+            return pcn_error_set(r.err, PCN_EINVAL,
+                                 "field '%.60s' is unknown or repeated (the directory's "
+                                 "columns are listed in docs/formats.md)",
+                                 names[i]);
+        r.field[c] = values[i];
+    }
+    if (!r.field[COL_NAME] || !r.field[COL_CATEGORIES])
+        return pcn_error_set(r.err, PCN_EINVAL, "%s is required",
+                             r.field[COL_NAME] ? "categories" : "name");
+    return read_row(&r, d, ret);
 }
 
 enum pcn_err pcn_asset_csv_header(struct pcn_buf *out)

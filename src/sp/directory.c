@@ -282,7 +282,8 @@ enum pcn_err pcn_directory_search(const struct pcn_directory *d, const struct pc
     }
     if (n > 1)
         qsort(r, n, sizeof(*r), q->has_origin ? cmp_by_distance : cmp_by_name);
-    size_t keep = q->limit && q->limit < n ? q->limit : n;
+    size_t skip = q->offset < n ? q->offset : n;
+    size_t keep = q->limit && q->limit < n - skip ? q->limit : n - skip;
     struct pcn_asset_hit *hits = NULL;
     if (keep) {
         hits = pcn_calloc(keep, sizeof(*hits));
@@ -291,7 +292,7 @@ enum pcn_err pcn_directory_search(const struct pcn_directory *d, const struct pc
             return PCN_ENOMEM;
         }
         for (size_t i = 0; i < keep; i++)
-            hits[i] = r[i].hit;
+            hits[i] = r[skip + i].hit;
     }
     pcn_free(r);
     *ret = hits;

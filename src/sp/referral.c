@@ -11,6 +11,7 @@
 
 #include "pcn/asset.h"
 #include "pcn/csv.h"
+#include "pcn/parse.h"
 #include "util/common.h"
 
 static const char *const state_names[PCN_REFERRAL_STATE_COUNT_] = {
@@ -417,5 +418,28 @@ enum pcn_err pcn_referral_check(const struct pcn_referral *r, struct pcn_error *
         return pcn_error_set(reterr, PCN_EINVAL, "needs: unknown category");
     if (r->received_at <= 0)
         return pcn_error_set(reterr, PCN_EINVAL, "received_at: missing");
+    return PCN_OK;
+}
+
+enum pcn_err pcn_sp_time_parse(const char *s, size_t len, pcn_usec_t *ret)
+{
+    const int64_t usec_per_minute = INT64_C(60000000);
+    int32_t day = 0;
+    int64_t h = 12, m = 0, sec = 0;
+
+    if (len < 10 || pcn_date_parse(s, 10, &day) != PCN_OK)
+        return PCN_EINVAL;
+    if (len == 10) {
+        /* a day: noon, so no time zone moves it to another day */
+    } else if ((len == 16 || (len == 20 && s[16] == ':' && s[19] == 'Z')) && s[10] == 'T' &&
+               s[13] == ':' && pcn_parse_range(s + 11, 2, 0, 23, &h) == PCN_OK &&
+               pcn_parse_range(s + 14, 2, 0, 59, &m) == PCN_OK &&
+               (len == 16 || pcn_parse_range(s + 17, 2, 0, 59, &sec) == PCN_OK)) {
+        /* a time of day */
+    } else {
+        return PCN_EINVAL;
+    }
+    *ret = (pcn_usec_t)day * INT64_C(86400000000) + (h * 60 + m) * usec_per_minute +
+           sec * INT64_C(1000000);
     return PCN_OK;
 }

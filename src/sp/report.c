@@ -466,6 +466,7 @@ enum pcn_err pcn_sp_referral_rates(const struct pcn_sp_person *p, size_t n,
         return PCN_ENOMEM;
     }
     finish_rate(&all, 0);
+    all.ratio = all.population > 0 ? 1.0 : 0; /* the whole population against itself */
     rows[0] = all;
     for (size_t i = 0; i < n_practices; i++)
         rows[1 + i] = practices[i];

@@ -465,6 +465,19 @@ static void test_search(void **state)
     assert_int_equal(n, 3);
     assert_int_equal(total, 6);
     pcn_free(h);
+    /* an offset pages on: hits 5 and 6, then none past the end */
+    q.offset = 4;
+    h = search(d, &q, &n, &total);
+    assert_int_equal(n, 2);
+    assert_int_equal(total, 6);
+    assert_string_equal(h[1].asset->name, "Evening Pottery Class");
+    pcn_free(h);
+    q.offset = 9;
+    h = search(d, &q, &n, &total);
+    assert_int_equal(n, 0);
+    assert_int_equal(total, 6);
+    pcn_free(h);
+    q.offset = 0;
     q.limit = 0;
     q.has_origin = 0;
 
@@ -548,6 +561,47 @@ static void test_directory_add(void **state)
     pcn_directory_free(NULL);
 }
 
+static void test_add_fields(void **state)
+{
+    static const char *const names[] = {"name", "categories", "postcode", "cost", "email"};
+    static const char *const good[] = {"Friday Walk", "physical_activity", "sm1 1aa", "free",
+                                       "walk@example.org"};
+    static const char *const bad_cost[] = {"Friday Walk", "physical_activity", "", "3 quid", ""};
+    static const char *const bad_mail[] = {"Friday Walk", "physical_activity", "", "", "nobody"};
+    static const char *const unknown[] = {"name", "colour"};
+    static const char *const twice[] = {"name", "name"};
+    static const char *const two[] = {"Friday Walk", "blue"};
+    const struct pcn_asset *a = NULL;
+    struct pcn_geo *g = NULL;
+    struct pcn_error e;
+    struct pcn_directory *d = pcn_directory_new();
+    (void)state;
+
+    assert_int_equal(pcn_geo_load(DATA "postcodes.csv", &g, &e), PCN_OK);
+    assert_int_equal(pcn_directory_add_fields(d, names, good, 5, g, day("2026-07-01"), &a, &e),
+                     PCN_OK);
+    assert_string_equal(a->name, "Friday Walk");
+    assert_string_equal(a->postcode, "SM1 1AA");
+    assert_string_equal(a->lsoa, "E01004142"); /* placed by the postcode table */
+    assert_true(a->has_position);
+    assert_int_equal(a->cost_pence, 0);
+    assert_int_equal(pcn_directory_count(d), 1);
+    /* the same checks and messages as a CSV cell, without a file and line */
+    assert_int_equal(pcn_directory_add_fields(d, names, bad_cost, 5, g, 0, NULL, &e), PCN_EINVAL);
+    assert_true(strncmp(e.msg, "column 'cost': ", 15) == 0);
+    assert_int_equal(pcn_directory_add_fields(d, names, bad_mail, 5, g, 0, NULL, &e), PCN_EINVAL);
+    assert_non_null(strstr(e.msg, "email"));
+    assert_int_equal(pcn_directory_add_fields(d, unknown, two, 2, g, 0, NULL, &e), PCN_EINVAL);
+    assert_non_null(strstr(e.msg, "field 'colour' is unknown"));
+    assert_int_equal(pcn_directory_add_fields(d, twice, two, 2, g, 0, NULL, &e), PCN_EINVAL);
+    assert_non_null(strstr(e.msg, "repeated"));
+    assert_int_equal(pcn_directory_add_fields(d, names, good, 1, g, 0, NULL, &e), PCN_EINVAL);
+    assert_string_equal(e.msg, "categories is required");
+    assert_int_equal(pcn_directory_count(d), 1); /* nothing half-added */
+    pcn_directory_free(d);
+    pcn_geo_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -555,7 +609,7 @@ int main(void)
         cmocka_unit_test(test_cost),          cmocka_unit_test(test_check),
         cmocka_unit_test(test_read),          cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_bad_csv),       cmocka_unit_test(test_search),
-        cmocka_unit_test(test_directory_add),
+        cmocka_unit_test(test_directory_add), cmocka_unit_test(test_add_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

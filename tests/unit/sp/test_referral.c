@@ -332,6 +332,39 @@ static void test_referral_record(void **state)
     assert_int_equal(pcn_referral_check(&r, &e), PCN_EINVAL);
 }
 
+static void test_time_parse(void **state)
+{
+    static const char *const bad[] = {"",
+                                      "2026-13-01",
+                                      "2026-02-30",
+                                      "2026-03-01T",
+                                      "2026-03-01T9:30",
+                                      "2026-03-01T24:00",
+                                      "2026-03-01T10:60",
+                                      "2026-03-01 10:30",
+                                      "2026-03-01T10:30:00",
+                                      "2026-03-01T10:30:61Z",
+                                      "2026-03-01T10:30:00+01:00",
+                                      "01/03/2026"};
+    pcn_usec_t t = 0;
+    int32_t day = 0;
+    char back[PCN_INSTANT_STR_SIZE];
+    (void)state;
+
+    assert_int_equal(pcn_date_parse("2026-03-01", 10, &day), PCN_OK);
+    assert_int_equal(pcn_sp_time_parse("2026-03-01", 10, &t), PCN_OK);
+    assert_true(t == (pcn_usec_t)day * INT64_C(86400000000) + INT64_C(12) * 3600000000);
+    assert_int_equal(pcn_sp_time_parse("2026-03-01T09:05", 16, &t), PCN_OK);
+    pcn_instant_format(t, back);
+    assert_string_equal(back, "2026-03-01T09:05:00Z");
+    /* what the API writes reads back to the same instant */
+    assert_int_equal(pcn_sp_time_parse("2026-03-01T23:59:58Z", 20, &t), PCN_OK);
+    pcn_instant_format(t, back);
+    assert_string_equal(back, "2026-03-01T23:59:58Z");
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(pcn_sp_time_parse(bad[i], strlen(bad[i]), &t), PCN_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_names),       cmocka_unit_test(test_history),
         cmocka_unit_test(test_source),      cmocka_unit_test(test_contact),
         cmocka_unit_test(test_text_limits), cmocka_unit_test(test_referral_record),
+        cmocka_unit_test(test_time_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

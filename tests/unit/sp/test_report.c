@@ -211,6 +211,7 @@ static void test_rates(void **state)
     /* Wilson 95% interval for 40/1000: 29.5 to 54.1 per 1,000 */
     assert_true(fabs(r[0].ci_low - 29.5) < 0.1);
     assert_true(fabs(r[0].ci_high - 54.1) < 0.1);
+    assert_true(r[0].ratio == 1.0); /* the whole population against itself */
     /* practices in code order after "all" */
     assert_string_equal(r[1].group, "A81001");
     assert_int_equal(r[1].population, 400);
