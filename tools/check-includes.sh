@@ -22,7 +22,7 @@ util
 model    util
 sp       model
 fmt      util
-store    model
+store    sp
 auth     store
 ingest   store
 synth    ingest sp
@@ -49,7 +49,7 @@ ingest   ingest bundle
 sp       asset geo referral sp_coding sp_report wellbeing
 synth    generate sp_twin
 engine   engine
-ops      registry_ops views
+ops      registry_ops sp_ops sp_views views
 server   server
 '
 

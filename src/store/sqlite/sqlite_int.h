@@ -34,6 +34,7 @@ struct pcn__sqlite_domain {
     X(registry)                                                                                    \
     X(population)                                                                                  \
     X(auth)                                                                                        \
+    X(sp)                                                                                          \
     /* one line per domain, above */
 
 #define PCN__SQLITE_DECLARE(name) extern const struct pcn__sqlite_domain pcn__sqlite_##name;
