@@ -88,4 +88,31 @@ enum pcn_err pcn_sp_twin_make(const struct pcn_sp_twin_person *people, size_t n,
 /* Free a twin. NULL-safe. */
 void pcn_sp_twin_free(struct pcn_sp_twin *t);
 
+struct pcn_store;
+
+/* The twin made from a database's population. */
+struct pcn_sp_twin_store_opts {
+    uint64_t seed;
+    int32_t as_of;       /* the population's date */
+    const char *network; /* a real network's code: its link-worker FTE from the workforce
+                            census (data/reference/pcn_workforce.csv); NULL: 4.3 per 100,000 */
+};
+
+struct pcn_sp_twin_summary {
+    size_t people;       /* registered people the twin drew from */
+    size_t assets;       /* directory entries written */
+    size_t referrals;    /* referrals written */
+    size_t coded_events; /* codes written into the patients' records */
+    double link_worker_fte;
+};
+
+/*
+ * Make the twin from the store's registered population on o->as_of and
+ * write it (directory, referrals with all their records, and the coded
+ * events) inside the caller's open transaction. The population must have
+ * been written already. PCN_ENOMEM, PCN_ESTORAGE with *reterr set.
+ */
+enum pcn_err pcn_sp_twin_store(struct pcn_store *s, const struct pcn_sp_twin_store_opts *o,
+                               struct pcn_sp_twin_summary *ret, struct pcn_error *reterr);
+
 #endif /* PCN_SP_TWIN_H */
