@@ -47,6 +47,14 @@ enum pcn_err pcn_sp_import_assets(struct pcn_store *s, const char *path, const s
                                   struct pcn_error *reterr);
 
 /*
+ * Store every asset of a directory already read (an upload): as
+ * pcn_sp_import_assets() does with a file; `name` labels the messages
+ * ("NAME:ROW: ..."). PCN_ENOTFOUND for an id that is not stored.
+ */
+enum pcn_err pcn_sp_store_directory(struct pcn_store *s, const struct pcn_directory *d,
+                                    const char *name, struct pcn_error *reterr);
+
+/*
  * Store one asset (an API body read by pcn_directory_add_fields()): a new
  * one when a->id is 0 (*ret_id), else an update of the version the caller
  * read, which is required (PCN_ECONFLICT when someone changed it first,

@@ -47,7 +47,7 @@ struct pcn_sp_view_opts {
     /* LSOA deprivation (pcn_lsoa_imd_load(), pcn/geo.h) for rates and coverage; NULL: the
        shipped table is read for the call. A server keeps one. */
     const struct pcn_strmap *imd;
-    int64_t offset, limit;   /* paging of long lists (0 limit: all) */
+    int64_t offset, limit; /* paging of long lists (0 limit: all) */
 };
 
 /*

@@ -695,8 +695,9 @@ static int parse_value(int c, const char *arg, struct sp_opts *o)
         *(c == O_GOAL ? &o->goal : c == O_ASSET ? &o->asset : &o->connection) = v;
         return CLI_EXIT_OK;
     case O_AT:
-        return pcn_sp_time_parse(arg, strlen(arg), &o->at) == PCN_OK ? CLI_EXIT_OK
-                                       : cli_usage_error("sp", "--at YYYY-MM-DD[Thh:mm]");
+        return pcn_sp_time_parse(arg, strlen(arg), &o->at) == PCN_OK
+                   ? CLI_EXIT_OK
+                   : cli_usage_error("sp", "--at YYYY-MM-DD[Thh:mm]");
     case O_TARGET:
         return cli_parse_date("sp", "--target", arg, &o->target);
     case O_ON:

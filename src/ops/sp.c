@@ -34,6 +34,17 @@ enum pcn_err pcn_sp_import_assets(struct pcn_store *s, const char *path, const s
     enum pcn_err rc = d ? pcn_directory_read_csv(d, path, geo, as_of, ret, reterr)
                         : pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
 
+    if (rc == PCN_OK)
+        rc = pcn_sp_store_directory(s, d, path, reterr);
+    pcn_directory_free(d);
+    return rc;
+}
+
+enum pcn_err pcn_sp_store_directory(struct pcn_store *s, const struct pcn_directory *d,
+                                    const char *name, struct pcn_error *reterr)
+{
+    enum pcn_err rc = PCN_OK;
+
     for (size_t i = 0; rc == PCN_OK && i < pcn_directory_count(d); i++) {
         struct pcn_asset a = *pcn_directory_at(d, i);
         a.version = 0; /* the file is the newer truth */
@@ -42,11 +53,10 @@ enum pcn_err pcn_sp_import_assets(struct pcn_store *s, const char *path, const s
             rc = pcn_error_set(reterr, rc,
                                "%s: asset %lld (row %zu) is not in the directory; "
                                "leave id empty to add it",
-                               path, (long long)a.id, i + 1);
+                               name, (long long)a.id, i + 1);
         else if (rc != PCN_OK)
-            rc = pcn_error_set(reterr, rc, "%s: row %zu: %s", path, i + 1, pcn_store_errmsg(s));
+            rc = pcn_error_set(reterr, rc, "%s: row %zu: %s", name, i + 1, pcn_store_errmsg(s));
     }
-    pcn_directory_free(d);
     return rc;
 }
 

@@ -766,19 +766,31 @@ static void outcome_row(struct row *r, int k, const char *group, const struct pc
         (void)count(r, 12, baseline_only);
 }
 
+/* The filter's cases and their outcomes (with_pairs: each person's pairs too); both released
+   by the caller on success, nothing left on failure. */
+static enum pcn_err outcomes_of(struct pcn_store *s, const struct pcn_sp_view_opts *o,
+                                int with_pairs, struct cases *cs, struct pcn_sp_outcomes *out,
+                                struct pcn_error *reterr)
+{
+    enum pcn_err rc = load_cases(s, o, 1, cs, reterr);
+
+    if (rc == PCN_OK &&
+        pcn_sp_outcomes_compute(cs->c, cs->n, cs->m, cs->n_m, with_pairs, out) != PCN_OK)
+        rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
+    if (rc != PCN_OK)
+        cases_release(cs);
+    return rc;
+}
+
 enum pcn_err pcn_sp_view_outcomes(struct pcn_store *s, const struct pcn_sp_view_opts *o,
                                   struct pcn_table **ret, struct pcn_error *reterr)
 {
     struct cases cs = {0};
     struct pcn_sp_outcomes out;
-    enum pcn_err rc = load_cases(s, o, 1, &cs, reterr);
+    enum pcn_err rc = outcomes_of(s, o, 0, &cs, &out, reterr);
 
-    if (rc == PCN_OK && pcn_sp_outcomes_compute(cs.c, cs.n, cs.m, cs.n_m, 0, &out) != PCN_OK)
-        rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
-    if (rc != PCN_OK) {
-        cases_release(&cs);
+    if (rc != PCN_OK)
         return rc;
-    }
     struct row r = {new_table("sp_outcomes", outcome_cols, PCN_ARRAY_SIZE(outcome_cols)), PCN_OK,
                     o->suppress_below};
     if (!r.t)
@@ -808,14 +820,10 @@ enum pcn_err pcn_sp_view_outcome_pairs(struct pcn_store *s, const struct pcn_sp_
 {
     struct cases cs = {0};
     struct pcn_sp_outcomes out;
-    enum pcn_err rc = load_cases(s, o, 1, &cs, reterr);
+    enum pcn_err rc = outcomes_of(s, o, 1, &cs, &out, reterr);
 
-    if (rc == PCN_OK && pcn_sp_outcomes_compute(cs.c, cs.n, cs.m, cs.n_m, 1, &out) != PCN_OK)
-        rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
-    if (rc != PCN_OK) {
-        cases_release(&cs);
+    if (rc != PCN_OK)
         return rc;
-    }
     struct row r = {new_table("sp_outcome_pairs", pair_cols, PCN_ARRAY_SIZE(pair_cols)), PCN_OK, 0};
     if (!r.t)
         r.rc = PCN_ENOMEM;

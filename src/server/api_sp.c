@@ -200,9 +200,26 @@ int pcn__sp_reply_error(struct pcn__request *r, enum pcn_err rc, const struct pc
     }
     if (!current)
         return pcn__reply_error(r, status, code, "%s", msg);
-    json_t *j = json_pack("{s:{s:s,s:s},s:o}", "error", "code", code, "message", msg, "current",
-                          current);
+    json_t *j =
+        json_pack("{s:{s:s,s:s},s:o}", "error", "code", code, "message", msg, "current", current);
     return pcn__reply_json(r, j ? status : 503, j);
+}
+
+int pcn__sp_finish(struct pcn__request *r, enum pcn_err rc, const struct pcn_error *e, int status,
+                   json_t *reply, pcn__sp_current_fn current, int64_t id)
+{
+    struct pcn_error msg = *e; /* the store's message, before the rollback */
+
+    if (rc == PCN_OK)
+        rc = pcn__audit_tx(r, status);
+    if (rc == PCN_OK)
+        rc = pcn__commit(r);
+    if (rc == PCN_OK)
+        return pcn__reply_json(r, status, reply);
+    json_decref(reply);
+    pcn__rollback(r);
+    r->audited = false; /* the refusal is audited by the dispatcher */
+    return pcn__sp_reply_error(r, rc, &msg, rc == PCN_ECONFLICT && current ? current(r, id) : NULL);
 }
 
 bool pcn__sp_now(struct pcn__request *r, pcn_usec_t *ret)
@@ -248,9 +265,9 @@ bool pcn__sp_body_text(struct pcn__request *r, json_t *body, const char *name, b
 
 /* ---- the directory ---- */
 
-static const char *const search_params[] = {"category", "text",     "postcode", "km",
-                                            "age",      "access",   "stale",    "inactive",
-                                            "limit",    "offset",   NULL};
+static const char *const search_params[] = {"category", "text",   "postcode", "km",
+                                            "age",      "access", "stale",    "inactive",
+                                            "limit",    "offset", NULL};
 
 /* A ','- or ';'-separated query list in ';' form, into the arena. */
 static char *list_param(struct pcn__request *r, const char *v)
@@ -404,6 +421,17 @@ static enum pcn_err asset_table(struct pcn__request *r, int64_t id, struct pcn_t
     return rc;
 }
 
+/* An asset as it is now, for a conflict's reply. */
+static json_t *asset_current(struct pcn__request *r, int64_t id)
+{
+    struct pcn_table *t = NULL;
+    struct pcn_error ignored;
+    json_t *j = asset_table(r, id, &t, &ignored) == PCN_OK ? pcn__table_json(t) : NULL;
+
+    pcn_table_free(t);
+    return j;
+}
+
 static bool id_param(struct pcn__request *r, int i, const char *what, int64_t *ret)
 {
     const char *s = pcn__param(r, i);
@@ -452,12 +480,19 @@ int pcn__api_sp_assets_export(struct pcn__request *r)
 }
 
 /* The directory's columns an asset body may name (docs/formats.md), plus the version read. */
-static const char *const asset_fields[] = {
-    "name",       "organisation", "categories", "description", "address",  "postcode",
-    "lsoa",       "latitude",     "longitude",  "sessions",    "sessions_note", "cost",
-    "cost_note",  "access",       "min_age",    "max_age",     "capacity", "phone",
-    "email",      "website",      "referral_route", "route_note", "last_verified", "active",
-    "version",    NULL};
+static const char *const asset_fields[] = {"name",           "organisation",
+                                           "categories",     "description",
+                                           "address",        "postcode",
+                                           "lsoa",           "latitude",
+                                           "longitude",      "sessions",
+                                           "sessions_note",  "cost",
+                                           "cost_note",      "access",
+                                           "min_age",        "max_age",
+                                           "capacity",       "phone",
+                                           "email",          "website",
+                                           "referral_route", "route_note",
+                                           "last_verified",  "active",
+                                           "version",        NULL};
 
 /* A body member as the text a CSV cell would hold; NULL (replied 400) when it cannot be one. */
 static const char *field_text(struct pcn__request *r, const char *name, json_t *v)
@@ -557,27 +592,12 @@ static int put_asset(struct pcn__request *r, int64_t id)
     enum pcn_err rc = pcn__begin(r);
     if (rc == PCN_OK)
         rc = pcn_sp_put_asset(r->store, &a, id ? NULL : &new_id, &new_version, &e);
-    if (rc == PCN_OK) {
-        r->object_id = pcn_arena_printf(r->arena, "%lld", (long long)new_id);
-        rc = pcn__audit_tx(r, id ? 200 : 201);
-    }
     if (rc == PCN_OK)
-        rc = pcn__commit(r);
-    if (rc != PCN_OK) {
-        struct pcn_table *now = NULL;
-        struct pcn_error ignored;
-        pcn__rollback(r);
-        r->audited = false;
-        json_t *current = NULL;
-        if (rc == PCN_ECONFLICT && asset_table(r, id, &now, &ignored) == PCN_OK) {
-            current = pcn__table_json(now);
-            pcn_table_free(now);
-        }
-        return pcn__sp_reply_error(r, rc, &e, current);
-    }
-    return pcn__reply_json(r, id ? 200 : 201,
-                           json_pack("{s:I,s:I}", "id", (json_int_t)new_id, "version",
-                                     (json_int_t)new_version));
+        r->object_id = pcn_arena_printf(r->arena, "%lld", (long long)new_id);
+    return pcn__sp_finish(
+        r, rc, &e, id ? 200 : 201,
+        json_pack("{s:I,s:I}", "id", (json_int_t)new_id, "version", (json_int_t)new_version),
+        asset_current, id);
 }
 
 int pcn__api_sp_asset_add(struct pcn__request *r)
@@ -614,30 +634,15 @@ int pcn__api_sp_assets_import(struct pcn__request *r)
     if (rc != PCN_OK)
         return pcn__sp_reply_error(r, rc == PCN_ENOMEM ? rc : PCN_EINVAL, &e, NULL);
     rc = pcn__begin(r);
-    for (size_t i = 0; rc == PCN_OK && i < pcn_directory_count(d); i++) {
-        struct pcn_asset a = *pcn_directory_at(d, i);
-        a.version = 0; /* the file is the newer truth */
-        rc = pcn_store_put_asset(r->store, &a, NULL, NULL);
-        if (rc != PCN_OK)
-            pcn_error_set(&e, rc, "csv:%zu: %s", i + 2,
-                          rc == PCN_ENOTFOUND ? "no asset with this id; leave id empty to add it"
-                                              : pcn_store_errmsg(r->store));
-    }
     if (rc == PCN_OK)
-        rc = pcn__audit_tx(r, 200);
-    if (rc == PCN_OK)
-        rc = pcn__commit(r);
-    if (rc != PCN_OK) {
-        pcn__rollback(r);
-        r->audited = false;
-        return pcn__sp_reply_error(r, rc == PCN_ENOTFOUND ? PCN_EINVAL : rc, &e, NULL);
-    }
-    return pcn__reply_json(r, 200,
-                           json_pack("{s:I,s:I,s:I,s:I,s:I}", "rows", (json_int_t)sum.rows,
-                                     "located", (json_int_t)sum.located, "outside_coverage",
-                                     (json_int_t)sum.outside_coverage, "without_postcode",
-                                     (json_int_t)sum.without_postcode, "stale",
-                                     (json_int_t)sum.stale));
+        rc = pcn_sp_store_directory(r->store, d, "csv", &e);
+    return pcn__sp_finish(r, rc == PCN_ENOTFOUND ? PCN_EINVAL : rc, &e, 200,
+                          json_pack("{s:I,s:I,s:I,s:I,s:I}", "rows", (json_int_t)sum.rows,
+                                    "located", (json_int_t)sum.located, "outside_coverage",
+                                    (json_int_t)sum.outside_coverage, "without_postcode",
+                                    (json_int_t)sum.without_postcode, "stale",
+                                    (json_int_t)sum.stale),
+                          NULL, 0);
 }
 
 /* ---- the directory from a patient's home ---- */
@@ -696,7 +701,7 @@ static bool may_see_patient(struct pcn__request *r, const struct patient_place *
 
 int pcn__api_sp_patient_assets(struct pcn__request *r)
 {
-    static const char *const params[] = {"category", "text",  "km",     "age",  "access",
+    static const char *const params[] = {"category", "text",     "km",    "age",    "access",
                                          "stale",    "inactive", "limit", "offset", NULL};
     struct patient_place pp = {0};
     struct pcn_asset_query q;

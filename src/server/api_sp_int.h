@@ -31,6 +31,18 @@ const struct pcn_sp_codes *pcn__sp_codes(const struct pcn__request *r);
 int pcn__sp_reply_error(struct pcn__request *r, enum pcn_err rc, const struct pcn_error *e,
                         json_t *current);
 
+/* The record a refused write was about, as it is now (NULL when it cannot be read). */
+typedef json_t *(*pcn__sp_current_fn)(struct pcn__request *r, int64_t id);
+
+/*
+ * Finish a write begun with pcn__begin(): its audit row and the commit,
+ * then reply status with reply (taken); or roll back and reply the
+ * refusal as pcn__sp_reply_error() does, with current(r, id) beside a
+ * conflict when current is given.
+ */
+int pcn__sp_finish(struct pcn__request *r, enum pcn_err rc, const struct pcn_error *e, int status,
+                   json_t *reply, pcn__sp_current_fn current, int64_t id);
+
 /*
  * The "now" of reports and lists: the end of the as_of day (the query's
  * as_of parameter, by default the data's date, as `pcn sp` uses).

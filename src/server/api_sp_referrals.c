@@ -87,14 +87,13 @@ static int take_ref(const struct pcn_referral *ref, const struct pcn_referral_ex
             ref->patient_id, "patient_key",
             x->has_patient ? json_integer(x->patient_key) : json_null(), "practice",
             x->has_patient ? x->practice : NULL, "state", pcn_referral_state_name(ref->state),
-            "close_reason",
-            ref->close_reason ? pcn_close_reason_name(ref->close_reason) : NULL, "source",
-            pcn_referral_source_name(ref->source), "channel",
+            "close_reason", ref->close_reason ? pcn_close_reason_name(ref->close_reason) : NULL,
+            "source", pcn_referral_source_name(ref->source), "channel",
             ref->channel ? pcn_referral_channel_name(ref->channel) : NULL, "referrer",
             ref->referrer[0] ? ref->referrer : NULL, "worklist",
             ref->worklist[0] ? ref->worklist : NULL, "reason", ref->reason, "needs",
-            needs.len ? needs.buf : NULL, "received", instant_json(ref->received_at),
-            "link_worker", ref->link_worker[0] ? ref->link_worker : NULL, "what_matters",
+            needs.len ? needs.buf : NULL, "received", instant_json(ref->received_at), "link_worker",
+            ref->link_worker[0] ? ref->link_worker : NULL, "what_matters",
             ref->what_matters[0] ? ref->what_matters : NULL, "updated",
             instant_json(ref->updated_at), "next_states", moves_json(ref->state));
     pcn_buf_release(&needs);
@@ -113,8 +112,8 @@ static enum pcn_err read_ref(struct pcn__request *r, int64_t id, struct ref_info
     enum pcn_err rc = pcn_store_get_referral(r->store, id, take_ref, ret);
     if (rc == PCN_ENOTFOUND)
         return PCN_OK;
-    if (rc == PCN_OK && (!ret->json || pcn_arena_on_cleanup(r->arena, release_json,
-                                                            ret->json) != PCN_OK)) {
+    if (rc == PCN_OK &&
+        (!ret->json || pcn_arena_on_cleanup(r->arena, release_json, ret->json) != PCN_OK)) {
         json_decref(ret->json);
         ret->json = NULL;
         rc = PCN_ENOMEM;
@@ -305,26 +304,18 @@ int pcn__api_sp_caseload(struct pcn__request *r)
  * or roll back and reply the refusal, with the referral as it is now for a
  * conflict (referral_id 0: none to show).
  */
+static json_t *referral_current(struct pcn__request *r, int64_t id)
+{
+    struct pcn_error ignored;
+
+    return timeline_json(r, id, &ignored);
+}
+
 static int finish(struct pcn__request *r, enum pcn_err rc, const struct pcn_error *e, int status,
                   json_t *reply, int64_t referral_id)
 {
-    struct pcn_error msg = *e;
-
-    if (rc == PCN_OK)
-        rc = pcn__audit_tx(r, status);
-    if (rc == PCN_OK)
-        rc = pcn__commit(r);
-    if (rc == PCN_OK)
-        return pcn__reply_json(r, status, reply);
-    json_decref(reply);
-    pcn__rollback(r);
-    r->audited = false;
-    json_t *current = NULL;
-    if (rc == PCN_ECONFLICT && referral_id) {
-        struct pcn_error ignored;
-        current = timeline_json(r, referral_id, &ignored);
-    }
-    return pcn__sp_reply_error(r, rc, &msg, current);
+    return pcn__sp_finish(r, rc, e, status, reply, referral_id ? referral_current : NULL,
+                          referral_id);
 }
 
 static json_t *coded_json(const struct pcn_sp_coded_summary *c)
@@ -360,16 +351,15 @@ static bool check_link_worker(struct pcn__request *r, const char *name)
         return false;
     }
     if (!l.found || !l.is_link_worker || l.disabled) {
-        pcn__reply_error(r, 400, "invalid_field", "link_worker: '%.64s' is not an active %s",
-                         name, "link worker's account");
+        pcn__reply_error(r, 400, "invalid_field", "link_worker: '%.64s' is not an active %s", name,
+                         "link worker's account");
         return false;
     }
     return true;
 }
 
 /* A list member (categories): a ';'-separated string or an array of names. */
-static bool body_categories(struct pcn__request *r, json_t *body, const char *name,
-                            uint32_t *ret)
+static bool body_categories(struct pcn__request *r, json_t *body, const char *name, uint32_t *ret)
 {
     json_t *v = json_object_get(body, name);
     struct pcn_buf b = PCN_BUF_INIT;
@@ -449,8 +439,9 @@ static const char *object_id(struct pcn__request *r, int64_t id)
 
 int pcn__api_sp_refer(struct pcn__request *r)
 {
-    static const char *const fields[] = {"patient_id", "source", "channel", "referrer", "worklist",
-                                         "reason",     "needs",  "received", "link_worker", NULL};
+    static const char *const fields[] = {"patient_id",  "source", "channel", "referrer",
+                                         "worklist",    "reason", "needs",   "received",
+                                         "link_worker", NULL};
     json_t *body = pcn__body_object(r, fields);
     struct pcn_referral ref = {0};
     struct pcn_sp_coded_summary coded = {0, 0, 0};
@@ -642,9 +633,8 @@ int pcn__api_sp_contact(struct pcn__request *r)
     enum pcn_err rc = pcn__begin(r);
     if (rc == PCN_OK)
         rc = pcn_sp_contact(r->store, &ct, now, &cid, &e);
-    return finish(r, rc, &e, 201, json_pack("{s:I,s:I}", "id", (json_int_t)cid, "referral_id",
-                                            (json_int_t)id),
-                  id);
+    return finish(r, rc, &e, 201,
+                  json_pack("{s:I,s:I}", "id", (json_int_t)cid, "referral_id", (json_int_t)id), id);
 }
 
 static bool goal_status(struct pcn__request *r, json_t *body, enum pcn_goal_status *ret)
@@ -834,9 +824,9 @@ int pcn__api_sp_outcome_add(struct pcn__request *r)
     enum pcn_err rc = pcn__begin(r);
     if (rc == PCN_OK)
         rc = pcn_sp_record_outcome(r->store, &o, pcn__sp_codes(r), &oid, &coded, &e);
-    json_t *reply = json_pack("{s:I,s:I,s:s,s:o}", "id", (json_int_t)oid, "referral_id",
-                              (json_int_t)id, "instrument", pcn_instrument_name(in), "coded",
-                              coded_json(&coded));
+    json_t *reply =
+        json_pack("{s:I,s:I,s:s,s:o}", "id", (json_int_t)oid, "referral_id", (json_int_t)id,
+                  "instrument", pcn_instrument_name(in), "coded", coded_json(&coded));
     if (reply && in == PCN_INSTRUMENT_SWEMWBS && rc == PCN_OK) {
         int raw = 0;
         double metric = 0;

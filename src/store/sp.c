@@ -24,10 +24,34 @@ static const struct pcn__store_sp_ops *ops(struct pcn_store *s)
     return pcn__store_domain_ops(s, &pcn__store_sp);
 }
 
-/* A record that fails its check is refused with the check's message on the handle. */
-static enum pcn_err refuse(struct pcn_store *s, enum pcn_err rc, const struct pcn_error *e)
+/*
+ * The table for a write whose record had the result `check` (message in
+ * e): NULL, with *rc set and the failure on the handle, when the backend
+ * has no such domain, no transaction is open or the record failed its
+ * check (refused with the check's message).
+ */
+static const struct pcn__store_sp_ops *writer(struct pcn_store *s, enum pcn_err check,
+                                              const struct pcn_error *e, enum pcn_err *rc)
 {
-    return pcn__store_fail(s, rc, "%s", e->msg);
+    const struct pcn__store_sp_ops *o = ops(s);
+
+    if (!o)
+        *rc = PCN_ESTORAGE;
+    else if (!s->in_tx)
+        *rc = pcn__store_fail(s, PCN_EINVAL, "write outside a transaction");
+    else if (check != PCN_OK)
+        *rc = pcn__store_fail(s, check, "%s", e->msg);
+    else
+        *rc = PCN_OK;
+    return *rc == PCN_OK ? o : NULL;
+}
+
+/* An update names its row and the version it read. */
+static enum pcn_err named(int64_t id, int64_t version, const char *what, struct pcn_error *e)
+{
+    if (id > 0 && version > 0)
+        return PCN_OK;
+    return pcn_error_set(e, PCN_EINVAL, "an update names the %s and its version", what);
 }
 
 enum pcn_err pcn__sp_sessions_text(const struct pcn_asset *a, char *out, size_t size)
@@ -88,19 +112,13 @@ enum pcn_err pcn__sp_items_read(const char *text, struct pcn_outcome *o)
 enum pcn_err pcn_store_put_asset(struct pcn_store *s, const struct pcn_asset *a, int64_t *ret_id,
                                  int64_t *ret_version)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
     struct pcn_error e;
+    enum pcn_err rc = a->id < 0 || a->version < 0
+                          ? pcn_error_set(&e, PCN_EINVAL, "asset id and version cannot be negative")
+                          : pcn_asset_check(a, &e);
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
 
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!s->in_tx)
-        return pcn__store_fail(s, PCN_EINVAL, "write outside a transaction");
-    enum pcn_err rc = pcn_asset_check(a, &e);
-    if (rc != PCN_OK)
-        return refuse(s, rc, &e);
-    if (a->id < 0 || a->version < 0)
-        return pcn__store_fail(s, PCN_EINVAL, "asset id and version cannot be negative");
-    return o->put_asset(s, a, ret_id, ret_version);
+    return o ? o->put_asset(s, a, ret_id, ret_version) : rc;
 }
 
 enum pcn_err pcn_store_get_asset(struct pcn_store *s, int64_t id, pcn_asset_fn fn, void *ud)
@@ -128,31 +146,23 @@ enum pcn_err pcn_store_asset_stamp(struct pcn_store *s, struct pcn_sp_asset_stam
 enum pcn_err pcn_store_add_referral(struct pcn_store *s, const struct pcn_referral *r,
                                     int64_t *ret_id)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
     struct pcn_error e;
-
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!s->in_tx)
-        return pcn__store_fail(s, PCN_EINVAL, "write outside a transaction");
     enum pcn_err rc = pcn_referral_check(r, &e);
-    return rc == PCN_OK ? o->add_referral(s, r, ret_id) : refuse(s, rc, &e);
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
+
+    return o ? o->add_referral(s, r, ret_id) : rc;
 }
 
 enum pcn_err pcn_store_update_referral(struct pcn_store *s, const struct pcn_referral *r,
                                        int64_t *ret_version)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
     struct pcn_error e;
+    enum pcn_err rc = named(r->id, r->version, "referral", &e);
+    if (rc == PCN_OK)
+        rc = pcn_referral_check(r, &e);
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
 
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!s->in_tx)
-        return pcn__store_fail(s, PCN_EINVAL, "write outside a transaction");
-    if (r->id <= 0 || r->version <= 0)
-        return pcn__store_fail(s, PCN_EINVAL, "an update names the referral and its version");
-    enum pcn_err rc = pcn_referral_check(r, &e);
-    return rc == PCN_OK ? o->update_referral(s, r, ret_version) : refuse(s, rc, &e);
+    return o ? o->update_referral(s, r, ret_version) : rc;
 }
 
 enum pcn_err pcn_store_get_referral(struct pcn_store *s, int64_t id, pcn_referral_fn fn, void *ud)
@@ -179,19 +189,15 @@ enum pcn_err pcn_store_each_referral(struct pcn_store *s, const struct pcn_refer
 enum pcn_err pcn_store_add_transition(struct pcn_store *s, int64_t referral_id,
                                       const struct pcn_referral_transition *t)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
     struct pcn_error e;
-
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!s->in_tx)
-        return pcn__store_fail(s, PCN_EINVAL, "write outside a transaction");
     enum pcn_err rc = pcn_referral_check_transition(t->from, t->to, t->reason, &e);
     if (rc == PCN_OK && (!t->by || !*t->by))
         rc = pcn_error_set(&e, PCN_EINVAL, "who made the transition is missing");
     if (rc == PCN_OK && t->note)
         rc = pcn_text_check("note", t->note, PCN_NOTE_MAX, &e);
-    return rc == PCN_OK ? o->add_transition(s, referral_id, t) : refuse(s, rc, &e);
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
+
+    return o ? o->add_transition(s, referral_id, t) : rc;
 }
 
 enum pcn_err pcn_store_each_transition(struct pcn_store *s, int64_t referral_id,
@@ -205,16 +211,12 @@ enum pcn_err pcn_store_each_transition(struct pcn_store *s, int64_t referral_id,
 enum pcn_err pcn_store_add_contact(struct pcn_store *s, const struct pcn_contact *c,
                                    int64_t *ret_id)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
     struct pcn_error e;
-
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!s->in_tx)
-        return pcn__store_fail(s, PCN_EINVAL, "write outside a transaction");
     /* "not in the future" is the service's rule; the store checks what it can always check */
     enum pcn_err rc = pcn_contact_check(c, INT64_MAX / 2, &e);
-    return rc == PCN_OK ? o->add_contact(s, c, ret_id) : refuse(s, rc, &e);
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
+
+    return o ? o->add_contact(s, c, ret_id) : rc;
 }
 
 enum pcn_err pcn_store_each_contact(struct pcn_store *s, int64_t referral_id, pcn_contact_fn fn,
@@ -234,31 +236,23 @@ static enum pcn_err check_goal(const struct pcn_goal *g, struct pcn_error *e)
 
 enum pcn_err pcn_store_add_goal(struct pcn_store *s, const struct pcn_goal *g, int64_t *ret_id)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
     struct pcn_error e;
-
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!s->in_tx)
-        return pcn__store_fail(s, PCN_EINVAL, "write outside a transaction");
     enum pcn_err rc = check_goal(g, &e);
-    return rc == PCN_OK ? o->add_goal(s, g, ret_id) : refuse(s, rc, &e);
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
+
+    return o ? o->add_goal(s, g, ret_id) : rc;
 }
 
 enum pcn_err pcn_store_update_goal(struct pcn_store *s, const struct pcn_goal *g,
                                    int64_t *ret_version)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
     struct pcn_error e;
+    enum pcn_err rc = named(g->id, g->version, "goal", &e);
+    if (rc == PCN_OK)
+        rc = check_goal(g, &e);
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
 
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!s->in_tx)
-        return pcn__store_fail(s, PCN_EINVAL, "write outside a transaction");
-    if (g->id <= 0 || g->version <= 0)
-        return pcn__store_fail(s, PCN_EINVAL, "an update names the goal and its version");
-    enum pcn_err rc = check_goal(g, &e);
-    return rc == PCN_OK ? o->update_goal(s, g, ret_version) : refuse(s, rc, &e);
+    return o ? o->update_goal(s, g, ret_version) : rc;
 }
 
 enum pcn_err pcn_store_each_goal(struct pcn_store *s, int64_t referral_id, pcn_goal_fn fn, void *ud)
@@ -280,31 +274,23 @@ static enum pcn_err check_connection(const struct pcn_connection *c, struct pcn_
 enum pcn_err pcn_store_add_connection(struct pcn_store *s, const struct pcn_connection *c,
                                       int64_t *ret_id)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
     struct pcn_error e;
-
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!s->in_tx)
-        return pcn__store_fail(s, PCN_EINVAL, "write outside a transaction");
     enum pcn_err rc = check_connection(c, &e);
-    return rc == PCN_OK ? o->add_connection(s, c, ret_id) : refuse(s, rc, &e);
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
+
+    return o ? o->add_connection(s, c, ret_id) : rc;
 }
 
 enum pcn_err pcn_store_update_connection(struct pcn_store *s, const struct pcn_connection *c,
                                          int64_t *ret_version)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
     struct pcn_error e;
+    enum pcn_err rc = named(c->id, c->version, "connection", &e);
+    if (rc == PCN_OK)
+        rc = check_connection(c, &e);
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
 
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!s->in_tx)
-        return pcn__store_fail(s, PCN_EINVAL, "write outside a transaction");
-    if (c->id <= 0 || c->version <= 0)
-        return pcn__store_fail(s, PCN_EINVAL, "an update names the connection and its version");
-    enum pcn_err rc = check_connection(c, &e);
-    return rc == PCN_OK ? o->update_connection(s, c, ret_version) : refuse(s, rc, &e);
+    return o ? o->update_connection(s, c, ret_version) : rc;
 }
 
 enum pcn_err pcn_store_each_connection(struct pcn_store *s, int64_t referral_id,
@@ -318,19 +304,14 @@ enum pcn_err pcn_store_each_connection(struct pcn_store *s, int64_t referral_id,
 enum pcn_err pcn_store_add_outcome(struct pcn_store *s, const struct pcn_outcome *oc,
                                    int64_t *ret_id)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
     struct pcn_error e;
-
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!s->in_tx)
-        return pcn__store_fail(s, PCN_EINVAL, "write outside a transaction");
-    int n = pcn_instrument_items((enum pcn_instrument)oc->instrument);
-    enum pcn_err rc =
-        pcn_instrument_validate((enum pcn_instrument)oc->instrument, oc->items, (size_t)n, &e);
+    enum pcn_instrument in = (enum pcn_instrument)oc->instrument;
+    enum pcn_err rc = pcn_instrument_validate(in, oc->items, (size_t)pcn_instrument_items(in), &e);
     if (rc == PCN_OK && (!oc->recorded_by || !*oc->recorded_by))
         rc = pcn_error_set(&e, PCN_EINVAL, "recorded_by: missing");
-    return rc == PCN_OK ? o->add_outcome(s, oc, ret_id) : refuse(s, rc, &e);
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
+
+    return o ? o->add_outcome(s, oc, ret_id) : rc;
 }
 
 enum pcn_err pcn_store_each_outcome(struct pcn_store *s, int64_t referral_id, pcn_outcome_fn fn,
@@ -341,24 +322,26 @@ enum pcn_err pcn_store_each_outcome(struct pcn_store *s, int64_t referral_id, pc
     return o ? o->each_outcome(s, referral_id, fn, ud) : PCN_ESTORAGE;
 }
 
-enum pcn_err pcn_store_add_coded_event(struct pcn_store *s, const struct pcn_event *e)
+enum pcn_err pcn_store_add_coded_event(struct pcn_store *s, const struct pcn_event *ev)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
+    struct pcn_error e;
+    enum pcn_err rc =
+        !ev->patient_id || !ev->system || !ev->code || ev->date == PCN_DATE_NONE
+            ? pcn_error_set(&e, PCN_EINVAL, "a coded event needs a patient, a code and a date")
+            : PCN_OK;
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
 
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!e->patient_id || !e->system || !e->code || e->date == PCN_DATE_NONE)
-        return pcn__store_fail(s, PCN_EINVAL, "a coded event needs a patient, a code and a date");
-    return PCN__STORE_WRITE(s, o->add_coded_event(s, e));
+    return o ? o->add_coded_event(s, ev) : rc;
 }
 
 enum pcn_err pcn_store_delete_coded_events(struct pcn_store *s, const char *source, int64_t *ret_n)
 {
-    const struct pcn__store_sp_ops *o = ops(s);
+    struct pcn_error e;
+    enum pcn_err rc = !source || !*source ? pcn_error_set(&e, PCN_EINVAL,
+                                                          "which source's events to delete is "
+                                                          "missing")
+                                          : PCN_OK;
+    const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
 
-    if (!o)
-        return PCN_ESTORAGE;
-    if (!source || !*source)
-        return pcn__store_fail(s, PCN_EINVAL, "which source's events to delete is missing");
-    return PCN__STORE_WRITE(s, o->delete_coded_events(s, source, ret_n));
+    return o ? o->delete_coded_events(s, source, ret_n) : rc;
 }

@@ -85,6 +85,13 @@ int32_t pcn__col_date(sqlite3_stmt *st, int i);
 
 /* Step a write of data to completion; marks the transaction as changing data. */
 enum pcn_err pcn__sqlite_exec_stmt(struct sqlite_store *ss, sqlite3_stmt *st, const char *what);
+/*
+ * Step a write of a domain's own tables (users, audit, social prescribing)
+ * to completion without marking the data changed (no data version bump);
+ * resets st. *ret_changes (optional) gets the rows changed.
+ */
+enum pcn_err pcn__sqlite_write_quiet(struct sqlite_store *ss, sqlite3_stmt *st, const char *what,
+                                     int *ret_changes);
 
 /* Any callback, cast back to its real type by the row function. */
 typedef void (*pcn__any_fn)(void);

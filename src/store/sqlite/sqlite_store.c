@@ -183,6 +183,19 @@ enum pcn_err pcn__sqlite_exec_stmt(struct sqlite_store *ss, sqlite3_stmt *st, co
     return PCN_OK;
 }
 
+enum pcn_err pcn__sqlite_write_quiet(struct sqlite_store *ss, sqlite3_stmt *st, const char *what,
+                                     int *ret_changes)
+{
+    int rc = sqlite3_step(st);
+
+    (void)sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return pcn__sqlite_fail(ss, rc, what);
+    if (ret_changes)
+        *ret_changes = sqlite3_changes(ss->db);
+    return PCN_OK;
+}
+
 enum pcn_err pcn__sqlite_walk(struct sqlite_store *ss, sqlite3_stmt *st, pcn__row_fn row,
                               pcn__any_fn fn, void *ud, int *ret_rows, const char *what)
 {
