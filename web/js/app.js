@@ -14,6 +14,10 @@ import * as indicators from './pages/indicators.js';
 import * as worklists from './pages/worklists.js';
 import * as patient from './pages/patient.js';
 import * as admin from './pages/admin.js';
+import * as caseload from './pages/caseload.js';
+import * as referral from './pages/referral.js';
+import * as directory from './pages/directory.js';
+import * as socialrx from './pages/socialrx.js';
 import * as signin from './pages/signin.js';
 
 const can = (me, what) => !!(me && me.can && me.can[what]);
@@ -24,7 +28,11 @@ const pages = [
   { name: 'population', title: 'Population health', nav: true, allow: (me) => can(me, 'aggregates'), mod: population },
   { name: 'indicators', title: 'Indicators', nav: true, allow: (me) => can(me, 'aggregates'), mod: indicators },
   { name: 'worklists', title: 'Worklists', nav: true, allow: (me) => can(me, 'patient_level'), mod: worklists },
-  { name: 'patient', title: 'Patient', nav: false, allow: (me) => can(me, 'patient_level'), mod: patient },
+  { name: 'patient', title: 'Patient', nav: false, allow: (me) => can(me, 'patient_level') || can(me, 'caseload'), mod: patient },
+  { name: 'caseload', title: 'Caseload', nav: true, allow: (me) => can(me, 'caseload'), mod: caseload },
+  { name: 'referral', title: 'Referral', nav: false, allow: (me) => can(me, 'caseload') || can(me, 'patient_level'), mod: referral },
+  { name: 'directory', title: 'Community directory', nav: true, allow: (me) => can(me, 'aggregates'), mod: directory },
+  { name: 'socialrx', title: 'Social prescribing', nav: true, allow: (me) => can(me, 'aggregates'), mod: socialrx },
   { name: 'admin', title: 'Administration', nav: true, allow: (me) => can(me, 'admin'), mod: admin },
 ];
 
