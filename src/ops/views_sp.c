@@ -692,9 +692,12 @@ static void cases_release(struct cases *cs)
     pcn_free(cs->m);
 }
 
-/* Load the filter's referrals, their connections and (with measures) questionnaires. */
-static enum pcn_err load_cases(struct pcn_store *s, const struct pcn_sp_view_opts *o,
-                               int with_measures, struct cases *cs, struct pcn_error *reterr)
+/* What load_cases reads beside the referrals. */
+enum { WITH_CONNECTIONS = 1, WITH_MEASURES = 2 };
+
+/* Load the filter's referrals and, as `with` asks, their connections and questionnaires. */
+static enum pcn_err load_cases(struct pcn_store *s, const struct pcn_sp_view_opts *o, int with,
+                               struct cases *cs, struct pcn_error *reterr)
 {
     struct pcn_referral_filter f = {.patient_id = o->patient_id, .link_worker = o->link_worker};
     enum pcn_err rc;
@@ -705,9 +708,9 @@ static enum pcn_err load_cases(struct pcn_store *s, const struct pcn_sp_view_opt
     if (!cs->arena)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     rc = pcn_store_each_referral(s, &f, case_row, cs);
-    if (rc == PCN_OK && cs->rc == PCN_OK)
+    if (rc == PCN_OK && cs->rc == PCN_OK && (with & WITH_CONNECTIONS))
         rc = pcn_store_each_connection(s, 0, case_connection, cs);
-    if (rc == PCN_OK && cs->rc == PCN_OK && with_measures)
+    if (rc == PCN_OK && cs->rc == PCN_OK && (with & WITH_MEASURES))
         rc = pcn_store_each_outcome(s, 0, case_outcome, cs);
     if (rc != PCN_OK)
         return pcn_error_set(reterr, rc, "%s", pcn_store_errmsg(s));
@@ -772,7 +775,7 @@ static enum pcn_err outcomes_of(struct pcn_store *s, const struct pcn_sp_view_op
                                 int with_pairs, struct cases *cs, struct pcn_sp_outcomes *out,
                                 struct pcn_error *reterr)
 {
-    enum pcn_err rc = load_cases(s, o, 1, cs, reterr);
+    enum pcn_err rc = load_cases(s, o, WITH_CONNECTIONS | WITH_MEASURES, cs, reterr);
 
     if (rc == PCN_OK &&
         pcn_sp_outcomes_compute(cs->c, cs->n, cs->m, cs->n_m, with_pairs, out) != PCN_OK)
@@ -1165,7 +1168,7 @@ enum pcn_err pcn_sp_view_categories(struct pcn_store *s, const struct pcn_direct
     struct cases cs = {0};
     struct pcn_sp_category_gap g[PCN_ASSET_CATEGORY_COUNT_];
     pcn_usec_t from = 0, to = 0;
-    enum pcn_err rc = load_cases(s, o, 0, &cs, reterr);
+    enum pcn_err rc = load_cases(s, o, WITH_CONNECTIONS, &cs, reterr);
 
     window(o, &from, &to);
     if (rc == PCN_OK && pcn_sp_category_gaps(cs.c, cs.n, from, to, d,
