@@ -93,16 +93,19 @@ struct pcn_store;
 /* The twin made from a database's population. */
 struct pcn_sp_twin_store_opts {
     uint64_t seed;
-    int32_t as_of;       /* the population's date */
-    const char *network; /* a real network's code: its link-worker FTE from the workforce
-                            census (data/reference/pcn_workforce.csv); NULL: 4.3 per 100,000 */
+    int32_t as_of;         /* the population's date */
+    const char *network;   /* a real network's code: its link-worker FTE from the workforce
+                              census (data/reference/pcn_workforce.csv); NULL: 4.3 per 100,000 */
+    int replace_generated; /* take out the generator's own referral codes (source "generator")
+                              first: the twin's referrals code them instead */
 };
 
 struct pcn_sp_twin_summary {
-    size_t people;       /* registered people the twin drew from */
-    size_t assets;       /* directory entries written */
-    size_t referrals;    /* referrals written */
-    size_t coded_events; /* codes written into the patients' records */
+    size_t people;                    /* registered people the twin drew from */
+    size_t assets;                    /* directory entries written */
+    size_t referrals;                 /* referrals written */
+    size_t coded_events;              /* codes written into the patients' records */
+    int64_t generated_codes_replaced; /* the generator's referral codes taken out first */
     double link_worker_fte;
 };
 

@@ -167,7 +167,12 @@ enum pcn_err pcn_store_each_outcome(struct pcn_store *s, int64_t referral_id, pc
  */
 enum pcn_err pcn_store_add_coded_event(struct pcn_store *s, const struct pcn_event *e);
 
-/* Delete every event with this source (recoding starts again); *ret_n (optional) counts them. */
-enum pcn_err pcn_store_delete_coded_events(struct pcn_store *s, const char *source, int64_t *ret_n);
+/*
+ * Delete every event with this source and, when code is not NULL, this
+ * SNOMED CT code (recoding starts again; the twin replaces the generator's
+ * referral codes by its own); *ret_n (optional) counts them.
+ */
+enum pcn_err pcn_store_delete_coded_events(struct pcn_store *s, const char *source,
+                                           const char *code, int64_t *ret_n);
 
 #endif /* PCN_STORE_SP_H */

@@ -206,6 +206,7 @@ static enum pcn_err generate_sp(struct pcn_store *store, const struct pcn_refdat
         .seed = a->opt.seed,
         .as_of = a->opt.as_of != PCN_DATE_NONE ? a->opt.as_of : pcn_refdata_extract_date(ref),
         .network = a->opt.pcn,
+        .replace_generated = 1,
     };
     struct pcn_sp_twin_summary sum;
     enum pcn_err rc = pcn_store_begin(store);
@@ -217,8 +218,9 @@ static enum pcn_err generate_sp(struct pcn_store *store, const struct pcn_refdat
     if (rc == PCN_OK)
         fprintf(stderr,
                 "social prescribing: %zu assets, %zu referrals (%.2f link-worker FTE), %zu codes "
-                "in the records\n",
-                sum.assets, sum.referrals, sum.link_worker_fte, sum.coded_events);
+                "in the records (in place of the generator's %lld referral codes)\n",
+                sum.assets, sum.referrals, sum.link_worker_fte, sum.coded_events,
+                (long long)sum.generated_codes_replaced);
     return rc;
 }
 

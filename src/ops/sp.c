@@ -662,7 +662,7 @@ enum pcn_err pcn_sp_recode(struct pcn_store *s, const struct pcn_sp_codes *codes
     if (rc == PCN_OK)
         rc = pcn_store_each_outcome(s, 0, gather_outcome, &c);
     if (rc == PCN_OK)
-        rc = pcn_store_delete_coded_events(s, PCN_SP_SOURCE, &removed);
+        rc = pcn_store_delete_coded_events(s, PCN_SP_SOURCE, NULL, &removed);
     if (rc != PCN_OK)
         rc = store_error(s, rc, reterr);
     else if (c.rc != PCN_OK)

@@ -334,14 +334,15 @@ enum pcn_err pcn_store_add_coded_event(struct pcn_store *s, const struct pcn_eve
     return o ? o->add_coded_event(s, ev) : rc;
 }
 
-enum pcn_err pcn_store_delete_coded_events(struct pcn_store *s, const char *source, int64_t *ret_n)
+enum pcn_err pcn_store_delete_coded_events(struct pcn_store *s, const char *source,
+                                           const char *code, int64_t *ret_n)
 {
     struct pcn_error e;
-    enum pcn_err rc = !source || !*source ? pcn_error_set(&e, PCN_EINVAL,
-                                                          "which source's events to delete is "
-                                                          "missing")
-                                          : PCN_OK;
+    enum pcn_err rc =
+        !source || !*source
+            ? pcn_error_set(&e, PCN_EINVAL, "which source's events to delete is missing")
+            : PCN_OK;
     const struct pcn__store_sp_ops *o = writer(s, rc, &e, &rc);
 
-    return o ? o->delete_coded_events(s, source, ret_n) : rc;
+    return o ? o->delete_coded_events(s, source, code, ret_n) : rc;
 }

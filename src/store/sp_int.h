@@ -49,7 +49,8 @@ struct pcn__store_sp_ops {
     enum pcn_err (*each_outcome)(struct pcn_store *s, int64_t referral_id, pcn_outcome_fn fn,
                                  void *ud);
     enum pcn_err (*add_coded_event)(struct pcn_store *s, const struct pcn_event *e);
-    enum pcn_err (*delete_coded_events)(struct pcn_store *s, const char *source, int64_t *ret_n);
+    enum pcn_err (*delete_coded_events)(struct pcn_store *s, const char *source, const char *code,
+                                        int64_t *ret_n);
 };
 
 /* An asset's weekly sessions as stored ("Mon 10:00-11:00; ..."), into out. */

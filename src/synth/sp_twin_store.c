@@ -253,6 +253,15 @@ enum pcn_err pcn_sp_twin_store(struct pcn_store *s, const struct pcn_sp_twin_sto
                                       .geo = geo};
         rc = pcn_sp_twin_make(pp.p, pp.n, &to, &t, reterr);
     }
+    /*
+     * The generator codes referrals to social prescribing on its own (rule 10 of
+     * docs/generator.md); with a twin of the service those codes come from its referrals
+     * instead, so the record and the service agree and PC01 counts each referral once.
+     */
+    if (rc == PCN_OK && o->replace_generated &&
+        pcn_store_delete_coded_events(s, "generator", codes.concept[PCN_SP_REFERRAL].code,
+                                      &ret->generated_codes_replaced) != PCN_OK)
+        rc = pcn_error_set(reterr, PCN_ESTORAGE, "%s", pcn_store_errmsg(s));
     if (rc == PCN_OK) {
         struct writer w = {s, &codes, ret, reterr};
         ret->people = pp.n;

@@ -701,16 +701,17 @@ static enum pcn_err pg_add_coded_event(struct pcn_store *s, const struct pcn_eve
     return rc;
 }
 
-static enum pcn_err pg_delete_coded_events(struct pcn_store *s, const char *source, int64_t *ret_n)
+static enum pcn_err pg_delete_coded_events(struct pcn_store *s, const char *source,
+                                           const char *code, int64_t *ret_n)
 {
     struct pg_params p = {.n = 0};
     PGresult *r = NULL;
 
     pcn__pg_text(&p, source);
+    pcn__pg_text(&p, code);
     enum pcn_err rc = pcn__pg_exec(pg_of(s),
-                                   "DELETE FROM event WHERE source = $1 AND patient IN (SELECT "
-                                   "p.id FROM patient p JOIN sp_referral r "
-                                   "ON r.patient_id = p.patient_id)",
+                                   "DELETE FROM event WHERE source = $1 AND ($2::text IS NULL OR "
+                                   "(system = 'snomed' AND code = $2))",
                                    &p, PG_WRITE_DATA, &r, "removing coded events");
     if (rc == PCN_OK && ret_n)
         *ret_n = changes_of(r);

@@ -147,8 +147,8 @@ static const char *const sp_sql[SQL_SP_COUNT_] = {
     [SQL_EVENT_ADD] = "INSERT INTO event (patient, date, end_date, kind, system, code, value, "
                       "unit, source) SELECT id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM patient "
                       "WHERE patient_id = ?1",
-    [SQL_EVENT_DELETE] = "DELETE FROM event WHERE source = ?1 AND patient IN (SELECT p.id "
-                         "FROM patient p JOIN sp_referral r ON r.patient_id = p.patient_id)",
+    [SQL_EVENT_DELETE] = "DELETE FROM event WHERE source = ?1 AND (?2 IS NULL OR "
+                         "(system = 'snomed' AND code = ?2))",
 };
 
 static sqlite3_stmt *stmt(struct sqlite_store *ss, enum sp_sql which)
@@ -793,7 +793,7 @@ static enum pcn_err sqlite_add_coded_event(struct pcn_store *s, const struct pcn
 }
 
 static enum pcn_err sqlite_delete_coded_events(struct pcn_store *s, const char *source,
-                                               int64_t *ret_n)
+                                               const char *code, int64_t *ret_n)
 {
     struct sqlite_store *ss = sqlite_of(s);
     sqlite3_stmt *st = stmt(ss, SQL_EVENT_DELETE);
@@ -802,6 +802,7 @@ static enum pcn_err sqlite_delete_coded_events(struct pcn_store *s, const char *
     if (!st)
         return PCN_ESTORAGE;
     (void)pcn__bind_text(st, 1, source);
+    (void)pcn__bind_text(st, 2, code);
     enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "removing coded events", &changes);
     if (rc == PCN_OK && changes)
         ss->tx_dirty = 1;

@@ -502,10 +502,25 @@ static void test_coded_events(void **state)
     assert_int_equal(pcn_store_data_version(f->s, &before), PCN_OK);
     assert_int_equal(before, after);
 
+    /* one code of another source goes (the generator's referral codes, replaced by the twin's) */
+    e.patient_id = "P1";
+    e.source = "generator";
+    e.code = "871731000000106";
+    e.kind = PCN_EVENT_PROCEDURE;
+    e.has_value = 0;
+    e.unit = NULL;
     assert_int_equal(pcn_store_begin(f->s), PCN_OK);
-    assert_int_equal(pcn_store_delete_coded_events(f->s, "openpcn-sp", &removed), PCN_OK);
+    assert_int_equal(pcn_store_add_coded_event(f->s, &e), PCN_OK);
+    assert_int_equal(pcn_store_delete_coded_events(f->s, "generator", "718466001", &removed),
+                     PCN_OK);
+    assert_int_equal(removed, 0);
+    assert_int_equal(pcn_store_delete_coded_events(f->s, "generator", "871731000000106", &removed),
+                     PCN_OK);
+    assert_int_equal(removed, 1);
+    /* every event of a source: recoding starts again */
+    assert_int_equal(pcn_store_delete_coded_events(f->s, "openpcn-sp", NULL, &removed), PCN_OK);
     assert_int_equal(removed, 2);
-    assert_int_equal(pcn_store_delete_coded_events(f->s, "", &removed), PCN_EINVAL);
+    assert_int_equal(pcn_store_delete_coded_events(f->s, "", NULL, &removed), PCN_EINVAL);
     assert_int_equal(pcn_store_commit(f->s), PCN_OK);
     n = 0;
     assert_int_equal(pcn_store_each_event(f->s, count_events, &n), PCN_OK);
