@@ -220,9 +220,14 @@ static void test_workflow(void **state)
     struct pcn_sp_coded_summary sum;
     struct pcn_error e;
     int64_t version = 0;
-    struct pcn_referral nobody = {.patient_id = "NOBODY", .created_by = "x", .referrer = "",
-                                  .worklist = "", .reason = "", .link_worker = "",
-                                  .source = PCN_SOURCE_SELF, .received_at = at("2026-01-10")};
+    struct pcn_referral nobody = {.patient_id = "NOBODY",
+                                  .created_by = "x",
+                                  .referrer = "",
+                                  .worklist = "",
+                                  .reason = "",
+                                  .link_worker = "",
+                                  .source = PCN_SOURCE_SELF,
+                                  .received_at = at("2026-01-10")};
     int64_t id = refer(f, "P1");
 
     assert_int_equal(coded(s, "P1", "871731000000106"), 1);
@@ -236,8 +241,8 @@ static void test_workflow(void **state)
                      PCN_OK);
     assert_int_equal(version, 2);
     struct pcn_sp_change stale = {id, 1, "lw2", at("2026-01-11T10:05")};
-    assert_int_equal(pcn_sp_move(s, &stale, PCN_REFERRAL_DECLINED, PCN_CLOSE_NONE, NULL,
-                                 &f->codes, &version, &sum, &e),
+    assert_int_equal(pcn_sp_move(s, &stale, PCN_REFERRAL_DECLINED, PCN_CLOSE_NONE, NULL, &f->codes,
+                                 &version, &sum, &e),
                      PCN_ECONFLICT);
     assert_string_equal(e.msg, "referral 1 was changed by someone else (version 2, not 1)");
     c.version = 2;
@@ -251,16 +256,15 @@ static void test_workflow(void **state)
                      PCN_EINVAL);
     c.by = "lw1";
     /* contacts: within the referral's life, not before it */
-    struct pcn_contact ct = {0, id, at("2026-01-09T10:00"), PCN_CONTACT_TELEPHONE, 15, 1, "lw1",
-                             "call"};
+    struct pcn_contact ct = {0,     id,    at("2026-01-09T10:00"), PCN_CONTACT_TELEPHONE, 15, 1,
+                             "lw1", "call"};
     assert_int_equal(pcn_sp_contact(s, &ct, at("2026-02-01"), NULL, &e), PCN_EINVAL);
     assert_non_null(strstr(e.msg, "before the referral"));
     ct.at = at("2026-01-11T10:00");
     assert_int_equal(pcn_sp_contact(s, &ct, at("2026-02-01"), NULL, &e), PCN_OK);
     /* the plan, its goals (of this referral only) */
-    assert_int_equal(pcn_sp_plan(s, &c, "Getting out more", 1u << PCN_ASSET_LONELINESS, &version,
-                                 &e),
-                     PCN_OK);
+    assert_int_equal(
+        pcn_sp_plan(s, &c, "Getting out more", 1u << PCN_ASSET_LONELINESS, &version, &e), PCN_OK);
     assert_int_equal(version, 3);
     struct pcn_goal g = {0, id, 0, "Join the choir", PCN_GOAL_OPEN, PCN_DATE_NONE, c.at};
     int64_t gid = 0;
@@ -287,8 +291,8 @@ static void test_workflow(void **state)
     assert_int_equal(pcn_sp_put_asset(s, &a, &open_asset, NULL, &e), PCN_OK);
     a.active = 0;
     assert_int_equal(pcn_sp_put_asset(s, &a, &closed_asset, NULL, &e), PCN_OK);
-    struct pcn_connection cn = {0, id, 0, closed_asset, d("2026-01-20"),
-                                PCN_ATTENDANCE_UNKNOWN, "", c.at};
+    struct pcn_connection cn = {0,  id,  0, closed_asset, d("2026-01-20"), PCN_ATTENDANCE_UNKNOWN,
+                                "", c.at};
     assert_int_equal(pcn_sp_connect(s, &cn, &cid, &e), PCN_ECONFLICT);
     assert_non_null(strstr(e.msg, "has closed"));
     cn.asset_id = 999;
@@ -304,16 +308,16 @@ static void test_workflow(void **state)
     assert_int_equal(pcn_sp_update_connection(s, &cn, &version, &e), PCN_OK);
     assert_int_equal(version, 2);
     /* questionnaires: validated, within the referral, coded where a code exists */
-    struct pcn_outcome o = {0, id, PCN_INSTRUMENT_ONS4, at("2026-01-12T10:00"), "lw1",
-                            {5, 6, 4, 11}};
+    struct pcn_outcome o = {0,     id,           PCN_INSTRUMENT_ONS4, at("2026-01-12T10:00"),
+                            "lw1", {5, 6, 4, 11}};
     assert_int_equal(pcn_sp_record_outcome(s, &o, &f->codes, NULL, &sum, &e), PCN_EINVAL);
     assert_string_equal(e.msg, "ONS4 anxiety is 11; items are scored 0-10");
     o.items[3] = 7;
     assert_int_equal(pcn_sp_record_outcome(s, &o, &f->codes, NULL, &sum, &e), PCN_OK);
     assert_int_equal(sum.written, 0);
     assert_int_equal(sum.uncoded, 4); /* no SNOMED CT code for the ONS4 items */
-    struct pcn_outcome sw = {0, id, PCN_INSTRUMENT_SWEMWBS, at("2026-01-09T10:00"), "lw1",
-                             {3, 3, 3, 3, 3, 3, 3}};
+    struct pcn_outcome sw = {
+        0, id, PCN_INSTRUMENT_SWEMWBS, at("2026-01-09T10:00"), "lw1", {3, 3, 3, 3, 3, 3, 3}};
     assert_int_equal(pcn_sp_record_outcome(s, &sw, &f->codes, NULL, &sum, &e), PCN_EINVAL);
     assert_non_null(strstr(e.msg, "before the referral"));
     sw.at = at("2026-01-12T10:00");
@@ -331,8 +335,8 @@ static void test_workflow(void **state)
     assert_int_equal(pcn_sp_move(s, &c, PCN_REFERRAL_CLOSED, PCN_CLOSE_NONE, NULL, &f->codes,
                                  &version, &sum, &e),
                      PCN_EINVAL);
-    assert_int_equal(pcn_sp_move(s, &c, PCN_REFERRAL_CLOSED, PCN_CLOSE_GOALS_MET, NULL,
-                                 &f->codes, &version, &sum, &e),
+    assert_int_equal(pcn_sp_move(s, &c, PCN_REFERRAL_CLOSED, PCN_CLOSE_GOALS_MET, NULL, &f->codes,
+                                 &version, &sum, &e),
                      PCN_OK);
     c.version = version;
     assert_int_equal(pcn_sp_assign(s, &c, "lw2", &version, &e), PCN_ECONFLICT);
@@ -408,8 +412,8 @@ static void test_views(void **state)
     pcn_asset_init(&a);
     a.name = "Choir";
     a.categories = 1u << PCN_ASSET_ARTS_CREATIVITY;
-    struct pcn_connection cn = {0, id1, 0, 0, d("2026-01-10"), PCN_ATTENDANCE_UNKNOWN, "",
-                                at("2026-01-10T10:00")};
+    struct pcn_connection cn = {
+        0, id1, 0, 0, d("2026-01-10"), PCN_ATTENDANCE_UNKNOWN, "", at("2026-01-10T10:00")};
     assert_int_equal(pcn_store_begin(s), PCN_OK);
     assert_int_equal(pcn_sp_put_asset(s, &a, &aid, NULL, &e), PCN_OK);
     cn.asset_id = aid;
