@@ -17,6 +17,7 @@ pc01() {
 
 run generate --db "$DB" --practices 2 --patients 3000 --seed 7
 expect_status 0; expect_err "social prescribing: "; expect_err "link-worker FTE"
+expect_err "in place of the generator's"
 run sp assets list --db "$DB" --inactive --format json; expect_status 0
 twin_assets=$(rows)
 [[ "$twin_assets" -ge 12 ]] || fail "the twin's directory has $twin_assets assets"
@@ -66,6 +67,19 @@ for p in csv.DictReader(open(sys.argv[1])):
 EOF
 )
 [[ -n "$patient" ]] || fail "no unreferred patient"
+# the twin's referrals code the record in place of the generator's own referral codes
+python3 - "$TMP/export/events.csv" "$TMP/referrals.csv" <<'EOF' || fail "referral codes and referrals agree"
+import csv, sys
+codes = {}
+for e in csv.DictReader(open(sys.argv[1])):
+    if e["code"] == "871731000000106":
+        assert e["source"] == "openpcn-sp", e
+        codes[e["patient_id"]] = codes.get(e["patient_id"], 0) + 1
+referrals = {}
+for r in csv.DictReader(open(sys.argv[2])):
+    referrals[r["patient_id"]] = referrals.get(r["patient_id"], 0) + 1
+assert codes == referrals, (len(codes), len(referrals))
+EOF
 run sp referrals add --db "$DB" --patient "$patient" --source self --reason "wants company" \
   --needs "loneliness;volunteering" --link-worker linkworker1 --by linkworker1
 expect_status 0; expect_out "received (version 1)"; expect_out "coded into the record: 1 event"
