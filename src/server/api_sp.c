@@ -44,8 +44,16 @@ struct sp_dir {
     int refs; /* one while current, one per request holding it */
 };
 
+/*
+ * The tables are read by the first social prescribing request (pcn__sp_ready),
+ * not when the server starts: a server that is never asked about social
+ * prescribing never reads the 25,000 postcodes and 33,000 LSOAs.
+ */
 struct pcn__sp {
-    pthread_mutex_t lock; /* guards cur and every refs */
+    pthread_mutex_t lock;  /* guards the tables' loading, cur and every refs */
+    const char *postcodes; /* the config's paths ("" for the shipped tables) */
+    const char *codes_path;
+    bool loaded;
     struct pcn_geo *geo;
     struct pcn_strmap *imd; /* LSOA deprivation, for rates and coverage */
     struct pcn_sp_codes codes;
@@ -56,23 +64,46 @@ enum pcn_err pcn__sp_new(const struct pcn_server_config *c, struct pcn__sp **ret
                          struct pcn_error *reterr)
 {
     struct pcn__sp *sp = pcn_calloc(1, sizeof(*sp));
-    enum pcn_err rc;
 
     if (!sp)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     (void)pthread_mutex_init(&sp->lock, NULL);
-    rc = pcn_geo_load(c->postcodes[0] ? c->postcodes : NULL, &sp->geo, reterr);
-    if (rc == PCN_OK)
-        rc = pcn_sp_codes_load(c->sp_codes[0] ? c->sp_codes : NULL, &sp->codes, reterr);
-    if (rc == PCN_OK)
-        rc = pcn_lsoa_imd_load(NULL, &sp->imd, reterr);
-    if (rc != PCN_OK) {
-        pcn_error_prefix(reterr, "social prescribing: ");
-        pcn__sp_free(sp);
-        return rc;
-    }
+    sp->postcodes = c->postcodes; /* the server's copy of the config outlives sp */
+    sp->codes_path = c->sp_codes;
     *ret = sp;
     return PCN_OK;
+}
+
+bool pcn__sp_ready(struct pcn__request *r)
+{
+    struct pcn__sp *sp = r->srv->sp;
+    struct pcn_error e = {0};
+    enum pcn_err rc = PCN_OK;
+
+    (void)pthread_mutex_lock(&sp->lock);
+    if (!sp->loaded) {
+        struct pcn_geo *geo = NULL;
+        struct pcn_strmap *imd = NULL;
+        rc = pcn_geo_load(sp->postcodes[0] ? sp->postcodes : NULL, &geo, &e);
+        if (rc == PCN_OK)
+            rc = pcn_sp_codes_load(sp->codes_path[0] ? sp->codes_path : NULL, &sp->codes, &e);
+        if (rc == PCN_OK)
+            rc = pcn_lsoa_imd_load(NULL, &imd, &e);
+        if (rc == PCN_OK) {
+            sp->geo = geo;
+            sp->imd = imd;
+            sp->loaded = true;
+        } else {
+            pcn_geo_free(geo);
+            pcn_strmap_free(imd);
+        }
+    }
+    (void)pthread_mutex_unlock(&sp->lock);
+    if (rc == PCN_OK)
+        return true;
+    pcn__log("social prescribing: cannot load its tables (%s)", pcn_err_name(rc));
+    pcn__reply_error(r, 503, "unavailable", "social prescribing: %s", e.msg);
+    return false;
 }
 
 static void dir_unref_locked(struct sp_dir *x)
@@ -97,7 +128,7 @@ void pcn__sp_free(struct pcn__sp *sp)
 
 const struct pcn_geo *pcn__sp_geo(const struct pcn__request *r)
 {
-    return r->srv->sp->geo;
+    return r->srv->sp->geo; /* set once by pcn__sp_ready, before any use */
 }
 
 const struct pcn_sp_codes *pcn__sp_codes(const struct pcn__request *r)
@@ -359,6 +390,8 @@ static int reply_search(struct pcn__request *r, const struct pcn_asset_query *q,
 
 int pcn__api_sp_assets(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     struct pcn_asset_query q;
     int64_t limit = 0, offset = 0;
     const char *postcode;
@@ -404,9 +437,11 @@ static int take_asset(const struct pcn_asset *a, void *ud)
 static enum pcn_err asset_table(struct pcn__request *r, int64_t id, struct pcn_table **ret,
                                 struct pcn_error *e)
 {
-    struct one_asset o = {pcn_directory_new(), e, PCN_OK};
+    struct one_asset o = {pcn_directory_new(), NULL, PCN_OK};
     struct pcn_asset_query q = {.age = -1, .include_inactive = 1, .as_of = pcn_date_today()};
     enum pcn_err rc;
+
+    o.e = e; /* an out-parameter: written, never read */
 
     if (!o.d)
         return pcn_error_set(e, PCN_ENOMEM, "out of memory");
@@ -425,7 +460,7 @@ static enum pcn_err asset_table(struct pcn__request *r, int64_t id, struct pcn_t
 static json_t *asset_current(struct pcn__request *r, int64_t id)
 {
     struct pcn_table *t = NULL;
-    struct pcn_error ignored;
+    struct pcn_error ignored = {0};
     json_t *j = asset_table(r, id, &t, &ignored) == PCN_OK ? pcn__table_json(t) : NULL;
 
     pcn_table_free(t);
@@ -445,6 +480,8 @@ static bool id_param(struct pcn__request *r, int i, const char *what, int64_t *r
 
 int pcn__api_sp_asset(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     struct pcn_table *t = NULL;
     struct pcn_error e;
     int64_t id = 0;
@@ -459,6 +496,8 @@ int pcn__api_sp_asset(struct pcn__request *r)
 
 int pcn__api_sp_assets_export(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     const struct pcn_directory *d = NULL;
     struct pcn_buf b = PCN_BUF_INIT;
     struct pcn_error e;
@@ -602,11 +641,15 @@ static int put_asset(struct pcn__request *r, int64_t id)
 
 int pcn__api_sp_asset_add(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     return put_asset(r, 0);
 }
 
 int pcn__api_sp_asset_update(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     int64_t id = 0;
 
     return id_param(r, 0, "asset", &id) ? put_asset(r, id) : 0;
@@ -614,6 +657,8 @@ int pcn__api_sp_asset_update(struct pcn__request *r)
 
 int pcn__api_sp_assets_import(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const fields[] = {"csv", NULL};
     json_t *body = pcn__body_object(r, fields);
     const char *csv = body ? pcn__body_string(r, body, "csv", true) : NULL;
@@ -701,6 +746,8 @@ static bool may_see_patient(struct pcn__request *r, const struct patient_place *
 
 int pcn__api_sp_patient_assets(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const params[] = {"category", "text",     "km",    "age",    "access",
                                          "stale",    "inactive", "limit", "offset", NULL};
     struct patient_place pp = {0};
@@ -753,6 +800,8 @@ static int reply_view(struct pcn__request *r, enum pcn_err rc, struct pcn_table 
 
 int pcn__api_sp_outcomes(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const params[] = {"as_of", NULL};
     struct pcn_sp_view_opts o = {.suppress_below = pcn__suppress(r)};
     struct pcn_table *t = NULL;
@@ -792,6 +841,8 @@ bool pcn__sp_narrow(struct pcn__request *r, struct pcn_sp_view_opts *o)
 
 int pcn__api_sp_outcome_people(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const params[] = {"as_of", "link_worker", NULL};
     struct pcn_sp_view_opts o = {0};
     struct pcn_table *t = NULL;
@@ -826,6 +877,8 @@ static bool day_param(struct pcn__request *r, const char *name, int end, pcn_use
 
 int pcn__api_sp_report(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const params[] = {"as_of", "from", "to", NULL};
     const char *name = pcn__param(r, 0);
     struct pcn_sp_view_opts o = {.suppress_below = pcn__suppress(r), .imd = r->srv->sp->imd};

@@ -18,7 +18,14 @@
 
 struct pcn_geo;
 
-/* The loaded tables; valid while the server lives. */
+/*
+ * Load the postcode, code and deprivation tables on the first call (the
+ * config's `postcodes` and `sp_codes`); every handler calls it first.
+ * Replies 503 and returns false when they cannot be read.
+ */
+bool pcn__sp_ready(struct pcn__request *r);
+
+/* The loaded tables (after pcn__sp_ready); valid while the server lives. */
 const struct pcn_geo *pcn__sp_geo(const struct pcn__request *r);
 const struct pcn_sp_codes *pcn__sp_codes(const struct pcn__request *r);
 

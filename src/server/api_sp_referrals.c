@@ -214,6 +214,8 @@ static json_t *timeline_json(struct pcn__request *r, int64_t id, struct pcn_erro
 
 int pcn__api_sp_referral(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     struct ref_info i;
     struct pcn_error e;
     int64_t id = 0;
@@ -248,6 +250,8 @@ static int reply_list(struct pcn__request *r, struct pcn_sp_view_opts *o, json_t
 
 int pcn__api_sp_referrals(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const params[] = {"as_of", "link_worker", "patient", "open",
                                          "limit", "offset",      NULL};
     struct pcn_sp_view_opts o = {0};
@@ -269,6 +273,8 @@ int pcn__api_sp_referrals(struct pcn__request *r)
 
 int pcn__api_sp_caseload(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const params[] = {"as_of", "link_worker", "limit", "offset", NULL};
     struct pcn_sp_view_opts o = {.open_only = 1};
     struct pcn_table *t = NULL;
@@ -439,6 +445,8 @@ static const char *object_id(struct pcn__request *r, int64_t id)
 
 int pcn__api_sp_refer(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const fields[] = {"patient_id",  "source", "channel", "referrer",
                                          "worklist",    "reason", "needs",   "received",
                                          "link_worker", NULL};
@@ -525,6 +533,8 @@ static json_t *versioned_json(int64_t id, int64_t version, const char *state)
 
 int pcn__api_sp_move(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const fields[] = {"version", "to", "reason", "note", NULL};
     json_t *body = pcn__body_object(r, fields);
     struct pcn_sp_coded_summary coded = {0, 0, 0};
@@ -558,6 +568,8 @@ int pcn__api_sp_move(struct pcn__request *r)
 
 int pcn__api_sp_assign(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const fields[] = {"version", "link_worker", NULL};
     json_t *body = pcn__body_object(r, fields);
     struct pcn_sp_change c;
@@ -579,6 +591,8 @@ int pcn__api_sp_assign(struct pcn__request *r)
 
 int pcn__api_sp_plan(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const fields[] = {"version", "what_matters", "needs", NULL};
     json_t *body = pcn__body_object(r, fields);
     struct pcn_sp_change c;
@@ -603,6 +617,8 @@ int pcn__api_sp_plan(struct pcn__request *r)
 
 int pcn__api_sp_contact(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const fields[] = {"type", "minutes", "at", "reached", "notes", NULL};
     json_t *body = pcn__body_object(r, fields);
     struct pcn_contact ct = {0};
@@ -654,6 +670,8 @@ static bool goal_status(struct pcn__request *r, json_t *body, enum pcn_goal_stat
 
 int pcn__api_sp_goal_add(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const fields[] = {"text", "target_date", NULL};
     json_t *body = pcn__body_object(r, fields);
     struct pcn_goal g = {0};
@@ -676,6 +694,8 @@ int pcn__api_sp_goal_add(struct pcn__request *r)
 
 int pcn__api_sp_goal_update(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const fields[] = {"version", "text", "status", "target_date", NULL};
     json_t *body = pcn__body_object(r, fields);
     const char *gs = pcn__param(r, 1);
@@ -702,6 +722,8 @@ int pcn__api_sp_goal_update(struct pcn__request *r)
 
 int pcn__api_sp_connect(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const fields[] = {"asset_id", "connected_on", "note", NULL};
     json_t *body = pcn__body_object(r, fields);
     struct pcn_connection c = {0};
@@ -732,6 +754,8 @@ int pcn__api_sp_connect(struct pcn__request *r)
 
 int pcn__api_sp_connection_update(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const fields[] = {"version", "attendance", "note", NULL};
     json_t *body = pcn__body_object(r, fields);
     const char *cs = pcn__param(r, 1);
@@ -797,6 +821,8 @@ static bool body_items(struct pcn__request *r, json_t *body, enum pcn_instrument
 
 int pcn__api_sp_outcome_add(struct pcn__request *r)
 {
+    if (!pcn__sp_ready(r))
+        return 0;
     static const char *const fields[] = {"instrument", "items", "at", NULL};
     json_t *body = pcn__body_object(r, fields);
     struct pcn_sp_coded_summary coded = {0, 0, 0};

@@ -254,9 +254,10 @@ enum pcn_err pcn__patient_registers(struct pcn__request *r, int64_t key, int32_t
                                     json_t **ret);
 
 /*
- * Social prescribing's shared state (api_sp.c): the postcode table and
- * code table named by the config (loaded once) and the asset directory in
- * memory. pcn__sp_free() is NULL-safe.
+ * Social prescribing's shared state (api_sp.c): the postcode, code and
+ * deprivation tables named by the config (read by the first social
+ * prescribing request) and the asset directory in memory. pcn__sp_free()
+ * is NULL-safe.
  */
 enum pcn_err pcn__sp_new(const struct pcn_server_config *c, struct pcn__sp **ret,
                          struct pcn_error *reterr);

@@ -1021,6 +1021,25 @@ def test_config_file():
     check(rc == 2 and "pcn.conf:2" in err and "not_a_key" in err, "bad config key: " + err)
 
 
+def test_sp_tables_unreadable():
+    """The social prescribing tables are read by its first request: a postcode table that
+    cannot be read leaves the rest of the server working and makes those requests 503,
+    naming the file, every time (nothing half-loaded is kept)."""
+    bad = os.path.join(TMP, "no-such-dir", "postcodes.csv")
+    srv = Server("--set", "postcodes=" + bad)
+    try:
+        c = Client(srv, "cd1")
+        st, _, _, _ = c.get("/api/v1/practices")
+        check(st == 200, "the server answers without its social prescribing tables (%d)" % st)
+        for path in ("/api/v1/sp/assets", "/api/v1/sp/reports/activity", "/api/v1/sp/assets"):
+            st, j, _, _ = c.get(path)
+            check(st == 503 and is_error(j, "unavailable") and bad in j["error"]["message"],
+                  "GET %s without the postcode table: %d %s" % (path, st, j))
+    finally:
+        log = srv.stop()
+    check("social prescribing: cannot load its tables" in log, "the failed load is logged")
+
+
 def wait_ready(srv, seconds=20):
     """GET /health until the population is ready (or the time is up); the last answer."""
     deadline = time.time() + seconds
@@ -1202,6 +1221,7 @@ def main():
     check(srv.proc.returncode == 0, "server exit status 0")
     logs = log + test_graceful_shutdown() + test_address_throttling() + test_connection_limit()
     test_config_file()
+    test_sp_tables_unreadable()
     test_snapshot_file()
     test_cli_users()
     check("GET /api/v1/patients/{key} 200" in logs, "access log names the route pattern")
