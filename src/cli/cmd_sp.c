@@ -126,7 +126,7 @@ static int assets_import(struct pcn_store *store, const char *path, const struct
 {
     struct pcn_geo *geo = NULL;
     struct pcn_error e;
-    struct pcn_asset_import sum;
+    struct pcn_asset_import sum = {0, 0, 0, 0, 0};
     enum pcn_err rc = pcn_geo_load(o->postcodes, &geo, &e);
 
     if (rc != PCN_OK)
@@ -147,7 +147,7 @@ static int assets_import(struct pcn_store *store, const char *path, const struct
 
 static int with_directory(struct pcn_store *store, struct pcn_directory **ret)
 {
-    struct pcn_error e;
+    struct pcn_error e = {0};
 
     if (pcn_sp_load_directory(store, ret, &e) != PCN_OK)
         return cli_runtime_error("sp assets", "%s", e.msg);
@@ -268,7 +268,7 @@ static int referrals_add(struct pcn_store *store, const struct sp_opts *o)
                              .what_matters = "",
                              .updated_at = o->at};
     struct pcn_sp_codes codes;
-    struct pcn_sp_coded_summary coded;
+    struct pcn_sp_coded_summary coded = {0, 0, 0};
     struct pcn_error e;
     int64_t id = 0;
     char idtext[24];
@@ -787,10 +787,12 @@ static int run(struct pcn_store *store, const char *group, const char *sub, cons
 
     if (strcmp(group, "outcomes") == 0 && !sub)
         return outcomes_show(store, o);
-    if (strcmp(group, "report") == 0)
-        return report(store, sub, o);
     if (strcmp(group, "recode") == 0)
         return recode(store, o);
+    if (!sub) /* the caller names a subcommand for every other group */
+        return cli_usage_error("sp", "%s needs a subcommand (see --help)", group);
+    if (strcmp(group, "report") == 0)
+        return report(store, sub, o);
     if (strcmp(group, "assets") == 0) {
         if (strcmp(sub, "import") == 0)
             return assets_import(store, arg, o);

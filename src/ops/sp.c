@@ -89,7 +89,9 @@ static int load_asset(const struct pcn_asset *a, void *ud)
 enum pcn_err pcn_sp_load_directory(struct pcn_store *s, struct pcn_directory **ret,
                                    struct pcn_error *reterr)
 {
-    struct load_ctx c = {pcn_directory_new(), reterr, PCN_OK};
+    struct load_ctx c = {pcn_directory_new(), NULL, PCN_OK};
+
+    c.err = reterr; /* an out-parameter: written, never read */
 
     if (!c.d)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");

@@ -551,7 +551,7 @@ enum pcn_err pcn_sp_view_timeline(struct pcn_store *s, int64_t id, struct pcn_ta
                                   int64_t *ret_referral_version, char *ret_patient_id,
                                   char *ret_link_worker, struct pcn_error *reterr)
 {
-    struct timeline t = {.arena = pcn_arena_new(16 * 1024, 0)};
+    struct timeline t = {.arena = pcn_arena_new((size_t)16 * 1024, 0)};
     struct row r = {new_table("sp_timeline", timeline_cols, PCN_ARRAY_SIZE(timeline_cols)), PCN_OK,
                     0};
     enum pcn_err rc = t.arena && r.t ? gather_timeline(s, id, &t) : PCN_ENOMEM;
@@ -704,7 +704,7 @@ static enum pcn_err load_cases(struct pcn_store *s, const struct pcn_sp_view_opt
 
     memset(cs, 0, sizeof(*cs));
     cs->o = o;
-    cs->arena = pcn_arena_new(64 * 1024, 0);
+    cs->arena = pcn_arena_new((size_t)64 * 1024, 0);
     if (!cs->arena)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     rc = pcn_store_each_referral(s, &f, case_row, cs);
@@ -1118,7 +1118,7 @@ enum pcn_err pcn_sp_view_rates(struct pcn_store *s, const struct pcn_sp_view_opt
     }
     if (rc == PCN_OK)
         rc = deprivation(o, &imd, &own_imd, reterr);
-    pop.arena = rc == PCN_OK ? pcn_arena_new(64 * 1024, 0) : NULL;
+    pop.arena = rc == PCN_OK ? pcn_arena_new((size_t)64 * 1024, 0) : NULL;
     pop.imd = imd;
     pop.referred = referred;
     if (rc == PCN_OK && !pop.arena)

@@ -298,7 +298,7 @@ static enum pcn_err read_csv(struct pcn_directory *d, struct pcn_csv *csv,
                              const struct pcn_geo *geo, int32_t as_of, struct pcn_asset_import *ret,
                              struct pcn_error *reterr)
 {
-    struct pcn_error scratch;
+    struct pcn_error scratch = {0};
     struct reader r = {.csv = csv, .geo = geo, .as_of = as_of, .err = reterr ? reterr : &scratch};
     size_t mark = pcn__directory_mark(d);
 
@@ -338,7 +338,7 @@ enum pcn_err pcn_directory_add_fields(struct pcn_directory *d, const char *const
                                       const struct pcn_geo *geo, int32_t as_of,
                                       const struct pcn_asset **ret, struct pcn_error *reterr)
 {
-    struct pcn_error scratch;
+    struct pcn_error scratch = {0};
     struct reader r = {.geo = geo, .as_of = as_of, .err = reterr ? reterr : &scratch};
 
     for (size_t i = 0; i < n; i++) {

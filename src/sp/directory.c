@@ -39,7 +39,7 @@ struct pcn_directory *pcn_directory_new(void)
 
     if (!d)
         return NULL;
-    d->arena = pcn_arena_new(64 * 1024, 0);
+    d->arena = pcn_arena_new((size_t)64 * 1024, 0);
     d->by_id = pcn_strmap_new();
     if (!d->arena || !d->by_id) {
         pcn_directory_free(d);

@@ -6,6 +6,7 @@
  */
 #include "pcn/referral.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -429,16 +430,13 @@ enum pcn_err pcn_sp_time_parse(const char *s, size_t len, pcn_usec_t *ret)
 
     if (len < 10 || pcn_date_parse(s, 10, &day) != PCN_OK)
         return PCN_EINVAL;
-    if (len == 10) {
-        /* a day: noon, so no time zone moves it to another day */
-    } else if ((len == 16 || (len == 20 && s[16] == ':' && s[19] == 'Z')) && s[10] == 'T' &&
-               s[13] == ':' && pcn_parse_range(s + 11, 2, 0, 23, &h) == PCN_OK &&
-               pcn_parse_range(s + 14, 2, 0, 59, &m) == PCN_OK &&
-               (len == 16 || pcn_parse_range(s + 17, 2, 0, 59, &sec) == PCN_OK)) {
-        /* a time of day */
-    } else {
+    /* a day alone is noon, so no time zone moves it to another day */
+    bool timed = (len == 16 || (len == 20 && s[16] == ':' && s[19] == 'Z')) && s[10] == 'T' &&
+                 s[13] == ':' && pcn_parse_range(s + 11, 2, 0, 23, &h) == PCN_OK &&
+                 pcn_parse_range(s + 14, 2, 0, 59, &m) == PCN_OK &&
+                 (len == 16 || pcn_parse_range(s + 17, 2, 0, 59, &sec) == PCN_OK);
+    if (len != 10 && !timed)
         return PCN_EINVAL;
-    }
     *ret = (pcn_usec_t)day * INT64_C(86400000000) + (h * 60 + m) * usec_per_minute +
            sec * INT64_C(1000000);
     return PCN_OK;

@@ -162,7 +162,7 @@ enum pcn_err pcn_sp_outcomes_compute(const struct pcn_sp_case *cases, size_t n_c
     rc = index_cases(cases, n_cases, &by_id);
     if (rc != PCN_OK)
         goto out;
-    order = pcn_calloc(n_m ? n_m : 1, sizeof(*order));
+    order = pcn_calloc(n_m ? n_m : 1, sizeof(const struct pcn_sp_measure *));
     if (!order) {
         rc = PCN_ENOMEM;
         goto out;
@@ -170,7 +170,7 @@ enum pcn_err pcn_sp_outcomes_compute(const struct pcn_sp_case *cases, size_t n_c
     for (size_t i = 0; i < n_m; i++)
         order[i] = &m[i];
     if (n_m > 1)
-        qsort(order, n_m, sizeof(*order), cmp_measure);
+        qsort(order, n_m, sizeof(const struct pcn_sp_measure *), cmp_measure);
     int64_t last_referral = 0;
     for (size_t i = 0; i < n_m;) {
         /* one run: a referral's measurements of one instrument, in time order */
@@ -249,7 +249,7 @@ static void caseload_add(struct pcn_sp_caseload *row, const struct pcn_sp_case *
 enum pcn_err pcn_sp_caseloads(const struct pcn_sp_case *cases, size_t n, pcn_usec_t now,
                               struct pcn_sp_caseload **ret, size_t *ret_n)
 {
-    const struct pcn_sp_case **order = pcn_calloc(n ? n : 1, sizeof(*order));
+    const struct pcn_sp_case **order = pcn_calloc(n ? n : 1, sizeof(const struct pcn_sp_case *));
     struct pcn_sp_caseload *rows = NULL;
     size_t n_rows = 0, alloc = 0;
     int32_t today = (int32_t)(now / USEC_PER_DAY);
@@ -261,7 +261,7 @@ enum pcn_err pcn_sp_caseloads(const struct pcn_sp_case *cases, size_t n, pcn_use
     for (size_t i = 0; i < n; i++)
         order[i] = &cases[i];
     if (n > 1)
-        qsort(order, n, sizeof(*order), cmp_by_worker);
+        qsort(order, n, sizeof(const struct pcn_sp_case *), cmp_by_worker);
     double sum_days = 0;
     for (size_t i = 0; i < n; i++) {
         if (i == 0 || strcmp(worker_of(order[i]), worker_of(order[i - 1])) != 0) {

@@ -349,6 +349,8 @@ static enum pcn_err make_asset(struct gen *g, int64_t id)
         if ((int)kinds[i].category == cat)
             choice[n_kind++] = i;
     }
+    if (PCN_NEVER(n_kind == 0)) /* every category has kinds of asset */
+        return PCN_EINVAL;
     const struct asset_kind *k = &kinds[choice[pcn_rng_below(&g->rng, n_kind)]];
     pcn_asset_init(&a);
     a.id = id;
@@ -414,7 +416,7 @@ static pcn_usec_t working(struct gen *g, pcn_usec_t t)
     int64_t day = t / DAY;
     pcn_usec_t in_day = t % DAY;
 
-    if (in_day >= 17 * 60 * MINUTE) {
+    if (in_day >= INT64_C(17) * 60 * MINUTE) {
         day++;
         in_day = 0;
     }
@@ -422,8 +424,8 @@ static pcn_usec_t working(struct gen *g, pcn_usec_t t)
         day++;
         in_day = 0;
     }
-    if (in_day < 9 * 60 * MINUTE)
-        in_day = 9 * 60 * MINUTE + (pcn_usec_t)pcn_rng_below(&g->rng, 120) * MINUTE;
+    if (in_day < INT64_C(9) * 60 * MINUTE)
+        in_day = INT64_C(9) * 60 * MINUTE + (pcn_usec_t)pcn_rng_below(&g->rng, 120) * MINUTE;
     return day * DAY + in_day;
 }
 
@@ -874,7 +876,7 @@ enum pcn_err pcn_sp_twin_make(const struct pcn_sp_twin_person *people, size_t n,
         return rc;
     g.t = pcn_calloc(1, sizeof(*g.t));
     if (g.t) {
-        g.t->arena = pcn_arena_new(256 * 1024, 0);
+        g.t->arena = pcn_arena_new((size_t)256 * 1024, 0);
         g.t->directory = pcn_directory_new();
     }
     if (!g.t || !g.t->arena || !g.t->directory) {

@@ -225,11 +225,11 @@ static enum pcn_err write_twin(struct writer *w, const struct pcn_sp_twin *t)
 enum pcn_err pcn_sp_twin_store(struct pcn_store *s, const struct pcn_sp_twin_store_opts *o,
                                struct pcn_sp_twin_summary *ret, struct pcn_error *reterr)
 {
-    struct people pp = {.as_of = o->as_of, .arena = pcn_arena_new(256 * 1024, 0)};
+    struct people pp = {.as_of = o->as_of, .arena = pcn_arena_new((size_t)256 * 1024, 0)};
     struct pcn_strmap *imd = NULL;
     struct pcn_geo *geo = NULL;
     struct pcn_sp_twin *t = NULL;
-    struct pcn_sp_codes codes;
+    struct pcn_sp_codes codes = {0};
     struct ltc_walk lw = {&pp, 0};
     enum pcn_err rc = pp.arena ? PCN_OK : pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
 
