@@ -16,7 +16,7 @@ if [[ ! -d build-fuzz ]]; then
     -Db_sanitize=address,undefined -Dwerror_dev=false >"$out/setup.log" 2>&1 ||
     { echo "fuzz FAIL setup (see $out/setup.log)"; exit 1; }
 fi
-harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_eval fuzz_snapshot fuzz_request_body)
+harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_eval fuzz_snapshot fuzz_request_body fuzz_ppg)
 targets=()
 for h in "${harnesses[@]}"; do targets+=("tests/fuzz/$h"); done
 if ! ninja -C build-fuzz -j2 "${targets[@]}" >"$out/build.log" 2>&1; then
@@ -52,7 +52,12 @@ seeds() {
     printf '{"patient_id":"P1","source":"clinician","channel":"patient_view","needs":["loneliness"],"received":"2026-01-05T09:30"}' >"$dir/seed-sp-referral"
     printf '{"version":3,"to":"closed","reason":"goals_met","note":"walking weekly"}' >"$dir/seed-sp-move"
     printf '{"instrument":"swemwbs","items":[3,4,null,2,5,3,3],"at":"2026-03-01T10:00:00Z"}' >"$dir/seed-sp-outcome"
-    printf '{"name":"Health Walk","categories":"physical_activity;loneliness","postcode":"SM1 1AA","sessions":"Mon-Fri 09:00-10:00","cost":"free","min_age":18,"active":true,"version":2}' >"$dir/seed-sp-asset" ;;
+    printf '{"name":"Health Walk","categories":"physical_activity;loneliness","postcode":"SM1 1AA","sessions":"Mon-Fri 09:00-10:00","cost":"free","min_age":18,"active":true,"version":2}' >"$dir/seed-sp-asset"
+    printf '{"kind":"co_design","rung":"co_produce","title":"t","held":"2025-01-01","groups":[1,2],"people":9}' >"$dir/seed-activity"
+    printf '{"said":"x","response":"y","outcome":"done","published":true,"version":2,"group":null}' >"$dir/seed-feedback" ;;
+  fuzz_ppg)
+    { printf '\000'; cat tests/data/ppg/members.csv; } >"$dir/seed-csv"
+    printf '\001co-produce\nTS18 1AB\n85 and over\n943 476 5919\nann@example.org\nJos\303\251\n' >"$dir/seed-values" ;;
   esac
   echo "$dir"
 }

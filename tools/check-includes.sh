@@ -41,15 +41,15 @@ src/cli/cmd_serve.c  server
 # Public headers by owning layer (include/pcn/NAME.h; shell patterns allowed).
 public_headers='
 util     alloc arena buf csv date error hash parse paths rng vec
-model    codelist record registry validate
+model    codelist ppg profile record registry validate
 fmt      table
 store    store store_*
 auth     auth audit
 ingest   ingest bundle
 sp       asset geo referral sp_coding sp_report wellbeing
-synth    generate sp_twin
+synth    generate ppg_twin sp_twin
 engine   engine
-ops      registry_ops sp_ops sp_views views
+ops      ppg_ops registry_ops sp_ops sp_views views views_ppg
 server   server
 '
 

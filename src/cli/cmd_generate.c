@@ -13,6 +13,7 @@
 #include "pcn/generate.h"
 #include "pcn/parse.h"
 #include "pcn/sp_twin.h"
+#include "pcn/ppg_twin.h"
 #include "pcn/store.h"
 #include "pcn/store_population.h"
 #include "pcn/store_registry.h"
@@ -27,7 +28,8 @@ static const char generate_usage[] =
     "    --all                       every network in England\n"
     "    --practices N --patients N  an invented network\n"
     "  --threads N (1-8, default 2) writes a bundle with N threads; the output is the same.\n"
-    "  --no-sp leaves out the social prescribing twin (directory and referrals) that a\n"
+    "  --no-sp leaves out the social prescribing twin (directory and referrals) and --no-ppg\n"
+    "  the patient partnership twin (PPGs, a year of engagement), which a\n"
     "  network generated into a database otherwise gets.\n";
 
 /* Registry rows of the generated networks go into the store. */
@@ -65,6 +67,7 @@ struct generate_args {
     int threads;  /* --threads: bundle writer threads */
     int with_sp;  /* one network into a database: its social prescribing twin too */
     int no_sp;    /* --no-sp */
+    int no_ppg;   /* --no-ppg */
 };
 
 static int parse_count(const char *opt, const char *s, int64_t max, int64_t *ret)
@@ -139,6 +142,7 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         {"patients", required_argument, NULL, 'N'},
         {"threads", required_argument, NULL, 't'},
         {"no-sp", no_argument, NULL, 'S'},
+        {"no-ppg", no_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -153,6 +157,10 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         }
         if (c == 'S') {
             a->no_sp = 1;
+            continue;
+        }
+        if (c == 'G') {
+            a->no_ppg = 1;
             continue;
         }
         int rc = parse_option(a, c, optarg);
@@ -224,6 +232,37 @@ static enum pcn_err generate_sp(struct pcn_store *store, const struct pcn_refdat
     return rc;
 }
 
+/*
+ * The patient partnership twin of one network (pcn/ppg_twin.h): PPGs, the
+ * forum, the engagement record, in a transaction of its own once the
+ * population is stored. Only for one network into a database.
+ */
+static enum pcn_err generate_ppg(struct pcn_store *store, const struct pcn_refdata *ref,
+                                 const struct generate_args *a, struct pcn_error *err)
+{
+    struct pcn_ppg_twin_opts o = {
+        .seed = a->opt.seed,
+        .as_of = a->opt.as_of != PCN_DATE_NONE ? a->opt.as_of : pcn_refdata_extract_date(ref),
+        .network = a->opt.pcn,
+    };
+    struct pcn_ppg_twin_summary sum;
+    enum pcn_err rc;
+
+    if (a->no_ppg || !(a->opt.pcn || a->invented))
+        return PCN_OK;
+    rc = pcn_store_begin(store);
+    if (rc == PCN_OK)
+        rc = pcn_ppg_twin_store(store, &o, &sum, err);
+    if (rc == PCN_OK)
+        rc = pcn_store_commit(store);
+    if (rc == PCN_OK)
+        fprintf(stderr,
+                "patient partnership: %zu groups, %zu members (%zu current), %zu activities, "
+                "%zu feedback items, %zu service changes\n",
+                sum.groups, sum.members, sum.current, sum.activities, sum.feedback, sum.changes);
+    return rc;
+}
+
 static int generate_to_store(const struct pcn_refdata *ref, struct generate_args *a,
                              struct pcn_gen_stats *st)
 {
@@ -249,6 +288,8 @@ static int generate_to_store(const struct pcn_refdata *ref, struct generate_args
         erc = pcn_store_commit(store);
     if (erc == PCN_OK && a->with_sp)
         erc = generate_sp(store, ref, a, &err);
+    if (erc == PCN_OK)
+        erc = generate_ppg(store, ref, a, &err);
     if (erc != PCN_OK) {
         const char *msg = err.msg[0] ? err.msg : pcn_store_errmsg(store);
         rc = cli_runtime_error("generate", "%s", msg);

@@ -29,6 +29,7 @@ static const struct command commands[] = {
     {"query", cmd_query, "evaluate a definitions file over the population"},
     {"report", cmd_report, "print a standard report (registers, indicators, frailty, ...)"},
     {"sp", cmd_sp, "social prescribing: asset directory, referrals, outcomes, reports"},
+    {"ppg", cmd_ppg, "patient participation groups, engagement, \"you said, we did\""},
 };
 
 static void usage(FILE *f)

@@ -20,14 +20,15 @@ const timings = [];
 let served = { reports: false, worklists: false };
 
 const SP = ['Community directory', 'Social prescribing'];
+const ppgPages = ['Patient groups', 'Engagement', 'You said, we did'];
 const navFor = {
   admin: ['Administration'],
-  clinical_director: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Caseload', ...SP],
-  practice_manager: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Caseload', ...SP],
-  clinician: ['Network overview', 'Population health', 'Indicators', 'Worklists', ...SP],
-  link_worker: ['Network overview', 'Population health', 'Indicators', 'Caseload', ...SP],
-  ppg_member: ['Network overview', 'Population health', 'Indicators', ...SP],
-  analyst: ['Network overview', 'Population health', 'Indicators', ...SP],
+  clinical_director: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Caseload', ...SP, ...ppgPages],
+  practice_manager: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Caseload', ...SP, ...ppgPages],
+  clinician: ['Network overview', 'Population health', 'Indicators', 'Worklists', ...SP, ...ppgPages],
+  link_worker: ['Network overview', 'Population health', 'Indicators', 'Caseload', ...SP, ...ppgPages],
+  ppg_member: ['Network overview', 'Population health', 'Indicators', ...SP, ...ppgPages],
+  analyst: ['Network overview', 'Population health', 'Indicators', ...SP, ...ppgPages],
 };
 const roleLabel = {
   admin: 'Administrator', clinical_director: 'Clinical director', practice_manager: 'Practice manager',

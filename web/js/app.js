@@ -18,6 +18,9 @@ import * as caseload from './pages/caseload.js';
 import * as referral from './pages/referral.js';
 import * as directory from './pages/directory.js';
 import * as socialrx from './pages/socialrx.js';
+import * as ppg from './pages/ppg.js';
+import * as engagement from './pages/engagement.js';
+import * as feedback from './pages/feedback.js';
 import * as signin from './pages/signin.js';
 
 const can = (me, what) => !!(me && me.can && me.can[what]);
@@ -33,6 +36,9 @@ const pages = [
   { name: 'referral', title: 'Referral', nav: false, allow: (me) => can(me, 'caseload') || can(me, 'patient_level'), mod: referral },
   { name: 'directory', title: 'Community directory', nav: true, allow: (me) => can(me, 'aggregates'), mod: directory },
   { name: 'socialrx', title: 'Social prescribing', nav: true, allow: (me) => can(me, 'aggregates'), mod: socialrx },
+  { name: 'ppg', title: 'Patient groups', nav: true, allow: (me) => can(me, 'aggregates'), mod: ppg },
+  { name: 'engagement', title: 'Engagement', nav: true, allow: (me) => can(me, 'aggregates'), mod: engagement },
+  { name: 'you-said-we-did', title: 'You said, we did', nav: true, allow: (me) => can(me, 'aggregates'), mod: feedback },
   { name: 'admin', title: 'Administration', nav: true, allow: (me) => can(me, 'admin'), mod: admin },
 ];
 

@@ -29,6 +29,7 @@
     X(population)                                                                                  \
     X(auth)                                                                                        \
     X(sp)                                                                                          \
+    X(ppg)                                                                                         \
     /* one line per domain, above */
 
 #define PCN__PG_DECLARE(name) extern const struct pcn__store_impl pcn__pg_##name;

@@ -35,6 +35,7 @@ struct pcn__sqlite_domain {
     X(population)                                                                                  \
     X(auth)                                                                                        \
     X(sp)                                                                                          \
+    X(ppg)                                                                                         \
     /* one line per domain, above */
 
 #define PCN__SQLITE_DECLARE(name) extern const struct pcn__sqlite_domain pcn__sqlite_##name;
@@ -75,6 +76,13 @@ sqlite3_stmt *pcn__sqlite_stmt(struct sqlite_store *ss, const struct pcn__sqlite
 /* Translate a SQLite result code into pcn_err and record the message. */
 enum pcn_err pcn__sqlite_fail(struct sqlite_store *ss, int rc, const char *what);
 
+/*
+ * Step the write st to completion and reset it, without bumping the data
+ * version (for the domains the engine does not read); *ret_changes optional.
+ */
+enum pcn_err pcn__sqlite_step_write(struct sqlite_store *ss, sqlite3_stmt *st, const char *what,
+                                    int *ret_changes);
+
 /* Bind helpers: NULL strings and PCN_DATE_NONE bind SQL NULL. Return SQLite rc. */
 int pcn__bind_text(sqlite3_stmt *st, int i, const char *s);
 int pcn__bind_date(sqlite3_stmt *st, int i, int32_t date);
@@ -85,13 +93,6 @@ int32_t pcn__col_date(sqlite3_stmt *st, int i);
 
 /* Step a write of data to completion; marks the transaction as changing data. */
 enum pcn_err pcn__sqlite_exec_stmt(struct sqlite_store *ss, sqlite3_stmt *st, const char *what);
-/*
- * Step a write of a domain's own tables (users, audit, social prescribing)
- * to completion without marking the data changed (no data version bump);
- * resets st. *ret_changes (optional) gets the rows changed.
- */
-enum pcn_err pcn__sqlite_write_quiet(struct sqlite_store *ss, sqlite3_stmt *st, const char *what,
-                                     int *ret_changes);
 
 /* Any callback, cast back to its real type by the row function. */
 typedef void (*pcn__any_fn)(void);

@@ -252,7 +252,7 @@ static enum pcn_err sqlite_put_asset(struct pcn_store *s, const struct pcn_asset
     enum pcn_err rc = bind_asset(st, a);
     if (rc != PCN_OK)
         return pcn__store_fail(s, rc, "sessions: too long to store");
-    rc = pcn__sqlite_write_quiet(ss, st, "saving asset", &changes);
+    rc = pcn__sqlite_step_write(ss, st, "saving asset", &changes);
     if (rc != PCN_OK)
         return rc;
     if (!changes)
@@ -371,7 +371,7 @@ static enum pcn_err sqlite_add_referral(struct pcn_store *s, const struct pcn_re
     if (!st)
         return PCN_ESTORAGE;
     bind_referral_common(st, r);
-    enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "adding referral", NULL);
+    enum pcn_err rc = pcn__sqlite_step_write(ss, st, "adding referral", NULL);
     if (rc == PCN_OK && ret_id)
         *ret_id = sqlite3_last_insert_rowid(ss->db);
     return rc;
@@ -395,7 +395,7 @@ static enum pcn_err sqlite_update_referral(struct pcn_store *s, const struct pcn
     (void)sqlite3_bind_int(st, 7, (int)r->close_reason);
     (void)pcn__bind_text(st, 8, r->what_matters ? r->what_matters : "");
     (void)sqlite3_bind_int64(st, 9, r->updated_at);
-    enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "updating referral", &changes);
+    enum pcn_err rc = pcn__sqlite_step_write(ss, st, "updating referral", &changes);
     if (rc != PCN_OK)
         return rc;
     if (!changes)
@@ -485,7 +485,7 @@ static enum pcn_err sqlite_add_transition(struct pcn_store *s, int64_t referral_
     (void)pcn__bind_text(st, 5, t->by);
     (void)sqlite3_bind_int(st, 6, (int)t->reason);
     (void)pcn__bind_text(st, 7, t->note ? t->note : "");
-    enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "adding transition", NULL);
+    enum pcn_err rc = pcn__sqlite_step_write(ss, st, "adding transition", NULL);
     if (rc == PCN_ECONFLICT)
         return pcn__store_fail(s, PCN_ENOTFOUND, "no referral %lld", (long long)referral_id);
     return rc;
@@ -542,7 +542,7 @@ static enum pcn_err sqlite_add_contact(struct pcn_store *s, const struct pcn_con
     (void)sqlite3_bind_int(st, 5, c->successful ? 1 : 0);
     (void)pcn__bind_text(st, 6, c->by);
     (void)pcn__bind_text(st, 7, c->notes ? c->notes : "");
-    enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "adding contact", NULL);
+    enum pcn_err rc = pcn__sqlite_step_write(ss, st, "adding contact", NULL);
     if (rc == PCN_ECONFLICT)
         return pcn__store_fail(s, PCN_ENOTFOUND, "no referral %lld", (long long)c->referral_id);
     if (rc != PCN_OK)
@@ -554,7 +554,7 @@ static enum pcn_err sqlite_add_contact(struct pcn_store *s, const struct pcn_con
     (void)sqlite3_bind_int64(st, 1, c->referral_id);
     (void)sqlite3_bind_int64(st, 2, c->at);
     (void)sqlite3_bind_int(st, 3, c->successful ? 1 : 0);
-    rc = pcn__sqlite_write_quiet(ss, st, "updating the referral's contacts", &changes);
+    rc = pcn__sqlite_step_write(ss, st, "updating the referral's contacts", &changes);
     if (rc == PCN_OK && ret_id)
         *ret_id = id;
     return rc;
@@ -596,7 +596,7 @@ static enum pcn_err sqlite_add_goal(struct pcn_store *s, const struct pcn_goal *
     (void)sqlite3_bind_int(st, 3, (int)g->status);
     (void)pcn__bind_date(st, 4, g->target_date);
     (void)sqlite3_bind_int64(st, 5, g->updated_at);
-    enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "adding goal", NULL);
+    enum pcn_err rc = pcn__sqlite_step_write(ss, st, "adding goal", NULL);
     if (rc == PCN_ECONFLICT)
         return pcn__store_fail(s, PCN_ENOTFOUND, "no referral %lld", (long long)g->referral_id);
     if (rc == PCN_OK && ret_id)
@@ -619,7 +619,7 @@ static enum pcn_err sqlite_update_goal(struct pcn_store *s, const struct pcn_goa
     (void)sqlite3_bind_int(st, 4, (int)g->status);
     (void)pcn__bind_date(st, 5, g->target_date);
     (void)sqlite3_bind_int64(st, 6, g->updated_at);
-    enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "updating goal", &changes);
+    enum pcn_err rc = pcn__sqlite_step_write(ss, st, "updating goal", &changes);
     if (rc != PCN_OK)
         return rc;
     if (!changes)
@@ -662,7 +662,7 @@ static enum pcn_err sqlite_add_connection(struct pcn_store *s, const struct pcn_
     (void)sqlite3_bind_int(st, 4, (int)c->attendance);
     (void)pcn__bind_text(st, 5, c->note ? c->note : "");
     (void)sqlite3_bind_int64(st, 6, c->updated_at);
-    enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "adding connection", NULL);
+    enum pcn_err rc = pcn__sqlite_step_write(ss, st, "adding connection", NULL);
     if (rc == PCN_ECONFLICT)
         return pcn__store_fail(s, PCN_ENOTFOUND, "no referral %lld or no asset %lld",
                                (long long)c->referral_id, (long long)c->asset_id);
@@ -685,7 +685,7 @@ static enum pcn_err sqlite_update_connection(struct pcn_store *s, const struct p
     (void)sqlite3_bind_int(st, 3, (int)c->attendance);
     (void)pcn__bind_text(st, 4, c->note ? c->note : "");
     (void)sqlite3_bind_int64(st, 5, c->updated_at);
-    enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "updating connection", &changes);
+    enum pcn_err rc = pcn__sqlite_step_write(ss, st, "updating connection", &changes);
     if (rc != PCN_OK)
         return rc;
     if (!changes)
@@ -733,7 +733,7 @@ static enum pcn_err sqlite_add_outcome(struct pcn_store *s, const struct pcn_out
     (void)sqlite3_bind_int64(st, 3, o->at);
     (void)pcn__bind_text(st, 4, o->recorded_by);
     (void)sqlite3_bind_text(st, 5, items, -1, SQLITE_TRANSIENT);
-    enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "adding questionnaire", NULL);
+    enum pcn_err rc = pcn__sqlite_step_write(ss, st, "adding questionnaire", NULL);
     if (rc == PCN_ECONFLICT)
         return pcn__store_fail(s, PCN_ENOTFOUND, "no referral %lld", (long long)o->referral_id);
     if (rc == PCN_OK && ret_id)
@@ -782,7 +782,7 @@ static enum pcn_err sqlite_add_coded_event(struct pcn_store *s, const struct pcn
         (void)sqlite3_bind_double(st, 7, e->value);
     (void)pcn__bind_text(st, 8, e->unit);
     (void)pcn__bind_text(st, 9, e->source);
-    enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "coding the record", &changes);
+    enum pcn_err rc = pcn__sqlite_step_write(ss, st, "coding the record", &changes);
     if (rc != PCN_OK)
         return rc;
     if (!changes)
@@ -803,7 +803,7 @@ static enum pcn_err sqlite_delete_coded_events(struct pcn_store *s, const char *
         return PCN_ESTORAGE;
     (void)pcn__bind_text(st, 1, source);
     (void)pcn__bind_text(st, 2, code);
-    enum pcn_err rc = pcn__sqlite_write_quiet(ss, st, "removing coded events", &changes);
+    enum pcn_err rc = pcn__sqlite_step_write(ss, st, "removing coded events", &changes);
     if (rc == PCN_OK && changes)
         ss->tx_dirty = 1;
     if (rc == PCN_OK && ret_n)

@@ -10,7 +10,8 @@
  * gives, never a short one (a failed append must become a 503). Then the
  * same over social prescribing's read routes (the directory by distance, a
  * referral's timeline, outcomes, LSOA coverage), whose tables
- * (postcodes, codes, deprivation) are read by the first request of each run.
+ * (postcodes, codes, deprivation) are read by the first request of each run;
+ * and over the patient partnership's reads and the public board.
  * Needs -Dfault_injection=true.
  */
 #include "testutil.h"
@@ -37,6 +38,7 @@
 #include "pcn/store.h"
 #include "pcn/store_auth.h"
 #include "pcn/store_population.h"
+#include "pcn/store_ppg.h"
 #include "pcn/store_registry.h"
 #include "pcn/store_sp.h"
 
@@ -199,6 +201,14 @@ static const char *const engine_paths[] = {
 };
 #define N_ENGINE_PATHS (sizeof(engine_paths) / sizeof(engine_paths[0]))
 
+/* The patient partnership's reads, on the engine fixture's database. */
+static const char *const ppg_paths[] = {
+    "/api/v1/ppg/groups",   "/api/v1/ppg/representativeness",
+    "/api/v1/ppg/ladder",   "/api/v1/ppg/coproduction",
+    "/api/v1/ppg/feedback", "/api/v1/public/U00001/you-said-we-did",
+};
+#define N_PPG_PATHS (sizeof(ppg_paths) / sizeof(ppg_paths[0]))
+
 /* What one torture asks: a database in workdir and the paths, in order. */
 struct route_set {
     const char *db;
@@ -229,9 +239,14 @@ static void sign_in(struct pcn_store *s)
     put(pcn_store_add_session(s, &ses));
 }
 
-/* A network of one practice, three patients and a clinical director signed in as TOKEN. */
+/*
+ * A network of one practice, three patients, a PPG with two members and one
+ * published piece of feedback, and a clinical director signed in as TOKEN.
+ * Made once, for the engine's and the patient partnership's routes.
+ */
 static void engine_fixture(void)
 {
+    static bool made;
     char path[256];
     struct pcn_store *s = NULL;
     struct pcn_error e;
@@ -239,7 +254,11 @@ static void engine_fixture(void)
     struct pcn_practice pr = {.code = "A81001", .name = "Fault Surgery"};
     struct pcn_membership m = {"A81001", "U00001", 18000, PCN_DATE_NONE};
     static const char *const ids[] = {"p1", "p2", "p3"};
+    int64_t id = 0;
 
+    if (made)
+        return;
+    made = true;
     snprintf(path, sizeof(path), "%s/engine.db", workdir);
     put(pcn_store_open(path, PCN_STORE_FLAG_CREATE, &s, &e));
     put(pcn_store_begin(s));
@@ -259,6 +278,30 @@ static void engine_fixture(void)
         put(pcn_store_put_patient(s, &p));
         if (i)
             put(pcn_store_put_event(s, &ev));
+    }
+    {
+        /* the practice's PPG: two members, one piece of feedback answered and published */
+        struct pcn_ppg_group g = {0, "U00001", "A81001", "Fault PPG", 18000, 0};
+        struct pcn_ppg_member pm = {.name = "A Member",
+                                    .age = PCN_PPG_AGE_65_74,
+                                    .sex = PCN_PPG_SEX_FEMALE,
+                                    .joined = 18500,
+                                    .left = PCN_DATE_NONE,
+                                    .withdrawn = PCN_DATE_NONE};
+        struct pcn_ppg_feedback f = {.network = "U00001",
+                                     .received = 19000,
+                                     .said = "Evening appointments",
+                                     .response = "Two evenings a week",
+                                     .responded = 19030,
+                                     .outcome = PCN_PPG_OUTCOME_DONE,
+                                     .outcome_date = 19100,
+                                     .published = 1};
+        put(pcn_store_put_ppg_group(s, &g, &id, NULL));
+        pm.group_id = f.group_id = id;
+        put(pcn_store_put_ppg_member(s, &pm, &id, NULL));
+        pm.age = PCN_PPG_AGE_NOT_STATED;
+        put(pcn_store_put_ppg_member(s, &pm, &id, NULL));
+        put(pcn_store_put_ppg_feedback(s, &f, &id, NULL));
     }
     sign_in(s);
     put(pcn_store_commit(s));
@@ -437,6 +480,17 @@ static void test_engine_routes(void **state)
     torture_routes(&set);
 }
 
+static void test_ppg_routes(void **state)
+{
+    static char *reference[N_PPG_PATHS];
+    const struct route_set set = {"engine.db", true, ppg_paths, N_PPG_PATHS, reference};
+
+    (void)state;
+    fault_require_injection();
+    engine_fixture();
+    torture_routes(&set);
+}
+
 static void test_torture(void **state)
 {
     (void)state;
@@ -449,9 +503,9 @@ static void test_torture(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_torture),
-                                       cmocka_unit_test(test_engine_routes),
-                                       cmocka_unit_test(test_sp_routes)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_torture), cmocka_unit_test(test_engine_routes),
+        cmocka_unit_test(test_sp_routes), cmocka_unit_test(test_ppg_routes)};
     int rc;
     char path[300];
 

@@ -1,18 +1,17 @@
--- 0005: social prescribing (issue 18), the community asset directory. Dates are
--- days since 1970-01-01; editable rows carry a version for optimistic
--- concurrency. No patient data.
+-- 0007 (PostgreSQL): social prescribing (issue 18), the community asset
+-- directory, as in the SQLite schema of the same version. No patient data.
 CREATE TABLE sp_asset (
-  id            INTEGER PRIMARY KEY,
-  version       INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
-  name          TEXT NOT NULL CHECK (length(name) >= 1),
+  id            BIGSERIAL PRIMARY KEY,
+  version       BIGINT NOT NULL DEFAULT 1 CHECK (version >= 1),
+  name          TEXT NOT NULL CHECK (char_length(name) >= 1),
   organisation  TEXT NOT NULL DEFAULT '',
   description   TEXT NOT NULL DEFAULT '',
   categories    INTEGER NOT NULL CHECK (categories BETWEEN 1 AND 4095),
   address       TEXT NOT NULL DEFAULT '',
   postcode      TEXT NOT NULL DEFAULT '',
   lsoa          TEXT NOT NULL DEFAULT '',
-  lat           REAL,
-  lon           REAL,
+  lat           DOUBLE PRECISION,
+  lon           DOUBLE PRECISION,
   sessions      TEXT NOT NULL DEFAULT '',
   sessions_note TEXT NOT NULL DEFAULT '',
   cost_pence    INTEGER NOT NULL DEFAULT -1 CHECK (cost_pence >= -1),
