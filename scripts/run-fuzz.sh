@@ -49,6 +49,10 @@ seeds() {
     printf '{"name":"alice","password":"correct horse"}' >"$dir/seed-login"
     printf '{"role":"clinician","practice":"A81001","name":"bob","password":"pw"}' >"$dir/seed-user"
     printf '{"a":[1,2,{"b":null,"c":[true,false,"x\\u00e9"]}],"d":1.5e3}' >"$dir/seed-nested"
+    printf '{"patient_id":"P1","source":"clinician","channel":"patient_view","needs":["loneliness"],"received":"2026-01-05T09:30"}' >"$dir/seed-sp-referral"
+    printf '{"version":3,"to":"closed","reason":"goals_met","note":"walking weekly"}' >"$dir/seed-sp-move"
+    printf '{"instrument":"swemwbs","items":[3,4,null,2,5,3,3],"at":"2026-03-01T10:00:00Z"}' >"$dir/seed-sp-outcome"
+    printf '{"name":"Health Walk","categories":"physical_activity;loneliness","postcode":"SM1 1AA","sessions":"Mon-Fri 09:00-10:00","cost":"free","min_age":18,"active":true,"version":2}' >"$dir/seed-sp-asset"
     printf '{"kind":"co_design","rung":"co_produce","title":"t","held":"2025-01-01","groups":[1,2],"people":9}' >"$dir/seed-activity"
     printf '{"said":"x","response":"y","outcome":"done","published":true,"version":2,"group":null}' >"$dir/seed-feedback" ;;
   fuzz_ppg)

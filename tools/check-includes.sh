@@ -20,11 +20,12 @@ cd "$root" || exit 2
 layer_map='
 util
 model    util
+sp       model
 fmt      util
-store    model
+store    sp
 auth     store
 ingest   store
-synth    ingest
+synth    ingest sp
 engine   store fmt
 ops      store fmt
 server   auth engine ops
@@ -45,9 +46,10 @@ fmt      table
 store    store store_*
 auth     auth audit
 ingest   ingest bundle
-synth    generate ppg_twin
+sp       asset geo referral sp_coding sp_report wellbeing
+synth    generate ppg_twin sp_twin
 engine   engine
-ops      ppg_ops registry_ops views views_ppg
+ops      ppg_ops registry_ops sp_ops sp_views views views_ppg
 server   server
 '
 

@@ -12,6 +12,7 @@
 #include "pcn/date.h"
 #include "pcn/generate.h"
 #include "pcn/parse.h"
+#include "pcn/sp_twin.h"
 #include "pcn/ppg_twin.h"
 #include "pcn/store.h"
 #include "pcn/store_population.h"
@@ -27,7 +28,8 @@ static const char generate_usage[] =
     "    --all                       every network in England\n"
     "    --practices N --patients N  an invented network\n"
     "  --threads N (1-8, default 2) writes a bundle with N threads; the output is the same.\n"
-    "  --no-ppg leaves out the patient partnership twin (PPGs, a year of engagement) that a\n"
+    "  --no-sp leaves out the social prescribing twin (directory and referrals) and --no-ppg\n"
+    "  the patient partnership twin (PPGs, a year of engagement), which a\n"
     "  network generated into a database otherwise gets.\n";
 
 /* Registry rows of the generated networks go into the store. */
@@ -63,6 +65,8 @@ struct generate_args {
     struct pcn_gen_options opt;
     int invented; /* --practices or --patients given */
     int threads;  /* --threads: bundle writer threads */
+    int with_sp;  /* one network into a database: its social prescribing twin too */
+    int no_sp;    /* --no-sp */
     int no_ppg;   /* --no-ppg */
 };
 
@@ -137,6 +141,7 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         {"practices", required_argument, NULL, 'n'},
         {"patients", required_argument, NULL, 'N'},
         {"threads", required_argument, NULL, 't'},
+        {"no-sp", no_argument, NULL, 'S'},
         {"no-ppg", no_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -149,6 +154,10 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         if (c == 'h') {
             fputs(generate_usage, stdout);
             return -1;
+        }
+        if (c == 'S') {
+            a->no_sp = 1;
+            continue;
         }
         if (c == 'G') {
             a->no_ppg = 1;
@@ -169,6 +178,8 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
                                "no output: give --db FILE (or set PCN_DB) or --out DIR");
     if (a->out && a->db)
         return cli_usage_error("generate", "give --db or --out, not both");
+    /* one network into a database: its social prescribing twin too (docs/generator.md) */
+    a->with_sp = !a->out && !a->no_sp && (a->opt.pcn || a->invented);
     return CLI_EXIT_OK;
 }
 
@@ -190,6 +201,35 @@ static int generate_to_bundle(const struct pcn_refdata *ref, struct generate_arg
     if (pcn_generate_bundle(ref, &a->opt, a->out, a->threads, st, &err) != PCN_OK)
         return cli_runtime_error("generate", "%s", err.msg);
     return CLI_EXIT_OK;
+}
+
+/*
+ * The social prescribing twin of one network (pcn/sp_twin.h), in a second
+ * transaction once the population is stored.
+ */
+static enum pcn_err generate_sp(struct pcn_store *store, const struct pcn_refdata *ref,
+                                const struct generate_args *a, struct pcn_error *err)
+{
+    struct pcn_sp_twin_store_opts o = {
+        .seed = a->opt.seed,
+        .as_of = a->opt.as_of != PCN_DATE_NONE ? a->opt.as_of : pcn_refdata_extract_date(ref),
+        .network = a->opt.pcn,
+        .replace_generated = 1,
+    };
+    struct pcn_sp_twin_summary sum;
+    enum pcn_err rc = pcn_store_begin(store);
+
+    if (rc == PCN_OK)
+        rc = pcn_sp_twin_store(store, &o, &sum, err);
+    if (rc == PCN_OK)
+        rc = pcn_store_commit(store);
+    if (rc == PCN_OK)
+        fprintf(stderr,
+                "social prescribing: %zu assets, %zu referrals (%.2f link-worker FTE), %zu codes "
+                "in the records (in place of the generator's %lld referral codes)\n",
+                sum.assets, sum.referrals, sum.link_worker_fte, sum.coded_events,
+                (long long)sum.generated_codes_replaced);
+    return rc;
 }
 
 /*
@@ -246,6 +286,8 @@ static int generate_to_store(const struct pcn_refdata *ref, struct generate_args
     }
     if (erc == PCN_OK)
         erc = pcn_store_commit(store);
+    if (erc == PCN_OK && a->with_sp)
+        erc = generate_sp(store, ref, a, &err);
     if (erc == PCN_OK)
         erc = generate_ppg(store, ref, a, &err);
     if (erc != PCN_OK) {
