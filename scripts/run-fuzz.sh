@@ -58,6 +58,10 @@ seeds() {
     printf '{"a":[1,2,{"b":null,"c":[true,false,"x\\u00e9"]}],"d":1.5e3}' >"$dir/seed-nested"
     printf '{"person":"P1","role":"paramedic","band":"7","wte":0.8,"employer":"network","start":"2025-06-01","cost":"52000.50","funding":"arrs","sites":[{"site":"A81001","sessions":6}]}' >"$dir/seed-post"
     printf '{"year":"2025-26","version":0,"weighted":72000,"allocations":[{"line":"arrs","pounds":"1900000.00"}],"agreement":[{"rule":"top_slice","line":"core","value":"10%%","label":"CD"}]}' >"$dir/seed-finance-inputs"
+    printf '{"patient_id":"P1","source":"clinician","channel":"patient_view","needs":["loneliness"],"received":"2026-01-05T09:30"}' >"$dir/seed-sp-referral"
+    printf '{"version":3,"to":"closed","reason":"goals_met","note":"walking weekly"}' >"$dir/seed-sp-move"
+    printf '{"instrument":"swemwbs","items":[3,4,null,2,5,3,3],"at":"2026-03-01T10:00:00Z"}' >"$dir/seed-sp-outcome"
+    printf '{"name":"Health Walk","categories":"physical_activity;loneliness","postcode":"SM1 1AA","sessions":"Mon-Fri 09:00-10:00","cost":"free","min_age":18,"active":true,"version":2}' >"$dir/seed-sp-asset"
     printf '{"kind":"co_design","rung":"co_produce","title":"t","held":"2025-01-01","groups":[1,2],"people":9}' >"$dir/seed-activity"
     printf '{"said":"x","response":"y","outcome":"done","published":true,"version":2,"group":null}' >"$dir/seed-feedback" ;;
   fuzz_ppg)

@@ -21,11 +21,12 @@ layer_map='
 util
 model    util
 finance  model
+sp       model
 fmt      util
-store    model
+store    sp
 auth     store
 ingest   store
-synth    ingest finance
+synth    ingest finance sp
 engine   store fmt
 ops      store fmt finance
 server   auth engine ops
@@ -47,9 +48,10 @@ fmt      table
 store    store store_*
 auth     auth audit
 ingest   ingest bundle
-synth    generate ppg_twin staff_twin
+synth    generate ppg_twin sp_twin staff_twin
 engine   engine
-ops      ppg_ops registry_ops views views_* workforce_ops
+ops      ppg_ops registry_ops sp_ops sp_views views views_* workforce_ops
+sp       asset geo referral sp_coding sp_report wellbeing
 server   server
 '
 

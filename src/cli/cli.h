@@ -78,6 +78,7 @@ int cmd_init(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_practice(int argc, char **argv);
+int cmd_sp(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);

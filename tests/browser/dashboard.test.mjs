@@ -19,15 +19,16 @@ const sessions = {};
 const timings = [];
 let served = { reports: false, worklists: false };
 
+const SP = ['Community directory', 'Social prescribing'];
 const ppgPages = ['Patient groups', 'Engagement', 'You said, we did'];
 const navFor = {
   admin: ['Administration'],
-  clinical_director: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Workforce', 'Finance', ...ppgPages],
-  practice_manager: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Workforce', 'Finance', ...ppgPages],
-  clinician: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Workforce', ...ppgPages],
-  link_worker: ['Network overview', 'Population health', 'Indicators', 'Workforce', ...ppgPages],
-  ppg_member: ['Network overview', 'Population health', 'Indicators', 'Workforce', ...ppgPages],
-  analyst: ['Network overview', 'Population health', 'Indicators', 'Workforce', ...ppgPages],
+  clinical_director: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Caseload', ...SP, 'Workforce', 'Finance', ...ppgPages],
+  practice_manager: ['Network overview', 'Population health', 'Indicators', 'Worklists', 'Caseload', ...SP, 'Workforce', 'Finance', ...ppgPages],
+  clinician: ['Network overview', 'Population health', 'Indicators', 'Worklists', ...SP, 'Workforce', ...ppgPages],
+  link_worker: ['Network overview', 'Population health', 'Indicators', 'Caseload', ...SP, 'Workforce', ...ppgPages],
+  ppg_member: ['Network overview', 'Population health', 'Indicators', ...SP, 'Workforce', ...ppgPages],
+  analyst: ['Network overview', 'Population health', 'Indicators', ...SP, 'Workforce', ...ppgPages],
 };
 const roleLabel = {
   admin: 'Administrator', clinical_director: 'Clinical director', practice_manager: 'Practice manager',
@@ -417,6 +418,89 @@ test('finance: budget, months, income, distribution and claims equal the API; th
   await shot(page, 'finance-2024-25');
 });
 
+test('social prescribing: a link worker\'s caseload, a referral\'s timeline and forms, a stale change reloaded, the directory by distance', async () => {
+  // the twin's referrals belong to its own link workers: give three open ones to the link_worker user
+  const open = (await api.clinical_director.get('/sp/referrals?open=1&limit=3')).body.rows;
+  assert.equal(open.length, 3, 'the twin has open referrals');
+  for (const r of open) {
+    const a = await api.clinical_director.post(`/sp/referrals/${r.id}/assign`, { version: r.version, link_worker: 'link_worker' });
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+  }
+  const { page } = await session('link_worker');
+  await timed('link_worker', page, 'caseload');
+  const mine = (await api.link_worker.get('/sp/caseload')).body;
+  assert.equal(mine.total, 3);
+  assert.equal((await page.$$('#caseload-table tbody tr')).length, 3, 'one row per open case');
+  assert.match(await page.textContent('#caseload-cards'), /Open cases\s*3/);
+  await shot(page, 'caseload');
+  // a referral's timeline equals the API's
+  const link = page.locator('#caseload-table tbody a').first();
+  const id = Number((await link.getAttribute('href')).split('/').pop());
+  await Promise.all([page.waitForSelector('body[data-page-ready="referral"]'), link.click()]);
+  const view = (await api.link_worker.get(`/sp/referrals/${id}`)).body;
+  assert.equal((await page.$$('#timeline-table tbody tr')).length, view.rows.length);
+  assert.equal(await page.$eval('#page-referral', (e) => e.dataset.version), String(view.referral.version));
+  await shot(page, 'referral');
+  // someone else changes it first: the link worker's plan is refused and the page reloads
+  const moved = await api.clinical_director.post(`/sp/referrals/${id}/plan`, { version: view.referral.version, what_matters: 'Changed by the director' });
+  assert.equal(moved.status, 200);
+  await page.click('#plan-form >> xpath=ancestor::details/summary');
+  await page.fill('#plan-form textarea', 'Seeing my grandchildren');
+  await page.evaluate(() => { delete document.body.dataset.pageReady; });
+  await page.click('#plan-form button[type=submit]');
+  await page.waitForSelector('body[data-page-ready="referral"]');
+  assert.match(await page.textContent('#referral-flash'), /changed by someone else/);
+  assert.equal(await page.$eval('#page-referral', (e) => e.dataset.version), String(moved.body.version));
+  // a contact recorded through the form appears on the timeline
+  const before = (await page.$$('#timeline-table tbody tr')).length;
+  await page.click('#contact-form >> xpath=ancestor::details/summary');
+  await page.fill('#contact-form input[name=minutes]', '15');
+  await page.evaluate(() => { delete document.body.dataset.pageReady; });
+  await page.click('#contact-form button[type=submit]');
+  await page.waitForSelector('body[data-page-ready="referral"]');
+  assert.match(await page.textContent('#referral-flash'), /saved/);
+  assert.equal((await page.$$('#timeline-table tbody tr')).length, before + 1);
+  // the person's record and the directory measured from their home
+  if (view.referral.patient_key) {
+    assert.equal((await timed('link_worker', page, `patient/${view.referral.patient_key}`)).ready, 'patient');
+    assert.doesNotMatch(await page.textContent('h1'), /cannot see/);
+    await timed('link_worker', page, `directory/patient/${view.referral.patient_key}`);
+    const km = await cellTexts(page, '#directory-table tbody tr td:nth-child(2)');
+    const d = km.filter(Boolean).map((x) => parseFloat(x));
+    assert.deepEqual(d, d.slice().sort((a, b) => a - b), 'nearest first');
+    await shot(page, 'directory-patient');
+  }
+  // the directory: the same assets as the API, and a search by category narrows it
+  await timed('link_worker', page, 'directory');
+  const all = (await api.link_worker.get('/sp/assets?limit=50')).body;
+  assert.match(await page.textContent('#directory-status'), new RegExp(`^${all.total} assets`));
+  await page.getByLabel('Category').selectOption('loneliness');
+  await page.click('#directory-go');
+  const lonely = (await api.link_worker.get('/sp/assets?category=loneliness&limit=50')).body;
+  await page.waitForFunction((n) => document.querySelector('#directory-status').textContent.startsWith(`${n} asset`), lonely.total);
+  await shot(page, 'directory');
+});
+
+test('social prescribing overview: activity, outcomes with their pairs and the gaps equal the API', async () => {
+  const { page } = await session('clinical_director');
+  await timed('clinical_director', page, 'socialrx');
+  const out = (await api.clinical_director.get('/sp/outcomes')).body.rows.filter((r) => r.group === 'all');
+  assert.deepEqual(await cellTexts(page, '#outcomes-table tbody tr td:nth-child(2)'), out.map((r) => fmt.format(r.pairs)));
+  const act = (await api.clinical_director.get('/sp/reports/activity')).body.rows;
+  assert.equal((await page.$$('#activity-table tbody tr')).length, act.length);
+  const rates = (await api.clinical_director.get('/sp/reports/rates')).body.rows;
+  assert.equal((await page.$$('#rates-table tbody tr')).length, rates.length);
+  assert.ok(await page.$('#categories-table'), 'categories asked for against the directory');
+  assert.ok(await page.$('#page-socialrx canvas'), 'activity chart drawn');
+  await shot(page, 'socialrx');
+  // aggregate-only roles: small numbers withheld, no caseload, no patients
+  const ppg = await session('ppg_member');
+  await timed('ppg_member', ppg.page, 'socialrx');
+  assert.doesNotMatch(await ppg.page.innerText('main'), NHS_NUMBER);
+  assert.equal((await timed('ppg_member', ppg.page, 'caseload')).ready, 'forbidden');
+  assert.equal((await api.ppg_member.get('/sp/referrals')).status, 403);
+});
+
 test('admin: users and the audit chain, no network data', async () => {
   const { page } = await session('admin');
   await timed('admin', page, 'admin');
@@ -429,8 +513,10 @@ test('admin: users and the audit chain, no network data', async () => {
 });
 
 test('axe-core: no serious or critical violations on any page', async () => {
-  const pages = { clinical_director: ['overview', 'population', 'indicators', 'worklists', 'patient/1', 'workforce', 'finance'],
-    ppg_member: ['overview', 'population', 'indicators', 'worklists', 'workforce'], admin: ['admin'] };
+  const pages = { clinical_director: ['overview', 'population', 'indicators', 'worklists', 'patient/1', 'caseload',
+    'directory', 'socialrx', 'workforce', 'finance'],
+  ppg_member: ['overview', 'population', 'indicators', 'worklists', 'directory', 'socialrx', 'workforce'], admin: ['admin'],
+  link_worker: ['caseload', 'directory'] };
   for (const [role, hashes] of Object.entries(pages)) {
     const { page } = await session(role);
     for (const hash of hashes) {
@@ -463,7 +549,7 @@ test('tablet width (768 px): every page fits without horizontal scrolling', asyn
   const { page } = await session('clinical_director');
   await page.setViewportSize({ width: 768, height: 1024 });
   try {
-    for (const hash of ['overview', 'population', 'indicators', 'worklists', 'patient/1', 'workforce', 'finance']) {
+    for (const hash of ['overview', 'population', 'indicators', 'worklists', 'patient/1', 'caseload', 'directory', 'socialrx', 'workforce', 'finance']) {
       await visit(page, hash);
       const [sw, w] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
       assert.ok(sw <= w, `${hash}: page is ${sw} px wide in a ${w} px window`);
@@ -481,7 +567,7 @@ test('page timings: each page\'s data arrives and is drawn within 1 second once 
   // budget. Each page is then visited three more times; the best of those
   // (the machine is shared, so single visits are noisy) must be within it.
   const best = {};
-  const visits = { clinician: ['overview', 'population', 'indicators', 'worklists', 'patient/1', 'workforce'],
+  const visits = { clinician: ['overview', 'population', 'indicators', 'worklists', 'patient/1', 'workforce', 'directory', 'socialrx'],
     clinical_director: ['finance'] };
   for (const [role, hashes] of Object.entries(visits)) {
     const { page } = await session(role);

@@ -35,6 +35,7 @@ struct pcn__sqlite_domain {
     X(population)                                                                                  \
     X(auth)                                                                                        \
     X(workforce)                                                                                   \
+    X(sp)                                                                                          \
     X(ppg)                                                                                         \
     /* one line per domain, above */
 

@@ -1,4 +1,4 @@
--- 0007: the workforce and finance domain. Dates are days since 1970-01-01
+-- 0009: the workforce and finance domain. Dates are days since 1970-01-01
 -- (NULL = none); WTE in millionths (1000000 = 1.0); money in pence.
 -- A post is one person in one role at one band and WTE for one employer.
 -- History is never overwritten: a post is only ever ended (a change of
