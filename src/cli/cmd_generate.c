@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_finance.h"
 #include "pcn/date.h"
 #include "pcn/generate.h"
 #include "pcn/parse.h"
@@ -28,6 +29,8 @@ static const char generate_usage[] =
     "    --all                       every network in England\n"
     "    --practices N --patients N  an invented network\n"
     "  --threads N (1-8, default 2) writes a bundle with N threads; the output is the same.\n"
+    "  With --pcn, --icb or --all into a database the networks also get their staff from\n"
+    "  the workforce census (docs/finance.md); --no-staff leaves the register empty.\n"
     "  --no-sp leaves out the social prescribing twin (directory and referrals) and --no-ppg\n"
     "  the patient partnership twin (PPGs, a year of engagement), which a\n"
     "  network generated into a database otherwise gets.\n";
@@ -65,6 +68,7 @@ struct generate_args {
     struct pcn_gen_options opt;
     int invented; /* --practices or --patients given */
     int threads;  /* --threads: bundle writer threads */
+    int no_staff; /* --no-staff: no staff register from the workforce census */
     int with_sp;  /* one network into a database: its social prescribing twin too */
     int no_sp;    /* --no-sp */
     int no_ppg;   /* --no-ppg */
@@ -121,6 +125,9 @@ static int parse_option(struct generate_args *a, int c, const char *arg)
         rc = parse_count("--threads", arg, 8, &n);
         a->threads = (int)n;
         break;
+    case 'S':
+        a->no_staff = 1;
+        break;
     default:
         rc = CLI_EXIT_USAGE;
     }
@@ -141,7 +148,8 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         {"practices", required_argument, NULL, 'n'},
         {"patients", required_argument, NULL, 'N'},
         {"threads", required_argument, NULL, 't'},
-        {"no-sp", no_argument, NULL, 'S'},
+        {"no-staff", no_argument, NULL, 'S'},
+        {"no-sp", no_argument, NULL, 'X'},
         {"no-ppg", no_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -155,7 +163,7 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
             fputs(generate_usage, stdout);
             return -1;
         }
-        if (c == 'S') {
+        if (c == 'X') {
             a->no_sp = 1;
             continue;
         }
@@ -294,6 +302,16 @@ static int generate_to_store(const struct pcn_refdata *ref, struct generate_args
         const char *msg = err.msg[0] ? err.msg : pcn_store_errmsg(store);
         rc = cli_runtime_error("generate", "%s", msg);
         pcn_store_rollback(store);
+    }
+    /* the networks' staff from the workforce census (docs/finance.md) */
+    if (rc == CLI_EXIT_OK && (a->opt.pcn || a->opt.icb || a->opt.all) && !a->no_staff) {
+        size_t posts = 0;
+        rc = cli_generate_staff("generate", store, a->opt.pcn,
+                                a->opt.as_of != PCN_DATE_NONE ? a->opt.as_of
+                                                              : pcn_refdata_extract_date(ref),
+                                a->opt.seed, &posts);
+        if (rc == CLI_EXIT_OK)
+            printf("generated %zu staff posts from the workforce census\n", posts);
     }
     pcn_store_close(store);
     return rc;

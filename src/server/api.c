@@ -25,6 +25,13 @@
     (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER) |          \
      PCN_ROLE_BIT(PCN_ROLE_CLINICIAN))
 
+/* The staff register and the network's money: those who run them (PRODUCT.md). */
+#define PCN_ROLES_FINANCE                                                                          \
+    (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER))
+
+/* Every network's year: also the ICB's analyst (aggregates across networks). */
+#define PCN_ROLES_FINANCE_ICB (PCN_ROLES_FINANCE | PCN_ROLE_BIT(PCN_ROLE_ANALYST))
+
 /* Social prescribing: who keeps the directory and who works referrals (the handlers narrow
    practice managers to their practice's patients and link workers to their own caseload). */
 #define PCN_ROLES_SP_WORK                                                                          \
@@ -60,6 +67,28 @@ const struct pcn__route pcn__api_routes[] = {
           PCN_ROUTE_FLAG_CACHE | PCN_ROUTE_FLAG_DEFS),
     ROUTE("GET", "/api/v1/worklists/{name}", pcn__api_worklist, PCN_ROLES_WORKLIST,
           PCN_ROUTE_FLAG_AUDIT),
+    ROUTE("GET", "/api/v1/workforce", pcn__api_workforce, PCN_ROLES_FINANCE, PCN_ROUTE_FLAG_CACHE),
+    ROUTE("POST", "/api/v1/workforce", pcn__api_workforce_add, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_AUDIT | PCN_ROUTE_FLAG_BODY),
+    ROUTE("GET", "/api/v1/workforce/summary", pcn__api_workforce_summary, PCN_ROLES_DATA,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/workforce/compare", pcn__api_workforce_compare, PCN_ROLES_DATA,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("POST", "/api/v1/workforce/{id}/end", pcn__api_workforce_end, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_AUDIT | PCN_ROUTE_FLAG_BODY),
+    ROUTE("GET", "/api/v1/finance", pcn__api_finance, PCN_ROLES_FINANCE, PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/finance/claims", pcn__api_finance_claims, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/finance/claims/export", pcn__api_finance_export, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_AUDIT),
+    ROUTE("GET", "/api/v1/finance/distribution", pcn__api_finance_distribution, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/finance/what-if", pcn__api_finance_what_if, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/finance/networks", pcn__api_finance_networks, PCN_ROLES_FINANCE_ICB,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("POST", "/api/v1/finance/inputs", pcn__api_finance_inputs, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_AUDIT | PCN_ROUTE_FLAG_BODY),
     ROUTE("GET", "/api/v1/users", pcn__api_users, PCN_ROLES_ADMIN, 0),
     ROUTE("POST", "/api/v1/users", pcn__api_user_add, PCN_ROLES_ADMIN,
           PCN_ROUTE_FLAG_BODY | PCN_ROUTE_FLAG_AUDIT),

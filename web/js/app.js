@@ -13,6 +13,8 @@ import * as population from './pages/population.js';
 import * as indicators from './pages/indicators.js';
 import * as worklists from './pages/worklists.js';
 import * as patient from './pages/patient.js';
+import * as workforce from './pages/workforce.js';
+import * as finance from './pages/finance.js';
 import * as admin from './pages/admin.js';
 import * as caseload from './pages/caseload.js';
 import * as referral from './pages/referral.js';
@@ -36,6 +38,8 @@ const pages = [
   { name: 'referral', title: 'Referral', nav: false, allow: (me) => can(me, 'caseload') || can(me, 'patient_level'), mod: referral },
   { name: 'directory', title: 'Community directory', nav: true, allow: (me) => can(me, 'aggregates'), mod: directory },
   { name: 'socialrx', title: 'Social prescribing', nav: true, allow: (me) => can(me, 'aggregates'), mod: socialrx },
+  { name: 'workforce', title: 'Workforce', nav: true, allow: (me) => can(me, 'workforce'), mod: workforce },
+  { name: 'finance', title: 'Finance', nav: true, allow: (me) => can(me, 'finance'), mod: finance },
   { name: 'ppg', title: 'Patient groups', nav: true, allow: (me) => can(me, 'aggregates'), mod: ppg },
   { name: 'engagement', title: 'Engagement', nav: true, allow: (me) => can(me, 'aggregates'), mod: engagement },
   { name: 'you-said-we-did', title: 'You said, we did', nav: true, allow: (me) => can(me, 'aggregates'), mod: feedback },

@@ -28,6 +28,7 @@
     X(registry)                                                                                    \
     X(population)                                                                                  \
     X(auth)                                                                                        \
+    X(workforce)                                                                                   \
     X(sp)                                                                                          \
     X(ppg)                                                                                         \
     /* one line per domain, above */

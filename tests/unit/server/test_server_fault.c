@@ -20,6 +20,7 @@
 #include "fault_util.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -41,6 +42,7 @@
 #include "pcn/store_ppg.h"
 #include "pcn/store_registry.h"
 #include "pcn/store_sp.h"
+#include "pcn/store_workforce.h"
 
 static char workdir[128];
 
@@ -209,6 +211,24 @@ static const char *const ppg_paths[] = {
 };
 #define N_PPG_PATHS (sizeof(ppg_paths) / sizeof(ppg_paths[0]))
 
+/*
+ * The workforce and finance routes (issue 17), on the engine fixture's
+ * database: a network's WTE, its year (claims, budget, income,
+ * distribution) and the ICB claim CSV.
+ */
+static const char *const finance_paths[] = {
+    "/api/v1/workforce/summary?network=U00001&by=practice",
+    "/api/v1/finance?network=U00001&as_of=2025-10-01",
+    "/api/v1/finance/claims/export?network=U00001&as_of=2025-10-01",
+};
+#define N_FINANCE_PATHS (sizeof(finance_paths) / sizeof(finance_paths[0]))
+
+/* mkdir that accepts a folder another fixture made first. */
+static void make_dir(const char *path)
+{
+    assert_true(mkdir(path, 0700) == 0 || errno == EEXIST);
+}
+
 /* What one torture asks: a database in workdir and the paths, in order. */
 struct route_set {
     const char *db;
@@ -241,8 +261,9 @@ static void sign_in(struct pcn_store *s)
 
 /*
  * A network of one practice, three patients, a PPG with two members and one
- * published piece of feedback, and a clinical director signed in as TOKEN.
- * Made once, for the engine's and the patient partnership's routes.
+ * published piece of feedback, one ARRS post, and a clinical director signed
+ * in as TOKEN; the contract rates where PCN_DATA_DIR (workdir) puts them.
+ * Made once, for the engine's, the patient partnership's and finance routes.
  */
 static void engine_fixture(void)
 {
@@ -303,11 +324,38 @@ static void engine_fixture(void)
         put(pcn_store_put_ppg_member(s, &pm, &id, NULL));
         put(pcn_store_put_ppg_feedback(s, &f, &id, NULL));
     }
+    {
+        struct pcn_list_size list = {"A81001", 20089, 18000}; /* 2025-01-01 */
+        struct pcn_store_post_site site = {"A81001", 6};
+        struct pcn_store_post post = {.network = "U00001",
+                                      .person = "P1",
+                                      .role = "clinical_pharmacist",
+                                      .band = "7",
+                                      .wte = 800000,
+                                      .employer = "lead_practice",
+                                      .employer_code = "A81001",
+                                      .start_date = 20332, /* 2025-09-01 */
+                                      .end_date = PCN_DATE_NONE,
+                                      .has_cost = 1,
+                                      .cost = 5000000,
+                                      .cost_per = "year",
+                                      .funding = "arrs",
+                                      .sites = &site,
+                                      .n_sites = 1};
+        put(pcn_store_put_list_size(s, &list));
+        put(pcn_store_add_post(s, &post, NULL));
+    }
     sign_in(s);
     put(pcn_store_commit(s));
     pcn_store_close(s);
+    snprintf(path, sizeof(path), "%s/data", workdir);
+    make_dir(path);
+    snprintf(path, sizeof(path), "%s/data/reference", workdir);
+    make_dir(path);
+    snprintf(path, sizeof(path), "%s/data/reference/ncdes", workdir);
+    assert_int_equal(symlink(PCN_SOURCE_DIR "/data/reference/ncdes", path), 0);
     snprintf(path, sizeof(path), "%s/defs", workdir);
-    assert_int_equal(mkdir(path, 0700), 0);
+    make_dir(path);
     snprintf(path, sizeof(path), "%s/defs/t.pcn", workdir);
     test_write_file(path, "codelist dm = codes(\"DM\")\n"
                           "register dm_reg \"Diabetes, \\\"coded\\\"\" = exists(dm)\n"
@@ -402,9 +450,9 @@ static void sp_fixture(void)
                           "SM1 1AG,E01004142,51.361846,-0.194991\n"
                           "SM2 5AA,E01004200,51.350000,-0.190000\n");
     snprintf(path, sizeof(path), "%s/data", workdir);
-    assert_int_equal(mkdir(path, 0700), 0);
+    make_dir(path);
     snprintf(path, sizeof(path), "%s/data/reference", workdir);
-    assert_int_equal(mkdir(path, 0700), 0);
+    make_dir(path);
     snprintf(path, sizeof(path), "%s/data/reference/lsoa_imd2019.csv", workdir);
     test_write_file(path, "lsoa,imd_decile\nE01004142,6\nE01004200,3\n");
     snprintf(csv, sizeof(csv), "%s/assets.csv", workdir);
@@ -480,6 +528,17 @@ static void test_engine_routes(void **state)
     torture_routes(&set);
 }
 
+static void test_finance_routes(void **state)
+{
+    static char *reference[N_FINANCE_PATHS];
+    const struct route_set set = {"engine.db", true, finance_paths, N_FINANCE_PATHS, reference};
+
+    (void)state;
+    fault_require_injection();
+    engine_fixture();
+    torture_routes(&set);
+}
+
 static void test_ppg_routes(void **state)
 {
     static char *reference[N_PPG_PATHS];
@@ -505,7 +564,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_torture), cmocka_unit_test(test_engine_routes),
-        cmocka_unit_test(test_sp_routes), cmocka_unit_test(test_ppg_routes)};
+        cmocka_unit_test(test_sp_routes), cmocka_unit_test(test_ppg_routes),
+        cmocka_unit_test(test_finance_routes)};
     int rc;
     char path[300];
 
@@ -526,7 +586,8 @@ int main(void)
     snprintf(path, sizeof(path), "%s/defs", workdir);
     rmdir(path);
     static const char *const sp_files[] = {
-        "postcodes.csv", "assets.csv", "data/reference/lsoa_imd2019.csv", "data/reference", "data"};
+        "postcodes.csv",        "assets.csv",     "data/reference/lsoa_imd2019.csv",
+        "data/reference/ncdes", "data/reference", "data"};
     for (size_t i = 0; i < sizeof(sp_files) / sizeof(sp_files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", workdir, sp_files[i]);
         if (unlink(path) != 0)
