@@ -8,7 +8,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "synth/generate_int.h"
 #include "synth/generate_model.h"
@@ -81,34 +80,64 @@ static const char *const female_words[] = {"ovar",  "uter",     "cervi",     "vu
                                            "vagin", "endometr", "fallopian", "placent"};
 static const char *const male_words[] = {"prostat", "testi", "penis", "penile", "scrot", "seminal"};
 
-static bool has_word(const char *term, const char *const *words, size_t n)
+/* What a code's term says, read once per list entry (lower case matching). */
+struct term_info {
+    bool never;          /* a word that makes it wrong for any generated code */
+    bool young;          /* congenital, childhood, infantile, juvenile */
+    bool female, male;   /* a sex-specific word */
+    uint32_t conditions; /* registers whose condition it names */
+};
+
+static bool has_word(const char *low, const char *const *words, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (strcasestr(term, words[i]))
+        if (strstr(low, words[i]))
             return true;
     return false;
 }
 
+static void read_term(const char *term, struct term_info *t)
+{
+    static const char *const young_words[] = {"congenital", "childhood", "infantile", "juvenile"};
+    char low[512];
+    size_t n = 0;
+    for (; term[n] && n < sizeof(low) - 1; n++)
+        low[n] = (char)((term[n] >= 'A' && term[n] <= 'Z') ? term[n] + 32 : term[n]);
+    low[n] = '\0';
+    memset(t, 0, sizeof(*t));
+    t->never = has_word(low, never_words, PCN_ARRAY_SIZE(never_words));
+    t->young = has_word(low, young_words, PCN_ARRAY_SIZE(young_words));
+    t->female = has_word(low, female_words, PCN_ARRAY_SIZE(female_words));
+    t->male = has_word(low, male_words, PCN_ARRAY_SIZE(male_words));
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(condition_words); i++)
+        if (strstr(low, condition_words[i].word))
+            t->conditions |= 1u << condition_words[i].reg;
+}
+
+/* The terms of list l, read (caller frees with pcn_free()); NULL on ENOMEM. */
+static struct term_info *read_terms(const struct ref_codelist *l)
+{
+    struct term_info *t = pcn_calloc(l->n + 1, sizeof(*t));
+    for (size_t i = 0; t && i < l->n; i++)
+        read_term(l->terms[i], &t[i]);
+    return t;
+}
+
 /*
  * Whether a code's term fits a diagnosis (or deficit) of register own (-1:
- * none) for a person of the given sex (0 male, 1 female, -1 either).
+ * none) for a person of the given sex (0 male, 1 female, -1 either): no
+ * pregnancy, remission, administrative or other condition's words;
+ * "congenital" only for the learning disability register (its syndromes);
+ * the NDH code says "non-diabetic".
  */
-static bool term_fits(const char *term, int own, int sex)
+static bool term_fits(const struct term_info *t, int own, int sex)
 {
-    if (has_word(term, never_words, PCN_ARRAY_SIZE(never_words)))
+    uint32_t others = t->conditions & ~(own >= 0 ? 1u << own : 0);
+    if (own == PCN_REG_NDH)
+        others &= ~(1u << PCN_REG_DM);
+    if (t->never || others || (t->young && own != PCN_REG_LD))
         return false;
-    /* "congenital" fits the syndromes of the learning disability register only */
-    if (own != PCN_REG_LD && (strcasestr(term, "congenital") || strcasestr(term, "childhood") ||
-                              strcasestr(term, "infantile") || strcasestr(term, "juvenile")))
-        return false;
-    for (size_t i = 0; i < PCN_ARRAY_SIZE(condition_words); i++)
-        if (condition_words[i].reg != own &&
-            !(own == PCN_REG_NDH && condition_words[i].reg == PCN_REG_DM) &&
-            strcasestr(term, condition_words[i].word))
-            return false;
-    if (sex == 0 && has_word(term, female_words, PCN_ARRAY_SIZE(female_words)))
-        return false;
-    return sex != 1 || !has_word(term, male_words, PCN_ARRAY_SIZE(male_words));
+    return !(sex == 0 && t->female) && !(sex == 1 && t->male);
 }
 
 /* CKD stage of a CKD_COD term: 1 3a, 2 3b, 3 stage 4, 4 stage 5, 5 stage 3 (either), 0 none. */
@@ -148,8 +177,8 @@ static enum pcn_err register_owners(const struct pcn_refdata *ref, struct pcn_st
  * For CKD, stage selects the codes of one stage (1-4, stage 3 codes count
  * for 3a and 3b).
  */
-static int32_t fill_pool(struct gen *g, const struct pcn_strmap *owners, int reg, int sex,
-                         int stage, long *out)
+static int32_t fill_pool(struct gen *g, const struct pcn_strmap *owners,
+                         const struct term_info *terms, int reg, int sex, int stage, long *out)
 {
     const struct pcn_refdata *ref = g->ref;
     const struct model_register *m = &model_regs[reg];
@@ -159,7 +188,7 @@ static int32_t fill_pool(struct gen *g, const struct pcn_strmap *owners, int reg
         for (size_t i = 0; i < l->n; i++) {
             uint64_t v = 0;
             (void)pcn_strmap_get(owners, l->codes[i], strlen(l->codes[i]), &v);
-            if (v != (1ull << reg) || !term_fits(l->terms[i], reg, sex))
+            if (v != (1ull << reg) || !term_fits(&terms[i], reg, sex))
                 continue;
             int st = reg == PCN_REG_CKD ? ckd_stage_of(l->terms[i]) : 0;
             if (stage && !(st == stage || (st == 5 && stage <= 2)))
@@ -178,42 +207,61 @@ static uint64_t efi_bits(const struct pcn_strmap *efi, const char *code)
     return pcn_strmap_get(efi, code, strlen(code), &v) ? v : 0;
 }
 
-static enum pcn_err diag_pools(struct gen *g, const struct pcn_strmap *owners,
-                               const struct pcn_strmap *efi)
+/* The CKD codes of each stage (3a, 3b, 4, 5), from the CKD register's codes. */
+static enum pcn_err ckd_stage_pools(struct gen *g, const struct pcn_strmap *owners,
+                                    const struct term_info *terms)
 {
-    const struct pcn_refdata *ref = g->ref;
-    for (int reg = 0; reg < PCN_REG_COUNT; reg++) {
-        const struct model_register *m = &model_regs[reg];
-        if (m->list < 0)
-            continue;
-        const struct ref_codelist *l = &ref->lists[m->list];
-        for (int sex = 0; sex < 2; sex++) {
-            g->diag_codes[reg][sex] = pcn_calloc(l->n + 1, sizeof(long));
-            if (!g->diag_codes[reg][sex])
-                return PCN_ENOMEM;
-            g->diag_pick[reg][sex] = fill_pool(g, owners, reg, sex, 0, g->diag_codes[reg][sex]);
-            if (g->diag_pick[reg][sex] == 0)
-                return pcn_error_set(g->err, PCN_EINVAL, "%s: no code unique to the register",
-                                     l->path);
-        }
-        g->diag_efi_bits[reg] = pcn_calloc(l->n + 1, sizeof(uint64_t));
-        if (!g->diag_efi_bits[reg])
-            return PCN_ENOMEM;
-        for (size_t i = 0; i < l->n; i++)
-            g->diag_efi_bits[reg][i] = efi_bits(efi, l->codes[i]);
-    }
-    const struct ref_codelist *ckd = &ref->lists[CL_CKD];
+    const struct ref_codelist *ckd = &g->ref->lists[CL_CKD];
     for (int st = 0; st < 4; st++) {
         g->ckd_stage_codes[st] = pcn_calloc(ckd->n + 1, sizeof(long));
         if (!g->ckd_stage_codes[st])
             return PCN_ENOMEM;
         g->n_ckd_stage_codes[st] =
-            fill_pool(g, owners, PCN_REG_CKD, -1, st + 1, g->ckd_stage_codes[st]);
+            fill_pool(g, owners, terms, PCN_REG_CKD, -1, st + 1, g->ckd_stage_codes[st]);
         if (g->n_ckd_stage_codes[st] == 0)
             return pcn_error_set(g->err, PCN_EINVAL, "%s: no code of CKD stage %s", ckd->path,
                                  (const char *[]){"3a", "3b", "4", "5"}[st]);
     }
     return PCN_OK;
+}
+
+/* One register's diagnosis pools (by sex; CKD also by stage) and its codes' eFI deficits. */
+static enum pcn_err register_pools(struct gen *g, const struct pcn_strmap *owners,
+                                   const struct pcn_strmap *efi, int reg)
+{
+    const struct ref_codelist *l = &g->ref->lists[model_regs[reg].list];
+    struct term_info *terms = read_terms(l);
+    enum pcn_err rc = terms ? PCN_OK : PCN_ENOMEM;
+    for (int sex = 0; sex < 2 && rc == PCN_OK; sex++) {
+        g->diag_codes[reg][sex] = pcn_calloc(l->n + 1, sizeof(long));
+        if (!g->diag_codes[reg][sex]) {
+            rc = PCN_ENOMEM;
+            break;
+        }
+        g->diag_pick[reg][sex] = fill_pool(g, owners, terms, reg, sex, 0, g->diag_codes[reg][sex]);
+        if (g->diag_pick[reg][sex] == 0)
+            rc = pcn_error_set(g->err, PCN_EINVAL, "%s: no code unique to the register", l->path);
+    }
+    if (rc == PCN_OK && reg == PCN_REG_CKD)
+        rc = ckd_stage_pools(g, owners, terms);
+    if (rc == PCN_OK) {
+        g->diag_efi_bits[reg] = pcn_calloc(l->n + 1, sizeof(uint64_t));
+        rc = g->diag_efi_bits[reg] ? PCN_OK : PCN_ENOMEM;
+    }
+    for (size_t i = 0; rc == PCN_OK && i < l->n; i++)
+        g->diag_efi_bits[reg][i] = efi_bits(efi, l->codes[i]);
+    pcn_free(terms);
+    return rc;
+}
+
+static enum pcn_err diag_pools(struct gen *g, const struct pcn_strmap *owners,
+                               const struct pcn_strmap *efi)
+{
+    enum pcn_err rc = PCN_OK;
+    for (int reg = 0; reg < PCN_REG_COUNT && rc == PCN_OK; reg++)
+        if (model_regs[reg].list >= 0)
+            rc = register_pools(g, owners, efi, reg);
+    return rc;
 }
 
 /* eFI deficits that only a register's diagnosis may code (never added as extra deficits). */
@@ -253,17 +301,21 @@ static enum pcn_err efi_pools(struct gen *g, const struct pcn_strmap *owners,
             return PCN_ENOMEM;
         if (condition_deficit(d))
             continue;
+        struct term_info *terms = read_terms(l);
+        if (!terms)
+            return PCN_ENOMEM;
         for (size_t i = 0; i < l->n; i++) {
             uint64_t v = 0, bits = efi_bits(efi, l->codes[i]);
             if (pcn_strmap_get(owners, l->codes[i], strlen(l->codes[i]), &v) ||
                 (bits & conditions) || pcn__ref_find_code(ref, CL_CAREHOME, l->codes[i]) >= 0 ||
-                !term_fits(l->terms[i], -1, -1))
+                !term_fits(&terms[i], -1, -1))
                 continue;
             if (d != EFI_FRACTURE && (bits & (1ull << EFI_FRACTURE)))
                 continue;
             g->efi_code_bits[d][g->n_efi_codes[d]] = bits;
             g->efi_codes[d][g->n_efi_codes[d]++] = (uint32_t)i;
         }
+        pcn_free(terms);
     }
     return PCN_OK;
 }

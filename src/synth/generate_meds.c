@@ -97,14 +97,18 @@ static int n_alternatives(const struct model_rule *m)
     return n;
 }
 
-/* Decide class cls from every matching rule. */
+/* Decide class cls from every matching rule (the class's rules: g->class_rules). */
 static void choose_class(struct rec *c, int cls)
 {
     const struct model_rule *first = NULL;
+    const struct gen *g = c->g;
     double none = 1.0;
-    for (size_t i = 0; i < PCN_ARRAY_SIZE(model_rules); i++) {
-        const struct model_rule *m = &model_rules[i];
-        if (m->cls != cls || !rule_matches(m, c->x))
+    /* most people (children, the healthy) match no rule of most classes */
+    if (!(c->x->regs & g->class_regs[cls]) && c->x->age < g->class_min_age[cls])
+        return;
+    for (uint8_t k = g->class_first[cls]; k < g->class_first[cls + 1]; k++) {
+        const struct model_rule *m = &model_rules[g->class_rules[k]];
+        if (!rule_matches(m, c->x))
             continue;
         double p = m->p * rule_scale(c, m);
         if (m->q >= 0)
@@ -204,8 +208,34 @@ enum pcn_err pcn__gen_emit_medicines(struct rec *c)
     return rc;
 }
 
+/* The rules of each class in table order: class_rules[class_first[c] .. class_first[c + 1]). */
+static void index_rules(struct gen *g)
+{
+    uint8_t n = 0;
+    _Static_assert(PCN_ARRAY_SIZE(model_rules) <= 128, "rules fit struct gen's class_rules");
+    _Static_assert(MC_COUNT < 40, "classes fit struct gen's class_first");
+    for (int cls = 0; cls < MC_COUNT; cls++) {
+        g->class_first[cls] = n;
+        g->class_min_age[cls] = 255;
+        for (size_t i = 0; i < PCN_ARRAY_SIZE(model_rules); i++) {
+            const struct model_rule *m = &model_rules[i];
+            if (m->cls != cls)
+                continue;
+            g->class_rules[n++] = (uint8_t)i;
+            if (m->reg >= 0)
+                g->class_regs[cls] |= 1u << m->reg;
+            else
+                g->class_min_age[cls] = (uint8_t)PCN_MIN(g->class_min_age[cls], m->min_age);
+        }
+    }
+    g->class_first[MC_COUNT] = n;
+}
+
 enum pcn_err pcn__gen_meds_setup(struct gen *g)
 {
     g->drug_term_done = pcn_calloc(D_COUNT, 1);
-    return g->drug_term_done ? PCN_OK : PCN_ENOMEM;
+    if (!g->drug_term_done)
+        return PCN_ENOMEM;
+    index_rules(g);
+    return PCN_OK;
 }

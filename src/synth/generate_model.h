@@ -95,13 +95,11 @@ static const uint8_t model_eth_class[REF_N_ETH] = {
  * so). Registers stay calibrated to QOF: these only redistribute a
  * practice's register among its patients.
  */
-static const struct {
-    int reg;
-    double rr[6]; /* by enum model_eth_class */
-} model_eth_rr[] = {
-    {PCN_REG_DM, {1.0, 1.2, 2.5, 1.8, 2.0, 1.3}},   {PCN_REG_NDH, {1.0, 1.1, 1.8, 1.4, 1.5, 1.2}},
-    {PCN_REG_HYP, {1.0, 1.1, 1.1, 1.0, 1.4, 1.0}},  {PCN_REG_CHD, {1.0, 1.0, 1.4, 1.0, 0.7, 1.0}},
-    {PCN_REG_STIA, {1.0, 1.0, 1.1, 1.0, 1.3, 1.0}}, {PCN_REG_CKD, {1.0, 1.0, 1.3, 1.0, 1.2, 1.0}},
+static const double model_eth_rr[PCN_REG_COUNT][6] = {
+    /* registers absent here: 1 for every class (a zero row) */
+    [PCN_REG_DM] = {1.0, 1.2, 2.5, 1.8, 2.0, 1.3},   [PCN_REG_NDH] = {1.0, 1.1, 1.8, 1.4, 1.5, 1.2},
+    [PCN_REG_HYP] = {1.0, 1.1, 1.1, 1.0, 1.4, 1.0},  [PCN_REG_CHD] = {1.0, 1.0, 1.4, 1.0, 0.7, 1.0},
+    [PCN_REG_STIA] = {1.0, 1.0, 1.1, 1.0, 1.3, 1.0}, [PCN_REG_CKD] = {1.0, 1.0, 1.3, 1.0, 1.2, 1.0},
 };
 
 /* ---------------------------------------------------------------- practice effect */

@@ -215,10 +215,8 @@ char pcn__gen_ethnic_letter(const struct person *x)
 
 double pcn__gen_ethnic_risk(int reg, const struct person *x)
 {
-    for (size_t i = 0; i < PCN_ARRAY_SIZE(model_eth_rr); i++)
-        if (model_eth_rr[i].reg == reg)
-            return model_eth_rr[i].rr[model_eth_class[x->eth]];
-    return 1.0;
+    double rr = model_eth_rr[reg][model_eth_class[x->eth]];
+    return rr > 0 ? rr : 1.0;
 }
 
 /* ---------------------------------------------------------------- care homes */
