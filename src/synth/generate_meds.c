@@ -50,13 +50,13 @@ static double rule_scale(const struct rec *c, const struct model_rule *m)
     double f = 1.0;
     if (m->reg < 0) {
         /* medicines of adult life rise with the number of conditions, some with age */
-        f = 1 + 0.25 * __builtin_popcount(x->regs);
+        f = 1 + 0.3 * __builtin_popcount(x->regs);
         if (m->cls == MC_PPI || m->cls == MC_WEAK_OPIOID)
             f *= 1 + 0.03 * (x->age - m->min_age);
         if (m->cls == MC_PPI && (pcn__gen_takes(c, MC_ANTIPLATELET) ||
                                  pcn__gen_takes(c, MC_ANTICOAG) || pcn__gen_takes(c, MC_NSAID)))
             f *= 2.5; /* gastroprotection */
-        if (m->cls == MC_HRT && x->sex == 0)
+        if ((m->cls == MC_HRT && x->sex == 0) || (m->cls == MC_ALPHA && x->sex == 1))
             f = 0;
     }
     /* NICE NG136: calcium channel blocker first, ARB before ACE inhibitor, in Black adults */

@@ -173,6 +173,7 @@ enum model_class {
     MC_MTX,
     MC_SSZ,
     MC_HRT,
+    MC_TRAMADOL,
     MC_COUNT
 };
 
@@ -250,6 +251,7 @@ enum model_drug_id {
     D_METHOTREXATE,
     D_SULFASALAZINE,
     D_ESTRADIOL,
+    D_TRAMADOL,
     D_COUNT
 };
 
@@ -369,6 +371,8 @@ static const struct model_drug model_drugs[D_COUNT] = {
                          "opensafely_RA_outcomes/opensafely-sulfasalazine-oral-dmd.csv", MC_SSZ, 0},
     [D_ESTRADIOL] = {"325545004", "Estradiol 1mg tablets",
                      OAC "oestrogen-and-oestrogen-like-drugs.csv", MC_HRT, 0},
+    [D_TRAMADOL] = {"42017811000001106", "Tramadol 50mg capsules",
+                    WLI "opensafely-strongopioidsCW-dmd.csv", MC_TRAMADOL, 0},
 };
 
 #undef ECR
@@ -465,12 +469,17 @@ static const struct model_rule model_rules[] = {
     {-1, 60, 120, 0.20, Q_STATIN, MC_STATIN, {D_ATORVASTATIN, D_SIMVASTATIN}, {0.7, 0.3}},
     {-1, 40, 120, 0.12, -1, MC_PPI, {D_OMEPRAZOLE, D_LANSOPRAZOLE}, {0.6, 0.4}},
     {-1, 40, 120, 0.04, -1, MC_WEAK_OPIOID, {D_COCODAMOL}, {1}},
-    {-1, 30, 120, 0.03, -1, MC_TCA_PAIN, {D_AMITRIPTYLINE}, {1}},
+    {-1, 30, 120, 0.04, -1, MC_TCA_PAIN, {D_AMITRIPTYLINE}, {1}},
     {-1, 30, 120, 0.025, -1, MC_GABAPENTINOID, {D_PREGABALIN, D_GABAPENTIN}, {0.6, 0.4}},
     {-1, 18, 120, 0.04, -1, MC_ANTIDEPRESSANT, {D_SERTRALINE, D_CITALOPRAM}, {0.6, 0.4}},
     {-1, 18, 120, 0.035, -1, MC_NSAID, {D_IBUPROFEN, D_NAPROXEN}, {0.6, 0.4}},
     {-1, 50, 120, 0.015, -1, MC_HYPNOTIC, {D_ZOPICLONE}, {1}},
     {-1, 45, 60, 0.08, -1, MC_HRT, {D_ESTRADIOL}, {1}}, /* women only */
+    {-1, 50, 120, 0.02, -1, MC_TRAMADOL, {D_TRAMADOL}, {1}},
+    {-1, 65, 120, 0.06, -1, MC_ALPHA, {D_DOXAZOSIN}, {1}},      /* prostate, men only */
+    {-1, 65, 120, 0.04, -1, MC_ANTIPLATELET, {D_ASPIRIN}, {1}}, /* primary prevention */
+    {-1, 70, 120, 0.03, -1, MC_LOOP, {D_FUROSEMIDE}, {1}},      /* oedema */
+    {-1, 65, 120, 0.01, -1, MC_OCS, {D_PREDNISOLONE}, {1}},     /* polymyalgia */
 };
 
 /*
