@@ -2,7 +2,8 @@
 # checksrc.sh - the written rules of STYLE.md that a compiler does not check:
 # banned functions, // comments, trailing whitespace, tabs, assignment in
 # if conditions, raw malloc/free outside alloc.c, and a header comment at
-# the top of every .c file. Prints FILE:LINE: rule for each finding.
+# the top of every .c file; and the include rule of the layer map
+# (tools/check-includes.sh). Prints FILE:LINE: rule for each finding.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -42,4 +43,5 @@ for f in $files; do
     END { exit bad }
   ' "$f" || status=1
 done
+tools/check-includes.sh || status=1
 exit $status

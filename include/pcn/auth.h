@@ -1,5 +1,6 @@
 /*
- * auth.h - roles and the credentials of the HTTP server: role names as in
+ * auth.h - roles and credentials (src/auth/, below the server: the HTTP
+ * server's sign-in and the CLI's `pcn user` both use it): role names as in
  * PRODUCT.md, Argon2id password hashes (libsodium crypto_pwhash), random
  * session and CSRF tokens, and the one-way hash under which a session
  * token is stored. Call pcn_auth_init() once before any other function.

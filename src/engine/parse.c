@@ -18,7 +18,7 @@
 #include "engine/lex.h"
 #include "pcn/alloc.h"
 #include "pcn/buf.h"
-#include "pcn/csv.h"
+#include "pcn/codelist.h"
 #include "pcn/date.h"
 #include "pcn/vec.h"
 #include "util/common.h"
@@ -995,25 +995,6 @@ static enum pcn_err parse_typed(struct parser *ps, uint8_t want, const char *wha
 
 /* ---- code lists ---- */
 
-static bool code_column_name(const char *s)
-{
-    static const char *const names[] = {"code",     "snomedcode", "snomed_code",
-                                        "ctv3code", "ctv3_id",    "ctv3id",
-                                        "dmd_id",   "dmd",        "id"};
-    char low[32];
-    size_t n = strlen(s);
-
-    if (n >= sizeof(low))
-        return false;
-    for (size_t i = 0; i <= n; i++)
-        low[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
-    for (size_t i = 0; i < PCN_ARRAY_SIZE(names); i++) {
-        if (!strcmp(low, names[i]))
-            return true;
-    }
-    return false;
-}
-
 static enum pcn_err add_code(struct codelist *cl, size_t *alloc, const char *s, size_t len)
 {
     char *c;
@@ -1031,99 +1012,26 @@ static enum pcn_err add_code(struct codelist *cl, size_t *alloc, const char *s, 
     return PCN_OK;
 }
 
-static long pick_column(struct pcn_csv *csv, const char *column)
-{
-    size_t n = pcn_csv_nfields(csv);
-
-    if (column)
-        return pcn_csv_find(csv, column);
-    if (pcn_csv_find(csv, "code") >= 0)
-        return pcn_csv_find(csv, "code");
-    for (size_t i = 0; i < n; i++) {
-        if (code_column_name(pcn_csv_field(csv, i, NULL)))
-            return (long)i;
-    }
-    return 0;
-}
-
-/* A GM SDE style code set: "code<TAB>description" lines, no header. */
-static enum pcn_err load_codelist_txt(struct parser *ps, const struct token *t, const char *path,
-                                      struct codelist *cl, size_t *alloc)
-{
-    FILE *f = fopen(path, "re");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    enum pcn_err rc = PCN_OK;
-
-    if (!f)
-        return pcn__lex_error(&ps->lx, t, "cannot open code list '%s'", path);
-    while (!rc) {
-        n = getline(&line, &cap, f);
-        if (n < 0)
-            break;
-        rc = add_code(cl, alloc, line, strcspn(line, "\t,\r\n "));
-    }
-    free(line); /* checksrc: ok (allocated by getline) */
-    (void)fclose(f);
-    if (!rc && cl->n_codes == 0)
-        return pcn__lex_error(&ps->lx, t, "code list '%s' has no codes", path);
-    return rc;
-}
-
-static enum pcn_err load_codelist_csv(struct parser *ps, const struct token *t, const char *file,
-                                      const char *column, struct codelist *cl, size_t *alloc)
+/* Codes of a code list file (rules in pcn/codelist.h); file is relative to the base directory. */
+static enum pcn_err load_codelist_file(struct parser *ps, const struct token *t, const char *file,
+                                       const char *column, struct codelist *cl, size_t *alloc)
 {
     char path[4096];
-    struct pcn_csv *csv = NULL;
-    struct pcn_error e;
-    long col;
-    enum pcn_err rc;
+    struct pcn_codelist_opts opts = {column, NULL, NULL};
+    struct pcn_codelist list = PCN_CODELIST_INIT;
+    struct pcn_error e = {0};
+    bool rel = file[0] != '/' && ps->base_dir;
+    int n = snprintf(path, sizeof(path), "%s%s%s", rel ? ps->base_dir : "", rel ? "/" : "", file);
+    enum pcn_err rc = n >= 0 && (size_t)n < sizeof(path) ? PCN_OK : PCN_ELIMIT;
 
-    if (file[0] == '/' || !ps->base_dir)
-        rc = snprintf(path, sizeof(path), "%s", file) < (int)sizeof(path) ? PCN_OK : PCN_ELIMIT;
-    else
-        rc = snprintf(path, sizeof(path), "%s/%s", ps->base_dir, file) < (int)sizeof(path)
-                 ? PCN_OK
-                 : PCN_ELIMIT;
-    if (!rc && strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".txt"))
-        return load_codelist_txt(ps, t, path, cl, alloc);
-    if (rc || pcn_csv_open(path, &csv, &e) != PCN_OK)
-        return pcn__lex_error(&ps->lx, t, "cannot open code list '%s'", path);
-    rc = pcn_csv_next(csv, &e);
-    if (rc) {
-        pcn_csv_free(csv);
-        return pcn__lex_error(&ps->lx, t, "code list '%s' has no header", path);
-    }
-    col = pick_column(csv, column);
-    if (col < 0) {
-        pcn_csv_free(csv);
-        return pcn__lex_error(&ps->lx, t, "code list '%s' has no column '%s'", path, column);
-    }
-    for (;;) {
-        size_t len = 0;
-        const char *s;
-        rc = pcn_csv_next(csv, &e);
-        if (rc)
-            break;
-        if ((size_t)col >= pcn_csv_nfields(csv))
-            continue;
-        s = pcn_csv_field(csv, (size_t)col, &len);
-        while (len && (*s == ' '))
-            s++, len--;
-        while (len && s[len - 1] == ' ')
-            len--;
-        rc = add_code(cl, alloc, s, len);
-        if (rc)
-            break;
-    }
-    pcn_csv_free(csv);
-    if (rc == PCN_ENOTFOUND)
-        rc = PCN_OK;
-    if (rc == PCN_EPARSE || rc == PCN_ELIMIT || rc == PCN_EIO)
-        return pcn__lex_error(&ps->lx, t, "bad code list: %s", e.msg);
-    if (!rc && cl->n_codes == 0)
-        return pcn__lex_error(&ps->lx, t, "code list '%s' has no codes", path);
+    if (rc)
+        return pcn__lex_error(&ps->lx, t, "code list path too long");
+    rc = pcn_codelist_read(&list, path, &opts, &e);
+    for (size_t i = 0; !rc && i < list.n; i++)
+        rc = add_code(cl, alloc, list.entries[i].code, strlen(list.entries[i].code));
+    pcn_codelist_release(&list);
+    if (rc && rc != PCN_ENOMEM)
+        return pcn__lex_error(&ps->lx, t, "%s", e.msg);
     return rc;
 }
 
@@ -1148,7 +1056,7 @@ static enum pcn_err parse_codelist_term(struct parser *ps, struct codelist *cl, 
             }
         }
         if (!rc)
-            rc = load_codelist_csv(ps, &t, file, column, cl, alloc);
+            rc = load_codelist_file(ps, &t, file, column, cl, alloc);
         pcn_free(file);
         pcn_free(column);
         return rc;

@@ -12,6 +12,7 @@
 
 #include "pcn/alloc.h"
 #include "pcn/arena.h"
+#include "pcn/codelist.h"
 #include "pcn/csv.h"
 #include "pcn/date.h"
 #include "pcn/hash.h"
@@ -650,16 +651,6 @@ static enum pcn_err load_ethnicity_hook(struct pcn_refdata *ref, struct pcn_erro
     return pcn_refdata_load_ethnicity(ref, path, reterr);
 }
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t' || *s == '\r')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
-}
-
 static enum pcn_err list_add(struct pcn_refdata *ref, struct ref_codelist *l, size_t *alloc,
                              const char *code, const char *term, int group)
 {
@@ -685,73 +676,31 @@ static enum pcn_err list_add(struct pcn_refdata *ref, struct ref_codelist *l, si
     return PCN_OK;
 }
 
-/* GM SDE .txt: "code<TAB>term" lines. */
-static enum pcn_err load_txt_list(struct pcn_refdata *ref, struct ref_codelist *l, const char *path,
-                                  struct pcn_error *reterr)
+/*
+ * A code list file (rules in pcn/codelist.h) into l. The ethnicity list
+ * takes its terms from "Ethnicity" and its 16-group category from
+ * "Grouping_16".
+ */
+static enum pcn_err load_list(struct pcn_refdata *ref, struct ref_codelist *l, const char *path,
+                              bool ethnicity, struct pcn_error *reterr)
 {
-    FILE *f = fopen(path, "re");
-    char line[4096];
+    struct pcn_codelist_opts opts = {NULL, ethnicity ? "Ethnicity" : NULL,
+                                     ethnicity ? "Grouping_16" : NULL};
+    struct pcn_codelist cl = PCN_CODELIST_INIT;
     size_t alloc = 0;
-    enum pcn_err rc = PCN_OK;
-    if (!f)
-        return pcn_error_set(reterr, PCN_EIO, "%s: cannot open", path);
-    while (fgets(line, sizeof(line), f)) {
-        char *tab = strchr(line, '\t');
-        char *code = line;
-        /* some exports start a line with a stray tab before the code */
-        if (tab == line) {
-            code = line + 1;
-            tab = strchr(code, '\t');
-        }
-        if (!tab)
-            continue;
-        *tab = '\0';
-        code = trim(code);
-        if (!*code || code[0] < '0' || code[0] > '9')
-            continue;
-        rc = list_add(ref, l, &alloc, code, trim(tab + 1), 0);
-        if (rc != PCN_OK)
-            break;
-    }
-    (void)fclose(f);
-    return rc;
-}
+    enum pcn_err rc = pcn_codelist_read(&cl, path, &opts, reterr);
 
-/* OpenCodelists CSV: code,term (ethnicity: code,Ethnicity,Grouping_16,...). */
-static enum pcn_err load_csv_list(struct pcn_refdata *ref, struct ref_codelist *l, const char *path,
-                                  struct pcn_error *reterr)
-{
-    struct pcn_csv *c = NULL;
-    size_t alloc = 0;
-    enum pcn_err rc = pcn_csv_open(path, &c, reterr);
-    if (rc == PCN_OK)
-        rc = pcn_csv_next(c, reterr);
-    if (rc != PCN_OK)
-        goto out;
-    long code = pcn_csv_find(c, "code");
-    long term = pcn_csv_find(c, "term");
-    long group = pcn_csv_find(c, "Grouping_16");
-    if (term < 0)
-        term = pcn_csv_find(c, "Ethnicity");
-    if (code < 0) {
-        rc = header_missing(c, "code", reterr);
-        goto out;
-    }
-    for (;;) {
-        rc = pcn_csv_next(c, reterr);
-        if (rc == PCN_ENOTFOUND)
-            break;
-        if (rc != PCN_OK)
-            goto out;
-        int64_t g = group >= 0 ? field_int(c, group, 0) : 0;
-        rc = list_add(ref, l, &alloc, field(c, code), field(c, term),
+    for (size_t i = 0; rc == PCN_OK && i < cl.n; i++) {
+        const char *group = cl.entries[i].extra;
+        int64_t g = 0;
+        if (*group && pcn_parse_i64(group, strlen(group), &g) != PCN_OK)
+            g = 0;
+        rc = list_add(ref, l, &alloc, cl.entries[i].code, cl.entries[i].term,
                       g >= 1 && g <= 16 ? (int)g : 0);
         if (rc != PCN_OK)
-            goto out;
+            rc = pcn_error_set(reterr, rc, "%s: out of memory", path);
     }
-    rc = PCN_OK;
-out:
-    pcn_csv_free(c);
+    pcn_codelist_release(&cl);
     return rc;
 }
 
@@ -775,14 +724,9 @@ static enum pcn_err load_lists(struct pcn_refdata *ref, struct pcn_error *reterr
         int n = snprintf(rel, sizeof(rel), "defs/codelists/%s", l->path);
         if (n < 0 || (size_t)n >= sizeof(rel) || ref_path(ref, rel, path, sizeof(path)) != PCN_OK)
             return pcn_error_set(reterr, PCN_ELIMIT, "%s: path too long", l->path);
-        size_t len = strlen(path);
-        enum pcn_err rc = len > 4 && strcmp(path + len - 4, ".txt") == 0
-                              ? load_txt_list(ref, l, path, reterr)
-                              : load_csv_list(ref, l, path, reterr);
+        enum pcn_err rc = load_list(ref, l, path, i == CL_ETHNICITY, reterr);
         if (rc != PCN_OK)
             return rc;
-        if (l->n == 0)
-            return pcn_error_set(reterr, PCN_EINVAL, "%s: empty code list", path);
     }
     return PCN_OK;
 }

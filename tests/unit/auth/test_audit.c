@@ -1,5 +1,5 @@
 /*
- * Unit tests for server/audit.c and the store's audit table: the chain
+ * Unit tests for auth/audit.c and the store's audit table: the chain
  * links and verifies, the triggers refuse edits, and an edit or deletion
  * made with the triggers dropped is found at the right row.
  */

@@ -1,4 +1,4 @@
-/* Unit tests for server/auth.c: roles, Argon2id hashes, tokens, secret comparison. */
+/* Unit tests for auth/auth.c: roles, Argon2id hashes, tokens, secret comparison. */
 #include "testutil.h"
 
 #include "pcn/auth.h"
