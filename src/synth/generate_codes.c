@@ -101,7 +101,7 @@ static void read_term(const char *term, struct term_info *t)
     static const char *const young_words[] = {"congenital", "childhood", "infantile", "juvenile"};
     char low[512];
     size_t n = 0;
-    for (; term[n] && n < sizeof(low) - 1; n++)
+    for (; n < sizeof(low) - 1 && term[n]; n++)
         low[n] = (char)((term[n] >= 'A' && term[n] <= 'Z') ? term[n] + 32 : term[n]);
     low[n] = '\0';
     memset(t, 0, sizeof(*t));

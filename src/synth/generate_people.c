@@ -196,7 +196,8 @@ double pcn_gen_expected_white(const struct pcn_refdata *ref, const char *practic
                             : NULL;
     tilt_table(tilt);
     for (int d = 0; d < 10; d++) {
-        double n = (double)n_by_quintile[d / 2] / 2, sum = 0, w = 0;
+        int q = d / 2; /* deciles 1-2 are quintile 1, ... */
+        double n = 0.5 * (double)n_by_quintile[q], sum = 0, w = 0;
         for (int k = 0; k < REF_N_ETH; k++) {
             double share = (area ? area[k] : model_eth_share[k]) * tilt[d][k];
             sum += share;

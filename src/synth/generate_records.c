@@ -448,7 +448,7 @@ static enum pcn_err blood_pressure(struct rec *c)
             return rc;
         }
         return gen_chance(r, 0.75)
-                   ? bp_reading(c, c->ref_date - 365 - (int32_t)pcn_rng_below(r, 4 * 365))
+                   ? bp_reading(c, c->ref_date - 365 - (int32_t)pcn_rng_below(r, 1460))
                    : PCN_OK;
     }
     double p = x->age >= 45 ? 0.82 : x->age >= 40 ? 0.72 : x->age >= 25 ? 0.55 : 0.35;
