@@ -53,10 +53,11 @@ double pcn__gen_logistic(double x)
 
 double pcn__gen_quality(const struct rec *c, enum quality_domain d, double p_base)
 {
-    double s = c->p->shift[d];
-    if (p_base <= 0 || p_base >= 1 || s == 0)
+    /* logistic(logit(p_base) + shift), without the log and the exp */
+    double o = c->p->odds[d];
+    if (p_base <= 0 || p_base >= 1 || o == 1)
         return p_base;
-    return pcn__gen_logistic(pcn__gen_logit(p_base) + s);
+    return p_base * o / (1 - p_base + p_base * o);
 }
 
 int32_t pcn__gen_recent(struct rec *c, int max_days)
@@ -234,12 +235,27 @@ static double age_shape(const struct model_register *m, double age)
     }
 }
 
-static double risk(int reg, const struct person *x)
+/* The tables of risk(): the age shape and sex ratio, and deprivation's factor. */
+static void risk_setup(struct gen *g)
+{
+    for (int reg = 0; reg < PCN_REG_COUNT; reg++) {
+        const struct model_register *m = &model_regs[reg];
+        for (int age = 0; age < 256; age++) {
+            double a = age_shape(m, age);
+            g->risk_age[reg][0][age] = (float)(a * m->male);
+            g->risk_age[reg][1][age] = (float)a;
+        }
+        for (int decile = 0; decile <= 10; decile++)
+            g->risk_dep[reg][decile] = exp(m->ld * (5.5 - decile) / 4.5);
+    }
+}
+
+/* A person's relative risk of being on register reg (docs/generator.md, "The model"). */
+static double risk(const struct gen *g, int reg, const struct person *x)
 {
     const struct model_register *m = &model_regs[reg];
-    double dep = (5.5 - x->decile) / 4.5;
-    double w = age_shape(m, x->age) * (x->sex == 0 ? m->male : 1.0);
-    return w * exp(m->lc * x->c + m->lg * x->g + m->ld * dep) * pcn__gen_ethnic_risk(reg, x);
+    return g->risk_age[reg][x->sex != 0][x->age] * g->risk_dep[reg][x->decile] *
+           exp(m->lc * x->c + m->lg * x->g) * pcn__gen_ethnic_risk(reg, x);
 }
 
 static bool eligible(int reg, const struct person *x)
@@ -299,13 +315,14 @@ double pcn__gen_solve_k(const double *w, size_t n, double want, double sum)
  * each with probability min(1, k w) (systematic sampling), and remember k
  * for the people who left or died.
  */
-static void assign_register(struct gen_practice *p, struct pcn_rng *r, int reg, double *w)
+static void assign_register(const struct gen *g, struct gen_practice *p, struct pcn_rng *r, int reg,
+                            double *w)
 {
     size_t n = 0;
     double sum = 0;
     for (size_t i = 0; i < p->n_registered; i++) {
         const struct person *x = &p->people[i];
-        w[i] = eligible(reg, x) ? risk(reg, x) : 0;
+        w[i] = eligible(reg, x) ? risk(g, reg, x) : 0;
         sum += w[i];
         /* the denominator is QOF's: everyone old enough, at risk or not */
         n += x->age >= pcn_gen_register_min_age(reg);
@@ -322,12 +339,12 @@ static void assign_register(struct gen_practice *p, struct pcn_rng *r, int reg, 
             p->people[i].regs |= 1u << reg;
     for (size_t i = p->n_registered; i < p->n_people; i++) {
         struct person *x = &p->people[i];
-        if (eligible(reg, x) && gen_chance(r, PCN_MIN(1.0, p->k[reg] * risk(reg, x))))
+        if (eligible(reg, x) && gen_chance(r, PCN_MIN(1.0, p->k[reg] * risk(g, reg, x))))
             x->regs |= 1u << reg;
     }
 }
 
-static enum pcn_err assign_registers(struct gen_practice *p, struct pcn_rng *r)
+static enum pcn_err assign_registers(const struct gen *g, struct gen_practice *p, struct pcn_rng *r)
 {
     double *w = pcn_calloc(p->n_registered + 1, sizeof(double));
     if (!w)
@@ -335,8 +352,8 @@ static enum pcn_err assign_registers(struct gen_practice *p, struct pcn_rng *r)
     /* DM before NDH: the NDH register is calibrated among people without diabetes */
     for (int reg = 0; reg < PCN_REG_COUNT; reg++)
         if (reg != PCN_REG_NDH)
-            assign_register(p, r, reg, w);
-    assign_register(p, r, PCN_REG_NDH, w);
+            assign_register(g, p, r, reg, w);
+    assign_register(g, p, r, PCN_REG_NDH, w);
     pcn_free(w);
     return PCN_OK;
 }
@@ -506,7 +523,7 @@ static enum pcn_err populate(struct gen *g, struct gen_practice *p, int lad)
         x->decile = ref->lsoa_decile[x->lsoa];
         pcn__gen_ethnicity(g, x);
     }
-    rc = assign_registers(p, &g->rng);
+    rc = assign_registers(g, p, &g->rng);
     if (rc == PCN_OK)
         rc = pcn__gen_care_homes(g, p);
     for (size_t i = 0; i < p->n_people && rc == PCN_OK; i++)
@@ -627,6 +644,7 @@ static enum pcn_err gen_setup(struct gen *g)
             if (eth->group[i] == grp + 1)
                 g->eth_codes[grp][g->n_eth_codes[grp]++] = (uint32_t)i;
     }
+    risk_setup(g);
     enum pcn_err rc = pcn__gen_codes_setup(g);
     if (rc == PCN_OK)
         rc = pcn__gen_people_setup(g);

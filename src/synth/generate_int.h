@@ -102,6 +102,7 @@ struct gen_practice {
     double target[PCN_REG_COUNT]; /* prevalence to reach among the eligible */
     double k[PCN_REG_COUNT];      /* calibrated risk multipliers */
     double shift[Q_COUNT];        /* practice effect: logit shift of each quality domain */
+    double odds[Q_COUNT];         /* exp(shift): the odds ratio of each quality domain */
     double habit;                 /* PCA recording habit: multiplier of the national rates */
     uint32_t catchment[GEN_CATCHMENT];
     struct person *people;
@@ -131,6 +132,9 @@ struct gen {
     int32_t n_ckd_stage_codes[4];
     long fixed[FX_COUNT];
     double care_rate[2][REF_N_BANDS]; /* care home residence by sex and band */
+    /* register risk factors (generate.c): by sex and age, and by IMD decile */
+    float risk_age[PCN_REG_COUNT][2][256];
+    double risk_dep[PCN_REG_COUNT][11];
     uint8_t *term_done[CL_COUNT];     /* term of list entry already written */
     uint8_t *drug_term_done;          /* by catalogue entry */
     uint8_t class_rules[128];         /* prescribing rules grouped by class (generate_meds.c) */

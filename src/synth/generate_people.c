@@ -103,6 +103,7 @@ void pcn__gen_practice_effect(struct gen *g, struct gen_practice *p)
         double m = model_quality_ref[d];
         p->shift[d] =
             pcn__gen_logit(beta_quantile(normal_cdf(e), m, ref->spread_sd)) - pcn__gen_logit(m);
+        p->odds[d] = exp(p->shift[d]);
     }
     double h = MODEL_HABIT_SD;
     p->habit = exp(h * pcn_rng_normal(&own) - 0.5 * h * h);
