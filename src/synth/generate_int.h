@@ -135,12 +135,12 @@ struct gen {
     /* register risk factors (generate.c): by sex and age, and by IMD decile */
     float risk_age[PCN_REG_COUNT][2][256];
     double risk_dep[PCN_REG_COUNT][11];
-    uint8_t *term_done[CL_COUNT];     /* term of list entry already written */
-    uint8_t *drug_term_done;          /* by catalogue entry */
-    uint8_t class_rules[128];         /* prescribing rules grouped by class (generate_meds.c) */
-    uint8_t class_first[40];          /* a class\'s first index into class_rules */
-    uint32_t class_regs[40];          /* registers with a rule of the class */
-    uint8_t class_min_age[40];        /* youngest age of the class's rules for everyone */
+    uint8_t *term_done[CL_COUNT]; /* term of list entry already written */
+    uint8_t *drug_term_done;      /* by catalogue entry */
+    uint8_t class_rules[128];     /* prescribing rules grouped by class (generate_meds.c) */
+    uint8_t class_first[40];      /* a class\'s first index into class_rules */
+    uint32_t class_regs[40];      /* registers with a rule of the class */
+    uint8_t class_min_age[40];    /* youngest age of the class's rules for everyone */
     /* eFI codes that no register and no other condition implies, usable as extra deficits */
     uint32_t *efi_codes[EFI_COUNT];
     uint64_t *efi_code_bits[EFI_COUNT]; /* the deficits each of those codes counts as */
