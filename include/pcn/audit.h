@@ -17,6 +17,7 @@
 
 #include "pcn/error.h"
 #include "pcn/store.h"
+#include "pcn/store_auth.h"
 
 #define PCN_AUDIT_HASH_SIZE 65 /* 64 hex digits + NUL */
 

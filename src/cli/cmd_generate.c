@@ -13,6 +13,8 @@
 #include "pcn/generate.h"
 #include "pcn/parse.h"
 #include "pcn/store.h"
+#include "pcn/store_population.h"
+#include "pcn/store_registry.h"
 #include "util/common.h"
 
 static const char generate_usage[] =

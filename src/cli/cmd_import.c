@@ -15,6 +15,7 @@
 #include "pcn/date.h"
 #include "pcn/ingest.h"
 #include "pcn/parse.h"
+#include "pcn/store_population.h"
 #include "util/common.h"
 
 #define IMPORT_USAGE                                                                               \

@@ -12,6 +12,7 @@
 #include "pcn/alloc.h"
 #include "pcn/date.h"
 #include "pcn/registry_ops.h"
+#include "pcn/store_registry.h"
 #include "pcn/views.h"
 #include "util/common.h"
 

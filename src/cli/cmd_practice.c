@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "pcn/date.h"
 #include "pcn/registry_ops.h"
+#include "pcn/store_registry.h"
 #include "pcn/validate.h"
 #include "pcn/views.h"
 #include "util/common.h"

@@ -13,6 +13,7 @@
 #include "pcn/audit.h"
 #include "pcn/auth.h"
 #include "pcn/date.h"
+#include "pcn/store_auth.h"
 #include "pcn/validate.h"
 #include "pcn/views.h"
 #include "util/common.h"

@@ -11,6 +11,8 @@
 
 #include "pcn/paths.h"
 #include "pcn/store.h"
+#include "pcn/store_population.h"
+#include "pcn/store_registry.h"
 #include "util/common.h"
 
 /* Records between two looks at the stop flag. */

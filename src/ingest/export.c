@@ -11,6 +11,7 @@
 #include "pcn/alloc.h"
 #include "pcn/bundle.h"
 #include "pcn/store.h"
+#include "pcn/store_population.h"
 #include "pcn/vec.h"
 #include "util/common.h"
 

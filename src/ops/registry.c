@@ -13,6 +13,7 @@
 #include "pcn/date.h"
 #include "pcn/hash.h"
 #include "pcn/parse.h"
+#include "pcn/store_registry.h"
 #include "pcn/validate.h"
 #include "util/common.h"
 

@@ -13,6 +13,7 @@
 #include "pcn/alloc.h"
 #include "pcn/date.h"
 #include "pcn/hash.h"
+#include "pcn/store_registry.h"
 #include "pcn/vec.h"
 #include "util/common.h"
 

@@ -14,7 +14,7 @@
 #include "pcn/date.h"
 #include "pcn/hash.h"
 #include "pcn/registry_ops.h"
-#include "pcn/store.h"
+#include "pcn/store_registry.h"
 #include "pcn/vec.h"
 #include "util/common.h"
 

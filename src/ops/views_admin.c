@@ -8,7 +8,7 @@
 #include "views_int.h"
 
 #include "pcn/date.h"
-#include "pcn/store.h"
+#include "pcn/store_auth.h"
 #include "util/common.h"
 
 struct user_walk {

@@ -20,6 +20,9 @@
 #include "pcn/buf.h"
 #include "pcn/server.h"
 #include "pcn/store.h"
+#include "pcn/store_auth.h"
+#include "pcn/store_population.h"
+#include "pcn/store_registry.h"
 #include "server/router.h"
 
 struct pcn__cache;

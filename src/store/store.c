@@ -1,8 +1,11 @@
 /*
- * store.c - the public storage API: picks a backend from the location at
- * open and forwards each call through the backend's function table. Checks
- * that are the same for every backend (arguments, transaction state) live
- * here so backends stay small.
+ * store.c - the core of the public storage API: picks a backend from the
+ * location at open and forwards each core call through the backend's core
+ * table. Checks that are the same for every backend (arguments,
+ * transaction state) live here so backends stay small, and so does the
+ * life of each domain's state on the handle: its hooks run before a
+ * commit, after every transaction and at close. The domains' own calls are
+ * dispatched by src/store/<domain>.c.
  */
 #include "pcn/store.h"
 
@@ -10,8 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pcn/alloc.h"
 #include "pcn/date.h"
 #include "store/migrations.h"
+#include "store/population_int.h"
 #include "store/store_int.h"
 #include "util/common.h"
 
@@ -25,6 +30,13 @@ enum pcn_err pcn__store_fail(struct pcn_store *s, enum pcn_err code, const char 
     return code;
 }
 
+const void *pcn__store_no_domain(struct pcn_store *s, const struct pcn__store_domain *d)
+{
+    (void)pcn__store_fail(s, PCN_ESTORAGE, "the %s backend does not store the %s domain",
+                          s->ops->name, d->name);
+    return NULL;
+}
+
 static bool is_postgres_location(const char *loc)
 {
     return strncmp(loc, "postgresql://", 13) == 0 || strncmp(loc, "postgres://", 11) == 0 ||
@@ -34,17 +46,62 @@ static bool is_postgres_location(const char *loc)
 enum pcn_err pcn_store_open(const char *location, unsigned flags, struct pcn_store **ret,
                             struct pcn_error *reterr)
 {
+    struct pcn_store *s = NULL;
+    size_t n_domains = 0;
+    enum pcn_err rc;
+
     if (!location || !*location || !ret)
         return pcn_error_set(reterr, PCN_EINVAL, "no database given (use --db FILE or PCN_DB)");
     if (is_postgres_location(location))
-        return pcn__pg_open(location, flags, ret, reterr);
-    return pcn__sqlite_open(location, flags, ret, reterr);
+        rc = pcn__pg_open(location, flags, &s, reterr);
+    else
+        rc = pcn__sqlite_open(location, flags, &s, reterr);
+    if (rc != PCN_OK)
+        return rc;
+    while (s->domains[n_domains])
+        n_domains++;
+    s->states = pcn_calloc(n_domains + 1, sizeof(*s->states));
+    if (!s->states) {
+        s->ops->close(s);
+        return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
+    }
+    *ret = s;
+    return PCN_OK;
 }
 
+/* Each domain's end_tx hook: the transaction is over. */
+static void domains_end_tx(struct pcn_store *s)
+{
+    for (int i = 0; s->domains[i]; i++) {
+        if (s->domains[i]->end_tx && s->states[i])
+            s->domains[i]->end_tx(s, s->states[i]);
+    }
+}
+
+/* Each domain's before_commit hook, until one fails. */
+static enum pcn_err domains_before_commit(struct pcn_store *s)
+{
+    enum pcn_err rc = PCN_OK;
+
+    for (int i = 0; s->domains[i] && rc == PCN_OK; i++) {
+        if (s->domains[i]->before_commit && s->states[i])
+            rc = s->domains[i]->before_commit(s, s->states[i]);
+    }
+    return rc;
+}
+
+/* The domains' state goes first: it may hold the backend's resources (statements). */
 void pcn_store_close(struct pcn_store *s)
 {
-    if (s)
-        s->ops->close(s);
+    if (!s)
+        return;
+    for (int i = 0; s->states && s->domains[i]; i++) {
+        if (s->domains[i]->free_state && s->states[i])
+            s->domains[i]->free_state(s, s->states[i]);
+    }
+    pcn_free(s->states);
+    s->states = NULL;
+    s->ops->close(s);
 }
 
 const char *pcn_store_errmsg(const struct pcn_store *s)
@@ -72,10 +129,6 @@ enum pcn_err pcn_store_data_version(struct pcn_store *s, int64_t *ret)
     return s->ops->data_version(s, ret);
 }
 
-/* Writes must happen inside a transaction so they can be undone whole. */
-#define STORE_WRITE(s, call)                                                                       \
-    ((s)->in_tx ? (call) : pcn__store_fail((s), PCN_EINVAL, "write outside a transaction"))
-
 enum pcn_err pcn_store_get_meta(struct pcn_store *s, const char *key, char *out, size_t size)
 {
     if (!key || !out || size == 0)
@@ -87,17 +140,18 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
 {
     if (!key || !value)
         return pcn__store_fail(s, PCN_EINVAL, "bad meta value");
-    return STORE_WRITE(s, s->ops->set_meta(s, key, value));
+    return PCN__STORE_WRITE(s, s->ops->set_meta(s, key, value));
 }
 
-/* The latest data date, read once per data version. */
+/* The latest data date (the population domain's answer), read once per data version. */
 static enum pcn_err last_data_date(struct pcn_store *s, int32_t *ret)
 {
+    const struct pcn__store_population_ops *pop = pcn__store_domain_ops(s, &pcn__store_population);
     int64_t version = 0;
-    enum pcn_err rc = pcn_store_data_version(s, &version);
+    enum pcn_err rc = pop ? pcn_store_data_version(s, &version) : PCN_ESTORAGE;
 
     if (rc == PCN_OK && (!s->has_last_date || s->last_date_version != version)) {
-        rc = s->ops->last_data_date(s, &s->last_date);
+        rc = pop->last_data_date(s, &s->last_date);
         s->has_last_date = rc == PCN_OK;
         s->last_date_version = version;
     }
@@ -177,13 +231,15 @@ enum pcn_err pcn_store_commit(struct pcn_store *s)
     if (!s->in_tx)
         return pcn__store_fail(s, PCN_EINVAL, "no transaction is open");
     if (s->deadline && pcn_monotonic_usec() >= s->deadline) {
-        without_deadline(s, s->ops->rollback);
-        s->in_tx = 0;
+        pcn_store_rollback(s);
         return pcn__store_fail(s, PCN_ETIMEDOUT, "the time limit passed before commit");
     }
-    rc = s->ops->commit(s);
+    rc = domains_before_commit(s);
+    if (rc == PCN_OK)
+        rc = s->ops->commit(s);
     if (rc != PCN_OK)
         without_deadline(s, s->ops->rollback);
+    domains_end_tx(s);
     s->in_tx = 0;
     return rc;
 }
@@ -193,327 +249,8 @@ void pcn_store_rollback(struct pcn_store *s)
     if (!s || !s->in_tx)
         return;
     without_deadline(s, s->ops->rollback);
+    domains_end_tx(s);
     s->in_tx = 0;
-}
-
-enum pcn_err pcn_store_put_network(struct pcn_store *s, const struct pcn_network *n)
-{
-    return STORE_WRITE(s, s->ops->put_network(s, n));
-}
-
-enum pcn_err pcn_store_put_practice(struct pcn_store *s, const struct pcn_practice *p)
-{
-    return STORE_WRITE(s, s->ops->put_practice(s, p));
-}
-
-enum pcn_err pcn_store_get_network(struct pcn_store *s, const char *code, pcn_network_fn fn,
-                                   void *ud)
-{
-    return s->ops->get_network(s, code, fn, ud);
-}
-
-enum pcn_err pcn_store_each_network(struct pcn_store *s, pcn_network_fn fn, void *ud)
-{
-    return s->ops->each_network(s, fn, ud);
-}
-
-enum pcn_err pcn_store_get_practice(struct pcn_store *s, const char *code, pcn_practice_fn fn,
-                                    void *ud)
-{
-    return s->ops->get_practice(s, code, fn, ud);
-}
-
-enum pcn_err pcn_store_each_practice(struct pcn_store *s, pcn_practice_fn fn, void *ud)
-{
-    return s->ops->each_practice(s, fn, ud);
-}
-
-enum pcn_err pcn_store_add_membership(struct pcn_store *s, const struct pcn_membership *m)
-{
-    return STORE_WRITE(s, s->ops->add_membership(s, m));
-}
-
-enum pcn_err pcn_store_end_membership(struct pcn_store *s, const char *practice, int32_t end_date)
-{
-    return STORE_WRITE(s, s->ops->end_membership(s, practice, end_date));
-}
-
-enum pcn_err pcn_store_each_membership(struct pcn_store *s, const char *practice,
-                                       pcn_membership_fn fn, void *ud)
-{
-    return s->ops->each_membership(s, practice, fn, ud);
-}
-
-enum pcn_err pcn_store_add_site(struct pcn_store *s, const struct pcn_site *site, int64_t *ret_id)
-{
-    return STORE_WRITE(s, s->ops->add_site(s, site, ret_id));
-}
-
-enum pcn_err pcn_store_each_site(struct pcn_store *s, pcn_site_fn fn, void *ud)
-{
-    return s->ops->each_site(s, fn, ud);
-}
-
-enum pcn_err pcn_store_put_list_size(struct pcn_store *s, const struct pcn_list_size *l)
-{
-    return STORE_WRITE(s, s->ops->put_list_size(s, l));
-}
-
-enum pcn_err pcn_store_list_size_at(struct pcn_store *s, const char *practice, int32_t date,
-                                    int64_t *ret_patients, int32_t *ret_date)
-{
-    return s->ops->list_size_at(s, practice, date, ret_patients, ret_date);
-}
-
-enum pcn_err pcn_store_put_list_band(struct pcn_store *s, const struct pcn_list_band *b)
-{
-    return STORE_WRITE(s, s->ops->put_list_band(s, b));
-}
-
-enum pcn_err pcn_store_each_list_band(struct pcn_store *s, const char *practice, int32_t date,
-                                      pcn_list_band_fn fn, void *ud)
-{
-    return s->ops->each_list_band(s, practice, date, fn, ud);
-}
-
-enum pcn_err pcn_store_put_patient(struct pcn_store *s, const struct pcn_patient *p)
-{
-    return STORE_WRITE(s, s->ops->put_patient(s, p));
-}
-
-enum pcn_err pcn_store_put_event(struct pcn_store *s, const struct pcn_event *e)
-{
-    return STORE_WRITE(s, s->ops->put_event(s, e));
-}
-
-enum pcn_err pcn_store_put_medication(struct pcn_store *s, const struct pcn_medication *m)
-{
-    return STORE_WRITE(s, s->ops->put_medication(s, m));
-}
-
-enum pcn_err pcn_store_put_immunisation(struct pcn_store *s, const struct pcn_immunisation *i)
-{
-    return STORE_WRITE(s, s->ops->put_immunisation(s, i));
-}
-
-enum pcn_err pcn_store_put_encounter(struct pcn_store *s, const struct pcn_encounter *e)
-{
-    return STORE_WRITE(s, s->ops->put_encounter(s, e));
-}
-
-enum pcn_err pcn_store_put_term(struct pcn_store *s, const struct pcn_term *t)
-{
-    return STORE_WRITE(s, s->ops->put_term(s, t));
-}
-
-/* Sink adapters: the import path writes records through the same calls. */
-static enum pcn_err sink_fail(struct pcn_store *s, enum pcn_err rc, struct pcn_error *reterr)
-{
-    if (rc != PCN_OK)
-        pcn_error_set(reterr, rc, "%s", s->errmsg);
-    return rc;
-}
-
-static enum pcn_err sink_patient(void *ctx, const struct pcn_patient *p, struct pcn_error *e)
-{
-    return sink_fail(ctx, pcn_store_put_patient(ctx, p), e);
-}
-
-static enum pcn_err sink_event(void *ctx, const struct pcn_event *ev, struct pcn_error *e)
-{
-    return sink_fail(ctx, pcn_store_put_event(ctx, ev), e);
-}
-
-static enum pcn_err sink_medication(void *ctx, const struct pcn_medication *m, struct pcn_error *e)
-{
-    return sink_fail(ctx, pcn_store_put_medication(ctx, m), e);
-}
-
-static enum pcn_err sink_immunisation(void *ctx, const struct pcn_immunisation *i,
-                                      struct pcn_error *e)
-{
-    return sink_fail(ctx, pcn_store_put_immunisation(ctx, i), e);
-}
-
-static enum pcn_err sink_encounter(void *ctx, const struct pcn_encounter *en, struct pcn_error *e)
-{
-    return sink_fail(ctx, pcn_store_put_encounter(ctx, en), e);
-}
-
-static enum pcn_err sink_term(void *ctx, const struct pcn_term *t, struct pcn_error *e)
-{
-    return sink_fail(ctx, pcn_store_put_term(ctx, t), e);
-}
-
-static const struct pcn_sink_ops store_sink_ops = {
-    .patient = sink_patient,
-    .event = sink_event,
-    .medication = sink_medication,
-    .immunisation = sink_immunisation,
-    .encounter = sink_encounter,
-    .term = sink_term,
-};
-
-void pcn_store_sink(struct pcn_store *s, struct pcn_sink *ret)
-{
-    ret->ops = &store_sink_ops;
-    ret->ctx = s;
-}
-
-enum pcn_err pcn_store_each_patient(struct pcn_store *s, pcn_patient_fn fn, void *ud)
-{
-    return s->ops->each_patient(s, fn, ud);
-}
-
-enum pcn_err pcn_store_each_event(struct pcn_store *s, pcn_event_fn fn, void *ud)
-{
-    return s->ops->each_event(s, fn, ud);
-}
-
-enum pcn_err pcn_store_each_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud)
-{
-    return s->ops->each_medication(s, fn, ud);
-}
-
-enum pcn_err pcn_store_each_immunisation(struct pcn_store *s, pcn_immunisation_fn fn, void *ud)
-{
-    return s->ops->each_immunisation(s, fn, ud);
-}
-
-enum pcn_err pcn_store_scan_events(struct pcn_store *s, pcn_event_fn fn, void *ud)
-{
-    return s->ops->scan_event ? s->ops->scan_event(s, fn, ud) : s->ops->each_event(s, fn, ud);
-}
-
-enum pcn_err pcn_store_scan_medications(struct pcn_store *s, pcn_medication_fn fn, void *ud)
-{
-    return s->ops->scan_medication ? s->ops->scan_medication(s, fn, ud)
-                                   : s->ops->each_medication(s, fn, ud);
-}
-
-enum pcn_err pcn_store_scan_immunisations(struct pcn_store *s, pcn_immunisation_fn fn, void *ud)
-{
-    return s->ops->scan_immunisation ? s->ops->scan_immunisation(s, fn, ud)
-                                     : s->ops->each_immunisation(s, fn, ud);
-}
-
-enum pcn_err pcn_store_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud)
-{
-    return s->ops->each_encounter(s, fn, ud);
-}
-
-enum pcn_err pcn_store_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud)
-{
-    return s->ops->each_term(s, fn, ud);
-}
-
-enum pcn_err pcn_store_find_patient(struct pcn_store *s, const char *patient_id, int64_t *ret_key)
-{
-    return s->ops->find_patient(s, patient_id, ret_key);
-}
-
-enum pcn_err pcn_store_count(struct pcn_store *s, struct pcn_store_counts *ret)
-{
-    return s->ops->count(s, ret);
-}
-
-/* ---- users, sessions, audit ---- */
-
-enum pcn_err pcn_store_add_user(struct pcn_store *s, const struct pcn_user *u, int64_t *ret_id)
-{
-    if (!u || !u->name || !u->role || !u->pwhash)
-        return pcn__store_fail(s, PCN_EINVAL, "user needs a name, a role and a password");
-    return STORE_WRITE(s, s->ops->add_user(s, u, ret_id));
-}
-
-enum pcn_err pcn_store_get_user(struct pcn_store *s, const char *name, pcn_user_fn fn, void *ud)
-{
-    return s->ops->get_user(s, name, fn, ud);
-}
-
-enum pcn_err pcn_store_each_user(struct pcn_store *s, pcn_user_fn fn, void *ud)
-{
-    return s->ops->each_user(s, fn, ud);
-}
-
-enum pcn_err pcn_store_set_user_password(struct pcn_store *s, const char *name, const char *pwhash)
-{
-    return STORE_WRITE(s, s->ops->set_user_password(s, name, pwhash));
-}
-
-enum pcn_err pcn_store_set_user_disabled(struct pcn_store *s, const char *name, int disabled)
-{
-    return STORE_WRITE(s, s->ops->set_user_disabled(s, name, disabled));
-}
-
-enum pcn_err pcn_store_add_session(struct pcn_store *s, const struct pcn_session *ses)
-{
-    return STORE_WRITE(s, s->ops->add_session(s, ses));
-}
-
-enum pcn_err pcn_store_get_session(struct pcn_store *s, const char *token_hash, pcn_session_fn fn,
-                                   void *ud)
-{
-    return s->ops->get_session(s, token_hash, fn, ud);
-}
-
-enum pcn_err pcn_store_revoke_session(struct pcn_store *s, const char *token_hash)
-{
-    return STORE_WRITE(s, s->ops->revoke_session(s, token_hash));
-}
-
-enum pcn_err pcn_store_revoke_user_sessions(struct pcn_store *s, int64_t user_id)
-{
-    return STORE_WRITE(s, s->ops->revoke_user_sessions(s, user_id));
-}
-
-enum pcn_err pcn_store_add_login_attempt(struct pcn_store *s, const char *subject, int64_t at,
-                                         int success)
-{
-    return STORE_WRITE(s, s->ops->add_login_attempt(s, subject, at, success));
-}
-
-enum pcn_err pcn_store_count_login_failures(struct pcn_store *s, const char *subject, int64_t since,
-                                            int64_t *ret)
-{
-    return s->ops->count_login_failures(s, subject, since, ret);
-}
-
-enum pcn_err pcn_store_append_audit(struct pcn_store *s, const struct pcn_audit_row *a)
-{
-    return STORE_WRITE(s, s->ops->append_audit(s, a));
-}
-
-enum pcn_err pcn_store_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *ud)
-{
-    return s->ops->last_audit(s, fn, ud);
-}
-
-enum pcn_err pcn_store_each_audit(struct pcn_store *s, int64_t after_id, int64_t limit,
-                                  pcn_audit_fn fn, void *ud)
-{
-    return s->ops->each_audit(s, after_id, limit, fn, ud);
-}
-
-enum pcn_err pcn_store_get_patient(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud)
-{
-    return s->ops->get_patient(s, key, fn, ud);
-}
-
-enum pcn_err pcn_store_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud)
-{
-    return s->ops->patient_events(s, key, fn, ud);
-}
-
-enum pcn_err pcn_store_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
-                                           void *ud)
-{
-    return s->ops->patient_medications(s, key, fn, ud);
-}
-
-enum pcn_err pcn_store_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud)
-{
-    return s->ops->patient_terms(s, key, fn, ud);
 }
 
 enum pcn_err pcn_store_begin_read(struct pcn_store *s)

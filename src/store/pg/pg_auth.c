@@ -1,17 +1,14 @@
 /*
- * pg_auth.c - users, sessions, login attempts and the append-only audit
- * log on PostgreSQL, the one-patient reads of the patient view, and read
- * transactions (REPEATABLE READ: one snapshot for a series of reads). Same
- * behaviour as sqlite_auth.c: these writes do not bump the data version.
+ * pg_auth.c - the auth and audit domain on PostgreSQL: users, sessions,
+ * login attempts and the append-only audit log. Same behaviour as
+ * sqlite_auth.c: these writes do not bump the data version.
  */
 #include "store/pg/pg_int.h"
 
-#include <inttypes.h>
 #include <string.h>
 
-#include "pcn/date.h"
 #include "pcn/parse.h"
-#include "util/common.h"
+#include "store/auth_int.h"
 
 #define USER_COLS "id, name, role, practice, pwhash, disabled, created_at"
 #define AUDIT_COLS                                                                                 \
@@ -52,7 +49,7 @@ static enum pcn_err auth_write(struct pcn_store *s, const char *sql, const struc
     return rc;
 }
 
-enum pcn_err pcn__pg_add_user(struct pcn_store *s, const struct pcn_user *u, int64_t *ret_id)
+static enum pcn_err pg_add_user(struct pcn_store *s, const struct pcn_user *u, int64_t *ret_id)
 {
     struct pg_params p = {.n = 0};
     PGresult *r = NULL;
@@ -76,7 +73,7 @@ enum pcn_err pcn__pg_add_user(struct pcn_store *s, const struct pcn_user *u, int
     return rc;
 }
 
-enum pcn_err pcn__pg_get_user(struct pcn_store *s, const char *name, pcn_user_fn fn, void *ud)
+static enum pcn_err pg_get_user(struct pcn_store *s, const char *name, pcn_user_fn fn, void *ud)
 {
     struct pg_params p = {.n = 0};
     int rows = 0;
@@ -90,7 +87,7 @@ enum pcn_err pcn__pg_get_user(struct pcn_store *s, const char *name, pcn_user_fn
     return rc;
 }
 
-enum pcn_err pcn__pg_each_user(struct pcn_store *s, pcn_user_fn fn, void *ud)
+static enum pcn_err pg_each_user(struct pcn_store *s, pcn_user_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s), "SELECT " USER_COLS " FROM app_user ORDER BY name", NULL,
                         user_row, (pcn__pg_any_fn)fn, ud, NULL, "listing users");
@@ -111,18 +108,18 @@ static enum pcn_err update_user(struct pcn_store *s, const char *sql, const char
     return rc;
 }
 
-enum pcn_err pcn__pg_set_user_password(struct pcn_store *s, const char *name, const char *pwhash)
+static enum pcn_err pg_set_user_password(struct pcn_store *s, const char *name, const char *pwhash)
 {
     return update_user(s, "UPDATE app_user SET pwhash = $2 WHERE name = $1", name, pwhash);
 }
 
-enum pcn_err pcn__pg_set_user_disabled(struct pcn_store *s, const char *name, int disabled)
+static enum pcn_err pg_set_user_disabled(struct pcn_store *s, const char *name, int disabled)
 {
     return update_user(s, "UPDATE app_user SET disabled = $2::int WHERE name = $1", name,
                        disabled ? "1" : "0");
 }
 
-enum pcn_err pcn__pg_add_session(struct pcn_store *s, const struct pcn_session *ses)
+static enum pcn_err pg_add_session(struct pcn_store *s, const struct pcn_session *ses)
 {
     struct pg_params p = {.n = 0};
 
@@ -153,8 +150,8 @@ static int session_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_session_fn)fn)(&ses, &u, ud);
 }
 
-enum pcn_err pcn__pg_get_session(struct pcn_store *s, const char *token_hash, pcn_session_fn fn,
-                                 void *ud)
+static enum pcn_err pg_get_session(struct pcn_store *s, const char *token_hash, pcn_session_fn fn,
+                                   void *ud)
 {
     struct pg_params p = {.n = 0};
     int rows = 0;
@@ -172,7 +169,7 @@ enum pcn_err pcn__pg_get_session(struct pcn_store *s, const char *token_hash, pc
     return rc;
 }
 
-enum pcn_err pcn__pg_revoke_session(struct pcn_store *s, const char *token_hash)
+static enum pcn_err pg_revoke_session(struct pcn_store *s, const char *token_hash)
 {
     struct pg_params p = {.n = 0};
     int64_t changes = 0;
@@ -186,7 +183,7 @@ enum pcn_err pcn__pg_revoke_session(struct pcn_store *s, const char *token_hash)
     return rc;
 }
 
-enum pcn_err pcn__pg_revoke_user_sessions(struct pcn_store *s, int64_t user_id)
+static enum pcn_err pg_revoke_user_sessions(struct pcn_store *s, int64_t user_id)
 {
     struct pg_params p = {.n = 0};
 
@@ -195,8 +192,8 @@ enum pcn_err pcn__pg_revoke_user_sessions(struct pcn_store *s, int64_t user_id)
                       "revoking sessions", NULL);
 }
 
-enum pcn_err pcn__pg_add_login_attempt(struct pcn_store *s, const char *subject, int64_t at,
-                                       int success)
+static enum pcn_err pg_add_login_attempt(struct pcn_store *s, const char *subject, int64_t at,
+                                         int success)
 {
     struct pg_params p = {.n = 0};
 
@@ -207,8 +204,8 @@ enum pcn_err pcn__pg_add_login_attempt(struct pcn_store *s, const char *subject,
                       "recording login attempt", NULL);
 }
 
-enum pcn_err pcn__pg_count_login_failures(struct pcn_store *s, const char *subject, int64_t since,
-                                          int64_t *ret)
+static enum pcn_err pg_count_login_failures(struct pcn_store *s, const char *subject, int64_t since,
+                                            int64_t *ret)
 {
     struct pg_params p = {.n = 0};
     PGresult *r = NULL;
@@ -227,7 +224,7 @@ enum pcn_err pcn__pg_count_login_failures(struct pcn_store *s, const char *subje
     return rc;
 }
 
-enum pcn_err pcn__pg_append_audit(struct pcn_store *s, const struct pcn_audit_row *a)
+static enum pcn_err pg_append_audit(struct pcn_store *s, const struct pcn_audit_row *a)
 {
     struct pg_params p = {.n = 0};
 
@@ -266,7 +263,7 @@ static int audit_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_audit_fn)fn)(&a, ud);
 }
 
-enum pcn_err pcn__pg_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *ud)
+static enum pcn_err pg_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *ud)
 {
     int rows = 0;
     enum pcn_err rc =
@@ -278,8 +275,8 @@ enum pcn_err pcn__pg_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *ud)
     return rc;
 }
 
-enum pcn_err pcn__pg_each_audit(struct pcn_store *s, int64_t after_id, int64_t limit,
-                                pcn_audit_fn fn, void *ud)
+static enum pcn_err pg_each_audit(struct pcn_store *s, int64_t after_id, int64_t limit,
+                                  pcn_audit_fn fn, void *ud)
 {
     struct pg_params p = {.n = 0};
 
@@ -294,97 +291,21 @@ enum pcn_err pcn__pg_each_audit(struct pcn_store *s, int64_t after_id, int64_t l
                         &p, audit_row, (pcn__pg_any_fn)fn, ud, NULL, "reading the audit log");
 }
 
-static enum pcn_err by_key(struct pcn_store *s, const char *sql, int64_t key, pcn__pg_row_fn row,
-                           pcn__pg_any_fn fn, void *ud, int *ret_rows, const char *what)
-{
-    struct pg_params p = {.n = 0};
+static const struct pcn__store_auth_ops auth_ops = {
+    .add_user = pg_add_user,
+    .get_user = pg_get_user,
+    .each_user = pg_each_user,
+    .set_user_password = pg_set_user_password,
+    .set_user_disabled = pg_set_user_disabled,
+    .add_session = pg_add_session,
+    .get_session = pg_get_session,
+    .revoke_session = pg_revoke_session,
+    .revoke_user_sessions = pg_revoke_user_sessions,
+    .add_login_attempt = pg_add_login_attempt,
+    .count_login_failures = pg_count_login_failures,
+    .append_audit = pg_append_audit,
+    .last_audit = pg_last_audit,
+    .each_audit = pg_each_audit,
+};
 
-    pcn__pg_int(&p, key);
-    return pcn__pg_walk(pg_of(s), sql, &p, row, fn, ud, ret_rows, what);
-}
-
-enum pcn_err pcn__pg_get_patient(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud)
-{
-    int rows = 0;
-    enum pcn_err rc =
-        by_key(s,
-               "SELECT id, patient_id, nhs_number, family_name, given_name, "
-               "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
-               "registered_from, registered_to, date_of_death FROM patient "
-               "WHERE id = $1::bigint",
-               key, pcn__pg_patient_row, (pcn__pg_any_fn)fn, ud, &rows, "reading patient");
-
-    if (rc == PCN_OK && rows == 0)
-        return pcn__store_fail(s, PCN_ENOTFOUND, "no patient with key %" PRId64, key);
-    return rc;
-}
-
-enum pcn_err pcn__pg_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud)
-{
-    return by_key(s,
-                  "SELECT patient, date, end_date, kind, system, code, value, unit, source, "
-                  "orig_system, orig_code FROM event WHERE patient = $1::bigint ORDER BY date, id",
-                  key, pcn__pg_event_row, (pcn__pg_any_fn)fn, ud, NULL, "reading events");
-}
-
-enum pcn_err pcn__pg_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
-                                         void *ud)
-{
-    return by_key(s,
-                  "SELECT patient, start_date, end_date, system, code, quantity, source "
-                  "FROM medication WHERE patient = $1::bigint ORDER BY start_date, id",
-                  key, pcn__pg_medication_row, (pcn__pg_any_fn)fn, ud, NULL, "reading medications");
-}
-
-enum pcn_err pcn__pg_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud)
-{
-    return by_key(s,
-                  "SELECT t.system, t.code, t.term FROM "
-                  "(SELECT system, code FROM event WHERE patient = $1::bigint UNION "
-                  "SELECT system, code FROM medication WHERE patient = $1::bigint) AS c "
-                  "JOIN term AS t ON t.system = c.system AND t.code = c.code",
-                  key, pcn__pg_term_row, (pcn__pg_any_fn)fn, ud, NULL, "reading terms");
-}
-
-enum pcn_err pcn__pg_last_data_date(struct pcn_store *s, int32_t *ret)
-{
-    PGresult *r = NULL;
-    enum pcn_err rc = pcn__pg_exec(pg_of(s),
-                                   "SELECT GREATEST((SELECT MAX(date) FROM event), "
-                                   "(SELECT MAX(start_date) FROM medication), "
-                                   "(SELECT MAX(date) FROM immunisation), "
-                                   "(SELECT MAX(date) FROM list_size), "
-                                   "(SELECT MAX(start_date) FROM membership))",
-                                   NULL, PG_READ, &r, "reading the latest data date");
-
-    if (rc == PCN_OK)
-        *ret = PQntuples(r) ? pcn__pg_col_date(r, 0, 0) : PCN_DATE_NONE;
-    PQclear(r);
-    return rc;
-}
-
-enum pcn_err pcn__pg_begin_read(struct pcn_store *s)
-{
-    struct pg_store *ps = pg_of(s);
-    enum pcn_err rc;
-
-    if (ps->in_read)
-        return pcn__store_fail(s, PCN_EINVAL, "a read transaction is already open");
-    rc = pcn__pg_simple(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-                        "starting a read transaction");
-    if (rc == PCN_OK)
-        ps->in_read = 1;
-    return rc;
-}
-
-void pcn__pg_end_read(struct pcn_store *s)
-{
-    struct pg_store *ps = pg_of(s);
-
-    if (!ps->in_read)
-        return;
-    if (PQtransactionStatus(ps->conn) == PQTRANS_INERROR)
-        pcn__pg_timeout_lost(ps); /* the COMMIT below rolls back */
-    (void)pcn__pg_simple(ps, "COMMIT", "ending a read transaction");
-    ps->in_read = 0;
-}
+const struct pcn__store_impl pcn__pg_auth = {.domain = &pcn__store_auth, .ops = &auth_ops};

@@ -1,5 +1,6 @@
 /*
- * pg_int.h - internals of the PostgreSQL backend: the handle, text
+ * pg_int.h - internals of the PostgreSQL backend: the handle, the list of
+ * domains the backend stores (each in its own file, SQL included), text
  * parameter lists, execution of named prepared statements, and cursor
  * walks. Walks read through a cursor in batches so a callback may run
  * other statements on the same connection between rows, as it can on
@@ -18,15 +19,29 @@
 #define PG_MAX_PARAMS 16
 #define PG_PARAM_TEXT 40
 
+/*
+ * The domains this backend stores, one line each: X(name) registers the
+ * table pcn__pg_<name> (a struct pcn__store_impl) from pg_<name>.c
+ * (docs/internals/adding.md).
+ */
+#define PCN__PG_DOMAINS(X)                                                                         \
+    X(registry)                                                                                    \
+    X(population)                                                                                  \
+    X(auth)                                                                                        \
+    /* one line per domain, above */
+
+#define PCN__PG_DECLARE(name) extern const struct pcn__store_impl pcn__pg_##name;
+PCN__PG_DOMAINS(PCN__PG_DECLARE)
+#undef PCN__PG_DECLARE
+
 struct pg_store {
     struct pcn_store head; /* must be first */
     PGconn *conn;
     int schema_version;
     int tx_dirty;
-    int walk_depth;                 /* cursors open now; each gets its own name */
-    int in_read;                    /* a read transaction is open */
-    struct pcn_strmap *prepared;    /* statement text -> 1 once prepared */
-    struct pcn_strmap *tx_patients; /* patient_id -> key, for this transaction */
+    int walk_depth;              /* cursors open now; each gets its own name */
+    int in_read;                 /* a read transaction is open */
+    struct pcn_strmap *prepared; /* statement text -> 1 once prepared */
     /*
      * statement_timeout as last set, in ms: PG_TIMEOUT_UNMANAGED until the
      * first deadline (the server's setting is left alone), PG_TIMEOUT_UNKNOWN
@@ -52,7 +67,6 @@ static inline void pcn__pg_timeout_lost(struct pg_store *ps)
  * requests costs no extra round trips).
  */
 enum pcn_err pcn__pg_sync_timeout(struct pg_store *ps);
-enum pcn_err pcn__pg_set_deadline(struct pcn_store *s, int64_t deadline);
 
 static inline struct pg_store *pg_of(struct pcn_store *s)
 {
@@ -108,79 +122,5 @@ typedef int (*pcn__pg_row_fn)(const PGresult *r, int row, pcn__pg_any_fn fn, voi
 enum pcn_err pcn__pg_walk(struct pg_store *ps, const char *sql, const struct pg_params *p,
                           pcn__pg_row_fn row, pcn__pg_any_fn fn, void *ud, int *ret_rows,
                           const char *what);
-
-/*
- * Row decoders shared by the population walks and the patient view:
- * one patient, event or medication row, handed to the caller's callback.
- */
-int pcn__pg_patient_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud);
-int pcn__pg_event_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud);
-int pcn__pg_medication_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud);
-int pcn__pg_term_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud);
-
-/* Registry and population operations, installed in the ops table by pg_store.c. */
-enum pcn_err pcn__pg_put_network(struct pcn_store *s, const struct pcn_network *n);
-enum pcn_err pcn__pg_put_practice(struct pcn_store *s, const struct pcn_practice *p);
-enum pcn_err pcn__pg_get_network(struct pcn_store *s, const char *code, pcn_network_fn fn,
-                                 void *ud);
-enum pcn_err pcn__pg_each_network(struct pcn_store *s, pcn_network_fn fn, void *ud);
-enum pcn_err pcn__pg_get_practice(struct pcn_store *s, const char *code, pcn_practice_fn fn,
-                                  void *ud);
-enum pcn_err pcn__pg_each_practice(struct pcn_store *s, pcn_practice_fn fn, void *ud);
-enum pcn_err pcn__pg_add_membership(struct pcn_store *s, const struct pcn_membership *m);
-enum pcn_err pcn__pg_end_membership(struct pcn_store *s, const char *practice, int32_t end_date);
-enum pcn_err pcn__pg_each_membership(struct pcn_store *s, const char *practice,
-                                     pcn_membership_fn fn, void *ud);
-enum pcn_err pcn__pg_add_site(struct pcn_store *s, const struct pcn_site *site, int64_t *ret_id);
-enum pcn_err pcn__pg_each_site(struct pcn_store *s, pcn_site_fn fn, void *ud);
-enum pcn_err pcn__pg_put_list_size(struct pcn_store *s, const struct pcn_list_size *l);
-enum pcn_err pcn__pg_list_size_at(struct pcn_store *s, const char *practice, int32_t date,
-                                  int64_t *ret_patients, int32_t *ret_date);
-enum pcn_err pcn__pg_put_list_band(struct pcn_store *s, const struct pcn_list_band *b);
-enum pcn_err pcn__pg_each_list_band(struct pcn_store *s, const char *practice, int32_t date,
-                                    pcn_list_band_fn fn, void *ud);
-
-enum pcn_err pcn__pg_put_patient(struct pcn_store *s, const struct pcn_patient *p);
-enum pcn_err pcn__pg_put_event(struct pcn_store *s, const struct pcn_event *e);
-enum pcn_err pcn__pg_put_medication(struct pcn_store *s, const struct pcn_medication *m);
-enum pcn_err pcn__pg_put_immunisation(struct pcn_store *s, const struct pcn_immunisation *i);
-enum pcn_err pcn__pg_put_encounter(struct pcn_store *s, const struct pcn_encounter *e);
-enum pcn_err pcn__pg_put_term(struct pcn_store *s, const struct pcn_term *t);
-enum pcn_err pcn__pg_each_patient(struct pcn_store *s, pcn_patient_fn fn, void *ud);
-enum pcn_err pcn__pg_each_event(struct pcn_store *s, pcn_event_fn fn, void *ud);
-enum pcn_err pcn__pg_each_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud);
-enum pcn_err pcn__pg_each_immunisation(struct pcn_store *s, pcn_immunisation_fn fn, void *ud);
-enum pcn_err pcn__pg_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud);
-enum pcn_err pcn__pg_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud);
-enum pcn_err pcn__pg_find_patient(struct pcn_store *s, const char *patient_id, int64_t *ret_key);
-enum pcn_err pcn__pg_count(struct pcn_store *s, struct pcn_store_counts *ret);
-
-/* Users, sessions, audit, patient view and read transactions (pg_auth.c). */
-enum pcn_err pcn__pg_add_user(struct pcn_store *s, const struct pcn_user *u, int64_t *ret_id);
-enum pcn_err pcn__pg_get_user(struct pcn_store *s, const char *name, pcn_user_fn fn, void *ud);
-enum pcn_err pcn__pg_each_user(struct pcn_store *s, pcn_user_fn fn, void *ud);
-enum pcn_err pcn__pg_set_user_password(struct pcn_store *s, const char *name, const char *pwhash);
-enum pcn_err pcn__pg_set_user_disabled(struct pcn_store *s, const char *name, int disabled);
-enum pcn_err pcn__pg_add_session(struct pcn_store *s, const struct pcn_session *ses);
-enum pcn_err pcn__pg_get_session(struct pcn_store *s, const char *token_hash, pcn_session_fn fn,
-                                 void *ud);
-enum pcn_err pcn__pg_revoke_session(struct pcn_store *s, const char *token_hash);
-enum pcn_err pcn__pg_revoke_user_sessions(struct pcn_store *s, int64_t user_id);
-enum pcn_err pcn__pg_add_login_attempt(struct pcn_store *s, const char *subject, int64_t at,
-                                       int success);
-enum pcn_err pcn__pg_count_login_failures(struct pcn_store *s, const char *subject, int64_t since,
-                                          int64_t *ret);
-enum pcn_err pcn__pg_append_audit(struct pcn_store *s, const struct pcn_audit_row *a);
-enum pcn_err pcn__pg_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *ud);
-enum pcn_err pcn__pg_each_audit(struct pcn_store *s, int64_t after_id, int64_t limit,
-                                pcn_audit_fn fn, void *ud);
-enum pcn_err pcn__pg_get_patient(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud);
-enum pcn_err pcn__pg_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud);
-enum pcn_err pcn__pg_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
-                                         void *ud);
-enum pcn_err pcn__pg_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud);
-enum pcn_err pcn__pg_last_data_date(struct pcn_store *s, int32_t *ret);
-enum pcn_err pcn__pg_begin_read(struct pcn_store *s);
-void pcn__pg_end_read(struct pcn_store *s);
 
 #endif /* PCN_STORE_PG_INT_H */

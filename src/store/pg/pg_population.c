@@ -1,23 +1,58 @@
 /*
- * pg_population.c - coded GP records on PostgreSQL, with the SQLite
+ * pg_population.c - the population domain on PostgreSQL, with the SQLite
  * backend's semantics: put_patient replaces a patient whole (children go
  * by ON DELETE CASCADE) and remembers its key for the transaction; child
  * records may name only patients put in the same transaction; walks are
- * ordered by patient key, then date, then insertion.
+ * ordered by patient key, then date, then insertion; the patient view
+ * reads one patient's rows.
  */
 #include "store/pg/pg_int.h"
 
+#include <inttypes.h>
 #include <string.h>
 
+#include "pcn/alloc.h"
 #include "pcn/date.h"
+#include "store/population_int.h"
 #include "util/common.h"
+
+/* The domain's state on the handle (its slot, pcn__store_state()). */
+struct pg_population {
+    struct pcn_strmap *tx_patients; /* patient_id -> key, this transaction's; NULL: none yet */
+};
+
+/* This transaction's patients; NULL when none has been put. */
+static struct pcn_strmap *tx_patients(struct pg_store *ps)
+{
+    const struct pg_population *pop = *pcn__store_state(&ps->head, &pcn__store_population);
+
+    return pop ? pop->tx_patients : NULL;
+}
+
+/* This transaction's patients, the map made on first use; NULL (message set) without memory. */
+static struct pcn_strmap *patients_for_write(struct pg_store *ps)
+{
+    void **slot = pcn__store_state(&ps->head, &pcn__store_population);
+    struct pg_population *pop;
+
+    if (!*slot)
+        *slot = pcn_calloc(1, sizeof(struct pg_population));
+    pop = *slot;
+    if (pop && !pop->tx_patients)
+        pop->tx_patients = pcn_strmap_new();
+    if (!pop || !pop->tx_patients) {
+        (void)pcn__store_fail(&ps->head, PCN_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return pop->tx_patients;
+}
 
 static enum pcn_err patient_key(struct pg_store *ps, const char *patient_id, int64_t *ret)
 {
+    const struct pcn_strmap *patients = tx_patients(ps);
     uint64_t key;
 
-    if (!patient_id || !ps->tx_patients ||
-        !pcn_strmap_get(ps->tx_patients, patient_id, strlen(patient_id), &key))
+    if (!patient_id || !patients || !pcn_strmap_get(patients, patient_id, strlen(patient_id), &key))
         return pcn__store_fail(&ps->head, PCN_ENOTFOUND,
                                "record refers to patient '%s', which is not in this import",
                                patient_id ? patient_id : "");
@@ -25,7 +60,7 @@ static enum pcn_err patient_key(struct pg_store *ps, const char *patient_id, int
     return PCN_OK;
 }
 
-enum pcn_err pcn__pg_find_patient(struct pcn_store *s, const char *patient_id, int64_t *ret_key)
+static enum pcn_err pg_find_patient(struct pcn_store *s, const char *patient_id, int64_t *ret_key)
 {
     struct pg_params p = {.n = 0};
     PGresult *r = NULL;
@@ -42,18 +77,22 @@ enum pcn_err pcn__pg_find_patient(struct pcn_store *s, const char *patient_id, i
     return rc;
 }
 
-enum pcn_err pcn__pg_put_patient(struct pcn_store *s, const struct pcn_patient *pt)
+static enum pcn_err pg_put_patient(struct pcn_store *s, const struct pcn_patient *pt)
 {
     struct pg_store *ps = pg_of(s);
     struct pg_params p = {.n = 0};
     char sex[2] = {pcn_sex_letter(pt->sex), '\0'};
     PGresult *r = NULL;
+    struct pcn_strmap *patients;
     int64_t old = 0;
     enum pcn_err rc;
 
     if (!pt->patient_id || !*pt->patient_id)
         return pcn__store_fail(s, PCN_EINVAL, "patient without an id");
-    rc = pcn__pg_find_patient(s, pt->patient_id, &old);
+    patients = patients_for_write(ps);
+    if (!patients)
+        return PCN_ENOMEM;
+    rc = pg_find_patient(s, pt->patient_id, &old);
     if (rc == PCN_OK) {
         pcn__pg_int(&p, old);
         rc =
@@ -83,14 +122,14 @@ enum pcn_err pcn__pg_put_patient(struct pcn_store *s, const struct pcn_patient *
                       "registered_to, date_of_death) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
                       "$10, $11, $12, $13) RETURNING id",
                       &p, 1, &r, "saving patient");
-    if (rc == PCN_OK && pcn_strmap_put(ps->tx_patients, pt->patient_id, strlen(pt->patient_id),
+    if (rc == PCN_OK && pcn_strmap_put(patients, pt->patient_id, strlen(pt->patient_id),
                                        (uint64_t)pcn__pg_col_int(r, 0, 0)) != PCN_OK)
         rc = pcn__store_fail(s, PCN_ENOMEM, "out of memory");
     PQclear(r);
     return rc;
 }
 
-enum pcn_err pcn__pg_put_event(struct pcn_store *s, const struct pcn_event *e)
+static enum pcn_err pg_put_event(struct pcn_store *s, const struct pcn_event *e)
 {
     struct pg_store *ps = pg_of(s);
     struct pg_params p = {.n = 0};
@@ -117,7 +156,7 @@ enum pcn_err pcn__pg_put_event(struct pcn_store *s, const struct pcn_event *e)
                         &p, 1, NULL, "saving event");
 }
 
-enum pcn_err pcn__pg_put_medication(struct pcn_store *s, const struct pcn_medication *m)
+static enum pcn_err pg_put_medication(struct pcn_store *s, const struct pcn_medication *m)
 {
     struct pg_store *ps = pg_of(s);
     struct pg_params p = {.n = 0};
@@ -139,7 +178,7 @@ enum pcn_err pcn__pg_put_medication(struct pcn_store *s, const struct pcn_medica
                         &p, 1, NULL, "saving medication");
 }
 
-enum pcn_err pcn__pg_put_immunisation(struct pcn_store *s, const struct pcn_immunisation *i)
+static enum pcn_err pg_put_immunisation(struct pcn_store *s, const struct pcn_immunisation *i)
 {
     struct pg_store *ps = pg_of(s);
     struct pg_params p = {.n = 0};
@@ -159,7 +198,7 @@ enum pcn_err pcn__pg_put_immunisation(struct pcn_store *s, const struct pcn_immu
                         &p, 1, NULL, "saving immunisation");
 }
 
-enum pcn_err pcn__pg_put_encounter(struct pcn_store *s, const struct pcn_encounter *e)
+static enum pcn_err pg_put_encounter(struct pcn_store *s, const struct pcn_encounter *e)
 {
     struct pg_store *ps = pg_of(s);
     struct pg_params p = {.n = 0};
@@ -182,7 +221,7 @@ enum pcn_err pcn__pg_put_encounter(struct pcn_store *s, const struct pcn_encount
                         &p, 1, NULL, "saving encounter");
 }
 
-enum pcn_err pcn__pg_put_term(struct pcn_store *s, const struct pcn_term *t)
+static enum pcn_err pg_put_term(struct pcn_store *s, const struct pcn_term *t)
 {
     struct pg_params p = {.n = 0};
 
@@ -195,7 +234,7 @@ enum pcn_err pcn__pg_put_term(struct pcn_store *s, const struct pcn_term *t)
                         &p, 1, NULL, "saving term");
 }
 
-int pcn__pg_patient_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+static int patient_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
 {
     enum pcn_sex sex = PCN_SEX_UNKNOWN;
     const char *sx = pcn__pg_col_text(r, i, 6);
@@ -221,7 +260,7 @@ int pcn__pg_patient_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_patient_fn)fn)(pcn__pg_col_int(r, i, 0), &p, ud);
 }
 
-int pcn__pg_event_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+static int event_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
 {
     struct pcn_event e = {
         .date = pcn__pg_col_date(r, i, 1),
@@ -238,7 +277,7 @@ int pcn__pg_event_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_event_fn)fn)(pcn__pg_col_int(r, i, 0), &e, ud);
 }
 
-int pcn__pg_medication_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+static int medication_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
 {
     struct pcn_medication m = {
         .start_date = pcn__pg_col_date(r, i, 1),
@@ -276,7 +315,7 @@ static int encounter_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_encounter_fn)fn)(pcn__pg_col_int(r, i, 0), &e, ud);
 }
 
-int pcn__pg_term_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
+static int term_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
 {
     struct pcn_term t = {
         .system = pcn__pg_col_text(r, i, 0),
@@ -286,34 +325,32 @@ int pcn__pg_term_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_term_fn)fn)(&t, ud);
 }
 
-enum pcn_err pcn__pg_each_patient(struct pcn_store *s, pcn_patient_fn fn, void *ud)
+static enum pcn_err pg_each_patient(struct pcn_store *s, pcn_patient_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s),
                         "SELECT id, patient_id, nhs_number, family_name, given_name, "
                         "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
                         "registered_from, registered_to, date_of_death FROM patient ORDER BY id",
-                        NULL, pcn__pg_patient_row, (pcn__pg_any_fn)fn, ud, NULL,
-                        "reading patients");
+                        NULL, patient_row, (pcn__pg_any_fn)fn, ud, NULL, "reading patients");
 }
 
-enum pcn_err pcn__pg_each_event(struct pcn_store *s, pcn_event_fn fn, void *ud)
+static enum pcn_err pg_each_event(struct pcn_store *s, pcn_event_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s),
                         "SELECT patient, date, end_date, kind, system, code, value, unit, source, "
                         "orig_system, orig_code FROM event ORDER BY patient, date, id",
-                        NULL, pcn__pg_event_row, (pcn__pg_any_fn)fn, ud, NULL, "reading events");
+                        NULL, event_row, (pcn__pg_any_fn)fn, ud, NULL, "reading events");
 }
 
-enum pcn_err pcn__pg_each_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud)
+static enum pcn_err pg_each_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s),
                         "SELECT patient, start_date, end_date, system, code, quantity, source "
                         "FROM medication ORDER BY patient, start_date, id",
-                        NULL, pcn__pg_medication_row, (pcn__pg_any_fn)fn, ud, NULL,
-                        "reading medications");
+                        NULL, medication_row, (pcn__pg_any_fn)fn, ud, NULL, "reading medications");
 }
 
-enum pcn_err pcn__pg_each_immunisation(struct pcn_store *s, pcn_immunisation_fn fn, void *ud)
+static enum pcn_err pg_each_immunisation(struct pcn_store *s, pcn_immunisation_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s),
                         "SELECT patient, date, system, code, source FROM immunisation "
@@ -322,7 +359,7 @@ enum pcn_err pcn__pg_each_immunisation(struct pcn_store *s, pcn_immunisation_fn 
                         "reading immunisations");
 }
 
-enum pcn_err pcn__pg_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud)
+static enum pcn_err pg_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s),
                         "SELECT patient, encounter_id, date, end_date, system, code, "
@@ -330,13 +367,13 @@ enum pcn_err pcn__pg_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, vo
                         NULL, encounter_row, (pcn__pg_any_fn)fn, ud, NULL, "reading encounters");
 }
 
-enum pcn_err pcn__pg_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud)
+static enum pcn_err pg_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s), "SELECT system, code, term FROM term ORDER BY system, code", NULL,
-                        pcn__pg_term_row, (pcn__pg_any_fn)fn, ud, NULL, "reading terms");
+                        term_row, (pcn__pg_any_fn)fn, ud, NULL, "reading terms");
 }
 
-enum pcn_err pcn__pg_count(struct pcn_store *s, struct pcn_store_counts *ret)
+static enum pcn_err pg_count(struct pcn_store *s, struct pcn_store_counts *ret)
 {
     PGresult *r = NULL;
     enum pcn_err rc =
@@ -357,3 +394,118 @@ enum pcn_err pcn__pg_count(struct pcn_store *s, struct pcn_store_counts *ret)
     PQclear(r);
     return rc;
 }
+
+static enum pcn_err by_key(struct pcn_store *s, const char *sql, int64_t key, pcn__pg_row_fn row,
+                           pcn__pg_any_fn fn, void *ud, int *ret_rows, const char *what)
+{
+    struct pg_params p = {.n = 0};
+
+    pcn__pg_int(&p, key);
+    return pcn__pg_walk(pg_of(s), sql, &p, row, fn, ud, ret_rows, what);
+}
+
+static enum pcn_err pg_get_patient(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud)
+{
+    int rows = 0;
+    enum pcn_err rc = by_key(s,
+                             "SELECT id, patient_id, nhs_number, family_name, given_name, "
+                             "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
+                             "registered_from, registered_to, date_of_death FROM patient "
+                             "WHERE id = $1::bigint",
+                             key, patient_row, (pcn__pg_any_fn)fn, ud, &rows, "reading patient");
+
+    if (rc == PCN_OK && rows == 0)
+        return pcn__store_fail(s, PCN_ENOTFOUND, "no patient with key %" PRId64, key);
+    return rc;
+}
+
+static enum pcn_err pg_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud)
+{
+    return by_key(s,
+                  "SELECT patient, date, end_date, kind, system, code, value, unit, source, "
+                  "orig_system, orig_code FROM event WHERE patient = $1::bigint ORDER BY date, id",
+                  key, event_row, (pcn__pg_any_fn)fn, ud, NULL, "reading events");
+}
+
+static enum pcn_err pg_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
+                                           void *ud)
+{
+    return by_key(s,
+                  "SELECT patient, start_date, end_date, system, code, quantity, source "
+                  "FROM medication WHERE patient = $1::bigint ORDER BY start_date, id",
+                  key, medication_row, (pcn__pg_any_fn)fn, ud, NULL, "reading medications");
+}
+
+static enum pcn_err pg_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud)
+{
+    return by_key(s,
+                  "SELECT t.system, t.code, t.term FROM "
+                  "(SELECT system, code FROM event WHERE patient = $1::bigint UNION "
+                  "SELECT system, code FROM medication WHERE patient = $1::bigint) AS c "
+                  "JOIN term AS t ON t.system = c.system AND t.code = c.code",
+                  key, term_row, (pcn__pg_any_fn)fn, ud, NULL, "reading terms");
+}
+
+static enum pcn_err pg_last_data_date(struct pcn_store *s, int32_t *ret)
+{
+    PGresult *r = NULL;
+    enum pcn_err rc = pcn__pg_exec(pg_of(s),
+                                   "SELECT GREATEST((SELECT MAX(date) FROM event), "
+                                   "(SELECT MAX(start_date) FROM medication), "
+                                   "(SELECT MAX(date) FROM immunisation), "
+                                   "(SELECT MAX(date) FROM list_size), "
+                                   "(SELECT MAX(start_date) FROM membership))",
+                                   NULL, PG_READ, &r, "reading the latest data date");
+
+    if (rc == PCN_OK)
+        *ret = PQntuples(r) ? pcn__pg_col_date(r, 0, 0) : PCN_DATE_NONE;
+    PQclear(r);
+    return rc;
+}
+
+/* ---- the domain's state: hooks that store.c calls ---- */
+
+/* The transaction's patients are forgotten. */
+static void end_tx(struct pcn_store *s, void *st)
+{
+    struct pg_population *pop = st;
+
+    (void)s;
+    pcn_strmap_free(pop->tx_patients);
+    pop->tx_patients = NULL;
+}
+
+static void free_state(struct pcn_store *s, void *st)
+{
+    end_tx(s, st);
+    pcn_free(st);
+}
+
+static const struct pcn__store_population_ops population_ops = {
+    .put_patient = pg_put_patient,
+    .put_event = pg_put_event,
+    .put_medication = pg_put_medication,
+    .put_immunisation = pg_put_immunisation,
+    .put_encounter = pg_put_encounter,
+    .put_term = pg_put_term,
+    .each_patient = pg_each_patient,
+    .each_event = pg_each_event,
+    .each_medication = pg_each_medication,
+    .each_immunisation = pg_each_immunisation,
+    .each_encounter = pg_each_encounter,
+    .each_term = pg_each_term,
+    .find_patient = pg_find_patient,
+    .count = pg_count,
+    .get_patient = pg_get_patient,
+    .patient_events = pg_patient_events,
+    .patient_medications = pg_patient_medications,
+    .patient_terms = pg_patient_terms,
+    .last_data_date = pg_last_data_date,
+};
+
+const struct pcn__store_impl pcn__pg_population = {
+    .domain = &pcn__store_population,
+    .ops = &population_ops,
+    .end_tx = end_tx,
+    .free_state = free_state,
+};

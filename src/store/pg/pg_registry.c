@@ -1,5 +1,5 @@
 /*
- * pg_registry.c - the network registry on PostgreSQL, with the same
+ * pg_registry.c - the registry domain on PostgreSQL, with the same
  * behaviour as the SQLite backend (conformance suite): upserts that keep
  * fields the caller leaves NULL, memberships without overlaps, sites, list
  * sizes and age/sex bands.
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pcn/date.h"
+#include "store/registry_int.h"
 #include "util/common.h"
 
 #define NETWORK_COLS                                                                               \
@@ -17,7 +18,7 @@
     "region_code, region_name"
 #define PRACTICE_COLS "code, name, postcode, sub_icb_code, icb_code, supplier"
 
-enum pcn_err pcn__pg_put_network(struct pcn_store *s, const struct pcn_network *n)
+static enum pcn_err pg_put_network(struct pcn_store *s, const struct pcn_network *n)
 {
     struct pg_params p = {.n = 0};
 
@@ -43,7 +44,7 @@ enum pcn_err pcn__pg_put_network(struct pcn_store *s, const struct pcn_network *
                         &p, 1, NULL, "saving network");
 }
 
-enum pcn_err pcn__pg_put_practice(struct pcn_store *s, const struct pcn_practice *pr)
+static enum pcn_err pg_put_practice(struct pcn_store *s, const struct pcn_practice *pr)
 {
     struct pg_params p = {.n = 0};
 
@@ -106,32 +107,33 @@ static enum pcn_err get_one(struct pcn_store *s, const char *sql, const char *co
     return rc;
 }
 
-enum pcn_err pcn__pg_get_network(struct pcn_store *s, const char *code, pcn_network_fn fn, void *ud)
+static enum pcn_err pg_get_network(struct pcn_store *s, const char *code, pcn_network_fn fn,
+                                   void *ud)
 {
     return get_one(s, "SELECT " NETWORK_COLS " FROM network WHERE code = $1", code, network_row,
                    (pcn__pg_any_fn)fn, ud, "network");
 }
 
-enum pcn_err pcn__pg_each_network(struct pcn_store *s, pcn_network_fn fn, void *ud)
+static enum pcn_err pg_each_network(struct pcn_store *s, pcn_network_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s), "SELECT " NETWORK_COLS " FROM network ORDER BY code", NULL,
                         network_row, (pcn__pg_any_fn)fn, ud, NULL, "listing networks");
 }
 
-enum pcn_err pcn__pg_get_practice(struct pcn_store *s, const char *code, pcn_practice_fn fn,
-                                  void *ud)
+static enum pcn_err pg_get_practice(struct pcn_store *s, const char *code, pcn_practice_fn fn,
+                                    void *ud)
 {
     return get_one(s, "SELECT " PRACTICE_COLS " FROM practice WHERE code = $1", code, practice_row,
                    (pcn__pg_any_fn)fn, ud, "practice");
 }
 
-enum pcn_err pcn__pg_each_practice(struct pcn_store *s, pcn_practice_fn fn, void *ud)
+static enum pcn_err pg_each_practice(struct pcn_store *s, pcn_practice_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s), "SELECT " PRACTICE_COLS " FROM practice ORDER BY code", NULL,
                         practice_row, (pcn__pg_any_fn)fn, ud, NULL, "listing practices");
 }
 
-enum pcn_err pcn__pg_add_membership(struct pcn_store *s, const struct pcn_membership *m)
+static enum pcn_err pg_add_membership(struct pcn_store *s, const struct pcn_membership *m)
 {
     struct pg_store *ps = pg_of(s);
     struct pg_params p = {.n = 0};
@@ -171,7 +173,7 @@ enum pcn_err pcn__pg_add_membership(struct pcn_store *s, const struct pcn_member
                         &p, 1, NULL, "adding membership");
 }
 
-enum pcn_err pcn__pg_end_membership(struct pcn_store *s, const char *practice, int32_t end_date)
+static enum pcn_err pg_end_membership(struct pcn_store *s, const char *practice, int32_t end_date)
 {
     struct pg_params p = {.n = 0};
     PGresult *r = NULL;
@@ -203,8 +205,8 @@ static int membership_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_membership_fn)fn)(&m, ud);
 }
 
-enum pcn_err pcn__pg_each_membership(struct pcn_store *s, const char *practice,
-                                     pcn_membership_fn fn, void *ud)
+static enum pcn_err pg_each_membership(struct pcn_store *s, const char *practice,
+                                       pcn_membership_fn fn, void *ud)
 {
     struct pg_params p = {.n = 0};
 
@@ -221,7 +223,7 @@ enum pcn_err pcn__pg_each_membership(struct pcn_store *s, const char *practice,
                         &p, membership_row, (pcn__pg_any_fn)fn, ud, NULL, "listing memberships");
 }
 
-enum pcn_err pcn__pg_add_site(struct pcn_store *s, const struct pcn_site *site, int64_t *ret_id)
+static enum pcn_err pg_add_site(struct pcn_store *s, const struct pcn_site *site, int64_t *ret_id)
 {
     struct pg_params p = {.n = 0};
     PGresult *r = NULL;
@@ -251,13 +253,13 @@ static int site_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_site_fn)fn)(&site, ud);
 }
 
-enum pcn_err pcn__pg_each_site(struct pcn_store *s, pcn_site_fn fn, void *ud)
+static enum pcn_err pg_each_site(struct pcn_store *s, pcn_site_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s), "SELECT id, practice, name, postcode FROM site ORDER BY id", NULL,
                         site_row, (pcn__pg_any_fn)fn, ud, NULL, "listing sites");
 }
 
-enum pcn_err pcn__pg_put_list_size(struct pcn_store *s, const struct pcn_list_size *l)
+static enum pcn_err pg_put_list_size(struct pcn_store *s, const struct pcn_list_size *l)
 {
     struct pg_params p = {.n = 0};
 
@@ -270,8 +272,8 @@ enum pcn_err pcn__pg_put_list_size(struct pcn_store *s, const struct pcn_list_si
                         &p, 1, NULL, "saving list size");
 }
 
-enum pcn_err pcn__pg_list_size_at(struct pcn_store *s, const char *practice, int32_t date,
-                                  int64_t *ret_patients, int32_t *ret_date)
+static enum pcn_err pg_list_size_at(struct pcn_store *s, const char *practice, int32_t date,
+                                    int64_t *ret_patients, int32_t *ret_date)
 {
     struct pg_params p = {.n = 0};
     PGresult *r = NULL;
@@ -294,7 +296,7 @@ enum pcn_err pcn__pg_list_size_at(struct pcn_store *s, const char *practice, int
     return rc;
 }
 
-enum pcn_err pcn__pg_put_list_band(struct pcn_store *s, const struct pcn_list_band *b)
+static enum pcn_err pg_put_list_band(struct pcn_store *s, const struct pcn_list_band *b)
 {
     struct pg_params p = {.n = 0};
     char sex[2] = {b->sex, '\0'};
@@ -324,8 +326,8 @@ static int band_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
     return ((pcn_list_band_fn)fn)(&b, ud);
 }
 
-enum pcn_err pcn__pg_each_list_band(struct pcn_store *s, const char *practice, int32_t date,
-                                    pcn_list_band_fn fn, void *ud)
+static enum pcn_err pg_each_list_band(struct pcn_store *s, const char *practice, int32_t date,
+                                      pcn_list_band_fn fn, void *ud)
 {
     struct pg_params p = {.n = 0};
 
@@ -337,3 +339,24 @@ enum pcn_err pcn__pg_each_list_band(struct pcn_store *s, const char *practice, i
                         "WHERE practice = $1 AND date <= $2::int) ORDER BY sex, age_from",
                         &p, band_row, (pcn__pg_any_fn)fn, ud, NULL, "listing list size bands");
 }
+
+static const struct pcn__store_registry_ops registry_ops = {
+    .put_network = pg_put_network,
+    .put_practice = pg_put_practice,
+    .get_network = pg_get_network,
+    .each_network = pg_each_network,
+    .get_practice = pg_get_practice,
+    .each_practice = pg_each_practice,
+    .add_membership = pg_add_membership,
+    .end_membership = pg_end_membership,
+    .each_membership = pg_each_membership,
+    .add_site = pg_add_site,
+    .each_site = pg_each_site,
+    .put_list_size = pg_put_list_size,
+    .list_size_at = pg_list_size_at,
+    .put_list_band = pg_put_list_band,
+    .each_list_band = pg_each_list_band,
+};
+
+const struct pcn__store_impl pcn__pg_registry = {.domain = &pcn__store_registry,
+                                                 .ops = &registry_ops};

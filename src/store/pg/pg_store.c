@@ -1,9 +1,10 @@
 /*
- * pg_store.c - the PostgreSQL backend's handle: connect with libpq,
- * identify the database as OpenPCN's by its meta table, refuse a newer
- * schema, apply pending migrations under an advisory lock (each in its own
- * transaction), prepare statements once per connection, walk results
- * through cursors, and bump the data version on commits that wrote.
+ * pg_store.c - the PostgreSQL backend's handle and core: connect with
+ * libpq, identify the database as OpenPCN's by its meta table, refuse a
+ * newer schema, apply pending migrations under an advisory lock (each in
+ * its own transaction), list the domains the backend stores, prepare
+ * statements once per connection, walk results through cursors, bump the
+ * data version on commits that wrote, read transactions and deadlines.
  */
 #include "store/pg/pg_int.h"
 
@@ -301,7 +302,7 @@ enum pcn_err pcn__pg_sync_timeout(struct pg_store *ps)
     return rc;
 }
 
-enum pcn_err pcn__pg_set_deadline(struct pcn_store *s, int64_t deadline)
+static enum pcn_err pg_set_deadline(struct pcn_store *s, int64_t deadline)
 {
     struct pg_store *ps = pg_of(s);
 
@@ -430,7 +431,6 @@ static void pg_close(struct pcn_store *s)
         (void)pcn__pg_simple(ps, "ROLLBACK", "closing");
     PQfinish(ps->conn);
     pcn_strmap_free(ps->prepared);
-    pcn_strmap_free(ps->tx_patients);
     pcn_free(ps);
 }
 
@@ -492,23 +492,9 @@ static enum pcn_err pg_begin(struct pcn_store *s)
     struct pg_store *ps = pg_of(s);
     enum pcn_err rc = pcn__pg_simple(ps, "BEGIN", "starting transaction");
 
-    if (rc != PCN_OK)
-        return rc;
-    ps->tx_dirty = 0;
-    pcn_strmap_free(ps->tx_patients);
-    ps->tx_patients = pcn_strmap_new();
-    if (!ps->tx_patients) {
-        (void)pcn__pg_simple(ps, "ROLLBACK", "rolling back");
-        return pcn__store_fail(s, PCN_ENOMEM, "out of memory");
-    }
-    return PCN_OK;
-}
-
-static void pg_end_tx(struct pg_store *ps)
-{
-    pcn_strmap_free(ps->tx_patients);
-    ps->tx_patients = NULL;
-    ps->tx_dirty = 0;
+    if (rc == PCN_OK)
+        ps->tx_dirty = 0;
+    return rc;
 }
 
 static enum pcn_err pg_commit(struct pcn_store *s)
@@ -521,7 +507,7 @@ static enum pcn_err pg_commit(struct pcn_store *s)
                           "UPDATE meta SET value = (value::bigint + 1)::text "
                           "WHERE key = 'data_version'",
                           NULL, 1, NULL, "bumping data version");
-    pg_end_tx(ps);
+    ps->tx_dirty = 0;
     if (rc == PCN_OK)
         rc = pcn__pg_simple(ps, "COMMIT", "committing");
     return rc;
@@ -531,11 +517,43 @@ static void pg_rollback(struct pcn_store *s)
 {
     struct pg_store *ps = pg_of(s);
 
-    pg_end_tx(ps);
+    ps->tx_dirty = 0;
     pcn__pg_timeout_lost(ps);
     if (PQtransactionStatus(ps->conn) != PQTRANS_IDLE)
         (void)pcn__pg_simple(ps, "ROLLBACK", "rolling back");
 }
+
+/* ---- read transactions (REPEATABLE READ: one snapshot for a series of reads) ---- */
+
+static enum pcn_err pg_begin_read(struct pcn_store *s)
+{
+    struct pg_store *ps = pg_of(s);
+    enum pcn_err rc;
+
+    if (ps->in_read)
+        return pcn__store_fail(s, PCN_EINVAL, "a read transaction is already open");
+    rc = pcn__pg_simple(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                        "starting a read transaction");
+    if (rc == PCN_OK)
+        ps->in_read = 1;
+    return rc;
+}
+
+static void pg_end_read(struct pcn_store *s)
+{
+    struct pg_store *ps = pg_of(s);
+
+    if (!ps->in_read)
+        return;
+    if (PQtransactionStatus(ps->conn) == PQTRANS_INERROR)
+        pcn__pg_timeout_lost(ps); /* the COMMIT below rolls back */
+    (void)pcn__pg_simple(ps, "COMMIT", "ending a read transaction");
+    ps->in_read = 0;
+}
+
+#define PG_IMPL(name) &pcn__pg_##name,
+static const struct pcn__store_impl *const pg_impls[] = {PCN__PG_DOMAINS(PG_IMPL) NULL};
+#undef PG_IMPL
 
 static const struct pcn_store_ops pg_ops = {
     .name = "postgresql",
@@ -547,57 +565,9 @@ static const struct pcn_store_ops pg_ops = {
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,
-    .put_network = pcn__pg_put_network,
-    .put_practice = pcn__pg_put_practice,
-    .get_network = pcn__pg_get_network,
-    .each_network = pcn__pg_each_network,
-    .get_practice = pcn__pg_get_practice,
-    .each_practice = pcn__pg_each_practice,
-    .add_membership = pcn__pg_add_membership,
-    .end_membership = pcn__pg_end_membership,
-    .each_membership = pcn__pg_each_membership,
-    .add_site = pcn__pg_add_site,
-    .each_site = pcn__pg_each_site,
-    .put_list_size = pcn__pg_put_list_size,
-    .list_size_at = pcn__pg_list_size_at,
-    .put_list_band = pcn__pg_put_list_band,
-    .each_list_band = pcn__pg_each_list_band,
-    .put_patient = pcn__pg_put_patient,
-    .put_event = pcn__pg_put_event,
-    .put_medication = pcn__pg_put_medication,
-    .put_immunisation = pcn__pg_put_immunisation,
-    .put_encounter = pcn__pg_put_encounter,
-    .put_term = pcn__pg_put_term,
-    .each_patient = pcn__pg_each_patient,
-    .each_event = pcn__pg_each_event,
-    .each_medication = pcn__pg_each_medication,
-    .each_immunisation = pcn__pg_each_immunisation,
-    .each_encounter = pcn__pg_each_encounter,
-    .each_term = pcn__pg_each_term,
-    .find_patient = pcn__pg_find_patient,
-    .count = pcn__pg_count,
-    .add_user = pcn__pg_add_user,
-    .get_user = pcn__pg_get_user,
-    .each_user = pcn__pg_each_user,
-    .set_user_password = pcn__pg_set_user_password,
-    .set_user_disabled = pcn__pg_set_user_disabled,
-    .add_session = pcn__pg_add_session,
-    .get_session = pcn__pg_get_session,
-    .revoke_session = pcn__pg_revoke_session,
-    .revoke_user_sessions = pcn__pg_revoke_user_sessions,
-    .add_login_attempt = pcn__pg_add_login_attempt,
-    .count_login_failures = pcn__pg_count_login_failures,
-    .append_audit = pcn__pg_append_audit,
-    .last_audit = pcn__pg_last_audit,
-    .each_audit = pcn__pg_each_audit,
-    .get_patient = pcn__pg_get_patient,
-    .patient_events = pcn__pg_patient_events,
-    .patient_medications = pcn__pg_patient_medications,
-    .begin_read = pcn__pg_begin_read,
-    .end_read = pcn__pg_end_read,
-    .patient_terms = pcn__pg_patient_terms,
-    .last_data_date = pcn__pg_last_data_date,
-    .set_deadline = pcn__pg_set_deadline,
+    .begin_read = pg_begin_read,
+    .end_read = pg_end_read,
+    .set_deadline = pg_set_deadline,
 };
 
 enum pcn_err pcn__pg_open(const char *conninfo, unsigned flags, struct pcn_store **ret,
@@ -609,6 +579,7 @@ enum pcn_err pcn__pg_open(const char *conninfo, unsigned flags, struct pcn_store
     if (!ps)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     ps->head.ops = &pg_ops;
+    ps->head.domains = pg_impls;
     ps->timeout_ms = PG_TIMEOUT_UNMANAGED;
     ps->prepared = pcn_strmap_new();
     if (!ps->prepared) {

@@ -1,18 +1,68 @@
 /*
- * sqlite_auth.c - users, sessions, login attempts and the append-only audit
- * log on SQLite, the one-patient reads of the patient view, read
- * transactions (one snapshot for a series of reads) and deadlines (a
- * progress handler that stops a statement once the clock passes one). Writes here
- * step their statements without marking the transaction dirty, so they do
- * not bump the data version that caches of population results key on. The
- * audit table's triggers refuse UPDATE and DELETE; this file only inserts.
+ * sqlite_auth.c - the auth and audit domain on SQLite: users, sessions,
+ * login attempts and the append-only audit log, with the domain's
+ * statements. Writes here step their statements without marking the
+ * transaction dirty, so they do not bump the data version that caches of
+ * population results key on. The audit table's triggers refuse UPDATE and
+ * DELETE; this file only inserts.
  */
 #include "store/sqlite/sqlite_int.h"
 
-#include <string.h>
+#include "store/auth_int.h"
 
-#include "pcn/date.h"
-#include "util/common.h"
+enum auth_sql {
+    SQL_USER_ADD,
+    SQL_USER_GET,
+    SQL_USER_EACH,
+    SQL_USER_SET_PASSWORD,
+    SQL_USER_SET_DISABLED,
+    SQL_SESSION_ADD,
+    SQL_SESSION_GET,
+    SQL_SESSION_REVOKE,
+    SQL_SESSION_REVOKE_USER,
+    SQL_LOGIN_ATTEMPT_ADD,
+    SQL_LOGIN_FAILURES,
+    SQL_AUDIT_APPEND,
+    SQL_AUDIT_LAST,
+    SQL_AUDIT_EACH,
+    SQL_AUTH_COUNT_
+};
+
+static const char *const auth_sql[SQL_AUTH_COUNT_] = {
+    [SQL_USER_ADD] = "INSERT INTO app_user (name, role, practice, pwhash, disabled, created_at) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [SQL_USER_GET] = "SELECT id, name, role, practice, pwhash, disabled, created_at "
+                     "FROM app_user WHERE name = ?1",
+    [SQL_USER_EACH] = "SELECT id, name, role, practice, pwhash, disabled, created_at "
+                      "FROM app_user ORDER BY name",
+    [SQL_USER_SET_PASSWORD] = "UPDATE app_user SET pwhash = ?2 WHERE name = ?1",
+    [SQL_USER_SET_DISABLED] = "UPDATE app_user SET disabled = ?2 WHERE name = ?1",
+    [SQL_SESSION_ADD] = "INSERT INTO session (token_hash, user_id, csrf_token, created_at, "
+                        "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQL_SESSION_GET] = "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, "
+                        "s.expires_at, s.revoked, u.id, u.name, u.role, u.practice, u.pwhash, "
+                        "u.disabled, u.created_at FROM session s JOIN app_user u "
+                        "ON u.id = s.user_id WHERE s.token_hash = ?1",
+    [SQL_SESSION_REVOKE] = "UPDATE session SET revoked = 1 WHERE token_hash = ?1",
+    [SQL_SESSION_REVOKE_USER] = "UPDATE session SET revoked = 1 WHERE user_id = ?1",
+    [SQL_LOGIN_ATTEMPT_ADD] = "INSERT INTO login_attempt (subject, at, success) "
+                              "VALUES (?1, ?2, ?3)",
+    [SQL_LOGIN_FAILURES] = "SELECT COUNT(*) FROM login_attempt WHERE subject = ?1 AND "
+                           "success = 0 AND at >= ?2 AND at > COALESCE((SELECT MAX(at) "
+                           "FROM login_attempt WHERE subject = ?1 AND success = 1), -1)",
+    [SQL_AUDIT_APPEND] = "INSERT INTO audit (id, at, user_name, role, method, route, "
+                         "object_type, object_id, status, prev_hash, hash) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [SQL_AUDIT_LAST] = "SELECT id, at, user_name, role, method, route, object_type, object_id, "
+                       "status, prev_hash, hash FROM audit ORDER BY id DESC LIMIT 1",
+    [SQL_AUDIT_EACH] = "SELECT id, at, user_name, role, method, route, object_type, object_id, "
+                       "status, prev_hash, hash FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2",
+};
+
+static sqlite3_stmt *stmt(struct sqlite_store *ss, enum auth_sql which)
+{
+    return pcn__sqlite_stmt(ss, &pcn__sqlite_auth, (int)which);
+}
 
 /* Step a write to completion without bumping the data version; *ret_changes optional. */
 static enum pcn_err auth_exec(struct sqlite_store *ss, sqlite3_stmt *st, const char *what,
@@ -50,10 +100,10 @@ static int user_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
     return ((pcn_user_fn)fn)(&u, ud);
 }
 
-enum pcn_err pcn__sqlite_add_user(struct pcn_store *s, const struct pcn_user *u, int64_t *ret_id)
+static enum pcn_err sqlite_add_user(struct pcn_store *s, const struct pcn_user *u, int64_t *ret_id)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_USER_ADD);
+    sqlite3_stmt *st = stmt(ss, SQL_USER_ADD);
     enum pcn_err rc;
 
     if (!st)
@@ -72,10 +122,10 @@ enum pcn_err pcn__sqlite_add_user(struct pcn_store *s, const struct pcn_user *u,
     return rc;
 }
 
-enum pcn_err pcn__sqlite_get_user(struct pcn_store *s, const char *name, pcn_user_fn fn, void *ud)
+static enum pcn_err sqlite_get_user(struct pcn_store *s, const char *name, pcn_user_fn fn, void *ud)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_USER_GET);
+    sqlite3_stmt *st = stmt(ss, SQL_USER_GET);
     int rows = 0;
     enum pcn_err rc;
 
@@ -88,20 +138,20 @@ enum pcn_err pcn__sqlite_get_user(struct pcn_store *s, const char *name, pcn_use
     return rc;
 }
 
-enum pcn_err pcn__sqlite_each_user(struct pcn_store *s, pcn_user_fn fn, void *ud)
+static enum pcn_err sqlite_each_user(struct pcn_store *s, pcn_user_fn fn, void *ud)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_USER_EACH);
+    sqlite3_stmt *st = stmt(ss, SQL_USER_EACH);
 
     return st ? pcn__sqlite_walk(ss, st, user_row, (pcn__any_fn)fn, ud, NULL, "reading users")
               : PCN_ESTORAGE;
 }
 
-static enum pcn_err set_user_field(struct pcn_store *s, enum sql_stmt which, const char *name,
+static enum pcn_err set_user_field(struct pcn_store *s, enum auth_sql which, const char *name,
                                    const char *text, int value)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, which);
+    sqlite3_stmt *st = stmt(ss, which);
     int changes = 0;
     enum pcn_err rc;
 
@@ -118,21 +168,21 @@ static enum pcn_err set_user_field(struct pcn_store *s, enum sql_stmt which, con
     return rc;
 }
 
-enum pcn_err pcn__sqlite_set_user_password(struct pcn_store *s, const char *name,
-                                           const char *pwhash)
+static enum pcn_err sqlite_set_user_password(struct pcn_store *s, const char *name,
+                                             const char *pwhash)
 {
     return set_user_field(s, SQL_USER_SET_PASSWORD, name, pwhash, 0);
 }
 
-enum pcn_err pcn__sqlite_set_user_disabled(struct pcn_store *s, const char *name, int disabled)
+static enum pcn_err sqlite_set_user_disabled(struct pcn_store *s, const char *name, int disabled)
 {
     return set_user_field(s, SQL_USER_SET_DISABLED, name, NULL, disabled ? 1 : 0);
 }
 
-enum pcn_err pcn__sqlite_add_session(struct pcn_store *s, const struct pcn_session *ses)
+static enum pcn_err sqlite_add_session(struct pcn_store *s, const struct pcn_session *ses)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_SESSION_ADD);
+    sqlite3_stmt *st = stmt(ss, SQL_SESSION_ADD);
 
     if (!st)
         return PCN_ESTORAGE;
@@ -160,11 +210,11 @@ static int session_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
     return ((pcn_session_fn)fn)(&ses, &u, ud);
 }
 
-enum pcn_err pcn__sqlite_get_session(struct pcn_store *s, const char *token_hash, pcn_session_fn fn,
-                                     void *ud)
+static enum pcn_err sqlite_get_session(struct pcn_store *s, const char *token_hash,
+                                       pcn_session_fn fn, void *ud)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_SESSION_GET);
+    sqlite3_stmt *st = stmt(ss, SQL_SESSION_GET);
     int rows = 0;
     enum pcn_err rc;
 
@@ -177,10 +227,10 @@ enum pcn_err pcn__sqlite_get_session(struct pcn_store *s, const char *token_hash
     return rc;
 }
 
-enum pcn_err pcn__sqlite_revoke_session(struct pcn_store *s, const char *token_hash)
+static enum pcn_err sqlite_revoke_session(struct pcn_store *s, const char *token_hash)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_SESSION_REVOKE);
+    sqlite3_stmt *st = stmt(ss, SQL_SESSION_REVOKE);
     int changes = 0;
     enum pcn_err rc;
 
@@ -193,10 +243,10 @@ enum pcn_err pcn__sqlite_revoke_session(struct pcn_store *s, const char *token_h
     return rc;
 }
 
-enum pcn_err pcn__sqlite_revoke_user_sessions(struct pcn_store *s, int64_t user_id)
+static enum pcn_err sqlite_revoke_user_sessions(struct pcn_store *s, int64_t user_id)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_SESSION_REVOKE_USER);
+    sqlite3_stmt *st = stmt(ss, SQL_SESSION_REVOKE_USER);
 
     if (!st)
         return PCN_ESTORAGE;
@@ -204,11 +254,11 @@ enum pcn_err pcn__sqlite_revoke_user_sessions(struct pcn_store *s, int64_t user_
     return auth_exec(ss, st, "revoking sessions", NULL);
 }
 
-enum pcn_err pcn__sqlite_add_login_attempt(struct pcn_store *s, const char *subject, int64_t at,
-                                           int success)
+static enum pcn_err sqlite_add_login_attempt(struct pcn_store *s, const char *subject, int64_t at,
+                                             int success)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_LOGIN_ATTEMPT_ADD);
+    sqlite3_stmt *st = stmt(ss, SQL_LOGIN_ATTEMPT_ADD);
 
     if (!st)
         return PCN_ESTORAGE;
@@ -218,11 +268,11 @@ enum pcn_err pcn__sqlite_add_login_attempt(struct pcn_store *s, const char *subj
     return auth_exec(ss, st, "recording login attempt", NULL);
 }
 
-enum pcn_err pcn__sqlite_count_login_failures(struct pcn_store *s, const char *subject,
-                                              int64_t since, int64_t *ret)
+static enum pcn_err sqlite_count_login_failures(struct pcn_store *s, const char *subject,
+                                                int64_t since, int64_t *ret)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_LOGIN_FAILURES);
+    sqlite3_stmt *st = stmt(ss, SQL_LOGIN_FAILURES);
     int rc;
 
     if (!st)
@@ -236,10 +286,10 @@ enum pcn_err pcn__sqlite_count_login_failures(struct pcn_store *s, const char *s
     return rc == SQLITE_ROW ? PCN_OK : pcn__sqlite_fail(ss, rc, "counting login failures");
 }
 
-enum pcn_err pcn__sqlite_append_audit(struct pcn_store *s, const struct pcn_audit_row *a)
+static enum pcn_err sqlite_append_audit(struct pcn_store *s, const struct pcn_audit_row *a)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_AUDIT_APPEND);
+    sqlite3_stmt *st = stmt(ss, SQL_AUDIT_APPEND);
 
     if (!st)
         return PCN_ESTORAGE;
@@ -275,10 +325,10 @@ static int audit_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
     return ((pcn_audit_fn)fn)(&a, ud);
 }
 
-enum pcn_err pcn__sqlite_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *ud)
+static enum pcn_err sqlite_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *ud)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_AUDIT_LAST);
+    sqlite3_stmt *st = stmt(ss, SQL_AUDIT_LAST);
     int rows = 0;
     enum pcn_err rc;
 
@@ -290,11 +340,11 @@ enum pcn_err pcn__sqlite_last_audit(struct pcn_store *s, pcn_audit_fn fn, void *
     return rc;
 }
 
-enum pcn_err pcn__sqlite_each_audit(struct pcn_store *s, int64_t after_id, int64_t limit,
-                                    pcn_audit_fn fn, void *ud)
+static enum pcn_err sqlite_each_audit(struct pcn_store *s, int64_t after_id, int64_t limit,
+                                      pcn_audit_fn fn, void *ud)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_AUDIT_EACH);
+    sqlite3_stmt *st = stmt(ss, SQL_AUDIT_EACH);
 
     if (!st)
         return PCN_ESTORAGE;
@@ -303,116 +353,25 @@ enum pcn_err pcn__sqlite_each_audit(struct pcn_store *s, int64_t after_id, int64
     return pcn__sqlite_walk(ss, st, audit_row, (pcn__any_fn)fn, ud, NULL, "reading audit log");
 }
 
-/* ---- the patient view: same columns as the population walks ---- */
+static const struct pcn__store_auth_ops auth_ops = {
+    .add_user = sqlite_add_user,
+    .get_user = sqlite_get_user,
+    .each_user = sqlite_each_user,
+    .set_user_password = sqlite_set_user_password,
+    .set_user_disabled = sqlite_set_user_disabled,
+    .add_session = sqlite_add_session,
+    .get_session = sqlite_get_session,
+    .revoke_session = sqlite_revoke_session,
+    .revoke_user_sessions = sqlite_revoke_user_sessions,
+    .add_login_attempt = sqlite_add_login_attempt,
+    .count_login_failures = sqlite_count_login_failures,
+    .append_audit = sqlite_append_audit,
+    .last_audit = sqlite_last_audit,
+    .each_audit = sqlite_each_audit,
+};
 
-static enum pcn_err by_key(struct pcn_store *s, enum sql_stmt which, int64_t key, pcn__row_fn row,
-                           pcn__any_fn fn, void *ud, int *ret_rows, const char *what)
-{
-    struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, which);
-
-    if (!st)
-        return PCN_ESTORAGE;
-    (void)sqlite3_bind_int64(st, 1, key);
-    return pcn__sqlite_walk(ss, st, row, fn, ud, ret_rows, what);
-}
-
-enum pcn_err pcn__sqlite_get_patient(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud)
-{
-    int rows = 0;
-    enum pcn_err rc = by_key(s, SQL_PATIENT_GET, key, pcn__sqlite_patient_row, (pcn__any_fn)fn, ud,
-                             &rows, "reading patient");
-
-    if (rc == PCN_OK && rows == 0)
-        return pcn__store_fail(s, PCN_ENOTFOUND, "no patient with key %lld", (long long)key);
-    return rc;
-}
-
-enum pcn_err pcn__sqlite_patient_events(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud)
-{
-    return by_key(s, SQL_PATIENT_EVENTS, key, pcn__sqlite_event_row, (pcn__any_fn)fn, ud, NULL,
-                  "reading events");
-}
-
-enum pcn_err pcn__sqlite_patient_medications(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
-                                             void *ud)
-{
-    return by_key(s, SQL_PATIENT_MEDICATIONS, key, pcn__sqlite_medication_row, (pcn__any_fn)fn, ud,
-                  NULL, "reading medications");
-}
-
-enum pcn_err pcn__sqlite_patient_terms(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud)
-{
-    return by_key(s, SQL_PATIENT_TERMS, key, pcn__sqlite_term_row, (pcn__any_fn)fn, ud, NULL,
-                  "reading terms");
-}
-
-enum pcn_err pcn__sqlite_last_data_date(struct pcn_store *s, int32_t *ret)
-{
-    struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_LAST_DATA_DATE);
-    int rc;
-
-    if (!st)
-        return PCN_ESTORAGE;
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *ret = pcn__col_date(st, 0);
-    (void)sqlite3_reset(st);
-    return rc == SQLITE_ROW ? PCN_OK : pcn__sqlite_fail(ss, rc, "reading the latest data date");
-}
-
-/* ---- deadlines ---- */
-
-/* Polled by SQLite every PROGRESS_STEPS virtual machine steps; nonzero interrupts. */
-static int past_deadline(void *ud)
-{
-    const struct sqlite_store *ss = ud;
-
-    return pcn_monotonic_usec() >= ss->head.deadline;
-}
-
-/* About 10 microseconds of work between looks at the clock. */
-#define PROGRESS_STEPS 1000
-
-enum pcn_err pcn__sqlite_set_deadline(struct pcn_store *s, int64_t deadline)
-{
-    struct sqlite_store *ss = sqlite_of(s);
-
-    if (deadline)
-        sqlite3_progress_handler(ss->db, PROGRESS_STEPS, past_deadline, ss);
-    else
-        sqlite3_progress_handler(ss->db, 0, NULL, NULL);
-    return PCN_OK;
-}
-
-/* ---- read transactions ---- */
-
-enum pcn_err pcn__sqlite_begin_read(struct pcn_store *s)
-{
-    struct sqlite_store *ss = sqlite_of(s);
-    int rc;
-
-    if (ss->in_read)
-        return pcn__store_fail(s, PCN_EINVAL, "a read transaction is already open");
-    /* A deferred transaction takes its snapshot at the first read. */
-    rc = sqlite3_exec(ss->db, "BEGIN DEFERRED", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
-        return pcn__sqlite_fail(ss, rc, "starting a read transaction");
-    ss->in_read = 1;
-    return PCN_OK;
-}
-
-void pcn__sqlite_end_read(struct pcn_store *s)
-{
-    struct sqlite_store *ss = sqlite_of(s);
-
-    if (!ss->in_read)
-        return;
-    for (int i = 0; i < SQL_STMT_COUNT_; i++) {
-        if (ss->stmts[i])
-            (void)sqlite3_reset(ss->stmts[i]);
-    }
-    (void)sqlite3_exec(ss->db, "COMMIT", NULL, NULL, NULL);
-    ss->in_read = 0;
-}
+const struct pcn__sqlite_domain pcn__sqlite_auth = {
+    .impl = {.domain = &pcn__store_auth, .ops = &auth_ops},
+    .sql = auth_sql,
+    .n_sql = SQL_AUTH_COUNT_,
+};

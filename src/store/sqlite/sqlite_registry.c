@@ -1,18 +1,92 @@
 /*
- * sqlite_registry.c - the network registry on SQLite: networks, practices,
+ * sqlite_registry.c - the registry domain on SQLite: networks, practices,
  * memberships (history kept; overlapping periods refused), sites and list
- * sizes. Iterators step a cached statement and hand borrowed rows to the
- * caller's callback.
+ * sizes, with the domain's statements. Iterators step a cached statement
+ * and hand borrowed rows to the caller's callback.
  */
 #include "store/sqlite/sqlite_int.h"
 
 #include "pcn/date.h"
+#include "store/registry_int.h"
 #include "util/common.h"
 
-enum pcn_err pcn__sqlite_put_network(struct pcn_store *s, const struct pcn_network *n)
+enum registry_sql {
+    SQL_NETWORK_PUT,
+    SQL_NETWORK_GET,
+    SQL_NETWORK_EACH,
+    SQL_PRACTICE_PUT,
+    SQL_PRACTICE_GET,
+    SQL_PRACTICE_EACH,
+    SQL_MEMBERSHIP_OVERLAP,
+    SQL_MEMBERSHIP_ADD,
+    SQL_MEMBERSHIP_END,
+    SQL_MEMBERSHIP_EACH,
+    SQL_MEMBERSHIP_EACH_PRACTICE,
+    SQL_SITE_ADD,
+    SQL_SITE_EACH,
+    SQL_LIST_SIZE_PUT,
+    SQL_LIST_SIZE_AT,
+    SQL_LIST_BAND_PUT,
+    SQL_LIST_BAND_EACH,
+    SQL_REGISTRY_COUNT_
+};
+
+static const char *const registry_sql[SQL_REGISTRY_COUNT_] = {
+    [SQL_NETWORK_PUT] = "INSERT INTO network (code, name, clinical_director, sub_icb_code, "
+                        "sub_icb_name, icb_code, icb_name, region_code, region_name) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (code) DO UPDATE "
+                        "SET name = ?2, clinical_director = COALESCE(?3, clinical_director), "
+                        "sub_icb_code = COALESCE(?4, sub_icb_code), "
+                        "sub_icb_name = COALESCE(?5, sub_icb_name), "
+                        "icb_code = COALESCE(?6, icb_code), icb_name = COALESCE(?7, icb_name), "
+                        "region_code = COALESCE(?8, region_code), "
+                        "region_name = COALESCE(?9, region_name)",
+    [SQL_NETWORK_GET] = "SELECT code, name, clinical_director, sub_icb_code, sub_icb_name, "
+                        "icb_code, icb_name, region_code, region_name FROM network WHERE code = ?1",
+    [SQL_NETWORK_EACH] = "SELECT code, name, clinical_director, sub_icb_code, sub_icb_name, "
+                         "icb_code, icb_name, region_code, region_name FROM network ORDER BY code",
+    [SQL_PRACTICE_PUT] = "INSERT INTO practice (code, name, postcode, sub_icb_code, icb_code, "
+                         "supplier) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (code) DO UPDATE "
+                         "SET name = ?2, postcode = COALESCE(?3, postcode), "
+                         "sub_icb_code = COALESCE(?4, sub_icb_code), "
+                         "icb_code = COALESCE(?5, icb_code), supplier = COALESCE(?6, supplier)",
+    [SQL_PRACTICE_GET] = "SELECT code, name, postcode, sub_icb_code, icb_code, supplier "
+                         "FROM practice WHERE code = ?1",
+    [SQL_PRACTICE_EACH] = "SELECT code, name, postcode, sub_icb_code, icb_code, supplier "
+                          "FROM practice ORDER BY code",
+    [SQL_MEMBERSHIP_OVERLAP] = "SELECT network, start_date, end_date FROM membership "
+                               "WHERE practice = ?1 AND start_date <= COALESCE(?3, 2147483647) "
+                               "AND COALESCE(end_date, 2147483647) >= ?2 LIMIT 1",
+    [SQL_MEMBERSHIP_ADD] = "INSERT INTO membership (practice, network, start_date, end_date) "
+                           "VALUES (?1, ?2, ?3, ?4)",
+    [SQL_MEMBERSHIP_END] = "UPDATE membership SET end_date = ?2 "
+                           "WHERE practice = ?1 AND end_date IS NULL AND start_date <= ?2",
+    [SQL_MEMBERSHIP_EACH] = "SELECT practice, network, start_date, end_date FROM membership "
+                            "ORDER BY practice, start_date",
+    [SQL_MEMBERSHIP_EACH_PRACTICE] = "SELECT practice, network, start_date, end_date "
+                                     "FROM membership WHERE practice = ?1 ORDER BY start_date",
+    [SQL_SITE_ADD] = "INSERT INTO site (practice, name, postcode) VALUES (?1, ?2, ?3)",
+    [SQL_SITE_EACH] = "SELECT id, practice, name, postcode FROM site ORDER BY id",
+    [SQL_LIST_SIZE_PUT] = "INSERT OR REPLACE INTO list_size (practice, date, patients) "
+                          "VALUES (?1, ?2, ?3)",
+    [SQL_LIST_SIZE_AT] = "SELECT patients, date FROM list_size WHERE practice = ?1 "
+                         "AND date <= ?2 ORDER BY date DESC LIMIT 1",
+    [SQL_LIST_BAND_PUT] = "INSERT OR REPLACE INTO list_band (practice, date, sex, age_from, "
+                          "patients) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQL_LIST_BAND_EACH] = "SELECT practice, date, sex, age_from, patients FROM list_band "
+                           "WHERE practice = ?1 AND date = (SELECT MAX(date) FROM list_band "
+                           "WHERE practice = ?1 AND date <= ?2) ORDER BY sex, age_from",
+};
+
+static sqlite3_stmt *stmt(struct sqlite_store *ss, enum registry_sql which)
+{
+    return pcn__sqlite_stmt(ss, &pcn__sqlite_registry, (int)which);
+}
+
+static enum pcn_err sqlite_put_network(struct pcn_store *s, const struct pcn_network *n)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_NETWORK_PUT);
+    sqlite3_stmt *st = stmt(ss, SQL_NETWORK_PUT);
 
     if (!st)
         return PCN_ESTORAGE;
@@ -28,10 +102,10 @@ enum pcn_err pcn__sqlite_put_network(struct pcn_store *s, const struct pcn_netwo
     return pcn__sqlite_exec_stmt(ss, st, "saving network");
 }
 
-enum pcn_err pcn__sqlite_put_practice(struct pcn_store *s, const struct pcn_practice *p)
+static enum pcn_err sqlite_put_practice(struct pcn_store *s, const struct pcn_practice *p)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_PRACTICE_PUT);
+    sqlite3_stmt *st = stmt(ss, SQL_PRACTICE_PUT);
 
     if (!st)
         return PCN_ESTORAGE;
@@ -73,10 +147,10 @@ static int practice_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
     return ((pcn_practice_fn)fn)(&p, ud);
 }
 
-static enum pcn_err get_one(struct sqlite_store *ss, enum sql_stmt which, const char *code,
+static enum pcn_err get_one(struct sqlite_store *ss, enum registry_sql which, const char *code,
                             pcn__row_fn row, pcn__any_fn fn, void *ud, const char *what)
 {
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, which);
+    sqlite3_stmt *st = stmt(ss, which);
     int rows = 0;
     enum pcn_err rc;
 
@@ -89,43 +163,43 @@ static enum pcn_err get_one(struct sqlite_store *ss, enum sql_stmt which, const 
     return rc;
 }
 
-enum pcn_err pcn__sqlite_get_network(struct pcn_store *s, const char *code, pcn_network_fn fn,
-                                     void *ud)
+static enum pcn_err sqlite_get_network(struct pcn_store *s, const char *code, pcn_network_fn fn,
+                                       void *ud)
 {
     return get_one(sqlite_of(s), SQL_NETWORK_GET, code, network_row, (pcn__any_fn)fn, ud,
                    "network");
 }
 
-enum pcn_err pcn__sqlite_each_network(struct pcn_store *s, pcn_network_fn fn, void *ud)
+static enum pcn_err sqlite_each_network(struct pcn_store *s, pcn_network_fn fn, void *ud)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_NETWORK_EACH);
+    sqlite3_stmt *st = stmt(ss, SQL_NETWORK_EACH);
 
     return st ? pcn__sqlite_walk(ss, st, network_row, (pcn__any_fn)fn, ud, NULL, "listing networks")
               : PCN_ESTORAGE;
 }
 
-enum pcn_err pcn__sqlite_get_practice(struct pcn_store *s, const char *code, pcn_practice_fn fn,
-                                      void *ud)
+static enum pcn_err sqlite_get_practice(struct pcn_store *s, const char *code, pcn_practice_fn fn,
+                                        void *ud)
 {
     return get_one(sqlite_of(s), SQL_PRACTICE_GET, code, practice_row, (pcn__any_fn)fn, ud,
                    "practice");
 }
 
-enum pcn_err pcn__sqlite_each_practice(struct pcn_store *s, pcn_practice_fn fn, void *ud)
+static enum pcn_err sqlite_each_practice(struct pcn_store *s, pcn_practice_fn fn, void *ud)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_PRACTICE_EACH);
+    sqlite3_stmt *st = stmt(ss, SQL_PRACTICE_EACH);
 
     return st ? pcn__sqlite_walk(ss, st, practice_row, (pcn__any_fn)fn, ud, NULL,
                                  "listing practices")
               : PCN_ESTORAGE;
 }
 
-enum pcn_err pcn__sqlite_add_membership(struct pcn_store *s, const struct pcn_membership *m)
+static enum pcn_err sqlite_add_membership(struct pcn_store *s, const struct pcn_membership *m)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_MEMBERSHIP_OVERLAP);
+    sqlite3_stmt *st = stmt(ss, SQL_MEMBERSHIP_OVERLAP);
     char from[PCN_DATE_STR_SIZE];
     int rc;
 
@@ -150,7 +224,7 @@ enum pcn_err pcn__sqlite_add_membership(struct pcn_store *s, const struct pcn_me
     }
     if (rc != SQLITE_DONE)
         return pcn__sqlite_fail(ss, rc, "checking memberships");
-    st = pcn__sqlite_stmt(ss, SQL_MEMBERSHIP_ADD);
+    st = stmt(ss, SQL_MEMBERSHIP_ADD);
     if (!st)
         return PCN_ESTORAGE;
     (void)pcn__bind_text(st, 1, m->practice);
@@ -160,10 +234,11 @@ enum pcn_err pcn__sqlite_add_membership(struct pcn_store *s, const struct pcn_me
     return pcn__sqlite_exec_stmt(ss, st, "adding membership");
 }
 
-enum pcn_err pcn__sqlite_end_membership(struct pcn_store *s, const char *practice, int32_t end_date)
+static enum pcn_err sqlite_end_membership(struct pcn_store *s, const char *practice,
+                                          int32_t end_date)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_MEMBERSHIP_END);
+    sqlite3_stmt *st = stmt(ss, SQL_MEMBERSHIP_END);
     enum pcn_err rc;
 
     if (!st)
@@ -190,12 +265,11 @@ static int membership_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
     return ((pcn_membership_fn)fn)(&m, ud);
 }
 
-enum pcn_err pcn__sqlite_each_membership(struct pcn_store *s, const char *practice,
-                                         pcn_membership_fn fn, void *ud)
+static enum pcn_err sqlite_each_membership(struct pcn_store *s, const char *practice,
+                                           pcn_membership_fn fn, void *ud)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st =
-        pcn__sqlite_stmt(ss, practice ? SQL_MEMBERSHIP_EACH_PRACTICE : SQL_MEMBERSHIP_EACH);
+    sqlite3_stmt *st = stmt(ss, practice ? SQL_MEMBERSHIP_EACH_PRACTICE : SQL_MEMBERSHIP_EACH);
 
     if (!st)
         return PCN_ESTORAGE;
@@ -205,10 +279,11 @@ enum pcn_err pcn__sqlite_each_membership(struct pcn_store *s, const char *practi
                             "listing memberships");
 }
 
-enum pcn_err pcn__sqlite_add_site(struct pcn_store *s, const struct pcn_site *site, int64_t *ret_id)
+static enum pcn_err sqlite_add_site(struct pcn_store *s, const struct pcn_site *site,
+                                    int64_t *ret_id)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_SITE_ADD);
+    sqlite3_stmt *st = stmt(ss, SQL_SITE_ADD);
     enum pcn_err rc;
 
     if (!st)
@@ -233,19 +308,19 @@ static int site_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
     return ((pcn_site_fn)fn)(&site, ud);
 }
 
-enum pcn_err pcn__sqlite_each_site(struct pcn_store *s, pcn_site_fn fn, void *ud)
+static enum pcn_err sqlite_each_site(struct pcn_store *s, pcn_site_fn fn, void *ud)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_SITE_EACH);
+    sqlite3_stmt *st = stmt(ss, SQL_SITE_EACH);
 
     return st ? pcn__sqlite_walk(ss, st, site_row, (pcn__any_fn)fn, ud, NULL, "listing sites")
               : PCN_ESTORAGE;
 }
 
-enum pcn_err pcn__sqlite_put_list_size(struct pcn_store *s, const struct pcn_list_size *l)
+static enum pcn_err sqlite_put_list_size(struct pcn_store *s, const struct pcn_list_size *l)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_LIST_SIZE_PUT);
+    sqlite3_stmt *st = stmt(ss, SQL_LIST_SIZE_PUT);
 
     if (!st)
         return PCN_ESTORAGE;
@@ -255,11 +330,11 @@ enum pcn_err pcn__sqlite_put_list_size(struct pcn_store *s, const struct pcn_lis
     return pcn__sqlite_exec_stmt(ss, st, "saving list size");
 }
 
-enum pcn_err pcn__sqlite_list_size_at(struct pcn_store *s, const char *practice, int32_t date,
-                                      int64_t *ret_patients, int32_t *ret_date)
+static enum pcn_err sqlite_list_size_at(struct pcn_store *s, const char *practice, int32_t date,
+                                        int64_t *ret_patients, int32_t *ret_date)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_LIST_SIZE_AT);
+    sqlite3_stmt *st = stmt(ss, SQL_LIST_SIZE_AT);
     int rc;
 
     if (!st)
@@ -280,10 +355,10 @@ enum pcn_err pcn__sqlite_list_size_at(struct pcn_store *s, const char *practice,
     return pcn__store_fail(s, PCN_ENOTFOUND, "no list size for %s", practice);
 }
 
-enum pcn_err pcn__sqlite_put_list_band(struct pcn_store *s, const struct pcn_list_band *b)
+static enum pcn_err sqlite_put_list_band(struct pcn_store *s, const struct pcn_list_band *b)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_LIST_BAND_PUT);
+    sqlite3_stmt *st = stmt(ss, SQL_LIST_BAND_PUT);
     char sex[2] = {b->sex, '\0'};
 
     if (!st)
@@ -309,11 +384,11 @@ static int band_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
     return ((pcn_list_band_fn)fn)(&b, ud);
 }
 
-enum pcn_err pcn__sqlite_each_list_band(struct pcn_store *s, const char *practice, int32_t date,
-                                        pcn_list_band_fn fn, void *ud)
+static enum pcn_err sqlite_each_list_band(struct pcn_store *s, const char *practice, int32_t date,
+                                          pcn_list_band_fn fn, void *ud)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_LIST_BAND_EACH);
+    sqlite3_stmt *st = stmt(ss, SQL_LIST_BAND_EACH);
 
     if (!st)
         return PCN_ESTORAGE;
@@ -321,3 +396,27 @@ enum pcn_err pcn__sqlite_each_list_band(struct pcn_store *s, const char *practic
     (void)sqlite3_bind_int(st, 2, date);
     return pcn__sqlite_walk(ss, st, band_row, (pcn__any_fn)fn, ud, NULL, "listing list size bands");
 }
+
+static const struct pcn__store_registry_ops registry_ops = {
+    .put_network = sqlite_put_network,
+    .put_practice = sqlite_put_practice,
+    .get_network = sqlite_get_network,
+    .each_network = sqlite_each_network,
+    .get_practice = sqlite_get_practice,
+    .each_practice = sqlite_each_practice,
+    .add_membership = sqlite_add_membership,
+    .end_membership = sqlite_end_membership,
+    .each_membership = sqlite_each_membership,
+    .add_site = sqlite_add_site,
+    .each_site = sqlite_each_site,
+    .put_list_size = sqlite_put_list_size,
+    .list_size_at = sqlite_list_size_at,
+    .put_list_band = sqlite_put_list_band,
+    .each_list_band = sqlite_each_list_band,
+};
+
+const struct pcn__sqlite_domain pcn__sqlite_registry = {
+    .impl = {.domain = &pcn__store_registry, .ops = &registry_ops},
+    .sql = registry_sql,
+    .n_sql = SQL_REGISTRY_COUNT_,
+};

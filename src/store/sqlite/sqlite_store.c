@@ -1,9 +1,12 @@
 /*
- * sqlite_store.c - the SQLite backend's handle: open with WAL, foreign keys
- * and a busy timeout; refuse files that are not OpenPCN databases or that
- * a newer version wrote; apply pending migrations, each in its own
- * transaction; keep every statement prepared once; bump the data version on
- * commits that wrote.
+ * sqlite_store.c - the SQLite backend's handle and core: open with WAL,
+ * foreign keys and a busy timeout; refuse files that are not OpenPCN
+ * databases or that a newer version wrote; apply pending migrations, each
+ * in its own transaction; list the domains the backend stores and keep
+ * each domain's statements prepared once; bump the data version on commits
+ * that wrote; read transactions (one snapshot for a series of reads) and
+ * deadlines (a progress handler that stops a statement once the clock
+ * passes one).
  */
 #include "store/sqlite/sqlite_int.h"
 
@@ -20,155 +23,42 @@
 /* 'PCN1': marks a SQLite file as an OpenPCN database. */
 #define PCN_SQLITE_APPLICATION_ID 0x50434E31
 
-static const char *const stmt_sql[SQL_STMT_COUNT_] = {
+/* The core's own statements (data version, meta). */
+enum core_sql {
+    SQL_DATA_VERSION_GET,
+    SQL_DATA_VERSION_BUMP,
+    SQL_META_GET,
+    SQL_META_SET,
+    SQL_CORE_COUNT_
+};
+
+static const char *const core_sql[SQL_CORE_COUNT_] = {
     [SQL_DATA_VERSION_GET] = "SELECT value FROM meta WHERE key = 'data_version'",
     [SQL_DATA_VERSION_BUMP] = "UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
                               "WHERE key = 'data_version'",
     [SQL_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [SQL_META_SET] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-    [SQL_NETWORK_PUT] = "INSERT INTO network (code, name, clinical_director, sub_icb_code, "
-                        "sub_icb_name, icb_code, icb_name, region_code, region_name) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (code) DO UPDATE "
-                        "SET name = ?2, clinical_director = COALESCE(?3, clinical_director), "
-                        "sub_icb_code = COALESCE(?4, sub_icb_code), "
-                        "sub_icb_name = COALESCE(?5, sub_icb_name), "
-                        "icb_code = COALESCE(?6, icb_code), icb_name = COALESCE(?7, icb_name), "
-                        "region_code = COALESCE(?8, region_code), "
-                        "region_name = COALESCE(?9, region_name)",
-    [SQL_NETWORK_GET] = "SELECT code, name, clinical_director, sub_icb_code, sub_icb_name, "
-                        "icb_code, icb_name, region_code, region_name FROM network WHERE code = ?1",
-    [SQL_NETWORK_EACH] = "SELECT code, name, clinical_director, sub_icb_code, sub_icb_name, "
-                         "icb_code, icb_name, region_code, region_name FROM network ORDER BY code",
-    [SQL_PRACTICE_PUT] = "INSERT INTO practice (code, name, postcode, sub_icb_code, icb_code, "
-                         "supplier) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (code) DO UPDATE "
-                         "SET name = ?2, postcode = COALESCE(?3, postcode), "
-                         "sub_icb_code = COALESCE(?4, sub_icb_code), "
-                         "icb_code = COALESCE(?5, icb_code), supplier = COALESCE(?6, supplier)",
-    [SQL_PRACTICE_GET] = "SELECT code, name, postcode, sub_icb_code, icb_code, supplier "
-                         "FROM practice WHERE code = ?1",
-    [SQL_PRACTICE_EACH] = "SELECT code, name, postcode, sub_icb_code, icb_code, supplier "
-                          "FROM practice ORDER BY code",
-    [SQL_MEMBERSHIP_OVERLAP] = "SELECT network, start_date, end_date FROM membership "
-                               "WHERE practice = ?1 AND start_date <= COALESCE(?3, 2147483647) "
-                               "AND COALESCE(end_date, 2147483647) >= ?2 LIMIT 1",
-    [SQL_MEMBERSHIP_ADD] = "INSERT INTO membership (practice, network, start_date, end_date) "
-                           "VALUES (?1, ?2, ?3, ?4)",
-    [SQL_MEMBERSHIP_END] = "UPDATE membership SET end_date = ?2 "
-                           "WHERE practice = ?1 AND end_date IS NULL AND start_date <= ?2",
-    [SQL_MEMBERSHIP_OPEN] = "SELECT start_date FROM membership "
-                            "WHERE practice = ?1 AND end_date IS NULL",
-    [SQL_MEMBERSHIP_EACH] = "SELECT practice, network, start_date, end_date FROM membership "
-                            "ORDER BY practice, start_date",
-    [SQL_MEMBERSHIP_EACH_PRACTICE] = "SELECT practice, network, start_date, end_date "
-                                     "FROM membership WHERE practice = ?1 ORDER BY start_date",
-    [SQL_SITE_ADD] = "INSERT INTO site (practice, name, postcode) VALUES (?1, ?2, ?3)",
-    [SQL_SITE_EACH] = "SELECT id, practice, name, postcode FROM site ORDER BY id",
-    [SQL_LIST_SIZE_PUT] = "INSERT OR REPLACE INTO list_size (practice, date, patients) "
-                          "VALUES (?1, ?2, ?3)",
-    [SQL_LIST_SIZE_AT] = "SELECT patients, date FROM list_size WHERE practice = ?1 "
-                         "AND date <= ?2 ORDER BY date DESC LIMIT 1",
-    [SQL_LIST_BAND_PUT] = "INSERT OR REPLACE INTO list_band (practice, date, sex, age_from, "
-                          "patients) VALUES (?1, ?2, ?3, ?4, ?5)",
-    [SQL_LIST_BAND_EACH] = "SELECT practice, date, sex, age_from, patients FROM list_band "
-                           "WHERE practice = ?1 AND date = (SELECT MAX(date) FROM list_band "
-                           "WHERE practice = ?1 AND date <= ?2) ORDER BY sex, age_from",
-    [SQL_PATIENT_FIND] = "SELECT id FROM patient WHERE patient_id = ?1",
-    [SQL_PATIENT_DELETE] = "DELETE FROM patient WHERE id = ?1",
-    [SQL_PATIENT_DELETE_EVENTS] = "DELETE FROM event WHERE patient = ?1",
-    [SQL_PATIENT_DELETE_MEDICATIONS] = "DELETE FROM medication WHERE patient = ?1",
-    [SQL_PATIENT_DELETE_IMMUNISATIONS] = "DELETE FROM immunisation WHERE patient = ?1",
-    [SQL_PATIENT_DELETE_ENCOUNTERS] = "DELETE FROM encounter WHERE patient = ?1",
-    [SQL_PATIENT_INSERT] = "INSERT INTO patient (patient_id, nhs_number, family_name, given_name, "
-                           "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
-                           "registered_from, registered_to, date_of_death) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    [SQL_EVENT_INSERT] = "INSERT INTO event (patient, date, end_date, kind, system, code, value, "
-                         "unit, source, orig_system, orig_code) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [SQL_MEDICATION_INSERT] = "INSERT INTO medication (patient, start_date, end_date, system, "
-                              "code, quantity, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [SQL_IMMUNISATION_INSERT] = "INSERT INTO immunisation (patient, date, system, code, source) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5)",
-    [SQL_ENCOUNTER_INSERT] = "INSERT INTO encounter (patient, encounter_id, date, end_date, "
-                             "system, code, encounter_class, source) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [SQL_TERM_PUT] = "INSERT OR REPLACE INTO term (system, code, term) VALUES (?1, ?2, ?3)",
-    [SQL_PATIENT_EACH] = "SELECT id, patient_id, nhs_number, family_name, given_name, "
-                         "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
-                         "registered_from, registered_to, date_of_death FROM patient ORDER BY id",
-    [SQL_EVENT_EACH] = "SELECT patient, date, end_date, kind, system, code, value, unit, source, "
-                       "orig_system, orig_code FROM event ORDER BY patient, date, rowid",
-    /* lean records in rowid order: a table scan (pcn_store_scan_*) */
-    [SQL_EVENT_SCAN] = "SELECT patient, date, code, value FROM event",
-    [SQL_MEDICATION_SCAN] = "SELECT patient, start_date, code, quantity FROM medication",
-    [SQL_IMMUNISATION_SCAN] = "SELECT patient, date, code FROM immunisation",
-    [SQL_MEDICATION_EACH] = "SELECT patient, start_date, end_date, system, code, quantity, source "
-                            "FROM medication ORDER BY patient, start_date, rowid",
-    [SQL_IMMUNISATION_EACH] = "SELECT patient, date, system, code, source FROM immunisation "
-                              "ORDER BY patient, date, rowid",
-    [SQL_ENCOUNTER_EACH] = "SELECT patient, encounter_id, date, end_date, system, code, "
-                           "encounter_class, source FROM encounter ORDER BY patient, date, rowid",
-    [SQL_TERM_EACH] = "SELECT system, code, term FROM term ORDER BY system, code",
-    [SQL_COUNT] = "SELECT (SELECT COUNT(*) FROM patient), (SELECT COUNT(*) FROM event), "
-                  "(SELECT COUNT(*) FROM medication), (SELECT COUNT(*) FROM immunisation), "
-                  "(SELECT COUNT(*) FROM encounter), (SELECT COUNT(*) FROM term)",
-    [SQL_USER_ADD] = "INSERT INTO app_user (name, role, practice, pwhash, disabled, created_at) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [SQL_USER_GET] = "SELECT id, name, role, practice, pwhash, disabled, created_at "
-                     "FROM app_user WHERE name = ?1",
-    [SQL_USER_EACH] = "SELECT id, name, role, practice, pwhash, disabled, created_at "
-                      "FROM app_user ORDER BY name",
-    [SQL_USER_SET_PASSWORD] = "UPDATE app_user SET pwhash = ?2 WHERE name = ?1",
-    [SQL_USER_SET_DISABLED] = "UPDATE app_user SET disabled = ?2 WHERE name = ?1",
-    [SQL_SESSION_ADD] = "INSERT INTO session (token_hash, user_id, csrf_token, created_at, "
-                        "expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-    [SQL_SESSION_GET] = "SELECT s.token_hash, s.user_id, s.csrf_token, s.created_at, "
-                        "s.expires_at, s.revoked, u.id, u.name, u.role, u.practice, u.pwhash, "
-                        "u.disabled, u.created_at FROM session s JOIN app_user u "
-                        "ON u.id = s.user_id WHERE s.token_hash = ?1",
-    [SQL_SESSION_REVOKE] = "UPDATE session SET revoked = 1 WHERE token_hash = ?1",
-    [SQL_SESSION_REVOKE_USER] = "UPDATE session SET revoked = 1 WHERE user_id = ?1",
-    [SQL_LOGIN_ATTEMPT_ADD] = "INSERT INTO login_attempt (subject, at, success) "
-                              "VALUES (?1, ?2, ?3)",
-    [SQL_LOGIN_FAILURES] = "SELECT COUNT(*) FROM login_attempt WHERE subject = ?1 AND "
-                           "success = 0 AND at >= ?2 AND at > COALESCE((SELECT MAX(at) "
-                           "FROM login_attempt WHERE subject = ?1 AND success = 1), -1)",
-    [SQL_AUDIT_APPEND] = "INSERT INTO audit (id, at, user_name, role, method, route, "
-                         "object_type, object_id, status, prev_hash, hash) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [SQL_AUDIT_LAST] = "SELECT id, at, user_name, role, method, route, object_type, object_id, "
-                       "status, prev_hash, hash FROM audit ORDER BY id DESC LIMIT 1",
-    [SQL_AUDIT_EACH] = "SELECT id, at, user_name, role, method, route, object_type, object_id, "
-                       "status, prev_hash, hash FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2",
-    [SQL_PATIENT_GET] = "SELECT id, patient_id, nhs_number, family_name, given_name, "
-                        "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
-                        "registered_from, registered_to, date_of_death FROM patient WHERE id = ?1",
-    [SQL_PATIENT_EVENTS] = "SELECT patient, date, end_date, kind, system, code, value, unit, "
-                           "source, orig_system, orig_code FROM event WHERE patient = ?1 "
-                           "ORDER BY date, rowid",
-    [SQL_PATIENT_MEDICATIONS] = "SELECT patient, start_date, end_date, system, code, quantity, "
-                                "source FROM medication WHERE patient = ?1 "
-                                "ORDER BY start_date, rowid",
-    [SQL_PATIENT_TERMS] = "SELECT t.system, t.code, t.term FROM "
-                          "(SELECT system, code FROM event WHERE patient = ?1 UNION "
-                          "SELECT system, code FROM medication WHERE patient = ?1) AS c "
-                          "JOIN term AS t ON t.system = c.system AND t.code = c.code",
-    /*
-     * Records: one index probe per patient and table (the (patient, date)
-     * indexes answer "max date of this patient" directly) instead of
-     * scanning every record, about ten times fewer rows read at 40 records
-     * each. The registry tables are small.
-     */
-    [SQL_LAST_DATA_DATE] =
-        "SELECT MAX(d) FROM ("
-        "SELECT (SELECT MAX(date) FROM event WHERE patient = p.id) AS d FROM patient AS p "
-        "UNION ALL SELECT (SELECT MAX(start_date) FROM medication WHERE patient = p.id) "
-        "FROM patient AS p "
-        "UNION ALL SELECT (SELECT MAX(date) FROM immunisation WHERE patient = p.id) "
-        "FROM patient AS p "
-        "UNION ALL SELECT MAX(date) FROM list_size "
-        "UNION ALL SELECT MAX(start_date) FROM membership)",
 };
+
+/* The core, as a domain without operations: its statements come first on the handle. */
+static const struct pcn__sqlite_domain sqlite_core = {.sql = core_sql, .n_sql = SQL_CORE_COUNT_};
+
+/* The core and each domain of PCN__SQLITE_DOMAINS: on the handle, their statements in this order.
+ */
+#define SQLITE_DOMAIN(name) &pcn__sqlite_##name,
+static const struct pcn__sqlite_domain *const sqlite_domains[] = {
+    &sqlite_core, PCN__SQLITE_DOMAINS(SQLITE_DOMAIN)};
+#undef SQLITE_DOMAIN
+
+/* The same domains, as the handle's head lists them for the dispatchers. */
+#define SQLITE_IMPL(name) &pcn__sqlite_##name.impl,
+static const struct pcn__store_impl *const sqlite_impls[] = {PCN__SQLITE_DOMAINS(SQLITE_IMPL) NULL};
+#undef SQLITE_IMPL
+
+static sqlite3_stmt *core_stmt(struct sqlite_store *ss, enum core_sql which)
+{
+    return pcn__sqlite_stmt(ss, &sqlite_core, which);
+}
 
 enum pcn_err pcn__sqlite_fail(struct sqlite_store *ss, int rc, const char *what)
 {
@@ -201,23 +91,65 @@ enum pcn_err pcn__sqlite_fail(struct sqlite_store *ss, int rc, const char *what)
                            ss->db ? sqlite3_errmsg(ss->db) : sqlite3_errstr(rc));
 }
 
-sqlite3_stmt *pcn__sqlite_stmt(struct sqlite_store *ss, enum sql_stmt which)
+/* Where domain d's statements start in ss->stmts; -1 for a domain this backend lacks. */
+static int stmt_base(const struct pcn__sqlite_domain *d)
 {
-    sqlite3_stmt *st = ss->stmts[which];
+    int base = 0;
+
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(sqlite_domains); i++) {
+        if (sqlite_domains[i] == d)
+            return base;
+        base += sqlite_domains[i]->n_sql;
+    }
+    return -1;
+}
+
+sqlite3_stmt *pcn__sqlite_stmt(struct sqlite_store *ss, const struct pcn__sqlite_domain *d,
+                               int which)
+{
+    int base = stmt_base(d);
+    sqlite3_stmt **slot;
     int rc;
 
-    if (st) {
-        (void)sqlite3_reset(st);
-        (void)sqlite3_clear_bindings(st);
-        return st;
+    if (PCN_NEVER(base < 0 || which < 0 || which >= d->n_sql)) {
+        (void)pcn__store_fail(&ss->head, PCN_ESTORAGE, "no such statement");
+        return NULL;
     }
-    rc = sqlite3_prepare_v3(ss->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    slot = &ss->stmts[base + which];
+    if (*slot) {
+        (void)sqlite3_reset(*slot);
+        (void)sqlite3_clear_bindings(*slot);
+        return *slot;
+    }
+    rc = sqlite3_prepare_v3(ss->db, d->sql[which], -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
     if (rc != SQLITE_OK) {
         (void)pcn__sqlite_fail(ss, rc, "preparing statement");
         return NULL;
     }
-    ss->stmts[which] = st;
-    return st;
+    return *slot;
+}
+
+/* Reset every prepared statement, so none holds a read open past a transaction. */
+static void reset_stmts(struct sqlite_store *ss)
+{
+    for (int i = 0; i < ss->n_stmts; i++) {
+        if (ss->stmts[i])
+            (void)sqlite3_reset(ss->stmts[i]);
+    }
+}
+
+/* Room for every domain's statements. */
+static enum pcn_err alloc_stmts(struct sqlite_store *ss)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(sqlite_domains); i++)
+        n += sqlite_domains[i]->n_sql;
+    ss->stmts = pcn_calloc((size_t)n, sizeof(sqlite3_stmt *));
+    if (!ss->stmts)
+        return PCN_ENOMEM;
+    ss->n_stmts = n;
+    return PCN_OK;
 }
 
 int pcn__bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -370,11 +302,10 @@ static void sqlite_close(struct pcn_store *s)
         (void)sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
     if (ss->db)
         pcn__sqlite_bulk_end(ss); /* back to WAL after an abandoned bulk load */
-    for (int i = 0; i < SQL_STMT_COUNT_; i++)
+    for (int i = 0; i < ss->n_stmts; i++)
         (void)sqlite3_finalize(ss->stmts[i]);
-    pcn__sqlite_drop_events(ss, 1);
     (void)sqlite3_close(ss->db);
-    pcn_strmap_free(ss->tx_patients);
+    pcn_free(ss->stmts);
     pcn_free(ss->path);
     pcn_free(ss);
 }
@@ -387,7 +318,7 @@ static int sqlite_schema_version(const struct pcn_store *s)
 static enum pcn_err sqlite_data_version(struct pcn_store *s, int64_t *ret)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_DATA_VERSION_GET);
+    sqlite3_stmt *st = core_stmt(ss, SQL_DATA_VERSION_GET);
     int rc;
 
     if (!st)
@@ -403,7 +334,7 @@ static enum pcn_err sqlite_data_version(struct pcn_store *s, int64_t *ret)
 static enum pcn_err sqlite_get_meta(struct pcn_store *s, const char *key, char *out, size_t size)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_META_GET);
+    sqlite3_stmt *st = core_stmt(ss, SQL_META_GET);
     enum pcn_err rc = PCN_OK;
     int step;
 
@@ -430,7 +361,7 @@ static enum pcn_err sqlite_get_meta(struct pcn_store *s, const char *key, char *
 static enum pcn_err sqlite_set_meta(struct pcn_store *s, const char *key, const char *value)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_META_SET);
+    sqlite3_stmt *st = core_stmt(ss, SQL_META_SET);
 
     if (!st)
         return PCN_ESTORAGE;
@@ -444,38 +375,28 @@ enum pcn_err pcn__sqlite_begin(struct pcn_store *s)
     struct sqlite_store *ss = sqlite_of(s);
     enum pcn_err rc = sqlite_exec(ss, "BEGIN IMMEDIATE", "starting transaction");
 
-    if (rc != PCN_OK)
-        return rc;
-    ss->tx_dirty = 0;
-    pcn_strmap_free(ss->tx_patients);
-    ss->tx_patients = pcn_strmap_new();
-    if (!ss->tx_patients) {
-        (void)sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
-        return pcn__store_fail(s, PCN_ENOMEM, "out of memory");
-    }
-    return PCN_OK;
+    if (rc == PCN_OK)
+        ss->tx_dirty = 0;
+    return rc;
 }
 
 static void sqlite_end_tx(struct sqlite_store *ss)
 {
-    for (int i = 0; i < SQL_STMT_COUNT_; i++) {
-        if (ss->stmts[i])
-            (void)sqlite3_reset(ss->stmts[i]);
-    }
-    pcn_strmap_free(ss->tx_patients);
-    ss->tx_patients = NULL;
-    pcn__sqlite_drop_events(ss, 0);
+    reset_stmts(ss);
     ss->tx_dirty = 0;
 }
 
-/* On failure the transaction is still open: store.c rolls it back. */
+/*
+ * The domains wrote what they held back before this (their before_commit
+ * hooks). On failure the transaction is still open: store.c rolls it back.
+ */
 static enum pcn_err sqlite_commit(struct pcn_store *s)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    enum pcn_err rc = pcn__sqlite_flush_events(ss);
+    enum pcn_err rc = PCN_OK;
 
-    if (rc == PCN_OK && ss->tx_dirty) {
-        sqlite3_stmt *st = pcn__sqlite_stmt(ss, SQL_DATA_VERSION_BUMP);
+    if (ss->tx_dirty) {
+        sqlite3_stmt *st = core_stmt(ss, SQL_DATA_VERSION_BUMP);
         rc = st ? pcn__sqlite_exec_stmt(ss, st, "bumping data version") : PCN_ESTORAGE;
     }
     sqlite_end_tx(ss);
@@ -496,6 +417,58 @@ void pcn__sqlite_rollback(struct pcn_store *s)
     pcn__sqlite_bulk_end(ss);
 }
 
+/* ---- read transactions ---- */
+
+static enum pcn_err sqlite_begin_read(struct pcn_store *s)
+{
+    struct sqlite_store *ss = sqlite_of(s);
+    int rc;
+
+    if (ss->in_read)
+        return pcn__store_fail(s, PCN_EINVAL, "a read transaction is already open");
+    /* A deferred transaction takes its snapshot at the first read. */
+    rc = sqlite3_exec(ss->db, "BEGIN DEFERRED", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return pcn__sqlite_fail(ss, rc, "starting a read transaction");
+    ss->in_read = 1;
+    return PCN_OK;
+}
+
+static void sqlite_end_read(struct pcn_store *s)
+{
+    struct sqlite_store *ss = sqlite_of(s);
+
+    if (!ss->in_read)
+        return;
+    reset_stmts(ss);
+    (void)sqlite3_exec(ss->db, "COMMIT", NULL, NULL, NULL);
+    ss->in_read = 0;
+}
+
+/* ---- deadlines ---- */
+
+/* Polled by SQLite every PROGRESS_STEPS virtual machine steps; nonzero interrupts. */
+static int past_deadline(void *ud)
+{
+    const struct sqlite_store *ss = ud;
+
+    return pcn_monotonic_usec() >= ss->head.deadline;
+}
+
+/* About 10 microseconds of work between looks at the clock. */
+#define PROGRESS_STEPS 1000
+
+static enum pcn_err sqlite_set_deadline(struct pcn_store *s, int64_t deadline)
+{
+    struct sqlite_store *ss = sqlite_of(s);
+
+    if (deadline)
+        sqlite3_progress_handler(ss->db, PROGRESS_STEPS, past_deadline, ss);
+    else
+        sqlite3_progress_handler(ss->db, 0, NULL, NULL);
+    return PCN_OK;
+}
+
 static const struct pcn_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -507,60 +480,9 @@ static const struct pcn_store_ops sqlite_ops = {
     .begin_bulk = pcn__sqlite_begin_bulk,
     .commit = sqlite_commit,
     .rollback = pcn__sqlite_rollback,
-    .put_network = pcn__sqlite_put_network,
-    .put_practice = pcn__sqlite_put_practice,
-    .get_network = pcn__sqlite_get_network,
-    .each_network = pcn__sqlite_each_network,
-    .get_practice = pcn__sqlite_get_practice,
-    .each_practice = pcn__sqlite_each_practice,
-    .add_membership = pcn__sqlite_add_membership,
-    .end_membership = pcn__sqlite_end_membership,
-    .each_membership = pcn__sqlite_each_membership,
-    .add_site = pcn__sqlite_add_site,
-    .each_site = pcn__sqlite_each_site,
-    .put_list_size = pcn__sqlite_put_list_size,
-    .list_size_at = pcn__sqlite_list_size_at,
-    .put_list_band = pcn__sqlite_put_list_band,
-    .each_list_band = pcn__sqlite_each_list_band,
-    .put_patient = pcn__sqlite_put_patient,
-    .put_event = pcn__sqlite_put_event,
-    .put_medication = pcn__sqlite_put_medication,
-    .put_immunisation = pcn__sqlite_put_immunisation,
-    .put_encounter = pcn__sqlite_put_encounter,
-    .put_term = pcn__sqlite_put_term,
-    .each_patient = pcn__sqlite_each_patient,
-    .each_event = pcn__sqlite_each_event,
-    .scan_event = pcn__sqlite_scan_event,
-    .scan_medication = pcn__sqlite_scan_medication,
-    .scan_immunisation = pcn__sqlite_scan_immunisation,
-    .each_medication = pcn__sqlite_each_medication,
-    .each_immunisation = pcn__sqlite_each_immunisation,
-    .each_encounter = pcn__sqlite_each_encounter,
-    .each_term = pcn__sqlite_each_term,
-    .find_patient = pcn__sqlite_find_patient,
-    .count = pcn__sqlite_count,
-    .add_user = pcn__sqlite_add_user,
-    .get_user = pcn__sqlite_get_user,
-    .each_user = pcn__sqlite_each_user,
-    .set_user_password = pcn__sqlite_set_user_password,
-    .set_user_disabled = pcn__sqlite_set_user_disabled,
-    .add_session = pcn__sqlite_add_session,
-    .get_session = pcn__sqlite_get_session,
-    .revoke_session = pcn__sqlite_revoke_session,
-    .revoke_user_sessions = pcn__sqlite_revoke_user_sessions,
-    .add_login_attempt = pcn__sqlite_add_login_attempt,
-    .count_login_failures = pcn__sqlite_count_login_failures,
-    .append_audit = pcn__sqlite_append_audit,
-    .last_audit = pcn__sqlite_last_audit,
-    .each_audit = pcn__sqlite_each_audit,
-    .get_patient = pcn__sqlite_get_patient,
-    .patient_events = pcn__sqlite_patient_events,
-    .patient_medications = pcn__sqlite_patient_medications,
-    .begin_read = pcn__sqlite_begin_read,
-    .end_read = pcn__sqlite_end_read,
-    .patient_terms = pcn__sqlite_patient_terms,
-    .last_data_date = pcn__sqlite_last_data_date,
-    .set_deadline = pcn__sqlite_set_deadline,
+    .begin_read = sqlite_begin_read,
+    .end_read = sqlite_end_read,
+    .set_deadline = sqlite_set_deadline,
 };
 
 static enum pcn_err sqlite_configure(struct sqlite_store *ss, unsigned flags)
@@ -595,8 +517,9 @@ enum pcn_err pcn__sqlite_open(const char *path, unsigned flags, struct pcn_store
     if (!ss)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     ss->head.ops = &sqlite_ops;
+    ss->head.domains = sqlite_impls;
     ss->path = pcn_strdup(path);
-    if (!ss->path) {
+    if (!ss->path || alloc_stmts(ss) != PCN_OK) {
         rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
         goto out;
     }

@@ -4,44 +4,18 @@
  * made with the triggers dropped is found at the right row.
  */
 #include "testutil.h"
+#include "testutil_store.h"
 
 #include <sqlite3.h>
 
 #include "pcn/audit.h"
 #include "pcn/auth.h"
-
-struct fixture {
-    char dir[128];
-    char path[192];
-    struct pcn_store *s;
-};
+#include "pcn/store_registry.h"
 
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct pcn_error e;
-    assert_non_null(f);
-    test_mkdtemp(f->dir, sizeof(f->dir));
-    snprintf(f->path, sizeof(f->path), "%s/a.db", f->dir);
     assert_int_equal(pcn_auth_init(), PCN_OK);
-    assert_int_equal(pcn_store_open(f->path, PCN_STORE_FLAG_CREATE, &f->s, &e), PCN_OK);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char cmd[512];
-    pcn_store_close(f->s);
-    snprintf(cmd, sizeof(cmd), "%s-wal", f->path);
-    unlink(cmd);
-    snprintf(cmd, sizeof(cmd), "%s-shm", f->path);
-    unlink(cmd);
-    unlink(f->path);
-    rmdir(f->dir);
-    free(f);
-    return 0;
+    return test_db_setup(state);
 }
 
 static void append_rows(struct pcn_store *s, int n)
@@ -70,7 +44,7 @@ static void exec_sql(const char *path, const char *sql)
 
 static void test_chain_intact(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_audit_verify_result r;
     int64_t v0;
     int64_t v1;
@@ -118,7 +92,7 @@ static void test_hash_covers_every_field(void **state)
 
 static void test_triggers_and_tampering(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_audit_verify_result r;
     sqlite3 *db;
 
@@ -137,7 +111,7 @@ static void test_triggers_and_tampering(void **state)
 
 static void test_deletion(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_audit_verify_result r;
 
     append_rows(f->s, 4);
@@ -150,7 +124,7 @@ static void test_deletion(void **state)
 /* A read transaction sees one snapshot while another handle commits (store.h). */
 static void test_read_snapshot(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_store *w = NULL;
     struct pcn_error e;
     struct pcn_network n = {.code = "U00001", .name = "Test"};
@@ -176,11 +150,11 @@ static void test_read_snapshot(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_chain_intact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_intact, setup, test_db_teardown),
         cmocka_unit_test(test_hash_covers_every_field),
-        cmocka_unit_test_setup_teardown(test_triggers_and_tampering, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deletion, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_triggers_and_tampering, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_deletion, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_read_snapshot, setup, test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

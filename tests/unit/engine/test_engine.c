@@ -5,6 +5,7 @@
  * rendering with breakdowns and suppression, and every kind of error.
  */
 #include "testutil.h"
+#include "testutil_store.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -16,6 +17,8 @@
 #include "pcn/engine.h"
 #include "pcn/paths.h"
 #include "pcn/store.h"
+#include "pcn/store_population.h"
+#include "pcn/store_registry.h"
 
 static int32_t D(const char *s)
 {
@@ -1052,7 +1055,7 @@ static enum pcn_snapshot_origin for_store(struct pcn_store *st, const char *file
  */
 static void test_for_store(void **state)
 {
-    char dir[128], a[256], b[256], file[256], junk[300];
+    char dir[128], a[256], b[256], file[256];
     struct pcn_store *sa, *sb;
     struct pcn_snapshot *s = NULL;
     struct pcn_error err;
@@ -1110,21 +1113,16 @@ static void test_for_store(void **state)
     pcn_store_close(sa);
     pcn_store_close(sb);
     (void)unlink(file);
-    for (int k = 0; k < 2; k++) {
-        static const char *const suffix[] = {"", "-wal", "-shm"};
-        for (int j = 0; j < 3; j++) {
-            (void)snprintf(junk, sizeof(junk), "%s%s", k ? b : a, suffix[j]);
-            (void)unlink(junk);
-        }
-    }
+    test_db_unlink(a);
+    test_db_unlink(b);
     assert_int_equal(rmdir(dir), 0); /* nothing left behind, no temporary file either */
 }
 
 /* A snapshot built from the store sees patients, records, networks and the data version. */
 static void test_from_store(void **state)
 {
-    char dir[128], path[256];
-    struct pcn_store *st = NULL;
+    struct test_db db;
+    struct pcn_store *st;
     struct pcn_snapshot *s = NULL;
     struct pcn_program *p = pcn_program_new();
     struct pcn_results *r = NULL;
@@ -1157,9 +1155,8 @@ static void test_from_store(void **state)
     pt.date_of_death = PCN_DATE_NONE;
     e.end_date = PCN_DATE_NONE;
     md.end_date = PCN_DATE_NONE;
-    test_mkdtemp(dir, sizeof(dir));
-    (void)snprintf(path, sizeof(path), "%s/s.db", dir);
-    assert_int_equal(pcn_store_open(path, PCN_STORE_FLAG_CREATE, &st, &err), PCN_OK);
+    test_db_open(&db, "s.db");
+    st = db.s;
     assert_int_equal(pcn_store_begin(st), PCN_OK);
     assert_int_equal(pcn_store_put_network(st, &nw), PCN_OK);
     assert_int_equal(pcn_store_put_practice(st, &pr), PCN_OK);
@@ -1184,13 +1181,7 @@ static void test_from_store(void **state)
     pcn_results_free(r);
     pcn_program_free(p);
     pcn_snapshot_free(s);
-    pcn_store_close(st);
-    (void)unlink(path);
-    (void)snprintf(path, sizeof(path), "%s/s.db-wal", dir);
-    (void)unlink(path);
-    (void)snprintf(path, sizeof(path), "%s/s.db-shm", dir);
-    (void)unlink(path);
-    (void)rmdir(dir);
+    test_db_close(&db);
 }
 
 static char *render_snapshot(const struct pcn_snapshot *s)

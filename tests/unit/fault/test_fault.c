@@ -7,6 +7,7 @@
  * exit) fails the test. Needs a build with -Dfault_injection=true.
  */
 #include "testutil.h"
+#include "testutil_store.h"
 
 #include "fault_util.h"
 
@@ -20,6 +21,7 @@
 #include "pcn/ingest.h"
 #include "pcn/registry_ops.h"
 #include "pcn/store.h"
+#include "pcn/store_population.h"
 #include "pcn/table.h"
 #include "pcn/views.h"
 
@@ -165,13 +167,10 @@ static void scenario_views(void)
 
 static void remove_db(const char *name)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
     char path[256];
 
-    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s%s", workdir, name, suffixes[i]);
-        unlink(path);
-    }
+    snprintf(path, sizeof(path), "%s/%s", workdir, name);
+    test_db_unlink(path);
 }
 
 /* pcn import's path: a first import into an empty database in one bulk transaction. */
@@ -217,13 +216,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_torture)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[200];
-    snprintf(cmd, sizeof(cmd), "%s/fault.db", workdir);
-    unlink(cmd);
-    snprintf(cmd, sizeof(cmd), "%s/fault.db-wal", workdir);
-    unlink(cmd);
-    snprintf(cmd, sizeof(cmd), "%s/fault.db-shm", workdir);
-    unlink(cmd);
+    remove_db("fault.db");
     rmdir(workdir);
     return rc;
 }

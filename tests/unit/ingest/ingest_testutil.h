@@ -1,7 +1,7 @@
 /*
  * ingest_testutil.h - helpers for the importer unit tests: run an import
- * into a bundle writer or a counting sink, read whole files, and a sink
- * that remembers records as text lines for comparisons.
+ * into a bundle writer or a counting sink, and a sink that remembers
+ * records as text lines for comparisons.
  */
 #ifndef PCN_TEST_INGEST_TESTUTIL_H
 #define PCN_TEST_INGEST_TESTUTIL_H
@@ -19,25 +19,6 @@ static inline void test_data_path(const char *rel, char *out, size_t size)
     const char *root = getenv("PCN_SOURCE_ROOT");
     int n = snprintf(out, size, "%s/tests/data/%s", root ? root : PCN_SOURCE_DIR, rel);
     assert_true(n > 0 && (size_t)n < size);
-}
-
-/* Read a whole file into a malloc'd NUL-terminated string. */
-static inline char *test_read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *s;
-    long n;
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    s = malloc((size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = 0;
-    fclose(f);
-    return s;
 }
 
 /*

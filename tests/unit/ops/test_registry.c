@@ -5,46 +5,16 @@
  * database, practice moves with history, and the registry checks.
  */
 #include "testutil.h"
+#include "testutil_store.h"
 
 #include "pcn/csv.h"
 #include "pcn/date.h"
 #include "pcn/hash.h"
 #include "pcn/registry_ops.h"
+#include "pcn/store_population.h"
+#include "pcn/store_registry.h"
 
 #define DATA PCN_SOURCE_DIR "/tests/data/registry/"
-
-struct fixture {
-    char dir[128];
-    char path[256];
-    struct pcn_store *s;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct pcn_error e;
-    test_mkdtemp(f->dir, sizeof(f->dir));
-    snprintf(f->path, sizeof(f->path), "%s/r.db", f->dir);
-    assert_int_equal(pcn_store_open(f->path, PCN_STORE_FLAG_CREATE, &f->s, &e), PCN_OK);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char p[300];
-    pcn_store_close(f->s);
-    snprintf(p, sizeof(p), "rm -rf '%s'", f->dir);
-    assert_int_equal(unlink(f->path), 0);
-    snprintf(p, sizeof(p), "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", f->path);
-    unlink(p);
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
 
 static int32_t d(const char *s)
 {
@@ -78,7 +48,7 @@ static void file_counts(const char *path, int *practices, int *networks, int *un
 
 static void test_import_counts(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_registry_import_summary sum;
     struct pcn_error e;
     int practices;
@@ -140,7 +110,7 @@ static void write_variant(const char *out, int line, const char *from, const cha
     fclose(o);
 }
 
-static void expect_rejected(struct fixture *f, int line, const char *from, const char *to,
+static void expect_rejected(struct test_db *f, int line, const char *from, const char *to,
                             const char *want)
 {
     char path[300];
@@ -176,7 +146,7 @@ static int count_network(const struct pcn_network *n, void *ud)
 
 static void test_bad_input_rolls_back(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     int networks = 0;
 
     expect_rejected(f, 4, NULL, "GP_PRAC_PAT_LIST,01Jul2026,A81001,too,few\n",
@@ -208,7 +178,7 @@ static int count_history(const struct pcn_membership *m, void *ud)
 
 static void test_move(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_registry_import_summary sum;
     struct pcn_error e;
     char net[8];
@@ -257,7 +227,7 @@ static int collect(const struct pcn_check_finding *fi, void *ud)
 
 static void test_check(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_registry_import_summary sum;
     struct pcn_check_options o;
     struct pcn_error e;
@@ -292,10 +262,10 @@ static void test_check(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_import_counts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_input_rolls_back, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_move, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_check, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_import_counts, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_input_rolls_back, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_move, test_db_setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_check, test_db_setup, test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,18 +6,15 @@
  * errors for unknown objects.
  */
 #include "testutil.h"
+#include "testutil_store.h"
 
 #include <jansson.h>
 
 #include "pcn/date.h"
 #include "pcn/store.h"
+#include "pcn/store_auth.h"
+#include "pcn/store_registry.h"
 #include "pcn/views.h"
-
-struct fixture {
-    char dir[128];
-    char path[256];
-    struct pcn_store *s;
-};
 
 static int32_t d(const char *s)
 {
@@ -71,30 +68,11 @@ static void fill(struct pcn_store *s)
     assert_int_equal(pcn_store_commit(s), PCN_OK);
 }
 
+/* A fresh database holding fill()'s registry, users and audit rows. */
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct pcn_error e;
-    test_mkdtemp(f->dir, sizeof(f->dir));
-    snprintf(f->path, sizeof(f->path), "%s/v.db", f->dir);
-    assert_int_equal(pcn_store_open(f->path, PCN_STORE_FLAG_CREATE, &f->s, &e), PCN_OK);
-    fill(f->s);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char p[300];
-    pcn_store_close(f->s);
-    unlink(f->path);
-    snprintf(p, sizeof(p), "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof(p), "%s-shm", f->path);
-    unlink(p);
-    rmdir(f->dir);
-    free(f);
+    test_db_setup(state);
+    fill(((struct test_db *)*state)->s);
     return 0;
 }
 
@@ -133,7 +111,7 @@ static const char *text(json_t *r, const char *col)
 
 static void test_practices(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_view_opts o = {.as_of = d("2025-06-01")};
     struct pcn_view_totals tot;
     struct pcn_table *t = NULL;
@@ -175,7 +153,7 @@ static void test_practices(void **state)
 
 static void test_memberships(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_table *t = NULL;
     json_t *j;
 
@@ -191,7 +169,7 @@ static void test_memberships(void **state)
 
 static void test_networks(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_view_opts o = {.as_of = d("2025-06-01"), .suppress_below = 8};
     struct pcn_view_totals tot;
     struct pcn_table *t = NULL;
@@ -228,7 +206,7 @@ static void test_networks(void **state)
 
 static void test_members(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_view_opts o = {.as_of = d("2025-06-01")};
     struct pcn_table *t = NULL;
     json_t *j;
@@ -249,7 +227,7 @@ static void test_members(void **state)
 
 static void test_users_and_audit(void **state)
 {
-    struct fixture *f = *state;
+    struct test_db *f = *state;
     struct pcn_view_opts o = {.offset = 1, .limit = 5};
     struct pcn_view_totals tot;
     struct pcn_table *t = NULL;
@@ -291,11 +269,11 @@ static void test_users_and_audit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_practices, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_memberships, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_networks, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_members, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_users_and_audit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_practices, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_memberships, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_networks, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_members, setup, test_db_teardown),
+        cmocka_unit_test_setup_teardown(test_users_and_audit, setup, test_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

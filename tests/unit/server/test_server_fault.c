@@ -6,6 +6,7 @@
  * valgrind fail the test on a crash or leak. Needs -Dfault_injection=true.
  */
 #include "testutil.h"
+#include "testutil_store.h"
 
 #include "fault_util.h"
 
@@ -20,6 +21,7 @@
 #include "pcn/parse.h"
 #include "pcn/server.h"
 #include "pcn/store.h"
+#include "pcn/store_auth.h"
 
 static char workdir[128];
 
@@ -126,12 +128,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_torture)};
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[200];
-    const char *suffix[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(cmd, sizeof(cmd), "%s/fault.db%s", workdir, suffix[i]);
-        unlink(cmd);
-    }
+    char path[200];
+    snprintf(path, sizeof(path), "%s/fault.db", workdir);
+    test_db_unlink(path);
     rmdir(workdir);
     return rc;
 }

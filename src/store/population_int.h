@@ -1,0 +1,48 @@
+/*
+ * population_int.h - the population domain's operations table, which each
+ * backend implements (sqlite/sqlite_population.c, pg/pg_population.c) and
+ * population.c dispatches to. Public contract: pcn/store_population.h.
+ */
+#ifndef PCN_STORE_POPULATION_INT_H
+#define PCN_STORE_POPULATION_INT_H
+
+#include "pcn/store_population.h"
+#include "store/store_int.h"
+
+extern const struct pcn__store_domain pcn__store_population;
+
+/* Writes are called inside a transaction (population.c checks). */
+struct pcn__store_population_ops {
+    enum pcn_err (*put_patient)(struct pcn_store *s, const struct pcn_patient *p);
+    enum pcn_err (*put_event)(struct pcn_store *s, const struct pcn_event *e);
+    enum pcn_err (*put_medication)(struct pcn_store *s, const struct pcn_medication *m);
+    enum pcn_err (*put_immunisation)(struct pcn_store *s, const struct pcn_immunisation *i);
+    enum pcn_err (*put_encounter)(struct pcn_store *s, const struct pcn_encounter *e);
+    enum pcn_err (*put_term)(struct pcn_store *s, const struct pcn_term *t);
+    enum pcn_err (*each_patient)(struct pcn_store *s, pcn_patient_fn fn, void *ud);
+    enum pcn_err (*each_event)(struct pcn_store *s, pcn_event_fn fn, void *ud);
+    enum pcn_err (*each_medication)(struct pcn_store *s, pcn_medication_fn fn, void *ud);
+    enum pcn_err (*each_immunisation)(struct pcn_store *s, pcn_immunisation_fn fn, void *ud);
+    /* storage order (pcn_store_scan_*); NULL: the ordered walks */
+    enum pcn_err (*scan_event)(struct pcn_store *s, pcn_event_fn fn, void *ud);
+    enum pcn_err (*scan_medication)(struct pcn_store *s, pcn_medication_fn fn, void *ud);
+    enum pcn_err (*scan_immunisation)(struct pcn_store *s, pcn_immunisation_fn fn, void *ud);
+    enum pcn_err (*each_encounter)(struct pcn_store *s, pcn_encounter_fn fn, void *ud);
+    enum pcn_err (*each_term)(struct pcn_store *s, pcn_term_fn fn, void *ud);
+    enum pcn_err (*find_patient)(struct pcn_store *s, const char *patient_id, int64_t *ret_key);
+    enum pcn_err (*count)(struct pcn_store *s, struct pcn_store_counts *ret);
+    /* one patient's record (the patient view) */
+    enum pcn_err (*get_patient)(struct pcn_store *s, int64_t key, pcn_patient_fn fn, void *ud);
+    enum pcn_err (*patient_events)(struct pcn_store *s, int64_t key, pcn_event_fn fn, void *ud);
+    enum pcn_err (*patient_medications)(struct pcn_store *s, int64_t key, pcn_medication_fn fn,
+                                        void *ud);
+    enum pcn_err (*patient_terms)(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud);
+    /*
+     * Latest date the data describe: of an event, medication, immunisation,
+     * list size or membership start (PCN_DATE_NONE when there is none). For
+     * pcn_store_default_as_of() (store.c).
+     */
+    enum pcn_err (*last_data_date)(struct pcn_store *s, int32_t *ret);
+};
+
+#endif /* PCN_STORE_POPULATION_INT_H */
