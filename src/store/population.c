@@ -31,6 +31,35 @@ enum pcn_err pcn_store_put_event(struct pcn_store *s, const struct pcn_event *e)
     return o ? PCN__STORE_WRITE(s, o->put_event(s, e)) : PCN_ESTORAGE;
 }
 
+const char *pcn__store_enum_name(const char *name)
+{
+    return name && *name ? name : NULL;
+}
+
+enum pcn_course pcn__store_course(const char *s)
+{
+    enum pcn_course c = PCN_COURSE_UNKNOWN;
+    return s && pcn_course_parse(s, &c) == PCN_OK ? c : PCN_COURSE_UNKNOWN;
+}
+
+enum pcn_contact_mode pcn__store_mode(const char *s)
+{
+    enum pcn_contact_mode m = PCN_MODE_UNKNOWN;
+    return s && pcn_contact_mode_parse(s, &m) == PCN_OK ? m : PCN_MODE_UNKNOWN;
+}
+
+enum pcn_staff_role pcn__store_role(const char *s)
+{
+    enum pcn_staff_role r = PCN_STAFF_UNKNOWN;
+    return s && pcn_staff_role_parse(s, &r) == PCN_OK ? r : PCN_STAFF_UNKNOWN;
+}
+
+enum pcn_attendance pcn__store_attendance(const char *s)
+{
+    enum pcn_attendance a = PCN_ATTENDANCE_UNKNOWN;
+    return s && pcn_attendance_parse(s, &a) == PCN_OK ? a : PCN_ATTENDANCE_UNKNOWN;
+}
+
 enum pcn_err pcn_store_put_medication(struct pcn_store *s, const struct pcn_medication *m)
 {
     const struct pcn__store_population_ops *o = ops(s);

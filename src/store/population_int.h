@@ -11,6 +11,17 @@
 
 extern const struct pcn__store_domain pcn__store_population;
 
+/*
+ * The small enums of record.h as the backends store them: by name
+ * (pcn_course_name() ...), NULL for unknown; read back leniently (NULL or
+ * a name this version does not know is unknown).
+ */
+const char *pcn__store_enum_name(const char *name);
+enum pcn_course pcn__store_course(const char *s);
+enum pcn_contact_mode pcn__store_mode(const char *s);
+enum pcn_staff_role pcn__store_role(const char *s);
+enum pcn_attendance pcn__store_attendance(const char *s);
+
 /* Writes are called inside a transaction (population.c checks). */
 struct pcn__store_population_ops {
     enum pcn_err (*put_patient)(struct pcn_store *s, const struct pcn_patient *p);
