@@ -290,6 +290,25 @@ def derive_practice_variation(src, out, mapping):
     return n, icc
 
 
+def derive_practice_access(src, out):
+    """Appointments of each practice in 2023-24 and those seen within two weeks of booking:
+    IIF 2023-24 ACC-08 (NCD026) denominator and numerator by practice, the volume and access
+    the twin's appointments follow (docs/generator.md, "Appointments")."""
+    path = os.path.join(src, "nhs_reference/iif_network_contract_des_2023_24/"
+                        "IIF_indicators_annual_pub_2023_24.csv")
+    num, den = {}, {}
+    for r in read_rows(path):
+        if r["ORGANISATION_TYPE"] != "GP practice" or r["IND_CODE"] != "NCD026":
+            continue
+        (num if r["MEASURE"].endswith("Numerator") else den)[r["ORGANISATION_CODE"]] = \
+            int(float(r["VALUE"] or 0))
+    rows = [[c, den[c], num[c]] for c in sorted(den) if c in num and 0 < den[c] and
+            0 <= num[c] <= den[c]]
+    write_csv(os.path.join(out, "practice_access.csv"),
+              ["practice", "appointments", "within_2w"], rows)
+    return len(rows), sum(r[1] for r in rows), sum(r[2] for r in rows)
+
+
 # QOF personalised care adjustment codes for the registers whose clusters (e.g. HYPPCADEC_COD)
 # the shared data lacks: the "Excepted from <condition> quality indicators" codes, found in the
 # GM SDE code sets. The diabetes pair (DMPCADEC_COD/DMPCAPU_COD, shared) hold exactly the
@@ -354,6 +373,7 @@ def main():
     n_wf = derive_workforce(args.src, args.out)
     n_var, icc = derive_practice_variation(args.src, args.out, mapping)
     n_pca = derive_pca_lists(args.src, args.defs_out)
+    n_acc, acc_den, acc_num = derive_practice_access(args.src, args.out)
     print("mapping: %d practices" % len(mapping))
     print("list_bands: %d rows (%d practices whose bands do not sum to ALL)" % (n_bands, len(bad)))
     print("qof_prevalence_2425: %d practices" % n_qof)
@@ -362,6 +382,8 @@ def main():
     print("pcn_workforce: %d rows" % n_wf)
     print("practice_variation: %d practices (ACC-08), network ICC %.3f" % (n_var, icc))
     print("qof-pca code lists: %d codes" % n_pca)
+    print("practice_access: %d practices, %d appointments, %.1f%% within two weeks"
+          % (n_acc, acc_den, 100.0 * acc_num / acc_den))
 
 
 if __name__ == "__main__":

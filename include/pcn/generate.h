@@ -198,6 +198,13 @@ enum pcn_gen_check {
     PCN_CHECK_LEAK,           /* people with a diabetes code of the eFI list never coded DM_COD */
     PCN_CHECK_EFI_MAX,        /* people 65+ with an eFI above 0.67 */
     PCN_CHECK_DMD,            /* medication codes in a shipped dm+d list, % */
+    PCN_CHECK_APPOINTMENTS,   /* appointments in 12 months (attended or not) a registered patient */
+    PCN_CHECK_APPT_GP,        /* of them with a GP, % */
+    PCN_CHECK_APPT_F2F,       /* of them face to face, % */
+    PCN_CHECK_APPT_DNA,       /* of them not attended, % */
+    PCN_CHECK_APPT_2W,        /* of them seen within two weeks of booking, % */
+    PCN_CHECK_CONTINUITY,     /* people with 3+ attended GP appointments: mean share with the GP
+                                 they saw most (usual provider of care index), % */
     PCN_CHECK_COUNT
 };
 
@@ -209,6 +216,7 @@ struct pcn_gen_check_info {
     double lo, hi;      /* accepted range of the twin's value */
     double min_n;       /* applies when its denominator (practices, people) reaches this */
     int is_count;       /* the value is a count of people (else a percentage, ratio, SD) */
+    int is_rate;        /* the value is num / den (else by is_count: a count or a percentage) */
 };
 
 /*
@@ -217,7 +225,9 @@ struct pcn_gen_check_info {
  * practice_variation.csv): the spread's published SD, whose range is the
  * 99.9% interval of an SD estimated from n practice contrasts, and the
  * range of the achievement checks (BP control, BP recording, smoking,
- * anticoagulation), the national figure +- 3 SD of network achievement.
+ * anticoagulation, appointments within two weeks: the national figure of
+ * data/reference/practice_access.csv), the national figure +- 3.29 SD of
+ * network achievement (3.29: 99.9%).
  * Ethnicity is a difference from the source's expectation
  * (pcn_gen_expected_white()). PCN_EINVAL for an unknown check.
  */

@@ -544,6 +544,8 @@ static enum pcn_err gen_practice(struct gen *g, struct gen_practice *p,
     pcn_rng_seed(&g->rng, g->opt->seed ^ pcn_hash_bytes(p->code, strlen(p->code)));
     practice_targets(g->ref, rp, p);
     rc = populate(g, p, rp ? rp->lad : -1);
+    if (rc == PCN_OK)
+        pcn__gen_contacts_setup(g, p, rp);
     for (size_t i = 0; i < p->n_people && rc == PCN_OK; i++)
         rc = emit_person(g, p, i);
     g->stats.practices++;

@@ -38,6 +38,8 @@ enum {
     OB_DIABETIC = 128, /* a code of the eFI diabetes list */
 };
 
+#define CALIB_MAX_GPS 16 /* distinct GPs counted for a patient's continuity */
+
 /* Numerator and denominator of a check or indicator. */
 struct ratio {
     int64_t num, den;
@@ -78,6 +80,10 @@ struct calib_patient {
     uint32_t pca;         /* registers with a PCA code in the last 12 months */
     uint64_t anticoag[2]; /* hashes of distinct anticoagulant codes issued in 6 months */
     int n_anticoag;
+    int64_t appts;                   /* appointments in the last 12 months */
+    uint64_t gp_seen[CALIB_MAX_GPS]; /* attended GP appointments: clinician hashes ... */
+    int gp_times[CALIB_MAX_GPS];     /* ... and how often each was seen */
+    int n_gps, gp_visits;
 };
 
 struct pcn_gen_calib {
@@ -102,6 +108,9 @@ struct pcn_gen_calib {
     /* the checks' counts over everything seen */
     struct ratio nonhyp_140, anticoag, anticoag_two, carehome, carehome_young, pca, leak;
     struct ratio efi_over, dmd, dm_asian, dm_white, hyp_black, hyp_white;
+    struct ratio appointments, appt_gp, appt_f2f, appt_dna, appt_2w;
+    double upc_sum; /* usual provider of care index summed over people with 3+ GP visits */
+    int64_t upc_n;
 };
 
 /* ---------------------------------------------------------------- the one tolerance rule */
@@ -145,8 +154,8 @@ static const struct pcn_gen_check_info check_table[PCN_CHECK_COUNT] = {
                             0.56, 0.15, 1.5, 10000},
     [PCN_CHECK_CAREHOME_YOUNG] = {"carehome_18_64", "Care home residents aged 18-64",
                                   "NHS England EHCH: 16% of residents (a network's share follows "
-                                  "its age structure)",
-                                  16, 2, 60, 100},
+                                  "its age structure and its homes for younger adults)",
+                                  16, 2, 70, 100},
     [PCN_CHECK_PCA] = {"pca", "People on PCA registers with a PCA in 12 months",
                        "QOF PCA (exception) rates: several percent", 6, 2, 20, 500},
     [PCN_CHECK_ETHNICITY] = {"ethnicity", "White of known ethnicity, minus the source",
@@ -166,6 +175,24 @@ static const struct pcn_gen_check_info check_table[PCN_CHECK_COUNT] = {
                            0, 0, 1, 1},
     [PCN_CHECK_DMD] = {"dmd", "Medication codes from a shipped dm+d list",
                        "dm+d (NHS Dictionary of medicines and devices)", 100, 100, 100, 1},
+    [PCN_CHECK_APPOINTMENTS] = {"appointments", "Appointments in 12 months a registered patient",
+                                "NHS England GP appointments data: about 5 a year (practices "
+                                "spread with their own rates, IIF ACC-08)",
+                                5, 3, 8, 1000, 0, 1},
+    [PCN_CHECK_APPT_GP] = {"appt_gp", "Appointments with a GP",
+                           "NHS England GP appointments data: GPs about 45%", 45, 35, 55, 1000},
+    [PCN_CHECK_APPT_F2F] = {"appt_f2f", "Appointments face to face",
+                            "NHS England GP appointments data: about two thirds", 67, 55, 80, 1000},
+    [PCN_CHECK_APPT_DNA] = {"appt_dna", "Appointments not attended",
+                            "NHS England GP appointments data: about 4%", 4.3, 2, 8, 1000},
+    [PCN_CHECK_APPT_2W] = {"appt_2w", "Appointments within two weeks of booking",
+                           "IIF 2023-24 ACC-08 (data/reference/practice_access.csv): 87.0% in "
+                           "England",
+                           87, 0, 0, 1000},
+    [PCN_CHECK_CONTINUITY] = {"continuity", "3+ GP appointments: share with the GP seen most",
+                              "usual provider of care index about 0.5-0.6 (Barker et al., BMJ "
+                              "2017)",
+                              55, 35, 80, 100},
 };
 
 /* The chi-square quantile with df degrees of freedom at standard normal z (Wilson-Hilferty). */
@@ -200,11 +227,17 @@ enum pcn_err pcn_gen_check_info(const struct pcn_refdata *ref, int check, double
         ret->published = 100 * ref->spread_sd_within;
         spread_range(ret, n);
     } else if (check == PCN_CHECK_BP_CONTROL || check == PCN_CHECK_BP_5Y ||
-               check == PCN_CHECK_SMOKING || check == PCN_CHECK_ANTICOAG) {
-        /* one network's achievement: the national figure +- 3 SD of networks' achievement */
+               check == PCN_CHECK_SMOKING || check == PCN_CHECK_ANTICOAG ||
+               check == PCN_CHECK_APPT_2W) {
+        if (check == PCN_CHECK_APPT_2W && ref->acc_within > 0)
+            ret->published = 100 * ref->acc_within;
+        /*
+         * one network's achievement: the national figure +- 3.29 SD of networks'
+         * achievement (99.9%, as the spread's interval)
+         */
         double sd = 100 * ref->spread_sd_between;
-        ret->lo = PCN_MAX(0.0, ret->published - 3 * sd);
-        ret->hi = PCN_MIN(100.0, ret->published + 3 * sd);
+        ret->lo = PCN_MAX(0.0, ret->published - 3.29 * sd);
+        ret->hi = PCN_MIN(100.0, ret->published + 3.29 * sd);
     }
     return PCN_OK;
 }
@@ -467,6 +500,15 @@ static void finish_patient(struct pcn_gen_calib *c)
     }
     count_indicators(row, p, on);
     count_checks(c, p, on);
+    c->appointments.num += p->appts;
+    c->appointments.den++;
+    if (p->gp_visits >= 3) {
+        int most = 0;
+        for (int i = 0; i < p->n_gps; i++)
+            most = PCN_MAX(most, p->gp_times[i]);
+        c->upc_sum += (double)most / p->gp_visits;
+        c->upc_n++;
+    }
     if (p->age >= 65) {
         int n = __builtin_popcountll(p->efi) + (p->n_drugs >= 5);
         double score = n / 36.0;
@@ -621,11 +663,40 @@ static enum pcn_err on_immunisation(void *ctx, const struct pcn_immunisation *im
     return PCN_OK;
 }
 
+/* Appointments of the last 12 months: counts, and the GPs seen for continuity. */
+static enum pcn_err on_encounter(void *ctx, const struct pcn_encounter *e, struct pcn_error *reterr)
+{
+    struct pcn_gen_calib *c = ctx;
+    struct calib_patient *p = &c->cur;
+    PCN_UNUSED(reterr);
+    if (!c->has_cur || !p->active || e->date > c->as_of || e->date <= c->year_ago)
+        return PCN_OK;
+    bool dna = e->attendance == PCN_ATTENDANCE_DNA;
+    p->appts++;
+    add(&c->appt_gp, true, e->role == PCN_STAFF_GP);
+    add(&c->appt_f2f, true, e->mode == PCN_MODE_FACE_TO_FACE);
+    add(&c->appt_dna, true, dna);
+    add(&c->appt_2w, e->has_booked, e->has_booked && e->date - e->booked_date <= 14);
+    if (e->role != PCN_STAFF_GP || dna || !e->clinician)
+        return PCN_OK;
+    uint64_t h = pcn_hash_bytes(e->clinician, strlen(e->clinician));
+    int i = 0;
+    while (i < p->n_gps && p->gp_seen[i] != h)
+        i++;
+    if (i == p->n_gps && p->n_gps < CALIB_MAX_GPS)
+        p->gp_seen[p->n_gps++] = h;
+    if (i < p->n_gps)
+        p->gp_times[i]++;
+    p->gp_visits++;
+    return PCN_OK;
+}
+
 static const struct pcn_sink_ops calib_ops = {
     .patient = on_patient,
     .event = on_event,
     .medication = on_medication,
     .immunisation = on_immunisation,
+    .encounter = on_encounter,
 };
 
 void pcn_gen_calib_sink(struct pcn_gen_calib *c, struct pcn_sink *ret)
@@ -741,7 +812,10 @@ static void spread(const struct pcn_gen_calib *c, struct pcn_gen_check_value *re
 struct pcn_gen_check_value pcn_gen_check_ratio(int check, int64_t num, int64_t den)
 {
     struct pcn_gen_check_value v = {(double)num, (double)den};
-    if (check < 0 || check >= PCN_CHECK_COUNT || !check_table[check].is_count)
+    bool known = check >= 0 && check < PCN_CHECK_COUNT;
+    if (known && check_table[check].is_rate)
+        v.value = den ? (double)num / (double)den : 0;
+    else if (!known || !check_table[check].is_count)
         v.value = den ? 100.0 * (double)num / (double)den : 0;
     return v;
 }
@@ -807,4 +881,11 @@ void pcn_gen_calib_checks(struct pcn_gen_calib *c, struct pcn_gen_check_value re
     ret[PCN_CHECK_LEAK] = percent(PCN_CHECK_LEAK, &c->leak);
     ret[PCN_CHECK_EFI_MAX] = percent(PCN_CHECK_EFI_MAX, &c->efi_over);
     ret[PCN_CHECK_DMD] = percent(PCN_CHECK_DMD, &c->dmd);
+    ret[PCN_CHECK_APPOINTMENTS] = percent(PCN_CHECK_APPOINTMENTS, &c->appointments);
+    ret[PCN_CHECK_APPT_GP] = percent(PCN_CHECK_APPT_GP, &c->appt_gp);
+    ret[PCN_CHECK_APPT_F2F] = percent(PCN_CHECK_APPT_F2F, &c->appt_f2f);
+    ret[PCN_CHECK_APPT_DNA] = percent(PCN_CHECK_APPT_DNA, &c->appt_dna);
+    ret[PCN_CHECK_APPT_2W] = percent(PCN_CHECK_APPT_2W, &c->appt_2w);
+    ret[PCN_CHECK_CONTINUITY].value = c->upc_n ? 100 * c->upc_sum / (double)c->upc_n : 0;
+    ret[PCN_CHECK_CONTINUITY].n = (double)c->upc_n;
 }

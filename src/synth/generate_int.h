@@ -93,6 +93,15 @@ struct person {
     uint32_t lsoa;      /* index into ref->lsoa_code */
 };
 
+/* A practice's appointments (generate_contacts.c). */
+struct contact_model {
+    double scale;                  /* contacts a year = scale x the person's weight */
+    double within_2w;              /* booked to seen within two weeks */
+    double continuity;             /* logit shift of seeing the usual GP */
+    double share[PCN_STAFF_COUNT]; /* of appointments by role */
+    int staff[PCN_STAFF_COUNT];    /* headcount by role (practice's or network's) */
+};
+
 /* State of one practice being generated. */
 struct gen_practice {
     const char *code;
@@ -105,6 +114,7 @@ struct gen_practice {
     double odds[Q_COUNT];         /* exp(shift): the odds ratio of each quality domain */
     double habit;                 /* PCA recording habit: multiplier of the national rates */
     uint32_t catchment[GEN_CATCHMENT];
+    struct contact_model contacts;
     struct person *people;
     size_t n_people, n_registered;
 };
@@ -232,6 +242,14 @@ enum pcn_err pcn__gen_emit_medicines(struct rec *c);
 /* The person takes a drug of therapeutic class cls (enum in generate_model.h). */
 bool pcn__gen_takes(const struct rec *c, int cls);
 enum pcn_err pcn__gen_meds_setup(struct gen *g);
+
+/* ---- appointments (generate_contacts.c) ---- */
+
+/* The practice's contact model (rp: the real practice or NULL) once its people are known. */
+void pcn__gen_contacts_setup(const struct gen *g, struct gen_practice *p,
+                             const struct ref_practice *rp);
+/* The person's appointments of the last year, drawn from r (the person's own stream). */
+enum pcn_err pcn__gen_contacts(struct rec *c, struct pcn_rng *r);
 
 /* ---- plan and ranges (generate.c) ---- */
 

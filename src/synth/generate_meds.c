@@ -169,7 +169,7 @@ void pcn__gen_choose_medicines(struct rec *c)
  * in the 12 weeks before ref_date (QOF and the engine look for issues in a
  * window, e.g. asthma or epilepsy treatment in the last 12 months); an
  * acute one as a course (5 days of prednisolone, 7 of an NSAID) in the
- * last year.
+ * last year. Quantities are in the product's dose units.
  */
 static enum pcn_err medication(struct rec *c, int drug)
 {
@@ -183,15 +183,17 @@ static enum pcn_err medication(struct rec *c, int drug)
     }
     if (rc != PCN_OK || !g->sink->ops->medication)
         return rc;
-    bool pred = d->cls == MC_OCS;
+    int days = !d->acute ? 56 : d->cls == MC_OCS ? 5 : 7;
     struct pcn_medication m = {
         .patient_id = c->pid,
         .start_date = start,
-        .end_date = start + (d->acute ? (pred ? 4 : 6) : 55),
+        .end_date = start + days - 1,
         .system = DRUG_SYSTEM,
         .code = d->code,
         .has_quantity = 1,
-        .quantity = d->acute ? (pred ? 30 : 21) : 56,
+        .quantity = d->acute ? d->quantity : 2 * d->quantity,
+        .course = d->acute ? PCN_COURSE_ACUTE : PCN_COURSE_REPEAT,
+        .duration_days = days,
         .source = "generator",
     };
     g->stats.medications++;

@@ -786,58 +786,6 @@ static enum pcn_err flu(struct rec *c)
     return rc;
 }
 
-/* "<patient id>-E<n>" without printf (this runs a few million times an ICB). */
-static void encounter_id(char *out, size_t size, const char *pid, int n)
-{
-    size_t len = strlen(pid);
-    char digits[12];
-    int nd = 0;
-    do {
-        digits[nd++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0 && nd < 11);
-    if (len + 2 + (size_t)nd + 1 > size)
-        len = size - 3 - (size_t)nd;
-    memcpy(out, pid, len);
-    out[len++] = '-';
-    out[len++] = 'E';
-    while (nd > 0)
-        out[len++] = digits[--nd];
-    out[len] = '\0';
-}
-
-static enum pcn_err encounters(struct rec *c)
-{
-    struct gen *g = c->g;
-    struct pcn_rng *r = &g->rng;
-    const struct person *x = c->x;
-    int n = pcn__gen_poisson(r, 1.2 + x->age / 30.0 + 0.9 * n_regs(x));
-    char id[64];
-    for (int i = 0; i < n && i < 40; i++) {
-        bool home = (x->flags & (PF_CAREHOME | PF_HOUSEBOUND)) && gen_chance(r, 0.6);
-        int32_t d = pcn__gen_recent(c, 365);
-        encounter_id(id, sizeof(id), c->pid, i + 1);
-        struct pcn_encounter e = {
-            .encounter_id = id,
-            .patient_id = c->pid,
-            .date = d,
-            .end_date = d,
-            .system = NULL,
-            .code = NULL,
-            .encounter_class = home                  ? "home"
-                               : gen_chance(r, 0.32) ? "virtual"
-                                                     : "ambulatory",
-            .source = "generator",
-        };
-        g->stats.encounters++;
-        enum pcn_err rc =
-            g->sink->ops->encounter ? g->sink->ops->encounter(g->sink->ctx, &e, g->err) : PCN_OK;
-        if (rc != PCN_OK)
-            return rc;
-    }
-    return PCN_OK;
-}
-
 /*
  * The person's records in an order that lets later ones depend on earlier
  * ones: diagnoses, PCAs, then the medicines they call for (chosen, not
@@ -880,7 +828,11 @@ enum pcn_err pcn__gen_records(struct rec *c)
         rc = med_review(c);
     if (rc == PCN_OK)
         rc = flu(c);
-    if (rc == PCN_OK)
-        rc = encounters(c);
+    if (rc == PCN_OK) {
+        /* appointments from their own stream: one draw of this one, whatever they hold */
+        struct pcn_rng contacts;
+        pcn_rng_seed(&contacts, pcn_rng_next(&c->g->rng));
+        rc = pcn__gen_contacts(c, &contacts);
+    }
     return rc;
 }

@@ -569,6 +569,132 @@ static enum pcn_err load_variation(struct pcn_refdata *ref, struct pcn_error *re
     return rc;
 }
 
+/* practice_access.csv: practice,appointments,within_2w (IIF 2023-24 ACC-08). */
+static enum pcn_err load_access(struct pcn_refdata *ref, struct pcn_error *reterr)
+{
+    struct pcn_csv *c = NULL;
+    double appts = 0, within = 0, list = 0;
+    for (size_t i = 0; i < ref->n_practices; i++)
+        ref->practices[i].acc_appts = ref->practices[i].acc_within = -1;
+    enum pcn_err rc = open_data(ref, "data/reference/practice_access.csv", &c, reterr);
+    if (rc == PCN_OK)
+        rc = pcn_csv_next(c, reterr);
+    while (rc == PCN_OK) {
+        rc = pcn_csv_next(c, reterr);
+        if (rc != PCN_OK)
+            break;
+        struct ref_practice *p = practice_of(ref, field(c, 0));
+        int64_t n = field_int(c, 1, -1), w = field_int(c, 2, -1);
+        if (n <= 0 || w < 0 || w > n || n > INT32_MAX) {
+            rc = pcn_error_set(reterr, PCN_EPARSE, "%s:%lu: bad counts", pcn_csv_name(c),
+                               pcn_csv_line(c));
+            break;
+        }
+        if (!p)
+            continue;
+        p->acc_appts = (int32_t)n;
+        p->acc_within = (int32_t)w;
+        if (p->has_qof && p->qof_list[0] > 0) {
+            appts += (double)n;
+            within += (double)w;
+            list += p->qof_list[0];
+        }
+    }
+    if (rc == PCN_ENOTFOUND) {
+        rc = PCN_OK;
+        ref->acc_rate = list > 0 ? appts / list : 0;
+        ref->acc_within = appts > 0 ? within / appts : 0;
+    }
+    pcn_csv_free(c);
+    return rc;
+}
+
+/* The staff role of a PCN workforce role (NHS England's STAFF_GROUP, STAFF_ROLE); -1: no contacts.
+ */
+static int staff_role_of(const char *group, const char *role)
+{
+    static const struct {
+        const char *word;
+        int role;
+    } words[] = {
+        {"Pharm", PCN_STAFF_PHARMACIST},
+        {"Care Coordinator", PCN_STAFF_CARE_COORDINATOR},
+        {"Social Prescribing", PCN_STAFF_LINK_WORKER},
+        {"Wellbeing Coach", PCN_STAFF_LINK_WORKER},
+        {"Physio", PCN_STAFF_PHYSIOTHERAPIST},
+        {"Paramedic", PCN_STAFF_PARAMEDIC},
+        {"Physician Associate", PCN_STAFF_PHYSICIAN_ASSOCIATE},
+        {"Mental Health", PCN_STAFF_MENTAL_HEALTH},
+        {"Talking Therap", PCN_STAFF_MENTAL_HEALTH},
+        {"Nursing Associate", PCN_STAFF_HCA},
+        {"Healthcare Assistant", PCN_STAFF_HCA},
+        {"Healthcare Support", PCN_STAFF_HCA},
+        {"General Practice Assistant", -1},
+        {"Apprentice", -1},
+    };
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(words); i++)
+        if (strstr(role, words[i].word))
+            return words[i].role;
+    if (strcmp(group, "Other Nurses") == 0)
+        return PCN_STAFF_NURSE;
+    if (strcmp(group, "Other GPs") == 0)
+        return PCN_STAFF_GP;
+    if (strcmp(group, "Other Direct Patient Care staff") == 0)
+        return PCN_STAFF_OTHER; /* dietitians, podiatrists, therapists */
+    return -1;                  /* directors, managers, administrative staff */
+}
+
+/* pcn_workforce.csv: pcn,census,staff_group,staff_role,headcount,fte (PCN-employed staff). */
+static enum pcn_err load_workforce(struct pcn_refdata *ref, struct pcn_error *reterr)
+{
+    struct pcn_csv *c = NULL;
+    enum pcn_err rc = open_data(ref, "data/reference/pcn_workforce.csv", &c, reterr);
+    if (rc == PCN_OK)
+        rc = pcn_csv_next(c, reterr);
+    while (rc == PCN_OK) {
+        rc = pcn_csv_next(c, reterr);
+        if (rc != PCN_OK)
+            break;
+        uint64_t ni = 0;
+        const char *code = field(c, 0), *fte_s = field(c, 5);
+        int role = staff_role_of(field(c, 2), field(c, 3));
+        int64_t head = field_int(c, 4, -1);
+        double fte = 0;
+        if (head < 0 || pcn_parse_double(fte_s, strlen(fte_s), &fte) != PCN_OK || fte < 0) {
+            rc = pcn_error_set(reterr, PCN_EPARSE, "%s:%lu: bad headcount or FTE", pcn_csv_name(c),
+                               pcn_csv_line(c));
+            break;
+        }
+        if (role < 0)
+            continue;
+        ref->staff_fte[role] += fte;
+        if (!pcn_strmap_get(ref->network_index, code, strlen(code), &ni))
+            continue;
+        struct ref_network *n = &ref->networks[ni];
+        n->staff_fte[role] += (float)fte;
+        n->staff_head[role] = (uint16_t)PCN_MIN(60000, n->staff_head[role] + head);
+        n->has_staff = 1;
+    }
+    if (rc == PCN_ENOTFOUND) {
+        double list = 0;
+        rc = PCN_OK;
+        for (size_t i = 0; i < ref->n_practices; i++) {
+            const struct ref_practice *p = &ref->practices[i];
+            double own = 0;
+            for (int s = 0; s < 2; s++)
+                for (int b = 0; b < REF_N_BANDS; b++)
+                    own += PCN_MAX(0, p->bands[s][b]);
+            list += own;
+            if (p->network >= 0 && (size_t)p->network < ref->n_networks)
+                ref->networks[p->network].list += own;
+        }
+        for (int r = 0; r < PCN_STAFF_COUNT; r++)
+            ref->staff_fte_rate[r] = list > 0 ? ref->staff_fte[r] / list : 0;
+    }
+    pcn_csv_free(c);
+    return rc;
+}
+
 /* One row of ethnicity_by_la.csv: lad, then a count or share for each of A..S. */
 static enum pcn_err ethnicity_row(struct pcn_refdata *ref, struct pcn_csv *c,
                                   const struct pcn_strmap *lads, const long *col)
@@ -787,6 +913,10 @@ enum pcn_err pcn_refdata_load(const char *root, struct pcn_refdata **ret, struct
         rc = load_practice_imd(ref, ref->lad_index, reterr);
     if (rc == PCN_OK)
         rc = load_variation(ref, reterr);
+    if (rc == PCN_OK)
+        rc = load_access(ref, reterr);
+    if (rc == PCN_OK)
+        rc = load_workforce(ref, reterr);
     if (rc == PCN_OK)
         rc = load_ethnicity_hook(ref, reterr);
     if (rc == PCN_OK)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "pcn/generate.h"
+#include "pcn/record.h"
 
 #define REF_N_BANDS 20
 #define REF_N_LIST_TYPES 6
@@ -148,6 +149,8 @@ struct ref_practice {
     int has_qof;
     int imd_decile; /* IMD 2019 practice decile, 0 unknown */
     int lad;        /* index into ref->lads, -1 unknown */
+    /* practice_access.csv (IIF 2023-24 ACC-08): appointments, those within two weeks; -1 absent */
+    int32_t acc_appts, acc_within;
 };
 
 struct ref_network {
@@ -159,6 +162,11 @@ struct ref_network {
     const char *icb_name;
     const char *region_code;
     const char *region_name;
+    /* pcn_workforce.csv: staff employed by the network, by enum pcn_staff_role */
+    float staff_fte[PCN_STAFF_COUNT];
+    uint16_t staff_head[PCN_STAFF_COUNT];
+    int has_staff;
+    double list; /* registered patients of its practices (list_bands.csv) */
 };
 
 struct pcn_refdata {
@@ -193,6 +201,10 @@ struct pcn_refdata {
     unsigned char *eth_lad_known;               /* per LAD: row present */
     size_t n_eth_lads;                          /* LADs with a row */
     double national_band_share[2][REF_N_BANDS]; /* share of all registered patients */
+    /* ACC-08 nationally: appointments per patient of the QOF list, share within two weeks */
+    double acc_rate, acc_within;
+    /* network staff FTE in England by role, and per registered patient */
+    double staff_fte[PCN_STAFF_COUNT], staff_fte_rate[PCN_STAFF_COUNT];
     struct ref_codelist lists[CL_COUNT];
 };
 

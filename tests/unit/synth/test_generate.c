@@ -50,6 +50,9 @@ struct probe {
     int64_t late;    /* records or registrations dated after the as-of date */
     int64_t old_med; /* medications that are not an issue of the last 12 months */
     int64_t bad_med; /* medications not coded dm+d from the catalogue */
+    int64_t bad_rx;  /* medications without course, duration or quantity */
+    int64_t encounters;
+    int64_t bad_enc; /* contacts without mode, role, clinician, site, booking or attendance */
     int32_t as_of;
     struct pcn_strmap *nhs;
     struct pcn_strmap *codes;   /* every code of every shipped list */
@@ -130,6 +133,8 @@ static enum pcn_err on_med(void *ctx, const struct pcn_medication *m, struct pcn
     p->late += m->start_date > p->as_of;
     /* issues (repeats in the last 12 weeks, acute courses in the year) before leaving */
     p->old_med += m->start_date <= p->as_of - 365 - 366;
+    p->bad_rx += m->course == PCN_COURSE_UNKNOWN || m->duration_days <= 0 || !m->has_quantity ||
+                 m->quantity <= 0 || m->end_date != m->start_date + m->duration_days - 1;
     if (p->meds_ok) {
         uint64_t v = 0;
         p->bad_med += strcmp(m->system, "dmd") != 0 ||
@@ -148,9 +153,18 @@ static enum pcn_err on_imm(void *ctx, const struct pcn_immunisation *im, struct 
 
 static enum pcn_err on_enc(void *ctx, const struct pcn_encounter *en, struct pcn_error *e)
 {
+    struct probe *p = ctx;
     (void)e;
-    mix_str(ctx, en->encounter_id);
-    mix(ctx, &en->date, sizeof(en->date));
+    mix_str(p, en->encounter_id);
+    mix_str(p, en->clinician);
+    mix_str(p, en->site);
+    mix(p, &en->date, sizeof(en->date));
+    mix(p, &en->booked_date, sizeof(en->booked_date));
+    p->encounters++;
+    p->late += en->date > p->as_of;
+    p->bad_enc += en->mode == PCN_MODE_UNKNOWN || en->role == PCN_STAFF_UNKNOWN ||
+                  en->attendance == PCN_ATTENDANCE_UNKNOWN || !en->clinician || !en->site ||
+                  !en->has_booked || en->booked_date > en->date;
     return PCN_OK;
 }
 
@@ -352,6 +366,9 @@ static void test_codes_from_lists(void **state)
     assert_true(p.meds > 0);
     assert_int_equal(p.bad_code, 0);
     assert_int_equal(p.bad_med, 0);
+    assert_int_equal(p.bad_rx, 0);
+    assert_true(p.encounters > 3 * p.registered);
+    assert_int_equal(p.bad_enc, 0);
     assert_int_equal(p.late, 0);
     assert_int_equal(p.old_med, 0);
     probe_release(&p);
@@ -489,10 +506,11 @@ static void calibrate(const struct pcn_refdata *r, const struct pcn_gen_options 
 static void test_checks(void **state)
 {
     static const int must_apply[] = {
-        PCN_CHECK_SPREAD,  PCN_CHECK_BP_CONTROL, PCN_CHECK_NONHYP_140,   PCN_CHECK_BP_5Y,
-        PCN_CHECK_SMOKING, PCN_CHECK_ANTICOAG,   PCN_CHECK_ANTICOAG_TWO, PCN_CHECK_CAREHOME,
-        PCN_CHECK_PCA,     PCN_CHECK_ETHNICITY,  PCN_CHECK_LEAK,         PCN_CHECK_EFI_MAX,
-        PCN_CHECK_DMD};
+        PCN_CHECK_SPREAD,   PCN_CHECK_BP_CONTROL,   PCN_CHECK_NONHYP_140,   PCN_CHECK_BP_5Y,
+        PCN_CHECK_SMOKING,  PCN_CHECK_ANTICOAG,     PCN_CHECK_ANTICOAG_TWO, PCN_CHECK_CAREHOME,
+        PCN_CHECK_PCA,      PCN_CHECK_ETHNICITY,    PCN_CHECK_LEAK,         PCN_CHECK_EFI_MAX,
+        PCN_CHECK_DMD,      PCN_CHECK_APPOINTMENTS, PCN_CHECK_APPT_GP,      PCN_CHECK_APPT_F2F,
+        PCN_CHECK_APPT_DNA, PCN_CHECK_APPT_2W,      PCN_CHECK_CONTINUITY};
     struct pcn_gen_options o;
     struct pcn_gen_calib *c = NULL;
     struct pcn_gen_check_value v[PCN_CHECK_COUNT];
