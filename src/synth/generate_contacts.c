@@ -305,8 +305,10 @@ static int pick_role(struct pcn_rng *r, const double w[PCN_STAFF_COUNT], double 
 /* Days from booking to the appointment: within two weeks at the practice's ACC-08 rate. */
 static int booking_interval(struct pcn_rng *r, const struct contact_model *m, int role)
 {
-    if (!gen_chance(r, m->within_2w))
-        return 15 + (int)PCN_MIN(105.0, -14.0 * log(1 - pcn_rng_uniform(r)));
+    if (!gen_chance(r, m->within_2w)) {
+        double wait = -14.0 * log(1 - pcn_rng_uniform(r)); /* one draw (PCN_MIN reads twice) */
+        return 15 + (int)PCN_MIN(105.0, wait);
+    }
     double u = pcn_rng_uniform(r);
     if (u < same_day[role])
         return 0;
