@@ -197,6 +197,15 @@ enum pcn_err pcn_store_scan_immunisations(struct pcn_store *s, pcn_immunisation_
     return o->scan_immunisation ? o->scan_immunisation(s, fn, ud) : o->each_immunisation(s, fn, ud);
 }
 
+enum pcn_err pcn_store_scan_encounters(struct pcn_store *s, pcn_encounter_fn fn, void *ud)
+{
+    const struct pcn__store_population_ops *o = ops(s);
+
+    if (!o)
+        return PCN_ESTORAGE;
+    return o->scan_encounter ? o->scan_encounter(s, fn, ud) : o->each_encounter(s, fn, ud);
+}
+
 enum pcn_err pcn_store_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud)
 {
     const struct pcn__store_population_ops *o = ops(s);

@@ -38,6 +38,7 @@ struct pcn__store_population_ops {
     enum pcn_err (*scan_event)(struct pcn_store *s, pcn_event_fn fn, void *ud);
     enum pcn_err (*scan_medication)(struct pcn_store *s, pcn_medication_fn fn, void *ud);
     enum pcn_err (*scan_immunisation)(struct pcn_store *s, pcn_immunisation_fn fn, void *ud);
+    enum pcn_err (*scan_encounter)(struct pcn_store *s, pcn_encounter_fn fn, void *ud);
     enum pcn_err (*each_encounter)(struct pcn_store *s, pcn_encounter_fn fn, void *ud);
     enum pcn_err (*each_term)(struct pcn_store *s, pcn_term_fn fn, void *ud);
     enum pcn_err (*find_patient)(struct pcn_store *s, const char *patient_id, int64_t *ret_key);

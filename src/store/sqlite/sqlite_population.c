@@ -38,6 +38,7 @@ enum population_sql {
     SQL_EVENT_SCAN,
     SQL_MEDICATION_SCAN,
     SQL_IMMUNISATION_SCAN,
+    SQL_ENCOUNTER_SCAN,
     SQL_MEDICATION_EACH,
     SQL_IMMUNISATION_EACH,
     SQL_ENCOUNTER_EACH,
@@ -84,6 +85,8 @@ static const char *const population_sql[SQL_POPULATION_COUNT_] = {
     [SQL_EVENT_SCAN] = "SELECT patient, date, code, value FROM event",
     [SQL_MEDICATION_SCAN] = "SELECT patient, start_date, code, quantity FROM medication",
     [SQL_IMMUNISATION_SCAN] = "SELECT patient, date, code FROM immunisation",
+    [SQL_ENCOUNTER_SCAN] = "SELECT patient, date, mode, role, clinician, booked_date, attendance "
+                           "FROM encounter",
     [SQL_MEDICATION_EACH] = "SELECT patient, start_date, end_date, system, code, quantity, source, "
                             "course, duration_days "
                             "FROM medication ORDER BY patient, start_date, rowid",
@@ -715,6 +718,27 @@ static enum pcn_err sqlite_scan_event(struct pcn_store *s, pcn_event_fn fn, void
     return each(s, SQL_EVENT_SCAN, event_scan_row, (pcn__any_fn)fn, ud, "reading events");
 }
 
+static int encounter_scan_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
+{
+    struct pcn_encounter e = {
+        .date = (int32_t)sqlite3_column_int(st, 1),
+        .end_date = PCN_DATE_NONE,
+        .mode = pcn__store_mode(pcn__col_text(st, 2)),
+        .role = pcn__store_role(pcn__col_text(st, 3)),
+        .clinician = pcn__col_text(st, 4),
+        .has_booked = sqlite3_column_type(st, 5) != SQLITE_NULL,
+        .booked_date = pcn__col_date(st, 5),
+        .attendance = pcn__store_attendance(pcn__col_text(st, 6)),
+    };
+    return ((pcn_encounter_fn)fn)(sqlite3_column_int64(st, 0), &e, ud);
+}
+
+static enum pcn_err sqlite_scan_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud)
+{
+    return each(s, SQL_ENCOUNTER_SCAN, encounter_scan_row, (pcn__any_fn)fn, ud,
+                "reading encounters");
+}
+
 static enum pcn_err sqlite_scan_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud)
 {
     return each(s, SQL_MEDICATION_SCAN, medication_scan_row, (pcn__any_fn)fn, ud,
@@ -869,6 +893,7 @@ static const struct pcn__store_population_ops population_ops = {
     .each_immunisation = sqlite_each_immunisation,
     .scan_event = sqlite_scan_event,
     .scan_medication = sqlite_scan_medication,
+    .scan_encounter = sqlite_scan_encounter,
     .scan_immunisation = sqlite_scan_immunisation,
     .each_encounter = sqlite_each_encounter,
     .each_term = sqlite_each_term,

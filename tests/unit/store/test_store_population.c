@@ -399,6 +399,27 @@ static int check_encounter(int64_t key, const struct pcn_encounter *e, void *ud)
     return 0;
 }
 
+/* The scan's fields (the ordered walk's on PostgreSQL): what the engine reads. */
+static int check_encounter_scan(int64_t key, const struct pcn_encounter *e, void *ud)
+{
+    int *n = ud;
+    (void)key;
+    if (n[0]++ == 0) {
+        assert_int_equal(e->date, store_test_date("2024-03-05"));
+        assert_int_equal(e->mode, PCN_MODE_TELEPHONE);
+        assert_int_equal(e->role, PCN_STAFF_PHARMACIST);
+        assert_string_equal(e->clinician, "C0042");
+        assert_true(e->has_booked);
+        assert_int_equal(e->booked_date, store_test_date("2024-03-01"));
+        assert_int_equal(e->attendance, PCN_ATTENDANCE_DNA);
+    } else {
+        assert_int_equal(e->mode, PCN_MODE_UNKNOWN);
+        assert_null(e->clinician);
+        assert_false(e->has_booked);
+    }
+    return 0;
+}
+
 /* Acute or repeat, days of supply; a contact's mode, role, clinician, site, booking, attendance. */
 static void test_prescribing_contacts(void **state)
 {
@@ -445,6 +466,9 @@ static void test_prescribing_contacts(void **state)
     assert_int_equal(n, 2);
     n = 0;
     assert_int_equal(pcn_store_each_encounter(f->s, check_encounter, &n), PCN_OK);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(pcn_store_scan_encounters(f->s, check_encounter_scan, &n), PCN_OK);
     assert_int_equal(n, 2);
 }
 
