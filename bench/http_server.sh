@@ -63,32 +63,15 @@ with db:
 EOF
 echo "bench password" | "$pcn" user add --db "$db" --role clinician bench >/dev/null
 
-"$pcn" serve --db "$db" --listen 127.0.0.1:0 --threads "$threads" --network "$network" \
-  >"$work/serve.out" 2>"$work/serve.err" &
-srv_pid=$!
-while ! grep -q '^listening on' "$work/serve.out"; do
-  kill -0 "$srv_pid" || { cat "$work/serve.err"; exit 1; }
-  read -r -t 0.05 <> <(:) || true
-done
-url=$(sed -n 's/^listening on //p' "$work/serve.out")
+# shellcheck source=bench/serve_lib.sh
+. "$(dirname "$0")/serve_lib.sh"
+serve_start "$pcn" "$work" --db "$db" --threads "$threads" --network "$network"
 token=$(curl -sf -H 'Content-Type: application/json' \
   -d '{"name":"bench","password":"bench password","client":"api"}' "$url/api/v1/login" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 auth="Authorization: Bearer $token"
 
-# wrk ARGS...: run wrk, print its throughput and latency lines and the
-# server's CPU time per request over the run.
-bench_pcn() {
-  local tck before after
-  tck=$(getconf CLK_TCK)
-  before=$(awk '{print $14 + $15}' "/proc/$srv_pid/stat")
-  wrk "$@" >"$work/wrk.out"
-  after=$(awk '{print $14 + $15}' "/proc/$srv_pid/stat")
-  grep -E 'Requests/sec|Latency |  50%|  99%|Non-2xx' "$work/wrk.out"
-  awk -v b="$before" -v a="$after" -v t="$tck" '/requests in/ {
-    printf "  server CPU per request: %.1f us (%d requests)\n", (a - b) / t * 1e6 / $1, $1 }' \
-    "$work/wrk.out"
-}
+bench_pcn() { wrk_cpu "$work" "$@"; }
 
 mkdir -p "$work/www"
 chmod 755 "$work" "$work/www" # nginx workers run as an unprivileged user

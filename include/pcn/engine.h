@@ -4,12 +4,20 @@
  * (docs/definitions.md), their evaluation on an as-of date with
  * breakdowns, and the results rendered as a table, CSV or JSON.
  *
- * A snapshot is built once (from the store or record by record) and is
- * read-only afterwards: any number of evaluations may share it (its cache
- * of populations per as-of date and breakdown locks itself). A program
- * is compiled from text and is likewise reusable. Neither is thread-safe
- * while being built; a finished snapshot may be read by many threads, a
- * program is evaluated by one thread at a time.
+ * Thread safety. A snapshot is built by one thread (from the store or
+ * record by record) and is read-only once finished: any number of threads
+ * may evaluate on it at once. Its caches (populations per as-of date and
+ * breakdown, each code list's events merged into one index) are built on
+ * first use under the snapshot's own locks and die with it. A program is
+ * built by one thread (pcn_program_load_*(), pcn_program_select()); once
+ * built it is never written again: pcn_program_eval() takes it const and
+ * keeps everything an evaluation decides (its output definitions, the
+ * nodes they need, code-list indexes, strings of the snapshot) in the
+ * evaluation and its results, so any number of threads may evaluate one
+ * program at once, on one snapshot or several. Results are read-only:
+ * many threads may read and render one result set. Nothing here may be
+ * freed while another thread still uses it (results borrow their program
+ * and snapshot).
  */
 #ifndef PCN_ENGINE_H
 #define PCN_ENGINE_H
@@ -185,14 +193,25 @@ enum pcn_err pcn_program_load_dir(struct pcn_program *p, const char *dir, unsign
                                   struct pcn_error *reterr);
 
 /*
- * Mark definitions for output by name: a definition name, or a kind
+ * Set the program's default selection, the definitions an evaluation
+ * reports when its options name none: a definition name, or a kind
  * ("registers", "indicators", "scores", "segments", "worklists", "all").
- * Selecting clears the flags given at load. PCN_ENOTFOUND (with a
- * suggestion in *reterr) when nothing matches.
+ * Selecting replaces the flags given at load. Part of building the
+ * program: not while other threads evaluate it (they choose with
+ * pcn_eval_options.select instead). PCN_ENOTFOUND (with a suggestion in
+ * *reterr, the selection unchanged) when nothing matches.
  */
 enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct pcn_error *reterr);
 
-/* Number of definitions marked for output. */
+/*
+ * How many definitions a name or kind (as pcn_program_select()) selects,
+ * into *ret_count (may be NULL); PCN_ENOTFOUND with a suggestion in
+ * *reterr when none. Reads only: safe beside evaluations.
+ */
+enum pcn_err pcn_program_match(const struct pcn_program *p, const char *name, size_t *ret_count,
+                               struct pcn_error *reterr);
+
+/* Number of definitions in the default selection. */
 size_t pcn_program_output_count(const struct pcn_program *p);
 
 /* Number of definitions (registers, indicators, scores, segments, worklists). */
@@ -240,15 +259,25 @@ struct pcn_eval_options {
      * code list begun after it.
      */
     int64_t deadline;
+    /*
+     * The definitions to report: n_select names or kinds, as
+     * pcn_program_select() takes them (the union of what each selects);
+     * NULL or 0: the program's default selection. Borrowed for the call.
+     */
+    const char *const *select;
+    size_t n_select;
 };
 
 /*
- * Evaluate the program's output definitions over the snapshot. Caller
- * frees *ret with pcn_results_free(); the results borrow the program and
- * the snapshot, which must outlive them. PCN_ETIMEDOUT (nothing returned)
- * when o->deadline passes.
+ * Evaluate the selected definitions (o->select, else the program's default
+ * selection) over the snapshot. The program is only read (see the thread
+ * safety note above). Caller frees *ret with pcn_results_free(); the
+ * results borrow the program and the snapshot, which must outlive them.
+ * PCN_ENOTFOUND (with a suggestion in *reterr) when a word of o->select
+ * selects nothing; PCN_ETIMEDOUT (nothing returned) when o->deadline
+ * passes.
  */
-enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *s,
+enum pcn_err pcn_program_eval(const struct pcn_program *p, const struct pcn_snapshot *s,
                               const struct pcn_eval_options *o, struct pcn_results **ret,
                               struct pcn_error *reterr);
 
@@ -278,5 +307,191 @@ enum pcn_err pcn_results_total(const struct pcn_results *r, const char *name, co
  */
 enum pcn_err pcn_results_cell(const struct pcn_results *r, const char *name, size_t row, size_t col,
                               double *ret);
+
+/*
+ * ---- typed results ----
+ *
+ * Results are read the way SQLite's statements are stepped: find a
+ * definition's result, then step through its breakdown groups reading
+ * each measure as a typed value, or select rows of a patient-level result
+ * (a worklist) with a filter, an order and a page into a result table
+ * (pcn/table.h) that fmt renders as text, CSV or JSON. Rendering
+ * (pcn_results_render()) is one consumer of the same accessors. Every
+ * pointer returned is borrowed from the results and valid while they live;
+ * results are read-only, so threads may read one set at once.
+ */
+
+/* One definition's result within a struct pcn_results. */
+struct pcn_result;
+
+enum pcn_result_kind {
+    PCN_RESULT_REGISTER,
+    PCN_RESULT_INDICATOR,
+    PCN_RESULT_SCORE,
+    PCN_RESULT_SEGMENT,
+    PCN_RESULT_WORKLIST, /* patient-level: rows, no groups */
+};
+
+/* The results' definitions, in definition order. */
+size_t pcn_results_count(const struct pcn_results *r);
+/* Result i (NULL past the end). */
+const struct pcn_result *pcn_results_at(const struct pcn_results *r, size_t i);
+/* The result of the definition `name`, or NULL when it was not evaluated. */
+const struct pcn_result *pcn_results_find(const struct pcn_results *r, const char *name);
+
+/* What the results were evaluated with: the as-of day, PCN_BY_* flags, suppression. */
+int32_t pcn_results_as_of(const struct pcn_results *r);
+unsigned pcn_results_by(const struct pcn_results *r);
+int pcn_results_suppress(const struct pcn_results *r);
+
+/* Bytes the results hold (approximate), for caches that bound their size. */
+size_t pcn_results_memory(const struct pcn_results *r);
+
+enum pcn_result_kind pcn_result_kind(const struct pcn_result *res);
+/* "register", "indicator", "score", "segment" or "worklist". */
+const char *pcn_result_kind_name(const struct pcn_result *res);
+const char *pcn_result_name(const struct pcn_result *res);
+const char *pcn_result_title(const struct pcn_result *res);
+
+/*
+ * Render one result into out in format f: a text block, its lines of the
+ * long CSV (no header), or its JSON object (schema in docs/definitions.md).
+ * pcn_results_render() is the header, each result, and the closing; a
+ * caller assembling its own document (the API pages the results) uses
+ * these, with pcn_results_render_head() for the JSON header
+ * ({"as_of", "by", "suppress", "results": [ ... without the closing).
+ */
+enum pcn_err pcn_result_render(const struct pcn_results *r, const struct pcn_result *res,
+                               enum pcn_format f, struct pcn_buf *out);
+enum pcn_err pcn_results_render_head(const struct pcn_results *r, struct pcn_buf *out);
+
+/* ---- groups: aggregates (not worklists) ---- */
+
+/*
+ * The measures of each group of an aggregate result, in output order:
+ * register population, count, percent; indicator denominator, numerator,
+ * excluded, percent; score population, mean, one per band, "(none)";
+ * segment population, one per segment, "(none)". 0 for a worklist.
+ */
+size_t pcn_result_measure_count(const struct pcn_result *res);
+/* Name of measure m (NULL past the end). */
+const char *pcn_result_measure_name(const struct pcn_results *r, const struct pcn_result *res,
+                                    size_t m);
+/* Whether measure m is a count (else a percent or mean). */
+int pcn_result_measure_is_count(const struct pcn_result *res, size_t m);
+
+/* A cursor over the groups of a result: caller-owned, fields private. */
+struct pcn_group_iter {
+    const struct pcn_results *r;
+    const struct pcn_result *res;
+    size_t next;  /* private */
+    size_t group; /* private: SIZE_MAX is the total */
+};
+
+/* Start at the groups of res (an aggregate of r). */
+void pcn_group_iter_init(struct pcn_group_iter *it, const struct pcn_results *r,
+                         const struct pcn_result *res);
+/*
+ * Step to the next group: 1 on a group, 0 at the end. The total over all
+ * groups comes first; then, when the results are broken down, each group
+ * with anyone in its population, in key order (practices by code).
+ */
+int pcn_group_iter_next(struct pcn_group_iter *it);
+int pcn_group_is_total(const struct pcn_group_iter *it);
+/*
+ * The group's key on a breakdown dimension (one PCN_BY_* flag): a
+ * practice or network code ("(none)" for none), an age band, a sex
+ * letter, an IMD quintile 1-5 or "unknown", an ethnic group. NULL for the
+ * total and for dimensions the results are not broken down by.
+ */
+const char *pcn_group_key(const struct pcn_group_iter *it, unsigned by);
+/*
+ * Measure m of the group, unsuppressed: counts exactly, a percent or mean
+ * as computed (not rounded). PCN_ENOTFOUND when it is undefined (a ratio
+ * over nobody, a mean over values too large to sum) or m is past the end.
+ */
+enum pcn_err pcn_group_value(const struct pcn_group_iter *it, size_t m, double *ret);
+/* A count measure as an integer; PCN_EINVAL for a percent or mean. */
+enum pcn_err pcn_group_count(const struct pcn_group_iter *it, size_t m, int64_t *ret);
+/* Whether measure m is withheld by the results' small-number suppression. */
+int pcn_group_is_suppressed(const struct pcn_group_iter *it, size_t m);
+
+/*
+ * The result as a table (kind: the result's kind): an aggregate's groups
+ * (a text column per breakdown dimension, "(all)" in the total's row,
+ * then one column per measure: counts as integers, withheld ones "<N",
+ * percents with 2 decimals, means with 4, undefined ones null), or a
+ * worklist's rows in output order (patient_id, practice, then its
+ * columns). The cells are the text the renderers print. Caller frees *ret
+ * with pcn_table_free().
+ */
+enum pcn_err pcn_result_table(const struct pcn_results *r, const struct pcn_result *res,
+                              struct pcn_table **ret);
+
+/* ---- rows: worklists ---- */
+
+/* What a worklist column holds. */
+enum pcn_value_type {
+    PCN_VALUE_NUMBER,
+    PCN_VALUE_DATE, /* day numbers; YYYY-MM-DD in tables */
+    PCN_VALUE_TEXT,
+    PCN_VALUE_BOOL,
+};
+
+/* The columns a worklist declares (patient_id and practice are not among them). */
+size_t pcn_result_column_count(const struct pcn_result *res);
+/* Title of column i (NULL past the end). */
+const char *pcn_result_column_name(const struct pcn_results *r, const struct pcn_result *res,
+                                   size_t i);
+enum pcn_value_type pcn_result_column_type(const struct pcn_results *r,
+                                           const struct pcn_result *res, size_t i);
+/* Index of the column titled name, or -1. */
+long pcn_result_column_index(const struct pcn_results *r, const struct pcn_result *res,
+                             const char *name);
+/* Rows of a worklist (after max_rows). */
+size_t pcn_result_row_count(const struct pcn_result *res);
+
+/* Orders other than by a column: the worklist's own (practice, then patient_id), or by one key. */
+#define PCN_ROWS_IN_ORDER (-3L)
+#define PCN_ROWS_BY_PATIENT_ID (-2L)
+#define PCN_ROWS_BY_PRACTICE (-1L)
+
+enum pcn_row_flags {
+    /* the table's first column is "key": each patient's key in the snapshot (the store's) */
+    PCN_ROWS_FLAG_KEY = 1 << 0,
+};
+
+/*
+ * Which rows of a worklist to select, in what order, which page. Start
+ * from pcn_row_query_init() (every row, in the worklist's order) and set
+ * members.
+ */
+struct pcn_row_query {
+    const char *practice; /* a practice code: its patients only; NULL: every practice */
+    const char *text;     /* patients whose patient_id contains it, in any case; NULL: all */
+    long range_col;       /* a column index: rows with a value in [min, max]; -1: none */
+    int has_min, has_max; /* which bounds apply (inclusive) */
+    double min, max;      /* numbers; for a date column, day numbers */
+    long sort_col;        /* PCN_ROWS_IN_ORDER, PCN_ROWS_BY_PATIENT_ID, _PRACTICE or a column */
+    int descending;       /* nulls come last either way; ties go by patient_id */
+    size_t offset, limit; /* the page of the rows that pass; limit 0: all of them */
+    unsigned flags;       /* PCN_ROWS_FLAG_* */
+};
+
+void pcn_row_query_init(struct pcn_row_query *q);
+
+/*
+ * Select rows of worklist res: those that pass q's filters, sorted, the
+ * page from q->offset (at most q->limit) into a table of kind "worklist"
+ * with columns [key,] patient_id, practice, then the worklist's columns
+ * (numbers, dates as YYYY-MM-DD text, text, booleans), which
+ * pcn_table_render() writes as text, CSV or JSON. *ret_total (may be NULL)
+ * gets the number of rows that pass. PCN_EINVAL for a result that is not
+ * a worklist or a column out of range. Caller frees *ret with
+ * pcn_table_free().
+ */
+enum pcn_err pcn_result_select(const struct pcn_results *r, const struct pcn_result *res,
+                               const struct pcn_row_query *q, struct pcn_table **ret,
+                               size_t *ret_total);
 
 #endif /* PCN_ENGINE_H */

@@ -58,6 +58,11 @@ enum pcn_err pcn_table_set_detail(struct pcn_table *t, size_t col);
 
 size_t pcn_table_rows(const struct pcn_table *t);
 
+/* The columns: how many, each one's name (NULL past the end) and type. */
+size_t pcn_table_columns(const struct pcn_table *t);
+const char *pcn_table_column_name(const struct pcn_table *t, size_t col);
+enum pcn_col_type pcn_table_column_type(const struct pcn_table *t, size_t col);
+
 /*
  * The text of a cell as set (numbers formatted, booleans "true"/"false");
  * NULL for a null cell or a row or column out of range. Borrowed; valid
@@ -65,8 +70,14 @@ size_t pcn_table_rows(const struct pcn_table *t);
  */
 const char *pcn_table_cell(const struct pcn_table *t, size_t row, size_t col);
 
-/* Render the whole table into out (appended). */
+/* Render the whole table into out (appended). CSV lines end with LF, as the CLI prints. */
 enum pcn_err pcn_table_render(const struct pcn_table *t, enum pcn_format fmt, struct pcn_buf *out);
+
+/*
+ * The CSV rendering with lines ending in eol: "\r\n" as RFC 4180 has it
+ * for files downloaded from the API (spreadsheets), "\n" as the CLI prints.
+ */
+enum pcn_err pcn_table_render_csv(const struct pcn_table *t, const char *eol, struct pcn_buf *out);
 
 /*
  * The JSON rendering as a jansson object (json_t *, returned as void * so
@@ -75,6 +86,16 @@ enum pcn_err pcn_table_render(const struct pcn_table *t, enum pcn_format fmt, st
  * json_decref(). PCN_ENOMEM.
  */
 enum pcn_err pcn_table_to_json(const struct pcn_table *t, void **ret);
+
+/*
+ * One cell as a jansson value (json_t *, as void *), typed by its column:
+ * null, a boolean, a string, or a number, an integer when the text is one
+ * (so "43" stays 43, as a JSON reader of the text would have it). For
+ * callers that lay out rows their own way (the API's worklist rows).
+ * Caller releases *ret with json_decref(). PCN_EINVAL out of range,
+ * PCN_ENOMEM.
+ */
+enum pcn_err pcn_table_cell_to_json(const struct pcn_table *t, size_t row, size_t col, void **ret);
 
 /* Render and write to f. PCN_EIO if the write fails. */
 enum pcn_err pcn_table_print(const struct pcn_table *t, enum pcn_format fmt, FILE *f);

@@ -9,6 +9,7 @@
 #define PCN_ENGINE_ENGINE_INT_H
 
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,6 +18,8 @@
 #include "pcn/hash.h"
 
 struct pop_cache;
+struct list_cache;
+struct list_index;
 
 /* Code classes: the first byte of an interned code key. */
 #define CODE_CLASS_EVENT 'e'
@@ -92,6 +95,8 @@ struct pcn_snapshot {
 
     /* populations and breakdown groups per (as-of, breakdown), shared by evaluations */
     struct pop_cache *pop;
+    /* code lists' merged events, shared by evaluations (listcache.h) */
+    struct list_cache *lists;
 };
 
 /* Value types of expressions. */
@@ -134,11 +139,15 @@ enum cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 enum func { FN_MIN, FN_MAX, FN_COALESCE, FN_ROUND };
 enum unit { U_DAY, U_WEEK, U_MONTH, U_YEAR };
 
+/*
+ * A compiled expression node. Nodes, like everything else in a program,
+ * are read-only once compiled: what one evaluation decides about them
+ * (which are needed, which arithmetic may overflow) is kept in struct
+ * eval_marks, so that threads may evaluate one program at once.
+ */
 struct node {
     uint8_t op, type, sub;
     bool is_const; /* depends on nothing per patient */
-    bool needed;   /* reachable from an output definition */
-    bool checked;  /* OP_ARITH: may overflow, so its results are checked (plan_magnitudes) */
     uint32_t a, b, aux;
     double num; /* literal value, or duration amount (sub of OP_NUM TY_DUR: unit) */
 };
@@ -168,24 +177,25 @@ struct mev {
     uint32_t code;
 };
 
+/*
+ * A code list. Its events on a snapshot, merged into one stream so each
+ * chunk reads one cursor, are indexed by the snapshot (listcache.h), not
+ * here.
+ */
 struct codelist {
     char *name;
     char **codes; /* owned strings */
     size_t n_codes;
     int builtin; /* 0, or CODE_CLASS_MED / CODE_CLASS_IMM for the built-in lists */
     /*
-     * Cache: the events of every code of the list, ordered by patient, then
-     * code, then date, built on first use against one snapshot (identified
-     * by address, size and data version) so each chunk reads one stream.
+     * The list's content as one key (its class, then each code after its
+     * length in two bytes) and the key's hash: what a snapshot's index of
+     * the list is found by (listcache.h). Set when the program is compiled
+     * (pcn__program_seal()).
      */
-    struct mev *merged;
-    size_t n_merged;
-    uint32_t *patients; /* the distinct patients of merged, in order; NULL until the sparse
-                           planner needs them (sparse.c) */
-    size_t n_patients;
-    const struct pcn_snapshot *merged_for;
-    size_t merged_events;
-    int64_t merged_version;
+    char *key;
+    size_t key_len;
+    uint64_t key_hash;
 };
 
 enum def_kind { DEF_REGISTER, DEF_INDICATOR, DEF_SCORE, DEF_SEGMENT, DEF_WORKLIST, DEF_KIND_COUNT };
@@ -197,7 +207,7 @@ struct labelled {
 
 struct def {
     uint8_t kind;
-    bool output;
+    bool output; /* in the default selection (load flags, pcn_program_select()) */
     char *name, *title;
     uint32_t pop;           /* population node (UINT32_MAX: everyone) */
     uint32_t value;         /* register: membership; score: value; */
@@ -253,7 +263,23 @@ static inline bool pcn__date_ok(int32_t d)
 /* Does `a OP b` hold (enum cmp)? False when either is null (NaN), as in the language. */
 bool pcn__cmp_holds(uint8_t op, double a, double b);
 
-/* Intern a string in the program; *ret gets its id. */
+/*
+ * Mark in out[i] (when out is not NULL) each definition that `name` (a
+ * definition, a kind such as "registers", or "all") selects; *ret_hits
+ * (may be NULL) gets their number. PCN_ENOTFOUND, with a suggestion in
+ * *reterr, when there is none.
+ */
+enum pcn_err pcn__program_match(const struct pcn_program *p, const char *name, uint8_t *out,
+                                size_t *ret_hits, struct pcn_error *reterr);
+
+/*
+ * End of a load: the content key of each code list that has none yet
+ * (parse.c). Programs are read-only afterwards, so evaluations only read
+ * the keys.
+ */
+enum pcn_err pcn__program_seal(struct pcn_program *p);
+
+/* Intern a string in the program while it is compiled; *ret gets its id. */
 enum pcn_err pcn__program_intern(struct pcn_program *p, const char *s, size_t len, uint32_t *ret);
 
 /* Group-key dimensions of a breakdown, in output order. */
@@ -296,7 +322,8 @@ static inline double pcn__value_sum_get(const struct value_sum *s)
     return s->huge ? NAN : (double)s->fixed / 4294967296.0;
 }
 
-struct result {
+/* One definition's result (public name: struct pcn_result). */
+struct pcn_result {
     const struct def *def;
     /* counters, n_groups x n_measures, measure-major within a group */
     int64_t *counts;
@@ -306,12 +333,20 @@ struct result {
     uint32_t *row_patient;
     double *row_values; /* n_rows x n_items */
     size_t n_rows, alloc_rows;
+    /* the rows in patient id order: built on the first query that wants it, under lock */
+    uint32_t *by_id;
 };
 
 struct pcn_results {
     const struct pcn_program *prog;
     const struct pcn_snapshot *snap;
     struct pcn_eval_options opts;
+    /*
+     * Results are read-only once returned; the one thing built later, a
+     * worklist's patient id order (rows.c), is built under this lock.
+     */
+    pthread_mutex_t lock;
+    bool has_lock;
     size_t n_groups;
     size_t radix[DIM_COUNT]; /* cardinality of each selected dimension (1 if unused) */
     int64_t *group_pop;      /* patients per group */
@@ -325,10 +360,53 @@ struct pcn_results {
      */
     uint32_t *practice_group; /* n_practices + 1 (the last: no practice) */
     size_t stride[DIM_COUNT];
-    struct result *res;
+    struct pcn_result *res;
     size_t n_res;
     uint32_t n_visited; /* patients the evaluation visited (sparse.h): for tests and tuning */
+    /*
+     * Strings of the snapshot (practice and network codes, sexes,
+     * ethnicities) that values may hold and the program has not interned:
+     * string id prog->n_str + i is ext_str[i] (borrowed from the snapshot or
+     * static). Kept here, not interned into the program, which is read-only.
+     */
+    const char **ext_str;
+    size_t n_ext_str;
 };
+
+/* The text of string id `id` of results r (a program string or an ext_str). */
+static inline const char *pcn__results_str(const struct pcn_results *r, uint32_t id)
+{
+    return id < r->prog->n_str ? r->prog->str[id] : r->ext_str[id - r->prog->n_str];
+}
+
+/* A code list's index on the evaluation's snapshot (NULL: the list is not used). */
+struct eval_list {
+    const struct list_index *index;
+};
+
+/*
+ * What one evaluation decides about a program (eval.c): which definitions
+ * it reports, which nodes they need, which arithmetic nodes may overflow,
+ * and each used code list's index on the snapshot. Kept per evaluation,
+ * never in the program.
+ */
+struct eval_marks {
+    uint8_t *output;         /* per definition */
+    uint8_t *needed;         /* per node: reachable from an output definition */
+    uint8_t *checked;        /* per node: OP_ARITH whose results are checked */
+    struct eval_list *lists; /* per code list */
+};
+
+/*
+ * Rows of worklist res selected by q into a table (rows.c; what
+ * pcn_result_select() and pcn_result_table() return).
+ */
+enum pcn_err pcn__rows_table(const struct pcn_results *r, const struct pcn_result *res,
+                             const struct pcn_row_query *q, struct pcn_table **ret,
+                             size_t *ret_total);
+
+/* Order each worklist's rows by practice, then patient id, and cut them to max_rows. */
+void pcn__results_sort_rows(struct pcn_results *r);
 
 /* A day number as y * 10000 + m * 100 + d; whole years between two such values are
  * (later - earlier) / 10000, birthdays counting. INT32_MAX for PCN_DATE_NONE. */

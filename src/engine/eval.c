@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "engine/listcache.h"
 #include "engine/popcache.h"
 #include "engine/sparse.h"
 #include "pcn/alloc.h"
@@ -63,7 +64,8 @@ struct fused {
 };
 
 struct evalctx {
-    struct pcn_program *prog;
+    const struct pcn_program *prog;
+    struct eval_marks mk; /* main context: owned; workers: borrowed copies */
     const struct pcn_snapshot *s;
     struct pcn_results *r;
     int32_t as_of;
@@ -93,7 +95,7 @@ struct evalctx {
     uint8_t chunk_inpop[CHUNK]; /* sparse: the chunk's population and groups, gathered */
     uint32_t chunk_group[CHUNK];
     bool is_worker; /* borrows the string tables of the main context */
-    struct result *res;
+    struct pcn_result *res;
     enum pcn_err rc;
     bool first_chunk;
     bool need_age; /* the age built-in is used */
@@ -137,60 +139,57 @@ static inline uint32_t patient_at(const struct evalctx *c, uint32_t i)
 
 /* ---- setup ---- */
 
-static void mark(struct pcn_program *p, uint32_t i)
+static void mark(const struct pcn_program *p, uint8_t *needed, uint32_t i)
 {
-    struct node *n;
+    const struct node *n;
 
-    if (i == NONE)
+    if (i == NONE || needed[i])
         return;
     n = &p->nodes[i];
-    if (n->needed)
-        return;
-    n->needed = true;
+    needed[i] = 1;
     if (n->op == OP_NUM || n->op == OP_BUILTIN)
         return;
     if (n->op == OP_QUERY) {
         const struct query *q = &p->queries[n->aux];
         for (size_t f = 0; f < q->n_filters; f++) {
             if (q->filters[f].kind != F_VALUE)
-                mark(p, q->filters[f].bound);
+                mark(p, needed, q->filters[f].bound);
         }
         return;
     }
     if (n->op == OP_CASE) {
         const uint32_t *l = p->lists + n->aux;
         for (uint32_t k = 0; k < 2 * l[0] + 1; k++)
-            mark(p, l[1 + k]);
+            mark(p, needed, l[1 + k]);
         return;
     }
     if (n->op == OP_BAND || n->op == OP_SEGMENT) {
         const struct def *d = &p->defs[n->aux];
-        mark(p, d->pop);
-        mark(p, d->value);
+        mark(p, needed, d->pop);
+        mark(p, needed, d->value);
         for (size_t k = 0; k < d->n_items; k++)
-            mark(p, d->items[k].node);
+            mark(p, needed, d->items[k].node);
         return;
     }
-    mark(p, n->a);
+    mark(p, needed, n->a);
     if (n->op != OP_DATEADD)
-        mark(p, n->b);
+        mark(p, needed, n->b);
 }
 
-static void mark_outputs(struct pcn_program *p)
+/* The nodes the evaluation's output definitions need (mk->needed, from mk->output). */
+static void mark_outputs(const struct pcn_program *p, struct eval_marks *mk)
 {
-    for (size_t i = 0; i < p->n_nodes; i++)
-        p->nodes[i].needed = false;
     for (size_t i = 0; i < p->n_defs; i++) {
         const struct def *d = &p->defs[i];
-        if (!d->output)
+        if (!mk->output[i])
             continue;
-        mark(p, d->pop);
-        mark(p, d->value);
-        mark(p, d->num);
-        mark(p, d->excl);
-        mark(p, d->label_node);
+        mark(p, mk->needed, d->pop);
+        mark(p, mk->needed, d->value);
+        mark(p, mk->needed, d->num);
+        mark(p, mk->needed, d->excl);
+        mark(p, mk->needed, d->label_node);
         for (size_t k = 0; k < d->n_items; k++)
-            mark(p, d->items[k].node);
+            mark(p, mk->needed, d->items[k].node);
     }
 }
 
@@ -202,14 +201,14 @@ static void mark_outputs(struct pcn_program *p)
  * one, cannot be bounded. The bounds only decide where to look: the check
  * itself is exact.
  */
-static enum pcn_err plan_magnitudes(struct pcn_program *p)
+static enum pcn_err plan_magnitudes(const struct pcn_program *p, uint8_t *checked)
 {
     double *mag = pcn_calloc(p->n_nodes + 1, sizeof(*mag));
 
     if (!mag)
         return PCN_ENOMEM;
     for (size_t i = 0; i < p->n_nodes; i++) {
-        struct node *n = &p->nodes[i];
+        const struct node *n = &p->nodes[i];
         double a = n->a < i ? mag[n->a] : INFINITY, b = n->b < i ? mag[n->b] : INFINITY, m;
         switch (n->op) {
         case OP_NUM:
@@ -220,7 +219,7 @@ static enum pcn_err plan_magnitudes(struct pcn_program *p)
             break;
         case OP_ARITH:
             m = n->sub == '+' || n->sub == '-' ? a + b : n->sub == '*' ? a * b : INFINITY;
-            n->checked = !(m <= DBL_MAX);
+            checked[i] = !(m <= DBL_MAX);
             break;
         case OP_QUERY:
             m = 4294967296.0; /* a count; events and their values are fields */
@@ -250,7 +249,7 @@ static enum pcn_err plan_magnitudes(struct pcn_program *p)
 }
 
 /* How many needed nodes and output definitions use each node (uses[i]). */
-static void count_uses(const struct pcn_program *p, uint32_t *uses)
+static void count_uses(const struct pcn_program *p, const struct eval_marks *mk, uint32_t *uses)
 {
 #define USE(x)                                                                                     \
     do {                                                                                           \
@@ -259,7 +258,7 @@ static void count_uses(const struct pcn_program *p, uint32_t *uses)
     } while (0)
     for (size_t i = 0; i < p->n_nodes; i++) {
         const struct node *n = &p->nodes[i];
-        if (!n->needed || n->op == OP_NUM || n->op == OP_BUILTIN)
+        if (!mk->needed[i] || n->op == OP_NUM || n->op == OP_BUILTIN)
             continue;
         if (n->op == OP_QUERY) {
             const struct query *q = &p->queries[n->aux];
@@ -285,7 +284,7 @@ static void count_uses(const struct pcn_program *p, uint32_t *uses)
     }
     for (size_t i = 0; i < p->n_defs; i++) {
         const struct def *d = &p->defs[i];
-        if (!d->output)
+        if (!mk->output[i])
             continue;
         USE(d->pop);
         USE(d->value);
@@ -356,19 +355,20 @@ static enum pcn_err chain_terms(const struct pcn_program *p, const uint32_t *use
 }
 
 /* Mark the chain below top as not needed (its '+' nodes and the queries it scans). */
-static void unmark_chain(struct pcn_program *p, const uint32_t *uses, uint32_t x, bool is_top)
+static void unmark_chain(const struct pcn_program *p, uint8_t *needed, const uint32_t *uses,
+                         uint32_t x, bool is_top)
 {
-    struct node *n = &p->nodes[x];
+    const struct node *n = &p->nodes[x];
 
     if (!is_top && !(is_plus(n) && uses[x] == 1)) {
         if (uses[x] == 1 && fusable_query(p, n))
-            n->needed = false;
+            needed[x] = 0;
         return;
     }
     if (!is_top)
-        n->needed = false;
-    unmark_chain(p, uses, n->a, false);
-    unmark_chain(p, uses, n->b, false);
+        needed[x] = 0;
+    unmark_chain(p, needed, uses, n->a, false);
+    unmark_chain(p, needed, uses, n->b, false);
 }
 
 /*
@@ -378,7 +378,7 @@ static void unmark_chain(struct pcn_program *p, const uint32_t *uses, uint32_t x
  */
 static enum pcn_err plan_fusion(struct evalctx *c)
 {
-    struct pcn_program *p = c->prog;
+    const struct pcn_program *p = c->prog;
     uint32_t *uses = pcn_calloc(p->n_nodes + 1, sizeof(*uses));
     uint32_t *terms = NULL;
     size_t n_terms = 0, alloc_fused = 0;
@@ -391,12 +391,12 @@ static enum pcn_err plan_fusion(struct evalctx *c)
     }
     for (size_t i = 0; i < p->n_nodes; i++)
         c->fused_of[i] = NONE;
-    count_uses(p, uses);
+    count_uses(p, &c->mk, uses);
     for (size_t i = p->n_nodes; i-- > 0 && !rc;) {
         const struct node *n = &p->nodes[i];
         size_t n_q = 0, bools = 0;
         struct fused *f;
-        if (!n->needed || !is_plus(n) || n->is_const)
+        if (!c->mk.needed[i] || !is_plus(n) || n->is_const)
             continue;
         rc = chain_terms(p, uses, (uint32_t)i, &terms, &n_terms);
         for (size_t k = 0; !rc && k < n_terms; k++) {
@@ -429,7 +429,7 @@ static enum pcn_err plan_fusion(struct evalctx *c)
                 f->others[f->n_others++] = terms[k];
         }
         c->fused_of[i] = (uint32_t)c->n_fused++;
-        unmark_chain(p, uses, (uint32_t)i, true);
+        unmark_chain(p, c->mk.needed, uses, (uint32_t)i, true);
         pcn_free(terms);
         terms = NULL;
     }
@@ -448,7 +448,7 @@ static enum pcn_err plan_order(struct evalctx *c)
         return PCN_ENOMEM;
     for (size_t i = 0; i < p->n_nodes; i++) {
         const struct node *n = &p->nodes[i];
-        if (n->needed && n->type != TY_DUR && !n->is_const)
+        if (c->mk.needed[i] && n->type != TY_DUR && !n->is_const)
             c->order[c->n_order++] = (uint32_t)i;
     }
     return PCN_OK;
@@ -520,18 +520,22 @@ static enum pcn_err sort_by_patient(struct mev *a, struct mev *tmp, size_t n)
     return PCN_OK;
 }
 
-/* Build (or reuse) the merged index of a code list for this snapshot. */
-static enum pcn_err merge_codelist(const struct pcn_snapshot *s, struct codelist *cl)
+/* What builds a code list's index on a snapshot (listcache.h). */
+struct list_build {
+    const struct pcn_snapshot *s;
+    const struct codelist *cl;
+};
+
+/* The events of every code of a list, ordered by patient, then code, then date. */
+static enum pcn_err build_list(void *ud, struct mev **ret_ev, size_t *ret_n)
 {
+    const struct list_build *lb = ud;
+    const struct pcn_snapshot *s = lb->s;
     uint32_t *ids = NULL;
     struct mev *m = NULL, *tmp = NULL;
     size_t n_ids = 0, n = 0, at = 0;
-    enum pcn_err rc;
+    enum pcn_err rc = code_ids(s, lb->cl, &ids, &n_ids);
 
-    if (cl->merged && cl->merged_for == s && cl->merged_events == s->n_events &&
-        cl->merged_version == s->data_version)
-        return PCN_OK;
-    rc = code_ids(s, cl, &ids, &n_ids);
     if (rc)
         return rc;
     for (size_t k = 0; k < n_ids; k++)
@@ -551,30 +555,35 @@ static enum pcn_err merge_codelist(const struct pcn_snapshot *s, struct codelist
         pcn_free(m);
         return rc;
     }
-    pcn_free(cl->merged);
-    pcn_free(cl->patients);
-    cl->merged = m;
-    cl->n_merged = n;
-    cl->patients = NULL; /* built by the sparse planner when it needs them */
-    cl->n_patients = 0;
-    cl->merged_for = s;
-    cl->merged_events = s->n_events;
-    cl->merged_version = s->data_version;
+    *ret_ev = m;
+    *ret_n = n;
     return PCN_OK;
 }
 
-static enum pcn_err resolve_codes(struct evalctx *c, struct codelist *cl, struct qstate *q)
+/* The index of code list i on the snapshot, from its cache (built on first use). */
+static enum pcn_err index_codelist(struct evalctx *c, uint32_t i)
 {
-    enum pcn_err rc = merge_codelist(c->s, cl);
+    const struct codelist *cl = &c->prog->codelists[i];
+    struct list_build lb = {c->s, cl};
 
-    if (rc)
-        return rc;
-    q->ev = cl->merged;
-    q->n = cl->n_merged;
+    if (c->mk.lists[i].index)
+        return PCN_OK;
+    if (PCN_NEVER(!cl->key))
+        return PCN_EINVAL;
+    return pcn__listcache_get(c->s->lists, cl->key, cl->key_len, cl->key_hash, build_list, &lb,
+                              &c->mk.lists[i].index);
+}
+
+static void resolve_codes(struct evalctx *c, uint32_t codelist, struct qstate *q)
+{
+    const struct list_index *li = c->mk.lists[codelist].index;
     /* first event of the context's first patient */
     uint32_t first =
         c->cand ? (c->range_lo < c->n_cand ? c->cand[c->range_lo] : UINT32_MAX) : c->range_lo;
-    size_t lo = 0, hi = q->n;
+    size_t lo = 0, hi = li->n;
+
+    q->ev = li->ev;
+    q->n = li->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (q->ev[mid].patient < first)
@@ -583,33 +592,64 @@ static enum pcn_err resolve_codes(struct evalctx *c, struct codelist *cl, struct
             hi = mid;
     }
     q->cursor = lo;
+}
+
+/*
+ * The string id of text s for this evaluation: the program's when it has
+ * interned the text (so comparisons with its literals hold), else one of
+ * the results' own (pcn__results_str()), one per distinct text.
+ */
+static enum pcn_err string_id(struct evalctx *c, struct pcn_strmap *seen, const char *s,
+                              uint32_t *ret)
+{
+    struct pcn_results *r = c->r;
+    size_t len = strlen(s);
+    uint64_t id;
+    enum pcn_err rc;
+
+    if (pcn_strmap_get(c->prog->strings, s, len, &id) || pcn_strmap_get(seen, s, len, &id)) {
+        *ret = (uint32_t)id;
+        return PCN_OK;
+    }
+    if (c->prog->n_str + r->n_ext_str >= UINT32_MAX)
+        return PCN_ELIMIT;
+    id = c->prog->n_str + r->n_ext_str;
+    rc = pcn_strmap_put(seen, s, len, id);
+    if (rc)
+        return rc;
+    r->ext_str[r->n_ext_str++] = s;
+    *ret = (uint32_t)id;
     return PCN_OK;
 }
 
-static enum pcn_err intern_builtin_strings(struct evalctx *c)
+/* String ids of the values the built-ins give: practice and network codes, sexes, ethnicities. */
+static enum pcn_err builtin_strings(struct evalctx *c)
 {
     const struct pcn_snapshot *s = c->s;
     static const char *const sexes[] = {"U", "M", "F", "I"};
+    size_t most = s->n_practices + s->n_networks + 1 + 4 + ETH_COUNT;
+    struct pcn_strmap *seen = pcn_strmap_new();
     enum pcn_err rc = PCN_OK;
 
     c->practice_str = pcn_calloc(s->n_practices + 1, sizeof(uint32_t));
     c->network_str = pcn_calloc(s->n_networks + 1, sizeof(uint32_t));
-    if (!c->practice_str || !c->network_str)
+    c->r->ext_str = pcn_calloc(most, sizeof(*c->r->ext_str));
+    if (!seen || !c->practice_str || !c->network_str || !c->r->ext_str) {
+        pcn_strmap_free(seen);
         return PCN_ENOMEM;
-    rc = pcn__program_intern(c->prog, "", 0, &c->empty_str);
+    }
+    rc = string_id(c, seen, "", &c->empty_str);
     for (size_t i = 0; i < s->n_practices && !rc; i++)
-        rc = pcn__program_intern(c->prog, s->practice_code[i], strlen(s->practice_code[i]),
-                                 &c->practice_str[i]);
+        rc = string_id(c, seen, s->practice_code[i], &c->practice_str[i]);
     c->practice_str[s->n_practices] = c->empty_str;
     for (size_t i = 0; i < s->n_networks && !rc; i++)
-        rc = pcn__program_intern(c->prog, s->network_code[i], strlen(s->network_code[i]),
-                                 &c->network_str[i]);
+        rc = string_id(c, seen, s->network_code[i], &c->network_str[i]);
     c->network_str[s->n_networks] = c->empty_str;
     for (size_t i = 0; i < 4 && !rc; i++)
-        rc = pcn__program_intern(c->prog, sexes[i], 1, &c->sex_str[i]);
+        rc = string_id(c, seen, sexes[i], &c->sex_str[i]);
     for (size_t i = 0; i < ETH_COUNT && !rc; i++)
-        rc = pcn__program_intern(c->prog, pcn__eth_names[i], strlen(pcn__eth_names[i]),
-                                 &c->eth_str[i]);
+        rc = string_id(c, seen, pcn__eth_names[i], &c->eth_str[i]);
+    pcn_strmap_free(seen);
     return rc;
 }
 
@@ -1215,7 +1255,7 @@ static void eval_node(struct evalctx *c, uint32_t idx)
         eval_cmp(n->sub, a, b, out, len);
         break;
     case OP_ARITH:
-        eval_arith(n->sub, n->checked, a, b, out, len);
+        eval_arith(n->sub, c->mk.checked[idx], a, b, out, len);
         break;
     case OP_DATEADD:
         for (uint32_t i = 0; i < len; i++)
@@ -1351,7 +1391,8 @@ static void chunk_groups(struct evalctx *c)
     c->one_group = differ == 0;
 }
 
-static enum pcn_err add_row(struct result *res, const struct def *d, struct evalctx *c, uint32_t i)
+static enum pcn_err add_row(struct pcn_result *res, const struct def *d, struct evalctx *c,
+                            uint32_t i)
 {
     size_t n = d->n_items ? d->n_items : 1;
 
@@ -1376,7 +1417,7 @@ static enum pcn_err add_row(struct result *res, const struct def *d, struct eval
 }
 
 /* Register counts: one flat loop, without a branch per patient. */
-static void aggregate_register(struct evalctx *c, struct result *res, const double *pop,
+static void aggregate_register(struct evalctx *c, struct pcn_result *res, const double *pop,
                                uint32_t len)
 {
     const double *v = c->buf[res->def->value];
@@ -1409,7 +1450,7 @@ static void aggregate_register(struct evalctx *c, struct result *res, const doub
     cnt[g] += run;
 }
 
-static enum pcn_err aggregate(struct evalctx *c, struct result *res, uint32_t len)
+static enum pcn_err aggregate(struct evalctx *c, struct pcn_result *res, uint32_t len)
 {
     const struct def *d = res->def;
     const double *pop = d->pop != NONE ? c->buf[d->pop] : NULL;
@@ -1476,6 +1517,8 @@ static enum pcn_err setup_results(struct evalctx *c, const struct pcn_eval_optio
                                               PCN_BY_SEX,      PCN_BY_IMD,     PCN_BY_ETHNICITY};
 
     r->opts = *o;
+    r->opts.select = NULL; /* the caller's; the results know their definitions */
+    r->opts.n_select = 0;
     r->n_groups = 1;
     for (int d = 0; d < DIM_COUNT; d++) {
         r->radix[d] = (o->by & flags[d]) ? card[d] : 1;
@@ -1531,8 +1574,7 @@ static enum pcn_err setup_population(struct evalctx *c)
 
 static enum pcn_err setup_buffers(struct evalctx *c)
 {
-    struct pcn_program *p = c->prog;
-    enum pcn_err rc;
+    const struct pcn_program *p = c->prog;
 
     c->buf = pcn_calloc(p->n_nodes + 1, sizeof(double *));
     c->buf2 = pcn_calloc(p->n_nodes + 1, sizeof(double *));
@@ -1541,7 +1583,7 @@ static enum pcn_err setup_buffers(struct evalctx *c)
         return PCN_ENOMEM;
     for (size_t i = 0; i < p->n_nodes; i++) {
         const struct node *n = &p->nodes[i];
-        if (!n->needed || n->type == TY_DUR)
+        if (!c->mk.needed[i] || n->type == TY_DUR)
             continue;
         if (n->op == OP_FIELD) {
             /* children come first, so the event's buffers exist */
@@ -1555,17 +1597,13 @@ static enum pcn_err setup_buffers(struct evalctx *c)
             c->buf2[i] = pcn_calloc(SLOTS, sizeof(double));
             if (!c->buf2[i])
                 return PCN_ENOMEM;
-            rc = resolve_codes(c, &p->codelists[p->queries[n->aux].codelist], &c->qs[n->aux]);
-            if (rc)
-                return rc;
+            resolve_codes(c, p->queries[n->aux].codelist, &c->qs[n->aux]);
         }
     }
     for (size_t f = 0; f < c->n_fused; f++) {
         for (size_t k = 0; k < c->fused[f].n_queries; k++) {
             const struct node *n = &p->nodes[c->fused[f].queries[k]];
-            rc = resolve_codes(c, &p->codelists[p->queries[n->aux].codelist], &c->qs[n->aux]);
-            if (rc)
-                return rc;
+            resolve_codes(c, p->queries[n->aux].codelist, &c->qs[n->aux]);
         }
     }
     return PCN_OK;
@@ -1573,7 +1611,7 @@ static enum pcn_err setup_buffers(struct evalctx *c)
 
 static enum pcn_err setup_outputs(struct evalctx *c)
 {
-    struct pcn_program *p = c->prog;
+    const struct pcn_program *p = c->prog;
     struct pcn_results *r = c->r;
 
     r->res = pcn_calloc(p->n_defs + 1, sizeof(*r->res));
@@ -1581,8 +1619,8 @@ static enum pcn_err setup_outputs(struct evalctx *c)
         return PCN_ENOMEM;
     c->res = r->res;
     for (size_t i = 0; i < p->n_defs; i++) {
-        struct result *res;
-        if (!p->defs[i].output)
+        struct pcn_result *res;
+        if (!c->mk.output[i])
             continue;
         res = &r->res[r->n_res++];
         res->def = &p->defs[i];
@@ -1661,8 +1699,7 @@ static enum pcn_err run_chunks(struct evalctx *c)
             c->age[i] = (double)years;
         }
         for (uint32_t i = 0; c->first_chunk && i < p->n_nodes; i++) {
-            const struct node *n = &p->nodes[i];
-            if (n->needed && n->type != TY_DUR)
+            if (c->mk.needed[i] && p->nodes[i].type != TY_DUR)
                 eval_node(c, i);
         }
         for (size_t k = 0; !c->first_chunk && k < c->n_order; k++)
@@ -1715,20 +1752,24 @@ static void free_ctx(struct evalctx *c)
     pcn_free(c->fused_of);
     pcn_free(c->order);
     pcn__sparse_plan_release(&c->plan);
+    pcn_free(c->mk.output);
+    pcn_free(c->mk.needed);
+    pcn_free(c->mk.checked);
+    pcn_free(c->mk.lists);
 }
 
-/* Build every needed code list's merged index before any worker reads them. */
+/* Find (or build) every needed code list's index before any worker reads them. */
 static enum pcn_err prepare_codelists(struct evalctx *c)
 {
-    struct pcn_program *p = c->prog;
+    const struct pcn_program *p = c->prog;
 
     for (size_t i = 0; i < p->n_nodes; i++) {
         const struct node *n = &p->nodes[i];
-        if (n->needed && n->op == OP_QUERY) {
+        if (c->mk.needed[i] && n->op == OP_QUERY) {
             enum pcn_err rc;
             if (c->deadline && pcn_monotonic_usec() >= c->deadline)
                 return PCN_ETIMEDOUT;
-            rc = merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
+            rc = index_codelist(c, p->queries[n->aux].codelist);
             if (rc)
                 return rc;
         }
@@ -1736,7 +1777,7 @@ static enum pcn_err prepare_codelists(struct evalctx *c)
     for (size_t f = 0; f < c->n_fused; f++) {
         for (size_t k = 0; k < c->fused[f].n_queries; k++) {
             const struct node *n = &p->nodes[c->fused[f].queries[k]];
-            enum pcn_err rc = merge_codelist(c->s, &p->codelists[p->queries[n->aux].codelist]);
+            enum pcn_err rc = index_codelist(c, p->queries[n->aux].codelist);
             if (rc)
                 return rc;
         }
@@ -1755,6 +1796,7 @@ static enum pcn_err new_worker(const struct evalctx *m, uint32_t lo, uint32_t hi
     if (!w)
         return PCN_ENOMEM;
     w->prog = m->prog;
+    w->mk = m->mk;
     w->s = m->s;
     w->r = m->r;
     w->as_of = m->as_of;
@@ -1805,8 +1847,8 @@ out:
 static enum pcn_err merge_worker(struct pcn_results *r, const struct evalctx *w)
 {
     for (size_t k = 0; k < r->n_res; k++) {
-        struct result *d = &r->res[k];
-        const struct result *src = &w->res[k];
+        struct pcn_result *d = &r->res[k];
+        const struct pcn_result *src = &w->res[k];
         size_t m = d->def->n_items ? d->def->n_items : 1;
         for (size_t i = 0; d->n_measures && i < r->n_groups * d->n_measures; i++)
             d->counts[i] += src->counts[i];
@@ -1896,9 +1938,73 @@ static enum pcn_err run_parallel(struct evalctx *c, uint32_t n, int n_threads)
     return rc;
 }
 
-void pcn__results_sort_rows(struct pcn_results *r);
+/*
+ * The evaluation's marks: the output definitions (o->select, else the
+ * program's default selection), the nodes they need, the arithmetic that
+ * may overflow. PCN_ENOTFOUND with *reterr naming a word that selects
+ * nothing.
+ */
+static enum pcn_err setup_marks(struct evalctx *c, const struct pcn_eval_options *o,
+                                struct pcn_error *reterr)
+{
+    const struct pcn_program *p = c->prog;
+    struct eval_marks *mk = &c->mk;
+    enum pcn_err rc = PCN_OK;
 
-enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *s,
+    mk->output = pcn_calloc(p->n_defs + 1, 1);
+    mk->needed = pcn_calloc(p->n_nodes + 1, 1);
+    mk->checked = pcn_calloc(p->n_nodes + 1, 1);
+    mk->lists = pcn_calloc(p->n_codelists + 1, sizeof(*mk->lists));
+    if (!mk->output || !mk->needed || !mk->checked || !mk->lists)
+        return PCN_ENOMEM;
+    for (size_t i = 0; i < p->n_defs && (!o->select || !o->n_select); i++)
+        mk->output[i] = p->defs[i].output;
+    for (size_t k = 0; o->select && k < o->n_select && !rc; k++)
+        rc = pcn__program_match(p, o->select[k], mk->output, NULL, reterr);
+    if (rc)
+        return rc;
+    mark_outputs(p, mk);
+    return plan_magnitudes(p, mk->checked);
+}
+
+/* Plan and run the evaluation of context c into c->r. */
+static enum pcn_err evaluate(struct evalctx *c, const struct pcn_eval_options *o)
+{
+    const struct pcn_program *p = c->prog;
+    const struct pcn_snapshot *s = c->s;
+    enum pcn_err rc;
+
+    /* the age breakdown's bands are in the population cache */
+    c->need_age = p->builtin_node[B_AGE] && c->mk.needed[p->builtin_node[B_AGE] - 1];
+    rc = plan_fusion(c);
+    if (!rc)
+        rc = plan_order(c);
+    if (!rc)
+        rc = setup_results(c, o);
+    if (!rc)
+        rc = setup_population(c);
+    if (!rc)
+        rc = builtin_strings(c);
+    if (!rc)
+        rc = prepare_codelists(c);
+    if (!rc && o->sparse >= 0) {
+        rc = pcn__sparse_plan(p, s, &c->mk, c->n_order, o->sparse > 0, &c->plan);
+        c->cand = c->plan.cand;
+        c->n_cand = c->plan.n_cand;
+    }
+    if (!rc)
+        rc = setup_buffers(c);
+    if (!rc)
+        rc = setup_outputs(c);
+    if (!rc) {
+        uint32_t n = c->cand ? c->n_cand : s->n_patients;
+        c->r->n_visited = n;
+        rc = run_parallel(c, n, thread_count(o, n));
+    }
+    return rc;
+}
+
+enum pcn_err pcn_program_eval(const struct pcn_program *p, const struct pcn_snapshot *s,
                               const struct pcn_eval_options *o, struct pcn_results **ret,
                               struct pcn_error *reterr)
 {
@@ -1906,13 +2012,15 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
     struct pcn_results *r = NULL;
     enum pcn_err rc;
 
-    if (!p || !s || !o || !ret || !s->finished)
+    if (!p || !s || !o || !ret || !s->finished || (o->n_select && !o->select))
         return pcn_error_set(reterr, PCN_EINVAL,
                              "evaluation needs a program and a finished snapshot");
     c = pcn_calloc(1, sizeof(*c));
     r = pcn_calloc(1, sizeof(*r));
-    if (!c || !r) {
-        rc = PCN_ENOMEM;
+    if (r)
+        r->has_lock = pthread_mutex_init(&r->lock, NULL) == 0;
+    if (!c || !r || !r->has_lock) {
+        rc = pcn_error_set(reterr, PCN_ENOMEM, "evaluation failed: %s", pcn_err_str(PCN_ENOMEM));
         goto out;
     }
     c->prog = p;
@@ -1923,48 +2031,22 @@ enum pcn_err pcn_program_eval(struct pcn_program *p, const struct pcn_snapshot *
     c->deadline = o->deadline;
     r->prog = p;
     r->snap = s;
-    mark_outputs(p);
-    rc = plan_magnitudes(p);
-    if (rc)
-        goto out;
-    /* the age breakdown's bands are in the population cache */
-    c->need_age = p->builtin_node[B_AGE] && p->nodes[p->builtin_node[B_AGE] - 1].needed;
-    rc = plan_fusion(c);
+    rc = setup_marks(c, o, reterr);
+    if (rc == PCN_ENOTFOUND)
+        goto out; /* *reterr names the word */
     if (!rc)
-        rc = plan_order(c);
-    if (!rc)
-        rc = setup_results(c, o);
-    if (!rc)
-        rc = setup_population(c);
-    if (!rc)
-        rc = intern_builtin_strings(c);
-    if (!rc)
-        rc = prepare_codelists(c);
-    if (!rc && o->sparse >= 0) {
-        rc = pcn__sparse_plan(p, s, c->n_order, o->sparse > 0, &c->plan);
-        c->cand = c->plan.cand;
-        c->n_cand = c->plan.n_cand;
-    }
-    if (!rc)
-        rc = setup_buffers(c);
-    if (!rc)
-        rc = setup_outputs(c);
-    if (!rc) {
-        uint32_t n = c->cand ? c->n_cand : s->n_patients;
-        r->n_visited = n;
-        rc = run_parallel(c, n, thread_count(o, n));
-    }
-    if (rc)
-        goto out;
-    pcn__results_sort_rows(r);
-    *ret = r;
-    r = NULL;
-out:
-    if (rc)
+        rc = evaluate(c, o);
+    if (rc) {
         (void)pcn_error_set(reterr, rc, "evaluation failed: %s",
                             rc == PCN_ELIMIT      ? "too many breakdown groups"
                             : rc == PCN_ETIMEDOUT ? "the time limit passed"
                                                   : pcn_err_str(rc));
+        goto out;
+    }
+    pcn__results_sort_rows(r);
+    *ret = r;
+    r = NULL;
+out:
     if (c)
         free_ctx(c);
     pcn_free(c);

@@ -20,6 +20,7 @@
 #include "pcn/buf.h"
 #include "pcn/codelist.h"
 #include "pcn/date.h"
+#include "pcn/hash.h"
 #include "pcn/vec.h"
 #include "util/common.h"
 
@@ -83,8 +84,7 @@ void pcn_program_free(struct pcn_program *p)
             pcn_free(p->codelists[i].codes[j]);
         pcn_free(p->codelists[i].codes);
         pcn_free(p->codelists[i].name);
-        pcn_free(p->codelists[i].merged);
-        pcn_free(p->codelists[i].patients);
+        pcn_free(p->codelists[i].key);
     }
     for (size_t i = 0; i < p->n_defs; i++) {
         pcn_free(p->defs[i].name);
@@ -110,6 +110,51 @@ void pcn_program_free(struct pcn_program *p)
     pcn_strmap_free(p->names);
     pcn_strmap_free(p->strings);
     pcn_free(p);
+}
+
+/*
+ * A code list's content as a cache key: its class, then each code after
+ * its length in two bytes, so equal lists, from any program, share one
+ * index on a snapshot.
+ */
+static enum pcn_err list_key(struct codelist *cl)
+{
+    struct pcn_buf key = PCN_BUF_INIT;
+    size_t size = 1;
+    enum pcn_err rc;
+
+    for (size_t k = 0; k < cl->n_codes; k++)
+        size += 2 + strlen(cl->codes[k]);
+    rc = pcn_buf_grow(&key, size);
+    if (!rc)
+        rc = pcn_buf_addch(&key, (char)(cl->builtin ? cl->builtin : CODE_CLASS_EVENT));
+    for (size_t k = 0; !rc && k < cl->n_codes; k++) {
+        size_t len = strlen(cl->codes[k]);
+        rc = pcn_buf_addch(&key, (char)(len >> 8 & 0xff));
+        if (!rc)
+            rc = pcn_buf_addch(&key, (char)(len & 0xff));
+        if (!rc)
+            rc = pcn_buf_add(&key, cl->codes[k], len);
+    }
+    if (rc) {
+        pcn_buf_release(&key);
+        return rc;
+    }
+    cl->key_hash = pcn_hash_bytes(key.buf, key.len);
+    cl->key = pcn_buf_detach(&key, &cl->key_len);
+    return PCN_OK;
+}
+
+enum pcn_err pcn__program_seal(struct pcn_program *p)
+{
+    for (size_t i = 0; i < p->n_codelists; i++) {
+        if (!p->codelists[i].key) {
+            enum pcn_err rc = list_key(&p->codelists[i]);
+            if (rc)
+                return rc;
+        }
+    }
+    return PCN_OK;
 }
 
 enum pcn_err pcn__program_intern(struct pcn_program *p, const char *s, size_t len, uint32_t *ret)
@@ -1444,6 +1489,8 @@ enum pcn_err pcn_program_load_string(struct pcn_program *p, const char *name, co
     rc = advance(&ps);
     while (!rc && ps.tok.kind != TOK_EOF)
         rc = parse_statement(&ps);
+    if (pcn__program_seal(p) != PCN_OK) /* the statements compiled are kept, even on an error */
+        rc = PCN_ENOMEM;
     if (rc == PCN_ENOMEM || rc == PCN_ELIMIT)
         (void)pcn_error_set(reterr, rc, "%s:%d: %s", name, ps.tok.line, pcn_err_str(rc));
     return rc;
@@ -1542,7 +1589,8 @@ enum pcn_err pcn_program_load_dir(struct pcn_program *p, const char *dir, unsign
     return rc;
 }
 
-enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct pcn_error *reterr)
+enum pcn_err pcn__program_match(const struct pcn_program *p, const char *name, uint8_t *out,
+                                size_t *ret_hits, struct pcn_error *reterr)
 {
     static const char *const kinds[] = {"registers", "indicators", "scores", "segments",
                                         "worklists"};
@@ -1553,10 +1601,14 @@ enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct 
     if (!p || !name)
         return PCN_EINVAL;
     for (size_t i = 0; i < p->n_defs; i++) {
-        struct def *d = &p->defs[i];
-        d->output = !strcmp(name, "all") || !strcmp(name, d->name) || !strcmp(name, kinds[d->kind]);
-        hits += d->output;
+        const struct def *d = &p->defs[i];
+        bool hit = !strcmp(name, "all") || !strcmp(name, d->name) || !strcmp(name, kinds[d->kind]);
+        if (hit && out)
+            out[i] = 1;
+        hits += hit;
     }
+    if (ret_hits)
+        *ret_hits = hits;
     if (hits)
         return PCN_OK;
     for (size_t i = 0; i < p->n_defs; i++)
@@ -1567,6 +1619,29 @@ enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct 
         return pcn_error_set(reterr, PCN_ENOTFOUND, "no definition '%s'; did you mean '%s'?", name,
                              best);
     return pcn_error_set(reterr, PCN_ENOTFOUND, "no definition '%s'", name);
+}
+
+enum pcn_err pcn_program_match(const struct pcn_program *p, const char *name, size_t *ret_count,
+                               struct pcn_error *reterr)
+{
+    return pcn__program_match(p, name, NULL, ret_count, reterr);
+}
+
+enum pcn_err pcn_program_select(struct pcn_program *p, const char *name, struct pcn_error *reterr)
+{
+    uint8_t *out;
+    enum pcn_err rc;
+
+    if (!p || !name)
+        return PCN_EINVAL;
+    out = pcn_calloc(p->n_defs + 1, 1);
+    if (!out)
+        return pcn_error_set(reterr, PCN_ENOMEM, "%s", pcn_err_str(PCN_ENOMEM));
+    rc = pcn__program_match(p, name, out, NULL, reterr);
+    for (size_t i = 0; rc == PCN_OK && i < p->n_defs; i++)
+        p->defs[i].output = out[i] != 0;
+    pcn_free(out);
+    return rc;
 }
 
 size_t pcn_program_def_count(const struct pcn_program *p)

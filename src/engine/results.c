@@ -1,8 +1,11 @@
 /*
- * results.c - evaluation results: totals and breakdown groups per
- * definition, small-number suppression, and rendering as an aligned text
- * table, long-format CSV or JSON (schema in docs/definitions.md). Groups
- * are emitted in key order (practices by code); empty groups are skipped.
+ * results.c - evaluation results read as typed values: each definition's
+ * result found by name, its breakdown groups stepped through with their
+ * measures (counts, percents, means) and small-number suppression, the
+ * result as a table; and the renderings built on the same accessors: an
+ * aligned text block, long-format CSV and JSON (schema in
+ * docs/definitions.md). Groups come in key order (practices by code) after
+ * the total; empty groups are skipped. Worklist rows: rows.c.
  */
 #include "pcn/engine.h"
 
@@ -19,7 +22,6 @@
 #include "pcn/parse.h"
 #include "util/common.h"
 
-#define NONE UINT32_MAX
 #define TOTAL SIZE_MAX
 
 static const char *const kind_names[] = {"register", "indicator", "score", "segment", "worklist"};
@@ -39,8 +41,12 @@ void pcn_results_free(struct pcn_results *r)
         pcn_free(r->res[i].sums);
         pcn_free(r->res[i].row_patient);
         pcn_free(r->res[i].row_values);
+        pcn_free(r->res[i].by_id);
     }
+    if (r->has_lock)
+        (void)pthread_mutex_destroy(&r->lock);
     pcn_free(r->res);
+    pcn_free(r->ext_str);
     pcn_free(r->group_pop);
     pcn_free(r->practice_rank);
     pcn_free(r->practice_of_rank);
@@ -77,76 +83,19 @@ enum pcn_err pcn_by_parse(const char *list, unsigned *ret, struct pcn_error *ret
     return PCN_OK;
 }
 
-/* ---- sorting worklist rows ---- */
+/* ---- the results and their definitions ---- */
 
-struct sort_ctx {
-    const struct pcn_results *r;
-    const struct result *res;
-};
-
-static int cmp_rows(const void *a, const void *b, void *ud)
+size_t pcn_results_count(const struct pcn_results *r)
 {
-    const struct sort_ctx *sc = ud;
-    const struct pcn_snapshot *s = sc->r->snap;
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    uint32_t px = sc->res->row_patient[x], py = sc->res->row_patient[y];
-    uint32_t rx =
-        s->practice[px] == UINT16_MAX ? UINT32_MAX : sc->r->practice_rank[s->practice[px]];
-    uint32_t ry =
-        s->practice[py] == UINT16_MAX ? UINT32_MAX : sc->r->practice_rank[s->practice[py]];
-
-    if (rx != ry)
-        return rx < ry ? -1 : 1;
-    return strcmp(s->ids + s->id_off[px], s->ids + s->id_off[py]);
+    return r ? r->n_res : 0;
 }
 
-void pcn__results_sort_rows(struct pcn_results *r);
-
-/* Order each worklist by practice then patient id (and cut to max_rows). */
-void pcn__results_sort_rows(struct pcn_results *r)
+const struct pcn_result *pcn_results_at(const struct pcn_results *r, size_t i)
 {
-    for (size_t k = 0; k < r->n_res; k++) {
-        struct result *res = &r->res[k];
-        size_t n = res->n_rows, m = res->def->n_items;
-        size_t *order;
-        uint32_t *pat;
-        double *vals;
-        struct sort_ctx sc = {r, res};
-        if (res->def->kind != DEF_WORKLIST || n < 2)
-            continue;
-        order = pcn_calloc(n, sizeof(*order));
-        pat = pcn_calloc(n, sizeof(*pat));
-        vals = pcn_calloc(n * (m ? m : 1), sizeof(*vals));
-        if (!order || !pat || !vals) {
-            /* unsorted rows are still correct rows */
-            pcn_free(order);
-            pcn_free(pat);
-            pcn_free(vals);
-            continue;
-        }
-        for (size_t i = 0; i < n; i++)
-            order[i] = i;
-        qsort_r(order, n, sizeof(*order), cmp_rows, &sc);
-        for (size_t i = 0; i < n; i++) {
-            pat[i] = res->row_patient[order[i]];
-            memcpy(vals + i * m, res->row_values + order[i] * m, m * sizeof(*vals));
-        }
-        pcn_free(order);
-        pcn_free(res->row_patient);
-        pcn_free(res->row_values);
-        res->row_patient = pat;
-        res->row_values = vals;
-        res->alloc_rows = n;
-    }
-    for (size_t k = 0; k < r->n_res; k++) {
-        if (r->opts.max_rows > 0 && r->res[k].n_rows > (size_t)r->opts.max_rows)
-            r->res[k].n_rows = (size_t)r->opts.max_rows;
-    }
+    return r && i < r->n_res ? &r->res[i] : NULL;
 }
 
-/* ---- figures ---- */
-
-static const struct result *find(const struct pcn_results *r, const char *name)
+const struct pcn_result *pcn_results_find(const struct pcn_results *r, const char *name)
 {
     for (size_t k = 0; r && name && k < r->n_res; k++) {
         if (!strcmp(r->res[k].def->name, name))
@@ -155,8 +104,60 @@ static const struct result *find(const struct pcn_results *r, const char *name)
     return NULL;
 }
 
+int32_t pcn_results_as_of(const struct pcn_results *r)
+{
+    return r->opts.as_of;
+}
+
+unsigned pcn_results_by(const struct pcn_results *r)
+{
+    return r->opts.by;
+}
+
+int pcn_results_suppress(const struct pcn_results *r)
+{
+    return r->opts.suppress;
+}
+
+size_t pcn_results_memory(const struct pcn_results *r)
+{
+    size_t bytes = sizeof(*r) + r->n_groups * sizeof(int64_t) + r->n_ext_str * sizeof(char *);
+
+    for (size_t k = 0; k < r->n_res; k++) {
+        const struct pcn_result *res = &r->res[k];
+        size_t m = res->def->n_items ? res->def->n_items : 1;
+        bytes += sizeof(*res) + r->n_groups * res->n_measures * sizeof(int64_t);
+        bytes += res->n_measures ? r->n_groups * sizeof(struct value_sum) : 0;
+        bytes += res->alloc_rows * (sizeof(uint32_t) + m * sizeof(double));
+    }
+    return bytes;
+}
+
+enum pcn_result_kind pcn_result_kind(const struct pcn_result *res)
+{
+    return (enum pcn_result_kind)res->def->kind;
+}
+
+const char *pcn_result_kind_name(const struct pcn_result *res)
+{
+    return kind_names[res->def->kind];
+}
+
+const char *pcn_result_name(const struct pcn_result *res)
+{
+    return res->def->name;
+}
+
+const char *pcn_result_title(const struct pcn_result *res)
+{
+    return res->def->title;
+}
+
+/* ---- figures ---- */
+
 /* Measure m of group g (TOTAL: summed over groups). */
-static int64_t measure(const struct pcn_results *r, const struct result *res, size_t g, size_t m)
+static int64_t measure(const struct pcn_results *r, const struct pcn_result *res, size_t g,
+                       size_t m)
 {
     int64_t sum = 0;
 
@@ -190,7 +191,7 @@ void pcn__value_sum_add_large(struct value_sum *s, double v)
 }
 
 /* NaN when unknown (a value too large to sum exactly). */
-static double value_sum(const struct pcn_results *r, const struct result *res, size_t g)
+static double value_sum(const struct pcn_results *r, const struct pcn_result *res, size_t g)
 {
     struct value_sum sum = {0, 0};
 
@@ -201,47 +202,150 @@ static double value_sum(const struct pcn_results *r, const struct result *res, s
     return pcn__value_sum_get(&sum);
 }
 
+static bool suppressed(const struct pcn_results *r, int64_t v)
+{
+    return r->opts.suppress > 0 && v >= 1 && v < r->opts.suppress;
+}
+
+/* One measure of one group: a count, or a ratio num / den * scale shown with `digits`. */
+struct figure {
+    bool is_count;
+    int64_t count;
+    double num, den, scale;
+    int digits;
+    bool withheld; /* by small-number suppression */
+};
+
+static struct figure count_figure(const struct pcn_results *r, int64_t n)
+{
+    return (struct figure){.is_count = true, .count = n, .withheld = suppressed(r, n)};
+}
+
+static struct figure ratio_figure(double num, double den, double scale, int digits, bool withheld)
+{
+    return (struct figure){
+        .num = num, .den = den, .scale = scale, .digits = digits, .withheld = withheld};
+}
+
+size_t pcn_result_measure_count(const struct pcn_result *res)
+{
+    const struct def *d = res->def;
+
+    switch (d->kind) {
+    case DEF_REGISTER:
+        return 3;
+    case DEF_INDICATOR:
+        return 4;
+    case DEF_SCORE:
+        return 2 + d->n_items + 1;
+    case DEF_SEGMENT:
+        return 1 + d->n_items + 1;
+    default:
+        return 0;
+    }
+}
+
+/* Measure m (< pcn_result_measure_count()) of group g of res. */
+static struct figure figure_of(const struct pcn_results *r, const struct pcn_result *res, size_t g,
+                               size_t m)
+{
+    const struct def *d = res->def;
+
+    if (d->kind == DEF_REGISTER) {
+        int64_t pop = population(r, g), c = measure(r, res, g, 0);
+        if (m < 2)
+            return count_figure(r, m == 0 ? pop : c);
+        return ratio_figure((double)c, (double)pop, 100, 2, suppressed(r, c) || suppressed(r, pop));
+    }
+    if (d->kind == DEF_INDICATOR) {
+        int64_t den = measure(r, res, g, 0), num = measure(r, res, g, 1);
+        if (m < 3)
+            return count_figure(r, measure(r, res, g, m));
+        return ratio_figure((double)num, (double)den, 100, 2,
+                            suppressed(r, num) || suppressed(r, den));
+    }
+    if (d->kind == DEF_SCORE && m == 1) {
+        int64_t pop = measure(r, res, g, 0);
+        return ratio_figure(value_sum(r, res, g), (double)pop, 1, 4, suppressed(r, pop));
+    }
+    /* score: population, (mean), bands, (none); segment: population, segments, (none) */
+    return count_figure(r, measure(r, res, g, d->kind == DEF_SCORE && m > 1 ? m - 1 : m));
+}
+
+static bool figure_defined(const struct figure *f)
+{
+    return f->is_count || (f->den > 0 && !isnan(f->num));
+}
+
+/* The figure as the outputs show it: "<N" when withheld; NULL for a ratio withheld or undefined. */
+static const char *figure_text(const struct pcn_results *r, const struct figure *f, char *out,
+                               size_t size)
+{
+    if (f->is_count && f->withheld)
+        (void)snprintf(out, size, "<%d", r->opts.suppress);
+    else if (f->is_count)
+        (void)snprintf(out, size, "%lld", (long long)f->count);
+    else if (f->withheld || !figure_defined(f))
+        return NULL;
+    else
+        (void)snprintf(out, size, "%.*f", f->digits, f->num / f->den * f->scale);
+    return out;
+}
+
+const char *pcn_result_measure_name(const struct pcn_results *r, const struct pcn_result *res,
+                                    size_t m)
+{
+    static const char *const heads[][4] = {
+        {"population", "count", "percent", NULL},
+        {"denominator", "numerator", "excluded", "percent"},
+        {"population", "mean", NULL, NULL},
+        {"population", NULL, NULL, NULL},
+    };
+    const struct def *d = res->def;
+    size_t fixed = 0;
+
+    if (m >= pcn_result_measure_count(res))
+        return NULL;
+    while (fixed < 4 && heads[d->kind][fixed])
+        fixed++;
+    if (m < fixed)
+        return heads[d->kind][m];
+    m -= fixed;
+    return m < d->n_items ? pcn__results_str(r, d->items[m].label) : "(none)";
+}
+
+int pcn_result_measure_is_count(const struct pcn_result *res, size_t m)
+{
+    switch (res->def->kind) {
+    case DEF_REGISTER:
+        return m < 2;
+    case DEF_INDICATOR:
+        return m < 3;
+    case DEF_SCORE:
+        return m != 1 && m < pcn_result_measure_count(res);
+    default:
+        return m < pcn_result_measure_count(res);
+    }
+}
+
 enum pcn_err pcn_results_total(const struct pcn_results *r, const char *name, const char *what,
                                int64_t *ret)
 {
-    const struct result *res = find(r, name);
-    const struct def *d;
-    static const char *const ind[] = {"denominator", "numerator", "excluded"};
+    const struct pcn_result *res = pcn_results_find(r, name);
 
     if (!res || !what)
         return PCN_ENOTFOUND;
-    d = res->def;
-    if (!strcmp(what, "rows")) {
+    if (res->def->kind == DEF_WORKLIST) {
+        if (strcmp(what, "rows") != 0)
+            return PCN_ENOTFOUND;
         *ret = (int64_t)res->n_rows;
-        return d->kind == DEF_WORKLIST ? PCN_OK : PCN_ENOTFOUND;
-    }
-    if (d->kind == DEF_WORKLIST)
-        return PCN_ENOTFOUND;
-    if (!strcmp(what, "population") && d->kind == DEF_REGISTER) {
-        *ret = population(r, TOTAL);
         return PCN_OK;
     }
-    if (d->kind == DEF_REGISTER && !strcmp(what, "count")) {
-        *ret = measure(r, res, TOTAL, 0);
-        return PCN_OK;
-    }
-    for (size_t m = 0; d->kind == DEF_INDICATOR && m < 3; m++) {
-        if (!strcmp(what, ind[m])) {
-            *ret = measure(r, res, TOTAL, m);
+    for (size_t m = 0; m < pcn_result_measure_count(res); m++) {
+        if (pcn_result_measure_is_count(res, m) &&
+            !strcmp(what, pcn_result_measure_name(r, res, m))) {
+            *ret = figure_of(r, res, TOTAL, m).count;
             return PCN_OK;
-        }
-    }
-    if (d->kind == DEF_SCORE || d->kind == DEF_SEGMENT) {
-        if (!strcmp(what, "population")) {
-            *ret = measure(r, res, TOTAL, 0);
-            return PCN_OK;
-        }
-        for (size_t k = 0; k <= d->n_items; k++) {
-            const char *label = k < d->n_items ? r->prog->str[d->items[k].label] : "(none)";
-            if (!strcmp(what, label)) {
-                *ret = measure(r, res, TOTAL, 1 + k);
-                return PCN_OK;
-            }
         }
     }
     return PCN_ENOTFOUND;
@@ -250,7 +354,7 @@ enum pcn_err pcn_results_total(const struct pcn_results *r, const char *name, co
 enum pcn_err pcn_results_cell(const struct pcn_results *r, const char *name, size_t row, size_t col,
                               double *ret)
 {
-    const struct result *res = find(r, name);
+    const struct pcn_result *res = pcn_results_find(r, name);
     double v;
 
     if (!res || res->def->kind != DEF_WORKLIST || row >= res->n_rows || col >= res->def->n_items)
@@ -262,288 +366,241 @@ enum pcn_err pcn_results_cell(const struct pcn_results *r, const char *name, siz
     return PCN_OK;
 }
 
-/* ---- cell text ---- */
+/* ---- groups ---- */
 
-static bool suppressed(const struct pcn_results *r, int64_t v)
+void pcn_group_iter_init(struct pcn_group_iter *it, const struct pcn_results *r,
+                         const struct pcn_result *res)
 {
-    return r->opts.suppress > 0 && v >= 1 && v < r->opts.suppress;
+    *it = (struct pcn_group_iter){r, res, 0, TOTAL};
 }
 
-static void count_text(const struct pcn_results *r, int64_t v, char *out, size_t size)
+int pcn_group_iter_next(struct pcn_group_iter *it)
 {
-    if (suppressed(r, v))
-        (void)snprintf(out, size, "<%d", r->opts.suppress);
-    else
-        (void)snprintf(out, size, "%lld", (long long)v);
-}
+    const struct pcn_results *r = it->r;
 
-/* A ratio as text with `digits` decimals; empty when withheld or undefined. */
-static void ratio_text(double num, double den, double scale, int digits, bool withheld, char *out,
-                       size_t size)
-{
-    double v;
-
-    if (withheld || den <= 0 || isnan(num)) {
-        out[0] = '\0';
-        return;
+    if (!r || !it->res || it->res->def->kind == DEF_WORKLIST)
+        return 0;
+    if (it->next == 0) {
+        it->next = 1;
+        it->group = TOTAL;
+        return 1;
     }
-    v = num / den * scale;
-    (void)snprintf(out, size, "%.*f", digits, v);
+    for (size_t g = it->next - 1; r->n_groups > 1 && g < r->n_groups; g++) {
+        if (r->group_pop[g] > 0) {
+            it->group = g;
+            it->next = g + 2;
+            return 1;
+        }
+    }
+    it->next = r->n_groups + 1;
+    return 0;
 }
 
-static void key_text(const struct pcn_results *r, int d, size_t k, char *out, size_t size)
+int pcn_group_is_total(const struct pcn_group_iter *it)
+{
+    return it->group == TOTAL;
+}
+
+/* Key k of dimension d as text (borrowed from the snapshot or static). */
+static const char *key_text(const struct pcn_results *r, int d, size_t k)
 {
     const struct pcn_snapshot *s = r->snap;
     static const char *const sexes[] = {"U", "M", "F", "I"};
+    static const char *const quintiles[] = {"unknown", "1", "2", "3", "4", "5"};
 
     switch (d) {
     case DIM_PRACTICE:
-        (void)snprintf(out, size, "%s",
-                       k < s->n_practices ? s->practice_code[r->practice_of_rank[k]] : "(none)");
-        break;
+        return k < s->n_practices ? s->practice_code[r->practice_of_rank[k]] : "(none)";
     case DIM_NETWORK:
-        (void)snprintf(out, size, "%s", k < s->n_networks ? s->network_code[k] : "(none)");
-        break;
+        return k < s->n_networks ? s->network_code[k] : "(none)";
     case DIM_AGE:
-        (void)snprintf(out, size, "%s", pcn__age_band_names[k]);
-        break;
+        return pcn__age_band_names[k];
     case DIM_SEX:
-        (void)snprintf(out, size, "%s", sexes[k & 3]);
-        break;
+        return sexes[k & 3];
     case DIM_IMD:
-        if (k == 0)
-            (void)snprintf(out, size, "unknown");
-        else
-            (void)snprintf(out, size, "%zu", k);
-        break;
+        return quintiles[k < 6 ? k : 0];
     default:
-        (void)snprintf(out, size, "%s", pcn__eth_names[k]);
-        break;
+        return pcn__eth_names[k];
     }
 }
 
-/* Key of group g per dimension (SIZE_MAX for unused dimensions). */
-static void split_group(const struct pcn_results *r, size_t g, size_t *keys)
+/* Key of group g on dimension d (the group number is mixed radix in dimension order). */
+static size_t group_key(const struct pcn_results *r, size_t g, int d)
 {
-    for (int d = DIM_COUNT - 1; d >= 0; d--) {
-        if (r->radix[d] > 1) {
-            keys[d] = g % r->radix[d];
-            g /= r->radix[d];
-        } else {
-            keys[d] = SIZE_MAX;
-        }
-    }
+    for (int e = DIM_COUNT - 1; e > d; e--)
+        g /= r->radix[e];
+    return g % r->radix[d];
 }
 
-static void cell_text(const struct pcn_results *r, uint8_t type, double v, char *out, size_t size)
+const char *pcn_group_key(const struct pcn_group_iter *it, unsigned by)
 {
-    if (isnan(v)) {
-        out[0] = '\0';
-        return;
+    const struct pcn_results *r = it->r;
+
+    for (int d = 0; d < DIM_COUNT; d++) {
+        if (by == 1u << d)
+            return it->group == TOTAL || r->radix[d] <= 1
+                       ? NULL
+                       : key_text(r, d, group_key(r, it->group, d));
     }
-    switch (type) {
-    case TY_DATE: {
-        char d[PCN_DATE_STR_SIZE];
-        pcn_date_format((int32_t)v, d);
-        (void)snprintf(out, size, "%s", d);
-        break;
-    }
-    case TY_BOOL:
-        (void)snprintf(out, size, "%s", v != 0 ? "true" : "false");
-        break;
-    case TY_STR:
-        (void)snprintf(out, size, "%s", r->prog->str[(uint32_t)v]);
-        break;
-    default:
-        if (pcn_format_double(v, out, size) < 0)
-            out[0] = '\0';
-        break;
-    }
+    return NULL;
 }
 
-/* ---- a grid of cells, the common form of table and CSV output ---- */
-
-struct grid {
-    size_t n_cols, n_key;
-    char **cells;
-    size_t n_cells, alloc;
-};
-
-static enum pcn_err grid_add(struct grid *gr, const char *s)
+enum pcn_err pcn_group_value(const struct pcn_group_iter *it, size_t m, double *ret)
 {
-    char *c;
+    struct figure f;
 
-    if (gr->n_cells >= gr->alloc) {
-        size_t want = gr->alloc ? gr->alloc * 2 : 64;
-        char **nc = pcn_reallocarray(gr->cells, want, sizeof(*nc));
-        if (!nc)
-            return PCN_ENOMEM;
-        gr->cells = nc;
-        gr->alloc = want;
-    }
-    c = pcn_strdup(s);
-    if (!c)
-        return PCN_ENOMEM;
-    gr->cells[gr->n_cells++] = c;
+    if (it->next == 0 || m >= pcn_result_measure_count(it->res))
+        return PCN_ENOTFOUND;
+    f = figure_of(it->r, it->res, it->group, m);
+    if (!figure_defined(&f))
+        return PCN_ENOTFOUND;
+    *ret = f.is_count ? (double)f.count : f.num / f.den * f.scale;
     return PCN_OK;
 }
 
-static void grid_release(struct grid *gr)
+enum pcn_err pcn_group_count(const struct pcn_group_iter *it, size_t m, int64_t *ret)
 {
-    for (size_t i = 0; i < gr->n_cells; i++)
-        pcn_free(gr->cells[i]);
-    pcn_free(gr->cells);
+    if (it->next == 0 || m >= pcn_result_measure_count(it->res))
+        return PCN_ENOTFOUND;
+    if (!pcn_result_measure_is_count(it->res, m))
+        return PCN_EINVAL;
+    *ret = figure_of(it->r, it->res, it->group, m).count;
+    return PCN_OK;
 }
 
-static enum pcn_err grid_header(const struct pcn_results *r, const struct result *res,
-                                struct grid *gr)
+int pcn_group_is_suppressed(const struct pcn_group_iter *it, size_t m)
 {
-    const struct def *d = res->def;
-    static const char *const heads[][4] = {
-        {"population", "count", "percent", NULL},
-        {"denominator", "numerator", "excluded", "percent"},
-        {"population", "mean", NULL, NULL},
-        {"population", NULL, NULL, NULL},
-        {"patient_id", "practice", NULL, NULL},
-    };
-    enum pcn_err rc = PCN_OK;
+    if (it->next == 0 || m >= pcn_result_measure_count(it->res))
+        return 0;
+    return figure_of(it->r, it->res, it->group, m).withheld;
+}
 
-    gr->n_key = 0;
-    for (int k = 0; d->kind != DEF_WORKLIST && k < DIM_COUNT && !rc; k++) {
-        if (r->radix[k] > 1) {
-            rc = grid_add(gr, dim_names[k]);
-            gr->n_key++;
+/* ---- the result as a table ---- */
+
+/* Columns of an aggregate's table: the breakdown's dimensions, then the measures. */
+static struct pcn_table *groups_table_new(const struct pcn_results *r, const struct pcn_result *res)
+{
+    size_t most = DIM_COUNT + pcn_result_measure_count(res), n = 0;
+    const char **names = pcn_calloc(most, sizeof(*names));
+    enum pcn_col_type *types = pcn_calloc(most, sizeof(*types));
+    struct pcn_table *t = NULL;
+
+    if (names && types) {
+        for (int d = 0; d < DIM_COUNT; d++) {
+            if (r->radix[d] > 1) {
+                names[n] = dim_names[d];
+                types[n++] = PCN_COL_TEXT;
+            }
         }
+        for (size_t m = 0; m < pcn_result_measure_count(res); m++) {
+            names[n] = pcn_result_measure_name(r, res, m);
+            types[n++] = pcn_result_measure_is_count(res, m) ? PCN_COL_INT : PCN_COL_NUMBER;
+        }
+        t = pcn_table_new(kind_names[res->def->kind], n, names, types);
     }
-    if (d->kind == DEF_WORKLIST)
-        gr->n_key = 2;
-    for (int k = 0; k < 4 && heads[d->kind][k] && !rc; k++)
-        rc = grid_add(gr, heads[d->kind][k]);
-    for (size_t k = 0; k < d->n_items && !rc; k++)
-        rc = grid_add(gr, r->prog->str[d->items[k].label]);
-    if (!rc && (d->kind == DEF_SCORE || d->kind == DEF_SEGMENT))
-        rc = grid_add(gr, "(none)");
-    gr->n_cols = gr->n_cells;
-    return rc;
+    pcn_free(names);
+    pcn_free(types);
+    return t;
 }
 
-static enum pcn_err grid_group(const struct pcn_results *r, const struct result *res, size_t g,
-                               struct grid *gr)
+static enum pcn_err add_group_row(const struct pcn_results *r, const struct pcn_group_iter *it,
+                                  struct pcn_table *t)
 {
-    const struct def *d = res->def;
-    char t[64];
-    size_t keys[DIM_COUNT];
-    enum pcn_err rc = PCN_OK;
-    int64_t pop = d->kind == DEF_REGISTER ? population(r, g) : measure(r, res, g, 0);
+    size_t col = 0;
+    char text[64];
+    enum pcn_err rc = pcn_table_add_row(t);
 
-    if (g != TOTAL)
-        split_group(r, g, keys);
-    for (int k = 0; k < DIM_COUNT && !rc; k++) {
-        if (r->radix[k] <= 1)
+    for (int d = 0; d < DIM_COUNT && !rc; d++) {
+        if (r->radix[d] <= 1)
             continue;
-        if (g == TOTAL)
-            rc = grid_add(gr, "(all)");
-        else {
-            key_text(r, k, keys[k], t, sizeof(t));
-            rc = grid_add(gr, t);
-        }
+        rc =
+            pcn_table_set_text(t, col++, it->group == TOTAL ? "(all)" : pcn_group_key(it, 1u << d));
     }
-    if (d->kind == DEF_REGISTER) {
-        int64_t c = measure(r, res, g, 0);
-        count_text(r, pop, t, sizeof(t));
-        rc = rc ? rc : grid_add(gr, t);
-        count_text(r, c, t, sizeof(t));
-        rc = rc ? rc : grid_add(gr, t);
-        ratio_text((double)c, (double)pop, 100, 2, suppressed(r, c) || suppressed(r, pop), t,
-                   sizeof(t));
-        return rc ? rc : grid_add(gr, t);
-    }
-    if (d->kind == DEF_INDICATOR) {
-        int64_t den = measure(r, res, g, 0), num = measure(r, res, g, 1);
-        for (size_t m = 0; m < 3 && !rc; m++) {
-            count_text(r, measure(r, res, g, m), t, sizeof(t));
-            rc = grid_add(gr, t);
-        }
-        ratio_text((double)num, (double)den, 100, 2, suppressed(r, num) || suppressed(r, den), t,
-                   sizeof(t));
-        return rc ? rc : grid_add(gr, t);
-    }
-    count_text(r, pop, t, sizeof(t));
-    rc = rc ? rc : grid_add(gr, t);
-    if (d->kind == DEF_SCORE) {
-        ratio_text(value_sum(r, res, g), (double)pop, 1, 4, suppressed(r, pop), t, sizeof(t));
-        rc = rc ? rc : grid_add(gr, t);
-    }
-    for (size_t k = 0; k <= d->n_items && !rc; k++) {
-        count_text(r, measure(r, res, g, 1 + k), t, sizeof(t));
-        rc = grid_add(gr, t);
+    for (size_t m = 0; m < pcn_result_measure_count(it->res) && !rc; m++) {
+        struct figure f = figure_of(r, it->res, it->group, m);
+        rc = pcn_table_set_text(t, col++, figure_text(r, &f, text, sizeof(text)));
     }
     return rc;
 }
 
-static enum pcn_err grid_rows(const struct pcn_results *r, const struct result *res,
-                              struct grid *gr)
+static enum pcn_err groups_table(const struct pcn_results *r, const struct pcn_result *res,
+                                 struct pcn_table **ret)
 {
-    const struct def *d = res->def;
-    const struct pcn_snapshot *s = r->snap;
-    char t[256];
-    enum pcn_err rc = PCN_OK;
+    struct pcn_table *t = groups_table_new(r, res);
+    struct pcn_group_iter it;
+    enum pcn_err rc = t ? PCN_OK : PCN_ENOMEM;
 
-    for (size_t i = 0; i < res->n_rows && !rc; i++) {
-        uint32_t p = res->row_patient[i];
-        rc = grid_add(gr, s->ids + s->id_off[p]);
-        if (!rc)
-            rc = grid_add(gr, s->practice[p] == UINT16_MAX ? "" : s->practice_code[s->practice[p]]);
-        for (size_t k = 0; k < d->n_items && !rc; k++) {
-            cell_text(r, r->prog->nodes[d->items[k].node].type, res->row_values[i * d->n_items + k],
-                      t, sizeof(t));
-            rc = grid_add(gr, t);
-        }
-    }
-    return rc;
-}
-
-static enum pcn_err build_grid(const struct pcn_results *r, const struct result *res,
-                               struct grid *gr)
-{
-    enum pcn_err rc = grid_header(r, res, gr);
-
-    if (rc)
+    pcn_group_iter_init(&it, r, res);
+    while (!rc && pcn_group_iter_next(&it))
+        rc = add_group_row(r, &it, t);
+    if (rc) {
+        pcn_table_free(t);
         return rc;
-    if (res->def->kind == DEF_WORKLIST)
-        return grid_rows(r, res, gr);
-    rc = grid_group(r, res, TOTAL, gr);
-    for (size_t g = 0; g < r->n_groups && !rc && r->n_groups > 1; g++) {
-        if (r->group_pop[g] > 0)
-            rc = grid_group(r, res, g, gr);
     }
-    return rc;
+    *ret = t;
+    return PCN_OK;
+}
+
+enum pcn_err pcn_result_table(const struct pcn_results *r, const struct pcn_result *res,
+                              struct pcn_table **ret)
+{
+    struct pcn_row_query q;
+
+    if (!r || !res || !ret)
+        return PCN_EINVAL;
+    if (res->def->kind != DEF_WORKLIST)
+        return groups_table(r, res, ret);
+    pcn_row_query_init(&q);
+    return pcn__rows_table(r, res, &q, ret, NULL);
 }
 
 /* ---- renderers ---- */
 
-static enum pcn_err render_table(const struct result *res, const struct grid *gr,
-                                 struct pcn_buf *out)
+/* Columns of the table that key a row (dimensions, or patient_id and practice). */
+static size_t key_columns(const struct pcn_results *r, const struct pcn_result *res)
+{
+    size_t n = 0;
+
+    if (res->def->kind == DEF_WORKLIST)
+        return 2;
+    for (int d = 0; d < DIM_COUNT; d++)
+        n += r->radix[d] > 1;
+    return n;
+}
+
+/* A cell as the renderers print it: "" for null. */
+static const char *text_at(const struct pcn_table *t, size_t row, size_t col)
+{
+    const char *s = pcn_table_cell(t, row, col);
+    return s ? s : "";
+}
+
+static enum pcn_err render_table(const struct pcn_result *res, const struct pcn_table *t,
+                                 size_t n_key, struct pcn_buf *out)
 {
     size_t widths[256] = {0};
-    size_t n = PCN_MIN(gr->n_cols, PCN_ARRAY_SIZE(widths));
+    size_t n_cols = pcn_table_columns(t), n_rows = pcn_table_rows(t);
+    size_t n = PCN_MIN(n_cols, PCN_ARRAY_SIZE(widths));
     enum pcn_err rc = pcn_buf_addf(out, "%s %s: %s\n", kind_names[res->def->kind], res->def->name,
                                    res->def->title);
 
-    for (size_t i = 0; i < gr->n_cells; i++) {
-        size_t c = i % gr->n_cols;
-        if (c < n)
-            widths[c] = PCN_MAX(widths[c], strlen(gr->cells[i]));
+    for (size_t c = 0; c < n; c++) {
+        widths[c] = strlen(pcn_table_column_name(t, c));
+        for (size_t i = 0; i < n_rows; i++)
+            widths[c] = PCN_MAX(widths[c], strlen(text_at(t, i, c)));
     }
-    for (size_t i = 0; i < gr->n_cells && !rc; i++) {
-        size_t c = i % gr->n_cols;
-        bool last = c + 1 == gr->n_cols;
-        bool right = c >= gr->n_key && i >= gr->n_cols;
-        int w = (int)(c < n ? widths[c] : 0);
-        rc = pcn_buf_addf(out, right ? "%*s%s" : "%-*s%s", last && !right ? 0 : w, gr->cells[i],
-                          last ? "\n" : "  ");
+    /* row SIZE_MAX is the header */
+    for (size_t i = SIZE_MAX; (i == SIZE_MAX || i < n_rows) && !rc; i++) {
+        for (size_t c = 0; c < n_cols && !rc; c++) {
+            bool last = c + 1 == n_cols;
+            bool right = c >= n_key && i != SIZE_MAX;
+            int w = (int)(c < n ? widths[c] : 0);
+            const char *s = i == SIZE_MAX ? pcn_table_column_name(t, c) : text_at(t, i, c);
+            rc = pcn_buf_addf(out, right ? "%*s%s" : "%-*s%s", last && !right ? 0 : w, s,
+                              last ? "\n" : "  ");
+        }
     }
-    if (!rc && gr->n_cells == gr->n_cols)
+    if (!rc && n_rows == 0)
         rc = pcn_buf_adds(out, "(no rows)\n");
     return rc ? rc : pcn_buf_addch(out, '\n');
 }
@@ -554,29 +611,41 @@ static enum pcn_err csv_field(struct pcn_buf *out, const char *s, char sep)
     return rc ? rc : pcn_buf_addch(out, sep);
 }
 
-/* Long format: kind,name,group,measure,value. */
-static enum pcn_err render_csv(const struct result *res, const struct grid *gr, struct pcn_buf *out)
+/* The group of row i: "dim=key;..." over its key columns, the total's "(all)" left out. */
+static enum pcn_err group_label(const struct pcn_table *t, size_t i, size_t n_key,
+                                struct pcn_buf *group)
 {
     enum pcn_err rc = PCN_OK;
 
-    for (size_t row = 1; row * gr->n_cols < gr->n_cells && !rc; row++) {
-        char **cells = gr->cells + row * gr->n_cols;
+    for (size_t k = 0; k < n_key && !rc; k++) {
+        const char *key = text_at(t, i, k);
+        if (!strcmp(key, "(all)"))
+            continue;
+        rc =
+            pcn_buf_addf(group, "%s%s=%s", group->len ? ";" : "", pcn_table_column_name(t, k), key);
+    }
+    return rc;
+}
+
+/* Long format: kind,name,group,measure,value. */
+static enum pcn_err render_csv(const struct pcn_result *res, const struct pcn_table *t,
+                               size_t n_key, struct pcn_buf *out)
+{
+    enum pcn_err rc = PCN_OK;
+
+    for (size_t i = 0; i < pcn_table_rows(t) && !rc; i++) {
         struct pcn_buf group = PCN_BUF_INIT;
-        for (size_t k = 0; k < gr->n_key && !rc; k++) {
-            if (!strcmp(cells[k], "(all)"))
-                continue;
-            rc = pcn_buf_addf(&group, "%s%s=%s", group.len ? ";" : "", gr->cells[k], cells[k]);
-        }
-        for (size_t c = gr->n_key; c < gr->n_cols && !rc; c++) {
+        rc = group_label(t, i, n_key, &group);
+        for (size_t c = n_key; c < pcn_table_columns(t) && !rc; c++) {
             rc = csv_field(out, kind_names[res->def->kind], ',');
             if (!rc)
                 rc = csv_field(out, res->def->name, ',');
             if (!rc)
                 rc = csv_field(out, group.buf, ',');
             if (!rc)
-                rc = csv_field(out, gr->cells[c], ',');
+                rc = csv_field(out, pcn_table_column_name(t, c), ',');
             if (!rc)
-                rc = csv_field(out, cells[c], '\n');
+                rc = csv_field(out, text_at(t, i, c), '\n');
         }
         pcn_buf_release(&group);
     }
@@ -599,7 +668,7 @@ static enum pcn_err json_str(struct pcn_buf *out, const char *s)
     return rc ? rc : pcn_buf_addch(out, '"');
 }
 
-/* A grid cell as a JSON value: counts and ratios are numbers, "<N" strings, "" null. */
+/* A cell as a JSON value: counts and ratios are numbers, "<N" strings, "" null. */
 static enum pcn_err json_cell(struct pcn_buf *out, const char *s, bool numeric)
 {
     if (!s[0])
@@ -609,51 +678,50 @@ static enum pcn_err json_cell(struct pcn_buf *out, const char *s, bool numeric)
     return json_str(out, s);
 }
 
-static enum pcn_err json_groups(const struct result *res, const struct grid *gr,
-                                struct pcn_buf *out)
+/* `"name":value` for column c of row i. */
+static enum pcn_err json_member(struct pcn_buf *out, const struct pcn_table *t, size_t i, size_t c,
+                                bool numeric)
+{
+    enum pcn_err rc = json_str(out, pcn_table_column_name(t, c));
+
+    rc = rc ? rc : pcn_buf_addch(out, ':');
+    return rc ? rc : json_cell(out, text_at(t, i, c), numeric);
+}
+
+static enum pcn_err json_groups(const struct pcn_result *res, const struct pcn_table *t,
+                                size_t n_key, struct pcn_buf *out)
 {
     const struct def *d = res->def;
-    size_t fixed = gr->n_key + (d->kind == DEF_SCORE ? 2 : d->kind == DEF_SEGMENT ? 1 : 0);
+    bool labelled = d->kind == DEF_SCORE || d->kind == DEF_SEGMENT;
+    size_t fixed = n_key + (d->kind == DEF_SCORE ? 2 : d->kind == DEF_SEGMENT ? 1 : 0);
     enum pcn_err rc = pcn_buf_adds(out, ",\"groups\":[");
 
-    for (size_t row = 1; row * gr->n_cols < gr->n_cells && !rc; row++) {
-        char **cells = gr->cells + row * gr->n_cols;
+    for (size_t i = 0; i < pcn_table_rows(t) && !rc; i++) {
         bool first = true;
-        rc = pcn_buf_adds(out, row > 1 ? ",{\"key\":{" : "{\"key\":{");
-        for (size_t k = 0; k < gr->n_key && !rc; k++) {
-            if (!strcmp(cells[k], "(all)"))
+        rc = pcn_buf_adds(out, i ? ",{\"key\":{" : "{\"key\":{");
+        for (size_t k = 0; k < n_key && !rc; k++) {
+            if (!strcmp(text_at(t, i, k), "(all)"))
                 continue;
             rc = pcn_buf_adds(out, first ? "" : ",");
             first = false;
             if (!rc)
-                rc = json_str(out, gr->cells[k]);
-            if (!rc)
-                rc = pcn_buf_addch(out, ':');
-            if (!rc)
-                rc = json_str(out, cells[k]);
+                rc = json_member(out, t, i, k, false);
         }
         rc = rc ? rc : pcn_buf_addch(out, '}');
-        for (size_t c = gr->n_key; c < gr->n_cols && !rc; c++) {
-            if (c == fixed && (d->kind == DEF_SCORE || d->kind == DEF_SEGMENT))
-                rc = pcn_buf_adds(out, ",\"counts\":{");
-            else
-                rc = pcn_buf_addch(out, ',');
+        for (size_t c = n_key; c < pcn_table_columns(t) && !rc; c++) {
+            rc = pcn_buf_adds(out, c == fixed && labelled ? ",\"counts\":{" : ",");
             if (!rc)
-                rc = json_str(out, gr->cells[c]);
-            if (!rc)
-                rc = pcn_buf_addch(out, ':');
-            if (!rc)
-                rc = json_cell(out, cells[c], true);
+                rc = json_member(out, t, i, c, true);
         }
-        if (!rc && (d->kind == DEF_SCORE || d->kind == DEF_SEGMENT))
+        if (!rc && labelled)
             rc = pcn_buf_addch(out, '}');
         rc = rc ? rc : pcn_buf_addch(out, '}');
     }
     return rc ? rc : pcn_buf_addch(out, ']');
 }
 
-static enum pcn_err json_rows(const struct pcn_results *r, const struct result *res,
-                              const struct grid *gr, struct pcn_buf *out)
+static enum pcn_err json_rows(const struct pcn_results *r, const struct pcn_result *res,
+                              const struct pcn_table *t, struct pcn_buf *out)
 {
     const struct def *d = res->def;
     enum pcn_err rc = pcn_buf_adds(out, ",\"columns\":[");
@@ -661,29 +729,29 @@ static enum pcn_err json_rows(const struct pcn_results *r, const struct result *
     for (size_t k = 0; k < d->n_items && !rc; k++) {
         rc = pcn_buf_adds(out, k ? "," : "");
         if (!rc)
-            rc = json_str(out, r->prog->str[d->items[k].label]);
+            rc = json_str(out, pcn__results_str(r, d->items[k].label));
     }
     rc = rc ? rc : pcn_buf_adds(out, "],\"rows\":[");
-    for (size_t row = 1; row * gr->n_cols < gr->n_cells && !rc; row++) {
-        char **cells = gr->cells + row * gr->n_cols;
-        rc = pcn_buf_adds(out, row > 1 ? ",{\"patient_id\":" : "{\"patient_id\":");
-        rc = rc ? rc : json_str(out, cells[0]);
+    for (size_t i = 0; i < pcn_table_rows(t) && !rc; i++) {
+        rc = pcn_buf_adds(out, i ? ",{\"patient_id\":" : "{\"patient_id\":");
+        rc = rc ? rc : json_str(out, text_at(t, i, 0));
         rc = rc ? rc : pcn_buf_adds(out, ",\"practice\":");
-        rc = rc ? rc : json_str(out, cells[1]);
+        rc = rc ? rc : json_str(out, text_at(t, i, 1));
         rc = rc ? rc : pcn_buf_adds(out, ",\"values\":[");
         for (size_t k = 0; k < d->n_items && !rc; k++) {
-            uint8_t t = r->prog->nodes[d->items[k].node].type;
+            enum pcn_value_type type = pcn_result_column_type(r, res, k);
             rc = pcn_buf_adds(out, k ? "," : "");
             if (!rc)
-                rc = json_cell(out, cells[2 + k], t == TY_NUM || t == TY_BOOL);
+                rc = json_cell(out, text_at(t, i, 2 + k),
+                               type == PCN_VALUE_NUMBER || type == PCN_VALUE_BOOL);
         }
         rc = rc ? rc : pcn_buf_adds(out, "]}");
     }
     return rc ? rc : pcn_buf_addch(out, ']');
 }
 
-static enum pcn_err json_result(const struct pcn_results *r, const struct result *res,
-                                const struct grid *gr, struct pcn_buf *out)
+static enum pcn_err json_result(const struct pcn_results *r, const struct pcn_result *res,
+                                const struct pcn_table *t, size_t n_key, struct pcn_buf *out)
 {
     const struct def *d = res->def;
     enum pcn_err rc = pcn_buf_addf(out, "{\"kind\":\"%s\",\"name\":", kind_names[d->kind]);
@@ -696,21 +764,23 @@ static enum pcn_err json_result(const struct pcn_results *r, const struct result
         for (size_t k = 0; k < d->n_items && !rc; k++) {
             rc = pcn_buf_adds(out, k ? "," : "");
             if (!rc)
-                rc = json_str(out, r->prog->str[d->items[k].label]);
+                rc = json_str(out, pcn__results_str(r, d->items[k].label));
         }
         rc = rc ? rc : pcn_buf_addch(out, ']');
     }
     if (!rc)
-        rc = d->kind == DEF_WORKLIST ? json_rows(r, res, gr, out) : json_groups(res, gr, out);
+        rc = d->kind == DEF_WORKLIST ? json_rows(r, res, t, out) : json_groups(res, t, n_key, out);
     return rc ? rc : pcn_buf_addch(out, '}');
 }
 
-static enum pcn_err json_head(const struct pcn_results *r, struct pcn_buf *out)
+enum pcn_err pcn_results_render_head(const struct pcn_results *r, struct pcn_buf *out)
 {
     char d[PCN_DATE_STR_SIZE];
     bool first = true;
     enum pcn_err rc;
 
+    if (!r || !out)
+        return PCN_EINVAL;
     pcn_date_format(r->opts.as_of, d);
     rc = pcn_buf_addf(out, "{\"as_of\":\"%s\",\"by\":[", d);
     for (int k = 0; k < DIM_COUNT && !rc; k++) {
@@ -722,6 +792,29 @@ static enum pcn_err json_head(const struct pcn_results *r, struct pcn_buf *out)
     return rc ? rc : pcn_buf_addf(out, "],\"suppress\":%d,\"results\":[", r->opts.suppress);
 }
 
+enum pcn_err pcn_result_render(const struct pcn_results *r, const struct pcn_result *res,
+                               enum pcn_format f, struct pcn_buf *out)
+{
+    struct pcn_table *t = NULL;
+    size_t n_key;
+    enum pcn_err rc;
+
+    if (!r || !res || !out)
+        return PCN_EINVAL;
+    rc = pcn_result_table(r, res, &t);
+    if (rc)
+        return rc;
+    n_key = key_columns(r, res);
+    if (f == PCN_FORMAT_JSON)
+        rc = json_result(r, res, t, n_key, out);
+    else if (f == PCN_FORMAT_CSV)
+        rc = render_csv(res, t, n_key, out);
+    else
+        rc = render_table(res, t, n_key, out);
+    pcn_table_free(t);
+    return rc;
+}
+
 enum pcn_err pcn_results_render(const struct pcn_results *r, enum pcn_format f, struct pcn_buf *out)
 {
     enum pcn_err rc = PCN_OK;
@@ -729,21 +822,14 @@ enum pcn_err pcn_results_render(const struct pcn_results *r, enum pcn_format f, 
     if (!r || !out)
         return PCN_EINVAL;
     if (f == PCN_FORMAT_JSON)
-        rc = json_head(r, out);
+        rc = pcn_results_render_head(r, out);
     else if (f == PCN_FORMAT_CSV)
         rc = pcn_buf_adds(out, "kind,name,group,measure,value\n");
     for (size_t k = 0; k < r->n_res && !rc; k++) {
-        struct grid gr = {0};
-        rc = build_grid(r, &r->res[k], &gr);
-        if (!rc && f == PCN_FORMAT_JSON) {
-            rc = pcn_buf_adds(out, k ? "," : "");
-            rc = rc ? rc : json_result(r, &r->res[k], &gr, out);
-        } else if (!rc && f == PCN_FORMAT_CSV) {
-            rc = render_csv(&r->res[k], &gr, out);
-        } else if (!rc) {
-            rc = render_table(&r->res[k], &gr, out);
-        }
-        grid_release(&gr);
+        if (f == PCN_FORMAT_JSON && k)
+            rc = pcn_buf_addch(out, ',');
+        if (!rc)
+            rc = pcn_result_render(r, &r->res[k], f, out);
     }
     if (!rc && f == PCN_FORMAT_JSON)
         rc = pcn_buf_adds(out, "]}\n");

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine/engine_int.h"
+#include "engine/listcache.h"
 #include "engine/popcache.h"
 #include "pcn/alloc.h"
 #include "pcn/csv.h"
@@ -113,7 +114,8 @@ enum pcn_err pcn_snapshot_new(const char *imd_path, struct pcn_snapshot **ret)
     s->network_map = pcn_strmap_new();
     s->codes = pcn_strmap_new();
     s->pop = pcn__popcache_new();
-    if (!s->imd || !s->practice_map || !s->network_map || !s->codes || !s->pop) {
+    s->lists = pcn__listcache_new();
+    if (!s->imd || !s->practice_map || !s->network_map || !s->codes || !s->pop || !s->lists) {
         rc = PCN_ENOMEM;
         goto out;
     }
@@ -166,6 +168,7 @@ void pcn_snapshot_free(struct pcn_snapshot *s)
     pcn_free(s->pat_ev);
     pcn_free(s->code_class);
     pcn__popcache_free(s->pop);
+    pcn__listcache_free(s->lists);
     pcn_free(s);
 }
 
@@ -544,5 +547,5 @@ size_t pcn_snapshot_memory(const struct pcn_snapshot *s)
         return 0;
     return s->n_patients * per_patient + s->ids_len +
            s->n_events * (sizeof(struct snap_event) + 4) + (size_t)s->n_codes * (4 + 1 + 48) +
-           pcn__popcache_memory(s->pop);
+           pcn__popcache_memory(s->pop) + pcn__listcache_memory(s->lists);
 }

@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#include "engine/listcache.h"
+
 #include "pcn/alloc.h"
 #include "util/common.h"
 
@@ -31,6 +33,12 @@ struct node_support {
     struct support zero, null;
 };
 
+/* What the planner reads: the program and what this evaluation decided about it. */
+struct planner {
+    const struct pcn_program *p;
+    const struct eval_marks *mk;
+};
+
 static const struct support unknown = {.n = UNKNOWN};
 static const struct support none = {.n = 0}; /* no list: always empty */
 
@@ -39,24 +47,26 @@ static bool known(const struct support *x)
     return x->n != UNKNOWN;
 }
 
-static size_t cost(const struct pcn_program *p, const struct support *x)
+/* The events of a support's lists (each list used by the evaluation is indexed). */
+static size_t cost(const struct eval_marks *mk, const struct support *x)
 {
     size_t events = 0;
 
     for (uint8_t k = 0; k < x->n; k++)
-        events += p->codelists[x->list[k]].n_merged;
+        events +=
+            mk->lists[x->list[k]].index ? mk->lists[x->list[k]].index->n : SIZE_MAX / SUPPORT_MAX;
     return events;
 }
 
 /* Either support will do: the known one with fewer events. */
-static struct support either(const struct pcn_program *p, const struct support *x,
+static struct support either(const struct planner *pl, const struct support *x,
                              const struct support *y)
 {
     if (!known(x))
         return *y;
     if (!known(y))
         return *x;
-    return cost(p, x) <= cost(p, y) ? *x : *y;
+    return cost(pl->mk, x) <= cost(pl->mk, y) ? *x : *y;
 }
 
 /* Both are needed: their union, unknown when either is or it is too long. */
@@ -93,25 +103,27 @@ static bool is_literal(const struct node *n)
     return n->op == OP_NUM && n->type != TY_DUR;
 }
 
-static struct node_support support_cmp(const struct pcn_program *p, const struct node *n,
+static struct node_support support_cmp(const struct planner *pl, const struct node *n,
                                        const struct node_support *ns)
 {
+    const struct pcn_program *p = pl->p;
     struct node_support r = {unknown, unknown};
     const struct node *a = &p->nodes[n->a], *b = &p->nodes[n->b];
 
-    r.zero = either(p, &ns[n->a].null, &ns[n->b].null);
+    r.zero = either(pl, &ns[n->a].null, &ns[n->b].null);
     /* a zero-support side compared with a literal: empty when `0 OP k` fails */
     if (is_literal(b) && !pcn__cmp_holds(n->sub, 0, b->num))
-        r.zero = either(p, &r.zero, &ns[n->a].zero);
+        r.zero = either(pl, &r.zero, &ns[n->a].zero);
     if (is_literal(a) && !pcn__cmp_holds(n->sub, a->num, 0))
-        r.zero = either(p, &r.zero, &ns[n->b].zero);
+        r.zero = either(pl, &r.zero, &ns[n->b].zero);
     return r;
 }
 
 /* case: empty when every branch (and the else) is; no else gives 0 (bool) or null. */
-static struct node_support support_case(const struct pcn_program *p, const struct node *n,
+static struct node_support support_case(const struct planner *pl, const struct node *n,
                                         const struct node_support *ns)
 {
+    const struct pcn_program *p = pl->p;
     const uint32_t *l = p->lists + n->aux;
     uint32_t k_n = l[0], els = l[1 + 2 * k_n];
     struct node_support r;
@@ -132,9 +144,10 @@ static struct node_support support_case(const struct pcn_program *p, const struc
     return r;
 }
 
-static struct node_support support_of(const struct pcn_program *p, const struct node *n,
+static struct node_support support_of(const struct planner *pl, const struct node *n,
                                       const struct node_support *ns)
 {
+    const struct pcn_program *p = pl->p;
     struct node_support r = {unknown, unknown};
 
     switch (n->op) {
@@ -158,16 +171,16 @@ static struct node_support support_of(const struct pcn_program *p, const struct 
         r = ns[n->a];
         break;
     case OP_CMP:
-        r = support_cmp(p, n, ns);
+        r = support_cmp(pl, n, ns);
         break;
     case OP_AND:
-        r.zero = either(p, &ns[n->a].zero, &ns[n->b].zero);
+        r.zero = either(pl, &ns[n->a].zero, &ns[n->b].zero);
         break;
     case OP_OR:
         r.zero = both(&ns[n->a].zero, &ns[n->b].zero);
         break;
     case OP_ARITH:
-        r.null = either(p, &ns[n->a].null, &ns[n->b].null);
+        r.null = either(pl, &ns[n->a].null, &ns[n->b].null);
         if (n->sub == '+' || n->sub == '-')
             r.zero = both(&ns[n->a].zero, &ns[n->b].zero);
         break;
@@ -180,7 +193,7 @@ static struct node_support support_of(const struct pcn_program *p, const struct 
         }
         break;
     case OP_CASE:
-        r = support_case(p, n, ns);
+        r = support_case(pl, n, ns);
         break;
     case OP_BAND:
     case OP_SEGMENT: {
@@ -200,13 +213,13 @@ static struct node_support support_of(const struct pcn_program *p, const struct 
  * counts members (and its population, when it has one); the others count
  * and list only patients in their population.
  */
-static struct support def_support(const struct pcn_program *p, const struct def *d,
+static struct support def_support(const struct planner *pl, const struct def *d,
                                   const struct node_support *ns)
 {
     struct support pop = d->pop != NONE ? ns[d->pop].zero : unknown;
 
     if (d->kind == DEF_REGISTER)
-        return either(p, &ns[d->value].zero, &pop);
+        return either(pl, &ns[d->value].zero, &pop);
     return pop;
 }
 
@@ -215,7 +228,7 @@ static struct support def_support(const struct pcn_program *p, const struct def 
  * '+' chain absorbs, which are no longer marked needed): children have
  * smaller indexes, so one pass from the last node down suffices.
  */
-static void mark_reached(const struct pcn_program *p, bool *reach)
+static void mark_reached(const struct pcn_program *p, const uint8_t *output, bool *reach)
 {
 #define REACH(x)                                                                                   \
     do {                                                                                           \
@@ -224,7 +237,7 @@ static void mark_reached(const struct pcn_program *p, bool *reach)
     } while (0)
     for (size_t i = 0; i < p->n_defs; i++) {
         const struct def *d = &p->defs[i];
-        if (!d->output)
+        if (!output[i])
             continue;
         REACH(d->pop);
         REACH(d->value);
@@ -248,27 +261,6 @@ static void mark_reached(const struct pcn_program *p, bool *reach)
 #undef REACH
 }
 
-/* The distinct patients of a merged code list, in order, kept with the list. */
-static enum pcn_err list_patients(struct codelist *cl)
-{
-    uint32_t *pats;
-    size_t n = 0;
-
-    if (cl->patients)
-        return PCN_OK;
-    pats = pcn_calloc(cl->n_merged + 1, sizeof(*pats));
-    if (!pats)
-        return PCN_ENOMEM;
-    for (size_t e = 0; e < cl->n_merged; e++) {
-        if (n == 0 || pats[n - 1] != cl->merged[e].patient)
-            pats[n++] = cl->merged[e].patient;
-    }
-    uint32_t *shrunk = pcn_reallocarray(pats, n + 1, sizeof(*pats));
-    cl->patients = shrunk ? shrunk : pats;
-    cl->n_patients = n;
-    return PCN_OK;
-}
-
 /* The sorted union of two sorted lists of distinct patients into out; its length. */
 static size_t merge_patients(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
                              uint32_t *out)
@@ -289,20 +281,20 @@ static size_t merge_patients(const uint32_t *a, size_t na, const uint32_t *b, si
 }
 
 /* The union of the support's lists' patients: borrowed for one list, else built. */
-static enum pcn_err union_of(const struct pcn_program *p, const struct support *all,
+static enum pcn_err union_of(const struct eval_marks *mk, const struct support *all,
                              struct sparse_plan *plan)
 {
     size_t total = 0, n = 0;
     uint32_t *out, *tmp;
 
     if (all->n == 1) {
-        const struct codelist *cl = &p->codelists[all->list[0]];
-        plan->cand = cl->patients;
-        plan->n_cand = (uint32_t)cl->n_patients;
+        const struct list_index *li = mk->lists[all->list[0]].index;
+        plan->cand = li->patients;
+        plan->n_cand = (uint32_t)li->n_patients;
         return PCN_OK;
     }
     for (uint8_t k = 0; k < all->n; k++)
-        total += p->codelists[all->list[k]].n_patients;
+        total += mk->lists[all->list[k]].index->n_patients;
     out = pcn_calloc(total + 1, sizeof(*out));
     tmp = pcn_calloc(total + 1, sizeof(*tmp));
     if (!out || !tmp) {
@@ -311,9 +303,9 @@ static enum pcn_err union_of(const struct pcn_program *p, const struct support *
         return PCN_ENOMEM;
     }
     for (uint8_t k = 0; k < all->n; k++) {
-        const struct codelist *cl = &p->codelists[all->list[k]];
+        const struct list_index *li = mk->lists[all->list[k]].index;
         uint32_t *swap;
-        n = merge_patients(out, n, cl->patients, cl->n_patients, tmp);
+        n = merge_patients(out, n, li->patients, li->n_patients, tmp);
         swap = out;
         out = tmp;
         tmp = swap;
@@ -342,9 +334,11 @@ static bool worth_visiting(uint32_t n_cand, uint32_t n_patients, size_t n_nodes)
     return sparse < dense;
 }
 
-enum pcn_err pcn__sparse_plan(struct pcn_program *p, const struct pcn_snapshot *s, size_t n_nodes,
-                              bool always, struct sparse_plan *plan)
+enum pcn_err pcn__sparse_plan(const struct pcn_program *p, const struct pcn_snapshot *s,
+                              const struct eval_marks *mk, size_t n_nodes, bool always,
+                              struct sparse_plan *plan)
 {
+    struct planner pl = {p, mk};
     struct node_support *ns = pcn_calloc(p->n_nodes + 1, sizeof(*ns));
     bool *reach = pcn_calloc(p->n_nodes + 1, sizeof(*reach));
     struct support all = {0};
@@ -356,30 +350,28 @@ enum pcn_err pcn__sparse_plan(struct pcn_program *p, const struct pcn_snapshot *
         rc = PCN_ENOMEM;
         goto out;
     }
-    mark_reached(p, reach);
+    mark_reached(p, mk->output, reach);
     for (size_t i = 0; i < p->n_nodes; i++) {
         ns[i].zero = ns[i].null = unknown;
         if (reach[i])
-            ns[i] = support_of(p, &p->nodes[i], ns);
+            ns[i] = support_of(&pl, &p->nodes[i], ns);
     }
     for (size_t i = 0; i < p->n_defs && known(&all); i++) {
         struct support d;
-        if (!p->defs[i].output)
+        if (!mk->output[i])
             continue;
         any_output = true;
-        d = def_support(p, &p->defs[i], ns);
+        d = def_support(&pl, &p->defs[i], ns);
         all = both(&all, &d);
     }
     for (uint8_t k = 0; known(&all) && k < all.n; k++) {
-        const struct codelist *cl = &p->codelists[all.list[k]];
-        if (cl->merged_for != s || cl->merged_events != s->n_events ||
-            cl->merged_version != s->data_version)
-            all = unknown; /* not indexed for this snapshot: visit everyone */
+        if (!mk->lists[all.list[k]].index)
+            all = unknown; /* not indexed for this evaluation: visit everyone */
     }
     if (!any_output || !known(&all) || s->n_patients == 0)
         goto out;
     for (uint8_t k = 0; !rc && k < all.n; k++)
-        rc = list_patients(&p->codelists[all.list[k]]);
+        rc = pcn__listcache_patients(s->lists, mk->lists[all.list[k]].index);
     if (rc)
         goto out;
     /*
@@ -389,11 +381,11 @@ enum pcn_err pcn__sparse_plan(struct pcn_program *p, const struct pcn_snapshot *
      */
     size_t most = 0;
     for (uint8_t k = 0; k < all.n; k++)
-        most += p->codelists[all.list[k]].n_patients;
+        most += mk->lists[all.list[k]].index->n_patients;
     if (!always &&
         !worth_visiting((uint32_t)PCN_MIN(most, (size_t)UINT32_MAX), s->n_patients, n_nodes))
         goto out;
-    rc = union_of(p, &all, plan);
+    rc = union_of(mk, &all, plan);
 out:
     pcn_free(reach);
     pcn_free(ns);

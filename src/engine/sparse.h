@@ -24,22 +24,24 @@
 struct sparse_plan {
     const uint32_t *cand; /* sorted distinct patients; NULL: visit everyone */
     uint32_t n_cand;
-    uint32_t *owned; /* cand when it was built for this plan (else it is a code list's) */
+    uint32_t *owned; /* cand when it was built for this plan (else a code list index's) */
 };
 
 /*
  * Plan the program's output definitions on the snapshot: the candidates
  * are the patients with an event in the code lists their supports name.
- * The needed nodes must be marked and every needed code list merged (its
- * index built); the lists' distinct patients are built and kept with them
- * when needed. n_nodes is the number of nodes evaluated per patient.
+ * mk holds the evaluation's output definitions, needed nodes and every
+ * needed code list's index on s; the lists' distinct patients are built
+ * (in the snapshot's cache) when needed. n_nodes is the number of nodes
+ * evaluated per patient.
  * plan->cand is NULL when some output counts patients without any event,
  * or, unless always is set, when the candidates are so many that visiting
  * everyone is quicker.
  * Free with pcn__sparse_plan_release().
  */
-enum pcn_err pcn__sparse_plan(struct pcn_program *p, const struct pcn_snapshot *s, size_t n_nodes,
-                              bool always, struct sparse_plan *plan);
+enum pcn_err pcn__sparse_plan(const struct pcn_program *p, const struct pcn_snapshot *s,
+                              const struct eval_marks *mk, size_t n_nodes, bool always,
+                              struct sparse_plan *plan);
 void pcn__sparse_plan_release(struct sparse_plan *plan);
 
 #endif /* PCN_ENGINE_SPARSE_H */

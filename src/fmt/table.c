@@ -156,6 +156,21 @@ size_t pcn_table_rows(const struct pcn_table *t)
     return t->n_rows;
 }
 
+size_t pcn_table_columns(const struct pcn_table *t)
+{
+    return t->n_cols;
+}
+
+const char *pcn_table_column_name(const struct pcn_table *t, size_t col)
+{
+    return col < t->n_cols ? t->names[col] : NULL;
+}
+
+enum pcn_col_type pcn_table_column_type(const struct pcn_table *t, size_t col)
+{
+    return col < t->n_cols ? t->types[col] : PCN_COL_TEXT;
+}
+
 static const char *cell(const struct pcn_table *t, size_t r, size_t c)
 {
     return t->cells[r * t->n_cols + c].text;
@@ -259,7 +274,7 @@ static enum pcn_err render_text(const struct pcn_table *t, struct pcn_buf *out)
     return rc;
 }
 
-static enum pcn_err render_csv(const struct pcn_table *t, struct pcn_buf *out)
+enum pcn_err pcn_table_render_csv(const struct pcn_table *t, const char *eol, struct pcn_buf *out)
 {
     enum pcn_err rc = PCN_OK;
 
@@ -272,7 +287,7 @@ static enum pcn_err render_csv(const struct pcn_table *t, struct pcn_buf *out)
                 rc = pcn_csv_write_field(out, s, strlen(s));
         }
         if (rc == PCN_OK)
-            rc = pcn_buf_addch(out, '\n');
+            rc = pcn_buf_adds(out, eol);
     }
     return rc;
 }
@@ -291,6 +306,26 @@ static json_t *json_cell(enum pcn_col_type type, const char *s)
     if (type == PCN_COL_NUMBER && pcn_parse_double(s, strlen(s), &d) == PCN_OK)
         return json_real(d);
     return json_string(s);
+}
+
+enum pcn_err pcn_table_cell_to_json(const struct pcn_table *t, size_t row, size_t col, void **ret)
+{
+    const char *s;
+    enum pcn_col_type type;
+    json_t *j;
+
+    if (row >= t->n_rows || col >= t->n_cols)
+        return PCN_EINVAL;
+    s = cell(t, row, col);
+    type = t->types[col];
+    /* a whole number reads as an integer, as jansson reads the text */
+    if (s && type == PCN_COL_NUMBER && s[strspn(s, "-0123456789")] == '\0')
+        type = PCN_COL_INT;
+    j = json_cell(type, s);
+    if (!j)
+        return PCN_ENOMEM;
+    *ret = j;
+    return PCN_OK;
 }
 
 static json_t *table_to_json(const struct pcn_table *t)
@@ -318,8 +353,16 @@ static json_t *table_to_json(const struct pcn_table *t)
                 goto fail;
         }
     }
-    json_object_set_new(root, "columns", cols);
-    json_object_set_new(root, "rows", rows);
+    /* set_new takes the reference even when it fails */
+    if (json_object_set_new(root, "columns", cols) != 0) {
+        json_decref(rows);
+        json_decref(root);
+        return NULL;
+    }
+    if (json_object_set_new(root, "rows", rows) != 0) {
+        json_decref(root);
+        return NULL;
+    }
     return root;
 fail:
     json_decref(cols);
@@ -363,7 +406,7 @@ enum pcn_err pcn_table_render(const struct pcn_table *t, enum pcn_format fmt, st
     case PCN_FORMAT_TABLE:
         return render_text(t, out);
     case PCN_FORMAT_CSV:
-        return render_csv(t, out);
+        return pcn_table_render_csv(t, "\n", out);
     case PCN_FORMAT_JSON:
         return render_json(t, out);
     }

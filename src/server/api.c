@@ -3,7 +3,7 @@
  * audited and cached) and the health check. docs/api.md documents every
  * route listed here; tests/integration/test_server.py calls each of them.
  */
-#include "server/server_int.h"
+#include "server/population.h"
 
 #include "util/common.h"
 
@@ -38,9 +38,12 @@ const struct pcn__route pcn__api_routes[] = {
           PCN_ROUTE_FLAG_CACHE),
     ROUTE("GET", "/api/v1/patients/{key}", pcn__api_patient, PCN_ROLES_PATIENT,
           PCN_ROUTE_FLAG_AUDIT),
-    ROUTE("GET", "/api/v1/reports/{name}", pcn__api_report, PCN_ROLES_DATA, PCN_ROUTE_FLAG_CACHE),
-    ROUTE("GET", "/api/v1/indicators", pcn__api_indicators, PCN_ROLES_DATA, PCN_ROUTE_FLAG_CACHE),
-    ROUTE("GET", "/api/v1/worklists", pcn__api_worklists, PCN_ROLES_WORKLIST, PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/reports/{name}", pcn__api_report, PCN_ROLES_DATA,
+          PCN_ROUTE_FLAG_CACHE | PCN_ROUTE_FLAG_DEFS),
+    ROUTE("GET", "/api/v1/indicators", pcn__api_indicators, PCN_ROLES_DATA,
+          PCN_ROUTE_FLAG_CACHE | PCN_ROUTE_FLAG_DEFS),
+    ROUTE("GET", "/api/v1/worklists", pcn__api_worklists, PCN_ROLES_WORKLIST,
+          PCN_ROUTE_FLAG_CACHE | PCN_ROUTE_FLAG_DEFS),
     ROUTE("GET", "/api/v1/worklists/{name}", pcn__api_worklist, PCN_ROLES_WORKLIST,
           PCN_ROUTE_FLAG_AUDIT),
     ROUTE("GET", "/api/v1/users", pcn__api_users, PCN_ROLES_ADMIN, 0),
@@ -56,6 +59,7 @@ const size_t pcn__api_n_routes = PCN_ARRAY_SIZE(pcn__api_routes);
 int pcn__api_health(struct pcn__request *r)
 {
     int64_t version = 0, snap_version = -1;
+    uint64_t defs_version = 0, compiles = 0;
     const char *population;
     enum pcn_err rc;
 
@@ -65,10 +69,13 @@ int pcn__api_health(struct pcn__request *r)
     if (rc != PCN_OK)
         return pcn__reply_store_error(r, rc);
     population = pcn__engine_state(r->srv->engine, version, &snap_version);
+    pcn__defs_stats(pcn__engine_defs(r->srv->engine), &defs_version, &compiles);
     return pcn__reply_json(
         r, 200,
-        json_pack("{s:s,s:i,s:I,s:{s:s,s:o}}", "status", "ok", "schema_version",
+        json_pack("{s:s,s:i,s:I,s:{s:s,s:o},s:{s:I,s:I}}", "status", "ok", "schema_version",
                   pcn_store_schema_version(r->store), "data_version", (json_int_t)version,
                   "population", "state", population, "data_version",
-                  snap_version < 0 ? json_null() : json_integer((json_int_t)snap_version)));
+                  snap_version < 0 ? json_null() : json_integer((json_int_t)snap_version),
+                  "definitions", "version", (json_int_t)defs_version, "compiles",
+                  (json_int_t)compiles));
 }

@@ -47,9 +47,15 @@ static bool name_is_valid(const char *s)
     return true;
 }
 
-/* Commit a write with its audit row, or roll both back. */
+/*
+ * Commit a write with its audit row, or roll both back. A reply that could
+ * not be built (NULL) rolls back too: a change is never made without the
+ * answer that says so.
+ */
 static int finish_write(struct pcn__request *r, enum pcn_err rc, int status, json_t *reply)
 {
+    if (rc == PCN_OK && !reply)
+        rc = PCN_ENOMEM;
     if (rc == PCN_OK)
         rc = pcn__audit_tx(r, status);
     if (rc == PCN_OK)

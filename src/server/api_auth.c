@@ -209,12 +209,18 @@ static int login_reply(struct pcn__request *r, const struct login_user *l,
     j = json_pack("{s:{s:s,s:s,s:s?},s:s,s:I}", "user", "name", res->name, "role", l->role,
                   "practice", l->practice, "csrf_token", res->csrf, "expires_in",
                   (json_int_t)r->srv->cfg.session_ttl);
-    if (j && api_client)
-        (void)json_object_set_new(j, "token", json_string(res->token));
-    else
+    if (j && api_client && json_object_set_new(j, "token", json_string(res->token)) != 0) {
+        json_decref(j);
+        j = NULL;
+    } else if (j && !api_client) {
         r->set_cookie = pcn_arena_printf(
             r->arena, COOKIE_NAME "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d%s",
             res->token, r->srv->cfg.session_ttl, r->srv->cfg.secure_cookie ? "; Secure" : "");
+        if (!r->set_cookie) { /* a sign-in without its cookie is no sign-in */
+            json_decref(j);
+            j = NULL;
+        }
+    }
     return pcn__reply_json(r, 200, j);
 }
 

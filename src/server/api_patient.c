@@ -7,7 +7,7 @@
  * workers are refused until the social prescribing caseload exists.
  * Every outcome, refusals included, is audited (api.c marks the route).
  */
-#include "server/server_int.h"
+#include "server/population.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -127,8 +127,10 @@ static json_t *event_json(const struct patient_view *v, const struct pcn_event *
                   date_json(e->end_date), "kind", pcn_event_kind_name(e->kind), "system", e->system,
                   "code", e->code, "term", term_json(v, e->system, e->code), "unit", e->unit);
 
-    if (j)
-        (void)json_object_set_new(j, "value", e->has_value ? json_real(e->value) : json_null());
+    if (j && json_object_set_new(j, "value", e->has_value ? json_real(e->value) : json_null())) {
+        json_decref(j);
+        j = NULL;
+    }
     return j;
 }
 
@@ -175,9 +177,11 @@ static int on_medication(int64_t key, const struct pcn_medication *m, void *ud)
                           "term", term_json(v, m->system, m->code));
 
     (void)key;
-    if (j)
-        (void)json_object_set_new(j, "quantity",
-                                  m->has_quantity ? json_real(m->quantity) : json_null());
+    if (j && json_object_set_new(j, "quantity",
+                                 m->has_quantity ? json_real(m->quantity) : json_null()) != 0) {
+        json_decref(j);
+        j = NULL;
+    }
     if (!j || json_array_insert_new(v->medications, 0, j) != 0)
         v->failed = true;
     return v->failed || json_array_size(v->medications) >= (size_t)v->r->srv->cfg.max_page;

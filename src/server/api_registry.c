@@ -154,15 +154,17 @@ static enum pcn_err network_summary(struct pcn__request *r, json_t *j, const cha
         rc = pcn_view_network_members(r->store, code, &o, &members);
     if (rc == PCN_OK)
         rc = pyramid_json(r, practices, as_of, &pyramid);
+    /* the pyramid is set, not handed over: a failure before it leaves it ours to free */
     if (rc == PCN_OK &&
         (json_object_set_new(j, "as_of", date_json(as_of)) != 0 ||
          json_object_set_new(j, "patients", pcn__count_json(r, totals.patients)) != 0 ||
-         json_object_set_new(j, "pyramid", pyramid) != 0 ||
+         json_object_set(j, "pyramid", pyramid) != 0 ||
          json_object_set_new(j, "practices", pcn__table_json(practices)) != 0 ||
          json_object_set_new(j, "members", pcn__table_json(members)) != 0 ||
          json_object_set_new(j, "size_range", json_pack("{s:i,s:i}", "min", 30000, "max", 50000)) !=
              0))
         rc = PCN_ENOMEM;
+    json_decref(pyramid);
     pcn_table_free(practices);
     pcn_table_free(members);
     return rc;
@@ -236,6 +238,7 @@ struct practice_detail {
     struct pcn__request *r;
     json_t *j;
     json_t *list;
+    bool failed; /* a band could not be added: the walk stopped short */
 };
 
 static int detail_practice(const struct pcn_practice *p, void *ud)
@@ -255,7 +258,8 @@ static int detail_band(const struct pcn_list_band *b, void *ud)
     json_t *j = json_pack("{s:s,s:i,s:o}", "sex", sex, "age_from", b->age_from, "patients",
                           pcn__count_json(d->r, b->patients));
 
-    return !j || json_array_append_new(d->list, j) != 0;
+    d->failed = !j || json_array_append_new(d->list, j) != 0;
+    return d->failed;
 }
 
 /* network, patients, memberships (table) and bands of one practice, added to d->j. */
@@ -269,28 +273,32 @@ static enum pcn_err practice_figures(struct practice_detail *d, const char *code
 
     if (rc != PCN_OK)
         return rc;
-    (void)json_object_set_new(d->j, "as_of", date_json(as_of));
-    (void)json_object_set_new(d->j, "network",
-                              pcn_registry_network_of(r->store, code, as_of, network) == PCN_OK
-                                  ? json_string(network)
-                                  : json_null());
-    (void)json_object_set_new(d->j, "patients",
-                              pcn_store_list_size_at(r->store, code, as_of, &n, NULL) == PCN_OK
-                                  ? pcn__count_json(r, n)
-                                  : json_null());
-    (void)json_object_set_new(d->j, "memberships", pcn__table_json(t));
+    /* set_new takes its value even when it fails: no leak, and a failure is ENOMEM */
+    if (json_object_set_new(d->j, "as_of", date_json(as_of)) != 0 ||
+        json_object_set_new(d->j, "network",
+                            pcn_registry_network_of(r->store, code, as_of, network) == PCN_OK
+                                ? json_string(network)
+                                : json_null()) != 0 ||
+        json_object_set_new(d->j, "patients",
+                            pcn_store_list_size_at(r->store, code, as_of, &n, NULL) == PCN_OK
+                                ? pcn__count_json(r, n)
+                                : json_null()) != 0 ||
+        json_object_set_new(d->j, "memberships", pcn__table_json(t)) != 0)
+        rc = PCN_ENOMEM;
     pcn_table_free(t);
+    if (rc != PCN_OK)
+        return rc;
     d->list = json_array();
-    if (json_object_set_new(d->j, "bands", d->list) != 0 || !d->list ||
-        !json_object_get(d->j, "memberships"))
+    if (json_object_set_new(d->j, "bands", d->list) != 0 || !d->list)
         return PCN_ENOMEM;
-    return pcn_store_each_list_band(r->store, code, as_of, detail_band, d);
+    rc = pcn_store_each_list_band(r->store, code, as_of, detail_band, d);
+    return rc == PCN_OK && d->failed ? PCN_ENOMEM : rc;
 }
 
 int pcn__api_practice(struct pcn__request *r)
 {
     static const char *const params[] = {"as_of", NULL};
-    struct practice_detail d = {r, NULL, NULL};
+    struct practice_detail d = {r, NULL, NULL, false};
     const char *code = pcn__param(r, 0);
     int32_t as_of;
     enum pcn_err rc;

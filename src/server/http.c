@@ -48,6 +48,23 @@ static void release_json(void *p)
     json_decref(p);
 }
 
+static void release_buf(void *p)
+{
+    pcn_buf_release(p);
+}
+
+struct pcn_buf *pcn__reply_buf_new(struct pcn__request *r)
+{
+    struct pcn_buf *b = pcn_arena_alloc(r->arena, sizeof(*b));
+
+    if (!b)
+        return NULL;
+    pcn_buf_init(b, (size_t)1 << 30);
+    if (pcn_arena_on_cleanup(r->arena, release_buf, b) != PCN_OK)
+        return NULL;
+    return b;
+}
+
 int pcn__reply_json(struct pcn__request *r, int status, json_t *j)
 {
     size_t len;

@@ -7,7 +7,7 @@
  * request time limit (a deadline on the store handle and the engine).
  * Shutdown quiesces the listener, waits for requests in flight, then stops.
  */
-#include "server/server_int.h"
+#include "server/population.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -168,15 +168,22 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
     return pcn_buf_addf(b, "&%s=%s", key, value ? value : "") == PCN_OK ? MHD_YES : MHD_NO;
 }
 
-/* The cache key: who-class, path and query. NULL when it does not fit. */
-static const char *cache_key(struct pcn__request *r)
+/*
+ * The cache key: who-class, the definitions' version for routes that
+ * depend on them, path and query. NULL when it does not fit.
+ */
+static const char *cache_key(struct pcn__request *r, const struct pcn__route_info *info)
 {
+    uint64_t defs = 0;
     struct pcn_buf b;
     const char *key = NULL;
 
+    if (info->flags & PCN_ROUTE_FLAG_DEFS)
+        defs = pcn__defs_current(pcn__engine_defs(r->srv->engine));
     pcn_buf_init(&b, 4096);
-    if (pcn_buf_addf(&b, "%s %s?", pcn_role_is_aggregate_only(r->who.role) ? "aggregate" : "full",
-                     r->url) == PCN_OK &&
+    if (pcn_buf_addf(&b, "%s %llu %s?",
+                     pcn_role_is_aggregate_only(r->who.role) ? "aggregate" : "full",
+                     (unsigned long long)defs, r->url) == PCN_OK &&
         MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &b) >= 0)
         key = pcn_arena_strndup(r->arena, b.buf, b.len);
     pcn_buf_release(&b);
@@ -191,7 +198,7 @@ static void run_handler(struct pcn__request *r, const struct pcn__route_info *in
 
     if ((info->flags & PCN_ROUTE_FLAG_CACHE) &&
         pcn_store_data_version(r->store, &version) == PCN_OK)
-        key = cache_key(r);
+        key = cache_key(r, info);
     if (key) {
         const char *hit =
             pcn__cache_get(r->srv->cache, &r->srv->lock, key, version, r->arena, &len);

@@ -100,6 +100,7 @@ enum {
     PCN_ROUTE_FLAG_AUDIT = 1 << 1,  /* record the outcome in the audit log */
     PCN_ROUTE_FLAG_CACHE = 1 << 2,  /* GET result cached by data version */
     PCN_ROUTE_FLAG_BODY = 1 << 3,   /* takes a JSON body */
+    PCN_ROUTE_FLAG_DEFS = 1 << 4,   /* the answer depends on the definitions (cached per version) */
 };
 
 typedef int (*pcn__handler_fn)(struct pcn__request *r);
@@ -137,6 +138,12 @@ int pcn__reply_store_error(struct pcn__request *r, enum pcn_err rc);
 /* A raw body (CSV) with a content type; body must live in the request arena. */
 int pcn__reply_raw(struct pcn__request *r, int status, const char *type, const char *body,
                    size_t len);
+/*
+ * A buffer for a large reply body, released when the request ends (so a
+ * body built in it can go to pcn__reply_raw() without a copy). NULL when
+ * out of memory.
+ */
+struct pcn_buf *pcn__reply_buf_new(struct pcn__request *r);
 
 /* Captured route parameter i as an arena string (percent-decoded by MHD already). */
 const char *pcn__param(struct pcn__request *r, int i);
@@ -219,37 +226,7 @@ enum pcn_err pcn__audit_queue_new(const char *db, pthread_mutex_t *write_lock,
 enum pcn_err pcn__audit_queue_submit(struct pcn__audit_queue *q, const struct pcn_audit_row *row);
 void pcn__audit_queue_free(struct pcn__audit_queue *q);
 
-/* The engine state (api_engine.c): definitions directory and the shared snapshot. */
-/*
- * The engine's shared state: definitions from defs_dir, the population
- * snapshot kept in snapshot_file across restarts (NULL or "": none).
- * pcn__engine_free() stops a warm-up and waits for it.
- */
-enum pcn_err pcn__engine_new(const char *defs_dir, const char *snapshot_file,
-                             struct pcn__engine **ret);
-void pcn__engine_free(struct pcn__engine *e);
-/*
- * Prepare the snapshot of the current data in a background thread (its own
- * store handle on db), so the first report does not wait for it; then,
- * every refresh_usec (0: never), look at the data version and prepare the
- * new data's snapshot when it changed.
- */
-enum pcn_err pcn__engine_warm(struct pcn__engine *e, const char *db, int64_t refresh_usec);
-/*
- * The population snapshot against the store's data version: "ready" (the
- * current one is of this version), "preparing" (a build is running),
- * "stale" (an older one, nothing building) or "none"; *ret_version is the
- * current snapshot's data version (-1 for none).
- */
-const char *pcn__engine_state(struct pcn__engine *e, int64_t version, int64_t *ret_version);
-
-/*
- * The registers of the standard library that patient `key` is on as of
- * as_of: a JSON array of {"name", "title"} (caller owns *ret). Evaluated on
- * a one-patient snapshot read from the request's store.
- */
-enum pcn_err pcn__patient_registers(struct pcn__request *r, int64_t key, int32_t as_of,
-                                    json_t **ret);
+/* The engine's shared state (definitions, population, results): server/population.h. */
 
 /* Handlers (api_*.c). */
 int pcn__api_health(struct pcn__request *r);

@@ -180,6 +180,8 @@ test('worklists: filter, sort, page, download CSV, open a patient', async (t) =>
   assert.match(await page.textContent('#worklist-status'), new RegExp(`of ${total} patients`));
   // filter by the first practice, then download: the CSV has exactly the filtered rows
   await page.getByLabel('Practice').selectOption(srv.firstPractice);
+  // the server filters: wait for its answer
+  await page.waitForSelector('#worklist-body[aria-busy="false"]');
   const status = await page.textContent('#worklist-status');
   const filtered = Number(status.match(/of (\d+) patients/)[1]);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);

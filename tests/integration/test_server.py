@@ -363,6 +363,15 @@ def test_engine_routes(srv, keys):
                        ("/api/v1/worklists/cvd_no_bp?limit=0", 400)):
         st, j, _, _ = c.get(path)
         check(st == want and is_error(j), "engine route error %s -> %d (got %d)" % (path, want, st))
+    # more result sets than a population keeps (32): the oldest are evicted and evaluated again
+    firsts = {}
+    for n in range(40):
+        path = "/api/v1/worklists/cvd_no_bp?as_of=2025-%02d-%02d" % (1 + n // 28, 1 + n % 28)
+        st, j, _, _ = c.get(path)
+        check(st == 200, "worklist as of another date (%d): %d" % (n, st))
+        firsts.setdefault(n % 3, (path, j))
+    for path, j in firsts.values():
+        check(c.get(path)[1] == j, "the same rows after evictions: " + path)
     st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?sort=Age&order=desc&limit=1")
     check(st == 200 and j["kind"] == "worklist" and j["columns"] == ["Age", "Last BP"] and
           j["total"] == 1 and j["rows"][0]["key"] == keys["P2"] and
@@ -384,7 +393,12 @@ def test_engine_routes(srv, keys):
               "column=Age&min=50&max=40", "column=Age&min=1&max=2020-01-01"):
         st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?" + q)
         check(st == 400 and is_error(j, "invalid_parameter"), "bad worklist filter %s: %d" % (q, st))
+    for q in ("sort=practice", "sort=practice&order=desc", "sort=patient_id&order=desc",
+              "sort=Last%20BP"):
+        st, j, _, _ = c.get("/api/v1/worklists/cvd_no_bp?" + q)
+        check(st == 200 and [r["patient_id"] for r in j["rows"]] == ["P2"], "worklist %s" % q)
     st, _, h, text = c.get("/api/v1/worklists/cvd_no_bp?format=csv")
+    check(text.endswith("\r\n") and text.count("\r\n") == 2, "CSV lines end with CRLF: %r" % text)
     check(st == 200 and h["content-type"].startswith("text/csv") and
           'filename="cvd_no_bp.csv"' in h.get("content-disposition", "") and
           text.splitlines()[0] == "key,patient_id,practice,Age,Last BP" and
@@ -824,6 +838,59 @@ def test_snapshot_file():
               "%s: the population the report read was saved: %s" % (extra, log[-400:]))
 
 
+def test_definitions_compiled_once(keys):
+    """The definitions are compiled once per version, whatever the requests and workers: N
+    reports, worklists and patient views (several at once) compile once; an edit is picked up
+    within a second and compiled once more; an edit that does not compile keeps the version."""
+    import threading
+    defs = os.path.join(TMP, "defs-copy")
+    repo_defs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "defs")
+    shutil.copytree(repo_defs, defs)
+    srv = Server("--set", "defs=" + defs, "--set", "warm_start=0")
+    try:
+        c = Client(srv, "cd1")
+        _, h, _, _ = srv.request("GET", "/api/v1/health")
+        check(h["definitions"] == {"version": 0, "compiles": 0},
+              "nothing compiled before a request asks: %s" % h)
+        paths = ["/api/v1/reports/registers", "/api/v1/reports/frailty?by=practice",
+                 "/api/v1/indicators", "/api/v1/reports/all?by=sex", "/api/v1/worklists",
+                 "/api/v1/worklists/cvd_no_bp", "/api/v1/worklists/smr_priority?format=csv",
+                 "/api/v1/patients/%d?include=registers" % keys["P1"]]
+        statuses = []
+
+        def get(path):
+            statuses.append(c.get(path)[0])
+        threads = [threading.Thread(target=get, args=(p,)) for p in paths * 3]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        check(statuses == [200] * len(threads), "requests at once: %s" % statuses)
+        _, h, _, _ = srv.request("GET", "/api/v1/health")
+        check(h["definitions"] == {"version": 1, "compiles": 1},
+              "%d requests compiled the definitions once: %s" % (len(threads), h))
+        with open(os.path.join(defs, "99_extra.pcn"), "w") as f:
+            f.write('register extra_reg "Extra" = age >= 0\n')
+        time.sleep(1.1)  # the folder is looked at no more than once a second
+        st, j, _, _ = c.get("/api/v1/reports/extra_reg")
+        check(st == 200 and j["results"][0]["name"] == "extra_reg", "an added definition: %d" % st)
+        st, j, _, _ = c.get("/api/v1/reports/registers")
+        check(st == 200 and j["total"] == 22, "the cached report follows the definitions")
+        _, h, _, _ = srv.request("GET", "/api/v1/health")
+        check(h["definitions"] == {"version": 2, "compiles": 2}, "compiled again: %s" % h)
+        with open(os.path.join(defs, "99_extra.pcn"), "a") as f:
+            f.write("register broken = \n")
+        time.sleep(1.1)
+        st, j, _, _ = c.get("/api/v1/reports/extra_reg")
+        _, h, _, _ = srv.request("GET", "/api/v1/health")
+        check(st == 200 and h["definitions"] == {"version": 2, "compiles": 2},
+              "an edit that does not compile keeps the version in use: %d %s" % (st, h))
+    finally:
+        log = srv.stop()
+    check(log.count("definitions compiled") == 2 and "do not compile" in log,
+          "compiles and the failed one logged: " + log[-600:])
+
+
 def test_cli_users():
     rc, out, _ = pcn("user", "list", "--db", DB, "--format", "csv")
     check(rc == 0 and "pm1,practice_manager,A81001,false," in out and
@@ -913,6 +980,7 @@ def main():
     check(srv.proc.returncode == 0, "server exit status 0")
     logs = log + test_graceful_shutdown() + test_address_throttling() + test_connection_limit()
     test_config_file()
+    test_definitions_compiled_once(keys)
     test_snapshot_file()
     test_cli_users()
     check("GET /api/v1/patients/{key} 200" in logs, "access log names the route pattern")

@@ -1,16 +1,20 @@
 // worklists.js - patient lists from the standard library (DES cohorts,
 // medication review, CVD prevention, anticipatory care): choose a list,
-// filter by practice or text, sort by any column, page through it,
+// filter by practice or patient ID, sort by any column, page through it,
 // download the filtered list as CSV, and open a patient (clinical roles;
-// practice managers for their own practice). The whole list is loaded
-// (in pages of the server's maximum) so filtering and sorting are instant.
+// practice managers for their own practice). The server owns the rows:
+// each view is one request for the filtered, sorted page
+// (GET /worklists/{name} with practice, patient, sort, order, limit and
+// offset) and the download is the server's CSV of the same query, so the
+// page and the API can never disagree on what matches or in what order.
 
 import { api, ApiError, qs } from '../api.js';
 import { network, practiceName, practicesOf, rows as tableRows, settle, titleCase } from '../data.js';
 import { h, newId, panel, select, warning } from '../dom.js';
-import { dateText, nhsNumberText } from '../format.js';
+import { dateText } from '../format.js';
 
-const PAGE_MAX = 500;
+const PAGE_MAX = 500; // the server's default max_page: CSV pages fetched per request
+const TYPE_DELAY = 250; // ms after the last keystroke before the search is sent
 
 // The worklists to offer: GET /worklists (the "worklists" table of the
 // server's definitions), each probed (one row) for its size.
@@ -25,37 +29,12 @@ async function listWorklists() {
   } : null)).filter(Boolean);
 }
 
-// Every row of a worklist: the first page tells the total, the rest are
-// fetched in parallel.
-async function loadWorklist(name) {
-  const path = `/worklists/${encodeURIComponent(name)}`;
-  const first = await api(path + qs({ limit: PAGE_MAX }));
-  const rows = (first.rows || first.items || []).slice();
-  const totalRows = typeof first.total === 'number' ? first.total : rows.length;
-  const offsets = [];
-  for (let off = rows.length; off < totalRows && rows.length > 0; off += PAGE_MAX) offsets.push(off);
-  const pages = await Promise.all(offsets.map((offset) => api(path + qs({ limit: PAGE_MAX, offset }))));
-  for (const p of pages) rows.push(...(p.rows || p.items || []));
-  return { ...first, rows, total: totalRows };
-}
-
 function cellText(v) {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
   if (typeof v === 'boolean') return v ? 'Yes' : 'No';
   if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return dateText(v);
   return String(v);
-}
-
-function csvCell(v) {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function patientName(r) {
-  if (r.name) return r.name;
-  if (r.given_name || r.family_name) return [r.given_name, r.family_name].filter(Boolean).join(' ');
-  return r.patient_id || String(r.key || '');
 }
 
 export async function render(ctx, args) {
@@ -65,42 +44,73 @@ export async function render(ctx, args) {
   const st = {
     name: lists.some((l) => l.name === args[0]) ? args[0] : lists[0].name,
     practice: me.role === 'practice_manager' && me.practice ? me.practice : '',
-    text: '', sortCol: null, sortDir: 1, page: 0, size: 25, data: null,
+    text: '', sort: null, desc: false, page: 0, size: 25, data: null, seq: 0, typing: null,
   };
   const mayOpen = (r) => ctx.can('patient_level') && (me.role !== 'practice_manager' || r.practice === me.practice);
+  const listTotal = () => (lists.find((l) => l.name === st.name) || {}).total;
+  const path = () => `/worklists/${encodeURIComponent(st.name)}`;
+  // the filters and the order, as the server takes them
+  const query = (extra) => qs({
+    practice: st.practice,
+    patient: st.text.trim().slice(0, 64),
+    sort: st.sort || undefined,
+    order: st.sort && st.desc ? 'desc' : undefined,
+    ...extra,
+  });
 
-  const body = h('div', {});
+  const body = h('div', { id: 'worklist-body', 'aria-busy': 'false' });
   const status = h('p', { class: 'nhsuk-body', role: 'status', 'aria-live': 'polite', id: 'worklist-status' });
 
-  const filtered = () => {
-    const t = st.text.trim().toLowerCase();
-    let rows = st.data.rows.filter((r) => (!st.practice || r.practice === st.practice) &&
-      (!t || [patientName(r), r.patient_id, r.nhs_number].some((x) => x && String(x).toLowerCase().includes(t))));
-    if (st.sortCol !== null) {
-      const key = (r) => (st.sortCol === -1 ? patientName(r) : st.sortCol === -2 ? r.practice : r.values[st.sortCol]);
-      rows = rows.slice().sort((a, b) => {
-        const x = key(a), y = key(b);
-        if (x === y) return 0;
-        if (x === null || x === undefined) return 1;
-        if (y === null || y === undefined) return -1;
-        return (x < y ? -1 : 1) * st.sortDir;
-      });
-    }
-    return rows;
+  const showStatus = () => {
+    const total = st.data ? st.data.total : 0;
+    const from = total ? st.page * st.size + 1 : 0;
+    const all = listTotal();
+    status.textContent = `Showing ${from} to ${Math.min(total, (st.page + 1) * st.size)} of ${total} patients` +
+      (typeof all === 'number' && all !== total ? ` (filtered from ${all})` : '') + '.';
   };
 
-  // The filtered, sorted list as CSV, in the server's column order (key,
-  // patient_id, practice, the list's columns), plus NHS number and name when
-  // the server sends them.
-  const downloadCsv = () => {
-    const cols = st.data.columns || [];
-    const rows = filtered();
-    const ids = [['nhs_number', (r) => r.nhs_number], ['name', (r) => r.name]].filter(([k]) => rows.some((r) => r[k]));
-    const lines = [['key', 'patient_id', 'practice', ...ids.map(([k]) => k), ...cols].map(csvCell).join(',')];
-    for (const r of rows) {
-      lines.push([r.key, r.patient_id, r.practice, ...ids.map(([, f]) => f(r)), ...(r.values || [])].map(csvCell).join(','));
+  // One page from the server; a later request supersedes an earlier one.
+  const fetchPage = async () => {
+    const seq = ++st.seq;
+    body.setAttribute('aria-busy', 'true');
+    try {
+      const data = await api(path() + query({ limit: st.size, offset: st.page * st.size }));
+      if (seq !== st.seq) return;
+      const pages = Math.max(1, Math.ceil(data.total / st.size));
+      if (st.page >= pages) { // the filter left fewer pages: show the last
+        st.page = pages - 1;
+        fetchPage();
+        return;
+      }
+      st.data = data;
+      drawTable();
+      body.setAttribute('aria-busy', 'false');
+    } catch (e) {
+      if (seq !== st.seq) return;
+      st.data = null;
+      status.textContent = '';
+      body.replaceChildren(warning(`The worklist could not be loaded: ${e.message}`));
+      body.setAttribute('aria-busy', 'false');
     }
-    const blob = new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv' });
+  };
+
+  // A new filter: back to the first page.
+  const refilter = () => {
+    st.page = 0;
+    fetchPage();
+  };
+
+  // The filtered, sorted list as the server's CSV, fetched a page of
+  // PAGE_MAX rows at a time and joined (each page after the first without
+  // its header line).
+  const downloadCsv = async () => {
+    const total = st.data ? st.data.total : 0;
+    const offsets = [];
+    for (let off = 0; off < Math.max(total, 1); off += PAGE_MAX) offsets.push(off);
+    const texts = await Promise.all(offsets.map(async (offset) =>
+      (await api(path() + query({ format: 'csv', limit: PAGE_MAX, offset }), { raw: true })).text()));
+    const csv = texts.map((t, i) => (i === 0 ? t : t.slice(t.indexOf('\r\n') + 2))).join('');
+    const blob = new Blob([csv], { type: 'text/csv' });
     const a = h('a', { href: URL.createObjectURL(blob), download: `${st.name}${st.practice ? '-' + st.practice : ''}.csv` });
     document.body.appendChild(a);
     a.click();
@@ -108,43 +118,42 @@ export async function render(ctx, args) {
     setTimeout(() => URL.revokeObjectURL(a.href), 10000);
   };
 
-  const sortButton = (label, col) => {
-    const active = st.sortCol === col;
+  // Sort by key (patient_id, practice or a column title); again to reverse.
+  const sortButton = (label, key) => {
+    const active = st.sort === key;
     return h('button', { type: 'button', class: 'pcn-sort', onclick: () => {
-      st.sortDir = active ? -st.sortDir : 1;
-      st.sortCol = col;
-      st.page = 0;
-      drawTable(true);
-    } }, label, active ? (st.sortDir > 0 ? ' ▲' : ' ▼') : '');
+      st.desc = active ? !st.desc : false;
+      st.sort = key;
+      drawTable(true); // the new order shows at once; the rows follow
+      refilter();
+    } }, label, active ? (st.desc ? ' ▼' : ' ▲') : '');
   };
 
   const drawTable = (focusSort) => {
-    const rows = filtered();
-    const pages = Math.max(1, Math.ceil(rows.length / st.size));
-    st.page = Math.min(st.page, pages - 1);
-    const slice = rows.slice(st.page * st.size, (st.page + 1) * st.size);
+    const rows = st.data.rows || [];
+    const pages = Math.max(1, Math.ceil(st.data.total / st.size));
     const cols = st.data.columns || [];
-    const hasNhs = rows.some((r) => r.nhs_number);
-    const th = (label, col) => h('th', { scope: 'col', class: 'nhsuk-table__header',
-      'aria-sort': st.sortCol === col ? (st.sortDir > 0 ? 'ascending' : 'descending') : 'none' }, sortButton(label, col));
+    const th = (label, key) => h('th', { scope: 'col', class: 'nhsuk-table__header',
+      'aria-sort': st.sort === key ? (st.desc ? 'descending' : 'ascending') : 'none' }, sortButton(label, key));
     const tableEl = h('table', { class: 'nhsuk-table pcn-table-compact', id: 'worklist-table' },
       h('caption', { class: 'nhsuk-table__caption nhsuk-u-font-size-19' }, st.data.title || st.name),
       h('thead', { class: 'nhsuk-table__head' }, h('tr', { class: 'nhsuk-table__row' },
-        th('Patient', -1), hasNhs ? h('th', { scope: 'col', class: 'nhsuk-table__header' }, 'NHS number') : null,
-        th('Practice', -2), cols.map((c, i) => th(c, i)))),
-      h('tbody', { class: 'nhsuk-table__body' }, slice.map((r) => h('tr', { class: 'nhsuk-table__row' },
-        h('th', { scope: 'row', class: 'nhsuk-table__cell' }, mayOpen(r) && r.key !== undefined
-          ? h('a', { href: `#/patient/${encodeURIComponent(r.key)}` }, patientName(r)) : patientName(r)),
-        hasNhs ? h('td', { class: 'nhsuk-table__cell pcn-num' }, nhsNumberText(r.nhs_number)) : null,
+        th('Patient', 'patient_id'), th('Practice', 'practice'), cols.map((c) => th(c, c)))),
+      h('tbody', { class: 'nhsuk-table__body' }, rows.map((r) => h('tr', { class: 'nhsuk-table__row' },
+        h('th', { scope: 'row', class: 'nhsuk-table__cell' }, mayOpen(r) && r.key !== undefined && r.key !== null
+          ? h('a', { href: `#/patient/${encodeURIComponent(r.key)}` }, r.patient_id) : r.patient_id),
         h('td', { class: 'nhsuk-table__cell' }, r.practice || ''),
         (r.values || []).map((v) => h('td', { class: 'nhsuk-table__cell' + (typeof v === 'number' ? ' pcn-num' : '') }, cellText(v)))))));
-    const from = rows.length ? st.page * st.size + 1 : 0;
-    status.textContent = `Showing ${from} to ${Math.min(rows.length, (st.page + 1) * st.size)} of ${rows.length} patients` +
-      (rows.length !== st.data.rows.length ? ` (filtered from ${st.data.rows.length})` : '') + '.';
+    showStatus();
+    const turn = (step) => () => {
+      st.page += step;
+      showStatus(); // the page asked for shows at once; its rows follow
+      fetchPage();
+    };
     const prev = h('button', { type: 'button', class: 'nhsuk-button nhsuk-button--secondary', id: 'page-prev',
-      disabled: st.page === 0, onclick: () => { st.page -= 1; drawTable(); } }, 'Previous page');
+      disabled: st.page === 0, onclick: turn(-1) }, 'Previous page');
     const next = h('button', { type: 'button', class: 'nhsuk-button nhsuk-button--secondary', id: 'page-next',
-      disabled: st.page >= pages - 1, onclick: () => { st.page += 1; drawTable(); } }, 'Next page');
+      disabled: st.page >= pages - 1, onclick: turn(1) }, 'Next page');
     body.replaceChildren(
       h('div', { class: 'pcn-table-wrap', tabindex: '0', role: 'region', 'aria-label': st.data.title || st.name }, tableEl),
       h('div', { class: 'pcn-pager' }, prev, h('span', {}, `Page ${st.page + 1} of ${pages}`), next));
@@ -156,16 +165,11 @@ export async function render(ctx, args) {
 
   const load = async () => {
     body.replaceChildren(h('p', { class: 'nhsuk-body' }, 'Loading…'));
-    try {
-      st.data = await loadWorklist(st.name);
-      st.sortCol = null;
-      st.page = 0;
-      drawTable();
-    } catch (e) {
-      st.data = null;
-      status.textContent = '';
-      body.replaceChildren(warning(`The worklist could not be loaded: ${e.message}`));
-    }
+    st.data = null;
+    st.sort = null;
+    st.desc = false;
+    st.page = 0;
+    await fetchPage();
   };
 
   const searchId = newId('search');
@@ -178,15 +182,21 @@ export async function render(ctx, args) {
     }),
     select('Practice', [{ value: '', label: 'All practices' },
       ...practicesOf(net).map((p) => ({ value: p.code, label: `${titleCase(practiceName(net, p.code))} (${p.code})` }))],
-    st.practice, (v) => { st.practice = v; st.page = 0; if (st.data) drawTable(); }),
+    st.practice, (v) => { st.practice = v; refilter(); }),
     h('div', { class: 'nhsuk-form-group' },
-      h('label', { class: 'nhsuk-label', for: searchId }, 'Search name, ID or NHS number'),
-      h('input', { class: 'nhsuk-input', id: searchId, type: 'search', autocomplete: 'off',
-        oninput: (e) => { st.text = e.target.value; st.page = 0; if (st.data) drawTable(); } })),
+      h('label', { class: 'nhsuk-label', for: searchId }, 'Search patient ID'),
+      h('input', { class: 'nhsuk-input', id: searchId, type: 'search', autocomplete: 'off', maxlength: '64',
+        oninput: (e) => {
+          st.text = e.target.value;
+          clearTimeout(st.typing);
+          body.setAttribute('aria-busy', 'true');
+          st.typing = setTimeout(refilter, TYPE_DELAY);
+        } })),
     select('Rows per page', [25, 50, 100].map((n) => ({ value: String(n), label: String(n) })), '25',
-      (v) => { st.size = Number(v); st.page = 0; if (st.data) drawTable(); }),
+      (v) => { st.size = Number(v); if (st.data) refilter(); }),
     h('div', { class: 'nhsuk-form-group' }, h('button', { type: 'button', class: 'nhsuk-button', id: 'download-csv',
-      onclick: () => { if (st.data) downloadCsv(); } }, 'Download CSV')));
+      onclick: () => { if (st.data) downloadCsv().catch((e) => { status.textContent = `The download failed: ${e.message}`; }); } },
+    'Download CSV')));
 
   await load();
   return h('div', { id: 'page-worklists' },
