@@ -7,8 +7,10 @@
  * all ages) and the generator's one tolerance rule
  * (pcn_gen_register_within(), practices over 5,000 patients); and the
  * checks of docs/generator.md ("Calibration"): practice spread, blood
- * pressure, anticoagulation, care homes, PCAs, ethnicity, code leaks and
- * dm+d, each against its source and range (pcn_gen_check_info()).
+ * pressure, anticoagulation, care homes, PCAs, ethnicity, code leaks,
+ * dm+d and appointments, each against its source and range
+ * (pcn_gen_check_info()). The values are read from the engine's typed
+ * results (pcn_group_value()), not its rendered output.
  */
 #include <math.h>
 #include <stdio.h>
@@ -60,9 +62,26 @@ static const struct {
 };
 #define N_POOLED (PCN_ARRAY_SIZE(pooled))
 
+/*
+ * Scores whose values are summed over the practices (mean x population):
+ * appointments in 12 months, of them with a GP, face to face, not attended,
+ * within two weeks; the usual provider of care index of people with 3+
+ * GP appointments.
+ */
+enum { SUM_APPTS, SUM_GP, SUM_F2F, SUM_DNA, SUM_2W, SUM_UPC, N_SUMS };
+static const char *const sum_names[N_SUMS] = {"calib_appts",     "calib_appts_gp",
+                                              "calib_appts_f2f", "calib_appts_dna",
+                                              "calib_appts_2w",  "calib_continuity"};
+
 /* Numerator and denominator. */
 struct ratio {
     int64_t num, den;
+};
+
+/* A score of one practice: its population and mean. */
+struct sum {
+    int64_t n;
+    double mean;
 };
 
 struct calib_row {
@@ -71,6 +90,7 @@ struct calib_row {
     int64_t den[N_DEN];
     struct ratio spread[N_SPREAD];
     struct ratio pooled[N_POOLED];
+    struct sum sums[N_SUMS];
     int64_t quintile[5];
     int64_t eth_known, eth_white;
 };
@@ -102,11 +122,6 @@ static int reg_index(const char *name, size_t len)
     return -1;
 }
 
-static bool is(const char *s, size_t len, const char *word)
-{
-    return strlen(word) == len && memcmp(s, word, len) == 0;
-}
-
 /* The row of a practice, added on first sight; NULL on ENOMEM. */
 static struct calib_row *row_of(struct calib *c, const char *code, size_t len)
 {
@@ -126,145 +141,146 @@ static struct calib_row *row_of(struct calib *c, const char *code, size_t len)
     return &c->rows[idx];
 }
 
-/* A CSV line of the engine's results, split: kind, name, group, measure, value. */
+/* One value of the engine's results: definition, its group's keys, measure and value. */
 struct line {
-    const char *f[5];
-    size_t len[5];
-    const char *practice, *imd, *eth; /* from the group: "practice=X;imd=Q;ethnicity=E" */
-    size_t practice_len, imd_len, eth_len;
+    const char *name, *measure;
+    const char *practice, *imd, *eth; /* the group's keys; NULL when not broken down by it */
+    double value;
 };
 
-static bool split_line(const char *s, size_t len, struct line *l)
+static bool eq(const char *s, const char *word)
 {
-    size_t n = 0, start = 0;
-    memset(l, 0, sizeof(*l));
-    for (size_t i = 0; i <= len && n < 5; i++) {
-        if (i == len || s[i] == ',') {
-            l->f[n] = s + start;
-            l->len[n++] = i - start;
-            start = i + 1;
-        }
-    }
-    if (n != 5)
-        return false;
-    const char *g = l->f[2], *end = g + l->len[2];
-    while (g < end) {
-        const char *semi = memchr(g, ';', (size_t)(end - g));
-        const char *stop = semi ? semi : end, *eq = memchr(g, '=', (size_t)(stop - g));
-        if (eq && is(g, (size_t)(eq - g), "practice")) {
-            l->practice = eq + 1;
-            l->practice_len = (size_t)(stop - eq - 1);
-        } else if (eq && is(g, (size_t)(eq - g), "imd")) {
-            l->imd = eq + 1;
-            l->imd_len = (size_t)(stop - eq - 1);
-        } else if (eq && is(g, (size_t)(eq - g), "ethnicity")) {
-            l->eth = eq + 1;
-            l->eth_len = (size_t)(stop - eq - 1);
-        }
-        g = stop + 1;
-    }
-    return true;
+    return s && strcmp(s, word) == 0;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int64_t whole(double v)
+{
+    return (int64_t)llround(v);
 }
 
 /* Count v into the numerator or denominator of r by the line's measure. */
-static void take_ratio(struct ratio *r, const struct line *l, int64_t v)
+static void take_ratio(struct ratio *r, const struct line *l)
 {
-    if (is(l->f[3], l->len[3], "numerator"))
-        r->num = v;
-    else if (is(l->f[3], l->len[3], "denominator"))
-        r->den = v;
+    if (eq(l->measure, "numerator"))
+        r->num = whole(l->value);
+    else if (eq(l->measure, "denominator"))
+        r->den = whole(l->value);
 }
 
-/* A by-practice line: registers, denominators, the checks' indicators. */
-static void take_practice(struct calib_row *row, const struct line *l, int64_t v)
+/* A score's population and mean: the sum of its values over the population. */
+static void take_sum(struct sum *m, const struct line *l)
 {
-    const char *name = l->f[1];
-    size_t len = l->len[1];
-    bool count = is(l->f[3], l->len[3], "count");
-    if (count && len > 10 && !memcmp(name, "calib_den_", 10)) {
+    if (eq(l->measure, "population"))
+        m->n = whole(l->value);
+    else if (eq(l->measure, "mean"))
+        m->mean = l->value;
+}
+
+/* A by-practice value: registers, denominators, the checks' indicators and sums. */
+static void take_practice(struct calib_row *row, const struct line *l)
+{
+    const char *name = l->name;
+    bool count = eq(l->measure, "count");
+    if (count && starts(name, "calib_den_")) {
         int64_t age = 0;
-        if (pcn_parse_i64(name + 10, len - 10, &age) == PCN_OK)
-            row->den[den_index((int)age)] = v;
+        if (pcn_parse_i64(name + 10, strlen(name + 10), &age) == PCN_OK)
+            row->den[den_index((int)age)] = whole(l->value);
         return;
     }
     for (size_t i = 0; i < N_SPREAD; i++)
-        if (is(name, len, spread_names[i]))
-            take_ratio(&row->spread[i], l, v);
+        if (eq(name, spread_names[i]))
+            take_ratio(&row->spread[i], l);
     for (size_t i = 0; i < N_POOLED; i++)
-        if (is(name, len, pooled[i].name))
-            take_ratio(&row->pooled[i], l, v);
-    int r = count && len > 8 && !memcmp(name, "calib_r_", 8) ? reg_index(name + 8, len - 8) : -1;
+        if (eq(name, pooled[i].name))
+            take_ratio(&row->pooled[i], l);
+    for (size_t i = 0; i < N_SUMS; i++)
+        if (eq(name, sum_names[i]))
+            take_sum(&row->sums[i], l);
+    int r = count && starts(name, "calib_r_") ? reg_index(name + 8, strlen(name + 8)) : -1;
     if (r >= 0)
-        row->on[r] = v;
+        row->on[r] = whole(l->value);
 }
 
 /* White, Asian, Black (the engine's ethnicity names); -1 otherwise. */
-static int eth_class(const char *s, size_t len)
+static int eth_class(const char *s)
 {
-    return is(s, len, "White") ? 0 : is(s, len, "Asian") ? 1 : is(s, len, "Black") ? 2 : -1;
+    return eq(s, "White") ? 0 : eq(s, "Asian") ? 1 : eq(s, "Black") ? 2 : -1;
 }
 
 /*
- * A line of the segment calib_dm_hyp by practice and ethnicity or IMD
+ * A value of the segment calib_dm_hyp by practice and ethnicity or IMD
  * quintile: its labels split the population by age, diabetes and
  * hypertension (defs/calibration/twin.pcn).
  */
-static void take_group(struct calib *c, struct calib_row *row, const struct line *l, int64_t v)
+static void take_group(struct calib *c, struct calib_row *row, const struct line *l)
 {
-    const char *m = l->f[3];
-    size_t len = l->len[3];
-    if (!is(l->f[1], l->len[1], "calib_dm_hyp") || is(m, len, "population") || is(m, len, "(none)"))
+    const char *m = l->measure;
+    int64_t v = whole(l->value);
+    if (!eq(l->name, "calib_dm_hyp") || eq(m, "population") || eq(m, "(none)"))
         return;
     if (l->imd) {
         int64_t q = 0;
-        if (pcn_parse_i64(l->imd, l->imd_len, &q) == PCN_OK && q >= 1 && q <= 5)
+        if (pcn_parse_i64(l->imd, strlen(l->imd), &q) == PCN_OK && q >= 1 && q <= 5)
             row->quintile[q - 1] += v;
         return;
     }
     if (!l->eth)
         return;
-    int e = eth_class(l->eth, l->eth_len);
-    row->eth_known += is(l->eth, l->eth_len, "Unknown") ? 0 : v;
+    int e = eth_class(l->eth);
+    row->eth_known += eq(l->eth, "Unknown") ? 0 : v;
     row->eth_white += e == 0 ? v : 0;
     if (e < 0)
         return;
-    bool dm = is(m, len, "dm_hyp") || is(m, len, "dm_18") || is(m, len, "dm_17");
-    bool hyp = is(m, len, "dm_hyp") || is(m, len, "hyp_18");
-    bool adult = dm || hyp || is(m, len, "18");
-    c->dm[e].den += !is(m, len, "child") ? v : 0;
+    bool dm = eq(m, "dm_hyp") || eq(m, "dm_18") || eq(m, "dm_17");
+    bool hyp = eq(m, "dm_hyp") || eq(m, "hyp_18");
+    bool adult = dm || hyp || eq(m, "18");
+    c->dm[e].den += !eq(m, "child") ? v : 0;
     c->dm[e].num += dm ? v : 0;
-    c->hyp[e].den += adult && !is(m, len, "dm_17") ? v : 0;
+    c->hyp[e].den += adult && !eq(m, "dm_17") ? v : 0;
     c->hyp[e].num += hyp ? v : 0;
 }
 
-static enum pcn_err take_line(struct calib *c, const char *s, size_t len)
+static enum pcn_err take_line(struct calib *c, const struct line *l)
 {
-    struct line l;
-    int64_t v = 0;
-
-    if (!split_line(s, len, &l) || !l.practice || l.practice_len == 0 ||
-        pcn_parse_i64(l.f[4], l.len[4], &v) != PCN_OK)
-        return PCN_OK; /* header, totals, percentages and means */
-    struct calib_row *row = row_of(c, l.practice, l.practice_len);
+    if (!l->practice || !l->practice[0])
+        return PCN_OK;
+    struct calib_row *row = row_of(c, l->practice, strlen(l->practice));
     if (!row)
         return PCN_ENOMEM;
-    if (l.imd || l.eth)
-        take_group(c, row, &l, v);
+    if (l->imd || l->eth)
+        take_group(c, row, l);
     else
-        take_practice(row, &l, v);
+        take_practice(row, l);
     return PCN_OK;
 }
 
-static enum pcn_err take_csv(struct calib *c, const struct pcn_buf *csv)
+/* Every value of every aggregate result, group by group (the engine's typed results). */
+static enum pcn_err take_results(struct calib *c, const struct pcn_results *r)
 {
     enum pcn_err rc = PCN_OK;
-    size_t start = 0;
 
-    for (size_t i = 0; i < csv->len && rc == PCN_OK; i++) {
-        if (csv->buf[i] != '\n')
-            continue;
-        rc = take_line(c, csv->buf + start, i - start);
-        start = i + 1;
+    for (size_t i = 0; i < pcn_results_count(r) && rc == PCN_OK; i++) {
+        const struct pcn_result *res = pcn_results_at(r, i);
+        struct pcn_group_iter it;
+        pcn_group_iter_init(&it, r, res);
+        while (rc == PCN_OK && pcn_group_iter_next(&it)) {
+            if (pcn_group_is_total(&it))
+                continue;
+            struct line l = {.name = pcn_result_name(res),
+                             .practice = pcn_group_key(&it, PCN_BY_PRACTICE),
+                             .imd = pcn_group_key(&it, PCN_BY_IMD),
+                             .eth = pcn_group_key(&it, PCN_BY_ETHNICITY)};
+            for (size_t m = 0; m < pcn_result_measure_count(res) && rc == PCN_OK; m++) {
+                l.measure = pcn_result_measure_name(r, res, m);
+                if (pcn_group_value(&it, m, &l.value) == PCN_OK)
+                    rc = take_line(c, &l);
+            }
+        }
     }
     return rc;
 }
@@ -355,6 +371,31 @@ static struct pcn_gen_check_value rate_ratio(const struct ratio *a, const struct
     return v;
 }
 
+/* The appointment checks: the scores' sums over the practices. */
+static void appointments(const struct calib *c, struct pcn_gen_check_value v[PCN_CHECK_COUNT])
+{
+    static const int share_of_appts[] = {PCN_CHECK_APPT_GP, PCN_CHECK_APPT_F2F, PCN_CHECK_APPT_DNA,
+                                         PCN_CHECK_APPT_2W};
+    double total[N_SUMS] = {0}, people = 0, upc_people = 0;
+    for (size_t i = 0; i < c->n_rows; i++) {
+        for (int k = 0; k < N_SUMS; k++)
+            total[k] += (double)whole(c->rows[i].sums[k].mean * (double)c->rows[i].sums[k].n);
+        people += (double)c->rows[i].sums[SUM_APPTS].n;
+        upc_people += (double)c->rows[i].sums[SUM_UPC].n;
+    }
+    v[PCN_CHECK_APPOINTMENTS] =
+        pcn_gen_check_ratio(PCN_CHECK_APPOINTMENTS, (int64_t)total[SUM_APPTS], (int64_t)people);
+    for (size_t k = 0; k < PCN_ARRAY_SIZE(share_of_appts); k++)
+        v[share_of_appts[k]] = pcn_gen_check_ratio(share_of_appts[k], (int64_t)total[SUM_GP + k],
+                                                   (int64_t)total[SUM_APPTS]);
+    /* the index's sum is not a whole number: summed from each practice's mean x population */
+    double upc = 0;
+    for (size_t i = 0; i < c->n_rows; i++)
+        upc += c->rows[i].sums[SUM_UPC].mean * (double)c->rows[i].sums[SUM_UPC].n;
+    v[PCN_CHECK_CONTINUITY].value = upc_people > 0 ? 100 * upc / upc_people : 0;
+    v[PCN_CHECK_CONTINUITY].n = upc_people;
+}
+
 /* Every check's value from the rows (docs/generator.md, "Calibration"). */
 static void measure(const struct calib *c, struct pcn_gen_check_value v[PCN_CHECK_COUNT])
 {
@@ -382,6 +423,7 @@ static void measure(const struct calib *c, struct pcn_gen_check_value v[PCN_CHEC
     v[PCN_CHECK_ETHNICITY].n = known;
     v[PCN_CHECK_DM_ASIAN] = rate_ratio(&c->dm[1], &c->dm[0]);
     v[PCN_CHECK_HYP_BLACK] = rate_ratio(&c->hyp[2], &c->hyp[0]);
+    appointments(c, v);
 }
 
 /* One row of the checks table; counts a check that applies and misses its range. */
@@ -425,9 +467,9 @@ static enum pcn_err checks_table(const struct calib *c, struct pcn_table *t, siz
     return rc;
 }
 
-/* Evaluate with the given breakdown and append the results as CSV. */
-static int eval_into(struct pcn_program *p, const struct pcn_snapshot *snap,
-                     const struct pcn_eval_options *base, unsigned by, struct pcn_buf *out)
+/* Evaluate the selection (NULL: the twin's definitions) by the breakdown and take the values. */
+static int eval_into(struct calib *c, const struct pcn_program *p, const struct pcn_snapshot *snap,
+                     const struct pcn_eval_options *base, unsigned by, const char *select)
 {
     struct pcn_results *res = NULL;
     struct pcn_error err;
@@ -436,20 +478,22 @@ static int eval_into(struct pcn_program *p, const struct pcn_snapshot *snap,
 
     eval.by = by;
     eval.suppress = 0;
+    eval.select = select ? &select : NULL;
+    eval.n_select = select ? 1 : 0;
     if (pcn_program_eval(p, snap, &eval, &res, &err) != PCN_OK)
         rc = cli_runtime_error("report", "%s", err.msg);
-    else if (pcn_results_render(res, PCN_FORMAT_CSV, out) != PCN_OK)
-        rc = cli_runtime_error("report", "cannot render the results (out of memory?)");
+    else if (take_results(c, res) != PCN_OK)
+        rc = cli_runtime_error("report", "out of memory");
     pcn_results_free(res);
     return rc;
 }
 
 /*
  * The calibration definitions by practice, then the segment calib_dm_hyp by
- * practice and ethnicity and by practice and IMD quintile, as CSV text.
+ * practice and ethnicity and by practice and IMD quintile.
  */
-static int eval_csv(struct pcn_program *p, const struct cli_calibration_opts *o,
-                    struct pcn_buf *out)
+static int evaluate(struct calib *c, const struct pcn_program *p,
+                    const struct cli_calibration_opts *o)
 {
     struct pcn_store *store = NULL;
     struct pcn_snapshot *snap = NULL;
@@ -466,13 +510,11 @@ static int eval_csv(struct pcn_program *p, const struct cli_calibration_opts *o,
     if (!o->as_of_given)
         rc = cli_default_as_of("report", store, &eval.as_of);
     if (rc == CLI_EXIT_OK)
-        rc = eval_into(p, snap, &eval, PCN_BY_PRACTICE, out);
-    if (rc == CLI_EXIT_OK && pcn_program_select(p, "calib_dm_hyp", &err) != PCN_OK)
-        rc = cli_runtime_error("report", "%s", err.msg);
+        rc = eval_into(c, p, snap, &eval, PCN_BY_PRACTICE, NULL);
     if (rc == CLI_EXIT_OK)
-        rc = eval_into(p, snap, &eval, PCN_BY_PRACTICE | PCN_BY_ETHNICITY, out);
+        rc = eval_into(c, p, snap, &eval, PCN_BY_PRACTICE | PCN_BY_ETHNICITY, "calib_dm_hyp");
     if (rc == CLI_EXIT_OK)
-        rc = eval_into(p, snap, &eval, PCN_BY_PRACTICE | PCN_BY_IMD, out);
+        rc = eval_into(c, p, snap, &eval, PCN_BY_PRACTICE | PCN_BY_IMD, "calib_dm_hyp");
 out:
     pcn_snapshot_free(snap);
     pcn_store_close(store);
@@ -546,24 +588,20 @@ int cli_report_calibration(struct pcn_program *p, const struct cli_calibration_o
     struct calib c = {0};
     struct pcn_refdata *ref = NULL;
     struct pcn_table *t = NULL, *k = NULL;
-    struct pcn_buf csv = PCN_BUF_INIT;
     struct pcn_error err;
     size_t checked = 0, bad = 0, bad_checks = 0;
     int rc = load_twin_defs(p, o);
 
-    pcn_buf_init(&csv, (size_t)1 << 30);
     if (rc == CLI_EXIT_OK && pcn_refdata_load(NULL, &ref, &err) != PCN_OK)
         rc = cli_runtime_error("report", "%s", err.msg);
-    if (rc == CLI_EXIT_OK)
-        rc = eval_csv(p, o, &csv);
-    if (rc != CLI_EXIT_OK)
-        goto out;
     c.ref = ref;
     c.index = pcn_strmap_new();
-    if (!c.index || take_csv(&c, &csv) != PCN_OK) {
+    if (rc == CLI_EXIT_OK && !c.index)
         rc = cli_runtime_error("report", "out of memory");
+    if (rc == CLI_EXIT_OK)
+        rc = evaluate(&c, p, o);
+    if (rc != CLI_EXIT_OK)
         goto out;
-    }
     rc = build_tables(&c, o, &t, &k, &checked, &bad, &bad_checks);
     if (rc == CLI_EXIT_OK)
         rc = print_report(o, t, k, checked, bad, bad_checks);
@@ -574,7 +612,6 @@ out:
     pcn_table_free(k);
     pcn_strmap_free(c.index);
     pcn_free(c.rows);
-    pcn_buf_release(&csv);
     pcn_refdata_free(ref);
     return rc;
 }

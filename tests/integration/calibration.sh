@@ -11,7 +11,8 @@
 # of QOF, whichever is larger. Failures are printed as a table.
 # The same check is `pcn report calibration` (docs/generator.md), which
 # also holds the checks against published figures (practice spread, BP,
-# anticoagulation, care homes, PCAs, ethnicity, code leaks, dm+d): every
+# anticoagulation, care homes, PCAs, ethnicity, code leaks, dm+d,
+# appointments: volume, GP share, mode, DNAs, waits, continuity): every
 # check that applies must be inside its range, the ones the issue's
 # findings name must apply, and they must agree with the calibration
 # sink's own measurement from the records (bench/gen_calibration).
@@ -25,7 +26,7 @@ NETWORKS=${PCN_CALIB_NETWORKS:-"U89141 U02671 U01367"}
 GEN_CALIBRATION="$(dirname "$PCN")/../../bench/gen_calibration"
 # Checks that must apply (and pass) on every network: the issue's findings.
 REQUIRED="bp_control nonhyp_140 bp_5y smoking anticoag anticoag_two carehome pca ethnicity leak
-efi_over_limit dmd"
+efi_over_limit dmd appointments appt_gp appt_f2f appt_dna appt_2w continuity"
 
 # The denominators of the QOF list types, evaluated by the engine.
 cat >"$TMP/den.pcn" <<'EOF'
@@ -71,7 +72,7 @@ check_checks() {
       if (d > tol) { printf "FAIL %s: %s engine %s, sink %s\n", net, $1, e, v; bad++ }
       compared++
     }
-    END { if (compared < 12) { printf "FAIL %s: compared %d checks\n", net, compared; bad++ }
+    END { if (compared < 18) { printf "FAIL %s: compared %d checks\n", net, compared; bad++ }
           exit bad > 0 }' "$TMP/$1.checks.csv" "$TMP/$1.sink.txt" ||
     fail "$1: engine and calibration sink disagree (above)"
   checks=$((checks + 1))
