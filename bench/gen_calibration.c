@@ -50,7 +50,7 @@ static void print_checks(const struct pcn_refdata *ref, struct pcn_gen_calib *c,
         struct pcn_gen_check_info info;
         if (pcn_gen_check_info(ref, k, v[k].n, &info) != PCN_OK)
             continue;
-        int applies = v[k].n >= info.min_n;
+        int applies = pcn_gen_check_applies(&info, v[k].n);
         int ok = pcn_gen_check_within(&info, v[k].value);
         rep->checks_failed += applies && !ok;
         printf("  %-15s %8.2f  (n %8.0f)  range %g..%g  %s\n", info.name, v[k].value, v[k].n,

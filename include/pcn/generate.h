@@ -166,12 +166,17 @@ enum pcn_err pcn_generate_bundle(const struct pcn_refdata *ref, const struct pcn
 
 /*
  * The register tolerance, one rule for every comparison with QOF 2024-25
- * (pcn report calibration, the calibration sink, the tests): a register's
- * prevalence is within max(10% relative, 0.3 percentage points) of the
- * published one. Checked for practices over PCN_GEN_CALIB_MIN_LIST
- * patients. Proportions in [0, 1].
+ * (pcn report calibration, the calibration sink, bench/gen_calibration, the
+ * tests): a register's prevalence is within
+ * max(PCN_GEN_CALIB_REL_TOL x published, PCN_GEN_CALIB_ABS_TOL) of the
+ * published one (10% relative or 0.3 percentage points, whichever is
+ * larger), bounds included; a missing published figure (negative) is never
+ * within. Checked for practices over PCN_GEN_CALIB_MIN_LIST patients.
+ * Proportions in [0, 1].
  */
 #define PCN_GEN_CALIB_MIN_LIST 5000
+#define PCN_GEN_CALIB_REL_TOL 0.10
+#define PCN_GEN_CALIB_ABS_TOL 0.003
 double pcn_gen_register_tolerance(double published);
 int pcn_gen_register_within(double published, double generated);
 
@@ -233,6 +238,14 @@ struct pcn_gen_check_info {
  */
 enum pcn_err pcn_gen_check_info(const struct pcn_refdata *ref, int check, double n,
                                 struct pcn_gen_check_info *ret);
+/*
+ * The checks' rule, one for pcn report calibration, the calibration sink's
+ * users (bench/gen_calibration) and the tests: a check applies when it was
+ * measured (n > 0) over at least its min_n; it passes when its value lies in
+ * [lo, hi], bounds included. A check that does not apply is shown as "not
+ * checked" and never fails.
+ */
+int pcn_gen_check_applies(const struct pcn_gen_check_info *info, double n);
 /* Nonzero when value lies in the check's range. */
 int pcn_gen_check_within(const struct pcn_gen_check_info *info, double value);
 

@@ -430,7 +430,7 @@ static void measure(const struct calib *c, struct pcn_gen_check_value v[PCN_CHEC
 static enum pcn_err check_row(struct pcn_table *t, const struct pcn_gen_check_info *info,
                               const struct pcn_gen_check_value *v, size_t *ret_bad)
 {
-    bool applies = v->n >= info->min_n && v->n > 0;
+    bool applies = pcn_gen_check_applies(info, v->n);
     bool within = pcn_gen_check_within(info, v->value);
     char range[64];
     *ret_bad += applies && !within;
@@ -575,9 +575,10 @@ static int print_report(const struct cli_calibration_opts *o, const struct pcn_t
     if (rc == CLI_EXIT_OK && (o->checks_only || table))
         rc = cli_print_table("report", k, o->fmt);
     if (rc == CLI_EXIT_OK && table) {
-        printf("%zu of %zu practice-registers within 10%% or 0.3 points of QOF 2024-25 "
+        printf("%zu of %zu practice-registers within %g%% or %g points of QOF 2024-25 "
                "(practices over %d patients)\n",
-               checked - bad, checked, PCN_GEN_CALIB_MIN_LIST);
+               checked - bad, checked, 100 * PCN_GEN_CALIB_REL_TOL, 100 * PCN_GEN_CALIB_ABS_TOL,
+               PCN_GEN_CALIB_MIN_LIST);
         printf("%zu checks outside their published range\n", bad_checks);
     }
     return rc;

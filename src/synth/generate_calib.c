@@ -117,7 +117,7 @@ struct pcn_gen_calib {
 
 double pcn_gen_register_tolerance(double published)
 {
-    return PCN_MAX(0.10 * published, 0.003);
+    return PCN_MAX(PCN_GEN_CALIB_REL_TOL * published, PCN_GEN_CALIB_ABS_TOL);
 }
 
 int pcn_gen_register_within(double published, double generated)
@@ -240,6 +240,11 @@ enum pcn_err pcn_gen_check_info(const struct pcn_refdata *ref, int check, double
         ret->hi = PCN_MIN(100.0, ret->published + 3.29 * sd);
     }
     return PCN_OK;
+}
+
+int pcn_gen_check_applies(const struct pcn_gen_check_info *info, double n)
+{
+    return n > 0 && n >= info->min_n;
 }
 
 int pcn_gen_check_within(const struct pcn_gen_check_info *info, double value)

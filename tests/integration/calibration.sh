@@ -95,7 +95,7 @@ for net in $NETWORKS; do
   run query --db "$DB" --by practice --format csv "$TMP/den.pcn"
   expect_status 0 "query denominators $net"
   mv "$TMP/out" "$TMP/$net.den.csv"
-  awk -F, -v net="$net" '
+  awk -F, -v net="$net" -v verdicts="$TMP/$net.verdicts" '
     FNR == 1 { file++ }
     file == 1 && FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
     file == 1 { q[$1] = $0; next }
@@ -120,6 +120,7 @@ for net in $NETWORKS; do
           ep = 100 * on[p, r] / den[p, ed[t]]
           tol = 0.1 * qp > 0.3 ? 0.1 * qp : 0.3
           n++
+          print p, r, (ep - qp > tol || qp - ep > tol) ? "NO" : "yes" > verdicts
           if (ep - qp > tol || qp - ep > tol) {
             printf "FAIL %s %s %-5s engine %6.2f%%  QOF %6.2f%%  (%d of %d)\n", \
               net, p, r, ep, qp, on[p, r], den[p, ed[t]]
@@ -138,6 +139,35 @@ for net in $NETWORKS; do
     expect_out "0 checks outside their published range"
     expect_no_out " NO"
   fi
+  # every practice-register the report judges, judged alike by the awk above
+  # (pcn_gen_register_within() against the rule written out independently)
+  run report --db "$DB" calibration --format csv
+  if [[ "$(cut -d' ' -f2 "$TMP/counts")" == 0 ]]; then
+    expect_status 0 "report calibration csv $net"
+  fi
+  expect_out "practice,register,patients,count,percent,qof_percent,within"
+  awk -F, -v net="$net" '
+    FNR == 1 { file++ }
+    file == 1 { want[$1, $2] = $3; next }
+    FNR == 1 || $7 == "not checked" { next }
+    {
+      k = $1 SUBSEP toupper($2); judged++
+      if (!(k in want)) { printf "FAIL %s %s %s: not judged by the awk\n", net, $1, $2; bad++ }
+      else if (want[k] != $7) {
+        printf "FAIL %s %s %s: report %s, awk %s\n", net, $1, $2, $7, want[k]; bad++
+      }
+      seen[k] = 1
+    }
+    END {
+      for (k in want)
+        if (!(k in seen)) {
+          split(k, f, SUBSEP); printf "FAIL %s %s %s: not in the report\n", net, f[1], f[2]; bad++
+        }
+      if (judged == 0) { printf "FAIL %s: the report judged nothing\n", net; bad++ }
+      exit bad > 0
+    }' FS=' ' "$TMP/$net.verdicts" FS=, "$TMP/out" ||
+    fail "$net: pcn report calibration and the independent awk judge differently (above)"
+  checks=$((checks + 1))
   check_checks "$net" "$DB"
   read -r n nb <"$TMP/counts"
   total=$((total + n))

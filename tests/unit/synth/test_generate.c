@@ -484,6 +484,72 @@ static void test_calibration(void **state)
     assert_true(efi[3] / n > 0.01 && efi[3] / n < 0.09);
 }
 
+/*
+ * The one tolerance rule (pcn_gen_register_within(), pcn_gen_check_applies(),
+ * pcn_gen_check_within()) that pcn report calibration, bench/gen_calibration
+ * and these tests share: 10% relative or 0.3 points, whichever is larger; a
+ * missing published figure never within; a check applies from its min_n and
+ * passes inside its range, bounds included; every check's published figure
+ * passes its own range.
+ */
+static void test_tolerance(void **state)
+{
+    (void)state;
+    /* relative above 3%, the floor below */
+    assert_true(fabs(pcn_gen_register_tolerance(0.10) - 0.01) < 1e-12);
+    assert_true(fabs(pcn_gen_register_tolerance(0.50) - 0.05) < 1e-12);
+    assert_true(fabs(pcn_gen_register_tolerance(0.03) - 0.003) < 1e-12);
+    assert_true(fabs(pcn_gen_register_tolerance(0.01) - 0.003) < 1e-12);
+    assert_true(fabs(pcn_gen_register_tolerance(0) - 0.003) < 1e-12);
+    assert_true(pcn_gen_register_within(0.10, 0.109));
+    assert_true(pcn_gen_register_within(0.10, 0.091));
+    assert_false(pcn_gen_register_within(0.10, 0.111));
+    assert_false(pcn_gen_register_within(0.10, 0.089));
+    assert_true(pcn_gen_register_within(0.01, 0.0129));
+    assert_true(pcn_gen_register_within(0.01, 0.0071));
+    assert_false(pcn_gen_register_within(0.01, 0.0131));
+    assert_false(pcn_gen_register_within(0.01, 0.0069));
+    assert_true(pcn_gen_register_within(0, 0.0029));
+    assert_false(pcn_gen_register_within(0, 0.0031));
+    assert_false(pcn_gen_register_within(-1, 0));
+    assert_false(pcn_gen_register_within(-1, -1));
+
+    struct pcn_gen_check_info made = {.lo = 2, .hi = 8, .min_n = 100};
+    assert_true(pcn_gen_check_within(&made, 2));
+    assert_true(pcn_gen_check_within(&made, 8));
+    assert_false(pcn_gen_check_within(&made, 1.99));
+    assert_false(pcn_gen_check_within(&made, 8.01));
+    assert_true(pcn_gen_check_applies(&made, 100));
+    assert_false(pcn_gen_check_applies(&made, 99));
+    made.min_n = 0;
+    assert_false(pcn_gen_check_applies(&made, 0));
+
+    for (int k = 0; k < PCN_CHECK_COUNT; k++) {
+        struct pcn_gen_check_info info;
+        assert_int_equal(pcn_gen_check_info(ref, k, 100, &info), PCN_OK);
+        assert_true(info.min_n >= 1);
+        assert_true(info.lo <= info.hi);
+        if (!pcn_gen_check_within(&info, info.published))
+            fprintf(stderr, "%s: published %g outside %g..%g\n", info.name, info.published, info.lo,
+                    info.hi);
+        assert_true(pcn_gen_check_within(&info, info.published));
+        for (int j = 0; j < k; j++) {
+            struct pcn_gen_check_info other;
+            assert_int_equal(pcn_gen_check_info(ref, j, 100, &other), PCN_OK);
+            assert_string_not_equal(info.name, other.name);
+        }
+    }
+    /* one at a time: two anticoagulants are tolerated to 0.5%; no code leaks at all */
+    struct pcn_gen_check_info two, leak;
+    assert_int_equal(pcn_gen_check_info(ref, PCN_CHECK_ANTICOAG_TWO, 500, &two), PCN_OK);
+    assert_true(pcn_gen_check_within(&two, 0.5));
+    assert_false(pcn_gen_check_within(&two, 0.51));
+    assert_int_equal(pcn_gen_check_info(ref, PCN_CHECK_LEAK, 1, &leak), PCN_OK);
+    assert_true(pcn_gen_check_applies(&leak, 1));
+    assert_true(pcn_gen_check_within(&leak, 0));
+    assert_false(pcn_gen_check_within(&leak, 1));
+}
+
 /* Generate o through a calibration sink; caller frees *ret. */
 static void calibrate(const struct pcn_refdata *r, const struct pcn_gen_options *o,
                       struct pcn_gen_calib **ret)
@@ -526,7 +592,7 @@ static void test_checks(void **state)
     for (int k = 0; k < PCN_CHECK_COUNT; k++) {
         struct pcn_gen_check_info info;
         assert_int_equal(pcn_gen_check_info(ref, k, v[k].n, &info), PCN_OK);
-        bool applies = v[k].n >= info.min_n;
+        bool applies = pcn_gen_check_applies(&info, v[k].n);
         if (applies && !pcn_gen_check_within(&info, v[k].value))
             fprintf(stderr, "%s: %.3f outside %g..%g\n", info.name, v[k].value, info.lo, info.hi);
         assert_true(!applies || pcn_gen_check_within(&info, v[k].value));
@@ -534,9 +600,9 @@ static void test_checks(void **state)
     for (size_t i = 0; i < sizeof(must_apply) / sizeof(must_apply[0]); i++) {
         struct pcn_gen_check_info info;
         assert_int_equal(pcn_gen_check_info(ref, must_apply[i], v[must_apply[i]].n, &info), PCN_OK);
-        if (v[must_apply[i]].n < info.min_n)
+        if (!pcn_gen_check_applies(&info, v[must_apply[i]].n))
             fprintf(stderr, "%s: n %.0f below %g\n", info.name, v[must_apply[i]].n, info.min_n);
-        assert_true(v[must_apply[i]].n >= info.min_n);
+        assert_true(pcn_gen_check_applies(&info, v[must_apply[i]].n));
     }
     /* practices of one network differ: a real spread, not a few points */
     assert_true(v[PCN_CHECK_SPREAD].value > 3);
@@ -544,10 +610,6 @@ static void test_checks(void **state)
     assert_true(v[PCN_CHECK_CAREHOME_YOUNG].n > 30 && v[PCN_CHECK_CAREHOME_YOUNG].value > 5);
     pcn_gen_calib_free(c);
     assert_int_equal(pcn_gen_check_info(ref, PCN_CHECK_COUNT, 0, NULL), PCN_EINVAL);
-    assert_true(pcn_gen_register_within(0.10, 0.109));
-    assert_false(pcn_gen_register_within(0.10, 0.111));
-    assert_true(pcn_gen_register_within(0.01, 0.0129));
-    assert_false(pcn_gen_register_within(-1, 0));
 }
 
 static void write_file(const char *path, const char *text)
@@ -672,7 +734,7 @@ int main(void)
         cmocka_unit_test(test_codes_from_lists), cmocka_unit_test(test_unknown),
         cmocka_unit_test(test_calibration),      cmocka_unit_test(test_bundle_threads),
         cmocka_unit_test(test_dmd_catalogue),    cmocka_unit_test(test_checks),
-        cmocka_unit_test(test_ethnicity_table),
+        cmocka_unit_test(test_ethnicity_table),  cmocka_unit_test(test_tolerance),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
