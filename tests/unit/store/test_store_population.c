@@ -3,7 +3,7 @@
  * patients replaced whole, records only of patients in the transaction,
  * the data version, bulk loads (and on SQLite their journal), the scans
  * against the ordered walks, the patient view's terms, and how medicines
- * are prescribed and what contacts were (migration 5). Runs on every
+ * are prescribed and what contacts were (migration 7). Runs on every
  * backend (store_test.h).
  */
 #include "store_test.h"

@@ -1,4 +1,4 @@
--- 0005: how a medicine is prescribed (acute or repeat, days of supply) and
+-- 0007 (PostgreSQL): how a medicine is prescribed (acute or repeat, days of supply) and
 -- what a contact was (mode, staff role, clinician, site, when it was
 -- booked, whether the patient came): record.h's pcn_course, pcn_contact_mode,
 -- pcn_staff_role and pcn_attendance by name, NULL when unknown.
