@@ -117,7 +117,7 @@ enum pcn_contact_mode {
 };
 
 /* Who the patient saw. */
-enum pcn_staff_role {
+enum pcn_encounter_role {
     PCN_STAFF_UNKNOWN = 0,
     PCN_STAFF_GP = 1,
     PCN_STAFF_NURSE = 2, /* practice nurses and advanced nurse practitioners */
@@ -134,10 +134,10 @@ enum pcn_staff_role {
 #define PCN_STAFF_COUNT 12
 
 /* Whether the patient came. */
-enum pcn_attendance {
-    PCN_ATTENDANCE_UNKNOWN = 0,
-    PCN_ATTENDANCE_ATTENDED = 1,
-    PCN_ATTENDANCE_DNA = 2, /* did not attend */
+enum pcn_encounter_attendance {
+    PCN_ENCOUNTER_ATTENDANCE_UNKNOWN = 0,
+    PCN_ENCOUNTER_ATTENDED = 1,
+    PCN_ENCOUNTER_DNA = 2, /* did not attend */
 };
 
 /*
@@ -151,10 +151,10 @@ enum pcn_attendance {
  */
 const char *pcn_contact_mode_name(enum pcn_contact_mode m);
 enum pcn_err pcn_contact_mode_parse(const char *s, enum pcn_contact_mode *ret);
-const char *pcn_staff_role_name(enum pcn_staff_role r);
-enum pcn_err pcn_staff_role_parse(const char *s, enum pcn_staff_role *ret);
-const char *pcn_attendance_name(enum pcn_attendance a);
-enum pcn_err pcn_attendance_parse(const char *s, enum pcn_attendance *ret);
+const char *pcn_encounter_role_name(enum pcn_encounter_role r);
+enum pcn_err pcn_encounter_role_parse(const char *s, enum pcn_encounter_role *ret);
+const char *pcn_encounter_attendance_name(enum pcn_encounter_attendance a);
+enum pcn_err pcn_encounter_attendance_parse(const char *s, enum pcn_encounter_attendance *ret);
 
 /*
  * A contact with the practice or its network: a consultation or an
@@ -169,12 +169,12 @@ struct pcn_encounter {
     const char *code;            /* may be NULL */
     const char *encounter_class; /* "ambulatory", "home", "virtual", ...; may be NULL */
     enum pcn_contact_mode mode;
-    enum pcn_staff_role role;
+    enum pcn_encounter_role role;
     const char *clinician; /* the source's identifier of the clinician seen; may be NULL */
     const char *site;      /* ODS code or name of the site; may be NULL */
     int has_booked;        /* nonzero if booked_date is set */
     int32_t booked_date;   /* when the appointment was booked (on or before date) */
-    enum pcn_attendance attendance;
+    enum pcn_encounter_attendance attendance;
     const char *source;
 };
 

@@ -40,9 +40,10 @@ struct snap_event {
 struct snap_contact {
     uint32_t patient; /* patient index */
     int32_t date;
-    uint32_t clinician;      /* interned id, 0 unknown */
-    int16_t wait;            /* days from booking; -1 unknown */
-    uint8_t role, mode, att; /* enum pcn_staff_role, pcn_contact_mode, pcn_attendance */
+    uint32_t clinician; /* interned id, 0 unknown */
+    int16_t wait;       /* days from booking; -1 unknown */
+    uint8_t role, mode,
+        att; /* enum pcn_encounter_role, pcn_contact_mode, pcn_encounter_attendance */
 };
 
 struct snap_membership {

@@ -1114,8 +1114,8 @@ static bool contact_ok(const struct pcn_snapshot *s, const struct query *q, uint
     if (q->modes && !(q->modes & (1u << s->ct_mode[k])))
         return false;
     if (q->attendance == ATT_ATTENDED
-            ? s->ct_att[k] == PCN_ATTENDANCE_DNA
-            : q->attendance == ATT_DNA && s->ct_att[k] != PCN_ATTENDANCE_DNA)
+            ? s->ct_att[k] == PCN_ENCOUNTER_DNA
+            : q->attendance == ATT_DNA && s->ct_att[k] != PCN_ENCOUNTER_DNA)
         return false;
     for (size_t f = 0; f < q->n_filters; f++) {
         if (q->filters[f].kind == F_VALUE &&

@@ -592,8 +592,8 @@ static enum pcn_err parse_name_set(struct parser *ps, const char *what,
 
 static enum pcn_err role_of(const char *s, int *ret)
 {
-    enum pcn_staff_role r;
-    enum pcn_err rc = pcn_staff_role_parse(s, &r);
+    enum pcn_encounter_role r;
+    enum pcn_err rc = pcn_encounter_role_parse(s, &r);
     *ret = (int)r;
     return rc;
 }

@@ -425,7 +425,7 @@ enum pcn_err pcn_snapshot_add_encounter(struct pcn_snapshot *s, int64_t key,
 
     if (!s || !e || s->finished || e->date == PCN_DATE_NONE || !pcn__date_ok(e->date) ||
         (unsigned)e->role >= PCN_STAFF_COUNT || (unsigned)e->mode > PCN_MODE_HOME_VISIT ||
-        (unsigned)e->attendance > PCN_ATTENDANCE_DNA)
+        (unsigned)e->attendance > PCN_ENCOUNTER_DNA)
         return PCN_EINVAL;
     if (!find_key(s, key, &pat))
         return PCN_ENOTFOUND;

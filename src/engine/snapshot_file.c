@@ -340,7 +340,7 @@ static enum pcn_err read_contacts(struct pcn_snapshot *s, const struct snap_head
     for (size_t i = 0; i < n; i++) {
         if (s->ct_date[i] < PCN_DATE_MIN || s->ct_date[i] > PCN_DATE_MAX || s->ct_wait[i] < -1 ||
             s->ct_role[i] >= PCN_STAFF_COUNT || s->ct_mode[i] > PCN_MODE_HOME_VISIT ||
-            s->ct_att[i] > PCN_ATTENDANCE_DNA)
+            s->ct_att[i] > PCN_ENCOUNTER_DNA)
             return PCN_EPARSE;
     }
     return PCN_OK;

@@ -234,9 +234,9 @@ static enum pcn_err row_encounter(struct pcn_importer *imp, const struct row *r,
         return pcn_error_set(reterr, PCN_EINVAL,
                              "mode: '%s' is not one of face_to_face telephone video home_visit",
                              r->v[7]);
-    if (r->v[8] && pcn_staff_role_parse(r->v[8], &e.role) != PCN_OK)
+    if (r->v[8] && pcn_encounter_role_parse(r->v[8], &e.role) != PCN_OK)
         return pcn_error_set(reterr, PCN_EINVAL, "role: unknown staff role '%s'", r->v[8]);
-    if (r->v[12] && pcn_attendance_parse(r->v[12], &e.attendance) != PCN_OK)
+    if (r->v[12] && pcn_encounter_attendance_parse(r->v[12], &e.attendance) != PCN_OK)
         return pcn_error_set(reterr, PCN_EINVAL, "attendance: '%s' is not attended or dna",
                              r->v[12]);
     return pcn__emit_encounter(imp, &e, reterr);

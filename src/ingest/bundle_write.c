@@ -333,7 +333,7 @@ static enum pcn_err w_encounter(void *ctx, const struct pcn_encounter *e, struct
     if (rc == PCN_OK)
         rc = add_str(b, pcn_contact_mode_name(e->mode), false);
     if (rc == PCN_OK)
-        rc = add_str(b, pcn_staff_role_name(e->role), false);
+        rc = add_str(b, pcn_encounter_role_name(e->role), false);
     if (rc == PCN_OK)
         rc = add_str(b, e->clinician, false);
     if (rc == PCN_OK)
@@ -341,7 +341,7 @@ static enum pcn_err w_encounter(void *ctx, const struct pcn_encounter *e, struct
     if (rc == PCN_OK)
         rc = add_date(b, e->has_booked ? e->booked_date : PCN_DATE_NONE);
     if (rc == PCN_OK)
-        rc = add_str(b, pcn_attendance_name(e->attendance), false);
+        rc = add_str(b, pcn_encounter_attendance_name(e->attendance), false);
     if (rc == PCN_OK)
         rc = add_str(b, e->source, false);
     return finish(w, PCN_BUNDLE_ENCOUNTERS, rc, reterr);

@@ -579,8 +579,8 @@ static enum pcn_err fhir_encounter(const struct fctx *c, const json_t *res, stru
     en.clinician = jstr(who, "reference") ? jstr(who, "reference") : jstr(who, "display");
     en.site = jstr(where, "display") ? jstr(where, "display") : jstr(where, "reference");
     const char *status = jstr(res, "status");
-    en.attendance = status && strcmp(status, "finished") == 0 ? PCN_ATTENDANCE_ATTENDED
-                                                              : PCN_ATTENDANCE_UNKNOWN;
+    en.attendance = status && strcmp(status, "finished") == 0 ? PCN_ENCOUNTER_ATTENDED
+                                                              : PCN_ENCOUNTER_ATTENDANCE_UNKNOWN;
     if (pick_code(json_array_get(json_object_get(res, "type"), 0), &cd)) {
         en.system = cd.system;
         en.code = cd.code;

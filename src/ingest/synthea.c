@@ -294,7 +294,7 @@ static enum pcn_err syn_encounter(struct pcn_importer *imp, const struct syn_row
         .mode = syn_mode(fld(r, C_CLASS)),
         .clinician = has_org ? fld(r, C_PROVIDER) : NULL,
         .site = has_org ? fld(r, C_ORGANIZATION) : fld(r, C_PROVIDER),
-        .attendance = PCN_ATTENDANCE_ATTENDED,
+        .attendance = PCN_ENCOUNTER_ATTENDED,
         .source = "synthea",
     };
     const char *desc = fld(r, C_DESC);

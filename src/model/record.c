@@ -138,36 +138,36 @@ static const char *const role_names[] = {
 };
 _Static_assert(PCN_ARRAY_SIZE(role_names) == PCN_STAFF_COUNT, "a name per role");
 
-const char *pcn_staff_role_name(enum pcn_staff_role r)
+const char *pcn_encounter_role_name(enum pcn_encounter_role r)
 {
     return (unsigned)r < PCN_ARRAY_SIZE(role_names) ? role_names[r] : "";
 }
 
-enum pcn_err pcn_staff_role_parse(const char *s, enum pcn_staff_role *ret)
+enum pcn_err pcn_encounter_role_parse(const char *s, enum pcn_encounter_role *ret)
 {
     int i = name_index(role_names, PCN_ARRAY_SIZE(role_names), s);
     if (i < 0)
         return PCN_EINVAL;
-    *ret = (enum pcn_staff_role)i;
+    *ret = (enum pcn_encounter_role)i;
     return PCN_OK;
 }
 
 static const char *const attendance_names[] = {
-    [PCN_ATTENDANCE_UNKNOWN] = "",
-    [PCN_ATTENDANCE_ATTENDED] = "attended",
-    [PCN_ATTENDANCE_DNA] = "dna",
+    [PCN_ENCOUNTER_ATTENDANCE_UNKNOWN] = "",
+    [PCN_ENCOUNTER_ATTENDED] = "attended",
+    [PCN_ENCOUNTER_DNA] = "dna",
 };
 
-const char *pcn_attendance_name(enum pcn_attendance a)
+const char *pcn_encounter_attendance_name(enum pcn_encounter_attendance a)
 {
     return (unsigned)a < PCN_ARRAY_SIZE(attendance_names) ? attendance_names[a] : "";
 }
 
-enum pcn_err pcn_attendance_parse(const char *s, enum pcn_attendance *ret)
+enum pcn_err pcn_encounter_attendance_parse(const char *s, enum pcn_encounter_attendance *ret)
 {
     int i = name_index(attendance_names, PCN_ARRAY_SIZE(attendance_names), s);
     if (i < 0)
         return PCN_EINVAL;
-    *ret = (enum pcn_attendance)i;
+    *ret = (enum pcn_encounter_attendance)i;
     return PCN_OK;
 }

@@ -48,16 +48,17 @@ enum pcn_contact_mode pcn__store_mode(const char *s)
     return s && pcn_contact_mode_parse(s, &m) == PCN_OK ? m : PCN_MODE_UNKNOWN;
 }
 
-enum pcn_staff_role pcn__store_role(const char *s)
+enum pcn_encounter_role pcn__store_role(const char *s)
 {
-    enum pcn_staff_role r = PCN_STAFF_UNKNOWN;
-    return s && pcn_staff_role_parse(s, &r) == PCN_OK ? r : PCN_STAFF_UNKNOWN;
+    enum pcn_encounter_role r = PCN_STAFF_UNKNOWN;
+    return s && pcn_encounter_role_parse(s, &r) == PCN_OK ? r : PCN_STAFF_UNKNOWN;
 }
 
-enum pcn_attendance pcn__store_attendance(const char *s)
+enum pcn_encounter_attendance pcn__store_attendance(const char *s)
 {
-    enum pcn_attendance a = PCN_ATTENDANCE_UNKNOWN;
-    return s && pcn_attendance_parse(s, &a) == PCN_OK ? a : PCN_ATTENDANCE_UNKNOWN;
+    enum pcn_encounter_attendance a = PCN_ENCOUNTER_ATTENDANCE_UNKNOWN;
+    return s && pcn_encounter_attendance_parse(s, &a) == PCN_OK ? a
+                                                                : PCN_ENCOUNTER_ATTENDANCE_UNKNOWN;
 }
 
 enum pcn_err pcn_store_put_medication(struct pcn_store *s, const struct pcn_medication *m)

@@ -19,8 +19,8 @@ extern const struct pcn__store_domain pcn__store_population;
 const char *pcn__store_enum_name(const char *name);
 enum pcn_course pcn__store_course(const char *s);
 enum pcn_contact_mode pcn__store_mode(const char *s);
-enum pcn_staff_role pcn__store_role(const char *s);
-enum pcn_attendance pcn__store_attendance(const char *s);
+enum pcn_encounter_role pcn__store_role(const char *s);
+enum pcn_encounter_attendance pcn__store_attendance(const char *s);
 
 /* Writes are called inside a transaction (population.c checks). */
 struct pcn__store_population_ops {

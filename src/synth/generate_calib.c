@@ -676,7 +676,7 @@ static enum pcn_err on_encounter(void *ctx, const struct pcn_encounter *e, struc
     PCN_UNUSED(reterr);
     if (!c->has_cur || !p->active || e->date > c->as_of || e->date <= c->year_ago)
         return PCN_OK;
-    bool dna = e->attendance == PCN_ATTENDANCE_DNA;
+    bool dna = e->attendance == PCN_ENCOUNTER_DNA;
     p->appts++;
     add(&c->appt_gp, true, e->role == PCN_STAFF_GP);
     add(&c->appt_f2f, true, e->mode == PCN_MODE_FACE_TO_FACE);

@@ -392,13 +392,13 @@ enum pcn_err pcn__gen_contacts(struct rec *c, struct pcn_rng *r)
             .date = date,
             .end_date = PCN_DATE_NONE,
             .mode = mode,
-            .role = (enum pcn_staff_role)role,
+            .role = (enum pcn_encounter_role)role,
             .clinician = who,
             .site = at_hub ? hub : c->p->code,
             .has_booked = 1,
             .booked_date = date - days,
             .attendance =
-                did_not_attend(r, x, days, mode) ? PCN_ATTENDANCE_DNA : PCN_ATTENDANCE_ATTENDED,
+                did_not_attend(r, x, days, mode) ? PCN_ENCOUNTER_DNA : PCN_ENCOUNTER_ATTENDED,
             .source = "generator",
         };
         g->stats.encounters++;

@@ -162,7 +162,7 @@ struct ref_network {
     const char *icb_name;
     const char *region_code;
     const char *region_name;
-    /* pcn_workforce.csv: staff employed by the network, by enum pcn_staff_role */
+    /* pcn_workforce.csv: staff employed by the network, by enum pcn_encounter_role */
     float staff_fte[PCN_STAFF_COUNT];
     uint16_t staff_head[PCN_STAFF_COUNT];
     int has_staff;

@@ -128,9 +128,9 @@ static struct pcn_snapshot *population(void)
             if (below(10) == 0)
                 en.date = AS_OF - 365 * (int32_t)below(3); /* on a window's edge */
             en.end_date = PCN_DATE_NONE;
-            en.role = (enum pcn_staff_role)below(PCN_STAFF_COUNT);
+            en.role = (enum pcn_encounter_role)below(PCN_STAFF_COUNT);
             en.mode = (enum pcn_contact_mode)below(5);
-            en.attendance = (enum pcn_attendance)below(3);
+            en.attendance = (enum pcn_encounter_attendance)below(3);
             en.clinician = clinicians[below(6)];
             en.has_booked = below(4) != 0;
             en.booked_date = en.date - (int32_t)below(40);

@@ -222,11 +222,11 @@ static enum pcn_err pg_put_encounter(struct pcn_store *s, const struct pcn_encou
     pcn__pg_text(&p, e->encounter_class);
     pcn__pg_text(&p, e->source);
     pcn__pg_text(&p, pcn__store_enum_name(pcn_contact_mode_name(e->mode)));
-    pcn__pg_text(&p, pcn__store_enum_name(pcn_staff_role_name(e->role)));
+    pcn__pg_text(&p, pcn__store_enum_name(pcn_encounter_role_name(e->role)));
     pcn__pg_text(&p, e->clinician);
     pcn__pg_text(&p, e->site);
     pcn__pg_date(&p, e->has_booked ? e->booked_date : PCN_DATE_NONE);
-    pcn__pg_text(&p, pcn__store_enum_name(pcn_attendance_name(e->attendance)));
+    pcn__pg_text(&p, pcn__store_enum_name(pcn_encounter_attendance_name(e->attendance)));
     return pcn__pg_exec(ps,
                         "INSERT INTO encounter (patient, encounter_id, date, end_date, system, "
                         "code, encounter_class, source, mode, role, clinician, site, "

@@ -524,11 +524,12 @@ static enum pcn_err sqlite_put_encounter(struct pcn_store *s, const struct pcn_e
     (void)pcn__bind_text(st, 7, e->encounter_class);
     (void)pcn__bind_text(st, 8, e->source);
     (void)pcn__bind_text(st, 9, pcn__store_enum_name(pcn_contact_mode_name(e->mode)));
-    (void)pcn__bind_text(st, 10, pcn__store_enum_name(pcn_staff_role_name(e->role)));
+    (void)pcn__bind_text(st, 10, pcn__store_enum_name(pcn_encounter_role_name(e->role)));
     (void)pcn__bind_text(st, 11, e->clinician);
     (void)pcn__bind_text(st, 12, e->site);
     (void)pcn__bind_date(st, 13, e->has_booked ? e->booked_date : PCN_DATE_NONE);
-    (void)pcn__bind_text(st, 14, pcn__store_enum_name(pcn_attendance_name(e->attendance)));
+    (void)pcn__bind_text(st, 14,
+                         pcn__store_enum_name(pcn_encounter_attendance_name(e->attendance)));
     return pcn__sqlite_exec_stmt(ss, st, "saving encounter");
 }
 

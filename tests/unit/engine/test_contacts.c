@@ -27,9 +27,9 @@ static int32_t D(const char *s)
 struct contact {
     int64_t key;
     const char *date, *booked; /* booked NULL: unknown */
-    enum pcn_staff_role role;
+    enum pcn_encounter_role role;
     enum pcn_contact_mode mode;
-    enum pcn_attendance att;
+    enum pcn_encounter_attendance att;
     const char *clinician;
 };
 
@@ -41,23 +41,22 @@ struct contact {
  * diabetes code. Patient 4: a GP contact after the as-of date only.
  */
 static const struct contact contacts[] = {
-    {1, "2024-05-01", "2024-05-01", PCN_STAFF_GP, PCN_MODE_FACE_TO_FACE, PCN_ATTENDANCE_ATTENDED,
+    {1, "2024-05-01", "2024-05-01", PCN_STAFF_GP, PCN_MODE_FACE_TO_FACE, PCN_ENCOUNTER_ATTENDED,
      "G1"},
-    {1, "2024-07-01", "2024-06-20", PCN_STAFF_GP, PCN_MODE_TELEPHONE, PCN_ATTENDANCE_ATTENDED,
-     "G1"},
-    {1, "2024-09-01", "2024-09-01", PCN_STAFF_GP, PCN_MODE_FACE_TO_FACE, PCN_ATTENDANCE_ATTENDED,
+    {1, "2024-07-01", "2024-06-20", PCN_STAFF_GP, PCN_MODE_TELEPHONE, PCN_ENCOUNTER_ATTENDED, "G1"},
+    {1, "2024-09-01", "2024-09-01", PCN_STAFF_GP, PCN_MODE_FACE_TO_FACE, PCN_ENCOUNTER_ATTENDED,
      "G2"},
-    {1, "2025-01-10", "2024-12-01", PCN_STAFF_GP, PCN_MODE_FACE_TO_FACE, PCN_ATTENDANCE_DNA, "G1"},
-    {1, "2025-03-31", "2025-03-30", PCN_STAFF_GP, PCN_MODE_VIDEO, PCN_ATTENDANCE_ATTENDED, "G1"},
-    {1, "2025-02-01", NULL, PCN_STAFF_PHARMACIST, PCN_MODE_TELEPHONE, PCN_ATTENDANCE_ATTENDED,
+    {1, "2025-01-10", "2024-12-01", PCN_STAFF_GP, PCN_MODE_FACE_TO_FACE, PCN_ENCOUNTER_DNA, "G1"},
+    {1, "2025-03-31", "2025-03-30", PCN_STAFF_GP, PCN_MODE_VIDEO, PCN_ENCOUNTER_ATTENDED, "G1"},
+    {1, "2025-02-01", NULL, PCN_STAFF_PHARMACIST, PCN_MODE_TELEPHONE, PCN_ENCOUNTER_ATTENDED,
      "U1-PH1"},
-    {1, "2024-02-28", "2024-02-28", PCN_STAFF_GP, PCN_MODE_FACE_TO_FACE, PCN_ATTENDANCE_ATTENDED,
+    {1, "2024-02-28", "2024-02-28", PCN_STAFF_GP, PCN_MODE_FACE_TO_FACE, PCN_ENCOUNTER_ATTENDED,
      "G2"},
-    {2, "2024-12-01", "2024-12-01", PCN_STAFF_NURSE, PCN_MODE_FACE_TO_FACE, PCN_ATTENDANCE_ATTENDED,
+    {2, "2024-12-01", "2024-12-01", PCN_STAFF_NURSE, PCN_MODE_FACE_TO_FACE, PCN_ENCOUNTER_ATTENDED,
      NULL},
-    {2, "2025-03-01", "2025-02-09", PCN_STAFF_GP, PCN_MODE_HOME_VISIT, PCN_ATTENDANCE_ATTENDED,
+    {2, "2025-03-01", "2025-02-09", PCN_STAFF_GP, PCN_MODE_HOME_VISIT, PCN_ENCOUNTER_ATTENDED,
      "G3"},
-    {4, "2025-04-02", "2025-03-01", PCN_STAFF_GP, PCN_MODE_FACE_TO_FACE, PCN_ATTENDANCE_ATTENDED,
+    {4, "2025-04-02", "2025-03-01", PCN_STAFF_GP, PCN_MODE_FACE_TO_FACE, PCN_ENCOUNTER_ATTENDED,
      "G1"},
 };
 
@@ -301,7 +300,7 @@ static void expect_error(const char *text, const char *msg)
 static void test_errors(void **state)
 {
     struct pcn_snapshot *s = NULL;
-    struct pcn_encounter e = {.date = D("2025-01-01"), .role = (enum pcn_staff_role)99};
+    struct pcn_encounter e = {.date = D("2025-01-01"), .role = (enum pcn_encounter_role)99};
     char id[16];
     struct pcn_patient p = patient_of(1, id, sizeof(id));
     (void)state;

@@ -139,10 +139,13 @@ static void test_meta(void **state)
     assert_int_equal(pcn_store_default_as_of(f->s, &d), PCN_OK);
     assert_int_equal(d, pcn_date_today()); /* no records: today */
     assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2026-07-01"), PCN_EINVAL);
+    assert_false(pcn_store_in_transaction(f->s));
     assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_true(pcn_store_in_transaction(f->s));
     assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2025-03-31"), PCN_OK);
     assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2026-07-01"), PCN_OK);
     assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_false(pcn_store_in_transaction(f->s));
     assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_AS_OF, v, sizeof(v)), PCN_OK);
     assert_string_equal(v, "2026-07-01");
     assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_AS_OF, tiny, sizeof(tiny)), PCN_ELIMIT);

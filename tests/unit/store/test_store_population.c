@@ -3,7 +3,7 @@
  * patients replaced whole, records only of patients in the transaction,
  * the data version, bulk loads (and on SQLite their journal), the scans
  * against the ordered walks, the patient view's terms, and how medicines
- * are prescribed and what contacts were (migration 7). Runs on every
+ * are prescribed and what contacts were (migration 10). Runs on every
  * backend (store_test.h).
  */
 #include "store_test.h"
@@ -386,7 +386,7 @@ static int check_encounter(int64_t key, const struct pcn_encounter *e, void *ud)
         assert_string_equal(e->site, "A81001");
         assert_true(e->has_booked);
         assert_int_equal(e->booked_date, store_test_date("2024-03-01"));
-        assert_int_equal(e->attendance, PCN_ATTENDANCE_DNA);
+        assert_int_equal(e->attendance, PCN_ENCOUNTER_DNA);
     } else {
         assert_string_equal(e->encounter_id, "a2");
         assert_int_equal(e->mode, PCN_MODE_UNKNOWN);
@@ -394,7 +394,7 @@ static int check_encounter(int64_t key, const struct pcn_encounter *e, void *ud)
         assert_null(e->clinician);
         assert_null(e->site);
         assert_false(e->has_booked);
-        assert_int_equal(e->attendance, PCN_ATTENDANCE_UNKNOWN);
+        assert_int_equal(e->attendance, PCN_ENCOUNTER_ATTENDANCE_UNKNOWN);
     }
     return 0;
 }
@@ -411,7 +411,7 @@ static int check_encounter_scan(int64_t key, const struct pcn_encounter *e, void
         assert_string_equal(e->clinician, "C0042");
         assert_true(e->has_booked);
         assert_int_equal(e->booked_date, store_test_date("2024-03-01"));
-        assert_int_equal(e->attendance, PCN_ATTENDANCE_DNA);
+        assert_int_equal(e->attendance, PCN_ENCOUNTER_DNA);
     } else {
         assert_int_equal(e->mode, PCN_MODE_UNKNOWN);
         assert_null(e->clinician);
@@ -448,7 +448,7 @@ static void test_prescribing_contacts(void **state)
                                  .site = "A81001",
                                  .has_booked = 1,
                                  .booked_date = store_test_date("2024-03-01"),
-                                 .attendance = PCN_ATTENDANCE_DNA};
+                                 .attendance = PCN_ENCOUNTER_DNA};
     struct pcn_encounter bare = {.encounter_id = "a2",
                                  .patient_id = "p1",
                                  .date = store_test_date("2024-03-06"),

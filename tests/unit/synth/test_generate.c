@@ -163,8 +163,8 @@ static enum pcn_err on_enc(void *ctx, const struct pcn_encounter *en, struct pcn
     p->encounters++;
     p->late += en->date > p->as_of;
     p->bad_enc += en->mode == PCN_MODE_UNKNOWN || en->role == PCN_STAFF_UNKNOWN ||
-                  en->attendance == PCN_ATTENDANCE_UNKNOWN || !en->clinician || !en->site ||
-                  !en->has_booked || en->booked_date > en->date;
+                  en->attendance == PCN_ENCOUNTER_ATTENDANCE_UNKNOWN || !en->clinician ||
+                  !en->site || !en->has_booked || en->booked_date > en->date;
     return PCN_OK;
 }
 
