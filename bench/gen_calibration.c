@@ -2,9 +2,12 @@
  * gen_calibration.c - the generator's calibration report: generate a real
  * network (or one practice) and compare, for each practice and each of the
  * 21 QOF registers, the prevalence recomputed from the generated records
- * with QOF 2024-25, plus the eFI category shares among people aged 65+.
+ * with QOF 2024-25, the eFI category shares among people aged 65+, and the
+ * checks against published figures (practice spread, BP, anticoagulation,
+ * care homes, PCAs, ethnicity, code leaks, dm+d) of each network.
  * Usage: gen_calibration [--seed N] [--all-rows] PCN_CODE|PRACTICE_CODE...
- * Exit status 1 when a practice over 5,000 patients misses the tolerance.
+ * Exit status 1 when a practice over 5,000 patients misses the register
+ * tolerance or a check that applies is out of its range.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +19,13 @@
 struct report {
     int all_rows;
     int checked, failed;
+    int checks_failed;
 };
 
 static int print_row(const struct pcn_gen_calib_row *row, void *ud)
 {
     struct report *rep = ud;
-    int big = row->list_size > 5000;
+    int big = row->list_size > PCN_GEN_CALIB_MIN_LIST;
     if (big && row->published >= 0) {
         rep->checked++;
         rep->failed += !row->within;
@@ -35,6 +39,26 @@ static int print_row(const struct pcn_gen_calib_row *row, void *ud)
                : big       ? "MISS"
                            : "(small)");
     return 0;
+}
+
+/* The checks against published figures, one line each. */
+static void print_checks(const struct pcn_refdata *ref, struct pcn_gen_calib *c, struct report *rep)
+{
+    struct pcn_gen_check_value v[PCN_CHECK_COUNT];
+    pcn_gen_calib_checks(c, v);
+    for (int k = 0; k < PCN_CHECK_COUNT; k++) {
+        struct pcn_gen_check_info info;
+        if (pcn_gen_check_info(ref, k, v[k].n, &info) != PCN_OK)
+            continue;
+        int applies = pcn_gen_check_applies(&info, v[k].n);
+        int ok = pcn_gen_check_within(&info, v[k].value);
+        rep->checks_failed += applies && !ok;
+        printf("  %-15s %8.2f  (n %8.0f)  range %g..%g  %s\n", info.name, v[k].value, v[k].n,
+               info.lo, info.hi,
+               !applies ? "not checked"
+               : ok     ? "ok"
+                        : "OUT OF RANGE");
+    }
 }
 
 static int run_one(const struct pcn_refdata *ref, const char *code, uint64_t seed,
@@ -61,6 +85,7 @@ static int run_one(const struct pcn_refdata *ref, const char *code, uint64_t see
         return 1;
     }
     pcn_gen_calib_each(c, print_row, rep);
+    print_checks(ref, c, rep);
     pcn_gen_calib_efi(c, efi);
     double n65 = (double)(efi[0] + efi[1] + efi[2] + efi[3]);
     printf("%s: %lld practices, %lld registered; eFI 65+ (n=%.0f): fit %.1f%% mild %.1f%% "
@@ -93,9 +118,9 @@ int main(int argc, char **argv)
             status |= run_one(ref, argv[i], seed, &rep);
         }
     }
-    printf("checked %d practice-register pairs (practices over 5,000 patients): %d outside "
-           "tolerance\n",
-           rep.checked, rep.failed);
+    printf("checked %d practice-register pairs (practices over %d patients): %d outside "
+           "tolerance; %d checks out of range\n",
+           rep.checked, PCN_GEN_CALIB_MIN_LIST, rep.failed, rep.checks_failed);
     pcn_refdata_free(ref);
-    return status || rep.failed ? 1 : 0;
+    return status || rep.failed || rep.checks_failed ? 1 : 0;
 }

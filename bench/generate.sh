@@ -21,5 +21,5 @@ done
 echo "I/O baseline: cp of the same bundle ($(du -sh "$work/b" | cut -f1)):"
 t cp -r "$work/b" "$work/c"
 sync
-echo "calibration (U02671 deprived, U01989 middling, U01367 affluent):"
-"$bench/gen_calibration" U02671 U01989 U01367 | tail -n 4
+echo "calibration (U89141 Stockton, U02671 most deprived, U01367 least deprived):"
+"$bench/gen_calibration" U89141 U02671 U01367 | tail -n 24

@@ -4,17 +4,20 @@
 Reads the NHS England / OHID / MHCLG publications kept under a shared data
 folder (default ../shared/data relative to the project, or --src) and
 writes the compact tables the synthetic twin generator reads at run time
-into data/reference/. Standard library only; the output is deterministic
-(rows sorted by key) so a refresh shows as a clean diff.
+into data/reference/, and the code lists derived from the shared code sets
+into defs/codelists/qof-pca/. Standard library only; the output is
+deterministic (rows sorted by key) so a refresh shows as a clean diff.
 
-Usage: tools/derive_reference.py [--src DIR] [--out DIR]
+Usage: tools/derive_reference.py [--src DIR] [--out DIR] [--defs-out DIR]
 """
 
 import argparse
 import collections
 import csv
+import math
 import os
 import shutil
+import statistics
 import sys
 
 BANDS = ["0_4", "5_9", "10_14", "15_19", "20_24", "25_29", "30_34", "35_39",
@@ -223,11 +226,138 @@ def derive_workforce(src, out):
     return len(rows)
 
 
+def derive_practice_variation(src, out, mapping):
+    """Between-practice spread of achievement: IIF 2023-24 ACC-08 (appointments booked within
+    two weeks), the one achievement measure the shared IIF publication gives by practice.
+    Practices with at least 1,000 appointments (binomial noise under 1 point); the network of
+    each practice from the 2026 mapping. Writes measure,value rows (proportions, not percent)."""
+    path = os.path.join(src, "nhs_reference/iif_network_contract_des_2023_24/"
+                        "IIF_indicators_annual_pub_2023_24.csv")
+    num, den = {}, {}
+    for r in read_rows(path):
+        if r["ORGANISATION_TYPE"] != "GP practice" or r["IND_CODE"] != "NCD026":
+            continue
+        (num if r["MEASURE"].endswith("Numerator") else den)[r["ORGANISATION_CODE"]] = \
+            float(r["VALUE"])
+    ach = {c: num[c] / den[c] for c in den if c in num and den[c] >= 1000 and 0 < num[c] < den[c]}
+    vals = sorted(ach.values())
+    n = len(vals)
+    logits = [math.log(v / (1 - v)) for v in vals]
+    groups = collections.defaultdict(list)
+    for c, v in ach.items():
+        pcn = mapping.get(c, {}).get("PCN_CODE", "U")
+        if pcn != "U":
+            groups[pcn].append(c)
+    within = [(ach[c] - statistics.mean(ach[x] for x in g)) ** 2
+              for g in groups.values() if len(g) > 1 for c in g]
+    n_within = sum(len(g) for g in groups.values() if len(g) > 1)
+    k_within = sum(1 for g in groups.values() if len(g) > 1)
+    pcn_rate = [sum(num[c] for c in g) / sum(den[c] for c in g) for g in groups.values()]
+    # one-way ANOVA intraclass correlation of the logits within networks
+    lg = {c: math.log(ach[c] / (1 - ach[c])) for c in ach}
+    members = [g for g in groups.values()]
+    alln = [lg[c] for g in members for c in g]
+    big_n, k = len(alln), len(members)
+    grand = statistics.mean(alln)
+    msb = sum(len(g) * (statistics.mean(lg[c] for c in g) - grand) ** 2 for g in members) / (k - 1)
+    msw = sum(sum((lg[c] - statistics.mean(lg[x] for x in g)) ** 2 for c in g)
+              for g in members) / (big_n - k)
+    n0 = (big_n - sum(len(g) ** 2 for g in members) / big_n) / (k - 1)
+    icc = (msb - msw) / (msb + (n0 - 1) * msw)
+
+    def q(p):
+        return vals[min(n - 1, int(p * n))]
+
+    rows = [
+        ["practices", n, "practices with >= 1,000 appointments in the ACC-08 denominator"],
+        ["mean", "%.4f" % statistics.mean(vals), "mean practice achievement"],
+        ["sd", "%.4f" % statistics.pstdev(vals), "SD of practice achievement (proportion)"],
+        ["p05", "%.4f" % q(0.05), "5th percentile"],
+        ["p25", "%.4f" % q(0.25), "25th percentile"],
+        ["p50", "%.4f" % q(0.50), "median"],
+        ["p75", "%.4f" % q(0.75), "75th percentile"],
+        ["p95", "%.4f" % q(0.95), "95th percentile"],
+        ["logit_sd", "%.4f" % statistics.pstdev(logits), "SD of logit(achievement)"],
+        ["sd_within_network", "%.4f" % math.sqrt(sum(within) / (n_within - k_within)),
+         "pooled SD of practices around their network's mean"],
+        ["networks", len(pcn_rate), "networks with a practice in the table"],
+        ["sd_between_networks", "%.4f" % statistics.pstdev(pcn_rate),
+         "SD of network achievement (appointments pooled)"],
+        ["icc_network", "%.4f" % icc, "share of the logit variance between networks"],
+    ]
+    write_csv(os.path.join(out, "practice_variation.csv"), ["measure", "value", "description"],
+              rows)
+    return n, icc
+
+
+def derive_practice_access(src, out):
+    """Appointments of each practice in 2023-24 and those seen within two weeks of booking:
+    IIF 2023-24 ACC-08 (NCD026) denominator and numerator by practice, the volume and access
+    the twin's appointments follow (docs/generator.md, "Appointments")."""
+    path = os.path.join(src, "nhs_reference/iif_network_contract_des_2023_24/"
+                        "IIF_indicators_annual_pub_2023_24.csv")
+    num, den = {}, {}
+    for r in read_rows(path):
+        if r["ORGANISATION_TYPE"] != "GP practice" or r["IND_CODE"] != "NCD026":
+            continue
+        (num if r["MEASURE"].endswith("Numerator") else den)[r["ORGANISATION_CODE"]] = \
+            int(float(r["VALUE"] or 0))
+    rows = [[c, den[c], num[c]] for c in sorted(den) if c in num and 0 < den[c] and
+            0 <= num[c] <= den[c]]
+    write_csv(os.path.join(out, "practice_access.csv"),
+              ["practice", "appointments", "within_2w"], rows)
+    return len(rows), sum(r[1] for r in rows), sum(r[2] for r in rows)
+
+
+# QOF personalised care adjustment codes for the registers whose clusters (e.g. HYPPCADEC_COD)
+# the shared data lacks: the "Excepted from <condition> quality indicators" codes, found in the
+# GM SDE code sets. The diabetes pair (DMPCADEC_COD/DMPCAPU_COD, shared) hold exactly the
+# diabetes codes of this family.
+PCA_CONDITIONS = [
+    ("af", "atrial fibrillation"), ("ast", "asthma"), ("ckd", "chronic kidney disease"),
+    ("copd", "chronic obstructive pulmonary disease"), ("dem", "dementia"),
+    ("hf", "heart failure"), ("hyp", "hypertension"), ("ost", "osteoporosis"),
+    ("stia", "stroke"),
+]
+
+
+def derive_pca_lists(src, defs_out):
+    """defs/codelists/qof-pca/<reg>_pcadec.csv (informed dissent) and <reg>_pcapu.csv
+    (patient unsuitable): every "Excepted from <condition> quality indicators" SNOMED code of
+    the GM SDE code sets."""
+    base = os.path.join(src, "codelists/gm-sde_clinical-code-sets")
+    found = {}
+    for root, _, files in os.walk(base):
+        for f in files:
+            if not f.endswith(".snomed.txt"):
+                continue
+            for line in open(os.path.join(root, f), encoding="utf-8-sig", errors="replace"):
+                parts = line.strip().split("\t")
+                if len(parts) >= 2 and parts[1].startswith("Excepted from"):
+                    # the same code appears in several sets, one term cut short: keep the longest
+                    code, term = parts[0].strip(), parts[1].strip()
+                    if (len(term), term) > (len(found.get(code, "")), found.get(code, "")):
+                        found[code] = term
+    out = os.path.join(defs_out, "qof-pca")
+    os.makedirs(out, exist_ok=True)
+    n = 0
+    for reg, name in PCA_CONDITIONS:
+        for kind, words in (("pcadec", ("dissent",)), ("pcapu", ("unsuitable", "unsuitabl"))):
+            rows = sorted([c, t] for c, t in found.items()
+                          if t.lower().startswith("excepted from %s quality indicators" % name)
+                          and any(w in t.lower() for w in words))
+            if rows:
+                write_csv(os.path.join(out, "%s_%s.csv" % (reg, kind)), ["code", "term"], rows)
+                n += len(rows)
+    return n
+
+
 def main():
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", default=os.path.join(os.path.dirname(here), "..", "shared", "data"))
     ap.add_argument("--out", default=os.path.join(here, "data", "reference"))
+    ap.add_argument("--defs-out", default=os.path.join(here, "defs", "codelists"))
     args = ap.parse_args()
     if not os.path.isdir(os.path.join(args.src, "nhs_reference")):
         alt = "/work/shared/data"
@@ -241,12 +371,19 @@ def main():
     n_qof = derive_qof(args.src, args.out)
     n_lsoa, n_prac, n_lad = derive_imd(args.src, args.out, mapping)
     n_wf = derive_workforce(args.src, args.out)
+    n_var, icc = derive_practice_variation(args.src, args.out, mapping)
+    n_pca = derive_pca_lists(args.src, args.defs_out)
+    n_acc, acc_den, acc_num = derive_practice_access(args.src, args.out)
     print("mapping: %d practices" % len(mapping))
     print("list_bands: %d rows (%d practices whose bands do not sum to ALL)" % (n_bands, len(bad)))
     print("qof_prevalence_2425: %d practices" % n_qof)
     print("lsoa_imd2019: %d LSOAs; practice_imd: %d practices (%d with a local authority)"
           % (n_lsoa, n_prac, n_lad))
     print("pcn_workforce: %d rows" % n_wf)
+    print("practice_variation: %d practices (ACC-08), network ICC %.3f" % (n_var, icc))
+    print("qof-pca code lists: %d codes" % n_pca)
+    print("practice_access: %d practices, %d appointments, %.1f%% within two weeks"
+          % (n_acc, acc_den, 100.0 * acc_num / acc_den))
 
 
 if __name__ == "__main__":

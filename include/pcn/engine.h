@@ -68,6 +68,13 @@ enum pcn_err pcn_snapshot_add_medication(struct pcn_snapshot *s, int64_t key,
                                          const struct pcn_medication *m);
 enum pcn_err pcn_snapshot_add_immunisation(struct pcn_snapshot *s, int64_t key,
                                            const struct pcn_immunisation *i);
+/*
+ * A contact (appointment) of patient `key`: its date, role, mode,
+ * attendance, clinician and days from booking, what contacts() and
+ * continuity() read (docs/definitions.md, "Contacts").
+ */
+enum pcn_err pcn_snapshot_add_encounter(struct pcn_snapshot *s, int64_t key,
+                                        const struct pcn_encounter *e);
 
 /*
  * Sort and index what was added. Must be called once before evaluation;

@@ -72,6 +72,19 @@ struct pcn_event {
     const char *orig_code;   /* when the code was mapped: the original code, else NULL */
 };
 
+/* How a medicine is prescribed. */
+enum pcn_course {
+    PCN_COURSE_UNKNOWN = 0,
+    PCN_COURSE_ACUTE = 1,             /* a one-off course */
+    PCN_COURSE_REPEAT = 2,            /* an issue of a repeat template */
+    PCN_COURSE_REPEAT_DISPENSING = 3, /* an issue of a repeat dispensing (batch) prescription */
+};
+
+/* Name as written in the CSV bundle and the store: "", "acute", "repeat", "repeat_dispensing". */
+const char *pcn_course_name(enum pcn_course c);
+/* Parse a name of pcn_course_name() ("" is unknown); PCN_EINVAL otherwise. */
+enum pcn_err pcn_course_parse(const char *s, enum pcn_course *ret);
+
 /* A prescribed medication (an issue or a course). */
 struct pcn_medication {
     const char *patient_id;
@@ -80,7 +93,9 @@ struct pcn_medication {
     const char *system; /* "dmd", "rxnorm", "snomed" */
     const char *code;
     int has_quantity;
-    double quantity;
+    double quantity;        /* in the product's dose units (tablets, inhalers, ml, ...) */
+    enum pcn_course course; /* acute or repeat; unknown if the source does not say */
+    int32_t duration_days;  /* days the issue is meant to last; 0 if unknown */
     const char *source;
 };
 
@@ -92,14 +107,74 @@ struct pcn_immunisation {
     const char *source;
 };
 
+/* How a contact took place (the modes of NHS England's GP appointments data). */
+enum pcn_contact_mode {
+    PCN_MODE_UNKNOWN = 0,
+    PCN_MODE_FACE_TO_FACE = 1,
+    PCN_MODE_TELEPHONE = 2,
+    PCN_MODE_VIDEO = 3, /* video or online */
+    PCN_MODE_HOME_VISIT = 4,
+};
+
+/* Who the patient saw. */
+enum pcn_encounter_role {
+    PCN_STAFF_UNKNOWN = 0,
+    PCN_STAFF_GP = 1,
+    PCN_STAFF_NURSE = 2, /* practice nurses and advanced nurse practitioners */
+    PCN_STAFF_HCA = 3,   /* healthcare assistants, nursing associates */
+    PCN_STAFF_PHARMACIST = 4,
+    PCN_STAFF_PHYSIOTHERAPIST = 5,
+    PCN_STAFF_PARAMEDIC = 6,
+    PCN_STAFF_PHYSICIAN_ASSOCIATE = 7,
+    PCN_STAFF_LINK_WORKER = 8, /* social prescribing link workers, health and wellbeing coaches */
+    PCN_STAFF_MENTAL_HEALTH = 9,
+    PCN_STAFF_CARE_COORDINATOR = 10,
+    PCN_STAFF_OTHER = 11,
+};
+#define PCN_STAFF_COUNT 12
+
+/* Whether the patient came. */
+enum pcn_encounter_attendance {
+    PCN_ENCOUNTER_ATTENDANCE_UNKNOWN = 0,
+    PCN_ENCOUNTER_ATTENDED = 1,
+    PCN_ENCOUNTER_DNA = 2, /* did not attend */
+};
+
+/*
+ * Names as written in the CSV bundle and the store and used by the
+ * definition language: "" for unknown; modes "face_to_face", "telephone",
+ * "video", "home_visit"; roles "gp", "nurse", "hca", "pharmacist",
+ * "physiotherapist", "paramedic", "physician_associate", "link_worker",
+ * "mental_health", "care_coordinator", "other"; attendance "attended",
+ * "dna". Each parser takes exactly those names ("" is unknown) and gives
+ * PCN_EINVAL for anything else.
+ */
+const char *pcn_contact_mode_name(enum pcn_contact_mode m);
+enum pcn_err pcn_contact_mode_parse(const char *s, enum pcn_contact_mode *ret);
+const char *pcn_encounter_role_name(enum pcn_encounter_role r);
+enum pcn_err pcn_encounter_role_parse(const char *s, enum pcn_encounter_role *ret);
+const char *pcn_encounter_attendance_name(enum pcn_encounter_attendance a);
+enum pcn_err pcn_encounter_attendance_parse(const char *s, enum pcn_encounter_attendance *ret);
+
+/*
+ * A contact with the practice or its network: a consultation or an
+ * appointment (booked, then attended or not).
+ */
 struct pcn_encounter {
     const char *encounter_id; /* required, unique within the patient */
     const char *patient_id;
-    int32_t date;
+    int32_t date; /* the day of the contact (of the appointment, attended or not) */
     int32_t end_date;
     const char *system;
     const char *code;            /* may be NULL */
     const char *encounter_class; /* "ambulatory", "home", "virtual", ...; may be NULL */
+    enum pcn_contact_mode mode;
+    enum pcn_encounter_role role;
+    const char *clinician; /* the source's identifier of the clinician seen; may be NULL */
+    const char *site;      /* ODS code or name of the site; may be NULL */
+    int has_booked;        /* nonzero if booked_date is set */
+    int32_t booked_date;   /* when the appointment was booked (on or before date) */
+    enum pcn_encounter_attendance attendance;
     const char *source;
 };
 

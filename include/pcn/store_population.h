@@ -63,10 +63,13 @@ enum pcn_err pcn_store_each_term(struct pcn_store *s, pcn_term_fn fn, void *ud);
  * table scan, several times quicker than the ordered walk on a large store;
  * the records of one patient and date still come in the order they were
  * stored, as in the ordered walk. On PostgreSQL the ordered walks.
+ * Encounters are scanned with their date, mode, role, clinician, booked
+ * date and attendance (no id, code, class, site or source on SQLite).
  */
 enum pcn_err pcn_store_scan_events(struct pcn_store *s, pcn_event_fn fn, void *ud);
 enum pcn_err pcn_store_scan_medications(struct pcn_store *s, pcn_medication_fn fn, void *ud);
 enum pcn_err pcn_store_scan_immunisations(struct pcn_store *s, pcn_immunisation_fn fn, void *ud);
+enum pcn_err pcn_store_scan_encounters(struct pcn_store *s, pcn_encounter_fn fn, void *ud);
 
 /* Look one patient up by external id; *ret_key gets the store key. */
 enum pcn_err pcn_store_find_patient(struct pcn_store *s, const char *patient_id, int64_t *ret_key);

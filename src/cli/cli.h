@@ -62,14 +62,18 @@ struct cli_calibration_opts {
     const char *db;
     const struct pcn_eval_options *eval; /* as_of, threads; by and suppress are overridden */
     bool as_of_given;                    /* else today, or the data's last record date if earlier */
-    enum pcn_format fmt;                 /* table: the misses and a summary; csv, json: every row */
+    enum pcn_format fmt; /* table: register misses, the checks, a summary; csv, json: every row */
+    const char *defs;    /* the standard library's directory (NULL: <data dir>/defs) */
+    bool checks_only;    /* pcn report calibration-checks: the checks table alone */
 };
 
 /*
- * pcn report calibration: the program's registers (the standard library)
- * by practice against QOF 2024-25, with QOF's list-type denominators.
- * Adds its denominator registers to p. Returns CLI_EXIT_RUNTIME when a
- * practice over 5,000 patients misses the tolerance.
+ * pcn report calibration: the standard library's registers by practice
+ * against QOF 2024-25, with QOF's list-type denominators, and the twin's
+ * checks against published figures (docs/generator.md, "Calibration").
+ * Loads defs/calibration/twin.pcn into p (which holds the standard
+ * library). Returns CLI_EXIT_RUNTIME when a practice over 5,000 patients
+ * misses the tolerance or a check that applies is out of its range.
  */
 int cli_report_calibration(struct pcn_program *p, const struct cli_calibration_opts *o);
 

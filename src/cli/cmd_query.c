@@ -23,8 +23,9 @@ static const char query_usage[] =
     "       pcn report --db FILE [same options] NAME\n"
     "NAME: registers, indicators, scores, segments, worklists, all, or a definition name\n"
     "(e.g. frailty, multimorbidity, b2h, dm_hba1c, smr_priority); 'pcn report list' lists\n"
-    "the standard definitions (no database needed); 'pcn report calibration' compares the\n"
-    "registers by practice with QOF 2024-25 (exit status 1 if a practice misses).\n"
+    "the standard definitions (no database needed); 'pcn report calibration' compares a\n"
+    "synthetic twin's registers by practice with QOF 2024-25 and the twin with published\n"
+    "figures ('calibration-checks': those checks alone; exit status 1 on a miss).\n"
     "LIST: comma-separated practice, network, age, sex, imd, ethnicity.\n";
 
 struct query_opts {
@@ -271,8 +272,10 @@ int cmd_report(int argc, char **argv)
         pcn_program_free(p);
         return rc;
     }
-    if (rc == CLI_EXIT_OK && name && strcmp(name, "calibration") == 0) {
-        struct cli_calibration_opts co = {o.db, &o.eval, o.as_of_given, o.fmt};
+    if (rc == CLI_EXIT_OK && name &&
+        (strcmp(name, "calibration") == 0 || strcmp(name, "calibration-checks") == 0)) {
+        struct cli_calibration_opts co = {o.db,  &o.eval, o.as_of_given,
+                                          o.fmt, o.defs,  strcmp(name, "calibration") != 0};
         rc = cli_report_calibration(p, &co);
         pcn_program_free(p);
         return rc;

@@ -36,6 +36,16 @@ struct snap_event {
     uint32_t patient; /* patient index */
 };
 
+/* One contact (appointment) while the snapshot is built (staging only). */
+struct snap_contact {
+    uint32_t patient; /* patient index */
+    int32_t date;
+    uint32_t clinician; /* interned id, 0 unknown */
+    int16_t wait;       /* days from booking; -1 unknown */
+    uint8_t role, mode,
+        att; /* enum pcn_encounter_role, pcn_contact_mode, pcn_encounter_attendance */
+};
+
 struct snap_membership {
     uint32_t practice;
     uint32_t network; /* index into networks */
@@ -88,6 +98,21 @@ struct pcn_snapshot {
     uint32_t *pat_start; /* n_patients + 1 */
     uint32_t *pat_ev;
 
+    /*
+     * Contacts (appointments) after finish, by patient then date: patient
+     * p's are ct_start[p]..ct_start[p + 1]. Clinicians are numbered from 1
+     * (0: unknown); only equality matters (continuity).
+     */
+    struct snap_contact *ct_stage; /* staged, freed by finish */
+    size_t n_contacts, alloc_ct;
+    struct pcn_strmap *clinicians; /* while staging: identifier -> number */
+    uint32_t n_clinicians;
+    uint32_t *ct_start; /* n_patients + 1 */
+    int32_t *ct_date;
+    uint32_t *ct_clin;
+    int16_t *ct_wait;
+    uint8_t *ct_role, *ct_mode, *ct_att;
+
     /* codes: key "<class><code>" -> id */
     struct pcn_strmap *codes;
     uint32_t n_codes;
@@ -103,22 +128,23 @@ struct pcn_snapshot {
 enum ty { TY_BOOL, TY_NUM, TY_DATE, TY_STR, TY_EVENT, TY_DUR };
 
 enum op {
-    OP_NUM,     /* num: literal; also strings (num = string id), bools, dates */
-    OP_BUILTIN, /* sub: enum builtin */
-    OP_NEG,     /* a */
-    OP_NOT,     /* a */
-    OP_AND,     /* a, b */
-    OP_OR,      /* a, b */
-    OP_CMP,     /* a, b; sub: enum cmp */
-    OP_ARITH,   /* a, b; sub: '+', '-', '*', '/' */
-    OP_DATEADD, /* a date, b duration; sub: +1 or -1 */
-    OP_ISNULL,  /* a; sub: 1 for "is not null" */
-    OP_CASE,    /* aux: list [n, c1, v1, ..., else or UINT32_MAX] */
-    OP_QUERY,   /* aux: query index */
-    OP_FIELD,   /* a event; sub: 0 date, 1 value */
-    OP_FUNC,    /* a, b; sub: enum func */
-    OP_BAND,    /* aux: definition index (score) */
-    OP_SEGMENT, /* aux: definition index (segment) */
+    OP_NUM,      /* num: literal; also strings (num = string id), bools, dates */
+    OP_BUILTIN,  /* sub: enum builtin */
+    OP_NEG,      /* a */
+    OP_NOT,      /* a */
+    OP_AND,      /* a, b */
+    OP_OR,       /* a, b */
+    OP_CMP,      /* a, b; sub: enum cmp */
+    OP_ARITH,    /* a, b; sub: '+', '-', '*', '/' */
+    OP_DATEADD,  /* a date, b duration; sub: +1 or -1 */
+    OP_ISNULL,   /* a; sub: 1 for "is not null" */
+    OP_CASE,     /* aux: list [n, c1, v1, ..., else or UINT32_MAX] */
+    OP_QUERY,    /* aux: query index */
+    OP_CONTACTS, /* aux: query index (agg AGG_CONTACTS or AGG_CONTINUITY; no code list) */
+    OP_FIELD,    /* a event; sub: 0 date, 1 value */
+    OP_FUNC,     /* a, b; sub: enum func */
+    OP_BAND,     /* aux: definition index (score) */
+    OP_SEGMENT,  /* aux: definition index (segment) */
 };
 
 enum builtin {
@@ -152,7 +178,20 @@ struct node {
     double num; /* literal value, or duration amount (sub of OP_NUM TY_DUR: unit) */
 };
 
-enum agg { AGG_EXISTS, AGG_COUNT, AGG_COUNT_CODES, AGG_FIRST, AGG_LAST, AGG_MIN, AGG_MAX };
+enum agg {
+    AGG_EXISTS,
+    AGG_COUNT,
+    AGG_COUNT_CODES,
+    AGG_FIRST,
+    AGG_LAST,
+    AGG_MIN,
+    AGG_MAX,
+    AGG_CONTACTS,   /* contacts(): matching contacts */
+    AGG_CONTINUITY, /* continuity(): share of them with the clinician seen most */
+};
+
+/* Which contacts a contact query counts (struct query of OP_CONTACTS). */
+enum attendance_filter { ATT_ATTENDED, ATT_DNA, ATT_ALL };
 
 enum filter_kind { F_AFTER, F_ON_OR_AFTER, F_BEFORE, F_ON_OR_BEFORE, F_VALUE };
 
@@ -164,9 +203,14 @@ struct filter {
 
 struct query {
     uint8_t agg;
-    uint32_t codelist;
-    struct filter *filters;
+    uint32_t codelist;      /* NONE for contact queries */
+    struct filter *filters; /* a contact query's F_VALUE filters test the wait in days */
     size_t n_filters;
+    /* contact queries: roles and modes (bit per enum value; 0: any), attendance */
+    uint16_t roles;
+    uint8_t modes;
+    uint8_t attendance; /* enum attendance_filter */
+    bool never;         /* filters no contact can pass (disjoint role or mode sets) */
 };
 
 /* One event of a code list's merged index. */

@@ -149,7 +149,7 @@ static void mark(const struct pcn_program *p, uint8_t *needed, uint32_t i)
     needed[i] = 1;
     if (n->op == OP_NUM || n->op == OP_BUILTIN)
         return;
-    if (n->op == OP_QUERY) {
+    if (n->op == OP_QUERY || n->op == OP_CONTACTS) {
         const struct query *q = &p->queries[n->aux];
         for (size_t f = 0; f < q->n_filters; f++) {
             if (q->filters[f].kind != F_VALUE)
@@ -222,6 +222,7 @@ static enum pcn_err plan_magnitudes(const struct pcn_program *p, uint8_t *checke
             checked[i] = !(m <= DBL_MAX);
             break;
         case OP_QUERY:
+        case OP_CONTACTS:
             m = 4294967296.0; /* a count; events and their values are fields */
             break;
         case OP_FIELD:
@@ -260,7 +261,7 @@ static void count_uses(const struct pcn_program *p, const struct eval_marks *mk,
         const struct node *n = &p->nodes[i];
         if (!mk->needed[i] || n->op == OP_NUM || n->op == OP_BUILTIN)
             continue;
-        if (n->op == OP_QUERY) {
+        if (n->op == OP_QUERY || n->op == OP_CONTACTS) {
             const struct query *q = &p->queries[n->aux];
             for (size_t f = 0; f < q->n_filters; f++) {
                 if (q->filters[f].kind != F_VALUE)
@@ -1105,6 +1106,69 @@ static __attribute__((noinline)) void eval_query(struct evalctx *c, const struct
     }
 }
 
+/* Does contact k of the snapshot pass the query's role, mode, attendance and wait filters? */
+static bool contact_ok(const struct pcn_snapshot *s, const struct query *q, uint32_t k)
+{
+    if (q->roles && !(q->roles & (1u << s->ct_role[k])))
+        return false;
+    if (q->modes && !(q->modes & (1u << s->ct_mode[k])))
+        return false;
+    if (q->attendance == ATT_ATTENDED
+            ? s->ct_att[k] == PCN_ENCOUNTER_DNA
+            : q->attendance == ATT_DNA && s->ct_att[k] != PCN_ENCOUNTER_DNA)
+        return false;
+    for (size_t f = 0; f < q->n_filters; f++) {
+        if (q->filters[f].kind == F_VALUE &&
+            (s->ct_wait[k] < 0 ||
+             !pcn__cmp_holds(q->filters[f].cmp, s->ct_wait[k], q->filters[f].num)))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * contacts(): the patient's matching contacts in the window; continuity():
+ * of the matching contacts with a known clinician, the share with the one
+ * seen most (usual provider of care index), null when there is none.
+ * Contacts are held by patient, so each slot reads its own short run.
+ */
+static void eval_contacts(struct evalctx *c, const struct node *n, double *out)
+{
+    const struct query *q = &c->prog->queries[n->aux];
+    const struct pcn_snapshot *s = c->s;
+    uint32_t len = c->len;
+    bool const_window = query_bounds(c, q, len);
+
+    for (uint32_t i = 0; i < len; i++) {
+        uint32_t p = patient_at(c, i), seen = 0, most = 0;
+        double lo = const_window ? c->lo_b[0] : c->lo_b[i];
+        double hi = const_window ? c->hi_b[0] : c->hi_b[i];
+        uint32_t clin[64], times[64], n_clin = 0;
+        for (uint32_t k = q->never ? s->ct_start[p + 1] : s->ct_start[p]; k < s->ct_start[p + 1];
+             k++) {
+            if (s->ct_date[k] < lo || s->ct_date[k] > hi || !contact_ok(s, q, k))
+                continue;
+            if (q->agg == AGG_CONTACTS) {
+                seen++;
+                continue;
+            }
+            uint32_t who = s->ct_clin[k], j = 0;
+            if (!who)
+                continue;
+            while (j < n_clin && clin[j] != who)
+                j++;
+            if (j == n_clin && n_clin < PCN_ARRAY_SIZE(clin)) {
+                clin[n_clin] = who;
+                times[n_clin++] = 0;
+            }
+            if (j < n_clin && ++times[j] > most)
+                most = times[j];
+            seen++;
+        }
+        out[i] = q->agg == AGG_CONTACTS ? (double)seen : seen ? (double)most / seen : NAN;
+    }
+}
+
 /*
  * d plus or minus a duration; null beyond years 1..9999. The parser keeps
  * durations whole and within 10,000 years, and every date value is a real
@@ -1269,6 +1333,9 @@ static void eval_node(struct evalctx *c, uint32_t idx)
         break;
     case OP_QUERY:
         eval_query(c, n, out, c->buf2[idx]);
+        break;
+    case OP_CONTACTS:
+        eval_contacts(c, n, out);
         break;
     case OP_FIELD:
         break; /* aliases its event's buffer (setup_buffers) */

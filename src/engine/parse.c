@@ -46,7 +46,7 @@ static const uint8_t builtin_types[B_COUNT_] = {
 };
 static const char *const agg_names[] = {"exists", "count", "count_codes", "first",
                                         "last",   "min",   "max"};
-static const char *const fn_names[] = {"coalesce", "round", "band"};
+static const char *const fn_names[] = {"coalesce", "round", "band", "contacts", "continuity"};
 static const char *const type_names[] = {"bool", "number", "date", "string", "event", "duration"};
 static const char *const keywords[] = {
     "codelist", "codes", "let",        "register",     "indicator",   "score", "segment",
@@ -559,6 +559,131 @@ static enum pcn_err parse_query(struct parser *ps, uint8_t agg, uint32_t *ret)
     return add_node(ps, n, ret);
 }
 
+/*
+ * One name of a set after `role` or `mode` (record.h's names), or a list
+ * of them in parentheses after `in`: their bits into *mask.
+ */
+static enum pcn_err parse_name_set(struct parser *ps, const char *what,
+                                   enum pcn_err (*name_of)(const char *s, int *ret), unsigned *mask)
+{
+    bool list = at(ps, "in");
+    enum pcn_err rc = list ? advance(ps) : PCN_OK;
+
+    if (!rc && list)
+        rc = expect(ps, "(");
+    while (!rc) {
+        char buf[32];
+        struct token t = ps->tok;
+        int v = 0;
+        if (t.kind != TOK_NAME || t.len >= sizeof(buf))
+            return pcn__lex_error(&ps->lx, &t, "expected a %s name", what);
+        memcpy(buf, ps->lx.text + t.off, t.len);
+        buf[t.len] = '\0';
+        if (name_of(buf, &v) != PCN_OK || v == 0)
+            return pcn__lex_error(&ps->lx, &t, "unknown %s '%s'", what, buf);
+        *mask |= 1u << v;
+        rc = advance(ps);
+        if (rc || !list || !at(ps, ","))
+            break;
+        rc = advance(ps);
+    }
+    return !rc && list ? expect(ps, ")") : rc;
+}
+
+static enum pcn_err role_of(const char *s, int *ret)
+{
+    enum pcn_encounter_role r;
+    enum pcn_err rc = pcn_encounter_role_parse(s, &r);
+    *ret = (int)r;
+    return rc;
+}
+
+static enum pcn_err mode_of(const char *s, int *ret)
+{
+    enum pcn_contact_mode m;
+    enum pcn_err rc = pcn_contact_mode_parse(s, &m);
+    *ret = (int)m;
+    return rc;
+}
+
+/* A filter of contacts() or continuity(): the event filters' dates, and the contact's own. */
+static enum pcn_err parse_contact_filter(struct parser *ps, struct query *q)
+{
+    enum pcn_err rc;
+
+    if (at(ps, "role") || at(ps, "mode")) {
+        bool role = at(ps, "role");
+        unsigned mask = 0;
+        rc = advance(ps);
+        if (!rc)
+            rc = role ? parse_name_set(ps, "staff role", role_of, &mask)
+                      : parse_name_set(ps, "contact mode", mode_of, &mask);
+        /* two role (or mode) filters must both hold: the contact's is in both sets */
+        if (role)
+            q->roles = q->roles ? (uint16_t)(q->roles & mask) : (uint16_t)mask;
+        else
+            q->modes = q->modes ? (uint8_t)(q->modes & mask) : (uint8_t)mask;
+        q->never |= role ? !q->roles : !q->modes;
+        return rc;
+    }
+    if (at(ps, "attended") || at(ps, "dna") || at(ps, "booked")) {
+        q->attendance = at(ps, "attended") ? ATT_ATTENDED : at(ps, "dna") ? ATT_DNA : ATT_ALL;
+        return advance(ps);
+    }
+    if (at(ps, "where")) {
+        struct filter f = {.kind = F_VALUE};
+        struct token num = {0};
+        rc = advance(ps);
+        if (!rc && !at(ps, "wait"))
+            return pcn__lex_error(&ps->lx, &ps->tok,
+                                  "expected 'wait' (days from booking to the contact)");
+        if (!rc)
+            rc = advance(ps);
+        if (!rc)
+            rc = parse_cmp_op(ps, &f.cmp);
+        if (!rc)
+            rc = expect_kind(ps, TOK_NUM, "a number of days", &num);
+        f.num = num.num;
+        return rc ? rc : add_filter(q, f);
+    }
+    if (at(ps, "within") || at(ps, "before") || at(ps, "after") || at(ps, "on_or_before") ||
+        at(ps, "on_or_after") || at(ps, "between"))
+        return parse_filter(ps, q);
+    return pcn__lex_error(&ps->lx, &ps->tok,
+                          "expected a contact filter (role, mode, attended, dna, booked, "
+                          "where wait, within, before, after, on_or_before, on_or_after, "
+                          "between)");
+}
+
+/* contacts(FILTER, ...) or continuity(FILTER, ...): a number per patient. */
+static enum pcn_err parse_contacts(struct parser *ps, uint8_t agg, uint32_t *ret)
+{
+    struct pcn_program *p = ps->prog;
+    struct query q = {.agg = agg, .codelist = NONE, .attendance = ATT_ATTENDED};
+    enum pcn_err rc = PCN_OK;
+
+    if (!at(ps, ")")) {
+        rc = parse_contact_filter(ps, &q);
+        while (!rc && at(ps, ",")) {
+            rc = advance(ps);
+            if (!rc)
+                rc = parse_contact_filter(ps, &q);
+        }
+    }
+    if (!rc)
+        rc = expect(ps, ")");
+    if (!rc)
+        rc = PCN_GROW(p->queries, p->n_queries + 1, p->alloc_queries);
+    if (rc) {
+        pcn_free(q.filters);
+        return rc;
+    }
+    p->queries[p->n_queries] = q;
+    struct node n = {
+        .op = OP_CONTACTS, .type = TY_NUM, .a = NONE, .b = NONE, .aux = (uint32_t)p->n_queries++};
+    return add_node(ps, n, ret);
+}
+
 static enum pcn_err parse_func(struct parser *ps, const struct token *name, uint8_t fn,
                                uint32_t *ret)
 {
@@ -634,6 +759,10 @@ static enum pcn_err parse_call(struct parser *ps, const struct token *name, uint
     }
     if (pcn__tok_is(&ps->lx, name, "band"))
         return parse_band_fn(ps, ret);
+    if (pcn__tok_is(&ps->lx, name, "contacts"))
+        return parse_contacts(ps, AGG_CONTACTS, ret);
+    if (pcn__tok_is(&ps->lx, name, "continuity"))
+        return parse_contacts(ps, AGG_CONTINUITY, ret);
     return unknown_name(ps, name, "function");
 }
 

@@ -113,9 +113,11 @@ enum pcn_err pcn_snapshot_new(const char *imd_path, struct pcn_snapshot **ret)
     s->practice_map = pcn_strmap_new();
     s->network_map = pcn_strmap_new();
     s->codes = pcn_strmap_new();
+    s->clinicians = pcn_strmap_new();
     s->pop = pcn__popcache_new();
     s->lists = pcn__listcache_new();
-    if (!s->imd || !s->practice_map || !s->network_map || !s->codes || !s->pop || !s->lists) {
+    if (!s->imd || !s->practice_map || !s->network_map || !s->codes || !s->clinicians || !s->pop ||
+        !s->lists) {
         rc = PCN_ENOMEM;
         goto out;
     }
@@ -167,6 +169,15 @@ void pcn_snapshot_free(struct pcn_snapshot *s)
     pcn_free(s->pat_start);
     pcn_free(s->pat_ev);
     pcn_free(s->code_class);
+    pcn_strmap_free(s->clinicians);
+    pcn_free(s->ct_stage);
+    pcn_free(s->ct_start);
+    pcn_free(s->ct_date);
+    pcn_free(s->ct_clin);
+    pcn_free(s->ct_wait);
+    pcn_free(s->ct_role);
+    pcn_free(s->ct_mode);
+    pcn_free(s->ct_att);
     pcn__popcache_free(s->pop);
     pcn__listcache_free(s->lists);
     pcn_free(s);
@@ -405,6 +416,46 @@ enum pcn_err pcn_snapshot_add_immunisation(struct pcn_snapshot *s, int64_t key,
     return add_coded(s, key, CODE_CLASS_IMM, i->code, i->date, NAN);
 }
 
+enum pcn_err pcn_snapshot_add_encounter(struct pcn_snapshot *s, int64_t key,
+                                        const struct pcn_encounter *e)
+{
+    struct snap_contact ct = {.wait = -1};
+    uint32_t pat;
+    enum pcn_err rc;
+
+    if (!s || !e || s->finished || e->date == PCN_DATE_NONE || !pcn__date_ok(e->date) ||
+        (unsigned)e->role >= PCN_STAFF_COUNT || (unsigned)e->mode > PCN_MODE_HOME_VISIT ||
+        (unsigned)e->attendance > PCN_ENCOUNTER_DNA)
+        return PCN_EINVAL;
+    if (!find_key(s, key, &pat))
+        return PCN_ENOTFOUND;
+    if (s->n_contacts >= UINT32_MAX - 1)
+        return PCN_ELIMIT;
+    if (e->clinician && *e->clinician) {
+        uint64_t id = 0;
+        int added = 0;
+        rc = pcn_strmap_intern(s->clinicians, e->clinician, strlen(e->clinician),
+                               (uint64_t)s->n_clinicians + 1, &id, &added);
+        if (rc)
+            return rc;
+        s->n_clinicians += added;
+        ct.clinician = (uint32_t)id;
+    }
+    /* a wait held in 16 bits: up to about 90 years, longer ones as that */
+    if (e->has_booked && e->booked_date != PCN_DATE_NONE && e->booked_date <= e->date)
+        ct.wait = (int16_t)PCN_MIN((int32_t)INT16_MAX, e->date - e->booked_date);
+    ct.patient = pat;
+    ct.date = e->date;
+    ct.role = (uint8_t)e->role;
+    ct.mode = (uint8_t)e->mode;
+    ct.att = (uint8_t)e->attendance;
+    rc = PCN_GROW(s->ct_stage, s->n_contacts + 1, s->alloc_ct);
+    if (rc)
+        return rc;
+    s->ct_stage[s->n_contacts++] = ct;
+    return PCN_OK;
+}
+
 /* Insertion sort of one patient's events by date (lists are short and mostly sorted). */
 static void sort_by_date(struct snap_event *ev, size_t n)
 {
@@ -477,6 +528,66 @@ out:
     return rc;
 }
 
+/* Insertion sort of one patient's contacts by date. */
+static void sort_contacts(struct snap_contact *ct, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        struct snap_contact x = ct[i];
+        size_t j = i;
+        while (j > 0 && ct[j - 1].date > x.date) {
+            ct[j] = ct[j - 1];
+            j--;
+        }
+        ct[j] = x;
+    }
+}
+
+/* The staged contacts into columns by patient, then date. */
+static enum pcn_err sort_contact_columns(struct pcn_snapshot *s)
+{
+    size_t n = s->n_contacts, alloc = n ? n : 1;
+    struct snap_contact *by_pat = pcn_calloc(alloc, sizeof(*by_pat));
+    uint32_t *next = pcn_calloc((size_t)s->n_patients + 1, sizeof(*next));
+    enum pcn_err rc = PCN_ENOMEM;
+
+    s->ct_start = pcn_calloc((size_t)s->n_patients + 1, sizeof(*s->ct_start));
+    s->ct_date = pcn_calloc(alloc, sizeof(*s->ct_date));
+    s->ct_clin = pcn_calloc(alloc, sizeof(*s->ct_clin));
+    s->ct_wait = pcn_calloc(alloc, sizeof(*s->ct_wait));
+    s->ct_role = pcn_calloc(alloc, 1);
+    s->ct_mode = pcn_calloc(alloc, 1);
+    s->ct_att = pcn_calloc(alloc, 1);
+    if (!by_pat || !next || !s->ct_start || !s->ct_date || !s->ct_clin || !s->ct_wait ||
+        !s->ct_role || !s->ct_mode || !s->ct_att)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        s->ct_start[s->ct_stage[i].patient + 1]++;
+    for (uint32_t p = 0; p < s->n_patients; p++)
+        s->ct_start[p + 1] += s->ct_start[p];
+    memcpy(next, s->ct_start, (size_t)s->n_patients * sizeof(*next));
+    for (size_t i = 0; i < n; i++)
+        by_pat[next[s->ct_stage[i].patient]++] = s->ct_stage[i];
+    for (uint32_t p = 0; p < s->n_patients; p++)
+        sort_contacts(by_pat + s->ct_start[p], s->ct_start[p + 1] - s->ct_start[p]);
+    for (size_t i = 0; i < n; i++) {
+        s->ct_date[i] = by_pat[i].date;
+        s->ct_clin[i] = by_pat[i].clinician;
+        s->ct_wait[i] = by_pat[i].wait;
+        s->ct_role[i] = by_pat[i].role;
+        s->ct_mode[i] = by_pat[i].mode;
+        s->ct_att[i] = by_pat[i].att;
+    }
+    PCN_FREE_AND_NULL(s->ct_stage);
+    s->alloc_ct = 0;
+    pcn_strmap_free(s->clinicians);
+    s->clinicians = NULL;
+    rc = PCN_OK;
+out:
+    pcn_free(by_pat);
+    pcn_free(next);
+    return rc;
+}
+
 static int record_class(const char *key, size_t len, uint64_t value, void *ud)
 {
     uint8_t *cls = ud;
@@ -497,6 +608,8 @@ enum pcn_err pcn_snapshot_finish(struct pcn_snapshot *s)
         return PCN_ENOMEM;
     (void)pcn_strmap_foreach(s->codes, record_class, s->code_class);
     rc = sort_events(s);
+    if (!rc)
+        rc = sort_contact_columns(s);
     if (!rc)
         s->finished = true;
     return rc;
@@ -545,7 +658,8 @@ size_t pcn_snapshot_memory(const struct pcn_snapshot *s)
 
     if (!s)
         return 0;
-    return s->n_patients * per_patient + s->ids_len +
+    return s->n_patients * (per_patient + 4) + s->ids_len +
            s->n_events * (sizeof(struct snap_event) + 4) + (size_t)s->n_codes * (4 + 1 + 48) +
-           pcn__popcache_memory(s->pop) + pcn__listcache_memory(s->lists);
+           s->n_contacts * (4 + 4 + 2 + 3) + pcn__popcache_memory(s->pop) +
+           pcn__listcache_memory(s->lists);
 }

@@ -22,7 +22,7 @@
 #include "util/common.h"
 
 #define SNAP_MAGIC "PCNSNAP"
-#define SNAP_FORMAT 2u /* 2: the database's identity (source) */
+#define SNAP_FORMAT 3u /* 2: the database's identity (source); 3: contacts */
 #define SNAP_BOM 0x01020304u
 
 struct snap_header {
@@ -32,6 +32,7 @@ struct snap_header {
     char source[PCN_SNAPSHOT_SOURCE_MAX]; /* NUL-terminated */
     uint64_t n_patients, n_events, n_codes, n_practices, n_networks, n_members, ids_len;
     uint64_t codes_len, practices_len, networks_len; /* bytes of NUL-separated strings */
+    uint64_t n_contacts;
 };
 
 /* ---- writing ---- */
@@ -86,7 +87,11 @@ static bool put_columns(FILE *f, const struct pcn_snapshot *s, const struct code
            put(f, s->members, sizeof(*s->members), s->n_members) && put(f, s->ev_patient, 4, ne) &&
            put(f, s->ev_date, 4, ne) && put(f, s->ev_value, 4, ne) &&
            put(f, s->code_start, 4, nc + 1) && put(f, s->pat_start, 4, np + 1) &&
-           put(f, s->pat_ev, 4, ne) && put(f, s->code_class, 1, nc) && put_strings(f, ck->keys, nc);
+           put(f, s->pat_ev, 4, ne) && put(f, s->code_class, 1, nc) &&
+           put_strings(f, ck->keys, nc) && put(f, s->ct_start, 4, np + 1) &&
+           put(f, s->ct_date, 4, s->n_contacts) && put(f, s->ct_clin, 4, s->n_contacts) &&
+           put(f, s->ct_wait, 2, s->n_contacts) && put(f, s->ct_role, 1, s->n_contacts) &&
+           put(f, s->ct_mode, 1, s->n_contacts) && put(f, s->ct_att, 1, s->n_contacts);
 }
 
 enum pcn_err pcn_snapshot_save(const struct pcn_snapshot *s, const char *path,
@@ -113,6 +118,7 @@ enum pcn_err pcn_snapshot_save(const struct pcn_snapshot *s, const char *path,
     h.n_practices = s->n_practices;
     h.n_networks = s->n_networks;
     h.n_members = s->n_members;
+    h.n_contacts = s->n_contacts;
     h.ids_len = s->ids_len;
     h.codes_len = ck.len;
     h.practices_len = strings_len(s->practice_code, s->n_practices);
@@ -269,7 +275,8 @@ static bool header_ok(const struct snap_header *h)
     return !memcmp(h->magic, SNAP_MAGIC, sizeof(h->magic)) && h->format == SNAP_FORMAT &&
            memchr(h->source, '\0', sizeof(h->source)) && h->bom == SNAP_BOM &&
            h->n_patients < UINT32_MAX && h->n_events < UINT32_MAX && h->n_codes < UINT32_MAX &&
-           h->n_practices < UINT16_MAX && h->n_networks < UINT16_MAX && h->ids_len < UINT32_MAX;
+           h->n_practices < UINT16_MAX && h->n_networks < UINT16_MAX && h->ids_len < UINT32_MAX &&
+           h->n_contacts < UINT32_MAX;
 }
 
 /* The file size the header implies, or 0 if it overflows. */
@@ -286,6 +293,7 @@ static uint64_t expected_size(const struct snap_header *h)
     total += np * (size_t)(8 + 4 * 6 + 2 + 3) + h->ids_len + h->practices_len + h->networks_len;
     total += h->n_members * sizeof(struct snap_membership);
     total += ne * (size_t)(4 * 4) + (nc + 1) * 4 + (np + 1) * 4 + nc + h->codes_len;
+    total += (np + 1) * 4 + h->n_contacts * (4 + 4 + 2 + 3);
     return total;
 }
 
@@ -311,6 +319,31 @@ static enum pcn_err read_maps(struct pcn_snapshot *s, const struct snap_header *
     free_strings(keys, s->n_codes);
     pcn_free(buf);
     return rc;
+}
+
+/* The contact columns, each value in its range (dates real, roles, modes and attendance known). */
+static enum pcn_err read_contacts(struct pcn_snapshot *s, const struct snap_header *h,
+                                  struct reader *rd)
+{
+    size_t n = (size_t)h->n_contacts;
+
+    s->n_contacts = n;
+    s->ct_start = take(rd, 4, (size_t)s->n_patients + 1);
+    s->ct_date = take(rd, 4, n);
+    s->ct_clin = take(rd, 4, n);
+    s->ct_wait = take(rd, 2, n);
+    s->ct_role = take(rd, 1, n);
+    s->ct_mode = take(rd, 1, n);
+    s->ct_att = take(rd, 1, n);
+    if (!rd->ok || !offsets_ok(s->ct_start, s->n_patients, n))
+        return PCN_EPARSE;
+    for (size_t i = 0; i < n; i++) {
+        if (s->ct_date[i] < PCN_DATE_MIN || s->ct_date[i] > PCN_DATE_MAX || s->ct_wait[i] < -1 ||
+            s->ct_role[i] >= PCN_STAFF_COUNT || s->ct_mode[i] > PCN_MODE_HOME_VISIT ||
+            s->ct_att[i] > PCN_ENCOUNTER_DNA)
+            return PCN_EPARSE;
+    }
+    return PCN_OK;
 }
 
 static enum pcn_err read_body(struct pcn_snapshot *s, const struct snap_header *h,
@@ -357,7 +390,8 @@ static enum pcn_err read_body(struct pcn_snapshot *s, const struct snap_header *
     s->code_class = take(rd, 1, nc);
     if (!rd->ok || !snapshot_valid(s))
         return PCN_EPARSE;
-    return read_maps(s, h, rd);
+    enum pcn_err rc = read_maps(s, h, rd);
+    return rc ? rc : read_contacts(s, h, rd);
 }
 
 enum pcn_err pcn_snapshot_load(const char *path, struct pcn_snapshot **ret,

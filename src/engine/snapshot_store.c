@@ -1,9 +1,10 @@
 /*
  * snapshot_store.c - build a snapshot from the store: one walk per table
  * (memberships, patients in key order, then events, medications and
- * immunisations in storage order: the snapshot sorts them), recording the store's data version and
- * the database's identity so callers can tell when to rebuild; and the store's current population
- * the quickest way, from a saved snapshot file when it is this database's at this data version.
+ * immunisations in storage order, and contacts: the snapshot sorts them), recording the store's
+ * data version and the database's identity so callers can tell when to rebuild; and the store's
+ * current population the quickest way, from a saved snapshot file when it is this database's at
+ * this data version.
  */
 #include "pcn/engine.h"
 
@@ -76,6 +77,12 @@ static int on_immunisation(int64_t key, const struct pcn_immunisation *i, void *
     return stopped(w) || keep(w, pcn_snapshot_add_immunisation(w->s, key, i));
 }
 
+static int on_encounter(int64_t key, const struct pcn_encounter *e, void *ud)
+{
+    struct walk *w = ud;
+    return stopped(w) || keep(w, pcn_snapshot_add_encounter(w->s, key, e));
+}
+
 /* A walk's result: the callback's error first, else the store's. */
 static enum pcn_err walked(struct walk *w, enum pcn_err rc)
 {
@@ -127,6 +134,8 @@ enum pcn_err pcn_snapshot_from_store_until(struct pcn_store *st, const atomic_in
         rc = walked(&w, pcn_store_scan_medications(st, on_medication, &w));
     if (!rc)
         rc = walked(&w, pcn_store_scan_immunisations(st, on_immunisation, &w));
+    if (!rc)
+        rc = walked(&w, pcn_store_scan_encounters(st, on_encounter, &w));
     if (!rc)
         rc = pcn_snapshot_finish(w.s);
     if (rc) {

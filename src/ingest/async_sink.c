@@ -184,7 +184,9 @@ static size_t str_fields(struct record *r, const char ***ret)
         ret[3] = &r->u.encounter.code;
         ret[4] = &r->u.encounter.encounter_class;
         ret[5] = &r->u.encounter.source;
-        return 6;
+        ret[6] = &r->u.encounter.clinician;
+        ret[7] = &r->u.encounter.site;
+        return 8;
     case REC_TERM:
         ret[0] = &r->u.term.system;
         ret[1] = &r->u.term.code;

@@ -23,7 +23,7 @@ enum pcn_bundle_table {
     PCN_BUNDLE_N_TABLES
 };
 
-#define PCN_BUNDLE_MAX_COLS 13
+#define PCN_BUNDLE_MAX_COLS 14
 
 struct pcn_bundle_table_def {
     const char *file; /* "patients.csv" */

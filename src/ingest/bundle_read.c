@@ -165,16 +165,28 @@ static enum pcn_err row_medication(struct pcn_importer *imp, const struct row *r
         .patient_id = r->v[0],
         .system = r->v[3],
         .code = r->v[4],
-        .source = r->v[6],
+        .source = r->v[8],
     };
     enum pcn_err rc = get_date(r, def, 1, &m.start_date, reterr);
+    int has_duration = 0;
+    double duration = 0;
 
     if (rc == PCN_OK)
         rc = get_date(r, def, 2, &m.end_date, reterr);
     if (rc == PCN_OK)
         rc = get_num(r, def, 5, &m.has_quantity, &m.quantity, reterr);
+    if (rc == PCN_OK)
+        rc = get_num(r, def, 7, &has_duration, &duration, reterr);
     if (rc != PCN_OK)
         return rc;
+    if (r->v[6] && pcn_course_parse(r->v[6], &m.course) != PCN_OK)
+        return pcn_error_set(reterr, PCN_EINVAL,
+                             "course: '%s' is not one of acute repeat repeat_dispensing", r->v[6]);
+    if (has_duration && (duration < 1 || duration > 3660 || duration != (int32_t)duration))
+        return pcn_error_set(reterr, PCN_EINVAL,
+                             "duration_days: '%s' is not a whole number of days from 1 to 3660",
+                             r->v[7]);
+    m.duration_days = has_duration ? (int32_t)duration : 0;
     return pcn__emit_medication(imp, &m, reterr);
 }
 
@@ -205,14 +217,28 @@ static enum pcn_err row_encounter(struct pcn_importer *imp, const struct row *r,
         .system = r->v[4],
         .code = r->v[5],
         .encounter_class = r->v[6],
-        .source = r->v[7],
+        .clinician = r->v[9],
+        .site = r->v[10],
+        .source = r->v[13],
     };
     enum pcn_err rc = get_date(r, def, 2, &e.date, reterr);
 
     if (rc == PCN_OK)
         rc = get_date(r, def, 3, &e.end_date, reterr);
+    if (rc == PCN_OK)
+        rc = get_date(r, def, 11, &e.booked_date, reterr);
     if (rc != PCN_OK)
         return rc;
+    e.has_booked = e.booked_date != PCN_DATE_NONE;
+    if (r->v[7] && pcn_contact_mode_parse(r->v[7], &e.mode) != PCN_OK)
+        return pcn_error_set(reterr, PCN_EINVAL,
+                             "mode: '%s' is not one of face_to_face telephone video home_visit",
+                             r->v[7]);
+    if (r->v[8] && pcn_encounter_role_parse(r->v[8], &e.role) != PCN_OK)
+        return pcn_error_set(reterr, PCN_EINVAL, "role: unknown staff role '%s'", r->v[8]);
+    if (r->v[12] && pcn_encounter_attendance_parse(r->v[12], &e.attendance) != PCN_OK)
+        return pcn_error_set(reterr, PCN_EINVAL, "attendance: '%s' is not attended or dna",
+                             r->v[12]);
     return pcn__emit_encounter(imp, &e, reterr);
 }
 

@@ -35,18 +35,19 @@ const struct pcn_bundle_table_def pcn__bundle_tables[PCN_BUNDLE_N_TABLES] = {
                             "unit", "source", "orig_system", "orig_code"},
                            (1u << 0) | (1u << 1) | (1u << 4) | (1u << 5)},
     [PCN_BUNDLE_MEDICATIONS] = {"medications.csv",
-                                7,
+                                9,
                                 {"patient_id", "start_date", "end_date", "system", "code",
-                                 "quantity", "source"},
+                                 "quantity", "course", "duration_days", "source"},
                                 (1u << 0) | (1u << 1) | (1u << 3) | (1u << 4)},
     [PCN_BUNDLE_IMMUNISATIONS] = {"immunisations.csv",
                                   5,
                                   {"patient_id", "date", "system", "code", "source"},
                                   (1u << 0) | (1u << 1) | (1u << 2) | (1u << 3)},
     [PCN_BUNDLE_ENCOUNTERS] = {"encounters.csv",
-                               8,
+                               14,
                                {"encounter_id", "patient_id", "date", "end_date", "system", "code",
-                                "encounter_class", "source"},
+                                "encounter_class", "mode", "role", "clinician", "site",
+                                "booked_date", "attendance", "source"},
                                (1u << 0) | (1u << 1) | (1u << 2)},
 };
 
@@ -285,6 +286,10 @@ static enum pcn_err w_medication(void *ctx, const struct pcn_medication *m,
     if (rc == PCN_OK)
         rc = add_num(b, m->has_quantity, m->quantity);
     if (rc == PCN_OK)
+        rc = add_str(b, pcn_course_name(m->course), false);
+    if (rc == PCN_OK)
+        rc = add_num(b, m->duration_days > 0, m->duration_days);
+    if (rc == PCN_OK)
         rc = add_str(b, m->source, false);
     return finish(w, PCN_BUNDLE_MEDICATIONS, rc, reterr);
 }
@@ -325,6 +330,18 @@ static enum pcn_err w_encounter(void *ctx, const struct pcn_encounter *e, struct
         rc = add_str(b, e->code, false);
     if (rc == PCN_OK)
         rc = add_str(b, e->encounter_class, false);
+    if (rc == PCN_OK)
+        rc = add_str(b, pcn_contact_mode_name(e->mode), false);
+    if (rc == PCN_OK)
+        rc = add_str(b, pcn_encounter_role_name(e->role), false);
+    if (rc == PCN_OK)
+        rc = add_str(b, e->clinician, false);
+    if (rc == PCN_OK)
+        rc = add_str(b, e->site, false);
+    if (rc == PCN_OK)
+        rc = add_date(b, e->has_booked ? e->booked_date : PCN_DATE_NONE);
+    if (rc == PCN_OK)
+        rc = add_str(b, pcn_encounter_attendance_name(e->attendance), false);
     if (rc == PCN_OK)
         rc = add_str(b, e->source, false);
     return finish(w, PCN_BUNDLE_ENCOUNTERS, rc, reterr);

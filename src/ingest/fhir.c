@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -422,6 +423,45 @@ static enum pcn_err fhir_observation(const struct fctx *c, const json_t *res, st
     return PCN_OK;
 }
 
+/* MedicationRequest.courseOfTherapyType (HL7 and UK Core codes) as a course. */
+static enum pcn_course fhir_course(const json_t *cc)
+{
+    size_t i;
+    const json_t *cd;
+    json_array_foreach(json_object_get(cc, "coding"), i, cd)
+    {
+        const char *code = jstr(cd, "code");
+        if (!code)
+            continue;
+        if (strcmp(code, "acute") == 0)
+            return PCN_COURSE_ACUTE;
+        if (strcmp(code, "continuous") == 0)
+            return PCN_COURSE_REPEAT;
+        if (strcmp(code, "continuous-repeat-dispensing") == 0)
+            return PCN_COURSE_REPEAT_DISPENSING;
+    }
+    return PCN_COURSE_UNKNOWN;
+}
+
+/* dispenseRequest.expectedSupplyDuration (days, weeks or months) in whole days; 0 if none. */
+static int32_t fhir_supply_days(const json_t *d)
+{
+    static const struct {
+        const char *unit;
+        double days;
+    } units[] = {{"d", 1},     {"day", 1},      {"days", 1},        {"wk", 7},          {"week", 7},
+                 {"weeks", 7}, {"mo", 30.4375}, {"month", 30.4375}, {"months", 30.4375}};
+    const json_t *v = json_object_get(d, "value");
+    const char *unit = jstr(d, "code") ? jstr(d, "code") : jstr(d, "unit");
+    for (size_t i = 0; unit && json_is_number(v) && i < PCN_ARRAY_SIZE(units); i++) {
+        if (strcmp(unit, units[i].unit) != 0)
+            continue;
+        double days = round(json_number_value(v) * units[i].days);
+        return days >= 1 && days <= 3660 ? (int32_t)days : 0;
+    }
+    return 0;
+}
+
 static enum pcn_err fhir_medication(const struct fctx *c, const json_t *res, struct pcn_error *e)
 {
     static const char *const start[] = {"authoredOn", NULL};
@@ -446,6 +486,9 @@ static enum pcn_err fhir_medication(const struct fctx *c, const json_t *res, str
         return rc;
     m.system = cd.system;
     m.code = cd.code;
+    m.course = fhir_course(json_object_get(res, "courseOfTherapyType"));
+    m.duration_days = fhir_supply_days(
+        json_object_get(json_object_get(res, "dispenseRequest"), "expectedSupplyDuration"));
     if (json_is_number(json_object_get(qty, "value"))) {
         m.has_quantity = 1;
         m.quantity = json_number_value(json_object_get(qty, "value"));
@@ -521,7 +564,23 @@ static enum pcn_err fhir_encounter(const struct fctx *c, const json_t *res, stru
         rc = get_date(c, res, end, false, &en.end_date, e);
     if (rc != PCN_OK)
         return rc;
-    en.encounter_class = encounter_class(jstr(json_object_get(res, "class"), "code"));
+    const char *cls = jstr(json_object_get(res, "class"), "code");
+    en.encounter_class = encounter_class(cls);
+    /* home visits and ambulatory (clinic) contacts; a virtual one may be a call or a video */
+    en.mode = !cls                      ? PCN_MODE_UNKNOWN
+              : strcmp(cls, "HH") == 0  ? PCN_MODE_HOME_VISIT
+              : strcmp(cls, "AMB") == 0 ? PCN_MODE_FACE_TO_FACE
+                                        : PCN_MODE_UNKNOWN;
+    /* the first participant and location: the clinician seen (by reference) and the site */
+    const json_t *who =
+        json_object_get(json_array_get(json_object_get(res, "participant"), 0), "individual");
+    const json_t *where =
+        json_object_get(json_array_get(json_object_get(res, "location"), 0), "location");
+    en.clinician = jstr(who, "reference") ? jstr(who, "reference") : jstr(who, "display");
+    en.site = jstr(where, "display") ? jstr(where, "display") : jstr(where, "reference");
+    const char *status = jstr(res, "status");
+    en.attendance = status && strcmp(status, "finished") == 0 ? PCN_ENCOUNTER_ATTENDED
+                                                              : PCN_ENCOUNTER_ATTENDANCE_UNKNOWN;
     if (pick_code(json_array_get(json_object_get(res, "type"), 0), &cd)) {
         en.system = cd.system;
         en.code = cd.code;

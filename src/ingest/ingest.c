@@ -275,6 +275,8 @@ enum pcn_err pcn__emit_medication(struct pcn_importer *imp, const struct pcn_med
         rc = check_code(m->system, m->code, reterr);
     if (rc == PCN_OK)
         rc = check_dates(m->start_date, m->end_date, "start_date", reterr);
+    if (rc == PCN_OK && m->duration_days < 0)
+        rc = pcn_error_set(reterr, PCN_EINVAL, "duration_days: negative");
     if (rc != PCN_OK)
         return rc;
     if (imp->sink->ops->medication) {
@@ -317,6 +319,8 @@ enum pcn_err pcn__emit_encounter(struct pcn_importer *imp, const struct pcn_enco
         rc = check_dates(e->date, e->end_date, "date", reterr);
     if (rc == PCN_OK && is_set(e->code) && !is_set(e->system))
         rc = pcn_error_set(reterr, PCN_EINVAL, "system: missing for code '%s'", e->code);
+    if (rc == PCN_OK && e->has_booked && e->booked_date > e->date)
+        rc = pcn_error_set(reterr, PCN_EINVAL, "booked_date: after the contact's date");
     if (rc != PCN_OK)
         return rc;
     if (imp->sink->ops->encounter) {

@@ -39,6 +39,8 @@ enum syn_col {
     C_LAST,
     C_GENDER,
     C_SYSTEM,
+    C_PROVIDER,
+    C_ORGANIZATION,
     N_COLS
 };
 
@@ -61,6 +63,8 @@ static const char *const col_names[N_COLS] = {
     [C_LAST] = "LAST",
     [C_GENDER] = "GENDER",
     [C_SYSTEM] = "SYSTEM",
+    [C_PROVIDER] = "PROVIDER",
+    [C_ORGANIZATION] = "ORGANIZATION",
 };
 
 #define BIT(c) (1u << (c))
@@ -260,14 +264,37 @@ static enum pcn_err syn_immunization(struct pcn_importer *imp, const struct syn_
     return rc;
 }
 
+/* Synthea's encounter classes that are contacts with a clinician in a known mode. */
+static enum pcn_contact_mode syn_mode(const char *cls)
+{
+    if (!cls)
+        return PCN_MODE_UNKNOWN;
+    if (strcmp(cls, "home") == 0)
+        return PCN_MODE_HOME_VISIT;
+    if (strcmp(cls, "ambulatory") == 0 || strcmp(cls, "wellness") == 0 ||
+        strcmp(cls, "outpatient") == 0 || strcmp(cls, "urgentcare") == 0)
+        return PCN_MODE_FACE_TO_FACE;
+    return PCN_MODE_UNKNOWN; /* virtual (telephone or video), emergency, inpatient */
+}
+
+/*
+ * An encounter took place (attended). Newer exports name the organisation
+ * (ORGANIZATION: the site) and the clinician (PROVIDER); older ones only
+ * the organisation, as PROVIDER.
+ */
 static enum pcn_err syn_encounter(struct pcn_importer *imp, const struct syn_row *r,
                                   const struct syn_file *f, struct pcn_error *reterr)
 {
+    int has_org = r->idx[C_ORGANIZATION] >= 0;
     struct pcn_encounter e = {
         .encounter_id = fld(r, C_ID),
         .patient_id = fld(r, C_PATIENT),
         .code = fld(r, C_CODE),
         .encounter_class = fld(r, C_CLASS),
+        .mode = syn_mode(fld(r, C_CLASS)),
+        .clinician = has_org ? fld(r, C_PROVIDER) : NULL,
+        .site = has_org ? fld(r, C_ORGANIZATION) : fld(r, C_PROVIDER),
+        .attendance = PCN_ENCOUNTER_ATTENDED,
         .source = "synthea",
     };
     const char *desc = fld(r, C_DESC);

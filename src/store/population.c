@@ -31,6 +31,36 @@ enum pcn_err pcn_store_put_event(struct pcn_store *s, const struct pcn_event *e)
     return o ? PCN__STORE_WRITE(s, o->put_event(s, e)) : PCN_ESTORAGE;
 }
 
+const char *pcn__store_enum_name(const char *name)
+{
+    return name && *name ? name : NULL;
+}
+
+enum pcn_course pcn__store_course(const char *s)
+{
+    enum pcn_course c = PCN_COURSE_UNKNOWN;
+    return s && pcn_course_parse(s, &c) == PCN_OK ? c : PCN_COURSE_UNKNOWN;
+}
+
+enum pcn_contact_mode pcn__store_mode(const char *s)
+{
+    enum pcn_contact_mode m = PCN_MODE_UNKNOWN;
+    return s && pcn_contact_mode_parse(s, &m) == PCN_OK ? m : PCN_MODE_UNKNOWN;
+}
+
+enum pcn_encounter_role pcn__store_role(const char *s)
+{
+    enum pcn_encounter_role r = PCN_STAFF_UNKNOWN;
+    return s && pcn_encounter_role_parse(s, &r) == PCN_OK ? r : PCN_STAFF_UNKNOWN;
+}
+
+enum pcn_encounter_attendance pcn__store_attendance(const char *s)
+{
+    enum pcn_encounter_attendance a = PCN_ENCOUNTER_ATTENDANCE_UNKNOWN;
+    return s && pcn_encounter_attendance_parse(s, &a) == PCN_OK ? a
+                                                                : PCN_ENCOUNTER_ATTENDANCE_UNKNOWN;
+}
+
 enum pcn_err pcn_store_put_medication(struct pcn_store *s, const struct pcn_medication *m)
 {
     const struct pcn__store_population_ops *o = ops(s);
@@ -166,6 +196,15 @@ enum pcn_err pcn_store_scan_immunisations(struct pcn_store *s, pcn_immunisation_
     if (!o)
         return PCN_ESTORAGE;
     return o->scan_immunisation ? o->scan_immunisation(s, fn, ud) : o->each_immunisation(s, fn, ud);
+}
+
+enum pcn_err pcn_store_scan_encounters(struct pcn_store *s, pcn_encounter_fn fn, void *ud)
+{
+    const struct pcn__store_population_ops *o = ops(s);
+
+    if (!o)
+        return PCN_ESTORAGE;
+    return o->scan_encounter ? o->scan_encounter(s, fn, ud) : o->each_encounter(s, fn, ud);
 }
 
 enum pcn_err pcn_store_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud)

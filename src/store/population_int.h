@@ -11,6 +11,17 @@
 
 extern const struct pcn__store_domain pcn__store_population;
 
+/*
+ * The small enums of record.h as the backends store them: by name
+ * (pcn_course_name() ...), NULL for unknown; read back leniently (NULL or
+ * a name this version does not know is unknown).
+ */
+const char *pcn__store_enum_name(const char *name);
+enum pcn_course pcn__store_course(const char *s);
+enum pcn_contact_mode pcn__store_mode(const char *s);
+enum pcn_encounter_role pcn__store_role(const char *s);
+enum pcn_encounter_attendance pcn__store_attendance(const char *s);
+
 /* Writes are called inside a transaction (population.c checks). */
 struct pcn__store_population_ops {
     enum pcn_err (*put_patient)(struct pcn_store *s, const struct pcn_patient *p);
@@ -27,6 +38,7 @@ struct pcn__store_population_ops {
     enum pcn_err (*scan_event)(struct pcn_store *s, pcn_event_fn fn, void *ud);
     enum pcn_err (*scan_medication)(struct pcn_store *s, pcn_medication_fn fn, void *ud);
     enum pcn_err (*scan_immunisation)(struct pcn_store *s, pcn_immunisation_fn fn, void *ud);
+    enum pcn_err (*scan_encounter)(struct pcn_store *s, pcn_encounter_fn fn, void *ud);
     enum pcn_err (*each_encounter)(struct pcn_store *s, pcn_encounter_fn fn, void *ud);
     enum pcn_err (*each_term)(struct pcn_store *s, pcn_term_fn fn, void *ud);
     enum pcn_err (*find_patient)(struct pcn_store *s, const char *patient_id, int64_t *ret_key);

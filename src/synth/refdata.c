@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pcn/alloc.h"
 #include "pcn/arena.h"
@@ -26,6 +27,9 @@ static const char *const list_paths[CL_EFI_FIRST] = {
 #define DAH "opensafely_deaths-at-home-covid19/nhsd-primary-care-domain-refsets-"
 #define WPH "opensafely_winter-pressures-phase-II/"
 #define GMS "gm-sde_clinical-code-sets/"
+#define SHE "opensafely_shielding-evaluation/"
+#define PHC "phc-coding-club/nhsd-primary-care-domain-refsets-"
+#define PCA "qof-pca/"
     [CL_AF] = DAH "afib_cod.csv",
     [CL_AST] = DAH "ast_cod.csv",
     [CL_CAN] = DAH "c19can_cod.csv",
@@ -77,9 +81,40 @@ static const char *const list_paths[CL_EFI_FIRST] = {
     [CL_DEM_CAREPLAN] = GMS "patient/dementia-care-plan/1/dementia-care-plan.snomed.txt",
     [CL_SOCPRES] = GMS "referrals/social-care-prescribing-referral/1/"
                        "social-care-prescribing-referral.snomed.txt",
+    [CL_SABA_MED] = SHE "opensafely-asthma-inhaler-salbutamol-medication.csv",
+    [CL_ICS_MED] = SHE "opensafely-asthma-inhaler-steroid-medication.csv",
+    [CL_EPIL_MED] = "opensafely_waiting-list/user-anschaf-gabapentinoids-dmd.csv",
+    [CL_DOAC_MED] = SHE "opensafely-direct-acting-oral-anticoagulants-doac.csv",
+    [CL_VKA_MED] = SHE "opensafely-warfarin.csv",
+    [CL_DMPCADEC] = PHC "dmpcadec_cod.csv",
+    [CL_DMPCAPU] = PHC "dmpcapu_cod.csv",
+    [CL_DMINVITE] = PHC "dminvite_cod.csv",
+    [CL_DMMAX] = PHC "dmmax_cod.csv",
+    [CL_BLDTESTDEC] = PHC "bldtestdec_cod.csv",
+    [CL_PCA_FIRST + 2 * PCA_AF] = PCA "af_pcadec.csv",
+    [CL_PCA_FIRST + 2 * PCA_AF + 1] = PCA "af_pcapu.csv",
+    [CL_PCA_FIRST + 2 * PCA_AST] = PCA "ast_pcadec.csv",
+    [CL_PCA_FIRST + 2 * PCA_AST + 1] = PCA "ast_pcapu.csv",
+    [CL_PCA_FIRST + 2 * PCA_CKD] = PCA "ckd_pcadec.csv",
+    [CL_PCA_FIRST + 2 * PCA_CKD + 1] = PCA "ckd_pcapu.csv",
+    [CL_PCA_FIRST + 2 * PCA_COPD] = PCA "copd_pcadec.csv",
+    /* no "patient unsuitable" code for COPD among the shared code sets */
+    [CL_PCA_FIRST + 2 * PCA_DEM] = PCA "dem_pcadec.csv",
+    [CL_PCA_FIRST + 2 * PCA_DEM + 1] = PCA "dem_pcapu.csv",
+    [CL_PCA_FIRST + 2 * PCA_HF] = PCA "hf_pcadec.csv",
+    [CL_PCA_FIRST + 2 * PCA_HF + 1] = PCA "hf_pcapu.csv",
+    [CL_PCA_FIRST + 2 * PCA_HYP] = PCA "hyp_pcadec.csv",
+    [CL_PCA_FIRST + 2 * PCA_HYP + 1] = PCA "hyp_pcapu.csv",
+    [CL_PCA_FIRST + 2 * PCA_OST] = PCA "ost_pcadec.csv",
+    [CL_PCA_FIRST + 2 * PCA_OST + 1] = PCA "ost_pcapu.csv",
+    [CL_PCA_FIRST + 2 * PCA_STIA] = PCA "stia_pcadec.csv",
+    [CL_PCA_FIRST + 2 * PCA_STIA + 1] = PCA "stia_pcapu.csv",
 #undef DAH
 #undef WPH
 #undef GMS
+#undef SHE
+#undef PHC
+#undef PCA
 };
 
 /* eFI deficit concept folders under gm-sde_clinical-code-sets/, in enum ref_efi order. */
@@ -394,7 +429,9 @@ static enum pcn_err load_lsoa(struct pcn_refdata *ref, struct pcn_strmap *lads,
         const char *lad = field(l, 1);
         uint64_t li = 0;
         int added = 0;
-        if (dec < 1 || dec > 10 || strcmp(field(c, 0), field(l, 0)) != 0) {
+        /* sorted and unique, so pcn__ref_find_lsoa() can bisect */
+        if (dec < 1 || dec > 10 || strcmp(field(c, 0), field(l, 0)) != 0 ||
+            (i > 0 && strcmp(ref->lsoa_code[i - 1], field(c, 0)) >= 0)) {
             rc = pcn_error_set(reterr, PCN_EPARSE, "%s:%lu: bad decile or LSOA order",
                                pcn_csv_name(c), pcn_csv_line(c));
             goto out;
@@ -492,6 +529,254 @@ out:
     return rc;
 }
 
+/* practice_variation.csv: measure,value,description (tools/derive_reference.py). */
+static enum pcn_err load_variation(struct pcn_refdata *ref, struct pcn_error *reterr)
+{
+    static const char *const names[] = {"sd", "sd_within_network", "sd_between_networks",
+                                        "icc_network"};
+    double *dest[] = {&ref->spread_sd, &ref->spread_sd_within, &ref->spread_sd_between,
+                      &ref->spread_icc};
+    unsigned seen = 0;
+    struct pcn_csv *c = NULL;
+    enum pcn_err rc = open_data(ref, "data/reference/practice_variation.csv", &c, reterr);
+    if (rc == PCN_OK)
+        rc = pcn_csv_next(c, reterr);
+    while (rc == PCN_OK) {
+        rc = pcn_csv_next(c, reterr);
+        if (rc != PCN_OK)
+            break;
+        for (size_t i = 0; i < PCN_ARRAY_SIZE(names); i++) {
+            const char *v = field(c, 1);
+            if (strcmp(field(c, 0), names[i]) != 0)
+                continue;
+            if (pcn_parse_double(v, strlen(v), dest[i]) != PCN_OK || *dest[i] < 0 ||
+                *dest[i] >= 1) {
+                rc = pcn_error_set(reterr, PCN_EPARSE, "%s:%lu: bad value", pcn_csv_name(c),
+                                   pcn_csv_line(c));
+                break;
+            }
+            seen |= 1u << i;
+        }
+    }
+    if (rc == PCN_ENOTFOUND && seen != (1u << PCN_ARRAY_SIZE(names)) - 1)
+        rc = pcn_error_set(reterr, PCN_EPARSE,
+                           "%s: needs measures sd, sd_within_network, "
+                           "sd_between_networks, icc_network",
+                           pcn_csv_name(c));
+    else if (rc == PCN_ENOTFOUND)
+        rc = PCN_OK;
+    pcn_csv_free(c);
+    return rc;
+}
+
+/* practice_access.csv: practice,appointments,within_2w (IIF 2023-24 ACC-08). */
+static enum pcn_err load_access(struct pcn_refdata *ref, struct pcn_error *reterr)
+{
+    struct pcn_csv *c = NULL;
+    double appts = 0, within = 0, list = 0;
+    for (size_t i = 0; i < ref->n_practices; i++)
+        ref->practices[i].acc_appts = ref->practices[i].acc_within = -1;
+    enum pcn_err rc = open_data(ref, "data/reference/practice_access.csv", &c, reterr);
+    if (rc == PCN_OK)
+        rc = pcn_csv_next(c, reterr);
+    while (rc == PCN_OK) {
+        rc = pcn_csv_next(c, reterr);
+        if (rc != PCN_OK)
+            break;
+        struct ref_practice *p = practice_of(ref, field(c, 0));
+        int64_t n = field_int(c, 1, -1), w = field_int(c, 2, -1);
+        if (n <= 0 || w < 0 || w > n || n > INT32_MAX) {
+            rc = pcn_error_set(reterr, PCN_EPARSE, "%s:%lu: bad counts", pcn_csv_name(c),
+                               pcn_csv_line(c));
+            break;
+        }
+        if (!p)
+            continue;
+        p->acc_appts = (int32_t)n;
+        p->acc_within = (int32_t)w;
+        if (p->has_qof && p->qof_list[0] > 0) {
+            appts += (double)n;
+            within += (double)w;
+            list += p->qof_list[0];
+        }
+    }
+    if (rc == PCN_ENOTFOUND) {
+        rc = PCN_OK;
+        ref->acc_rate = list > 0 ? appts / list : 0;
+        ref->acc_within = appts > 0 ? within / appts : 0;
+    }
+    pcn_csv_free(c);
+    return rc;
+}
+
+/* The staff role of a PCN workforce role (NHS England's STAFF_GROUP, STAFF_ROLE); -1: no contacts.
+ */
+static int staff_role_of(const char *group, const char *role)
+{
+    static const struct {
+        const char *word;
+        int role;
+    } words[] = {
+        {"Pharm", PCN_STAFF_PHARMACIST},
+        {"Care Coordinator", PCN_STAFF_CARE_COORDINATOR},
+        {"Social Prescribing", PCN_STAFF_LINK_WORKER},
+        {"Wellbeing Coach", PCN_STAFF_LINK_WORKER},
+        {"Physio", PCN_STAFF_PHYSIOTHERAPIST},
+        {"Paramedic", PCN_STAFF_PARAMEDIC},
+        {"Physician Associate", PCN_STAFF_PHYSICIAN_ASSOCIATE},
+        {"Mental Health", PCN_STAFF_MENTAL_HEALTH},
+        {"Talking Therap", PCN_STAFF_MENTAL_HEALTH},
+        {"Nursing Associate", PCN_STAFF_HCA},
+        {"Healthcare Assistant", PCN_STAFF_HCA},
+        {"Healthcare Support", PCN_STAFF_HCA},
+        {"General Practice Assistant", -1},
+        {"Apprentice", -1},
+    };
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(words); i++)
+        if (strstr(role, words[i].word))
+            return words[i].role;
+    if (strcmp(group, "Other Nurses") == 0)
+        return PCN_STAFF_NURSE;
+    if (strcmp(group, "Other GPs") == 0)
+        return PCN_STAFF_GP;
+    if (strcmp(group, "Other Direct Patient Care staff") == 0)
+        return PCN_STAFF_OTHER; /* dietitians, podiatrists, therapists */
+    return -1;                  /* directors, managers, administrative staff */
+}
+
+/* pcn_workforce.csv: pcn,census,staff_group,staff_role,headcount,fte (PCN-employed staff). */
+static enum pcn_err load_workforce(struct pcn_refdata *ref, struct pcn_error *reterr)
+{
+    struct pcn_csv *c = NULL;
+    enum pcn_err rc = open_data(ref, "data/reference/pcn_workforce.csv", &c, reterr);
+    if (rc == PCN_OK)
+        rc = pcn_csv_next(c, reterr);
+    while (rc == PCN_OK) {
+        rc = pcn_csv_next(c, reterr);
+        if (rc != PCN_OK)
+            break;
+        uint64_t ni = 0;
+        const char *code = field(c, 0), *fte_s = field(c, 5);
+        int role = staff_role_of(field(c, 2), field(c, 3));
+        int64_t head = field_int(c, 4, -1);
+        double fte = 0;
+        if (head < 0 || pcn_parse_double(fte_s, strlen(fte_s), &fte) != PCN_OK || fte < 0) {
+            rc = pcn_error_set(reterr, PCN_EPARSE, "%s:%lu: bad headcount or FTE", pcn_csv_name(c),
+                               pcn_csv_line(c));
+            break;
+        }
+        if (role < 0)
+            continue;
+        ref->staff_fte[role] += fte;
+        if (!pcn_strmap_get(ref->network_index, code, strlen(code), &ni))
+            continue;
+        struct ref_network *n = &ref->networks[ni];
+        n->staff_fte[role] += (float)fte;
+        n->staff_head[role] = (uint16_t)PCN_MIN(60000, n->staff_head[role] + head);
+        n->has_staff = 1;
+    }
+    if (rc == PCN_ENOTFOUND) {
+        double list = 0;
+        rc = PCN_OK;
+        for (size_t i = 0; i < ref->n_practices; i++) {
+            const struct ref_practice *p = &ref->practices[i];
+            double own = 0;
+            for (int s = 0; s < 2; s++)
+                for (int b = 0; b < REF_N_BANDS; b++)
+                    own += PCN_MAX(0, p->bands[s][b]);
+            list += own;
+            if (p->network >= 0 && (size_t)p->network < ref->n_networks)
+                ref->networks[p->network].list += own;
+        }
+        for (int r = 0; r < PCN_STAFF_COUNT; r++)
+            ref->staff_fte_rate[r] = list > 0 ? ref->staff_fte[r] / list : 0;
+    }
+    pcn_csv_free(c);
+    return rc;
+}
+
+/* One row of ethnicity_by_la.csv: lad, then a count or share for each of A..S. */
+static enum pcn_err ethnicity_row(struct pcn_refdata *ref, struct pcn_csv *c,
+                                  const struct pcn_strmap *lads, const long *col)
+{
+    uint64_t li = 0;
+    double v[REF_N_ETH], total = 0;
+    const char *lad = field(c, col[0]);
+    if (!pcn_strmap_get(lads, lad, strlen(lad), &li))
+        return PCN_OK; /* a local authority without an LSOA of ours (Wales, a newer code) */
+    for (int k = 0; k < REF_N_ETH; k++) {
+        const char *s = field(c, col[1 + k]);
+        if (pcn_parse_double(s, strlen(s), &v[k]) != PCN_OK || v[k] < 0)
+            return PCN_EPARSE;
+        total += v[k];
+    }
+    if (total <= 0)
+        return PCN_EPARSE;
+    for (int k = 0; k < REF_N_ETH; k++)
+        ref->eth_lad[li * REF_N_ETH + (size_t)k] = (float)(v[k] / total);
+    ref->n_eth_lads += !ref->eth_lad_known[li];
+    ref->eth_lad_known[li] = 1;
+    return PCN_OK;
+}
+
+/*
+ * The hook for ethnicity by area (docs/generator.md, "Ethnicity"): read
+ * path, a CSV with a column lad (2019 local authority district code) and
+ * one column per NHS ethnic category letter A B C D E F G H J K L M N P R S
+ * (counts or shares of residents). Replaces any table loaded before.
+ */
+enum pcn_err pcn_refdata_load_ethnicity(struct pcn_refdata *ref, const char *path,
+                                        struct pcn_error *reterr)
+{
+    static const char letters[] = "ABCDEFGHJKLMNPRS";
+    struct pcn_csv *c = NULL;
+    long col[1 + REF_N_ETH];
+    enum pcn_err rc = pcn_csv_open(path, &c, reterr);
+    if (rc == PCN_OK)
+        rc = pcn_csv_next(c, reterr);
+    if (rc != PCN_OK)
+        goto out;
+    col[0] = pcn_csv_find(c, "lad");
+    for (int k = 0; k < REF_N_ETH; k++) {
+        char name[2] = {letters[k], '\0'};
+        col[1 + k] = pcn_csv_find(c, name);
+        if (col[1 + k] < 0 || col[0] < 0) {
+            rc = header_missing(c, col[0] < 0 ? "lad" : name, reterr);
+            goto out;
+        }
+    }
+    ref->eth_lad = pcn_arena_calloc(ref->arena, ref->n_lads * REF_N_ETH + 1, sizeof(float));
+    ref->eth_lad_known = pcn_arena_calloc(ref->arena, ref->n_lads + 1, 1);
+    ref->n_eth_lads = 0;
+    rc = ref->eth_lad && ref->eth_lad_known ? PCN_OK : PCN_ENOMEM;
+    while (rc == PCN_OK) {
+        rc = pcn_csv_next(c, reterr);
+        if (rc == PCN_OK && ethnicity_row(ref, c, ref->lad_index, col) != PCN_OK)
+            rc = pcn_error_set(reterr, PCN_EPARSE, "%s:%lu: shares must be numbers >= 0, not all 0",
+                               pcn_csv_name(c), pcn_csv_line(c));
+    }
+    if (rc == PCN_ENOTFOUND)
+        rc = PCN_OK;
+out:
+    if (rc != PCN_OK) {
+        ref->eth_lad = NULL;
+        ref->n_eth_lads = 0;
+    }
+    pcn_csv_free(c);
+    return rc;
+}
+
+/* data/reference/ethnicity_by_la.csv, when present: not shipped (no Census table is shared). */
+static enum pcn_err load_ethnicity_hook(struct pcn_refdata *ref, struct pcn_error *reterr)
+{
+    char path[REF_PATH_MAX];
+    if (ref_path(ref, "data/reference/ethnicity_by_la.csv", path, sizeof(path)) != PCN_OK)
+        return pcn_error_set(reterr, PCN_ELIMIT, "ethnicity_by_la.csv: path too long");
+    if (access(path, F_OK) != 0)
+        return PCN_OK;
+    return pcn_refdata_load_ethnicity(ref, path, reterr);
+}
+
 static enum pcn_err list_add(struct pcn_refdata *ref, struct ref_codelist *l, size_t *alloc,
                              const char *code, const char *term, int group)
 {
@@ -552,6 +837,8 @@ static enum pcn_err load_lists(struct pcn_refdata *ref, struct pcn_error *reterr
         struct ref_codelist *l = &ref->lists[i];
         if (i < CL_EFI_FIRST) {
             l->path = list_paths[i];
+            if (!l->path)
+                continue; /* a list the shared data lacks (see list_paths) */
         } else {
             const char *concept = efi_concepts[i - CL_EFI_FIRST];
             const char *base = strrchr(concept, '/') + 1;
@@ -579,12 +866,27 @@ long pcn__ref_find_code(const struct pcn_refdata *ref, int l, const char *code)
     return -1;
 }
 
+long pcn__ref_find_lsoa(const struct pcn_refdata *ref, const char *lsoa)
+{
+    size_t lo = 0, hi = ref->n_lsoa;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(ref->lsoa_code[mid], lsoa);
+        if (cmp == 0)
+            return (long)mid;
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
 enum pcn_err pcn_refdata_load(const char *root, struct pcn_refdata **ret, struct pcn_error *reterr)
 {
     struct pcn_refdata *ref = pcn_calloc(1, sizeof(*ref));
-    struct pcn_strmap *lads = pcn_strmap_new();
     enum pcn_err rc = PCN_ENOMEM;
-    if (!ref || !lads)
+    if (!ref)
         goto out;
     ref->extract_date = PCN_DATE_NONE;
     ref->arena = pcn_arena_new(1 << 20, (size_t)1 << 30);
@@ -595,7 +897,8 @@ enum pcn_err pcn_refdata_load(const char *root, struct pcn_refdata **ret, struct
     }
     ref->practice_index = pcn_strmap_new();
     ref->network_index = pcn_strmap_new();
-    if (!ref->arena || !ref->practice_index || !ref->network_index)
+    ref->lad_index = pcn_strmap_new();
+    if (!ref->arena || !ref->practice_index || !ref->network_index || !ref->lad_index)
         goto out;
     rc = load_mapping(ref, reterr);
     if (rc == PCN_OK)
@@ -603,11 +906,19 @@ enum pcn_err pcn_refdata_load(const char *root, struct pcn_refdata **ret, struct
     if (rc == PCN_OK)
         rc = load_qof(ref, reterr);
     if (rc == PCN_OK)
-        rc = load_lsoa(ref, lads, reterr);
+        rc = load_lsoa(ref, ref->lad_index, reterr);
     if (rc == PCN_OK)
         rc = index_deciles(ref);
     if (rc == PCN_OK)
-        rc = load_practice_imd(ref, lads, reterr);
+        rc = load_practice_imd(ref, ref->lad_index, reterr);
+    if (rc == PCN_OK)
+        rc = load_variation(ref, reterr);
+    if (rc == PCN_OK)
+        rc = load_access(ref, reterr);
+    if (rc == PCN_OK)
+        rc = load_workforce(ref, reterr);
+    if (rc == PCN_OK)
+        rc = load_ethnicity_hook(ref, reterr);
     if (rc == PCN_OK)
         rc = load_lists(ref, reterr);
     if (rc == PCN_OK && ref->extract_date == PCN_DATE_NONE)
@@ -619,7 +930,6 @@ enum pcn_err pcn_refdata_load(const char *root, struct pcn_refdata **ret, struct
 out:
     if (rc == PCN_ENOMEM)
         (void)pcn_error_set(reterr, rc, "out of memory loading reference data");
-    pcn_strmap_free(lads);
     pcn_refdata_free(ref);
     return rc;
 }
@@ -640,6 +950,7 @@ void pcn_refdata_free(struct pcn_refdata *ref)
     pcn_free(ref->lsoa_lad);
     pcn_strmap_free(ref->practice_index);
     pcn_strmap_free(ref->network_index);
+    pcn_strmap_free(ref->lad_index);
     pcn_arena_free(ref->arena);
     pcn_free(ref);
 }
@@ -663,6 +974,19 @@ enum pcn_err pcn_refdata_qof_prevalence(const struct pcn_refdata *ref, const cha
         return PCN_ENOTFOUND;
     *ret = (double)p->qof_reg[reg] / den;
     return PCN_OK;
+}
+
+const char *pcn_refdata_practice_network(const struct pcn_refdata *ref, const char *practice)
+{
+    uint64_t i = 0;
+    if (!pcn_strmap_get(ref->practice_index, practice, strlen(practice), &i))
+        return NULL;
+    return ref->networks[ref->practices[i].network].code;
+}
+
+size_t pcn_refdata_ethnicity_areas(const struct pcn_refdata *ref)
+{
+    return ref->eth_lad ? ref->n_eth_lads : 0;
 }
 
 int pcn_refdata_network_practices(const struct pcn_refdata *ref, const char *pcn)

@@ -9,9 +9,11 @@
 #include <stdint.h>
 
 #include "pcn/generate.h"
+#include "pcn/record.h"
 
 #define REF_N_BANDS 20
 #define REF_N_LIST_TYPES 6
+#define REF_N_ETH 16 /* NHS ethnic categories A..S (the 16-group grouping) */
 
 /* The code lists the generator writes from (paths in refdata.c). */
 enum ref_list {
@@ -63,9 +65,26 @@ enum ref_list {
     CL_QRISK,        /* CVD risk score (QOF), for the Network DES CVD indicators */
     CL_DEM_CAREPLAN, /* dementia care plan (review) */
     CL_SOCPRES,      /* social prescribing referral */
-    CL_EFI_FIRST,    /* the 35 coded eFI deficits follow (enum ref_efi order) */
+    CL_SABA_MED,     /* dm+d: salbutamol inhalers (asthma treatment, with CL_ICS_MED) */
+    CL_ICS_MED,      /* dm+d: inhaled corticosteroids */
+    CL_EPIL_MED,     /* dm+d: gabapentinoids, the BNF 4.8.1 antiepileptics of the shared lists */
+    CL_DOAC_MED,     /* dm+d: direct oral anticoagulants */
+    CL_VKA_MED,      /* dm+d: warfarin */
+    CL_DMPCADEC,     /* personalised care adjustments (docs/generator.md): diabetes */
+    CL_DMPCAPU,
+    CL_DMINVITE,
+    CL_DMMAX,
+    CL_BLDTESTDEC,
+    CL_PCA_FIRST, /* then informed dissent / patient unsuitable of each enum ref_pca */
+    CL_EFI_FIRST = CL_PCA_FIRST + 2 * 9, /* the 35 coded eFI deficits (enum ref_efi order) */
     CL_COUNT = CL_EFI_FIRST + 35
 };
+
+/*
+ * Registers with a pair of PCA lists (defs/codelists/qof-pca/): list
+ * CL_PCA_FIRST + 2 * k is "informed dissent", + 1 "patient unsuitable".
+ */
+enum ref_pca { PCA_AF, PCA_AST, PCA_CKD, PCA_COPD, PCA_DEM, PCA_HF, PCA_HYP, PCA_OST, PCA_STIA };
 
 /* The coded eFI deficits (the 36th, polypharmacy, comes from medications). */
 enum ref_efi {
@@ -130,6 +149,8 @@ struct ref_practice {
     int has_qof;
     int imd_decile; /* IMD 2019 practice decile, 0 unknown */
     int lad;        /* index into ref->lads, -1 unknown */
+    /* practice_access.csv (IIF 2023-24 ACC-08): appointments, those within two weeks; -1 absent */
+    int32_t acc_appts, acc_within;
 };
 
 struct ref_network {
@@ -141,6 +162,11 @@ struct ref_network {
     const char *icb_name;
     const char *region_code;
     const char *region_name;
+    /* pcn_workforce.csv: staff employed by the network, by enum pcn_encounter_role */
+    float staff_fte[PCN_STAFF_COUNT];
+    uint16_t staff_head[PCN_STAFF_COUNT];
+    int has_staff;
+    double list; /* registered patients of its practices (list_bands.csv) */
 };
 
 struct pcn_refdata {
@@ -153,6 +179,7 @@ struct pcn_refdata {
     size_t n_networks;
     struct pcn_strmap *practice_index; /* code -> index */
     struct pcn_strmap *network_index;  /* code -> index */
+    struct pcn_strmap *lad_index;      /* local authority district code -> index */
     /* LSOAs: code, IMD 2019 decile (1..10) and local authority index */
     size_t n_lsoa;
     char (*lsoa_code)[10];
@@ -163,12 +190,28 @@ struct pcn_refdata {
     uint32_t *lad_lsoa;
     uint32_t *by_decile[10]; /* LSOA indices of each decile */
     size_t n_by_decile[10];
-    double national_prev[PCN_REG_COUNT];        /* England QOF prevalence */
+    double national_prev[PCN_REG_COUNT]; /* England QOF prevalence */
+    /* practice_variation.csv: spread of practice achievement (IIF 2023-24 ACC-08) */
+    double spread_sd;         /* SD of practice achievement, all practices (proportion) */
+    double spread_sd_within;  /* pooled SD of practices around their network mean */
+    double spread_sd_between; /* SD of network achievement */
+    double spread_icc;        /* share of the logit variance between networks */
+    /* ethnicity_by_la.csv when present: shares of each LAD (n_lads x REF_N_ETH), else NULL */
+    float *eth_lad;
+    unsigned char *eth_lad_known;               /* per LAD: row present */
+    size_t n_eth_lads;                          /* LADs with a row */
     double national_band_share[2][REF_N_BANDS]; /* share of all registered patients */
+    /* ACC-08 nationally: appointments per patient of the QOF list, share within two weeks */
+    double acc_rate, acc_within;
+    /* network staff FTE in England by role, and per registered patient */
+    double staff_fte[PCN_STAFF_COUNT], staff_fte_rate[PCN_STAFF_COUNT];
     struct ref_codelist lists[CL_COUNT];
 };
 
 /* Index of list l's fixed code `code`, or -1. */
 long pcn__ref_find_code(const struct pcn_refdata *ref, int l, const char *code);
+
+/* Index of an LSOA code in ref->lsoa_code (sorted), or -1. */
+long pcn__ref_find_lsoa(const struct pcn_refdata *ref, const char *lsoa);
 
 #endif /* PCN_SYNTH_REFDATA_INT_H */

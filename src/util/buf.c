@@ -62,10 +62,12 @@ enum pcn_err pcn_buf_grow(struct pcn_buf *b, size_t extra)
 
 enum pcn_err pcn_buf_add(struct pcn_buf *b, const void *s, size_t len)
 {
-    enum pcn_err rc = pcn_buf_grow(b, len);
-
-    if (rc != PCN_OK)
-        return rc;
+    /* room already (the common case, a field of a CSV line): no call to grow */
+    if (len >= b->alloc - b->len || b->len + len > b->max) {
+        enum pcn_err rc = pcn_buf_grow(b, len);
+        if (rc != PCN_OK)
+            return rc;
+    }
     if (len)
         memcpy(b->buf + b->len, s, len);
     b->len += len;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,8 +139,35 @@ enum pcn_err pcn_parse_double(const char *s, size_t len, double *ret)
     return PCN_OK;
 }
 
+/*
+ * A whole number below 10^15 in magnitude (not -0): the digits "%.15g"
+ * prints for it, without printf (the CSV writers format many of these).
+ */
+static int format_whole(double v, char *out, size_t size)
+{
+    char digits[16];
+    size_t n = 0;
+    size_t k = 0;
+    uint64_t u = (uint64_t)fabs(v);
+
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n + (v < 0) >= size)
+        return -1;
+    if (v < 0)
+        out[k++] = '-';
+    while (n)
+        out[k++] = digits[--n];
+    out[k] = '\0';
+    return (int)k;
+}
+
 int pcn_format_double(double v, char *out, size_t size)
 {
+    if (v == trunc(v) && fabs(v) < 1e15 && !(v == 0 && signbit(v)))
+        return format_whole(v, out, size);
     locale_t loc = c_locale_get();
     locale_t old;
     int n;

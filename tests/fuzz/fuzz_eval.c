@@ -14,7 +14,9 @@
  * worklist row limit, then program text. The text follows a prelude that
  * declares code lists a..f (codes "A".."F", recorded as events with
  * values, some of "E" and "F" as medicines) so that mutations reach
- * expressions quickly.
+ * expressions quickly. Patients also have contacts (contacts(),
+ * continuity()) of every role, mode and attendance, with a few
+ * clinicians, known waits or none.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -115,6 +117,24 @@ static struct pcn_snapshot *population(void)
             struct pcn_immunisation im = {.code = "FLU", .system = "snomed"};
             im.date = AS_OF - (int32_t)below(700);
             must(pcn_snapshot_add_immunisation(s, i, &im));
+        }
+    }
+    /* contacts after the records, so the records are those of every earlier version */
+    for (int i = 0; i < N_PATIENTS; i++) {
+        static const char *const clinicians[] = {"G1", "G2", "G3", "N1", "PH1", NULL};
+        for (int k = (int)below(7); k > 0; k--) {
+            struct pcn_encounter en = {.encounter_id = "E"};
+            en.date = AS_OF + 20 - (int32_t)below(3 * 365);
+            if (below(10) == 0)
+                en.date = AS_OF - 365 * (int32_t)below(3); /* on a window's edge */
+            en.end_date = PCN_DATE_NONE;
+            en.role = (enum pcn_encounter_role)below(PCN_STAFF_COUNT);
+            en.mode = (enum pcn_contact_mode)below(5);
+            en.attendance = (enum pcn_encounter_attendance)below(3);
+            en.clinician = clinicians[below(6)];
+            en.has_booked = below(4) != 0;
+            en.booked_date = en.date - (int32_t)below(40);
+            must(pcn_snapshot_add_encounter(s, i, &en));
         }
     }
     must(pcn_snapshot_finish(s));

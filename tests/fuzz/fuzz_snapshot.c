@@ -31,6 +31,8 @@ static const char program_text[] =
     "let dm_diag = first(dm).date\n"
     "register dmr \"Diabetes\" = dm_diag is not null and age >= 17\n"
     "register anyr = exists(other) or exists(medications) or exists(immunisations)\n"
+    "register ct = contacts(booked, role in (gp, pharmacist), where wait <= 14) > 0 or\n"
+    "  continuity(mode telephone) >= 0.5\n"
     "indicator ind { denominator = dmr numerator = last(bp, within 5 years).value <= 140\n"
     "  exclude = count(other) > 1 }\n"
     "score sc { value = count(bp) + count_codes(medications) / 2\n"

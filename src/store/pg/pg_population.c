@@ -172,9 +172,15 @@ static enum pcn_err pg_put_medication(struct pcn_store *s, const struct pcn_medi
     pcn__pg_text(&p, m->code);
     pcn__pg_double(&p, m->has_quantity, m->quantity);
     pcn__pg_text(&p, m->source);
+    pcn__pg_text(&p, pcn__store_enum_name(pcn_course_name(m->course)));
+    if (m->duration_days > 0)
+        pcn__pg_int(&p, m->duration_days);
+    else
+        pcn__pg_text(&p, NULL);
     return pcn__pg_exec(ps,
                         "INSERT INTO medication (patient, start_date, end_date, system, code, "
-                        "quantity, source) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        "quantity, source, course, duration_days) "
+                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                         &p, 1, NULL, "saving medication");
 }
 
@@ -215,9 +221,17 @@ static enum pcn_err pg_put_encounter(struct pcn_store *s, const struct pcn_encou
     pcn__pg_text(&p, e->code);
     pcn__pg_text(&p, e->encounter_class);
     pcn__pg_text(&p, e->source);
+    pcn__pg_text(&p, pcn__store_enum_name(pcn_contact_mode_name(e->mode)));
+    pcn__pg_text(&p, pcn__store_enum_name(pcn_encounter_role_name(e->role)));
+    pcn__pg_text(&p, e->clinician);
+    pcn__pg_text(&p, e->site);
+    pcn__pg_date(&p, e->has_booked ? e->booked_date : PCN_DATE_NONE);
+    pcn__pg_text(&p, pcn__store_enum_name(pcn_encounter_attendance_name(e->attendance)));
     return pcn__pg_exec(ps,
                         "INSERT INTO encounter (patient, encounter_id, date, end_date, system, "
-                        "code, encounter_class, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        "code, encounter_class, source, mode, role, clinician, site, "
+                        "booked_date, attendance) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+                        "$10, $11, $12, $13, $14)",
                         &p, 1, NULL, "saving encounter");
 }
 
@@ -285,6 +299,8 @@ static int medication_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
         .system = pcn__pg_col_text(r, i, 3),
         .code = pcn__pg_col_text(r, i, 4),
         .source = pcn__pg_col_text(r, i, 6),
+        .course = pcn__store_course(pcn__pg_col_text(r, i, 7)),
+        .duration_days = (int32_t)pcn__pg_col_int(r, i, 8),
     };
     m.has_quantity = pcn__pg_col_double(r, i, 5, &m.quantity);
     return ((pcn_medication_fn)fn)(pcn__pg_col_int(r, i, 0), &m, ud);
@@ -311,7 +327,14 @@ static int encounter_row(const PGresult *r, int i, pcn__pg_any_fn fn, void *ud)
         .code = pcn__pg_col_text(r, i, 5),
         .encounter_class = pcn__pg_col_text(r, i, 6),
         .source = pcn__pg_col_text(r, i, 7),
+        .mode = pcn__store_mode(pcn__pg_col_text(r, i, 8)),
+        .role = pcn__store_role(pcn__pg_col_text(r, i, 9)),
+        .clinician = pcn__pg_col_text(r, i, 10),
+        .site = pcn__pg_col_text(r, i, 11),
+        .booked_date = pcn__pg_col_date(r, i, 12),
+        .attendance = pcn__store_attendance(pcn__pg_col_text(r, i, 13)),
     };
+    e.has_booked = e.booked_date != PCN_DATE_NONE;
     return ((pcn_encounter_fn)fn)(pcn__pg_col_int(r, i, 0), &e, ud);
 }
 
@@ -345,8 +368,8 @@ static enum pcn_err pg_each_event(struct pcn_store *s, pcn_event_fn fn, void *ud
 static enum pcn_err pg_each_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud)
 {
     return pcn__pg_walk(pg_of(s),
-                        "SELECT patient, start_date, end_date, system, code, quantity, source "
-                        "FROM medication ORDER BY patient, start_date, id",
+                        "SELECT patient, start_date, end_date, system, code, quantity, source, "
+                        "course, duration_days FROM medication ORDER BY patient, start_date, id",
                         NULL, medication_row, (pcn__pg_any_fn)fn, ud, NULL, "reading medications");
 }
 
@@ -363,7 +386,8 @@ static enum pcn_err pg_each_encounter(struct pcn_store *s, pcn_encounter_fn fn, 
 {
     return pcn__pg_walk(pg_of(s),
                         "SELECT patient, encounter_id, date, end_date, system, code, "
-                        "encounter_class, source FROM encounter ORDER BY patient, date, id",
+                        "encounter_class, source, mode, role, clinician, site, booked_date, "
+                        "attendance FROM encounter ORDER BY patient, date, id",
                         NULL, encounter_row, (pcn__pg_any_fn)fn, ud, NULL, "reading encounters");
 }
 
@@ -431,8 +455,9 @@ static enum pcn_err pg_patient_medications(struct pcn_store *s, int64_t key, pcn
                                            void *ud)
 {
     return by_key(s,
-                  "SELECT patient, start_date, end_date, system, code, quantity, source "
-                  "FROM medication WHERE patient = $1::bigint ORDER BY start_date, id",
+                  "SELECT patient, start_date, end_date, system, code, quantity, source, course, "
+                  "duration_days FROM medication WHERE patient = $1::bigint "
+                  "ORDER BY start_date, id",
                   key, medication_row, (pcn__pg_any_fn)fn, ud, NULL, "reading medications");
 }
 

@@ -38,6 +38,7 @@ enum population_sql {
     SQL_EVENT_SCAN,
     SQL_MEDICATION_SCAN,
     SQL_IMMUNISATION_SCAN,
+    SQL_ENCOUNTER_SCAN,
     SQL_MEDICATION_EACH,
     SQL_IMMUNISATION_EACH,
     SQL_ENCOUNTER_EACH,
@@ -66,12 +67,14 @@ static const char *const population_sql[SQL_POPULATION_COUNT_] = {
                          "unit, source, orig_system, orig_code) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [SQL_MEDICATION_INSERT] = "INSERT INTO medication (patient, start_date, end_date, system, "
-                              "code, quantity, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                              "code, quantity, source, course, duration_days) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [SQL_IMMUNISATION_INSERT] = "INSERT INTO immunisation (patient, date, system, code, source) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5)",
     [SQL_ENCOUNTER_INSERT] = "INSERT INTO encounter (patient, encounter_id, date, end_date, "
-                             "system, code, encounter_class, source) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                             "system, code, encounter_class, source, mode, role, clinician, "
+                             "site, booked_date, attendance) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [SQL_TERM_PUT] = "INSERT OR REPLACE INTO term (system, code, term) VALUES (?1, ?2, ?3)",
     [SQL_PATIENT_EACH] = "SELECT id, patient_id, nhs_number, family_name, given_name, "
                          "date_of_birth, sex, ethnicity, postcode, lsoa, practice, "
@@ -82,12 +85,16 @@ static const char *const population_sql[SQL_POPULATION_COUNT_] = {
     [SQL_EVENT_SCAN] = "SELECT patient, date, code, value FROM event",
     [SQL_MEDICATION_SCAN] = "SELECT patient, start_date, code, quantity FROM medication",
     [SQL_IMMUNISATION_SCAN] = "SELECT patient, date, code FROM immunisation",
-    [SQL_MEDICATION_EACH] = "SELECT patient, start_date, end_date, system, code, quantity, source "
+    [SQL_ENCOUNTER_SCAN] = "SELECT patient, date, mode, role, clinician, booked_date, attendance "
+                           "FROM encounter",
+    [SQL_MEDICATION_EACH] = "SELECT patient, start_date, end_date, system, code, quantity, source, "
+                            "course, duration_days "
                             "FROM medication ORDER BY patient, start_date, rowid",
     [SQL_IMMUNISATION_EACH] = "SELECT patient, date, system, code, source FROM immunisation "
                               "ORDER BY patient, date, rowid",
     [SQL_ENCOUNTER_EACH] = "SELECT patient, encounter_id, date, end_date, system, code, "
-                           "encounter_class, source FROM encounter ORDER BY patient, date, rowid",
+                           "encounter_class, source, mode, role, clinician, site, booked_date, "
+                           "attendance FROM encounter ORDER BY patient, date, rowid",
     [SQL_TERM_EACH] = "SELECT system, code, term FROM term ORDER BY system, code",
     [SQL_COUNT] = "SELECT (SELECT COUNT(*) FROM patient), (SELECT COUNT(*) FROM event), "
                   "(SELECT COUNT(*) FROM medication), (SELECT COUNT(*) FROM immunisation), "
@@ -99,7 +106,7 @@ static const char *const population_sql[SQL_POPULATION_COUNT_] = {
                            "source, orig_system, orig_code FROM event WHERE patient = ?1 "
                            "ORDER BY date, rowid",
     [SQL_PATIENT_MEDICATIONS] = "SELECT patient, start_date, end_date, system, code, quantity, "
-                                "source FROM medication WHERE patient = ?1 "
+                                "source, course, duration_days FROM medication WHERE patient = ?1 "
                                 "ORDER BY start_date, rowid",
     [SQL_PATIENT_TERMS] = "SELECT t.system, t.code, t.term FROM "
                           "(SELECT system, code FROM event WHERE patient = ?1 UNION "
@@ -470,6 +477,9 @@ static enum pcn_err sqlite_put_medication(struct pcn_store *s, const struct pcn_
     if (m->has_quantity)
         (void)sqlite3_bind_double(st, 6, m->quantity);
     (void)pcn__bind_text(st, 7, m->source);
+    (void)pcn__bind_text(st, 8, pcn__store_enum_name(pcn_course_name(m->course)));
+    if (m->duration_days > 0)
+        (void)sqlite3_bind_int(st, 9, m->duration_days);
     return pcn__sqlite_exec_stmt(ss, st, "saving medication");
 }
 
@@ -513,6 +523,13 @@ static enum pcn_err sqlite_put_encounter(struct pcn_store *s, const struct pcn_e
     (void)pcn__bind_text(st, 6, e->code);
     (void)pcn__bind_text(st, 7, e->encounter_class);
     (void)pcn__bind_text(st, 8, e->source);
+    (void)pcn__bind_text(st, 9, pcn__store_enum_name(pcn_contact_mode_name(e->mode)));
+    (void)pcn__bind_text(st, 10, pcn__store_enum_name(pcn_encounter_role_name(e->role)));
+    (void)pcn__bind_text(st, 11, e->clinician);
+    (void)pcn__bind_text(st, 12, e->site);
+    (void)pcn__bind_date(st, 13, e->has_booked ? e->booked_date : PCN_DATE_NONE);
+    (void)pcn__bind_text(st, 14,
+                         pcn__store_enum_name(pcn_encounter_attendance_name(e->attendance)));
     return pcn__sqlite_exec_stmt(ss, st, "saving encounter");
 }
 
@@ -583,6 +600,8 @@ static int medication_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
         .has_quantity = sqlite3_column_type(st, 5) != SQLITE_NULL,
         .quantity = sqlite3_column_double(st, 5),
         .source = pcn__col_text(st, 6),
+        .course = pcn__store_course(pcn__col_text(st, 7)),
+        .duration_days = sqlite3_column_int(st, 8),
     };
     return ((pcn_medication_fn)fn)(sqlite3_column_int64(st, 0), &m, ud);
 }
@@ -608,6 +627,13 @@ static int encounter_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
         .code = pcn__col_text(st, 5),
         .encounter_class = pcn__col_text(st, 6),
         .source = pcn__col_text(st, 7),
+        .mode = pcn__store_mode(pcn__col_text(st, 8)),
+        .role = pcn__store_role(pcn__col_text(st, 9)),
+        .clinician = pcn__col_text(st, 10),
+        .site = pcn__col_text(st, 11),
+        .has_booked = sqlite3_column_type(st, 12) != SQLITE_NULL,
+        .booked_date = pcn__col_date(st, 12),
+        .attendance = pcn__store_attendance(pcn__col_text(st, 13)),
     };
     return ((pcn_encounter_fn)fn)(sqlite3_column_int64(st, 0), &e, ud);
 }
@@ -691,6 +717,27 @@ static int immunisation_scan_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
 static enum pcn_err sqlite_scan_event(struct pcn_store *s, pcn_event_fn fn, void *ud)
 {
     return each(s, SQL_EVENT_SCAN, event_scan_row, (pcn__any_fn)fn, ud, "reading events");
+}
+
+static int encounter_scan_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
+{
+    struct pcn_encounter e = {
+        .date = (int32_t)sqlite3_column_int(st, 1),
+        .end_date = PCN_DATE_NONE,
+        .mode = pcn__store_mode(pcn__col_text(st, 2)),
+        .role = pcn__store_role(pcn__col_text(st, 3)),
+        .clinician = pcn__col_text(st, 4),
+        .has_booked = sqlite3_column_type(st, 5) != SQLITE_NULL,
+        .booked_date = pcn__col_date(st, 5),
+        .attendance = pcn__store_attendance(pcn__col_text(st, 6)),
+    };
+    return ((pcn_encounter_fn)fn)(sqlite3_column_int64(st, 0), &e, ud);
+}
+
+static enum pcn_err sqlite_scan_encounter(struct pcn_store *s, pcn_encounter_fn fn, void *ud)
+{
+    return each(s, SQL_ENCOUNTER_SCAN, encounter_scan_row, (pcn__any_fn)fn, ud,
+                "reading encounters");
 }
 
 static enum pcn_err sqlite_scan_medication(struct pcn_store *s, pcn_medication_fn fn, void *ud)
@@ -847,6 +894,7 @@ static const struct pcn__store_population_ops population_ops = {
     .each_immunisation = sqlite_each_immunisation,
     .scan_event = sqlite_scan_event,
     .scan_medication = sqlite_scan_medication,
+    .scan_encounter = sqlite_scan_encounter,
     .scan_immunisation = sqlite_scan_immunisation,
     .each_encounter = sqlite_each_encounter,
     .each_term = sqlite_each_term,

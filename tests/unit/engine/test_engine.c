@@ -954,10 +954,10 @@ static void test_stdlib(void **state)
     add_ev(s, 2, "271649006", "2025-02-01", 155);
     add_ev(s, 2, "163031004", "2025-02-01", 85);
     add_ev(s, 3, "1064811000000103", "2020-01-01", NAN); /* AST_COD */
-    add_med(s, 3, "salbutamol-inhaler", "2025-01-01");
-    add_ev(s, 4, "248171000000108", "2024-01-01", NAN); /* lives in care home */
-    add_ev(s, 4, "925861000000102", "2024-06-01", NAN); /* severe frailty */
-    add_ev(s, 4, "1912002", "2024-07-01", NAN);         /* fall (eFI) */
+    add_med(s, 3, "320139002", "2025-01-01");            /* salbutamol inhaler (dm+d) */
+    add_ev(s, 4, "248171000000108", "2024-01-01", NAN);  /* lives in care home */
+    add_ev(s, 4, "925861000000102", "2024-06-01", NAN);  /* severe frailty */
+    add_ev(s, 4, "1912002", "2024-07-01", NAN);          /* fall (eFI) */
     for (int i = 0; i < 12; i++) {
         char code[16];
         (void)snprintf(code, sizeof(code), "drug%d", i);

@@ -77,6 +77,26 @@ static void expect_bad(const char *patients, const char *events, const char *msg
         fail_msg("message '%s' lacks '%s'", err.msg, msg_part);
 }
 
+/* A bundle of one patient p1 and one other table (file: its text) must be refused with msg_part. */
+static void expect_bad_in(const char *file, const char *text, const char *msg_part)
+{
+    char tmp[128], dir[256], p[512];
+    const char *paths[1] = {dir};
+    struct pcn_error err;
+
+    test_mkdtemp(tmp, sizeof(tmp));
+    snprintf(dir, sizeof(dir), "%s/b", tmp);
+    make_bundle(dir, PHEAD "p1,1950-01-01,F,\n", NULL);
+    snprintf(p, sizeof(p), "%s/%s", dir, file);
+    test_write_file(p, text);
+    assert_int_not_equal(test_import(PCN_IMPORT_CSV, paths, 1, NULL, 0, &err, NULL), PCN_OK);
+    if (!strstr(err.msg, msg_part))
+        fail_msg("message '%s' lacks '%s'", err.msg, msg_part);
+}
+
+#define MHEAD "patient_id,start_date,system,code,course,duration_days\n"
+#define CHEAD "encounter_id,patient_id,date,mode,role,booked_date,attendance\n"
+
 static void test_bad_inputs(void **state)
 {
     (void)state;
@@ -99,6 +119,20 @@ static void test_bad_inputs(void **state)
                "events.csv:2: kind");
     expect_bad(PHEAD "p1,1950-01-01,F,Sm\xe9th\n", NULL, "patients.csv:2");
     expect_bad(PHEAD "p1,1950-01-01,F,\n", EHEAD "p1,\"2020-01-01,condition\n", "events.csv:2");
+    expect_bad_in("medications.csv", MHEAD "p1,2020-01-01,dmd,1,chronic,\n",
+                  "medications.csv:2: course: 'chronic'");
+    expect_bad_in("medications.csv", MHEAD "p1,2020-01-01,dmd,1,repeat,28.5\n",
+                  "medications.csv:2: duration_days: '28.5'");
+    expect_bad_in("medications.csv", MHEAD "p1,2020-01-01,dmd,1,acute,0\n",
+                  "medications.csv:2: duration_days");
+    expect_bad_in("encounters.csv", CHEAD "e1,p1,2020-01-01,in person,gp,,\n",
+                  "encounters.csv:2: mode: 'in person'");
+    expect_bad_in("encounters.csv", CHEAD "e1,p1,2020-01-01,telephone,doctor,,\n",
+                  "encounters.csv:2: role: unknown staff role 'doctor'");
+    expect_bad_in("encounters.csv", CHEAD "e1,p1,2020-01-01,telephone,gp,,no\n",
+                  "encounters.csv:2: attendance: 'no'");
+    expect_bad_in("encounters.csv", CHEAD "e1,p1,2020-01-01,telephone,gp,2020-01-02,dna\n",
+                  "encounters.csv:2: booked_date: after");
 }
 
 static void test_max_errors(void **state)

@@ -183,12 +183,76 @@ static void test_bad_inputs(void **state)
                "b.json: not valid UTF-8");
 }
 
+/*
+ * How a medicine is prescribed (courseOfTherapyType, expectedSupplyDuration)
+ * and what a contact was (class, first participant and location, status).
+ */
+static void test_prescribing_contacts(void **state)
+{
+    char tmp[128], in[256], out[256], p[512];
+    const char *paths[1] = {in};
+    struct pcn_error err;
+    (void)state;
+
+    test_mkdtemp(tmp, sizeof(tmp));
+    snprintf(in, sizeof(in), "%s/in", tmp);
+    snprintf(out, sizeof(out), "%s/out", tmp);
+    assert_int_equal(mkdir(in, 0700), 0);
+    snprintf(p, sizeof(p), "%s/r.ndjson", in);
+    test_write_file(
+        p, PAT(",\"birthDate\":\"1950-01-01\"") "\n"
+                                                "{\"resourceType\":\"MedicationRequest\","
+                                                "\"subject\":{\"reference\":\"Patient/p1\"},"
+                                                "\"medicationCodeableConcept\":{\"coding\":[{"
+                                                "\"system\":\"https://dmd.nhs.uk\","
+                                                "\"code\":\"39732311000001104\"}]},\"authoredOn\":"
+                                                "\"2024-01-01\","
+                                                "\"courseOfTherapyType\":{\"coding\":[{\"code\":"
+                                                "\"continuous\"}]},"
+                                                "\"dispenseRequest\":{\"quantity\":{\"value\":56},"
+                                                "\"expectedSupplyDuration\":{\"value\":8,\"code\":"
+                                                "\"wk\"}}}\n"
+                                                "{\"resourceType\":\"MedicationRequest\","
+                                                "\"subject\":{\"reference\":\"Patient/p1\"},"
+                                                "\"medicationCodeableConcept\":{\"coding\":[{"
+                                                "\"system\":\"https://dmd.nhs.uk\","
+                                                "\"code\":\"39732311000001104\"}]},\"authoredOn\":"
+                                                "\"2024-02-01\","
+                                                "\"courseOfTherapyType\":{\"coding\":[{\"code\":"
+                                                "\"acute\"}]}}\n"
+                                                "{\"resourceType\":\"Encounter\",\"id\":\"e1\","
+                                                "\"status\":\"finished\","
+                                                "\"class\":{\"code\":\"HH\"},\"subject\":{"
+                                                "\"reference\":\"Patient/p1\"},"
+                                                "\"participant\":[{\"individual\":{\"reference\":"
+                                                "\"Practitioner/g7\"}}],"
+                                                "\"location\":[{\"location\":{\"display\":"
+                                                "\"A81001\"}}],"
+                                                "\"period\":{\"start\":\"2024-03-01\"}}\n");
+    if (test_import(PCN_IMPORT_FHIR, paths, 1, out, 0, &err, NULL) != PCN_OK)
+        fail_msg("import failed: %s", err.msg);
+    struct lines m = read_lines(out, "medications.csv", NULL);
+    struct lines e = read_lines(out, "encounters.csv", NULL);
+    assert_int_equal(m.n, 2);
+    assert_string_equal(m.v[0], "p1,2024-01-01,,dmd,39732311000001104,56,repeat,56,fhir");
+    assert_string_equal(m.v[1], "p1,2024-02-01,,dmd,39732311000001104,,acute,,fhir");
+    assert_int_equal(e.n, 1);
+    assert_string_equal(e.v[0], "e1,p1,2024-03-01,,,,home,home_visit,,Practitioner/g7,A81001,,"
+                                "attended,fhir");
+    for (size_t i = 0; i < m.n; i++)
+        free(m.v[i]);
+    free(m.v);
+    free(e.v[0]);
+    free(e.v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bundles_and_ndjson),
         cmocka_unit_test(test_cross_format),
         cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_prescribing_contacts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,6 +37,14 @@ static void test_sample(void **state)
     assert_non_null(strstr(events, ",observation,snomed,266919005,,,synthea,loinc,72166-2\n"));
     assert_non_null(strstr(events, ",observation,loinc,72514-3,"));
     free(events);
+    /* a wellness visit: face to face, attended, at the organisation PROVIDER names */
+    snprintf(p, sizeof(p), "%s/encounters.csv", out);
+    events = test_read_file(p);
+    assert_non_null(strstr(events, "\ne35e0210-4b58-4d31-b292-3068ef896718,cefa04ef-b05e-4e59-b8da-"
+                                   "ce9bced035db,1996-11-23,1996-11-23,snomed,162673000,wellness,"
+                                   "face_to_face,,,bb207726-7171-3188-97fd-3aff5dc11598,,attended,"
+                                   "synthea\n"));
+    free(events);
 }
 
 static void test_transforms(void **state)

@@ -2,7 +2,8 @@
  * Storage conformance, the population domain (pcn/store_population.h):
  * patients replaced whole, records only of patients in the transaction,
  * the data version, bulk loads (and on SQLite their journal), the scans
- * against the ordered walks, and the patient view's terms. Runs on every
+ * against the ordered walks, the patient view's terms, and how medicines
+ * are prescribed and what contacts were (migration 10). Runs on every
  * backend (store_test.h).
  */
 #include "store_test.h"
@@ -357,6 +358,120 @@ static void test_patient_terms(void **state)
     assert_string_equal(none, ""); /* 999999 has no term */
 }
 
+static int check_medication(int64_t key, const struct pcn_medication *m, void *ud)
+{
+    int *n = ud;
+    (void)key;
+    if (n[0]++ == 0) {
+        assert_int_equal(m->course, PCN_COURSE_REPEAT);
+        assert_int_equal(m->duration_days, 28);
+        assert_true(m->has_quantity && m->quantity == 56);
+    } else {
+        assert_int_equal(m->course, PCN_COURSE_UNKNOWN);
+        assert_int_equal(m->duration_days, 0);
+        assert_false(m->has_quantity);
+    }
+    return 0;
+}
+
+static int check_encounter(int64_t key, const struct pcn_encounter *e, void *ud)
+{
+    int *n = ud;
+    (void)key;
+    if (n[0]++ == 0) {
+        assert_string_equal(e->encounter_id, "a1");
+        assert_int_equal(e->mode, PCN_MODE_TELEPHONE);
+        assert_int_equal(e->role, PCN_STAFF_PHARMACIST);
+        assert_string_equal(e->clinician, "C0042");
+        assert_string_equal(e->site, "A81001");
+        assert_true(e->has_booked);
+        assert_int_equal(e->booked_date, store_test_date("2024-03-01"));
+        assert_int_equal(e->attendance, PCN_ENCOUNTER_DNA);
+    } else {
+        assert_string_equal(e->encounter_id, "a2");
+        assert_int_equal(e->mode, PCN_MODE_UNKNOWN);
+        assert_int_equal(e->role, PCN_STAFF_UNKNOWN);
+        assert_null(e->clinician);
+        assert_null(e->site);
+        assert_false(e->has_booked);
+        assert_int_equal(e->attendance, PCN_ENCOUNTER_ATTENDANCE_UNKNOWN);
+    }
+    return 0;
+}
+
+/* The scan's fields (the ordered walk's on PostgreSQL): what the engine reads. */
+static int check_encounter_scan(int64_t key, const struct pcn_encounter *e, void *ud)
+{
+    int *n = ud;
+    (void)key;
+    if (n[0]++ == 0) {
+        assert_int_equal(e->date, store_test_date("2024-03-05"));
+        assert_int_equal(e->mode, PCN_MODE_TELEPHONE);
+        assert_int_equal(e->role, PCN_STAFF_PHARMACIST);
+        assert_string_equal(e->clinician, "C0042");
+        assert_true(e->has_booked);
+        assert_int_equal(e->booked_date, store_test_date("2024-03-01"));
+        assert_int_equal(e->attendance, PCN_ENCOUNTER_DNA);
+    } else {
+        assert_int_equal(e->mode, PCN_MODE_UNKNOWN);
+        assert_null(e->clinician);
+        assert_false(e->has_booked);
+    }
+    return 0;
+}
+
+/* Acute or repeat, days of supply; a contact's mode, role, clinician, site, booking, attendance. */
+static void test_prescribing_contacts(void **state)
+{
+    struct test_db *f = store_test_db(state);
+    struct pcn_medication rep = {.patient_id = "p1",
+                                 .start_date = store_test_date("2024-01-01"),
+                                 .end_date = PCN_DATE_NONE,
+                                 .system = "dmd",
+                                 .code = "39732311000001104",
+                                 .has_quantity = 1,
+                                 .quantity = 56,
+                                 .course = PCN_COURSE_REPEAT,
+                                 .duration_days = 28};
+    struct pcn_medication plain = {.patient_id = "p1",
+                                   .start_date = store_test_date("2024-02-01"),
+                                   .end_date = PCN_DATE_NONE,
+                                   .system = "dmd",
+                                   .code = "39732311000001104"};
+    struct pcn_encounter appt = {.encounter_id = "a1",
+                                 .patient_id = "p1",
+                                 .date = store_test_date("2024-03-05"),
+                                 .end_date = PCN_DATE_NONE,
+                                 .mode = PCN_MODE_TELEPHONE,
+                                 .role = PCN_STAFF_PHARMACIST,
+                                 .clinician = "C0042",
+                                 .site = "A81001",
+                                 .has_booked = 1,
+                                 .booked_date = store_test_date("2024-03-01"),
+                                 .attendance = PCN_ENCOUNTER_DNA};
+    struct pcn_encounter bare = {.encounter_id = "a2",
+                                 .patient_id = "p1",
+                                 .date = store_test_date("2024-03-06"),
+                                 .end_date = PCN_DATE_NONE};
+    int n = 0;
+
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    store_test_put_person(f->s, "p1", "72313002");
+    assert_int_equal(pcn_store_put_medication(f->s, &rep), PCN_OK);
+    assert_int_equal(pcn_store_put_medication(f->s, &plain), PCN_OK);
+    assert_int_equal(pcn_store_put_encounter(f->s, &appt), PCN_OK);
+    assert_int_equal(pcn_store_put_encounter(f->s, &bare), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_each_medication(f->s, check_medication, &n), PCN_OK);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(pcn_store_each_encounter(f->s, check_encounter, &n), PCN_OK);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(pcn_store_scan_encounters(f->s, check_encounter_scan, &n), PCN_OK);
+    assert_int_equal(n, 2);
+}
+
 int main(void)
 {
     static const struct store_test tests[] = {
@@ -365,6 +480,7 @@ int main(void)
         {"test_bulk_sqlite_journal", test_bulk_sqlite_journal, STORE_TEST_SQLITE},
         {"test_scan", test_scan, STORE_TEST_BOTH},
         {"test_patient_terms", test_patient_terms, STORE_TEST_BOTH},
+        {"test_prescribing_contacts", test_prescribing_contacts, STORE_TEST_BOTH},
     };
 
     return store_test_run("population", tests, sizeof(tests) / sizeof(tests[0]));

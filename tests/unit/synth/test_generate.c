@@ -1,17 +1,23 @@
 /*
  * Unit tests for the synthetic twin generator (src/synth/generate*.c,
- * refdata.c): determinism, exact age/sex bands, valid NHS
- * numbers, codes drawn from the shipped code lists, QOF calibration on
- * three real networks of different deprivation, and eFI category shares.
+ * refdata.c): determinism, exact age/sex bands, valid NHS numbers, codes
+ * drawn from the shipped code lists (dm+d medicines from their lists),
+ * QOF calibration on practices of different deprivation, eFI category
+ * shares, the checks against published figures on a whole network, and
+ * the ethnicity-by-area hook.
  */
 #include "testutil.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "pcn/date.h"
 #include "pcn/generate.h"
 #include "pcn/hash.h"
+#include "pcn/csv.h"
+#include "pcn/paths.h"
 #include "pcn/validate.h"
+#include "synth/generate_model.h"
 #include "synth/refdata_int.h"
 
 static struct pcn_refdata *ref;
@@ -42,10 +48,15 @@ struct probe {
     int64_t band[2][20]; /* registered by sex and 5-year band on the as-of date */
     int64_t bad_nhs, dup_nhs, bad_code, bad_dates;
     int64_t late;    /* records or registrations dated after the as-of date */
-    int64_t old_med; /* medications that are not an issue of the last 12 weeks */
+    int64_t old_med; /* medications that are not an issue of the last 12 months */
+    int64_t bad_med; /* medications not coded dm+d from the catalogue */
+    int64_t bad_rx;  /* medications without course, duration or quantity */
+    int64_t encounters;
+    int64_t bad_enc; /* contacts without mode, role, clinician, site, booking or attendance */
     int32_t as_of;
     struct pcn_strmap *nhs;
-    struct pcn_strmap *codes; /* every code of every shipped list */
+    struct pcn_strmap *codes;   /* every code of every shipped list */
+    struct pcn_strmap *meds_ok; /* the dm+d catalogue's codes */
     /* registry */
     int64_t reg_band[2][20];
     int64_t reg_list, networks, practices;
@@ -120,8 +131,15 @@ static enum pcn_err on_med(void *ctx, const struct pcn_medication *m, struct pcn
     mix(p, &m->start_date, sizeof(m->start_date));
     p->meds++;
     p->late += m->start_date > p->as_of;
-    /* leavers' issues are in the 12 weeks before they left, within the year */
-    p->old_med += m->start_date <= p->as_of - 84 - 366;
+    /* issues (repeats in the last 12 weeks, acute courses in the year) before leaving */
+    p->old_med += m->start_date <= p->as_of - 365 - 366;
+    p->bad_rx += m->course == PCN_COURSE_UNKNOWN || m->duration_days <= 0 || !m->has_quantity ||
+                 m->quantity <= 0 || m->end_date != m->start_date + m->duration_days - 1;
+    if (p->meds_ok) {
+        uint64_t v = 0;
+        p->bad_med += strcmp(m->system, "dmd") != 0 ||
+                      !pcn_strmap_get(p->meds_ok, m->code, strlen(m->code), &v);
+    }
     return PCN_OK;
 }
 
@@ -135,9 +153,18 @@ static enum pcn_err on_imm(void *ctx, const struct pcn_immunisation *im, struct 
 
 static enum pcn_err on_enc(void *ctx, const struct pcn_encounter *en, struct pcn_error *e)
 {
+    struct probe *p = ctx;
     (void)e;
-    mix_str(ctx, en->encounter_id);
-    mix(ctx, &en->date, sizeof(en->date));
+    mix_str(p, en->encounter_id);
+    mix_str(p, en->clinician);
+    mix_str(p, en->site);
+    mix(p, &en->date, sizeof(en->date));
+    mix(p, &en->booked_date, sizeof(en->booked_date));
+    p->encounters++;
+    p->late += en->date > p->as_of;
+    p->bad_enc += en->mode == PCN_MODE_UNKNOWN || en->role == PCN_STAFF_UNKNOWN ||
+                  en->attendance == PCN_ENCOUNTER_ATTENDANCE_UNKNOWN || !en->clinician ||
+                  !en->site || !en->has_booked || en->booked_date > en->date;
     return PCN_OK;
 }
 
@@ -188,6 +215,7 @@ static void probe_release(struct probe *p)
 {
     pcn_strmap_free(p->nhs);
     pcn_strmap_free(p->codes);
+    pcn_strmap_free(p->meds_ok);
 }
 
 static void run(const struct pcn_gen_options *o, struct probe *p)
@@ -323,17 +351,65 @@ static void test_codes_from_lists(void **state)
     probe_init(&p);
     p.codes = pcn_strmap_new();
     assert_non_null(p.codes);
+    p.meds_ok = pcn_strmap_new();
+    assert_non_null(p.meds_ok);
     for (int l = 0; l < CL_COUNT; l++)
         for (size_t i = 0; i < ref->lists[l].n; i++)
             assert_int_equal(
                 pcn_strmap_put(p.codes, ref->lists[l].codes[i], strlen(ref->lists[l].codes[i]), 1),
                 PCN_OK);
+    for (int d = 0; d < D_COUNT; d++)
+        assert_int_equal(
+            pcn_strmap_put(p.meds_ok, model_drugs[d].code, strlen(model_drugs[d].code), 1), PCN_OK);
     run(&o, &p);
     assert_true(p.events > 0);
+    assert_true(p.meds > 0);
     assert_int_equal(p.bad_code, 0);
+    assert_int_equal(p.bad_med, 0);
+    assert_int_equal(p.bad_rx, 0);
+    assert_true(p.encounters > 3 * p.registered);
+    assert_int_equal(p.bad_enc, 0);
     assert_int_equal(p.late, 0);
     assert_int_equal(p.old_med, 0);
     probe_release(&p);
+}
+
+/* Column i of the CSV header named one of names, else -1. */
+static long find_any(struct pcn_csv *c, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (pcn_csv_find(c, names[i]) >= 0)
+            return pcn_csv_find(c, names[i]);
+    return -1;
+}
+
+/*
+ * Every medicine of the catalogue is a row of its shipped dm+d list, with
+ * the term the list gives it (whatever the list's export format).
+ */
+static void test_dmd_catalogue(void **state)
+{
+    static const char *const code_cols[] = {"code", "id", "dmd_id", "dmd_code"};
+    static const char *const term_cols[] = {"term", "nm", "dmd_name"};
+    (void)state;
+    for (int d = 0; d < D_COUNT; d++) {
+        char rel[512], path[4096];
+        struct pcn_csv *c = NULL;
+        bool found = false;
+        (void)snprintf(rel, sizeof(rel), "defs/codelists/%s", model_drugs[d].list);
+        assert_int_equal(pcn_data_path(rel, path, sizeof(path)), PCN_OK);
+        assert_int_equal(pcn_csv_open(path, &c, NULL), PCN_OK);
+        assert_int_equal(pcn_csv_next(c, NULL), PCN_OK);
+        long cc = find_any(c, code_cols, 4), tc = find_any(c, term_cols, 3);
+        assert_true(cc >= 0 && tc >= 0);
+        while (!found && pcn_csv_next(c, NULL) == PCN_OK)
+            found = !strcmp(pcn_csv_field(c, (size_t)cc, NULL), model_drugs[d].code) &&
+                    !strcmp(pcn_csv_field(c, (size_t)tc, NULL), model_drugs[d].term);
+        if (!found)
+            fprintf(stderr, "%s %s not in %s\n", model_drugs[d].code, model_drugs[d].term, rel);
+        assert_true(found);
+        pcn_csv_free(c);
+    }
 }
 
 static void test_unknown(void **state)
@@ -408,6 +484,195 @@ static void test_calibration(void **state)
     assert_true(efi[3] / n > 0.01 && efi[3] / n < 0.09);
 }
 
+/*
+ * The one tolerance rule (pcn_gen_register_within(), pcn_gen_check_applies(),
+ * pcn_gen_check_within()) that pcn report calibration, bench/gen_calibration
+ * and these tests share: 10% relative or 0.3 points, whichever is larger; a
+ * missing published figure never within; a check applies from its min_n and
+ * passes inside its range, bounds included; every check's published figure
+ * passes its own range.
+ */
+static void test_tolerance(void **state)
+{
+    (void)state;
+    /* relative above 3%, the floor below */
+    assert_true(fabs(pcn_gen_register_tolerance(0.10) - 0.01) < 1e-12);
+    assert_true(fabs(pcn_gen_register_tolerance(0.50) - 0.05) < 1e-12);
+    assert_true(fabs(pcn_gen_register_tolerance(0.03) - 0.003) < 1e-12);
+    assert_true(fabs(pcn_gen_register_tolerance(0.01) - 0.003) < 1e-12);
+    assert_true(fabs(pcn_gen_register_tolerance(0) - 0.003) < 1e-12);
+    assert_true(pcn_gen_register_within(0.10, 0.109));
+    assert_true(pcn_gen_register_within(0.10, 0.091));
+    assert_false(pcn_gen_register_within(0.10, 0.111));
+    assert_false(pcn_gen_register_within(0.10, 0.089));
+    assert_true(pcn_gen_register_within(0.01, 0.0129));
+    assert_true(pcn_gen_register_within(0.01, 0.0071));
+    assert_false(pcn_gen_register_within(0.01, 0.0131));
+    assert_false(pcn_gen_register_within(0.01, 0.0069));
+    assert_true(pcn_gen_register_within(0, 0.0029));
+    assert_false(pcn_gen_register_within(0, 0.0031));
+    assert_false(pcn_gen_register_within(-1, 0));
+    assert_false(pcn_gen_register_within(-1, -1));
+
+    struct pcn_gen_check_info made = {.lo = 2, .hi = 8, .min_n = 100};
+    assert_true(pcn_gen_check_within(&made, 2));
+    assert_true(pcn_gen_check_within(&made, 8));
+    assert_false(pcn_gen_check_within(&made, 1.99));
+    assert_false(pcn_gen_check_within(&made, 8.01));
+    assert_true(pcn_gen_check_applies(&made, 100));
+    assert_false(pcn_gen_check_applies(&made, 99));
+    made.min_n = 0;
+    assert_false(pcn_gen_check_applies(&made, 0));
+
+    for (int k = 0; k < PCN_CHECK_COUNT; k++) {
+        struct pcn_gen_check_info info;
+        assert_int_equal(pcn_gen_check_info(ref, k, 100, &info), PCN_OK);
+        assert_true(info.min_n >= 1);
+        assert_true(info.lo <= info.hi);
+        if (!pcn_gen_check_within(&info, info.published))
+            fprintf(stderr, "%s: published %g outside %g..%g\n", info.name, info.published, info.lo,
+                    info.hi);
+        assert_true(pcn_gen_check_within(&info, info.published));
+        for (int j = 0; j < k; j++) {
+            struct pcn_gen_check_info other;
+            assert_int_equal(pcn_gen_check_info(ref, j, 100, &other), PCN_OK);
+            assert_string_not_equal(info.name, other.name);
+        }
+    }
+    /* one at a time: two anticoagulants are tolerated to 0.5%; no code leaks at all */
+    struct pcn_gen_check_info two, leak;
+    assert_int_equal(pcn_gen_check_info(ref, PCN_CHECK_ANTICOAG_TWO, 500, &two), PCN_OK);
+    assert_true(pcn_gen_check_within(&two, 0.5));
+    assert_false(pcn_gen_check_within(&two, 0.51));
+    assert_int_equal(pcn_gen_check_info(ref, PCN_CHECK_LEAK, 1, &leak), PCN_OK);
+    assert_true(pcn_gen_check_applies(&leak, 1));
+    assert_true(pcn_gen_check_within(&leak, 0));
+    assert_false(pcn_gen_check_within(&leak, 1));
+}
+
+/* Generate o through a calibration sink; caller frees *ret. */
+static void calibrate(const struct pcn_refdata *r, const struct pcn_gen_options *o,
+                      struct pcn_gen_calib **ret)
+{
+    struct pcn_sink sink;
+    struct pcn_error err = {0};
+    assert_int_equal(pcn_gen_calib_new(r, o->as_of, ret), PCN_OK);
+    pcn_gen_calib_sink(*ret, &sink);
+    if (pcn_generate(r, o, &sink, NULL, NULL, &err) != PCN_OK)
+        fprintf(stderr, "generate: %s\n", err.msg);
+    assert_int_equal(err.code, PCN_OK);
+}
+
+/*
+ * A whole deprived network (U89776: five practices, IMD decile 1): every
+ * register within tolerance and every check that applies inside its
+ * published range (docs/generator.md, "Calibration"); the ones the issue's
+ * findings name must apply here.
+ */
+static void test_checks(void **state)
+{
+    static const int must_apply[] = {
+        PCN_CHECK_SPREAD,   PCN_CHECK_BP_CONTROL,   PCN_CHECK_NONHYP_140,   PCN_CHECK_BP_5Y,
+        PCN_CHECK_SMOKING,  PCN_CHECK_ANTICOAG,     PCN_CHECK_ANTICOAG_TWO, PCN_CHECK_CAREHOME,
+        PCN_CHECK_PCA,      PCN_CHECK_ETHNICITY,    PCN_CHECK_LEAK,         PCN_CHECK_EFI_MAX,
+        PCN_CHECK_DMD,      PCN_CHECK_APPOINTMENTS, PCN_CHECK_APPT_GP,      PCN_CHECK_APPT_F2F,
+        PCN_CHECK_APPT_DNA, PCN_CHECK_APPT_2W,      PCN_CHECK_CONTINUITY};
+    struct pcn_gen_options o;
+    struct pcn_gen_calib *c = NULL;
+    struct pcn_gen_check_value v[PCN_CHECK_COUNT];
+    struct tally t = {0};
+    (void)state;
+    pcn_gen_options_init(&o);
+    o.pcn = "U89776";
+    calibrate(ref, &o, &c);
+    pcn_gen_calib_each(c, count_row, &t);
+    assert_true(t.checked >= 21);
+    assert_int_equal(t.missed, 0);
+    pcn_gen_calib_checks(c, v);
+    for (int k = 0; k < PCN_CHECK_COUNT; k++) {
+        struct pcn_gen_check_info info;
+        assert_int_equal(pcn_gen_check_info(ref, k, v[k].n, &info), PCN_OK);
+        bool applies = pcn_gen_check_applies(&info, v[k].n);
+        if (applies && !pcn_gen_check_within(&info, v[k].value))
+            fprintf(stderr, "%s: %.3f outside %g..%g\n", info.name, v[k].value, info.lo, info.hi);
+        assert_true(!applies || pcn_gen_check_within(&info, v[k].value));
+    }
+    for (size_t i = 0; i < sizeof(must_apply) / sizeof(must_apply[0]); i++) {
+        struct pcn_gen_check_info info;
+        assert_int_equal(pcn_gen_check_info(ref, must_apply[i], v[must_apply[i]].n, &info), PCN_OK);
+        if (!pcn_gen_check_applies(&info, v[must_apply[i]].n))
+            fprintf(stderr, "%s: n %.0f below %g\n", info.name, v[must_apply[i]].n, info.min_n);
+        assert_true(pcn_gen_check_applies(&info, v[must_apply[i]].n));
+    }
+    /* practices of one network differ: a real spread, not a few points */
+    assert_true(v[PCN_CHECK_SPREAD].value > 3);
+    /* care home residents include younger adults (the issue found none under 65) */
+    assert_true(v[PCN_CHECK_CAREHOME_YOUNG].n > 30 && v[PCN_CHECK_CAREHOME_YOUNG].value > 5);
+    pcn_gen_calib_free(c);
+    assert_int_equal(pcn_gen_check_info(ref, PCN_CHECK_COUNT, 0, NULL), PCN_EINVAL);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The ethnicity hook: with an area table the twin follows its local
+ * authority (Stockton-on-Tees, E06000004, given 92% White), the expectation
+ * the calibration uses agrees, and a bad table is refused naming file and
+ * line.
+ */
+static void test_ethnicity_table(void **state)
+{
+    char dir[256], path[300], bad[300];
+    struct pcn_refdata *r = NULL;
+    struct pcn_error err = {0};
+    struct pcn_gen_options o;
+    struct pcn_gen_calib *c = NULL;
+    struct pcn_gen_check_value v[PCN_CHECK_COUNT];
+    (void)state;
+    test_mkdtemp(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/eth.csv", dir);
+    snprintf(bad, sizeof(bad), "%s/bad.csv", dir);
+    write_file(path, "lad,A,B,C,D,E,F,G,H,J,K,L,M,N,P,R,S\n"
+                     "E06000004,88,1,3,1,0,0,0,2,2,0,1,0,1,0,1,0\n"
+                     "W06000001,50,0,0,0,0,0,0,50,0,0,0,0,0,0,0,0\n");
+    assert_int_equal(pcn_refdata_load(NULL, &r, &err), PCN_OK);
+    assert_int_equal(pcn_refdata_ethnicity_areas(r), 0);
+    assert_int_equal(pcn_refdata_load_ethnicity(r, path, &err), PCN_OK);
+    assert_int_equal(pcn_refdata_ethnicity_areas(r), 1); /* the Welsh row has no LSOA of ours */
+    pcn_gen_options_init(&o);
+    o.practice = "A81001";
+    calibrate(r, &o, &c);
+    pcn_gen_calib_checks(c, v);
+    assert_true(v[PCN_CHECK_ETHNICITY].n > 3000);
+    assert_true(fabs(v[PCN_CHECK_ETHNICITY].value) < 4);
+    int64_t q[5] = {1000, 0, 0, 0, 0};
+    double e = pcn_gen_expected_white(r, "A81001", q);
+    assert_true(e > 0.85 && e < 0.95);
+    assert_true(pcn_gen_expected_white(ref, "A81001", q) < 0.85); /* the national fallback */
+    assert_true(pcn_gen_expected_white(r, "NOPE", q) < 0);
+    pcn_gen_calib_free(c);
+
+    write_file(bad, "lad,A,B\nE06000004,1,2\n");
+    assert_int_equal(pcn_refdata_load_ethnicity(r, bad, &err), PCN_EPARSE);
+    assert_non_null(strstr(err.msg, "bad.csv:1"));
+    assert_int_equal(pcn_refdata_ethnicity_areas(r), 0);
+    write_file(bad,
+               "lad,A,B,C,D,E,F,G,H,J,K,L,M,N,P,R,S\nE06000004,1,-2,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n");
+    assert_int_equal(pcn_refdata_load_ethnicity(r, bad, &err), PCN_EPARSE);
+    assert_non_null(strstr(err.msg, "bad.csv:2"));
+    assert_int_equal(pcn_refdata_load_ethnicity(r, "/nonexistent/eth.csv", &err), PCN_ENOTFOUND);
+    pcn_refdata_free(r);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(unlink(bad), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* Compare two files byte by byte. */
 static int same_file(const char *a, const char *b)
 {
@@ -468,6 +733,8 @@ int main(void)
         cmocka_unit_test(test_bands_exact),      cmocka_unit_test(test_invented),
         cmocka_unit_test(test_codes_from_lists), cmocka_unit_test(test_unknown),
         cmocka_unit_test(test_calibration),      cmocka_unit_test(test_bundle_threads),
+        cmocka_unit_test(test_dmd_catalogue),    cmocka_unit_test(test_checks),
+        cmocka_unit_test(test_ethnicity_table),  cmocka_unit_test(test_tolerance),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
