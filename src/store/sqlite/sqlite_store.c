@@ -11,6 +11,7 @@
 #include "store/sqlite/sqlite_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -502,6 +503,27 @@ static enum pcn_err sqlite_configure(struct sqlite_store *ss, unsigned flags)
     return rc;
 }
 
+/*
+ * Create the database file readable and writable by its owner only,
+ * whatever the umask: it holds patient-level data. SQLite would create it
+ * 0644 less the umask; it gives the files it keeps beside a database
+ * (-wal, -shm, -journal) the database file's mode, so those follow. An
+ * existing file keeps its mode. "" and ":memory:" are not files.
+ */
+static enum pcn_err create_private(const char *path, struct pcn_error *reterr)
+{
+    int fd;
+
+    if (!path[0] || !strcmp(path, ":memory:"))
+        return PCN_OK;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return pcn_error_set(reterr, errno == ENOMEM ? PCN_ENOMEM : PCN_EIO, "%s: %s", path,
+                             strerror(errno));
+    (void)close(fd);
+    return PCN_OK;
+}
+
 enum pcn_err pcn__sqlite_open(const char *path, unsigned flags, struct pcn_store **ret,
                               struct pcn_error *reterr)
 {
@@ -513,6 +535,11 @@ enum pcn_err pcn__sqlite_open(const char *path, unsigned flags, struct pcn_store
         return pcn_error_set(reterr, PCN_ENOTFOUND,
                              "%s: no such database (create one with 'pcn init --db %s')", path,
                              path);
+    if ((flags & PCN_STORE_FLAG_CREATE) && !(flags & PCN_STORE_FLAG_READONLY)) {
+        rc = create_private(path, reterr);
+        if (rc != PCN_OK)
+            return rc;
+    }
     ss = pcn_calloc(1, sizeof(*ss));
     if (!ss)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");

@@ -6,6 +6,8 @@
  */
 #include "store_test.h"
 
+#include <sys/stat.h>
+
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
@@ -91,6 +93,63 @@ static void test_newer_refused_older_migrated(void **state)
         assert_int_equal(pcn_store_count(f->s, &c), PCN_OK);
         assert_int_equal(c.patients, 0);
     }
+}
+
+/* Mode bits of path (-1 when it does not exist). */
+static int file_mode(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* path with suffix appended, in a static buffer. */
+static const char *beside(const char *path, const char *suffix)
+{
+    static char buf[320];
+
+    snprintf(buf, sizeof(buf), "%s%s", path, suffix);
+    return buf;
+}
+
+/*
+ * A new database and the files SQLite keeps beside it (the WAL and its
+ * index; the rollback journal of a first bulk load) are readable by their
+ * owner only, whatever the umask: they hold patient-level data.
+ */
+static void test_files_private(void **state)
+{
+    struct test_db *f = *state;
+    struct pcn_store *s = NULL;
+    struct pcn_error e;
+    char path[300];
+    mode_t old = umask(0);
+
+    snprintf(path, sizeof(path), "%s/private.db", f->dir);
+    assert_int_equal(pcn_store_open(path, PCN_STORE_FLAG_CREATE, &s, &e), PCN_OK);
+    assert_int_equal(pcn_store_begin(s), PCN_OK);
+    store_test_put_person(s, "p1", "72313002");
+    assert_int_equal(pcn_store_commit(s), PCN_OK);
+    assert_int_equal(file_mode(path), 0600);
+    assert_int_equal(file_mode(beside(path, "-wal")), 0600);
+    assert_int_equal(file_mode(beside(path, "-shm")), 0600);
+    pcn_store_close(s);
+    test_db_unlink(path);
+    /* a first bulk load writes through a rollback journal instead of the WAL */
+    assert_int_equal(pcn_store_open(path, PCN_STORE_FLAG_CREATE, &s, &e), PCN_OK);
+    assert_int_equal(pcn_store_begin_bulk(s), PCN_OK);
+    for (int i = 0; i < 2000; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "p%d", i);
+        store_test_put_person(s, id, "72313002");
+    }
+    assert_true(file_mode(beside(path, "-journal")) == 0600 ||
+                file_mode(beside(path, "-journal")) == -1);
+    assert_int_equal(pcn_store_commit(s), PCN_OK);
+    assert_int_equal(file_mode(path), 0600);
+    pcn_store_close(s);
+    test_db_unlink(path);
+    umask(old);
 }
 
 static void test_pg_open_errors(void **state)
@@ -276,6 +335,7 @@ int main(void)
         {"test_open_errors", test_open_errors, STORE_TEST_SQLITE},
         {"test_foreign_sqlite", test_foreign_sqlite, STORE_TEST_SQLITE},
         {"test_newer_refused_older_migrated", test_newer_refused_older_migrated, STORE_TEST_SQLITE},
+        {"test_files_private", test_files_private, STORE_TEST_SQLITE},
         {"test_pg_open_errors", test_pg_open_errors, STORE_TEST_PG},
         {"test_meta", test_meta, STORE_TEST_BOTH},
         {"test_database_id", test_database_id, STORE_TEST_BOTH},
