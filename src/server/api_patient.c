@@ -187,7 +187,18 @@ static int on_medication(int64_t key, const struct pcn_medication *m, void *ud)
     return v->failed || json_array_size(v->medications) >= (size_t)v->r->srv->cfg.max_page;
 }
 
-/* Who may see this patient; replies 403 and returns false otherwise. */
+/* The answer for a key that names no patient, or none the role may know exists. */
+static int reply_no_patient(struct pcn__request *r)
+{
+    return pcn__reply_error(r, 404, "not_found", "no such patient");
+}
+
+/*
+ * Who may see this patient; replies and returns false otherwise. A
+ * practice manager asking for another practice's patient gets the answer
+ * of a key that exists nowhere (404), so that trying keys cannot count
+ * other practices' patients.
+ */
 static bool may_see(struct pcn__request *r, const struct patient_view *v)
 {
     switch (r->who.role) {
@@ -197,7 +208,7 @@ static bool may_see(struct pcn__request *r, const struct patient_view *v)
     case PCN_ROLE_PRACTICE_MANAGER:
         if (r->who.practice && v->has_practice && strcmp(r->who.practice, v->practice) == 0)
             return true;
-        pcn__reply_error(r, 403, "forbidden", "the patient is not registered at your practice");
+        reply_no_patient(r);
         return false;
     case PCN_ROLE_LINK_WORKER:
         pcn__reply_error(r, 403, "forbidden",
@@ -270,8 +281,7 @@ int pcn__api_patient(struct pcn__request *r)
     if (rc == PCN_OK && !v.patient)
         rc = PCN_ENOMEM;
     if (rc != PCN_OK)
-        return rc == PCN_ENOTFOUND ? pcn__reply_error(r, 404, "not_found", "no such patient")
-                                   : pcn__reply_store_error(r, rc);
+        return rc == PCN_ENOTFOUND ? reply_no_patient(r) : pcn__reply_store_error(r, rc);
     if (!may_see(r, &v))
         goto out;
     v.events = json_array();

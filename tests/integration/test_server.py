@@ -197,12 +197,12 @@ def role_matrix(srv, keys):
               "/api/v1/patients/%d" % other, "/api/v1/users", "/api/v1/audit",
               "/api/v1/audit/verify", "/api/v1/reports/registers?by=practice",
               "/api/v1/indicators", "/api/v1/worklists/cvd_no_bp", "/api/v1/worklists"]
-    D, F = 200, 403
+    D, F, N = 200, 403, 404
     expect = {  # me network networks practices practice patient-own patient-other users audit
         #         verify reports indicators worklist worklists
         "admin1": [D, F, F, F, F, F, F, D, D, D, F, F, F, F],
         "cd1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D],
-        "pm1": [D, D, D, D, D, D, F, F, F, F, D, D, D, D],
+        "pm1": [D, D, D, D, D, D, N, F, F, F, D, D, D, D],
         "clin1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D],
         "lw1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F],
         "ppg1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F],
@@ -239,6 +239,10 @@ def role_matrix(srv, keys):
               "%s gets suppressed report counts" % user)
         check("patient_id" not in bodies[(user, "/api/v1/reports/registers?by=practice")],
               "%s report has no patient identifiers" % user)
+    # another practice's patient looks exactly like a key that names nobody (issue 13 item 5)
+    st, _, _, missing = Client(srv, "pm1").get("/api/v1/patients/999999")
+    check(st == 404 and bodies[("pm1", "/api/v1/patients/%d" % other)] == missing,
+          "practice manager: another practice's patient answers as a missing key")
     rep = json.loads(bodies[("cd1", "/api/v1/reports/registers?by=practice")])
     check(rep["suppress"] == 0 and rep["results"][0]["groups"][0]["population"] == 3,
           "clinical director gets unsuppressed report counts")
@@ -634,7 +638,7 @@ def test_audit(srv, keys):
     pat = [r for r in rows if r["route"] == "/api/v1/patients/{key}"]
     check(any(r["user"] == "clin1" and r["object_id"] == str(keys["P1"]) and r["status"] == 200
               for r in pat), "patient read audited with who, patient and outcome")
-    check(any(r["user"] == "pm1" and r["object_id"] == str(keys["P2"]) and r["status"] == 403
+    check(any(r["user"] == "pm1" and r["object_id"] == str(keys["P2"]) and r["status"] == 404
               for r in pat), "refused patient read audited")
     check(any(r["route"] == "/api/v1/worklists/{name}" and r["object_id"] == "cvd_no_bp" and
               r["user"] == "clin1" and r["status"] == 200 for r in rows), "worklist read audited")
