@@ -605,10 +605,18 @@ static enum pcn_err render_table(const struct pcn_result *res, const struct pcn_
     return rc ? rc : pcn_buf_addch(out, '\n');
 }
 
+/* Text (kind, name, group, measure): neutralised against formula injection (pcn/table.h). */
 static enum pcn_err csv_field(struct pcn_buf *out, const char *s, char sep)
 {
-    enum pcn_err rc = pcn_csv_write_field(out, s, strlen(s));
+    enum pcn_err rc = pcn_table_write_csv_text(out, s);
     return rc ? rc : pcn_buf_addch(out, sep);
+}
+
+/* A figure: a number, "<N" or empty, written as it is (a negative mean stays a number). */
+static enum pcn_err csv_value(struct pcn_buf *out, const char *s)
+{
+    enum pcn_err rc = pcn_csv_write_field(out, s, strlen(s));
+    return rc ? rc : pcn_buf_addch(out, '\n');
 }
 
 /* The group of row i: "dim=key;..." over its key columns, the total's "(all)" left out. */
@@ -645,7 +653,7 @@ static enum pcn_err render_csv(const struct pcn_result *res, const struct pcn_ta
             if (!rc)
                 rc = csv_field(out, pcn_table_column_name(t, c), ',');
             if (!rc)
-                rc = csv_field(out, text_at(t, i, c), '\n');
+                rc = csv_value(out, text_at(t, i, c));
         }
         pcn_buf_release(&group);
     }
