@@ -79,12 +79,16 @@ int64_t pcn_snapshot_data_version(const struct pcn_snapshot *s);
 void pcn_snapshot_set_data_version(struct pcn_snapshot *s, int64_t version);
 
 /*
- * The identity of the database it was built from (its PCN_META_DATABASE_ID),
- * "" unless set; set truncates to PCN_SNAPSHOT_SOURCE_MAX - 1 bytes. With
- * the data version it tells whether a saved snapshot is this database's
- * current population.
+ * The identity of the data it was built from, "" unless set; set truncates
+ * to PCN_SNAPSHOT_SOURCE_MAX - 1 bytes. From a store:
+ * "DATABASE_ID:GENERATION", the database's PCN_META_DATABASE_ID and its
+ * data's PCN_META_DATA_GENERATION, a random id written by every commit
+ * that changes data. With the data version it tells whether a saved
+ * snapshot is this database's current population, even after a backup was
+ * restored or the database copied and then imported into (the version
+ * alone would match another state of the data).
  */
-#define PCN_SNAPSHOT_SOURCE_MAX 64
+#define PCN_SNAPSHOT_SOURCE_MAX 80
 const char *pcn_snapshot_source(const struct pcn_snapshot *s);
 void pcn_snapshot_set_source(struct pcn_snapshot *s, const char *id);
 

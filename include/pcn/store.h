@@ -58,7 +58,8 @@ int pcn_store_schema_latest(void);
 
 /*
  * Data version: a counter bumped by every committed transaction that
- * changed data. Caches key their contents on it.
+ * changed data (which also writes a new PCN_META_DATA_GENERATION). Caches
+ * of one database key their contents on it.
  */
 enum pcn_err pcn_store_data_version(struct pcn_store *s, int64_t *ret);
 
@@ -74,6 +75,16 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
 /* Meta key: the database's random identity (32 hex digits), set once when it is created
  * or migrated; files derived from the data (snapshots) record it. */
 #define PCN_META_DATABASE_ID "database_id"
+
+/*
+ * Meta key: a random id (32 hex digits) written with the data version by
+ * every commit that changes data. The data version alone does not tell
+ * data apart: a restored backup, or a copy of the database, imported into
+ * reaches the version of other data. With the database id this names one
+ * state of the data (files derived from it, the engine's snapshot, record
+ * both). Unset until the first such commit.
+ */
+#define PCN_META_DATA_GENERATION "data_generation"
 
 /* Meta key: the date the population data describes ("YYYY-MM-DD"), set by
  * pcn generate; reports and the API use it as their default as-of date. */

@@ -22,7 +22,7 @@
 #include "util/common.h"
 
 #define SNAP_MAGIC "PCNSNAP"
-#define SNAP_FORMAT 2u /* 2: the database's identity (source) */
+#define SNAP_FORMAT 3u /* 2: the database's identity (source); 3: and its data's generation */
 #define SNAP_BOM 0x01020304u
 
 struct snap_header {

@@ -9,9 +9,11 @@
  */
 #include "pcn/store.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "pcn/alloc.h"
 #include "pcn/date.h"
@@ -19,6 +21,26 @@
 #include "store/population_int.h"
 #include "store/store_int.h"
 #include "util/common.h"
+
+enum pcn_err pcn__store_generation(char out[PCN__STORE_GENERATION_SIZE])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char raw[16];
+    size_t got = 0;
+
+    while (got < sizeof(raw)) {
+        ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+        if (n < 0 && errno != EINTR)
+            return PCN_EIO;
+        got += n > 0 ? (size_t)n : 0;
+    }
+    for (size_t i = 0; i < sizeof(raw); i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[2 * sizeof(raw)] = '\0';
+    return PCN_OK;
+}
 
 enum pcn_err pcn__store_fail(struct pcn_store *s, enum pcn_err code, const char *fmt, ...)
 {

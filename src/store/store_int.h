@@ -84,6 +84,14 @@ struct pcn_store {
 enum pcn_err pcn__store_fail(struct pcn_store *s, enum pcn_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * A new random data generation (PCN_META_DATA_GENERATION): 32 hex digits
+ * and a NUL. Backends write one with every commit that bumps the data
+ * version. PCN_EIO when the system has no randomness to give.
+ */
+#define PCN__STORE_GENERATION_SIZE 33
+enum pcn_err pcn__store_generation(char out[PCN__STORE_GENERATION_SIZE]);
+
 /* Writes must happen inside a transaction so they can be undone whole. */
 #define PCN__STORE_WRITE(s, call)                                                                  \
     ((s)->in_tx ? (call) : pcn__store_fail((s), PCN_EINVAL, "write outside a transaction"))

@@ -387,6 +387,27 @@ static void sqlite_end_tx(struct sqlite_store *ss)
     ss->tx_dirty = 0;
 }
 
+/* The data changed: the next data version, with a new generation (PCN_META_DATA_GENERATION). */
+static enum pcn_err bump_data_version(struct sqlite_store *ss)
+{
+    char gen[PCN__STORE_GENERATION_SIZE];
+    sqlite3_stmt *st = core_stmt(ss, SQL_DATA_VERSION_BUMP);
+    enum pcn_err rc = st ? pcn__sqlite_exec_stmt(ss, st, "bumping data version") : PCN_ESTORAGE;
+
+    if (rc == PCN_OK && pcn__store_generation(gen) != PCN_OK)
+        rc = pcn__store_fail(&ss->head, PCN_EIO, "no randomness for the data generation");
+    st = rc == PCN_OK ? core_stmt(ss, SQL_META_SET) : NULL;
+    if (rc == PCN_OK && !st)
+        rc = PCN_ESTORAGE;
+    if (rc == PCN_OK &&
+        (sqlite3_bind_text(st, 1, PCN_META_DATA_GENERATION, -1, SQLITE_STATIC) != SQLITE_OK ||
+         sqlite3_bind_text(st, 2, gen, -1, SQLITE_TRANSIENT) != SQLITE_OK))
+        rc = pcn__sqlite_fail(ss, sqlite3_errcode(ss->db), "writing the data generation");
+    if (rc == PCN_OK)
+        rc = pcn__sqlite_exec_stmt(ss, st, "writing the data generation");
+    return rc;
+}
+
 /*
  * The domains wrote what they held back before this (their before_commit
  * hooks). On failure the transaction is still open: store.c rolls it back.
@@ -396,10 +417,8 @@ static enum pcn_err sqlite_commit(struct pcn_store *s)
     struct sqlite_store *ss = sqlite_of(s);
     enum pcn_err rc = PCN_OK;
 
-    if (ss->tx_dirty) {
-        sqlite3_stmt *st = core_stmt(ss, SQL_DATA_VERSION_BUMP);
-        rc = st ? pcn__sqlite_exec_stmt(ss, st, "bumping data version") : PCN_ESTORAGE;
-    }
+    if (ss->tx_dirty)
+        rc = bump_data_version(ss);
     sqlite_end_tx(ss);
     if (rc == PCN_OK)
         rc = sqlite_exec(ss, "COMMIT", "committing");

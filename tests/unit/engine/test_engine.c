@@ -1118,6 +1118,85 @@ static void test_for_store(void **state)
     assert_int_equal(rmdir(dir), 0); /* nothing left behind, no temporary file either */
 }
 
+/* Copy the (closed, checkpointed) SQLite database from into to, as a backup or a copy would. */
+static void copy_db(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out;
+    char buf[65536];
+    size_t n;
+
+    assert_non_null(in);
+    test_db_unlink(to);
+    out = fopen(to, "wb");
+    assert_non_null(out);
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    assert_int_equal(fclose(out), 0);
+    fclose(in);
+}
+
+/* The data version of the database at path, and the population the quickest way. */
+static enum pcn_snapshot_origin reopen_for_store(const char *path, const char *file, size_t *events,
+                                                 int64_t *version)
+{
+    struct pcn_store *st = NULL;
+    struct pcn_error err;
+    enum pcn_snapshot_origin origin;
+
+    assert_int_equal(pcn_store_open(path, 0, &st, &err), PCN_OK);
+    assert_int_equal(pcn_store_data_version(st, version), PCN_OK);
+    origin = for_store(st, file, events);
+    pcn_store_close(st);
+    return origin;
+}
+
+/*
+ * The snapshot file is this data's only while no other data can reach its
+ * data version: a restored backup imported into, and a copy of the
+ * database imported into differently, reach the saved version with other
+ * data (and the same database id), and must be walked, not loaded.
+ */
+static void test_for_store_restore_and_copy(void **state)
+{
+    char dir[128], a[256], backup[256], copy[256], file[256];
+    size_t events = 0;
+    int64_t saved = 0, now = 0;
+    (void)state;
+    test_mkdtemp(dir, sizeof(dir));
+    (void)snprintf(a, sizeof(a), "%s/a.db", dir);
+    (void)snprintf(backup, sizeof(backup), "%s/backup.db", dir);
+    (void)snprintf(copy, sizeof(copy), "%s/copy.db", dir);
+    (void)snprintf(file, sizeof(file), "%s/pop.snap", dir);
+    pcn_store_close(tiny_store(a, 2));
+    copy_db(a, backup);
+    /* an import after the backup, its population saved */
+    pcn_store_close(tiny_store(a, 3));
+    assert_int_equal(reopen_for_store(a, file, &events, &saved), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(reopen_for_store(a, file, &events, &saved), PCN_SNAPSHOT_LOADED);
+    assert_int_equal(events, 3);
+    /* restore the backup, import other data: the saved data version again, other records */
+    copy_db(backup, a);
+    pcn_store_close(tiny_store(a, 5));
+    assert_int_equal(reopen_for_store(a, file, &events, &now), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(now, saved);
+    assert_int_equal(events, 5);
+    assert_int_equal(reopen_for_store(a, file, &events, &now), PCN_SNAPSHOT_LOADED);
+    /* a copy imported into, and the original imported into differently: the same version */
+    copy_db(a, copy);
+    pcn_store_close(tiny_store(copy, 7));
+    pcn_store_close(tiny_store(a, 9));
+    assert_int_equal(reopen_for_store(a, file, &events, &saved), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(events, 9);
+    assert_int_equal(reopen_for_store(copy, file, &events, &now), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(now, saved);
+    assert_int_equal(events, 7);
+    (void)unlink(file);
+    test_db_unlink(a);
+    test_db_unlink(backup);
+    test_db_unlink(copy);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* A snapshot built from the store sees patients, records, networks and the data version. */
 static void test_from_store(void **state)
 {
@@ -1353,6 +1432,7 @@ int main(void)
         cmocka_unit_test(test_stdlib),
         cmocka_unit_test(test_from_store),
         cmocka_unit_test(test_for_store),
+        cmocka_unit_test(test_for_store_restore_and_copy),
         cmocka_unit_test(test_snapshot_file),
         cmocka_unit_test(test_snapshot_file_corrupt),
     };

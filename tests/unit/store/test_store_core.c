@@ -13,6 +13,7 @@
 
 #include "pcn/date.h"
 #include "pcn/store.h"
+#include "pcn/store_auth.h"
 #include "pcn/store_population.h"
 #include "pcn/store_registry.h"
 
@@ -222,6 +223,55 @@ static void test_database_id(void **state)
 }
 
 /*
+ * Every commit that changes data writes a new random data generation with
+ * the data version; other writes (sessions, audit) leave both. A state of
+ * the data is known by (database id, data version, generation): rewinding
+ * the version, as a restored backup does, and committing other data
+ * reaches the old version with another generation.
+ */
+static void test_data_generation(void **state)
+{
+    struct test_db *f = store_test_db(state);
+    char g1[40], g2[40], g3[40], v[24];
+    int64_t v1 = 0, v2 = 0;
+    struct pcn_session ses = {.token_hash = "t", .csrf_token = "c", .expires_at = 1};
+    struct pcn_user u = {.name = "u", .role = "analyst", .pwhash = "x"};
+
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    store_test_put_person(f->s, "p1", "72313002");
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_data_version(f->s, &v1), PCN_OK);
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_GENERATION, g1, sizeof(g1)), PCN_OK);
+    assert_int_equal(strlen(g1), 32);
+    assert_int_equal(strspn(g1, "0123456789abcdef"), 32);
+    /* auth writes are not data: version and generation stay */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_int_equal(pcn_store_add_user(f->s, &u, &ses.user_id), PCN_OK);
+    assert_int_equal(pcn_store_add_session(f->s, &ses), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_data_version(f->s, &v2), PCN_OK);
+    assert_int_equal(v2, v1);
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_GENERATION, g2, sizeof(g2)), PCN_OK);
+    assert_string_equal(g2, g1);
+    /* the version rewound (a restored backup) and other data committed: same version, new id */
+    snprintf(v, sizeof(v), "%lld", (long long)(v1 - 1));
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_int_equal(pcn_store_set_meta(f->s, "data_version", v), PCN_OK);
+    store_test_put_person(f->s, "p2", "72313002");
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_data_version(f->s, &v2), PCN_OK);
+    assert_int_equal(v2, v1);
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_GENERATION, g3, sizeof(g3)), PCN_OK);
+    assert_string_not_equal(g3, g1);
+    /* a rolled-back change writes nothing */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    store_test_put_person(f->s, "p3", "72313002");
+    pcn_store_rollback(f->s);
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_GENERATION, g2, sizeof(g2)), PCN_OK);
+    assert_string_equal(g2, g3);
+}
+
+/*
  * Without data_as_of the default is the latest date of the data (records,
  * list sizes, membership starts), unless it is in the future.
  */
@@ -339,6 +389,7 @@ int main(void)
         {"test_pg_open_errors", test_pg_open_errors, STORE_TEST_PG},
         {"test_meta", test_meta, STORE_TEST_BOTH},
         {"test_database_id", test_database_id, STORE_TEST_BOTH},
+        {"test_data_generation", test_data_generation, STORE_TEST_BOTH},
         {"test_default_as_of", test_default_as_of, STORE_TEST_BOTH},
         {"test_deadline", test_deadline, STORE_TEST_BOTH},
     };
