@@ -86,6 +86,17 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
  */
 #define PCN_META_DATA_GENERATION "data_generation"
 
+/*
+ * Meta key: the latest date of the population's records (an event's date,
+ * a medication's start, an immunisation's date) as "YYYY-MM-DD", or
+ * "none" when there are no records. Every commit that puts or removes
+ * records keeps it (a commit that removed records, by replacing patients,
+ * finds it again from the records), so reading the default as-of date
+ * costs a meta lookup, not a scan of every record. Set for existing data
+ * by schema 5.
+ */
+#define PCN_META_RECORDS_LAST_DATE "records_last_date"
+
 /* Meta key: the date the population data describes ("YYYY-MM-DD"), set by
  * pcn generate; reports and the API use it as their default as-of date. */
 #define PCN_META_DATA_AS_OF "data_as_of"
@@ -95,9 +106,12 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
  * database, the one rule the CLI and the server share: data_as_of when
  * recorded (pcn generate); else the latest date the data describe (an
  * event, medication or immunisation, a list size or the start of a
- * membership) when it is not after today; else today. The latest date
- * costs one query (one index probe per patient on SQLite) and is
- * remembered on the handle for the data version it was read at.
+ * membership) when it is not after today; else today. The records' latest
+ * date is PCN_META_RECORDS_LAST_DATE, kept at import; the registry's
+ * (list sizes, memberships) is one query over those small tables. Either
+ * is remembered on the handle for the data version it was read at. (A
+ * database without the meta key, whose records were written by hand, has
+ * its records scanned: one index probe per patient on SQLite.)
  */
 enum pcn_err pcn_store_default_as_of(struct pcn_store *s, int32_t *ret);
 

@@ -169,7 +169,7 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
     struct pcn_buf out = PCN_BUF_INIT;
     struct pcn_eval_options eval;
     struct pcn_error err;
-    pcn_usec_t t0, t1, t2;
+    pcn_usec_t t0, t1, t2, t3;
     bool cached = false;
     int rc = cli_open_store(cmd, o->db, PCN_STORE_FLAG_READONLY, &store);
 
@@ -186,18 +186,20 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
         rc = cli_default_as_of(cmd, store, &eval.as_of);
     if (rc != CLI_EXIT_OK)
         goto out;
+    t2 = pcn_monotonic_usec();
     if (pcn_program_eval(p, snap, &eval, &res, &err) != PCN_OK) {
         rc = cli_runtime_error(cmd, "%s", err.msg);
         goto out;
     }
-    t2 = pcn_monotonic_usec();
+    t3 = pcn_monotonic_usec();
     if (o->timing)
         fprintf(stderr,
                 "pcn %s: snapshot of %zu patients and %zu records %s in %.1f ms; "
-                "evaluation in %.1f ms, visiting %zu patients\n",
+                "as-of date %s in %.1f ms; evaluation in %.1f ms, visiting %zu patients\n",
                 cmd, pcn_snapshot_patient_count(snap), pcn_snapshot_event_count(snap),
                 cached ? "loaded from the snapshot file" : "built from the store",
-                (double)(t1 - t0) / 1000.0, (double)(t2 - t1) / 1000.0, pcn_results_visited(res));
+                (double)(t1 - t0) / 1000.0, o->as_of_given ? "given" : "found",
+                (double)(t2 - t1) / 1000.0, (double)(t3 - t2) / 1000.0, pcn_results_visited(res));
     if (pcn_results_render(res, o->fmt, &out) != PCN_OK) {
         rc = cli_runtime_error(cmd, "cannot render the results (out of memory?)");
         goto out;

@@ -15,6 +15,7 @@
 #include <assert.h>
 
 #include "pcn/store.h"
+#include "pcn/store_population.h"
 
 #define PCN_STORE_ERRMSG_MAX 1024
 
@@ -74,6 +75,15 @@ struct pcn_store {
     char errmsg[PCN_STORE_ERRMSG_MAX];
     int in_tx;
     int64_t deadline; /* pcn_monotonic_usec() instant; 0: none */
+    /*
+     * The open transaction's population records (population.c and the
+     * backends' put_patient): what it replaced, and the latest record date
+     * it put (PCN_DATE_NONE: none); store.c keeps PCN_META_RECORDS_LAST_DATE
+     * from them at commit.
+     */
+    struct pcn_store_tx_stats tx;
+    int32_t tx_last_record;
+    int tx_has_records;
     /* The latest data date, remembered for one data version (default as-of). */
     int64_t last_date_version;
     int32_t last_date;

@@ -96,6 +96,42 @@ static void test_newer_refused_older_migrated(void **state)
     }
 }
 
+/* A database of schema 4 with records gets their latest date in meta when migrated to 5. */
+static void test_records_last_date_migrated(void **state)
+{
+    struct test_db *f = *state;
+    struct pcn_error e;
+    sqlite3 *db;
+    char m[32];
+    static const char *const files[] = {"0001_registry", "0002_population", "0003_auth_audit",
+                                        "0004_database_id"};
+
+    pcn_store_close(f->s);
+    f->s = NULL;
+    test_db_unlink(f->path);
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char path[512];
+        snprintf(path, sizeof(path), PCN_SOURCE_DIR "/src/store/migrations/%s.sql", files[i]);
+        exec_sqlite_file(db, path);
+    }
+    /* 19800 and 19900 are days since 1970: 2024-03-18 and 2024-06-26 */
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO patient (id, patient_id, date_of_birth, sex) "
+                                  "VALUES (1, 'p1', 0, 'F');"
+                                  "INSERT INTO event (patient, date, kind, system, code) "
+                                  "VALUES (1, 19800, 0, 'snomed', '1');"
+                                  "INSERT INTO immunisation (patient, date, system, code) "
+                                  "VALUES (1, 19900, 'snomed', '2');"
+                                  "PRAGMA application_id = 1346588209; PRAGMA user_version = 4",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(pcn_store_open(f->path, 0, &f->s, &e), PCN_OK);
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_RECORDS_LAST_DATE, m, sizeof(m)), PCN_OK);
+    assert_string_equal(m, "2024-06-26");
+}
+
 /* Mode bits of path (-1 when it does not exist). */
 static int file_mode(const char *path)
 {
@@ -342,6 +378,71 @@ static int count_event(int64_t key, const struct pcn_event *e, void *ud)
 }
 
 /* A passed deadline stops statements and commits; lifting it restores the handle. */
+/*
+ * The records' latest date is kept in meta at every commit that writes
+ * records (the default as-of date reads it instead of scanning every
+ * record); a commit that removes records, by replacing patients, finds it
+ * again from what is left, and says how many it removed.
+ */
+static void test_records_last_date(void **state)
+{
+    struct test_db *f = store_test_db(state);
+    struct pcn_store_tx_stats st;
+    char m[32];
+    int32_t as_of = 0;
+    struct pcn_patient bare = {
+        .patient_id = "p2",
+        .date_of_birth = store_test_date("1950-05-05"),
+        .sex = PCN_SEX_FEMALE,
+        .practice = "A81001",
+        .registered_from = store_test_date("2000-01-01"),
+        .registered_to = PCN_DATE_NONE,
+        .date_of_death = PCN_DATE_NONE,
+    };
+
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_RECORDS_LAST_DATE, m, sizeof(m)), PCN_OK);
+    assert_string_equal(m, "none");
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    store_test_put_person(f->s, "p1", "72313002"); /* events on 2024-03-01 */
+    store_test_put_person(f->s, "p2", "72313002");
+    store_test_put_medication(f->s, "p2", "amlodipine", store_test_date("2024-05-01"));
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    pcn_store_tx_stats(f->s, &st);
+    assert_int_equal(st.patients_replaced, 0);
+    assert_int_equal(st.records_removed, 0);
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_RECORDS_LAST_DATE, m, sizeof(m)), PCN_OK);
+    assert_string_equal(m, "2024-05-01");
+    assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
+    assert_int_equal(as_of, store_test_date("2024-05-01"));
+    /* p2 again, demographics only: its two events and a medication go, and the date goes back */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_int_equal(pcn_store_put_patient(f->s, &bare), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    pcn_store_tx_stats(f->s, &st);
+    assert_int_equal(st.patients_replaced, 1);
+    assert_int_equal(st.records_removed, 3);
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_RECORDS_LAST_DATE, m, sizeof(m)), PCN_OK);
+    assert_string_equal(m, "2024-03-01");
+    assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
+    assert_int_equal(as_of, store_test_date("2024-03-01"));
+    /* a rolled-back write leaves it as it was */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    store_test_put_person(f->s, "p3", "72313002");
+    store_test_put_medication(f->s, "p3", "amlodipine", store_test_date("2024-09-01"));
+    pcn_store_rollback(f->s);
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_RECORDS_LAST_DATE, m, sizeof(m)), PCN_OK);
+    assert_string_equal(m, "2024-03-01");
+    /* no records left: "none", and the default is today */
+    assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    bare.patient_id = "p1";
+    assert_int_equal(pcn_store_put_patient(f->s, &bare), PCN_OK);
+    assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_int_equal(pcn_store_get_meta(f->s, PCN_META_RECORDS_LAST_DATE, m, sizeof(m)), PCN_OK);
+    assert_string_equal(m, "none");
+    assert_int_equal(pcn_store_default_as_of(f->s, &as_of), PCN_OK);
+    assert_int_equal(as_of, pcn_date_today());
+}
+
 static void test_deadline(void **state)
 {
     struct test_db *f = store_test_db(state);
@@ -385,12 +486,14 @@ int main(void)
         {"test_open_errors", test_open_errors, STORE_TEST_SQLITE},
         {"test_foreign_sqlite", test_foreign_sqlite, STORE_TEST_SQLITE},
         {"test_newer_refused_older_migrated", test_newer_refused_older_migrated, STORE_TEST_SQLITE},
+        {"test_records_last_date_migrated", test_records_last_date_migrated, STORE_TEST_SQLITE},
         {"test_files_private", test_files_private, STORE_TEST_SQLITE},
         {"test_pg_open_errors", test_pg_open_errors, STORE_TEST_PG},
         {"test_meta", test_meta, STORE_TEST_BOTH},
         {"test_database_id", test_database_id, STORE_TEST_BOTH},
         {"test_data_generation", test_data_generation, STORE_TEST_BOTH},
         {"test_default_as_of", test_default_as_of, STORE_TEST_BOTH},
+        {"test_records_last_date", test_records_last_date, STORE_TEST_BOTH},
         {"test_deadline", test_deadline, STORE_TEST_BOTH},
     };
 
