@@ -247,8 +247,15 @@ struct pcn_eval_options {
     int32_t as_of; /* day number; required */
     unsigned by;   /* PCN_BY_* flags */
     int suppress;  /* 0: none; N: counts 1..N-1 shown as <N */
-    int max_rows;  /* worklist rows kept per worklist; 0: unlimited */
-    int threads;   /* 0: one per CPU for large populations; N: exactly N (max 64) */
+    /*
+     * 0: counts shown exactly; N: every count shown (not withheld) rounded
+     * to the nearest multiple of N, halves up, and percents computed from
+     * the rounded counts, so that no figure can be subtracted from another
+     * to give an exact small count (disclosure control, docs/api.md).
+     */
+    int round;
+    int max_rows; /* worklist rows kept per worklist; 0: unlimited */
+    int threads;  /* 0: one per CPU for large populations; N: exactly N (max 64) */
     /*
      * Which patients to visit (docs/internals/engine.md, "Sparse
      * evaluation"): 0, only those the definitions can count when they are
