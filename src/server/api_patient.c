@@ -273,6 +273,8 @@ int pcn__api_patient(struct pcn__request *r)
         return 0;
     if (!key_s || pcn_parse_range(key_s, strlen(key_s), 1, INT64_MAX, &key) != PCN_OK)
         return pcn__reply_error(r, 400, "invalid_parameter", "the patient key is a number");
+    /* the audit row names the key canonically ("0007" and "+7" are 7) */
+    r->object_id = pcn_arena_printf(r->arena, "key=%lld", (long long)key);
     include = pcn__query(r, "include");
     if (include && strcmp(include, "registers") != 0)
         return pcn__reply_error(r, 400, "invalid_parameter", "include may only be 'registers'");
@@ -282,6 +284,13 @@ int pcn__api_patient(struct pcn__request *r)
         rc = PCN_ENOMEM;
     if (rc != PCN_OK)
         return rc == PCN_ENOTFOUND ? reply_no_patient(r) : pcn__reply_store_error(r, rc);
+    /*
+     * and the patient's stable identifier, which a re-import keeps when the
+     * key changes, so the log answers "who viewed patient X" (refusals too)
+     */
+    r->object_id = pcn_arena_printf(r->arena, "patient_id=%s key=%lld",
+                                    json_string_value(json_object_get(v.patient, "patient_id")),
+                                    (long long)key);
     if (!may_see(r, &v))
         goto out;
     v.events = json_array();

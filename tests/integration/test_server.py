@@ -641,12 +641,32 @@ def test_audit(srv, keys):
     check(st == 200, "audit list")
     rows = j["rows"]
     pat = [r for r in rows if r["route"] == "/api/v1/patients/{key}"]
-    check(any(r["user"] == "clin1" and r["object_id"] == str(keys["P1"]) and r["status"] == 200
+    # the patient's stable identifier and the key, canonical however the key was written
+    p1 = "patient_id=P1 key=%d" % keys["P1"]
+    check(any(r["user"] == "clin1" and r["object_id"] == p1 and r["status"] == 200
               for r in pat), "patient read audited with who, patient and outcome")
-    check(any(r["user"] == "pm1" and r["object_id"] == str(keys["P2"]) and r["status"] == 404
-              for r in pat), "refused patient read audited")
-    check(any(r["route"] == "/api/v1/worklists/{name}" and r["object_id"] == "cvd_no_bp" and
-              r["user"] == "clin1" and r["status"] == 200 for r in rows), "worklist read audited")
+    check(any(r["user"] == "pm1" and r["object_id"] == "patient_id=P2 key=%d" % keys["P2"]
+              and r["status"] == 404 for r in pat), "refused patient read audited")
+    clin = Client(srv, "clin1")
+    for spelled in ("%07d" % keys["P1"], "+%d" % keys["P1"]):
+        st, _, _, _ = clin.get("/api/v1/patients/" + spelled)
+        st_a, j, _, _ = admin.get("/api/v1/audit?limit=500&after=%d" % rows[-1]["id"])
+        last = [r for r in j["rows"] if r["route"] == "/api/v1/patients/{key}"][-1]
+        check(st == 200 and last["object_id"] == p1,
+              "patient key %s audited as %s: %s" % (spelled, p1, last["object_id"]))
+    # worklists: which practice, filters and page, and how many patients were returned
+    wl = [r["object_id"] for r in rows if r["route"] == "/api/v1/worklists/{name}"
+          and r["status"] == 200]
+    check("cvd_no_bp practice=(all) rows=1 of 1" in wl, "worklist read audited: %s" % wl)
+    check("cvd_no_bp practice=A81001 rows=0 of 0" in wl,
+          "practice manager's worklist audited with the practice: %s" % wl)
+    st, _, _, _ = clin.get("/api/v1/worklists/cvd_no_bp?practice=A81002&sort=practice"
+                           "&limit=5&offset=0&format=csv")
+    st_a, j, _, _ = admin.get("/api/v1/audit?limit=500&after=%d" % rows[-1]["id"])
+    last = [r for r in j["rows"] if r["route"] == "/api/v1/worklists/{name}"][-1]
+    check(st == 200 and last["object_id"] == "cvd_no_bp practice=A81002 sort=practice limit=5 "
+          "offset=0 format=csv rows=1 of 1", "worklist CSV audited with its filter and page: %s"
+          % last["object_id"])
     check(any(r["route"] == "/api/v1/users" and r["method"] == "POST" and r["status"] == 201
               for r in rows), "user creation audited")
     check(any(r["route"] == "/api/v1/login" and r["status"] == 401 for r in rows),
@@ -932,6 +952,41 @@ def test_cli_users():
     srv.stop()
 
 
+def test_cli_patient_reads():
+    """pcn report with a worklist and pcn export print patient data: each is audited with the
+    OS user, the command and what it returned (issue 13, item 2)."""
+    import pwd
+    user = pwd.getpwuid(os.geteuid()).pw_name
+
+    def last_id():
+        db = sqlite3.connect(DB)
+        n = db.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
+        db.close()
+        return n
+
+    before = last_id()
+    rc, out, err = pcn("report", "--db", DB, "cvd_no_bp")
+    check(rc == 0 and "A81002" in out, "pcn report cvd_no_bp: " + err)
+    rc, out, err = pcn("report", "--db", DB, "dm")
+    check(rc == 0, "pcn report dm (aggregate): " + err)
+    out_dir = os.path.join(TMP, "export")
+    rc, out, err = pcn("export", "--db", DB, "--format", "csv", out_dir)
+    check(rc == 0, "pcn export: " + err)
+    db = sqlite3.connect(DB)
+    rows = db.execute("SELECT user_name, role, method, route, object_type, object_id, status "
+                      "FROM audit WHERE id > ? ORDER BY id", (before,)).fetchall()
+    db.close()
+    check(len(rows) == 2, "one audit row per patient-level command, none for aggregates: %s"
+          % rows)
+    check(rows and rows[0][:5] == (user, "admin", "CLI", "report", "worklist")
+          and rows[0][5].startswith("cvd_no_bp as_of=") and rows[0][5].endswith(" rows=1")
+          and rows[0][6] == 200, "pcn report of a worklist audited: %s" % rows[:1])
+    check(len(rows) > 1 and rows[1][:5] == (user, "admin", "CLI", "export", "population")
+          and rows[1][5] == "3 patients to " + out_dir, "pcn export audited: %s" % rows[1:])
+    rc, out, err = pcn("audit", "verify", "--db", DB)
+    check(rc == 0 and "intact" in out, "the chain holds with CLI rows: " + out + err)
+
+
 def test_cli_audit_tamper():
     rc, out, err = pcn("audit", "verify", "--db", DB)
     check(rc == 0 and "intact" in out, "pcn audit verify intact: " + out + err)
@@ -996,6 +1051,7 @@ def main():
     secrets = NHS_NUMBERS + [PASSWORD, "Smith", "P1"] + [str(k) for k in ()]
     check(not any(s in logs for s in secrets), "no password or patient identifier in the log")
     check("Bearer" not in logs and "pcn_session=" not in logs, "no token in the log")
+    test_cli_patient_reads()
     test_cli_audit_tamper()
     print("%d checks, %d failed" % (checks, len(failures)))
     if failures:
