@@ -103,7 +103,14 @@ if [[ -x scripts/run-browser-tests.sh ]]; then
   passed=$((passed + ${bp:-0}))
   if [[ -z "$bp" && -z "$bf" ]]; then bf=1; fi
   failed=$((failed + ${bf:-0}))
-  [[ "${bf:-0}" == 0 ]] || { failures+=("browser"); tail -n 40 "$out/browser.log"; }
+  if [[ "${bf:-0}" != 0 ]]; then
+    # each failing test with its error (node's TAP puts it in the YAML block
+    # that follows "not ok"), so a CI log's tail names what failed and why
+    failures+=("browser")
+    awk '/^ *not ok /{n=30} n-- > 0' "$out/browser.log" | head -n 120
+    while IFS= read -r l; do failures+=("  browser: ${l#"${l%%[! ]*}"}"); done \
+      < <(grep -E '^ *not ok ' "$out/browser.log" | head -n 10)
+  fi
   echo "browser: ${bp:-0} passed, ${bf:-0} failed"
 fi
 

@@ -193,11 +193,14 @@ test('worklists: filter, sort, page, download CSV, open a patient', async (t) =>
   // sort by the first data column, descending on the second click
   const column = (await page.$$eval('#worklist-table thead th button', (b) => b.map((x) => x.textContent)))[2];
   await page.locator('#worklist-table thead th button').nth(2).click();
+  await page.waitForSelector('#worklist-body[aria-busy="false"]');
   await page.locator('#worklist-table thead th button').nth(2).click();
+  await page.waitForSelector('#worklist-body[aria-busy="false"]');
   const sorted = await page.$eval('#worklist-table thead th[aria-sort="descending"]', (e) => e.textContent);
   assert.ok(sorted.startsWith(column.trim()), `sorted by ${column}, descending`);
   if (filtered > 25) {
     await page.click('#page-next');
+    await page.waitForSelector('#worklist-body[aria-busy="false"]');
     assert.match(await page.textContent('#worklist-status'), /Showing 26 to/);
   }
   // open the first patient
