@@ -368,7 +368,7 @@ static enum pcn_err obs_value(const struct fctx *c, const json_t *o, const char 
     const json_t *v = json_object_get(q, "value");
     const json_t *cc = json_object_get(o, "valueCodeableConcept");
     struct code cd;
-    char field[64];
+    char field[96]; /* at (under 48 bytes) and the member's name */
 
     *ret_text = NULL;
     if (v && !json_is_number(v) && !json_is_null(v)) {
