@@ -40,14 +40,14 @@ src/cli/cmd_serve.c  server
 # Public headers by owning layer (include/pcn/NAME.h; shell patterns allowed).
 public_headers='
 util     alloc arena buf csv date error hash parse paths rng vec
-model    codelist record registry validate
+model    codelist ppg profile record registry validate
 fmt      table
 store    store store_*
 auth     auth audit
 ingest   ingest bundle
-synth    generate
+synth    generate ppg_twin
 engine   engine
-ops      registry_ops views
+ops      ppg_ops registry_ops views views_ppg
 server   server
 '
 

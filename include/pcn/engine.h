@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "pcn/error.h"
+#include "pcn/profile.h"
 #include "pcn/record.h"
 #include "pcn/registry.h"
 #include "pcn/table.h"
@@ -167,6 +168,17 @@ enum pcn_err pcn_snapshot_save(const struct pcn_snapshot *s, const char *path,
                                struct pcn_error *reterr);
 enum pcn_err pcn_snapshot_load(const char *path, struct pcn_snapshot **ret,
                                struct pcn_error *reterr);
+
+/*
+ * The make-up of each practice's registered population on as_of (those
+ * registered and alive that day, as in a report): ret[i] gets the profile
+ * of practices[i] (n of them), by sex and single year of age, ethnic group
+ * and deprivation quintile; a practice without patients in the snapshot
+ * gets an empty profile (has 0: not known). One pass over the patients.
+ * PCN_EINVAL for an unfinished snapshot or no as-of date.
+ */
+enum pcn_err pcn_snapshot_profiles(const struct pcn_snapshot *s, int32_t as_of,
+                                   const char *const *practices, size_t n, struct pcn_profile *ret);
 
 /* ---- programs ---- */
 

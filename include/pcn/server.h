@@ -42,16 +42,17 @@ struct pcn_server_config {
     int request_timeout; /* request_timeout: seconds a connection may stay idle */
     /* request_time_limit (seconds, decimals allowed): processing time of one request */
     int64_t request_time_limit_usec;
-    int drain_timeout;  /* drain_timeout: seconds to wait for requests at shutdown */
-    int session_ttl;    /* session_ttl: seconds a session lives */
-    int login_max_user; /* login_max_failures_user: failures per account per window */
-    int login_max_addr; /* login_max_failures_addr: failures per address per window */
-    int login_window;   /* login_window: seconds */
-    int suppress_below; /* suppress_below: counts 1..N-1 hidden from aggregate-only roles */
-    int round_to;       /* round_to: aggregate-only roles' report counts rounded to N */
-    int cache_entries;  /* cache_entries: cached aggregate responses */
-    int access_log;     /* access_log: 1 to log one line per request to stderr */
-    int secure_cookie;  /* secure_cookie: 1 to add Secure (behind TLS) */
+    int drain_timeout;     /* drain_timeout: seconds to wait for requests at shutdown */
+    int session_ttl;       /* session_ttl: seconds a session lives */
+    int login_max_user;    /* login_max_failures_user: failures per account per window */
+    int login_max_addr;    /* login_max_failures_addr: failures per address per window */
+    int login_window;      /* login_window: seconds */
+    int suppress_below;    /* suppress_below: counts 1..N-1 hidden from aggregate-only roles */
+    int round_to;          /* round_to: aggregate-only roles' report counts rounded to N */
+    int cache_entries;     /* cache_entries: cached aggregate responses */
+    int access_log;        /* access_log: 1 to log one line per request to stderr */
+    int secure_cookie;     /* secure_cookie: 1 to add Secure (behind TLS) */
+    int public_per_minute; /* public_per_minute: requests per address to the public routes */
 };
 
 /* Fill in the defaults (docs/api.md lists them). */

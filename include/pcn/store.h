@@ -93,7 +93,7 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
  * records keeps it (a commit that removed records, by replacing patients,
  * finds it again from the records), so reading the default as-of date
  * costs a meta lookup, not a scan of every record. Set for existing data
- * by schema 5.
+ * by schema 7.
  */
 #define PCN_META_RECORDS_LAST_DATE "records_last_date"
 

@@ -99,5 +99,6 @@ int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_ppg(int argc, char **argv);
 
 #endif /* PCN_CLI_CLI_H */

@@ -12,6 +12,7 @@
 #include "pcn/date.h"
 #include "pcn/generate.h"
 #include "pcn/parse.h"
+#include "pcn/ppg_twin.h"
 #include "pcn/store.h"
 #include "pcn/store_population.h"
 #include "pcn/store_registry.h"
@@ -25,7 +26,9 @@ static const char generate_usage[] =
     "    --icb CODE                  every network of an ICB (e.g. QHM)\n"
     "    --all                       every network in England\n"
     "    --practices N --patients N  an invented network\n"
-    "  --threads N (1-8, default 2) writes a bundle with N threads; the output is the same.\n";
+    "  --threads N (1-8, default 2) writes a bundle with N threads; the output is the same.\n"
+    "  --no-ppg leaves out the patient partnership twin (PPGs, a year of engagement) that a\n"
+    "  network generated into a database otherwise gets.\n";
 
 /* Registry rows of the generated networks go into the store. */
 static enum pcn_err put_network(void *ctx, const struct pcn_network *n)
@@ -60,6 +63,7 @@ struct generate_args {
     struct pcn_gen_options opt;
     int invented; /* --practices or --patients given */
     int threads;  /* --threads: bundle writer threads */
+    int no_ppg;   /* --no-ppg */
 };
 
 static int parse_count(const char *opt, const char *s, int64_t max, int64_t *ret)
@@ -133,6 +137,7 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         {"practices", required_argument, NULL, 'n'},
         {"patients", required_argument, NULL, 'N'},
         {"threads", required_argument, NULL, 't'},
+        {"no-ppg", no_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -144,6 +149,10 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         if (c == 'h') {
             fputs(generate_usage, stdout);
             return -1;
+        }
+        if (c == 'G') {
+            a->no_ppg = 1;
+            continue;
         }
         int rc = parse_option(a, c, optarg);
         if (rc != CLI_EXIT_OK)
@@ -183,6 +192,37 @@ static int generate_to_bundle(const struct pcn_refdata *ref, struct generate_arg
     return CLI_EXIT_OK;
 }
 
+/*
+ * The patient partnership twin of one network (pcn/ppg_twin.h): PPGs, the
+ * forum, the engagement record, in a transaction of its own once the
+ * population is stored. Only for one network into a database.
+ */
+static enum pcn_err generate_ppg(struct pcn_store *store, const struct pcn_refdata *ref,
+                                 const struct generate_args *a, struct pcn_error *err)
+{
+    struct pcn_ppg_twin_opts o = {
+        .seed = a->opt.seed,
+        .as_of = a->opt.as_of != PCN_DATE_NONE ? a->opt.as_of : pcn_refdata_extract_date(ref),
+        .network = a->opt.pcn,
+    };
+    struct pcn_ppg_twin_summary sum;
+    enum pcn_err rc;
+
+    if (a->no_ppg || !(a->opt.pcn || a->invented))
+        return PCN_OK;
+    rc = pcn_store_begin(store);
+    if (rc == PCN_OK)
+        rc = pcn_ppg_twin_store(store, &o, &sum, err);
+    if (rc == PCN_OK)
+        rc = pcn_store_commit(store);
+    if (rc == PCN_OK)
+        fprintf(stderr,
+                "patient partnership: %zu groups, %zu members (%zu current), %zu activities, "
+                "%zu feedback items, %zu service changes\n",
+                sum.groups, sum.members, sum.current, sum.activities, sum.feedback, sum.changes);
+    return rc;
+}
+
 static int generate_to_store(const struct pcn_refdata *ref, struct generate_args *a,
                              struct pcn_gen_stats *st)
 {
@@ -206,6 +246,8 @@ static int generate_to_store(const struct pcn_refdata *ref, struct generate_args
     }
     if (erc == PCN_OK)
         erc = pcn_store_commit(store);
+    if (erc == PCN_OK)
+        erc = generate_ppg(store, ref, a, &err);
     if (erc != PCN_OK) {
         const char *msg = err.msg[0] ? err.msg : pcn_store_errmsg(store);
         rc = cli_runtime_error("generate", "%s", msg);

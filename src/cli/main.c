@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"audit", cmd_audit, "list the audit log or verify its hash chain"},
     {"query", cmd_query, "evaluate a definitions file over the population"},
     {"report", cmd_report, "print a standard report (registers, indicators, frailty, ...)"},
+    {"ppg", cmd_ppg, "patient participation groups, engagement, \"you said, we did\""},
 };
 
 static void usage(FILE *f)

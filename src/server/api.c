@@ -25,6 +25,12 @@
     (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER) |          \
      PCN_ROLE_BIT(PCN_ROLE_CLINICIAN))
 
+/* The engagement module: who manages groups and members, who records engagement. */
+#define PCN_ROLES_PPG_STAFF                                                                        \
+    (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER))
+#define PCN_ROLES_PPG_WRITE (PCN_ROLES_PPG_STAFF | PCN_ROLE_BIT(PCN_ROLE_PPG_MEMBER))
+#define PPG_WRITE (PCN_ROUTE_FLAG_BODY | PCN_ROUTE_FLAG_AUDIT)
+
 const struct pcn__route pcn__api_routes[] = {
     ROUTE("GET", "/api/v1/health", pcn__api_health, 0, PCN_ROUTE_FLAG_PUBLIC),
     ROUTE("POST", "/api/v1/login", pcn__api_login, 0,
@@ -53,6 +59,47 @@ const struct pcn__route pcn__api_routes[] = {
           PCN_ROUTE_FLAG_AUDIT),
     ROUTE("GET", "/api/v1/audit", pcn__api_audit, PCN_ROLES_ADMIN, 0),
     ROUTE("GET", "/api/v1/audit/verify", pcn__api_audit_verify, PCN_ROLES_ADMIN, 0),
+    /* patient partnership (api_ppg.c): not cached, its writes leave the data version alone */
+    ROUTE("GET", "/api/v1/ppg/groups", pcn__api_ppg_groups, PCN_ROLES_DATA, 0),
+    ROUTE("POST", "/api/v1/ppg/groups", pcn__api_ppg_group_add, PCN_ROLES_PPG_STAFF, PPG_WRITE),
+    ROUTE("POST", "/api/v1/ppg/groups/{id}", pcn__api_ppg_group_update, PCN_ROLES_PPG_STAFF,
+          PPG_WRITE),
+    ROUTE("GET", "/api/v1/ppg/groups/{id}/members", pcn__api_ppg_members, PCN_ROLES_PPG_WRITE,
+          PCN_ROUTE_FLAG_AUDIT),
+    ROUTE("POST", "/api/v1/ppg/groups/{id}/members", pcn__api_ppg_member_add, PCN_ROLES_PPG_STAFF,
+          PPG_WRITE),
+    ROUTE("POST", "/api/v1/ppg/members/{id}", pcn__api_ppg_member_update, PCN_ROLES_PPG_STAFF,
+          PPG_WRITE),
+    ROUTE("POST", "/api/v1/ppg/members/{id}/leave", pcn__api_ppg_member_leave, PCN_ROLES_PPG_STAFF,
+          PPG_WRITE),
+    ROUTE("POST", "/api/v1/ppg/members/{id}/withdraw-consent", pcn__api_ppg_member_withdraw,
+          PCN_ROLES_PPG_STAFF, PPG_WRITE),
+    ROUTE("GET", "/api/v1/ppg/activities", pcn__api_ppg_activities, PCN_ROLES_DATA, 0),
+    ROUTE("POST", "/api/v1/ppg/activities", pcn__api_ppg_activity_add, PCN_ROLES_PPG_WRITE,
+          PPG_WRITE),
+    ROUTE("POST", "/api/v1/ppg/activities/{id}", pcn__api_ppg_activity_update, PCN_ROLES_PPG_WRITE,
+          PPG_WRITE),
+    ROUTE("GET", "/api/v1/ppg/feedback", pcn__api_ppg_feedback, PCN_ROLES_DATA, 0),
+    ROUTE("POST", "/api/v1/ppg/feedback", pcn__api_ppg_feedback_add, PCN_ROLES_PPG_WRITE,
+          PPG_WRITE),
+    ROUTE("POST", "/api/v1/ppg/feedback/{id}", pcn__api_ppg_feedback_update, PCN_ROLES_PPG_WRITE,
+          PPG_WRITE),
+    ROUTE("GET", "/api/v1/ppg/changes", pcn__api_ppg_changes, PCN_ROLES_DATA, 0),
+    ROUTE("GET", "/api/v1/ppg/changes/{id}", pcn__api_ppg_change, PCN_ROLES_DATA, 0),
+    ROUTE("POST", "/api/v1/ppg/changes", pcn__api_ppg_change_add, PCN_ROLES_PPG_STAFF, PPG_WRITE),
+    ROUTE("POST", "/api/v1/ppg/changes/{id}", pcn__api_ppg_change_update, PCN_ROLES_PPG_STAFF,
+          PPG_WRITE),
+    ROUTE("POST", "/api/v1/ppg/changes/{id}/involvement", pcn__api_ppg_involvement_add,
+          PCN_ROLES_PPG_WRITE, PPG_WRITE),
+    ROUTE("POST", "/api/v1/ppg/involvement/{id}/remove", pcn__api_ppg_involvement_remove,
+          PCN_ROLES_PPG_WRITE, PCN_ROUTE_FLAG_AUDIT),
+    ROUTE("GET", "/api/v1/ppg/representativeness", pcn__api_ppg_representativeness, PCN_ROLES_DATA,
+          0),
+    ROUTE("GET", "/api/v1/ppg/ladder", pcn__api_ppg_ladder, PCN_ROLES_DATA, 0),
+    ROUTE("GET", "/api/v1/ppg/coproduction", pcn__api_ppg_coproduction, PCN_ROLES_DATA, 0),
+    /* what a network publishes: no sign-in, rate-limited per address, published items only */
+    ROUTE("GET", "/api/v1/public/{network}/you-said-we-did", pcn__api_public_feedback, 0,
+          PCN_ROUTE_FLAG_PUBLIC),
 };
 const size_t pcn__api_n_routes = PCN_ARRAY_SIZE(pcn__api_routes);
 

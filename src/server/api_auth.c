@@ -86,7 +86,7 @@ bool pcn__authenticate(struct pcn__request *r, bool state_changing)
     return true;
 }
 
-static const char *client_address(struct pcn__request *r)
+const char *pcn__client_address(struct pcn__request *r)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -247,7 +247,7 @@ int pcn__api_login(struct pcn__request *r)
     if (!*res.name || strlen(res.name) > NAME_MAX_LEN || strlen(password) > PCN_PASSWORD_MAX)
         return pcn__reply_error(r, 400, "invalid_field", "name or password has a bad length");
     r->object_type = "session";
-    res.addr = client_address(r);
+    res.addr = pcn__client_address(r);
     char subject[NAME_MAX_LEN + 8];
     (void)snprintf(subject, sizeof(subject), "user:%s", res.name);
     if (throttled(r, subject, r->srv->cfg.login_max_user, &rc) ||

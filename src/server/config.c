@@ -34,6 +34,7 @@ void pcn_server_config_init(struct pcn_server_config *c)
         .cache_entries = 256,
         .warm_start = 1,
         .population_refresh_usec = (int64_t)10 * 1000000,
+        .public_per_minute = 60,
     };
     (void)snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8080");
     (void)snprintf(c->web_root, sizeof(c->web_root), "web");
@@ -75,6 +76,7 @@ static const struct int_key int_keys[] = {
     INT_KEY("access_log", access_log, 0, 1),
     INT_KEY("secure_cookie", secure_cookie, 0, 1),
     INT_KEY("warm_start", warm_start, 0, 1),
+    INT_KEY("public_per_minute", public_per_minute, 1, 100000),
 };
 
 static enum pcn_err set_text(char *dst, size_t size, const char *key, const char *value,

@@ -72,9 +72,9 @@ int pcn__reply_json(struct pcn__request *r, int status, json_t *j)
 
     if (!j)
         return pcn__reply_error(r, 503, "unavailable", "out of memory");
-    len = json_dumpb(j, NULL, 0, JSON_COMPACT);
+    len = json_dumpb(j, NULL, 0, JSON_COMPACT | JSON_REAL_PRECISION(15));
     body = len ? pcn_arena_alloc(r->arena, len + 1) : NULL;
-    if (!body || json_dumpb(j, body, len, JSON_COMPACT) != len) {
+    if (!body || json_dumpb(j, body, len, JSON_COMPACT | JSON_REAL_PRECISION(15)) != len) {
         json_decref(j);
         return pcn__reply_error(r, 503, "unavailable", "out of memory");
     }

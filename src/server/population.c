@@ -286,6 +286,24 @@ static enum pcn_err acquire_snapshot(struct pcn__request *r, int64_t version, st
     return rc;
 }
 
+enum pcn_err pcn__request_profiles(void *ud, int32_t as_of, const char *const *practices, size_t n,
+                                   struct pcn_profile *ret)
+{
+    struct pcn__request *r = ud;
+    struct snap_ref *ref = NULL;
+    struct pcn_error err;
+    int64_t version = 0;
+    enum pcn_err rc = pcn_store_data_version(r->store, &version);
+
+    if (rc == PCN_OK)
+        rc = acquire_snapshot(r, version, &ref, &err);
+    if (rc == PCN_OK)
+        rc = pcn_snapshot_profiles(ref->snap, as_of, practices, n, ret);
+    if (ref)
+        release_snapshot(r->srv->engine, ref);
+    return rc;
+}
+
 /* One look at the store: the snapshot of its current data made current if it is not. */
 static enum pcn_err refresh_once(struct pcn__engine *e, struct pcn_store *st, struct pcn_error *err)
 {

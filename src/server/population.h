@@ -109,6 +109,16 @@ const struct pcn_results *pcn__request_results(struct pcn__request *r, struct pc
                                                const struct pcn_eval_options *o);
 
 /*
+ * The make-up of practices' registered populations from the population
+ * snapshot of the request's data version (built if needed), for the
+ * patient partnership routes: a pcn_ppg_profiles_fn whose ud is the
+ * request.
+ */
+struct pcn_profile;
+enum pcn_err pcn__request_profiles(void *ud, int32_t as_of, const char *const *practices, size_t n,
+                                   struct pcn_profile *ret);
+
+/*
  * The registers of the standard library that patient `key` is on as of
  * as_of: a JSON array of {"name", "title"} (caller owns *ret). Evaluated
  * on a one-patient snapshot read from the request's store

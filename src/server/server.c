@@ -372,6 +372,8 @@ enum pcn_err pcn_server_new(const struct pcn_server_config *c, struct pcn_server
     rc = open_pool(srv, reterr);
     if (rc == PCN_OK)
         rc = pcn__audit_queue_new(c->db, &srv->write_lock, &srv->audit, reterr);
+    if (rc == PCN_OK && pcn__ratelimit_new(c->public_per_minute, &srv->public_limit) != PCN_OK)
+        rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     if (rc == PCN_OK && pcn__engine_new(c->defs, c->snapshot_file, &srv->engine) != PCN_OK)
         rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     if (rc != PCN_OK)
@@ -468,6 +470,7 @@ void pcn_server_free(struct pcn_server *srv)
     pcn_server_stop(srv);
     pcn__audit_queue_free(srv->audit);
     pcn__engine_free(srv->engine);
+    pcn__ratelimit_free(srv->public_limit);
     for (int i = 0; srv->pool && i < srv->n_pool; i++)
         pcn_store_close(srv->pool[i]);
     pcn_free(srv->pool);

@@ -28,6 +28,7 @@
 struct pcn__cache;
 struct pcn__audit_queue;
 struct pcn__engine;
+struct pcn__ratelimit;
 
 struct pcn_server {
     struct pcn_server_config cfg;
@@ -48,8 +49,9 @@ struct pcn_server {
     bool stopping;
     char web_root[4096]; /* realpath of cfg.web_root, "" when absent */
     struct pcn__cache *cache;
-    struct pcn__audit_queue *audit; /* group commit of audit rows */
-    struct pcn__engine *engine;     /* shared snapshot for reports and worklists */
+    struct pcn__audit_queue *audit;      /* group commit of audit rows */
+    struct pcn__engine *engine;          /* shared snapshot for reports and worklists */
+    struct pcn__ratelimit *public_limit; /* requests per address on the public routes */
 };
 
 /* Who is asking: filled from the session before the handler runs. */
@@ -250,6 +252,44 @@ int pcn__api_report(struct pcn__request *r);
 int pcn__api_indicators(struct pcn__request *r);
 int pcn__api_worklists(struct pcn__request *r);
 int pcn__api_worklist(struct pcn__request *r);
+/* Patient partnership (api_ppg.c). */
+int pcn__api_ppg_groups(struct pcn__request *r);
+int pcn__api_ppg_group_add(struct pcn__request *r);
+int pcn__api_ppg_group_update(struct pcn__request *r);
+int pcn__api_ppg_members(struct pcn__request *r);
+int pcn__api_ppg_member_add(struct pcn__request *r);
+int pcn__api_ppg_member_update(struct pcn__request *r);
+int pcn__api_ppg_member_leave(struct pcn__request *r);
+int pcn__api_ppg_member_withdraw(struct pcn__request *r);
+int pcn__api_ppg_activities(struct pcn__request *r);
+int pcn__api_ppg_activity_add(struct pcn__request *r);
+int pcn__api_ppg_activity_update(struct pcn__request *r);
+int pcn__api_ppg_feedback(struct pcn__request *r);
+int pcn__api_ppg_feedback_add(struct pcn__request *r);
+int pcn__api_ppg_feedback_update(struct pcn__request *r);
+int pcn__api_ppg_changes(struct pcn__request *r);
+int pcn__api_ppg_change(struct pcn__request *r);
+int pcn__api_ppg_change_add(struct pcn__request *r);
+int pcn__api_ppg_change_update(struct pcn__request *r);
+int pcn__api_ppg_involvement_add(struct pcn__request *r);
+int pcn__api_ppg_involvement_remove(struct pcn__request *r);
+int pcn__api_ppg_representativeness(struct pcn__request *r);
+int pcn__api_ppg_ladder(struct pcn__request *r);
+int pcn__api_ppg_coproduction(struct pcn__request *r);
+int pcn__api_public_feedback(struct pcn__request *r);
+
+/*
+ * Per-address token buckets (ratelimit.c): take one request for address;
+ * false when its bucket is empty (*ret_wait_s: seconds until one is back).
+ * Bounded memory, thread-safe.
+ */
+enum pcn_err pcn__ratelimit_new(int per_minute, struct pcn__ratelimit **ret);
+void pcn__ratelimit_free(struct pcn__ratelimit *rl);
+bool pcn__ratelimit_take(struct pcn__ratelimit *rl, const char *address, int64_t now,
+                         int *ret_wait_s);
+
+/* "addr:ADDRESS" of the request's client (api_auth.c), in the request arena. */
+const char *pcn__client_address(struct pcn__request *r);
 
 /* Serve a static file from the web root (static.c). */
 int pcn__serve_static(struct pcn__request *r);

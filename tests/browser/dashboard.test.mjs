@@ -19,14 +19,15 @@ const sessions = {};
 const timings = [];
 let served = { reports: false, worklists: false };
 
+const ppgPages = ['Patient groups', 'Engagement', 'You said, we did'];
 const navFor = {
   admin: ['Administration'],
-  clinical_director: ['Network overview', 'Population health', 'Indicators', 'Worklists'],
-  practice_manager: ['Network overview', 'Population health', 'Indicators', 'Worklists'],
-  clinician: ['Network overview', 'Population health', 'Indicators', 'Worklists'],
-  link_worker: ['Network overview', 'Population health', 'Indicators'],
-  ppg_member: ['Network overview', 'Population health', 'Indicators'],
-  analyst: ['Network overview', 'Population health', 'Indicators'],
+  clinical_director: ['Network overview', 'Population health', 'Indicators', 'Worklists', ...ppgPages],
+  practice_manager: ['Network overview', 'Population health', 'Indicators', 'Worklists', ...ppgPages],
+  clinician: ['Network overview', 'Population health', 'Indicators', 'Worklists', ...ppgPages],
+  link_worker: ['Network overview', 'Population health', 'Indicators', ...ppgPages],
+  ppg_member: ['Network overview', 'Population health', 'Indicators', ...ppgPages],
+  analyst: ['Network overview', 'Population health', 'Indicators', ...ppgPages],
 };
 const roleLabel = {
   admin: 'Administrator', clinical_director: 'Clinical director', practice_manager: 'Practice manager',

@@ -14,6 +14,9 @@ import * as indicators from './pages/indicators.js';
 import * as worklists from './pages/worklists.js';
 import * as patient from './pages/patient.js';
 import * as admin from './pages/admin.js';
+import * as ppg from './pages/ppg.js';
+import * as engagement from './pages/engagement.js';
+import * as feedback from './pages/feedback.js';
 import * as signin from './pages/signin.js';
 
 const can = (me, what) => !!(me && me.can && me.can[what]);
@@ -25,6 +28,9 @@ const pages = [
   { name: 'indicators', title: 'Indicators', nav: true, allow: (me) => can(me, 'aggregates'), mod: indicators },
   { name: 'worklists', title: 'Worklists', nav: true, allow: (me) => can(me, 'patient_level'), mod: worklists },
   { name: 'patient', title: 'Patient', nav: false, allow: (me) => can(me, 'patient_level'), mod: patient },
+  { name: 'ppg', title: 'Patient groups', nav: true, allow: (me) => can(me, 'aggregates'), mod: ppg },
+  { name: 'engagement', title: 'Engagement', nav: true, allow: (me) => can(me, 'aggregates'), mod: engagement },
+  { name: 'you-said-we-did', title: 'You said, we did', nav: true, allow: (me) => can(me, 'aggregates'), mod: feedback },
   { name: 'admin', title: 'Administration', nav: true, allow: (me) => can(me, 'admin'), mod: admin },
 ];
 

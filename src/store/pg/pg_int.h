@@ -16,7 +16,7 @@
 #include "pcn/hash.h"
 #include "store/store_int.h"
 
-#define PG_MAX_PARAMS 16
+#define PG_MAX_PARAMS 24
 #define PG_PARAM_TEXT 40
 
 /*
@@ -28,6 +28,7 @@
     X(registry)                                                                                    \
     X(population)                                                                                  \
     X(auth)                                                                                        \
+    X(ppg)                                                                                         \
     /* one line per domain, above */
 
 #define PCN__PG_DECLARE(name) extern const struct pcn__store_impl pcn__pg_##name;

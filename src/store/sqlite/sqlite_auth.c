@@ -64,20 +64,6 @@ static sqlite3_stmt *stmt(struct sqlite_store *ss, enum auth_sql which)
     return pcn__sqlite_stmt(ss, &pcn__sqlite_auth, (int)which);
 }
 
-/* Step a write to completion without bumping the data version; *ret_changes optional. */
-static enum pcn_err auth_exec(struct sqlite_store *ss, sqlite3_stmt *st, const char *what,
-                              int *ret_changes)
-{
-    int rc = sqlite3_step(st);
-
-    (void)sqlite3_reset(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return pcn__sqlite_fail(ss, rc, what);
-    if (ret_changes)
-        *ret_changes = sqlite3_changes(ss->db);
-    return PCN_OK;
-}
-
 static int user_row_at(sqlite3_stmt *st, int c, struct pcn_user *u)
 {
     *u = (struct pcn_user){
@@ -114,7 +100,7 @@ static enum pcn_err sqlite_add_user(struct pcn_store *s, const struct pcn_user *
     (void)pcn__bind_text(st, 4, u->pwhash);
     (void)sqlite3_bind_int(st, 5, u->disabled ? 1 : 0);
     (void)sqlite3_bind_int64(st, 6, u->created_at);
-    rc = auth_exec(ss, st, "adding user", NULL);
+    rc = pcn__sqlite_step_write(ss, st, "adding user", NULL);
     if (rc == PCN_ECONFLICT)
         return pcn__store_fail(s, rc, "user '%s' exists or role '%s' is unknown", u->name, u->role);
     if (rc == PCN_OK && ret_id)
@@ -162,7 +148,7 @@ static enum pcn_err set_user_field(struct pcn_store *s, enum auth_sql which, con
         (void)pcn__bind_text(st, 2, text);
     else
         (void)sqlite3_bind_int(st, 2, value);
-    rc = auth_exec(ss, st, "updating user", &changes);
+    rc = pcn__sqlite_step_write(ss, st, "updating user", &changes);
     if (rc == PCN_OK && changes == 0)
         return pcn__store_fail(s, PCN_ENOTFOUND, "no user '%s'", name);
     return rc;
@@ -191,7 +177,7 @@ static enum pcn_err sqlite_add_session(struct pcn_store *s, const struct pcn_ses
     (void)pcn__bind_text(st, 3, ses->csrf_token);
     (void)sqlite3_bind_int64(st, 4, ses->created_at);
     (void)sqlite3_bind_int64(st, 5, ses->expires_at);
-    return auth_exec(ss, st, "adding session", NULL);
+    return pcn__sqlite_step_write(ss, st, "adding session", NULL);
 }
 
 static int session_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)
@@ -237,7 +223,7 @@ static enum pcn_err sqlite_revoke_session(struct pcn_store *s, const char *token
     if (!st)
         return PCN_ESTORAGE;
     (void)pcn__bind_text(st, 1, token_hash);
-    rc = auth_exec(ss, st, "revoking session", &changes);
+    rc = pcn__sqlite_step_write(ss, st, "revoking session", &changes);
     if (rc == PCN_OK && changes == 0)
         return pcn__store_fail(s, PCN_ENOTFOUND, "no such session");
     return rc;
@@ -251,7 +237,7 @@ static enum pcn_err sqlite_revoke_user_sessions(struct pcn_store *s, int64_t use
     if (!st)
         return PCN_ESTORAGE;
     (void)sqlite3_bind_int64(st, 1, user_id);
-    return auth_exec(ss, st, "revoking sessions", NULL);
+    return pcn__sqlite_step_write(ss, st, "revoking sessions", NULL);
 }
 
 static enum pcn_err sqlite_add_login_attempt(struct pcn_store *s, const char *subject, int64_t at,
@@ -265,7 +251,7 @@ static enum pcn_err sqlite_add_login_attempt(struct pcn_store *s, const char *su
     (void)pcn__bind_text(st, 1, subject);
     (void)sqlite3_bind_int64(st, 2, at);
     (void)sqlite3_bind_int(st, 3, success ? 1 : 0);
-    return auth_exec(ss, st, "recording login attempt", NULL);
+    return pcn__sqlite_step_write(ss, st, "recording login attempt", NULL);
 }
 
 static enum pcn_err sqlite_count_login_failures(struct pcn_store *s, const char *subject,
@@ -304,7 +290,7 @@ static enum pcn_err sqlite_append_audit(struct pcn_store *s, const struct pcn_au
     (void)sqlite3_bind_int(st, 9, a->status);
     (void)pcn__bind_text(st, 10, a->prev_hash);
     (void)pcn__bind_text(st, 11, a->hash);
-    return auth_exec(ss, st, "appending audit row", NULL);
+    return pcn__sqlite_step_write(ss, st, "appending audit row", NULL);
 }
 
 static int audit_row(sqlite3_stmt *st, pcn__any_fn fn, void *ud)

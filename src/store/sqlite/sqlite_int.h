@@ -34,6 +34,7 @@ struct pcn__sqlite_domain {
     X(registry)                                                                                    \
     X(population)                                                                                  \
     X(auth)                                                                                        \
+    X(ppg)                                                                                         \
     /* one line per domain, above */
 
 #define PCN__SQLITE_DECLARE(name) extern const struct pcn__sqlite_domain pcn__sqlite_##name;
@@ -73,6 +74,13 @@ sqlite3_stmt *pcn__sqlite_stmt(struct sqlite_store *ss, const struct pcn__sqlite
 
 /* Translate a SQLite result code into pcn_err and record the message. */
 enum pcn_err pcn__sqlite_fail(struct sqlite_store *ss, int rc, const char *what);
+
+/*
+ * Step the write st to completion and reset it, without bumping the data
+ * version (for the domains the engine does not read); *ret_changes optional.
+ */
+enum pcn_err pcn__sqlite_step_write(struct sqlite_store *ss, sqlite3_stmt *st, const char *what,
+                                    int *ret_changes);
 
 /* Bind helpers: NULL strings and PCN_DATE_NONE bind SQL NULL. Return SQLite rc. */
 int pcn__bind_text(sqlite3_stmt *st, int i, const char *s);

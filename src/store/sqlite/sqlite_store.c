@@ -92,6 +92,19 @@ enum pcn_err pcn__sqlite_fail(struct sqlite_store *ss, int rc, const char *what)
                            ss->db ? sqlite3_errmsg(ss->db) : sqlite3_errstr(rc));
 }
 
+enum pcn_err pcn__sqlite_step_write(struct sqlite_store *ss, sqlite3_stmt *st, const char *what,
+                                    int *ret_changes)
+{
+    int rc = sqlite3_step(st);
+
+    (void)sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return pcn__sqlite_fail(ss, rc, what);
+    if (ret_changes)
+        *ret_changes = sqlite3_changes(ss->db);
+    return PCN_OK;
+}
+
 /* Where domain d's statements start in ss->stmts; -1 for a domain this backend lacks. */
 static int stmt_base(const struct pcn__sqlite_domain *d)
 {

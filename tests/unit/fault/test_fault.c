@@ -19,11 +19,13 @@
 #include "pcn/csv.h"
 #include "pcn/hash.h"
 #include "pcn/ingest.h"
+#include "pcn/ppg_ops.h"
 #include "pcn/registry_ops.h"
 #include "pcn/store.h"
 #include "pcn/store_population.h"
 #include "pcn/table.h"
 #include "pcn/views.h"
+#include "pcn/views_ppg.h"
 
 #define DATA PCN_SOURCE_DIR "/tests/data/registry/"
 
@@ -133,6 +135,20 @@ static void scenario_registry_check(void)
     pcn_store_close(s);
 }
 
+/* Render the tables t[0..n-1] there are as the CLI and the API do (text, JSON), then free them. */
+static void render_free(struct pcn_table **t, size_t n, struct pcn_buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        void *j = NULL;
+        if (!t[i])
+            continue;
+        (void)pcn_table_render(t[i], PCN_FORMAT_TABLE, out);
+        if (pcn_table_to_json(t[i], &j) == PCN_OK)
+            json_decref(j);
+        pcn_table_free(t[i]);
+    }
+}
+
 /* Every list view over the registry database, rendered as the CLI and the API do. */
 static void scenario_views(void)
 {
@@ -152,16 +168,126 @@ static void scenario_views(void)
     (void)pcn_view_network_members(s, "U89141", &o, &t[3]);
     (void)pcn_view_users(s, &o, &t[4], NULL);
     (void)pcn_view_audit(s, 0, 10, &t[5], NULL);
-    for (size_t i = 0; i < 6; i++) {
-        void *j = NULL;
-        if (!t[i])
-            continue;
-        (void)pcn_table_render(t[i], PCN_FORMAT_TABLE, &out);
-        if (pcn_table_to_json(t[i], &j) == PCN_OK)
-            json_decref(j);
-        pcn_table_free(t[i]);
-    }
+    render_free(t, 6, &out);
     pcn_buf_release(&out);
+    pcn_store_close(s);
+}
+
+/* Profiles from "patient records": every practice the same, for the representativeness scenario. */
+static enum pcn_err fake_profiles(void *ud, int32_t as_of, const char *const *practices, size_t n,
+                                  struct pcn_profile *ret)
+{
+    (void)ud;
+    (void)practices;
+    for (size_t i = 0; i < n; i++) {
+        pcn_profile_init(&ret[i]);
+        ret[i].has = PCN_PROFILE_HAS_ALL;
+        ret[i].date = as_of;
+        for (int age = 0; age < PCN_PROFILE_AGES; age++) {
+            ret[i].sex_age[1][age] = ret[i].sex_age[2][age] = 10;
+            ret[i].eth_age[age % 5][age] = 20;
+            ret[i].imd_age[1 + age % 5][age] = 20;
+        }
+    }
+    return PCN_OK;
+}
+
+/*
+ * The patient partnership module over the registry database, inside one
+ * transaction that is rolled back (so every run starts alike): a group,
+ * members from CSV, an activity, feedback answered and published, a
+ * service change with who was involved, consent withdrawn; then
+ * representativeness (its JSON, table and text) and every list view.
+ */
+static void scenario_ppg(void)
+{
+    static const struct pcn_ppg_scope all = PCN_PPG_SCOPE_ALL;
+    char path[256];
+    struct pcn_store *s = NULL;
+    struct pcn_ppg_group g = {0, "U89141", "A81001", "Densham PPG", 20000, 0};
+    struct pcn_ppg_change c = {0,     "U89141", "First contact physiotherapy", "Self-referral",
+                               20100, 0};
+    struct pcn_ppg_repr *r = NULL;
+    struct pcn_ppg_view_opts vo = {.filter = {.network = "U89141"}, .as_of = 20640};
+    struct pcn_table *t[10] = {NULL};
+    struct pcn_buf out = PCN_BUF_INIT;
+    struct pcn_error e;
+    int64_t added = 0;
+    int64_t version = 0;
+    void *j = NULL;
+
+    snprintf(path, sizeof(path), "%s/fault.db", workdir);
+    if (pcn_store_open(path, 0, &s, &e) != PCN_OK)
+        return;
+    if (pcn_store_begin(s) != PCN_OK) {
+        pcn_store_close(s);
+        return;
+    }
+    if (pcn_ppg_save_group(s, &all, &g, &e) == PCN_OK &&
+        pcn_ppg_import_members(s, &all, g.id, PCN_SOURCE_DIR "/tests/data/ppg/members.csv", 20000,
+                               &added, &e) == PCN_OK &&
+        pcn_ppg_save_change(s, &all, &c, &e) == PCN_OK) {
+        int64_t groups[] = {g.id};
+        struct pcn_ppg_activity a = {.network = "U89141",
+                                     .kind = PCN_PPG_KIND_CO_DESIGN,
+                                     .rung = PCN_PPG_RUNG_CO_PRODUCE,
+                                     .title = "Designing self-referral",
+                                     .held = 20200,
+                                     .people = 12,
+                                     .questions = "What would help?",
+                                     .heard = "Evening slots",
+                                     .change_id = c.id,
+                                     .groups = groups,
+                                     .n_groups = 1};
+        struct pcn_ppg_involvement v = {.change_id = c.id,
+                                        .stage = PCN_PPG_STAGE_NEEDS,
+                                        .group_id = g.id,
+                                        .rung = PCN_PPG_RUNG_INVOLVE,
+                                        .date = 20150,
+                                        .people = 6};
+        if (pcn_ppg_save_activity(s, &all, &a, &e) == PCN_OK) {
+            struct pcn_ppg_feedback f = {.network = "U89141",
+                                         .group_id = g.id,
+                                         .activity_id = a.id,
+                                         .received = 20200,
+                                         .said = "Evening appointments",
+                                         .response = "Two evenings a week",
+                                         .responded = 20230,
+                                         .outcome = PCN_PPG_OUTCOME_DONE,
+                                         .outcome_date = 20300,
+                                         .published = 1};
+            v.activity_id = a.id;
+            (void)pcn_ppg_save_feedback(s, &all, &f, &e);
+        }
+        (void)pcn_ppg_add_involvement(s, &all, &v, &e);
+        (void)pcn_ppg_withdraw_consent(s, &all, 1, 1, 20400, &version, &e);
+    }
+    struct pcn_ppg_repr_opts ro = {.network = "U89141",
+                                   .as_of = 20640,
+                                   .suppress_below = 3,
+                                   .trend_months = 12,
+                                   .profiles = fake_profiles};
+    if (pcn_ppg_representativeness(s, &ro, &r, &e) == PCN_OK) {
+        if (pcn_ppg_repr_json(r, &j) == PCN_OK)
+            json_decref(j);
+        if (pcn_ppg_repr_table(r, &t[8]) == PCN_OK)
+            (void)pcn_table_render(t[8], PCN_FORMAT_CSV, &out);
+        (void)pcn_ppg_repr_text(r, &out);
+        pcn_ppg_repr_free(r);
+    }
+    (void)pcn_view_ppg_groups(s, &vo, &t[0], NULL);
+    (void)pcn_view_ppg_members(s, &vo, &t[1], NULL);
+    (void)pcn_view_ppg_activities(s, &vo, &t[2], NULL);
+    (void)pcn_view_ppg_feedback(s, &vo, &t[3], NULL);
+    (void)pcn_view_ppg_changes(s, &vo, &t[4], NULL);
+    (void)pcn_view_ppg_ladder(s, &vo, &t[5]);
+    (void)pcn_view_ppg_coproduction(s, &vo, &t[6]);
+    (void)pcn_view_ppg_public(s, &vo, &t[7], NULL);
+    vo.filter.change_id = c.id;
+    (void)pcn_view_ppg_involvement(s, &vo, &t[9]);
+    render_free(t, 10, &out);
+    pcn_buf_release(&out);
+    pcn_store_rollback(s);
     pcn_store_close(s);
 }
 
@@ -208,6 +334,7 @@ static void test_torture(void **state)
     scenario_registry(); /* a complete database for the check scenario */
     assert_true(fault_torture(scenario_registry_check) > 5);
     assert_true(fault_torture(scenario_views) > 10);
+    assert_true(fault_torture(scenario_ppg) > 20);
     assert_true(fault_torture(scenario_bulk_import) > 10);
     remove_db("bulk.db");
 }

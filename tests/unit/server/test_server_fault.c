@@ -7,7 +7,8 @@
  * (reports, worklists as JSON and CSV, the patient view's registers) with
  * jansson allocating through pcn_malloc too, so its failures are injected
  * as well: every 200 must carry the whole body a run without failures
- * gives, never a short one (a failed append must become a 503).
+ * gives, never a short one (a failed append must become a 503); then
+ * the same over the patient partnership's reads and the public board.
  * Needs -Dfault_injection=true.
  */
 #include "testutil.h"
@@ -32,6 +33,7 @@
 #include "pcn/store.h"
 #include "pcn/store_auth.h"
 #include "pcn/store_population.h"
+#include "pcn/store_ppg.h"
 #include "pcn/store_registry.h"
 
 static char workdir[128];
@@ -188,10 +190,18 @@ static const char *const engine_paths[] = {
     "/api/v1/network",
     "/api/v1/me",
 };
-#define N_ENGINE_PATHS (sizeof(engine_paths) / sizeof(engine_paths[0]))
+/* The patient partnership's reads, tortured on their own (fewer runs than with the above). */
+static const char *const ppg_paths[] = {
+    "/api/v1/ppg/groups",   "/api/v1/ppg/representativeness",
+    "/api/v1/ppg/ladder",   "/api/v1/ppg/coproduction",
+    "/api/v1/ppg/feedback", "/api/v1/public/U00001/you-said-we-did",
+};
+#define N_PATHS_MAX 16
 
-static char *reference[N_ENGINE_PATHS]; /* the bodies of a run without failures */
-static int short_replies;               /* 200s whose body differs from the reference */
+static const char *const *paths; /* what scenario_engine asks for */
+static size_t n_paths;
+static char *reference[N_PATHS_MAX]; /* the bodies of a run without failures */
+static int short_replies;            /* 200s whose body differs from the reference */
 
 static void put(enum pcn_err rc)
 {
@@ -232,6 +242,30 @@ static void engine_fixture(void)
         if (i)
             put(pcn_store_put_event(s, &ev));
     }
+    {
+        /* the practice's PPG: two members, one piece of feedback answered and published */
+        struct pcn_ppg_group g = {0, "U00001", "A81001", "Fault PPG", 18000, 0};
+        struct pcn_ppg_member pm = {.name = "A Member",
+                                    .age = PCN_PPG_AGE_65_74,
+                                    .sex = PCN_PPG_SEX_FEMALE,
+                                    .joined = 18500,
+                                    .left = PCN_DATE_NONE,
+                                    .withdrawn = PCN_DATE_NONE};
+        struct pcn_ppg_feedback f = {.network = "U00001",
+                                     .received = 19000,
+                                     .said = "Evening appointments",
+                                     .response = "Two evenings a week",
+                                     .responded = 19030,
+                                     .outcome = PCN_PPG_OUTCOME_DONE,
+                                     .outcome_date = 19100,
+                                     .published = 1};
+        put(pcn_store_put_ppg_group(s, &g, &id, NULL));
+        pm.group_id = f.group_id = id;
+        put(pcn_store_put_ppg_member(s, &pm, &id, NULL));
+        pm.age = PCN_PPG_AGE_NOT_STATED;
+        put(pcn_store_put_ppg_member(s, &pm, &id, NULL));
+        put(pcn_store_put_ppg_feedback(s, &f, &id, NULL));
+    }
     put(pcn_store_add_user(s, &u, &id));
     pcn_token_hash(TOKEN, strlen(TOKEN), hash);
     {
@@ -264,12 +298,12 @@ static void scenario_engine(void)
     struct pcn_server *srv = start_server("engine.db", true, &port);
 
     if (srv) {
-        for (size_t i = 0; i < N_ENGINE_PATHS; i++) {
-            int st = http_request(port, engine_paths[i], TOKEN, body);
+        for (size_t i = 0; i < n_paths; i++) {
+            int st = http_request(port, paths[i], TOKEN, body);
             if (!reference[i] && st == 200)
                 reference[i] = strdup(body); /* checksrc: ok, test-only */
             else if (st == 200 && reference[i] && strcmp(body, reference[i]) != 0) {
-                print_message("short 200 from %s: %s\n", engine_paths[i], body);
+                print_message("short 200 from %s: %s\n", paths[i], body);
                 short_replies++;
             }
         }
@@ -287,20 +321,42 @@ static void json_release(void *p)
     pcn_free(p);
 }
 
+/* Torture the routes p[0..n-1] on the fixture: every 200 whole. */
+static void torture_routes(const char *const *p, size_t n, unsigned long min_runs)
+{
+    static bool fixture;
+
+    assert_true(n <= N_PATHS_MAX);
+    if (!fixture)
+        engine_fixture();
+    fixture = true;
+    paths = p;
+    n_paths = n;
+    short_replies = 0;
+    memset(reference, 0, sizeof(reference));
+    scenario_engine(); /* no failure: the reference bodies */
+    for (size_t i = 0; i < n; i++) {
+        if (!reference[i])
+            fail_msg("GET %s failed without any allocation failing", p[i]);
+    }
+    assert_true(fault_torture(scenario_engine) > min_runs);
+    assert_int_equal(short_replies, 0);
+    for (size_t i = 0; i < n; i++)
+        free(reference[i]); /* checksrc: ok, strdup */
+}
+
 static void test_engine_routes(void **state)
 {
     (void)state;
     fault_require_injection();
-    engine_fixture();
-    scenario_engine(); /* no failure: the reference bodies */
-    for (size_t i = 0; i < N_ENGINE_PATHS; i++) {
-        if (!reference[i])
-            fail_msg("GET %s failed without any allocation failing", engine_paths[i]);
-    }
-    assert_true(fault_torture(scenario_engine) > 100);
-    assert_int_equal(short_replies, 0);
-    for (size_t i = 0; i < N_ENGINE_PATHS; i++)
-        free(reference[i]); /* checksrc: ok, strdup */
+    torture_routes(engine_paths, sizeof(engine_paths) / sizeof(engine_paths[0]), 100);
+}
+
+static void test_ppg_routes(void **state)
+{
+    (void)state;
+    fault_require_injection();
+    torture_routes(ppg_paths, sizeof(ppg_paths) / sizeof(ppg_paths[0]), 100);
 }
 
 static void test_torture(void **state)
@@ -316,7 +372,8 @@ static void test_torture(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_torture),
-                                       cmocka_unit_test(test_engine_routes)};
+                                       cmocka_unit_test(test_engine_routes),
+                                       cmocka_unit_test(test_ppg_routes)};
     int rc;
     char path[300];
 
