@@ -16,7 +16,8 @@ if [[ ! -d build-fuzz ]]; then
     -Db_sanitize=address,undefined -Dwerror_dev=false >"$out/setup.log" 2>&1 ||
     { echo "fuzz FAIL setup (see $out/setup.log)"; exit 1; }
 fi
-harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_eval fuzz_snapshot fuzz_request_body fuzz_ppg)
+harnesses=(fuzz_bundle fuzz_fhir fuzz_definitions fuzz_eval fuzz_snapshot fuzz_request_body fuzz_workforce
+  fuzz_ppg)
 targets=()
 for h in "${harnesses[@]}"; do targets+=("tests/fuzz/$h"); done
 if ! ninja -C build-fuzz -j2 "${targets[@]}" >"$out/build.log" 2>&1; then
@@ -45,10 +46,22 @@ seeds() {
     cp tests/fuzz/corpus/eval/* "$dir/" ;;
   fuzz_snapshot)
     cp tests/fuzz/corpus/snapshot/* "$dir/" ;;
+  fuzz_workforce)
+    { printf '\000'; cat tests/data/workforce/staff_good.csv; } >"$dir/seed-staff"
+    { printf '\000'; cat tests/data/workforce/staff_bad.csv; } >"$dir/seed-staff-bad"
+    { printf '\001'; head -c 6000 tests/data/workforce/census_extract.csv; } >"$dir/seed-census"
+    printf '\002rule,line,value,practice,label\nmethod,all,registered,,\nmethod,core,fixed,,\nshare,core,60%%,A81001,\nshare,core,40%%,A81017,\ntop_slice,all,1000.00,,CD\ntop_slice,core,10%%,,PM\ntop_slice,all,unreimbursed_staff,,Staff\n' >"$dir/seed-agreement"
+    { printf '\003'; cat data/reference/ncdes/ncdes_2024-25.csv; } >"$dir/seed-rates" ;;
   fuzz_request_body)
     printf '{"name":"alice","password":"correct horse"}' >"$dir/seed-login"
     printf '{"role":"clinician","practice":"A81001","name":"bob","password":"pw"}' >"$dir/seed-user"
     printf '{"a":[1,2,{"b":null,"c":[true,false,"x\\u00e9"]}],"d":1.5e3}' >"$dir/seed-nested"
+    printf '{"person":"P1","role":"paramedic","band":"7","wte":0.8,"employer":"network","start":"2025-06-01","cost":"52000.50","funding":"arrs","sites":[{"site":"A81001","sessions":6}]}' >"$dir/seed-post"
+    printf '{"year":"2025-26","version":0,"weighted":72000,"allocations":[{"line":"arrs","pounds":"1900000.00"}],"agreement":[{"rule":"top_slice","line":"core","value":"10%%","label":"CD"}]}' >"$dir/seed-finance-inputs"
+    printf '{"patient_id":"P1","source":"clinician","channel":"patient_view","needs":["loneliness"],"received":"2026-01-05T09:30"}' >"$dir/seed-sp-referral"
+    printf '{"version":3,"to":"closed","reason":"goals_met","note":"walking weekly"}' >"$dir/seed-sp-move"
+    printf '{"instrument":"swemwbs","items":[3,4,null,2,5,3,3],"at":"2026-03-01T10:00:00Z"}' >"$dir/seed-sp-outcome"
+    printf '{"name":"Health Walk","categories":"physical_activity;loneliness","postcode":"SM1 1AA","sessions":"Mon-Fri 09:00-10:00","cost":"free","min_age":18,"active":true,"version":2}' >"$dir/seed-sp-asset"
     printf '{"kind":"co_design","rung":"co_produce","title":"t","held":"2025-01-01","groups":[1,2],"people":9}' >"$dir/seed-activity"
     printf '{"said":"x","response":"y","outcome":"done","published":true,"version":2,"group":null}' >"$dir/seed-feedback" ;;
   fuzz_ppg)

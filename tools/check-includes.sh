@@ -20,13 +20,15 @@ cd "$root" || exit 2
 layer_map='
 util
 model    util
+finance  model
+sp       model
 fmt      util
-store    model
+store    sp
 auth     store
 ingest   store
-synth    ingest
+synth    ingest finance sp
 engine   store fmt
-ops      store fmt
+ops      store fmt finance
 server   auth engine ops
 cli      auth engine ops synth
 '
@@ -41,13 +43,15 @@ src/cli/cmd_serve.c  server
 public_headers='
 util     alloc arena buf csv date error hash parse paths rng vec
 model    codelist ppg profile record registry validate
+finance  money rates workforce finance
 fmt      table
 store    store store_*
 auth     auth audit
 ingest   ingest bundle
-synth    generate ppg_twin
+synth    generate ppg_twin sp_twin staff_twin
 engine   engine
-ops      ppg_ops registry_ops views views_ppg
+ops      ppg_ops registry_ops sp_ops sp_views views views_* workforce_ops
+sp       asset geo referral sp_coding sp_report wellbeing
 server   server
 '
 
@@ -82,6 +86,12 @@ while read -r layer deps; do
     below[$layer]=$set
 done <<<"$layer_map"
 
+while read -r layer names; do
+    if [[ -n "$layer" && -z "${below[$layer]+x}" ]]; then
+        complain "tools/check-includes.sh" "public headers: $layer is not a layer of the map"
+    fi
+done <<<"$public_headers"
+
 while read -r header owners; do
     [[ -n "$header" ]] && libs[$header]=" $owners "
 done <<<"$library_headers"
@@ -107,7 +117,7 @@ public_layer() {
 
 # May a file of layer $1 (path $2) use layer $3?
 may_use() {
-    [[ "$1" == "$3" || "${below[$1]}" == *" $3 "* || "${extra[$2]:-}" == *" $3 "* ]]
+    [[ "$1" == "$3" || "${below[$1]:-}" == *" $3 "* || "${extra[$2]:-}" == *" $3 "* ]]
 }
 
 if [[ "$(git rev-parse --show-toplevel 2>/dev/null)" == "$(pwd -P)" ]]; then

@@ -29,6 +29,8 @@ struct pcn_server_config {
     char network[16];         /* network: the PCN served by /api/v1/network ("" = first) */
     char defs[1024];          /* defs: definitions directory ("" = <data dir>/defs) */
     char snapshot_file[1024]; /* snapshot_file: the population kept across restarts ("" = none) */
+    char postcodes[1024];     /* postcodes: postcode table for distances ("" = the shipped one) */
+    char sp_codes[1024];      /* sp_codes: social prescribing code table ("" = the shipped one) */
     int warm_start;           /* warm_start: 1 to prepare the population when the server starts */
     /* population_refresh (seconds, decimals allowed; 0: never): how often the warm-up thread
        looks at the data version and prepares the population again when the data changed */

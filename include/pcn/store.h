@@ -132,6 +132,11 @@ enum pcn_err pcn_store_set_deadline(struct pcn_store *s, int64_t deadline);
 enum pcn_err pcn_store_begin(struct pcn_store *s);
 enum pcn_err pcn_store_commit(struct pcn_store *s);
 void pcn_store_rollback(struct pcn_store *s);
+/*
+ * Is a write transaction open? (What it has written is not yet in the data
+ * version: a cache keyed on that version must not keep what it reads.)
+ */
+int pcn_store_in_transaction(const struct pcn_store *s);
 
 /*
  * Begin a transaction for loading many population records (pcn import).

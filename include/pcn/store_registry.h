@@ -42,12 +42,16 @@ enum pcn_err pcn_store_each_practice(struct pcn_store *s, pcn_practice_fn fn, vo
  * membership of the same practice; end sets the end date of the practice's
  * open membership (PCN_ENOTFOUND if none). each_membership walks every
  * membership (practice NULL) or one practice's, ordered by practice then
- * start date.
+ * start date; each_network_membership one network's, in the same order
+ * (through the network's index: a network's members without a walk of
+ * England).
  */
 enum pcn_err pcn_store_add_membership(struct pcn_store *s, const struct pcn_membership *m);
 enum pcn_err pcn_store_end_membership(struct pcn_store *s, const char *practice, int32_t end_date);
 enum pcn_err pcn_store_each_membership(struct pcn_store *s, const char *practice,
                                        pcn_membership_fn fn, void *ud);
+enum pcn_err pcn_store_each_network_membership(struct pcn_store *s, const char *network,
+                                               pcn_membership_fn fn, void *ud);
 
 /* Sites (branch surgeries). add assigns *ret_id. */
 enum pcn_err pcn_store_add_site(struct pcn_store *s, const struct pcn_site *site, int64_t *ret_id);

@@ -15,6 +15,12 @@
  * | users                | pcn user list        | GET /users                   |
  * | audit                | pcn audit list       | GET /audit                   |
  *
+ * The workforce and finance kinds (staff, workforce_wte, workforce_compare,
+ * arrs_claims, arrs_budget, arrs_months, arrs_claim_export, des_income,
+ * distribution, what_if, finance_inputs, finance_networks) are built the
+ * same way in pcn/views_workforce.h and pcn/views_finance.h, for pcn
+ * workforce, pcn finance and the /workforce and /finance routes.
+ *
  * Every builder returns a new table in *ret (caller frees with
  * pcn_table_free()) or an error with the store's message on the handle.
  */

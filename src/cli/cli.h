@@ -91,6 +91,7 @@ int cmd_init(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_practice(int argc, char **argv);
+int cmd_sp(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
@@ -99,6 +100,8 @@ int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_workforce(int argc, char **argv);
+int cmd_finance(int argc, char **argv);
 int cmd_ppg(int argc, char **argv);
 
 #endif /* PCN_CLI_CLI_H */

@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_finance.h"
 #include "pcn/date.h"
 #include "pcn/generate.h"
 #include "pcn/parse.h"
+#include "pcn/sp_twin.h"
 #include "pcn/ppg_twin.h"
 #include "pcn/store.h"
 #include "pcn/store_population.h"
@@ -27,7 +29,10 @@ static const char generate_usage[] =
     "    --all                       every network in England\n"
     "    --practices N --patients N  an invented network\n"
     "  --threads N (1-8, default 2) writes a bundle with N threads; the output is the same.\n"
-    "  --no-ppg leaves out the patient partnership twin (PPGs, a year of engagement) that a\n"
+    "  With --pcn, --icb or --all into a database the networks also get their staff from\n"
+    "  the workforce census (docs/finance.md); --no-staff leaves the register empty.\n"
+    "  --no-sp leaves out the social prescribing twin (directory and referrals) and --no-ppg\n"
+    "  the patient partnership twin (PPGs, a year of engagement), which a\n"
     "  network generated into a database otherwise gets.\n";
 
 /* Registry rows of the generated networks go into the store. */
@@ -63,6 +68,9 @@ struct generate_args {
     struct pcn_gen_options opt;
     int invented; /* --practices or --patients given */
     int threads;  /* --threads: bundle writer threads */
+    int no_staff; /* --no-staff: no staff register from the workforce census */
+    int with_sp;  /* one network into a database: its social prescribing twin too */
+    int no_sp;    /* --no-sp */
     int no_ppg;   /* --no-ppg */
 };
 
@@ -117,6 +125,9 @@ static int parse_option(struct generate_args *a, int c, const char *arg)
         rc = parse_count("--threads", arg, 8, &n);
         a->threads = (int)n;
         break;
+    case 'S':
+        a->no_staff = 1;
+        break;
     default:
         rc = CLI_EXIT_USAGE;
     }
@@ -137,6 +148,8 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         {"practices", required_argument, NULL, 'n'},
         {"patients", required_argument, NULL, 'N'},
         {"threads", required_argument, NULL, 't'},
+        {"no-staff", no_argument, NULL, 'S'},
+        {"no-sp", no_argument, NULL, 'X'},
         {"no-ppg", no_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -149,6 +162,10 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
         if (c == 'h') {
             fputs(generate_usage, stdout);
             return -1;
+        }
+        if (c == 'X') {
+            a->no_sp = 1;
+            continue;
         }
         if (c == 'G') {
             a->no_ppg = 1;
@@ -169,6 +186,8 @@ static int parse_args(int argc, char **argv, struct generate_args *a)
                                "no output: give --db FILE (or set PCN_DB) or --out DIR");
     if (a->out && a->db)
         return cli_usage_error("generate", "give --db or --out, not both");
+    /* one network into a database: its social prescribing twin too (docs/generator.md) */
+    a->with_sp = !a->out && !a->no_sp && (a->opt.pcn || a->invented);
     return CLI_EXIT_OK;
 }
 
@@ -190,6 +209,35 @@ static int generate_to_bundle(const struct pcn_refdata *ref, struct generate_arg
     if (pcn_generate_bundle(ref, &a->opt, a->out, a->threads, st, &err) != PCN_OK)
         return cli_runtime_error("generate", "%s", err.msg);
     return CLI_EXIT_OK;
+}
+
+/*
+ * The social prescribing twin of one network (pcn/sp_twin.h), in a second
+ * transaction once the population is stored.
+ */
+static enum pcn_err generate_sp(struct pcn_store *store, const struct pcn_refdata *ref,
+                                const struct generate_args *a, struct pcn_error *err)
+{
+    struct pcn_sp_twin_store_opts o = {
+        .seed = a->opt.seed,
+        .as_of = a->opt.as_of != PCN_DATE_NONE ? a->opt.as_of : pcn_refdata_extract_date(ref),
+        .network = a->opt.pcn,
+        .replace_generated = 1,
+    };
+    struct pcn_sp_twin_summary sum;
+    enum pcn_err rc = pcn_store_begin(store);
+
+    if (rc == PCN_OK)
+        rc = pcn_sp_twin_store(store, &o, &sum, err);
+    if (rc == PCN_OK)
+        rc = pcn_store_commit(store);
+    if (rc == PCN_OK)
+        fprintf(stderr,
+                "social prescribing: %zu assets, %zu referrals (%.2f link-worker FTE), %zu codes "
+                "in the records (in place of the generator's %lld referral codes)\n",
+                sum.assets, sum.referrals, sum.link_worker_fte, sum.coded_events,
+                (long long)sum.generated_codes_replaced);
+    return rc;
 }
 
 /*
@@ -246,12 +294,24 @@ static int generate_to_store(const struct pcn_refdata *ref, struct generate_args
     }
     if (erc == PCN_OK)
         erc = pcn_store_commit(store);
+    if (erc == PCN_OK && a->with_sp)
+        erc = generate_sp(store, ref, a, &err);
     if (erc == PCN_OK)
         erc = generate_ppg(store, ref, a, &err);
     if (erc != PCN_OK) {
         const char *msg = err.msg[0] ? err.msg : pcn_store_errmsg(store);
         rc = cli_runtime_error("generate", "%s", msg);
         pcn_store_rollback(store);
+    }
+    /* the networks' staff from the workforce census (docs/finance.md) */
+    if (rc == CLI_EXIT_OK && (a->opt.pcn || a->opt.icb || a->opt.all) && !a->no_staff) {
+        size_t posts = 0;
+        rc = cli_generate_staff("generate", store, a->opt.pcn,
+                                a->opt.as_of != PCN_DATE_NONE ? a->opt.as_of
+                                                              : pcn_refdata_extract_date(ref),
+                                a->opt.seed, &posts);
+        if (rc == CLI_EXIT_OK)
+            printf("generated %zu staff posts from the workforce census\n", posts);
     }
     pcn_store_close(store);
     return rc;

@@ -28,6 +28,9 @@ static const struct command commands[] = {
     {"audit", cmd_audit, "list the audit log or verify its hash chain"},
     {"query", cmd_query, "evaluate a definitions file over the population"},
     {"report", cmd_report, "print a standard report (registers, indicators, frailty, ...)"},
+    {"workforce", cmd_workforce, "the staff register: list, add, end, import, report, compare"},
+    {"finance", cmd_finance, "ARRS claims and budget, DES income, distribution, what-if"},
+    {"sp", cmd_sp, "social prescribing: asset directory, referrals, outcomes, reports"},
     {"ppg", cmd_ppg, "patient participation groups, engagement, \"you said, we did\""},
 };
 

@@ -25,6 +25,21 @@
     (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER) |          \
      PCN_ROLE_BIT(PCN_ROLE_CLINICIAN))
 
+/* The staff register and the network's money: those who run them (PRODUCT.md). */
+#define PCN_ROLES_FINANCE                                                                          \
+    (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER))
+
+/* Every network's year: also the ICB's analyst (aggregates across networks). */
+#define PCN_ROLES_FINANCE_ICB (PCN_ROLES_FINANCE | PCN_ROLE_BIT(PCN_ROLE_ANALYST))
+
+/* Social prescribing: who keeps the directory and who works referrals (the handlers narrow
+   practice managers to their practice's patients and link workers to their own caseload). */
+#define PCN_ROLES_SP_WORK                                                                          \
+    (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER) |          \
+     PCN_ROLE_BIT(PCN_ROLE_LINK_WORKER))
+#define PCN_ROLES_SP_ASSIGN                                                                        \
+    (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER))
+#define SP_WRITE (PCN_ROUTE_FLAG_BODY | PCN_ROUTE_FLAG_AUDIT)
 /* The engagement module: who manages groups and members, who records engagement. */
 #define PCN_ROLES_PPG_STAFF                                                                        \
     (PCN_ROLE_BIT(PCN_ROLE_CLINICAL_DIRECTOR) | PCN_ROLE_BIT(PCN_ROLE_PRACTICE_MANAGER))
@@ -52,6 +67,28 @@ const struct pcn__route pcn__api_routes[] = {
           PCN_ROUTE_FLAG_CACHE | PCN_ROUTE_FLAG_DEFS),
     ROUTE("GET", "/api/v1/worklists/{name}", pcn__api_worklist, PCN_ROLES_WORKLIST,
           PCN_ROUTE_FLAG_AUDIT),
+    ROUTE("GET", "/api/v1/workforce", pcn__api_workforce, PCN_ROLES_FINANCE, PCN_ROUTE_FLAG_CACHE),
+    ROUTE("POST", "/api/v1/workforce", pcn__api_workforce_add, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_AUDIT | PCN_ROUTE_FLAG_BODY),
+    ROUTE("GET", "/api/v1/workforce/summary", pcn__api_workforce_summary, PCN_ROLES_DATA,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/workforce/compare", pcn__api_workforce_compare, PCN_ROLES_DATA,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("POST", "/api/v1/workforce/{id}/end", pcn__api_workforce_end, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_AUDIT | PCN_ROUTE_FLAG_BODY),
+    ROUTE("GET", "/api/v1/finance", pcn__api_finance, PCN_ROLES_FINANCE, PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/finance/claims", pcn__api_finance_claims, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/finance/claims/export", pcn__api_finance_export, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_AUDIT),
+    ROUTE("GET", "/api/v1/finance/distribution", pcn__api_finance_distribution, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/finance/what-if", pcn__api_finance_what_if, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("GET", "/api/v1/finance/networks", pcn__api_finance_networks, PCN_ROLES_FINANCE_ICB,
+          PCN_ROUTE_FLAG_CACHE),
+    ROUTE("POST", "/api/v1/finance/inputs", pcn__api_finance_inputs, PCN_ROLES_FINANCE,
+          PCN_ROUTE_FLAG_AUDIT | PCN_ROUTE_FLAG_BODY),
     ROUTE("GET", "/api/v1/users", pcn__api_users, PCN_ROLES_ADMIN, 0),
     ROUTE("POST", "/api/v1/users", pcn__api_user_add, PCN_ROLES_ADMIN,
           PCN_ROUTE_FLAG_BODY | PCN_ROUTE_FLAG_AUDIT),
@@ -59,6 +96,45 @@ const struct pcn__route pcn__api_routes[] = {
           PCN_ROUTE_FLAG_AUDIT),
     ROUTE("GET", "/api/v1/audit", pcn__api_audit, PCN_ROLES_ADMIN, 0),
     ROUTE("GET", "/api/v1/audit/verify", pcn__api_audit_verify, PCN_ROLES_ADMIN, 0),
+    /* social prescribing: the directory */
+    ROUTE("GET", "/api/v1/sp/assets", pcn__api_sp_assets, PCN_ROLES_DATA, 0),
+    ROUTE("GET", "/api/v1/sp/assets/export", pcn__api_sp_assets_export, PCN_ROLES_DATA, 0),
+    ROUTE("GET", "/api/v1/sp/assets/{id}", pcn__api_sp_asset, PCN_ROLES_DATA, 0),
+    ROUTE("POST", "/api/v1/sp/assets", pcn__api_sp_asset_add, PCN_ROLES_SP_WORK, SP_WRITE),
+    ROUTE("POST", "/api/v1/sp/assets/import", pcn__api_sp_assets_import, PCN_ROLES_SP_WORK,
+          SP_WRITE),
+    ROUTE("POST", "/api/v1/sp/assets/{id}", pcn__api_sp_asset_update, PCN_ROLES_SP_WORK, SP_WRITE),
+    ROUTE("GET", "/api/v1/sp/patients/{key}/assets", pcn__api_sp_patient_assets, PCN_ROLES_PATIENT,
+          PCN_ROUTE_FLAG_AUDIT),
+    /* social prescribing: referrals (patient-level, audited) */
+    ROUTE("GET", "/api/v1/sp/referrals", pcn__api_sp_referrals, PCN_ROLES_PATIENT,
+          PCN_ROUTE_FLAG_AUDIT),
+    ROUTE("GET", "/api/v1/sp/caseload", pcn__api_sp_caseload, PCN_ROLES_SP_WORK,
+          PCN_ROUTE_FLAG_AUDIT),
+    ROUTE("GET", "/api/v1/sp/referrals/{id}", pcn__api_sp_referral, PCN_ROLES_PATIENT,
+          PCN_ROUTE_FLAG_AUDIT),
+    ROUTE("POST", "/api/v1/sp/referrals", pcn__api_sp_refer, PCN_ROLES_PATIENT, SP_WRITE),
+    ROUTE("POST", "/api/v1/sp/referrals/{id}/move", pcn__api_sp_move, PCN_ROLES_SP_WORK, SP_WRITE),
+    ROUTE("POST", "/api/v1/sp/referrals/{id}/assign", pcn__api_sp_assign, PCN_ROLES_SP_ASSIGN,
+          SP_WRITE),
+    ROUTE("POST", "/api/v1/sp/referrals/{id}/plan", pcn__api_sp_plan, PCN_ROLES_SP_WORK, SP_WRITE),
+    ROUTE("POST", "/api/v1/sp/referrals/{id}/contacts", pcn__api_sp_contact, PCN_ROLES_SP_WORK,
+          SP_WRITE),
+    ROUTE("POST", "/api/v1/sp/referrals/{id}/goals", pcn__api_sp_goal_add, PCN_ROLES_SP_WORK,
+          SP_WRITE),
+    ROUTE("POST", "/api/v1/sp/referrals/{id}/goals/{goal}", pcn__api_sp_goal_update,
+          PCN_ROLES_SP_WORK, SP_WRITE),
+    ROUTE("POST", "/api/v1/sp/referrals/{id}/connections", pcn__api_sp_connect, PCN_ROLES_SP_WORK,
+          SP_WRITE),
+    ROUTE("POST", "/api/v1/sp/referrals/{id}/connections/{connection}",
+          pcn__api_sp_connection_update, PCN_ROLES_SP_WORK, SP_WRITE),
+    ROUTE("POST", "/api/v1/sp/referrals/{id}/outcomes", pcn__api_sp_outcome_add, PCN_ROLES_SP_WORK,
+          SP_WRITE),
+    /* social prescribing: outcomes and reports (aggregates suppressed for aggregate-only roles) */
+    ROUTE("GET", "/api/v1/sp/outcomes", pcn__api_sp_outcomes, PCN_ROLES_DATA, 0),
+    ROUTE("GET", "/api/v1/sp/outcomes/people", pcn__api_sp_outcome_people, PCN_ROLES_PATIENT,
+          PCN_ROUTE_FLAG_AUDIT),
+    ROUTE("GET", "/api/v1/sp/reports/{name}", pcn__api_sp_report, PCN_ROLES_DATA, 0),
     /* patient partnership (api_ppg.c): not cached, its writes leave the data version alone */
     ROUTE("GET", "/api/v1/ppg/groups", pcn__api_ppg_groups, PCN_ROLES_DATA, 0),
     ROUTE("POST", "/api/v1/ppg/groups", pcn__api_ppg_group_add, PCN_ROLES_PPG_STAFF, PPG_WRITE),

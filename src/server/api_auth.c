@@ -295,13 +295,19 @@ int pcn__api_me(struct pcn__request *r)
     enum pcn_role role = r->who.role;
     bool patient_level = role == PCN_ROLE_CLINICAL_DIRECTOR || role == PCN_ROLE_CLINICIAN ||
                          role == PCN_ROLE_PRACTICE_MANAGER;
+    /* social prescribing casework: link workers their own, the others as route roles allow */
+    bool caseload = role == PCN_ROLE_LINK_WORKER || role == PCN_ROLE_CLINICAL_DIRECTOR ||
+                    role == PCN_ROLE_PRACTICE_MANAGER;
+
+    bool finance = role == PCN_ROLE_CLINICAL_DIRECTOR || role == PCN_ROLE_PRACTICE_MANAGER;
 
     if (!pcn__check_query(r, NULL))
         return 0;
-    return pcn__reply_json(r, 200,
-                           json_pack("{s:s,s:s,s:s?,s:s?,s:{s:b,s:b,s:b}}", "name", r->who.name,
-                                     "role", pcn_role_name(role), "practice", r->who.practice,
-                                     "csrf_token", r->who.via_cookie ? r->who.csrf : NULL, "can",
-                                     "patient_level", patient_level, "aggregates",
-                                     role != PCN_ROLE_ADMIN, "admin", role == PCN_ROLE_ADMIN));
+    return pcn__reply_json(
+        r, 200,
+        json_pack("{s:s,s:s,s:s?,s:s?,s:{s:b,s:b,s:b,s:b,s:b,s:b}}", "name", r->who.name, "role",
+                  pcn_role_name(role), "practice", r->who.practice, "csrf_token",
+                  r->who.via_cookie ? r->who.csrf : NULL, "can", "patient_level", patient_level,
+                  "aggregates", role != PCN_ROLE_ADMIN, "admin", role == PCN_ROLE_ADMIN, "caseload",
+                  caseload, "finance", finance, "workforce", role != PCN_ROLE_ADMIN));
 }

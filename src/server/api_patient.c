@@ -3,8 +3,8 @@
  * event timeline (newest first, paged) and medications, each code with its
  * term from the store's term table (null when it has none), for the roles
  * that may see one patient: clinical directors and clinicians across the
- * network, practice managers for their own practice's patients. Link
- * workers are refused until the social prescribing caseload exists.
+ * network, practice managers for their own practice's patients, link
+ * workers the patients of their own open social prescribing referrals.
  * Every outcome, refusals included, is audited (api.c marks the route).
  */
 #include "server/population.h"
@@ -210,10 +210,20 @@ static bool may_see(struct pcn__request *r, const struct patient_view *v)
             return true;
         reply_no_patient(r);
         return false;
-    case PCN_ROLE_LINK_WORKER:
+    case PCN_ROLE_LINK_WORKER: {
+        const char *id = json_string_value(json_object_get(v->patient, "patient_id"));
+        bool mine = false;
+        enum pcn_err rc = id ? pcn__sp_in_caseload(r, id, &mine) : PCN_OK;
+        if (rc != PCN_OK) {
+            pcn__reply_store_error(r, rc);
+            return false;
+        }
+        if (mine)
+            return true;
         pcn__reply_error(r, 403, "forbidden",
-                         "link workers see their caseload's patients; no caseload is recorded");
+                         "the patient has no open referral in your social prescribing caseload");
         return false;
+    }
     default:
         pcn__reply_error(r, 403, "forbidden", "your role sees aggregates only");
         return false;

@@ -115,6 +115,10 @@ enum pcn_err pcn_server_config_set(struct pcn_server_config *c, const char *key,
         return set_text(c->defs, sizeof(c->defs), key, value, reterr);
     if (strcmp(key, "snapshot_file") == 0)
         return set_text(c->snapshot_file, sizeof(c->snapshot_file), key, value, reterr);
+    if (strcmp(key, "postcodes") == 0)
+        return set_text(c->postcodes, sizeof(c->postcodes), key, value, reterr);
+    if (strcmp(key, "sp_codes") == 0)
+        return set_text(c->sp_codes, sizeof(c->sp_codes), key, value, reterr);
     if (strcmp(key, "network") == 0)
         return set_text(c->network, sizeof(c->network), key, value, reterr);
     if (strcmp(key, "request_time_limit") == 0)

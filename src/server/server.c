@@ -376,6 +376,8 @@ enum pcn_err pcn_server_new(const struct pcn_server_config *c, struct pcn_server
         rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     if (rc == PCN_OK && pcn__engine_new(c->defs, c->snapshot_file, &srv->engine) != PCN_OK)
         rc = pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
+    if (rc == PCN_OK)
+        rc = pcn__sp_new(c, &srv->sp, reterr);
     if (rc != PCN_OK)
         goto out;
     *ret = srv;
@@ -470,6 +472,7 @@ void pcn_server_free(struct pcn_server *srv)
     pcn_server_stop(srv);
     pcn__audit_queue_free(srv->audit);
     pcn__engine_free(srv->engine);
+    pcn__sp_free(srv->sp);
     pcn__ratelimit_free(srv->public_limit);
     for (int i = 0; srv->pool && i < srv->n_pool; i++)
         pcn_store_close(srv->pool[i]);

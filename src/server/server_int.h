@@ -28,6 +28,7 @@
 struct pcn__cache;
 struct pcn__audit_queue;
 struct pcn__engine;
+struct pcn__sp;
 struct pcn__ratelimit;
 
 struct pcn_server {
@@ -51,6 +52,7 @@ struct pcn_server {
     struct pcn__cache *cache;
     struct pcn__audit_queue *audit;      /* group commit of audit rows */
     struct pcn__engine *engine;          /* shared snapshot for reports and worklists */
+    struct pcn__sp *sp;                  /* social prescribing: postcodes, codes, the directory */
     struct pcn__ratelimit *public_limit; /* requests per address on the public routes */
 };
 
@@ -233,6 +235,21 @@ void pcn__audit_queue_free(struct pcn__audit_queue *q);
 
 /* The engine's shared state (definitions, population, results): server/population.h. */
 
+/*
+ * Social prescribing's shared state (api_sp.c): the postcode, code and
+ * deprivation tables named by the config (read by the first social
+ * prescribing request) and the asset directory in memory. pcn__sp_free()
+ * is NULL-safe.
+ */
+enum pcn_err pcn__sp_new(const struct pcn_server_config *c, struct pcn__sp **ret,
+                         struct pcn_error *reterr);
+void pcn__sp_free(struct pcn__sp *sp);
+/*
+ * Whether patient_id has an open referral assigned to the requesting link
+ * worker (the one way a link worker sees a patient's record).
+ */
+enum pcn_err pcn__sp_in_caseload(struct pcn__request *r, const char *patient_id, bool *ret);
+
 /* Handlers (api_*.c). */
 int pcn__api_health(struct pcn__request *r);
 int pcn__api_login(struct pcn__request *r);
@@ -252,6 +269,41 @@ int pcn__api_report(struct pcn__request *r);
 int pcn__api_indicators(struct pcn__request *r);
 int pcn__api_worklists(struct pcn__request *r);
 int pcn__api_worklist(struct pcn__request *r);
+int pcn__api_workforce(struct pcn__request *r);
+int pcn__api_workforce_summary(struct pcn__request *r);
+int pcn__api_workforce_compare(struct pcn__request *r);
+int pcn__api_workforce_add(struct pcn__request *r);
+int pcn__api_workforce_end(struct pcn__request *r);
+int pcn__api_finance(struct pcn__request *r);
+int pcn__api_finance_claims(struct pcn__request *r);
+int pcn__api_finance_export(struct pcn__request *r);
+int pcn__api_finance_distribution(struct pcn__request *r);
+int pcn__api_finance_what_if(struct pcn__request *r);
+int pcn__api_finance_networks(struct pcn__request *r);
+int pcn__api_finance_inputs(struct pcn__request *r);
+int pcn__api_sp_assets(struct pcn__request *r);
+int pcn__api_sp_asset(struct pcn__request *r);
+int pcn__api_sp_assets_export(struct pcn__request *r);
+int pcn__api_sp_asset_add(struct pcn__request *r);
+int pcn__api_sp_asset_update(struct pcn__request *r);
+int pcn__api_sp_assets_import(struct pcn__request *r);
+int pcn__api_sp_patient_assets(struct pcn__request *r);
+int pcn__api_sp_outcomes(struct pcn__request *r);
+int pcn__api_sp_outcome_people(struct pcn__request *r);
+int pcn__api_sp_report(struct pcn__request *r);
+int pcn__api_sp_referrals(struct pcn__request *r);
+int pcn__api_sp_caseload(struct pcn__request *r);
+int pcn__api_sp_referral(struct pcn__request *r);
+int pcn__api_sp_refer(struct pcn__request *r);
+int pcn__api_sp_move(struct pcn__request *r);
+int pcn__api_sp_assign(struct pcn__request *r);
+int pcn__api_sp_plan(struct pcn__request *r);
+int pcn__api_sp_contact(struct pcn__request *r);
+int pcn__api_sp_goal_add(struct pcn__request *r);
+int pcn__api_sp_goal_update(struct pcn__request *r);
+int pcn__api_sp_connect(struct pcn__request *r);
+int pcn__api_sp_connection_update(struct pcn__request *r);
+int pcn__api_sp_outcome_add(struct pcn__request *r);
 /* Patient partnership (api_ppg.c). */
 int pcn__api_ppg_groups(struct pcn__request *r);
 int pcn__api_ppg_group_add(struct pcn__request *r);

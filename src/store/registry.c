@@ -81,6 +81,14 @@ enum pcn_err pcn_store_each_membership(struct pcn_store *s, const char *practice
     return o ? o->each_membership(s, practice, fn, ud) : PCN_ESTORAGE;
 }
 
+enum pcn_err pcn_store_each_network_membership(struct pcn_store *s, const char *network,
+                                               pcn_membership_fn fn, void *ud)
+{
+    const struct pcn__store_registry_ops *o = ops(s);
+
+    return o ? o->each_network_membership(s, network, fn, ud) : PCN_ESTORAGE;
+}
+
 enum pcn_err pcn_store_add_site(struct pcn_store *s, const struct pcn_site *site, int64_t *ret_id)
 {
     const struct pcn__store_registry_ops *o = ops(s);

@@ -24,6 +24,8 @@ struct pcn__store_registry_ops {
     enum pcn_err (*end_membership)(struct pcn_store *s, const char *practice, int32_t end_date);
     enum pcn_err (*each_membership)(struct pcn_store *s, const char *practice, pcn_membership_fn fn,
                                     void *ud);
+    enum pcn_err (*each_network_membership)(struct pcn_store *s, const char *network,
+                                            pcn_membership_fn fn, void *ud);
     enum pcn_err (*add_site)(struct pcn_store *s, const struct pcn_site *site, int64_t *ret_id);
     enum pcn_err (*each_site)(struct pcn_store *s, pcn_site_fn fn, void *ud);
     enum pcn_err (*put_list_size)(struct pcn_store *s, const struct pcn_list_size *l);

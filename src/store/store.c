@@ -344,6 +344,11 @@ enum pcn_err pcn_store_commit(struct pcn_store *s)
     return rc;
 }
 
+int pcn_store_in_transaction(const struct pcn_store *s)
+{
+    return s && s->in_tx;
+}
+
 void pcn_store_rollback(struct pcn_store *s)
 {
     if (!s || !s->in_tx)

@@ -90,12 +90,15 @@ def make_fixture():
     # Records written by hand, not through the store: forget the records' latest date the store
     # keeps at every commit, so that it is found from the records (pcn_store_default_as_of()).
     db.execute("DELETE FROM meta WHERE key = 'records_last_date'")
+    # P1 lives where the postcode table reaches: the directory measures from their home
+    db.execute("UPDATE patient SET postcode = 'SM1 1AG', lsoa = 'E01004142' WHERE patient_id = 'P1'")
     db.commit()
     db.close()
     users = [("admin1", "admin", None), ("cd1", "clinical_director", None),
              ("pm1", "practice_manager", "A81001"), ("clin1", "clinician", None),
              ("lw1", "link_worker", None), ("ppg1", "ppg_member", None),
-             ("an1", "analyst", None), ("victim", "clinician", None)]
+             ("an1", "analyst", None), ("victim", "clinician", None), ("lw2", "link_worker", None),
+             ("lw3", "link_worker", None)]
     for name, role, prac in users:
         args = ["user", "add", "--db", DB, "--role", role, name]
         if prac:
@@ -199,17 +202,22 @@ def role_matrix(srv, keys):
               "/api/v1/practices/A81002", "/api/v1/patients/%d" % own,
               "/api/v1/patients/%d" % other, "/api/v1/users", "/api/v1/audit",
               "/api/v1/audit/verify", "/api/v1/reports/registers?by=practice",
-              "/api/v1/indicators", "/api/v1/worklists/cvd_no_bp", "/api/v1/worklists"]
+              "/api/v1/indicators", "/api/v1/worklists/cvd_no_bp", "/api/v1/worklists",
+              "/api/v1/sp/assets", "/api/v1/sp/referrals", "/api/v1/sp/caseload?link_worker=lw1",
+              "/api/v1/sp/outcomes", "/api/v1/sp/outcomes/people", "/api/v1/sp/reports/caseloads",
+              "/api/v1/sp/patients/%d/assets" % own, "/api/v1/sp/patients/%d/assets" % other]
     D, F, N = 200, 403, 404
     expect = {  # me network networks practices practice patient-own patient-other users audit
-        #         verify reports indicators worklist worklists
-        "admin1": [D, F, F, F, F, F, F, D, D, D, F, F, F, F],
-        "cd1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D],
-        "pm1": [D, D, D, D, D, D, N, F, F, F, D, D, D, D],
-        "clin1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D],
-        "lw1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F],
-        "ppg1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F],
-        "an1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F],
+        #         verify reports indicators worklist worklists; sp: assets referrals caseload
+        #         outcomes outcome-people reports patient-assets patient-other-assets
+        "admin1": [D, F, F, F, F, F, F, D, D, D, F, F, F, F] + [F, F, F, F, F, F, F, F],
+        "cd1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D] + [D, D, D, D, D, D, D, D],
+        "pm1": [D, D, D, D, D, D, N, F, F, F, D, D, D, D] + [D, D, D, D, D, D, D, N],
+        "clin1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D] + [D, D, F, D, D, D, D, D],
+        # a link worker sees a patient only through an open referral of their own (none yet)
+        "lw1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F] + [D, D, D, D, D, D, F, F],
+        "ppg1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F] + [D, F, F, D, F, D, F, F],
+        "an1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F] + [D, F, F, D, F, D, F, F],
     }
     bodies = {}
     for user, statuses in expect.items():
@@ -248,6 +256,9 @@ def role_matrix(srv, keys):
     st, _, _, missing = Client(srv, "pm1").get("/api/v1/patients/999999")
     check(st == 404 and bodies[("pm1", "/api/v1/patients/%d" % other)] == missing,
           "practice manager: another practice's patient answers as a missing key")
+    st, _, _, missing = Client(srv, "pm1").get("/api/v1/sp/patients/999999/assets")
+    check(st == 404 and bodies[("pm1", "/api/v1/sp/patients/%d/assets" % other)] == missing,
+          "practice manager: the directory from another practice's patient's home is a missing key")
     rep = json.loads(bodies[("cd1", "/api/v1/reports/registers?by=practice")])
     check(rep["suppress"] == 0 and rep["results"][0]["groups"][0]["population"] == 3,
           "clinical director gets unsuppressed report counts")
@@ -259,6 +270,288 @@ def role_matrix(srv, keys):
     small = [b for b in detail["bands"] if b["age_from"] == 95][0]
     check(small["patients"] == 3, "clinical director sees unsuppressed counts")
     return bodies
+
+
+# ---- social prescribing ----
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def sp_assets_csv():
+    """tests/data/sp/assets.csv without its id column: new assets for an empty directory."""
+    import csv
+    import io
+    with open(os.path.join(HERE, "..", "data", "sp", "assets.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = io.StringIO()
+    w = csv.DictWriter(out, [k for k in rows[0] if k != "id"], lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        r.pop("id")
+        w.writerow(r)
+    return out.getvalue()
+
+
+def test_social_prescribing(srv, keys):
+    # runs last of the server tests: coding back adds events to the records (lw1 is disabled by
+    # then, so lw2 is the link worker and lw3 another one)
+    cd, clin, pm = Client(srv, "cd1"), Client(srv, "clin1"), Client(srv, "pm1")
+    lw, lw2, ppg = Client(srv, "lw2"), Client(srv, "lw3"), Client(srv, "ppg1")
+    # the directory: a CSV import (all or nothing), search by category and distance, export
+    st, j, _, _ = lw.post("/api/v1/sp/assets/import", {"csv": "name,categories\nA,knitting\n"})
+    check(st == 400 and is_error(j, "invalid_field") and j["error"]["message"].startswith(
+        "csv:2: column 'categories': unknown category 'knitting'"), "bad directory CSV: %s" % j)
+    st, j, _, _ = lw.post("/api/v1/sp/assets/import", {"csv": sp_assets_csv()})
+    check(st == 200 and j["rows"] == 7 and j["located"] == 5 and j["outside_coverage"] == 1 and
+          j["without_postcode"] == 1, "directory import: %s" % j)
+    st, j, _, _ = ppg.get("/api/v1/sp/assets?category=physical_activity,loneliness&postcode=SM1+1AA"
+                          "&km=20")
+    names = [r["name"] for r in j["rows"]] if st == 200 else []
+    check(st == 200 and j["kind"] == "sp_assets" and names[0] == "Sutton Walking Group" and
+          j["rows"][0]["km"] == 0 and j["origin"]["lsoa"] == "E01004142" and
+          "Closed Lunch Club" not in names, "directory search by category and distance: %s" % names)
+    st, j, _, _ = cd.get("/api/v1/sp/assets?text=COPD+singing")
+    check(st == 200 and [r["name"] for r in j["rows"]] == ["Sing for Better Breathing"],
+          "directory free-text search")
+    st, j, _, _ = cd.get("/api/v1/sp/assets?limit=2&offset=5")
+    check(st == 200 and j["total"] == 6 and len(j["rows"]) == 1, "directory paging: %s" % j)
+    st, _, h, text = cd.get("/api/v1/sp/assets/export")
+    rc, out, _ = pcn("sp", "assets", "export", "--db", DB)
+    check(st == 200 and h["content-type"].startswith("text/csv") and rc == 0 and text == out and
+          text.startswith("id,name,organisation,categories,"), "directory CSV export = CLI export")
+    for q in ("category=knitting", "postcode=XX1+1XX", "postcode=ZZ99+9ZZ", "km=-1", "km=abc",
+              "age=200", "limit=0", "stale=2", "text=" + "w" * 201, "colour=red"):
+        st, j, _, _ = cd.get("/api/v1/sp/assets?" + q)
+        check(st == 400 and is_error(j), "bad directory search %s: %d" % (q, st))
+    # an asset added, updated with the version read, then a stale update: 409 with it as it is now
+    st, j, _, _ = lw.post("/api/v1/sp/assets", {"name": "Tuesday Walk", "categories":
+                                                ["physical_activity"], "postcode": "SM1 1AA",
+                                                "cost": "free", "sessions": "Tue 10:00-11:00"})
+    aid = j["id"] if st == 201 else 0
+    check(st == 201 and j["version"] == 1, "asset added: %s" % j)
+    st, j, _, _ = cd.post("/api/v1/sp/assets/%d" % aid, {"version": 1, "name": "Tuesday Walk",
+                                                        "categories": "physical_activity",
+                                                        "cost": "2.50"})
+    check(st == 200 and j["version"] == 2, "asset updated")
+    st, j, _, _ = lw.post("/api/v1/sp/assets/%d" % aid, {"version": 1, "name": "Old Walk",
+                                                        "categories": "physical_activity"})
+    check(st == 409 and is_error(j, "conflict") and j["current"]["rows"][0]["version"] == 2 and
+          j["current"]["rows"][0]["cost"] == "2.50", "stale asset update: 409 with the current asset")
+    for body, what in (({"name": "x", "categories": "carers", "email": "nobody"}, "email"),
+                       ({"name": "x"}, "categories is required"),
+                       ({"name": "x", "categories": "carers", "cost": "3 quid"}, "column 'cost'")):
+        st, j, _, _ = lw.post("/api/v1/sp/assets", body)
+        check(st == 400 and is_error(j, "invalid_field") and what in j["error"]["message"],
+              "bad asset %s: %s" % (what, j))
+    st, j, _, _ = ppg.post("/api/v1/sp/assets", {"name": "x", "categories": "carers"})
+    check(st == 403, "a PPG member does not edit the directory")
+
+    # a clinician refers P1 from the patient view to link worker lw1; the referral is coded back
+    st, j, _, _ = clin.post("/api/v1/sp/referrals", {
+        "patient_id": "P1", "source": "clinician", "channel": "patient_view", "referrer": "Dr Who",
+        "reason": "lonely since bereavement", "needs": ["loneliness", "physical_activity"],
+        "link_worker": "lw2", "received": "2025-12-01T09:30"})
+    rid = j["id"] if st == 201 else 0
+    check(st == 201 and j["state"] == "received" and j["coded"]["written"] == 1,
+          "referral made and coded: %s" % j)
+    st, j, _, _ = clin.post("/api/v1/sp/referrals", {"patient_id": "P1", "source": "clinician",
+                                                     "link_worker": "clin1"})
+    check(st == 400 and "not an active link worker" in j["error"]["message"],
+          "a referral goes to a link worker's account")
+    st, j, _, _ = clin.post("/api/v1/sp/referrals", {"patient_id": "NOBODY", "source": "self"})
+    check(st == 404 and is_error(j, "not_found"), "referral for a patient not in the population")
+    # the link worker: caseload, the patient's record and the directory from their home
+    st, j, _, _ = lw.get("/api/v1/sp/caseload")
+    check(st == 200 and [r["id"] for r in j["rows"]] == [rid] and
+          j["rows"][0]["waiting_first_contact"] is True and j["summary"]["rows"][0]["open"] == 1,
+          "link worker's caseload: %s" % j)
+    st, j, _, _ = lw.get("/api/v1/patients/%d" % keys["P1"])
+    check(st == 200 and j["patient"]["patient_id"] == "P1", "link worker sees their case's record")
+    st, j, _, _ = lw.get("/api/v1/patients/%d" % keys["P2"])
+    check(st == 403, "link worker does not see a patient outside their caseload")
+    st, j, _, _ = lw.get("/api/v1/sp/patients/%d/assets?category=physical_activity" % keys["P1"])
+    check(st == 200 and j["origin"]["from"] == "postcode" and j["rows"][0]["km"] < 0.5 and
+          all(a["km"] <= b["km"] for a, b in zip(j["rows"], j["rows"][1:]) if b["km"] is not None),
+          "directory by distance from the patient's home: %s" % j.get("rows", "")[:1])
+    for who, path in ((lw2, "/api/v1/sp/referrals/%d" % rid),
+                      (lw2, "/api/v1/patients/%d" % keys["P1"]),
+                      (lw2, "/api/v1/sp/patients/%d/assets" % keys["P1"])):
+        st, j, _, _ = who.get(path)
+        check(st == 403 and is_error(j, "forbidden"), "another link worker is refused %s" % path)
+    st, j, _, _ = lw2.get("/api/v1/sp/caseload?link_worker=lw2")
+    check(st == 403, "a link worker cannot ask for another's caseload")
+    st, j, _, _ = lw2.get("/api/v1/sp/referrals")
+    check(st == 200 and j["rows"] == [], "a link worker lists only their own referrals")
+
+    # the workflow: move with the version read; a second writer on the old version gets 409
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/move" % rid, {"version": 1, "to": "contacted"})
+    check(st == 200 and j["version"] == 2 and j["state"] == "contacted", "referral moved")
+    st, j, _, _ = cd.post("/api/v1/sp/referrals/%d/move" % rid, {"version": 1, "to": "declined"})
+    check(st == 409 and is_error(j, "conflict") and "version 2, not 1" in j["error"]["message"] and
+          j["current"]["referral"]["state"] == "contacted" and
+          j["current"]["referral"]["version"] == 2 and j["current"]["kind"] == "sp_timeline",
+          "two link workers, one referral: 409 with the current state: %s" % j)
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/move" % rid, {"version": 2, "to": "connected"})
+    check(st == 409 and "cannot move to 'connected'" in j["error"]["message"] and
+          j["current"]["referral"]["next_states"] == ["first_appointment", "closed", "declined",
+                                                      "not_contactable"],
+          "a move the state machine forbids: %s" % j)
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/move" % rid, {"version": 2, "to": "closed"})
+    check(st == 400 and "reason" in j["error"]["message"], "closing needs a reason")
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/contacts" % rid, {"type": "telephone",
+                                                                    "minutes": 20,
+                                                                    "notes": "first call"})
+    check(st == 201, "contact recorded")
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/contacts" % rid, {"type": "telephone",
+                                                                    "minutes": 900})
+    check(st == 400 and is_error(j, "invalid_field"), "contact longer than a working day")
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/move" % rid, {"version": 2,
+                                                                "to": "first_appointment"})
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/plan" % rid, {
+        "version": 3, "what_matters": "Getting out of the house", "needs": "loneliness"})
+    check(st == 200 and j["version"] == 4, "plan agreed: what matters to me")
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/goals" % rid, {"text": "Walk with others weekly",
+                                                                 "target_date": "2027-06-01"})
+    gid = j["id"] if st == 201 else 0
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/goals/%d" % (rid, gid), {
+        "version": 1, "text": "Walk with others weekly", "status": "achieved"})
+    check(st == 200 and j["version"] == 2, "goal achieved")
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/goals/%d" % (rid, gid), {
+        "version": 1, "text": "Walk", "status": "dropped"})
+    check(st == 409 and j["current"]["referral"]["id"] == rid, "stale goal update 409")
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/connections" % rid, {"asset_id": 1})
+    cid = j["id"] if st == 201 else 0
+    check(st == 201, "connected to an asset")
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/connections" % rid, {"asset_id": 7})
+    check(st == 409 and "closed" in j["error"]["message"], "no connection to a closed asset")
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/connections/%d" % (rid, cid),
+                          {"version": 1, "attendance": "attended"})
+    check(st == 200 and j["version"] == 2, "attendance recorded")
+    # wellbeing: invalid answers refused with the item named; SWEMWBS scored and coded
+    for body, what in (({"instrument": "ons4", "items": [5, 6, 4, 11]},
+                        "ONS4 anxiety is 11; items are scored 0-10"),
+                       ({"instrument": "swemwbs", "items": [3, 3, 6, 4, 3, 3, 2]},
+                        "SWEMWBS item 3 (relaxed) is 6"),
+                       ({"instrument": "swemwbs", "items": [3, 3, None, 4, 3, 3, 2]}, "missing"),
+                       ({"instrument": "swemwbs", "items": [3, 3]}, "7 answers")):
+        st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/outcomes" % rid, body)
+        check(st == 400 and what in j["error"]["message"], "invalid scores %s: %s" % (what, j))
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/outcomes" % rid, {
+        "instrument": "swemwbs", "items": [2, 3, 2, 3, 3, 2, 3], "at": "2026-01-05T10:00"})
+    check(st == 201 and j["raw"] == 18 and j["metric"] == 17.43 and j["coded"]["written"] == 1,
+          "SWEMWBS raw 18 is metric 17.43, coded: %s" % j)
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/outcomes" % rid, {
+        "instrument": "swemwbs", "items": [2, 3, 2, 3, 3, 2, 3], "at": "2025-11-05T10:00"})
+    check(st == 400 and "before the referral" in j["error"]["message"],
+          "no questionnaire before the referral")
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/outcomes" % rid, {
+        "instrument": "swemwbs", "items": [3, 4, 3, 4, 4, 3, 4], "at": "2026-03-05T10:00"})
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/outcomes" % rid, {
+        "instrument": "ons4", "items": [4, 5, 4, 8], "at": "2026-01-05T10:00"})
+    check(st == 201 and j["coded"]["uncoded"] == 4, "ONS4 recorded; no SNOMED code to write")
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/outcomes" % rid, {
+        "instrument": "ons4", "items": [6, 6, 6, 5], "at": "2026-03-05T10:00"})
+    st, j, _, _ = cd.get("/api/v1/sp/outcomes")
+    by = {(r["measure"], r["group"]): r for r in j["rows"]} if st == 200 else {}
+    sw = by.get(("swemwbs_metric", "all"), {})
+    anx = by.get(("ons4_anxiety", "all"), {})
+    check(st == 200 and sw.get("pairs") == 1 and sw.get("mean_change") == round(22.35 - 17.43, 2)
+          and anx.get("mean_change") == -3 and anx.get("mean_improvement") == 3 and
+          by.get(("swemwbs_metric", "physical_activity"), {}).get("pairs") == 1,
+          "outcomes: change with the number of pairs, anxiety improving downwards: %s" % sw)
+    st, j, _, _ = ppg.get("/api/v1/sp/outcomes")
+    sw = [r for r in j["rows"] if (r["measure"], r["group"]) == ("swemwbs_metric", "all")][0]
+    check(st == 200 and sw["pairs"] is None and sw["mean_change"] is None,
+          "outcomes suppressed for aggregate-only roles")
+    st, j, _, _ = lw.get("/api/v1/sp/outcomes/people")
+    check(st == 200 and {r["referral_id"] for r in j["rows"]} == {rid}, "per-person change")
+    st, j, _, _ = lw.get("/api/v1/sp/referrals/%d" % rid)
+    kinds = [r["kind"] for r in j["rows"]] if st == 200 else []
+    check(st == 200 and kinds[0] == "referral" and {"transition", "contact", "goal", "connection",
+                                                    "questionnaire"} <= set(kinds) and
+          j["referral"]["what_matters"] == "Getting out of the house",
+          "a referral's timeline: %s" % kinds)
+    # coding back: the patient's record carries the referral and SWEMWBS codes
+    st, j, _, _ = cd.get("/api/v1/patients/%d?limit=500" % keys["P1"])
+    codes = {e["code"] for e in j["timeline"]} if st == 200 else set()
+    check({"871731000000106", "718466001"} <= codes, "codes written to the record: %s" % codes)
+    # reports and gaps
+    for name in ("caseloads", "activity", "rates", "categories", "coverage"):
+        st, j, _, _ = cd.get("/api/v1/sp/reports/%s?as_of=2026-12-31" % name)
+        check(st == 200 and j["kind"] == "sp_" + name, "report %s" % name)
+    st, j, _, _ = ppg.get("/api/v1/sp/reports/caseloads?as_of=2026-12-31")
+    check(st == 200 and all(r["open"] is None for r in j["rows"]), "caseloads suppressed for PPG")
+    st, j, _, _ = cd.get("/api/v1/sp/reports/nope")
+    check(st == 404, "unknown report")
+    # a practice manager refers at their practice only; a decline is coded too
+    st, j, _, _ = pm.post("/api/v1/sp/referrals", {"patient_id": "P2", "source": "practice"})
+    # another practice's patient is answered as one not in the population (issue 13 item 5)
+    check(st == 404 and is_error(j, "not_found") and "not in the population" in
+          j["error"]["message"], "practice manager refers only their practice's patients")
+    st, j, _, _ = pm.post("/api/v1/sp/referrals", {"patient_id": "P3", "source": "practice",
+                                                   "link_worker": "lw3"})
+    rid3 = j["id"] if st == 201 else 0
+    st, j, _, _ = lw2.post("/api/v1/sp/referrals/%d/move" % rid3, {"version": 1, "to": "declined"})
+    check(st == 200 and j["coded"]["written"] == 1, "decline coded")
+    st, j, _, _ = pm.get("/api/v1/sp/referrals")
+    check(st == 200 and {r["patient_id"] for r in j["rows"]} == {"P1", "P3"},
+          "practice manager lists their practice's referrals")
+    # CSRF for cookie sessions; bad bodies
+    b = Client(srv, "lw2", browser=True)
+    st, j, _, _ = b.post("/api/v1/sp/referrals/%d/contacts" % rid,
+                         {"type": "telephone", "minutes": 5}, csrf=False)
+    check(st == 403 and is_error(j, "csrf"), "social prescribing write needs the CSRF token")
+    for body, code in (({"version": 4, "to": "closed", "reason": "goals_met", "x": 1},
+                        "unknown_field"), ({"to": "closed"}, "invalid_field"),
+                       ({"version": "4", "to": "closed"}, "invalid_field"),
+                       ({"version": 4, "to": "asleep"}, "invalid_field"),
+                       ({"version": 4, "to": "closed", "reason": "bored"}, "invalid_field")):
+        st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/move" % rid, body)
+        check(st == 400 and is_error(j, code), "bad move body %s: %d %s" % (body, st, j))
+    for path in ("/api/v1/sp/referrals/abc", "/api/v1/sp/referrals/0"):
+        st, j, _, _ = cd.get(path)
+        check(st == 400, "bad referral id %s" % path)
+    st, j, _, _ = cd.get("/api/v1/sp/referrals/99999")
+    check(st == 404, "unknown referral 404")
+    # closing ends the link worker's view of the record
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/move" % rid, {"version": 4, "to": "plan_agreed"})
+    st, j, _, _ = lw.post("/api/v1/sp/referrals/%d/move" % rid, {"version": 5, "to": "closed",
+                                                                "reason": "goals_met"})
+    check(st == 200 and j["state"] == "closed", "referral closed")
+    st, j, _, _ = lw.get("/api/v1/patients/%d" % keys["P1"])
+    check(st == 403, "a closed case no longer opens the patient's record to the link worker")
+    st, j, _, _ = lw.get("/api/v1/sp/referrals/%d" % rid)
+    check(st == 200, "the link worker still reads their closed referral")
+    # the same result kinds as the CLI
+    for args, client, path in ((["sp", "assets", "list"], cd, "/api/v1/sp/assets?limit=500"),
+                               (["sp", "referrals", "list"], cd, "/api/v1/sp/referrals?limit=500"),
+                               (["sp", "referrals", "show", str(rid)], cd,
+                                "/api/v1/sp/referrals/%d" % rid),
+                               (["sp", "outcomes"], cd, "/api/v1/sp/outcomes"),
+                               (["sp", "report", "caseloads"], cd, "/api/v1/sp/reports/caseloads")):
+        rc, out, err = pcn(*args, "--db", DB, "--format", "json")
+        st, j, _, _ = client.get(path)
+        check(rc == 0 and st == 200 and table_of(out) == (j["kind"], j["columns"], j["rows"]),
+              "pcn %s and GET %s give one table: %s / %s" % (" ".join(args), path, out[:300],
+                                                            json.dumps(j)[:300]))
+    # every write and patient-level read is audited, refusals too
+    admin = Client(srv, "admin1")
+    rows, after = [], 0
+    while after is not None:
+        _, j, _, _ = admin.get("/api/v1/audit?limit=500&after=%d" % after)
+        rows += j["rows"]
+        after = j["next_after"]
+    check(any(r["route"] == "/api/v1/sp/referrals/{id}/move" and r["status"] == 409 and
+              r["user"] == "cd1" and r["object_id"] == str(rid) for r in rows),
+          "the refused stale move is audited")
+    check(any(r["route"] == "/api/v1/sp/referrals/{id}" and r["user"] == "lw3" and
+              r["status"] == 403 for r in rows), "a refused referral read is audited")
+    check(any(r["route"] == "/api/v1/sp/assets/{id}" and r["method"] == "POST" and
+              r["status"] == 200 and r["object_id"] == str(aid) for r in rows),
+          "an asset update is audited")
+    check(any(r["route"] == "/api/v1/sp/caseload" and r["user"] == "lw2" for r in rows),
+          "a caseload read is audited")
+    return rid
 
 
 def test_registry_routes(srv):
@@ -776,6 +1069,25 @@ def test_config_file():
     check(rc == 2 and "pcn.conf:2" in err and "not_a_key" in err, "bad config key: " + err)
 
 
+def test_sp_tables_unreadable():
+    """The social prescribing tables are read by its first request: a postcode table that
+    cannot be read leaves the rest of the server working and makes those requests 503,
+    naming the file, every time (nothing half-loaded is kept)."""
+    bad = os.path.join(TMP, "no-such-dir", "postcodes.csv")
+    srv = Server("--set", "postcodes=" + bad)
+    try:
+        c = Client(srv, "cd1")
+        st, _, _, _ = c.get("/api/v1/practices")
+        check(st == 200, "the server answers without its social prescribing tables (%d)" % st)
+        for path in ("/api/v1/sp/assets", "/api/v1/sp/reports/activity", "/api/v1/sp/assets"):
+            st, j, _, _ = c.get(path)
+            check(st == 503 and is_error(j, "unavailable") and bad in j["error"]["message"],
+                  "GET %s without the postcode table: %d %s" % (path, st, j))
+    finally:
+        log = srv.stop()
+    check("social prescribing: cannot load its tables" in log, "the failed load is logged")
+
+
 def wait_ready(srv, seconds=20):
     """GET /health until the population is ready (or the time is up); the last answer."""
     deadline = time.time() + seconds
@@ -1039,11 +1351,13 @@ def main():
         test_static_files(srv)
         test_header_limit(srv)
         test_audit(srv, keys)
+        test_social_prescribing(srv, keys)
     finally:
         log = srv.stop()
     check(srv.proc.returncode == 0, "server exit status 0")
     logs = log + test_graceful_shutdown() + test_address_throttling() + test_connection_limit()
     test_config_file()
+    test_sp_tables_unreadable()
     test_definitions_compiled_once(keys)
     test_snapshot_file()
     test_cli_users()

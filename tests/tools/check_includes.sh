@@ -38,6 +38,13 @@ put "$good/src/engine/eval.c" '#include "engine/engine_int.h"' '  #  include "le
 put "$good/src/server/server.c" '#include <microhttpd.h>' '#include "pcn/engine.h"'
 put "$good/src/cli/cmd_serve.c" '#include "pcn/server.h"'
 put "$good/src/cli/cmd_user.c" '#include "pcn/store.h"' '#include "util/common.h"'
+# the finance layer: pure (model and util below it), used by synth and ops only
+put "$good/include/pcn/money.h" '#include "pcn/error.h"'
+put "$good/include/pcn/rates.h" '#include "pcn/money.h"' '#include "pcn/registry.h"'
+put "$good/src/finance/finance_int.h" '#include "pcn/rates.h"'
+put "$good/src/finance/arrs.c" '#include "finance/finance_int.h"' '#include "util/common.h"'
+put "$good/src/ops/finance_report.c" '#include "pcn/rates.h"' '#include "pcn/store.h"'
+put "$good/src/synth/staff_twin.c" '#include "pcn/money.h"'
 
 if ! out=$("$check" "$good" 2>&1); then
     echo "FAIL: a tree that keeps the rule was refused:"
@@ -47,8 +54,10 @@ fi
 
 # violation FILE WANT LINE...: FILE (replaced in a copy of the good tree)
 # must make the check fail with a line starting with WANT.
+violations=0
 violation() {
     local file="$1" want="$2"
+    violations=$((violations + 1))
     shift 2
     rm -rf "$tmp/bad"
     cp -r "$good" "$tmp/bad"
@@ -89,9 +98,19 @@ violation src/widgets/widget.c 'src/widgets/widget.c:1: src/widgets/ is not a la
     '#include "pcn/error.h"'
 violation src/engine/eval.c 'src/engine/eval.c:1: "widgets/w.h" is not in a layer of the map' \
     '#include "widgets/w.h"'
+violation src/finance/arrs.c 'src/finance/arrs.c:2: finance may not include "pcn/store.h"' \
+    '#include "finance/finance_int.h"' '#include "pcn/store.h"'
+violation src/store/store.c 'src/store/store.c:2: store may not include "pcn/money.h"' \
+    '#include "store/store_int.h"' '#include "pcn/money.h"'
+violation src/engine/eval.c 'src/engine/eval.c:1: engine may not include "finance/finance_int.h"' \
+    '#include "finance/finance_int.h"'
+violation src/ops/finance_report.c 'src/ops/finance_report.c:1: "finance/finance_int.h" is internal to finance' \
+    '#include "finance/finance_int.h"'
+violation include/pcn/money.h 'include/pcn/money.h:1: finance may not include "pcn/store.h"' \
+    '#include "pcn/store.h"'
 
 if ((failures)); then
     echo "$failures include-rule self-tests failed"
     exit 1
 fi
-echo "include rule: 1 clean tree passed, 11 violations found"
+echo "include rule: 1 clean tree passed, $violations violations found"

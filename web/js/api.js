@@ -4,10 +4,13 @@
 // with the server's {"error": {"code", "message"}} and the HTTP status.
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, detail) {
     super(message);
     this.status = status;
     this.code = code;
+    // The whole {"error": {...}} object: some errors say more (the current
+    // state of a record on 409, the findings of a refused write).
+    this.detail = detail || null;
   }
 }
 
@@ -20,16 +23,18 @@ export function setCsrf(token) {
 async function errorOf(res) {
   let code = 'http_' + res.status;
   let message = res.statusText || 'request failed';
+  let detail = null;
   try {
     const j = await res.json();
     if (j && j.error) {
       code = j.error.code || code;
       message = j.error.message || message;
+      detail = j.error;
     }
   } catch {
     /* not JSON: keep the status text */
   }
-  return new ApiError(res.status, code, message);
+  return new ApiError(res.status, code, message, detail);
 }
 
 // GET or POST /api/v1 + path; returns parsed JSON (or the Response when raw).

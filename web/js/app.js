@@ -13,7 +13,13 @@ import * as population from './pages/population.js';
 import * as indicators from './pages/indicators.js';
 import * as worklists from './pages/worklists.js';
 import * as patient from './pages/patient.js';
+import * as workforce from './pages/workforce.js';
+import * as finance from './pages/finance.js';
 import * as admin from './pages/admin.js';
+import * as caseload from './pages/caseload.js';
+import * as referral from './pages/referral.js';
+import * as directory from './pages/directory.js';
+import * as socialrx from './pages/socialrx.js';
 import * as ppg from './pages/ppg.js';
 import * as engagement from './pages/engagement.js';
 import * as feedback from './pages/feedback.js';
@@ -27,7 +33,13 @@ const pages = [
   { name: 'population', title: 'Population health', nav: true, allow: (me) => can(me, 'aggregates'), mod: population },
   { name: 'indicators', title: 'Indicators', nav: true, allow: (me) => can(me, 'aggregates'), mod: indicators },
   { name: 'worklists', title: 'Worklists', nav: true, allow: (me) => can(me, 'patient_level'), mod: worklists },
-  { name: 'patient', title: 'Patient', nav: false, allow: (me) => can(me, 'patient_level'), mod: patient },
+  { name: 'patient', title: 'Patient', nav: false, allow: (me) => can(me, 'patient_level') || can(me, 'caseload'), mod: patient },
+  { name: 'caseload', title: 'Caseload', nav: true, allow: (me) => can(me, 'caseload'), mod: caseload },
+  { name: 'referral', title: 'Referral', nav: false, allow: (me) => can(me, 'caseload') || can(me, 'patient_level'), mod: referral },
+  { name: 'directory', title: 'Community directory', nav: true, allow: (me) => can(me, 'aggregates'), mod: directory },
+  { name: 'socialrx', title: 'Social prescribing', nav: true, allow: (me) => can(me, 'aggregates'), mod: socialrx },
+  { name: 'workforce', title: 'Workforce', nav: true, allow: (me) => can(me, 'workforce'), mod: workforce },
+  { name: 'finance', title: 'Finance', nav: true, allow: (me) => can(me, 'finance'), mod: finance },
   { name: 'ppg', title: 'Patient groups', nav: true, allow: (me) => can(me, 'aggregates'), mod: ppg },
   { name: 'engagement', title: 'Engagement', nav: true, allow: (me) => can(me, 'aggregates'), mod: engagement },
   { name: 'you-said-we-did', title: 'You said, we did', nav: true, allow: (me) => can(me, 'aggregates'), mod: feedback },

@@ -61,3 +61,20 @@ export function pctFigure(g, denomKey = 'denominator') {
 export function nhsNumberText(n) {
   return n && n.length === 10 ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : n || '';
 }
+
+// Money from the API, exact text such as "-1234.56" (docs/api.md: money is
+// never a float), as "£1,234.56" / "-£1,234.56"; "" for null.
+export function moneyText(v) {
+  if (v === null || v === undefined || v === '') return '';
+  const s = String(v);
+  const neg = s.startsWith('-');
+  const [whole, pence = '00'] = (neg ? s.slice(1) : s).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${neg ? '-' : ''}£${grouped}.${pence.padEnd(2, '0')}`;
+}
+
+// Money or WTE text as a number for charts only (never for sums shown as figures).
+export function amount(v) {
+  const n = v === null || v === undefined || v === '' ? NaN : Number(v);
+  return Number.isFinite(n) ? n : null;
+}

@@ -16,7 +16,7 @@
 #include "pcn/hash.h"
 #include "store/store_int.h"
 
-#define PG_MAX_PARAMS 24
+#define PG_MAX_PARAMS 32
 #define PG_PARAM_TEXT 40
 
 /*
@@ -28,6 +28,8 @@
     X(registry)                                                                                    \
     X(population)                                                                                  \
     X(auth)                                                                                        \
+    X(workforce)                                                                                   \
+    X(sp)                                                                                          \
     X(ppg)                                                                                         \
     /* one line per domain, above */
 

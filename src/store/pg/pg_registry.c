@@ -223,6 +223,18 @@ static enum pcn_err pg_each_membership(struct pcn_store *s, const char *practice
                         &p, membership_row, (pcn__pg_any_fn)fn, ud, NULL, "listing memberships");
 }
 
+static enum pcn_err pg_each_network_membership(struct pcn_store *s, const char *network,
+                                               pcn_membership_fn fn, void *ud)
+{
+    struct pg_params p = {.n = 0};
+
+    pcn__pg_text(&p, network);
+    return pcn__pg_walk(pg_of(s),
+                        "SELECT practice, network, start_date, end_date FROM membership "
+                        "WHERE network = $1 ORDER BY practice, start_date",
+                        &p, membership_row, (pcn__pg_any_fn)fn, ud, NULL, "listing memberships");
+}
+
 static enum pcn_err pg_add_site(struct pcn_store *s, const struct pcn_site *site, int64_t *ret_id)
 {
     struct pg_params p = {.n = 0};
@@ -350,6 +362,7 @@ static const struct pcn__store_registry_ops registry_ops = {
     .add_membership = pg_add_membership,
     .end_membership = pg_end_membership,
     .each_membership = pg_each_membership,
+    .each_network_membership = pg_each_network_membership,
     .add_site = pg_add_site,
     .each_site = pg_each_site,
     .put_list_size = pg_put_list_size,

@@ -34,6 +34,8 @@ struct pcn__sqlite_domain {
     X(registry)                                                                                    \
     X(population)                                                                                  \
     X(auth)                                                                                        \
+    X(workforce)                                                                                   \
+    X(sp)                                                                                          \
     X(ppg)                                                                                         \
     /* one line per domain, above */
 

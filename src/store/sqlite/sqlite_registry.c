@@ -22,6 +22,7 @@ enum registry_sql {
     SQL_MEMBERSHIP_END,
     SQL_MEMBERSHIP_EACH,
     SQL_MEMBERSHIP_EACH_PRACTICE,
+    SQL_MEMBERSHIP_EACH_NETWORK,
     SQL_SITE_ADD,
     SQL_SITE_EACH,
     SQL_LIST_SIZE_PUT,
@@ -65,6 +66,9 @@ static const char *const registry_sql[SQL_REGISTRY_COUNT_] = {
                             "ORDER BY practice, start_date",
     [SQL_MEMBERSHIP_EACH_PRACTICE] = "SELECT practice, network, start_date, end_date "
                                      "FROM membership WHERE practice = ?1 ORDER BY start_date",
+    [SQL_MEMBERSHIP_EACH_NETWORK] = "SELECT practice, network, start_date, end_date "
+                                    "FROM membership WHERE network = ?1 "
+                                    "ORDER BY practice, start_date",
     [SQL_SITE_ADD] = "INSERT INTO site (practice, name, postcode) VALUES (?1, ?2, ?3)",
     [SQL_SITE_EACH] = "SELECT id, practice, name, postcode FROM site ORDER BY id",
     [SQL_LIST_SIZE_PUT] = "INSERT OR REPLACE INTO list_size (practice, date, patients) "
@@ -279,6 +283,19 @@ static enum pcn_err sqlite_each_membership(struct pcn_store *s, const char *prac
                             "listing memberships");
 }
 
+static enum pcn_err sqlite_each_network_membership(struct pcn_store *s, const char *network,
+                                                   pcn_membership_fn fn, void *ud)
+{
+    struct sqlite_store *ss = sqlite_of(s);
+    sqlite3_stmt *st = stmt(ss, SQL_MEMBERSHIP_EACH_NETWORK);
+
+    if (!st)
+        return PCN_ESTORAGE;
+    (void)pcn__bind_text(st, 1, network);
+    return pcn__sqlite_walk(ss, st, membership_row, (pcn__any_fn)fn, ud, NULL,
+                            "listing memberships");
+}
+
 static enum pcn_err sqlite_add_site(struct pcn_store *s, const struct pcn_site *site,
                                     int64_t *ret_id)
 {
@@ -407,6 +424,7 @@ static const struct pcn__store_registry_ops registry_ops = {
     .add_membership = sqlite_add_membership,
     .end_membership = sqlite_end_membership,
     .each_membership = sqlite_each_membership,
+    .each_network_membership = sqlite_each_network_membership,
     .add_site = sqlite_add_site,
     .each_site = sqlite_each_site,
     .put_list_size = sqlite_put_list_size,

@@ -17,6 +17,7 @@
 #include "pcn/arena.h"
 #include "pcn/buf.h"
 #include "pcn/csv.h"
+#include "pcn/date.h"
 #include "pcn/hash.h"
 #include "pcn/ingest.h"
 #include "pcn/ppg_ops.h"
@@ -25,6 +26,7 @@
 #include "pcn/store_population.h"
 #include "pcn/table.h"
 #include "pcn/views.h"
+#include "pcn/workforce_ops.h"
 #include "pcn/views_ppg.h"
 
 #define DATA PCN_SOURCE_DIR "/tests/data/registry/"
@@ -171,6 +173,58 @@ static void scenario_views(void)
     render_free(t, 6, &out);
     pcn_buf_release(&out);
     pcn_store_close(s);
+}
+
+/*
+ * The workforce services on the registry database, inside one transaction
+ * rolled back at the end (so every run starts from the same database): a
+ * staff CSV and the census imported, a post added and ended, inputs saved,
+ * then a network's year, every network's, the WTE report and comparison.
+ */
+static void scenario_workforce(void)
+{
+    char path[256];
+    struct pcn_store *s = NULL;
+    struct pcn_rates *rates = NULL;
+    struct pcn_findings f = PCN_FINDINGS_INIT;
+    struct pcn_finance_report *r = NULL;
+    struct pcn_table *t = NULL;
+    struct pcn_store_finance in = {"U89141", "2024-25", 0, 69000, 70000, -1, -1, -1, ""};
+    struct pcn_error e;
+    size_t n = 0;
+
+    snprintf(path, sizeof(path), "%s/fault.db", workdir);
+    if (pcn_rates_load(PCN_SOURCE_DIR "/data/reference/ncdes", &rates, &e) != PCN_OK)
+        return;
+    if (pcn_store_open(path, 0, &s, &e) != PCN_OK || pcn_store_begin(s) != PCN_OK)
+        goto out;
+    if (pcn_workforce_import(s, rates, "U89141",
+                             PCN_SOURCE_DIR "/tests/data/workforce/staff_good.csv", &f, &n,
+                             &e) != PCN_OK ||
+        pcn_workforce_import_census(s, pcn_rates_roles(rates),
+                                    PCN_SOURCE_DIR "/tests/data/workforce/census_extract.csv",
+                                    PCN_DATE_NONE, &n, &e) != PCN_OK ||
+        pcn_workforce_end(s, 1, 1, 20300, NULL, &e) != PCN_OK ||
+        pcn_finance_inputs_save(s, &in, NULL, 0, NULL, &e) != PCN_OK)
+        goto out;
+    if (pcn_finance_report_build(s, rates, "U89141", "2024-25", 20640, NULL, &r, &e) == PCN_OK)
+        pcn_finance_report_free(r);
+    if (pcn_finance_networks(s, rates, "2024-25", 20640, &t, &e) == PCN_OK)
+        pcn_table_free(t);
+    t = NULL;
+    if (pcn_workforce_summary(s, pcn_rates_roles(rates), "U89141", 20640, PCN_WTE_BY_PRACTICE, &t,
+                              &e) == PCN_OK)
+        pcn_table_free(t);
+    t = NULL;
+    if (pcn_workforce_comparison(s, pcn_rates_roles(rates), "U89141", 20640, PCN_WTE_BY_ROLE, &t,
+                                 &e) == PCN_OK)
+        pcn_table_free(t);
+out:
+    if (s)
+        pcn_store_rollback(s);
+    pcn_store_close(s);
+    pcn_findings_release(&f);
+    pcn_rates_free(rates);
 }
 
 /* Profiles from "patient records": every practice the same, for the representativeness scenario. */
@@ -334,6 +388,7 @@ static void test_torture(void **state)
     scenario_registry(); /* a complete database for the check scenario */
     assert_true(fault_torture(scenario_registry_check) > 5);
     assert_true(fault_torture(scenario_views) > 10);
+    assert_true(fault_torture(scenario_workforce) > 100);
     assert_true(fault_torture(scenario_ppg) > 20);
     assert_true(fault_torture(scenario_bulk_import) > 10);
     remove_db("bulk.db");

@@ -7,8 +7,11 @@
  * (reports, worklists as JSON and CSV, the patient view's registers) with
  * jansson allocating through pcn_malloc too, so its failures are injected
  * as well: every 200 must carry the whole body a run without failures
- * gives, never a short one (a failed append must become a 503); then
- * the same over the patient partnership's reads and the public board.
+ * gives, never a short one (a failed append must become a 503). Then the
+ * same over social prescribing's read routes (the directory by distance, a
+ * referral's timeline, outcomes, LSOA coverage), whose tables
+ * (postcodes, codes, deprivation) are read by the first request of each run;
+ * and over the patient partnership's reads and the public board.
  * Needs -Dfault_injection=true.
  */
 #include "testutil.h"
@@ -17,6 +20,7 @@
 #include "fault_util.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -28,13 +32,17 @@
 #include "pcn/audit.h"
 #include "pcn/auth.h"
 #include "pcn/date.h"
+#include "pcn/geo.h"
 #include "pcn/parse.h"
 #include "pcn/server.h"
+#include "pcn/sp_ops.h"
 #include "pcn/store.h"
 #include "pcn/store_auth.h"
 #include "pcn/store_population.h"
 #include "pcn/store_ppg.h"
 #include "pcn/store_registry.h"
+#include "pcn/store_sp.h"
+#include "pcn/store_workforce.h"
 
 static char workdir[128];
 
@@ -139,6 +147,9 @@ static struct pcn_server *start_server(const char *db, bool defs, int *ret_port)
     snprintf(c.db, sizeof(c.db), "%s/%s", workdir, db);
     if (defs)
         snprintf(c.defs, sizeof(c.defs), "%s/defs", workdir);
+    /* a small postcode table: the shipped one has 25,000 rows to read in every run */
+    snprintf(c.postcodes, sizeof(c.postcodes), "%s/postcodes.csv", workdir);
+    snprintf(c.sp_codes, sizeof(c.sp_codes), "%s", PCN_SOURCE_DIR "/defs/maps/socpres_codes.csv");
     snprintf(c.listen, sizeof(c.listen), "127.0.0.1:0");
     c.threads = 2;
     /*
@@ -190,38 +201,85 @@ static const char *const engine_paths[] = {
     "/api/v1/network",
     "/api/v1/me",
 };
-/* The patient partnership's reads, tortured on their own (fewer runs than with the above). */
+#define N_ENGINE_PATHS (sizeof(engine_paths) / sizeof(engine_paths[0]))
+
+/* The patient partnership's reads, on the engine fixture's database. */
 static const char *const ppg_paths[] = {
     "/api/v1/ppg/groups",   "/api/v1/ppg/representativeness",
     "/api/v1/ppg/ladder",   "/api/v1/ppg/coproduction",
     "/api/v1/ppg/feedback", "/api/v1/public/U00001/you-said-we-did",
 };
-#define N_PATHS_MAX 16
+#define N_PPG_PATHS (sizeof(ppg_paths) / sizeof(ppg_paths[0]))
 
-static const char *const *paths; /* what scenario_engine asks for */
-static size_t n_paths;
-static char *reference[N_PATHS_MAX]; /* the bodies of a run without failures */
-static int short_replies;            /* 200s whose body differs from the reference */
+/*
+ * The workforce and finance routes (issue 17), on the engine fixture's
+ * database: a network's WTE, its year (claims, budget, income,
+ * distribution) and the ICB claim CSV.
+ */
+static const char *const finance_paths[] = {
+    "/api/v1/workforce/summary?network=U00001&by=practice",
+    "/api/v1/finance?network=U00001&as_of=2025-10-01",
+    "/api/v1/finance/claims/export?network=U00001&as_of=2025-10-01",
+};
+#define N_FINANCE_PATHS (sizeof(finance_paths) / sizeof(finance_paths[0]))
+
+/* mkdir that accepts a folder another fixture made first. */
+static void make_dir(const char *path)
+{
+    assert_true(mkdir(path, 0700) == 0 || errno == EEXIST);
+}
+
+/* What one torture asks: a database in workdir and the paths, in order. */
+struct route_set {
+    const char *db;
+    bool defs; /* the definitions in workdir/defs */
+    const char *const *paths;
+    size_t n;
+    char **reference; /* the bodies of a run without failures */
+};
+
+static const struct route_set *routes; /* the set scenario_routes() asks */
+static int short_replies;              /* 200s whose body differs from the reference */
 
 static void put(enum pcn_err rc)
 {
     assert_int_equal(rc, PCN_OK);
 }
 
-/* A network of one practice, three patients and a clinical director signed in as TOKEN. */
+/* The clinical director "cd", signed in as TOKEN. */
+static void sign_in(struct pcn_store *s)
+{
+    char hash[PCN_TOKEN_HASH_SIZE];
+    struct pcn_user u = {0, "cd", "clinical_director", NULL, "$argon2id$x", 0, 1};
+    int64_t id = 0;
+
+    put(pcn_store_add_user(s, &u, &id));
+    pcn_token_hash(TOKEN, strlen(TOKEN), hash);
+    struct pcn_session ses = {hash, id, "csrf", 1, INT64_MAX / 2, 0};
+    put(pcn_store_add_session(s, &ses));
+}
+
+/*
+ * A network of one practice, three patients, a PPG with two members and one
+ * published piece of feedback, one ARRS post, and a clinical director signed
+ * in as TOKEN; the contract rates where PCN_DATA_DIR (workdir) puts them.
+ * Made once, for the engine's, the patient partnership's and finance routes.
+ */
 static void engine_fixture(void)
 {
+    static bool made;
     char path[256];
-    char hash[PCN_TOKEN_HASH_SIZE];
     struct pcn_store *s = NULL;
     struct pcn_error e;
-    struct pcn_user u = {0, "cd", "clinical_director", NULL, "$argon2id$x", 0, 1};
     struct pcn_network n = {.code = "U00001", .name = "Fault PCN"};
     struct pcn_practice pr = {.code = "A81001", .name = "Fault Surgery"};
     struct pcn_membership m = {"A81001", "U00001", 18000, PCN_DATE_NONE};
     static const char *const ids[] = {"p1", "p2", "p3"};
     int64_t id = 0;
 
+    if (made)
+        return;
+    made = true;
     snprintf(path, sizeof(path), "%s/engine.db", workdir);
     put(pcn_store_open(path, PCN_STORE_FLAG_CREATE, &s, &e));
     put(pcn_store_begin(s));
@@ -266,16 +324,38 @@ static void engine_fixture(void)
         put(pcn_store_put_ppg_member(s, &pm, &id, NULL));
         put(pcn_store_put_ppg_feedback(s, &f, &id, NULL));
     }
-    put(pcn_store_add_user(s, &u, &id));
-    pcn_token_hash(TOKEN, strlen(TOKEN), hash);
     {
-        struct pcn_session ses = {hash, id, "csrf", 1, INT64_MAX / 2, 0};
-        put(pcn_store_add_session(s, &ses));
+        struct pcn_list_size list = {"A81001", 20089, 18000}; /* 2025-01-01 */
+        struct pcn_store_post_site site = {"A81001", 6};
+        struct pcn_store_post post = {.network = "U00001",
+                                      .person = "P1",
+                                      .role = "clinical_pharmacist",
+                                      .band = "7",
+                                      .wte = 800000,
+                                      .employer = "lead_practice",
+                                      .employer_code = "A81001",
+                                      .start_date = 20332, /* 2025-09-01 */
+                                      .end_date = PCN_DATE_NONE,
+                                      .has_cost = 1,
+                                      .cost = 5000000,
+                                      .cost_per = "year",
+                                      .funding = "arrs",
+                                      .sites = &site,
+                                      .n_sites = 1};
+        put(pcn_store_put_list_size(s, &list));
+        put(pcn_store_add_post(s, &post, NULL));
     }
+    sign_in(s);
     put(pcn_store_commit(s));
     pcn_store_close(s);
+    snprintf(path, sizeof(path), "%s/data", workdir);
+    make_dir(path);
+    snprintf(path, sizeof(path), "%s/data/reference", workdir);
+    make_dir(path);
+    snprintf(path, sizeof(path), "%s/data/reference/ncdes", workdir);
+    assert_int_equal(symlink(PCN_SOURCE_DIR "/data/reference/ncdes", path), 0);
     snprintf(path, sizeof(path), "%s/defs", workdir);
-    assert_int_equal(mkdir(path, 0700), 0);
+    make_dir(path);
     snprintf(path, sizeof(path), "%s/defs/t.pcn", workdir);
     test_write_file(path, "codelist dm = codes(\"DM\")\n"
                           "register dm_reg \"Diabetes, \\\"coded\\\"\" = exists(dm)\n"
@@ -290,25 +370,141 @@ static void engine_fixture(void)
                           "}\n");
 }
 
-/* Start a server on the fixture, ask every engine path; compare or keep the bodies. */
-static void scenario_engine(void)
+/* Start a server on the set's database, ask every path; compare or keep the bodies. */
+static void scenario_routes(void)
 {
     static char body[REPLY_MAX];
     int port = 0;
-    struct pcn_server *srv = start_server("engine.db", true, &port);
+    struct pcn_server *srv = start_server(routes->db, routes->defs, &port);
 
     if (srv) {
-        for (size_t i = 0; i < n_paths; i++) {
-            int st = http_request(port, paths[i], TOKEN, body);
-            if (!reference[i] && st == 200)
-                reference[i] = strdup(body); /* checksrc: ok, test-only */
-            else if (st == 200 && reference[i] && strcmp(body, reference[i]) != 0) {
-                print_message("short 200 from %s: %s\n", paths[i], body);
+        for (size_t i = 0; i < routes->n; i++) {
+            int st = http_request(port, routes->paths[i], TOKEN, body);
+            if (!routes->reference[i] && st == 200)
+                routes->reference[i] = strdup(body); /* checksrc: ok, test-only */
+            else if (st == 200 && routes->reference[i] && strcmp(body, routes->reference[i]) != 0) {
+                print_message("short 200 from %s: %s\n", routes->paths[i], body);
                 short_replies++;
             }
         }
     }
     pcn_server_free(srv);
+}
+
+/* Every path of set answers 200 without failures; with each allocation failing, no short 200. */
+static void torture_routes(const struct route_set *set)
+{
+    routes = set;
+    short_replies = 0;
+    scenario_routes(); /* no failure: the reference bodies */
+    for (size_t i = 0; i < set->n; i++) {
+        if (!set->reference[i])
+            fail_msg("GET %s failed without any allocation failing", set->paths[i]);
+    }
+    assert_true(fault_torture(scenario_routes) > 100);
+    assert_int_equal(short_replies, 0);
+    for (size_t i = 0; i < set->n; i++)
+        free(set->reference[i]); /* checksrc: ok, strdup */
+}
+
+/* ---- social prescribing's routes: no short 200 either ---- */
+
+static const char *const sp_paths[] = {
+    "/api/v1/sp/assets?postcode=SM1+1AA&km=20",
+    "/api/v1/sp/referrals/1",
+    "/api/v1/sp/outcomes",
+    "/api/v1/sp/reports/coverage",
+};
+#define N_SP_PATHS (sizeof(sp_paths) / sizeof(sp_paths[0]))
+
+#define T0 INT64_C(1767960000000000) /* 2026-01-09T12:00:00Z */
+#define HOUR INT64_C(3600000000)
+
+/*
+ * sp.db: the engine fixture's clinical director and practice, two people,
+ * a directory of two assets and one worked referral (contacted, a contact,
+ * a connection, SWEMWBS twice); the small postcode and deprivation tables.
+ */
+static void sp_fixture(void)
+{
+    static const struct pcn_referral ref = {.patient_id = "p1",
+                                            .source = PCN_SOURCE_SELF,
+                                            .referrer = "",
+                                            .worklist = "",
+                                            .reason = "lonely",
+                                            .needs = 1u << PCN_ASSET_LONELINESS,
+                                            .received_at = T0,
+                                            .created_by = "cd",
+                                            .link_worker = "cd"};
+    char path[256], csv[256];
+    struct pcn_store *s = NULL;
+    struct pcn_error e;
+    struct pcn_sp_codes codes;
+    struct pcn_sp_coded_summary sum;
+    struct pcn_geo *geo = NULL;
+    int64_t id = 0, version = 0;
+
+    snprintf(path, sizeof(path), "%s/postcodes.csv", workdir);
+    test_write_file(path, "postcode,lsoa,lat,long\n"
+                          "SM1 1AA,E01004142,51.359722,-0.193121\n"
+                          "SM1 1AG,E01004142,51.361846,-0.194991\n"
+                          "SM2 5AA,E01004200,51.350000,-0.190000\n");
+    snprintf(path, sizeof(path), "%s/data", workdir);
+    make_dir(path);
+    snprintf(path, sizeof(path), "%s/data/reference", workdir);
+    make_dir(path);
+    snprintf(path, sizeof(path), "%s/data/reference/lsoa_imd2019.csv", workdir);
+    test_write_file(path, "lsoa,imd_decile\nE01004142,6\nE01004200,3\n");
+    snprintf(csv, sizeof(csv), "%s/assets.csv", workdir);
+    test_write_file(csv, "name,categories,postcode,sessions,cost\n"
+                         "Walk,physical_activity;loneliness,SM1 1AA,Tue 10:00-11:00,free\n"
+                         "Choir,arts_creativity,SM2 5AA,,3.50\n");
+    snprintf(path, sizeof(path), "%s/postcodes.csv", workdir);
+    put(pcn_geo_load(path, &geo, &e));
+    put(pcn_sp_codes_load(PCN_SOURCE_DIR "/defs/maps/socpres_codes.csv", &codes, &e));
+    snprintf(path, sizeof(path), "%s/sp.db", workdir);
+    put(pcn_store_open(path, PCN_STORE_FLAG_CREATE, &s, &e));
+    put(pcn_store_begin(s));
+    for (int i = 1; i <= 2; i++) {
+        struct pcn_patient p = {.patient_id = i == 1 ? "p1" : "p2",
+                                .practice = "A81001",
+                                .sex = PCN_SEX_FEMALE,
+                                .lsoa = i == 1 ? "E01004142" : "E01004200",
+                                .date_of_birth = 1000 * i,
+                                .registered_from = 9000,
+                                .registered_to = PCN_DATE_NONE,
+                                .date_of_death = PCN_DATE_NONE};
+        put(pcn_store_put_patient(s, &p));
+    }
+    put(pcn_sp_import_assets(s, csv, geo, 20500, NULL, &e));
+    put(pcn_sp_refer(s, &ref, &codes, &id, &sum, &e));
+    struct pcn_sp_change c = {id, 1, "cd", T0 + HOUR};
+    put(pcn_sp_move(s, &c, PCN_REFERRAL_CONTACTED, PCN_CLOSE_NONE, NULL, &codes, &version, &sum,
+                    &e));
+    struct pcn_contact ct = {0, id, T0 + HOUR, PCN_CONTACT_TELEPHONE, 20, 1, "cd", "call"};
+    put(pcn_sp_contact(s, &ct, T0 + 2 * HOUR, NULL, &e));
+    struct pcn_connection cn = {0, id, 0, 1, 20462, PCN_ATTENDANCE_ATTENDED, "", T0};
+    put(pcn_sp_connect(s, &cn, NULL, &e));
+    struct pcn_outcome o = {0, id, PCN_INSTRUMENT_SWEMWBS, T0 + HOUR, "cd", {3, 3, 3, 3, 3, 3, 3}};
+    put(pcn_sp_record_outcome(s, &o, &codes, NULL, &sum, &e));
+    o.at += 1000 * HOUR;
+    o.items[0] = 5;
+    put(pcn_sp_record_outcome(s, &o, &codes, NULL, &sum, &e));
+    sign_in(s);
+    put(pcn_store_commit(s));
+    pcn_store_close(s);
+    pcn_geo_free(geo);
+}
+
+static void test_sp_routes(void **state)
+{
+    static char *reference[N_SP_PATHS];
+    const struct route_set set = {"sp.db", false, sp_paths, N_SP_PATHS, reference};
+
+    (void)state;
+    fault_require_injection();
+    sp_fixture();
+    torture_routes(&set);
 }
 
 static void *json_alloc(size_t n)
@@ -321,42 +517,37 @@ static void json_release(void *p)
     pcn_free(p);
 }
 
-/* Torture the routes p[0..n-1] on the fixture: every 200 whole. */
-static void torture_routes(const char *const *p, size_t n, unsigned long min_runs)
-{
-    static bool fixture;
-
-    assert_true(n <= N_PATHS_MAX);
-    if (!fixture)
-        engine_fixture();
-    fixture = true;
-    paths = p;
-    n_paths = n;
-    short_replies = 0;
-    memset(reference, 0, sizeof(reference));
-    scenario_engine(); /* no failure: the reference bodies */
-    for (size_t i = 0; i < n; i++) {
-        if (!reference[i])
-            fail_msg("GET %s failed without any allocation failing", p[i]);
-    }
-    assert_true(fault_torture(scenario_engine) > min_runs);
-    assert_int_equal(short_replies, 0);
-    for (size_t i = 0; i < n; i++)
-        free(reference[i]); /* checksrc: ok, strdup */
-}
-
 static void test_engine_routes(void **state)
 {
+    static char *reference[N_ENGINE_PATHS];
+    const struct route_set set = {"engine.db", true, engine_paths, N_ENGINE_PATHS, reference};
+
     (void)state;
     fault_require_injection();
-    torture_routes(engine_paths, sizeof(engine_paths) / sizeof(engine_paths[0]), 100);
+    engine_fixture();
+    torture_routes(&set);
+}
+
+static void test_finance_routes(void **state)
+{
+    static char *reference[N_FINANCE_PATHS];
+    const struct route_set set = {"engine.db", true, finance_paths, N_FINANCE_PATHS, reference};
+
+    (void)state;
+    fault_require_injection();
+    engine_fixture();
+    torture_routes(&set);
 }
 
 static void test_ppg_routes(void **state)
 {
+    static char *reference[N_PPG_PATHS];
+    const struct route_set set = {"engine.db", true, ppg_paths, N_PPG_PATHS, reference};
+
     (void)state;
     fault_require_injection();
-    torture_routes(ppg_paths, sizeof(ppg_paths) / sizeof(ppg_paths[0]), 100);
+    engine_fixture();
+    torture_routes(&set);
 }
 
 static void test_torture(void **state)
@@ -371,9 +562,10 @@ static void test_torture(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_torture),
-                                       cmocka_unit_test(test_engine_routes),
-                                       cmocka_unit_test(test_ppg_routes)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_torture), cmocka_unit_test(test_engine_routes),
+        cmocka_unit_test(test_sp_routes), cmocka_unit_test(test_ppg_routes),
+        cmocka_unit_test(test_finance_routes)};
     int rc;
     char path[300];
 
@@ -387,10 +579,20 @@ int main(void)
     test_db_unlink(path);
     snprintf(path, sizeof(path), "%s/engine.db", workdir);
     test_db_unlink(path);
+    snprintf(path, sizeof(path), "%s/sp.db", workdir);
+    test_db_unlink(path);
     snprintf(path, sizeof(path), "%s/defs/t.pcn", workdir);
     unlink(path);
     snprintf(path, sizeof(path), "%s/defs", workdir);
     rmdir(path);
+    static const char *const sp_files[] = {
+        "postcodes.csv",        "assets.csv",     "data/reference/lsoa_imd2019.csv",
+        "data/reference/ncdes", "data/reference", "data"};
+    for (size_t i = 0; i < sizeof(sp_files) / sizeof(sp_files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", workdir, sp_files[i]);
+        if (unlink(path) != 0)
+            rmdir(path);
+    }
     rmdir(workdir);
     return rc;
 }

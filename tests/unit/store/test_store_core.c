@@ -96,7 +96,7 @@ static void test_newer_refused_older_migrated(void **state)
     }
 }
 
-/* A database of schema 4 with records gets their latest date in meta when migrated to 5. */
+/* A database of schema 4 with records gets their latest date in meta when migrated (0011). */
 static void test_records_last_date_migrated(void **state)
 {
     struct test_db *f = *state;
@@ -235,10 +235,13 @@ static void test_meta(void **state)
     assert_int_equal(pcn_store_default_as_of(f->s, &d), PCN_OK);
     assert_int_equal(d, pcn_date_today()); /* no records: today */
     assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2026-07-01"), PCN_EINVAL);
+    assert_false(pcn_store_in_transaction(f->s));
     assert_int_equal(pcn_store_begin(f->s), PCN_OK);
+    assert_true(pcn_store_in_transaction(f->s));
     assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2025-03-31"), PCN_OK);
     assert_int_equal(pcn_store_set_meta(f->s, PCN_META_DATA_AS_OF, "2026-07-01"), PCN_OK);
     assert_int_equal(pcn_store_commit(f->s), PCN_OK);
+    assert_false(pcn_store_in_transaction(f->s));
     assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_AS_OF, v, sizeof(v)), PCN_OK);
     assert_string_equal(v, "2026-07-01");
     assert_int_equal(pcn_store_get_meta(f->s, PCN_META_DATA_AS_OF, tiny, sizeof(tiny)), PCN_ELIMIT);

@@ -76,6 +76,14 @@ static void test_registry(void **state)
     rows = 0;
     assert_int_equal(pcn_store_each_membership(f->s, "A81001", count_memberships, &rows), PCN_OK);
     assert_int_equal(rows, 2);
+    rows = 0;
+    assert_int_equal(pcn_store_each_network_membership(f->s, "U12345", count_memberships, &rows),
+                     PCN_OK);
+    assert_int_equal(rows, 2);
+    rows = 0;
+    assert_int_equal(pcn_store_each_network_membership(f->s, "U00000", count_memberships, &rows),
+                     PCN_OK);
+    assert_int_equal(rows, 0);
     assert_int_equal(
         pcn_store_list_size_at(f->s, "A81001", store_test_date("2025-06-01"), &patients, &at),
         PCN_OK);

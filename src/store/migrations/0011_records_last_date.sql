@@ -1,4 +1,4 @@
--- 0007: the latest date of the population's records (an event, medication or
+-- 0011: the latest date of the population's records (an event, medication or
 -- immunisation), kept in meta by every commit that writes or removes records
 -- (store.c), so the default as-of date no longer scans the records. Set here
 -- once from the data already stored: 'none' for a database without records.
