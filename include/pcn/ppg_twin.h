@@ -34,13 +34,16 @@ struct pcn_ppg_twin_summary {
     size_t feedback;
     size_t changes;
     size_t involvement;
+    size_t kept; /* groups the network already had: nothing was written */
 };
 
 /*
  * Write the network's PPG twin inside the caller's transaction. Reads the
  * registry (practices and memberships on as_of), the patients and
  * <data dir>/data/reference/lsoa_imd2019.csv (deprivation; without it no
- * member states a quintile). PCN_ENOTFOUND when the network has no
+ * member states a quintile). A network that already has groups (the twin
+ * generated again, or groups kept by hand) is left as it is: nothing is
+ * written and ret->kept counts them. PCN_ENOTFOUND when the network has no
  * practice with registered adults; store errors as the store gives them,
  * with *reterr saying what was being written.
  */

@@ -263,7 +263,10 @@ static enum pcn_err generate_ppg(struct pcn_store *store, const struct pcn_refda
         rc = pcn_ppg_twin_store(store, &o, &sum, err);
     if (rc == PCN_OK)
         rc = pcn_store_commit(store);
-    if (rc == PCN_OK)
+    if (rc == PCN_OK && sum.kept)
+        fprintf(stderr, "patient partnership: kept the %zu groups already stored for the network\n",
+                sum.kept);
+    else if (rc == PCN_OK)
         fprintf(stderr,
                 "patient partnership: %zu groups, %zu members (%zu current), %zu activities, "
                 "%zu feedback items, %zu service changes\n",

@@ -481,6 +481,13 @@ static enum pcn_err network_forum(struct twin *t)
     return rc == PCN_OK ? put_members(t, all, n, n) : rc;
 }
 
+static int count_group(const struct pcn_ppg_group *g, void *ud)
+{
+    (void)g;
+    ++*(size_t *)ud;
+    return 0;
+}
+
 enum pcn_err pcn_ppg_twin_store(struct pcn_store *s, const struct pcn_ppg_twin_opts *o,
                                 struct pcn_ppg_twin_summary *ret, struct pcn_error *reterr)
 {
@@ -491,13 +498,19 @@ enum pcn_err pcn_ppg_twin_store(struct pcn_store *s, const struct pcn_ppg_twin_o
         return pcn_error_set(reterr, PCN_EINVAL, "the twin needs a store and an as-of date");
     pcn_rng_seed(&t.rng, o->seed ^ UINT64_C(0x5050472074776e31)); /* "PPG twn1" */
     rc = read_network(&t);
-    for (size_t k = 0; rc == PCN_OK && k < t.n_practices; k++) {
+    if (rc == PCN_OK) {
+        struct pcn_ppg_filter f = {.network = t.network};
+        rc = pcn_store_each_ppg_group(s, &f, count_group, &t.sum.kept);
+        if (rc != PCN_OK)
+            rc = pcn_error_set(reterr, rc, "reading the network's groups: %s", pcn_store_errmsg(s));
+    }
+    for (size_t k = 0; rc == PCN_OK && !t.sum.kept && k < t.n_practices; k++) {
         if (t.practices[k].n)
             rc = practice_group(&t, &t.practices[k]);
     }
-    if (rc == PCN_OK)
+    if (rc == PCN_OK && !t.sum.kept)
         rc = network_forum(&t);
-    if (rc == PCN_OK)
+    if (rc == PCN_OK && !t.sum.kept)
         rc = pcn__twin_log(&t);
     if (rc == PCN_OK && ret)
         *ret = t.sum;

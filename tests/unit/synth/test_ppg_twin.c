@@ -262,6 +262,27 @@ static void test_twin(void **state)
     assert_string_equal(pcn_table_cell(t, 1, 9), "true");
     pcn_table_free(t);
     check_tilt(a.s, "U90011");
+    /* generated again: the groups are kept, nothing is written twice */
+    {
+        struct pcn_ppg_twin_opts to = {.seed = 12, .as_of = d.as_of};
+        struct pcn_ppg_twin_summary again = {0};
+        struct pcn_error err = {0};
+        struct pcn_buf after = PCN_BUF_INIT;
+
+        pcn_buf_init(&da, 1 << 24);
+        pcn_buf_init(&after, 1 << 24);
+        dump(a.s, &da);
+        assert_int_equal(pcn_store_begin(a.s), PCN_OK);
+        if (pcn_ppg_twin_store(a.s, &to, &again, &err) != PCN_OK)
+            fail_msg("twin again: %s", err.msg);
+        assert_int_equal(pcn_store_commit(a.s), PCN_OK);
+        assert_int_equal(again.kept, sa.groups);
+        assert_int_equal(again.groups + again.members + again.activities, 0);
+        dump(a.s, &after);
+        assert_string_equal(da.buf, after.buf);
+        pcn_buf_release(&da);
+        pcn_buf_release(&after);
+    }
     test_db_close(&a);
     test_db_close(&b);
 }
