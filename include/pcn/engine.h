@@ -87,12 +87,16 @@ int64_t pcn_snapshot_data_version(const struct pcn_snapshot *s);
 void pcn_snapshot_set_data_version(struct pcn_snapshot *s, int64_t version);
 
 /*
- * The identity of the database it was built from (its PCN_META_DATABASE_ID),
- * "" unless set; set truncates to PCN_SNAPSHOT_SOURCE_MAX - 1 bytes. With
- * the data version it tells whether a saved snapshot is this database's
- * current population.
+ * The identity of the data it was built from, "" unless set; set truncates
+ * to PCN_SNAPSHOT_SOURCE_MAX - 1 bytes. From a store:
+ * "DATABASE_ID:GENERATION", the database's PCN_META_DATABASE_ID and its
+ * data's PCN_META_DATA_GENERATION, a random id written by every commit
+ * that changes data. With the data version it tells whether a saved
+ * snapshot is this database's current population, even after a backup was
+ * restored or the database copied and then imported into (the version
+ * alone would match another state of the data).
  */
-#define PCN_SNAPSHOT_SOURCE_MAX 64
+#define PCN_SNAPSHOT_SOURCE_MAX 80
 const char *pcn_snapshot_source(const struct pcn_snapshot *s);
 void pcn_snapshot_set_source(struct pcn_snapshot *s, const char *id);
 
@@ -207,6 +211,13 @@ enum pcn_err pcn_program_load_string(struct pcn_program *p, const char *name, co
 /* Compile one file; code list paths are relative to its directory. */
 enum pcn_err pcn_program_load_file(struct pcn_program *p, const char *path, unsigned flags,
                                    struct pcn_error *reterr);
+/*
+ * Compile one file whose code list paths are relative to base_dir, the
+ * definitions folder it belongs to (a file in a subfolder of the library,
+ * such as defs/calibration/twin.pcn, naming the library's code lists).
+ */
+enum pcn_err pcn_program_load_file_in(struct pcn_program *p, const char *path, const char *base_dir,
+                                      unsigned flags, struct pcn_error *reterr);
 /* Compile every *.pcn file of a directory in name order. */
 enum pcn_err pcn_program_load_dir(struct pcn_program *p, const char *dir, unsigned flags,
                                   struct pcn_error *reterr);
@@ -262,8 +273,15 @@ struct pcn_eval_options {
     int32_t as_of; /* day number; required */
     unsigned by;   /* PCN_BY_* flags */
     int suppress;  /* 0: none; N: counts 1..N-1 shown as <N */
-    int max_rows;  /* worklist rows kept per worklist; 0: unlimited */
-    int threads;   /* 0: one per CPU for large populations; N: exactly N (max 64) */
+    /*
+     * 0: counts shown exactly; N: every count shown (not withheld) rounded
+     * to the nearest multiple of N, halves up, and percents computed from
+     * the rounded counts, so that no figure can be subtracted from another
+     * to give an exact small count (disclosure control, docs/api.md).
+     */
+    int round;
+    int max_rows; /* worklist rows kept per worklist; 0: unlimited */
+    int threads;  /* 0: one per CPU for large populations; N: exactly N (max 64) */
     /*
      * Which patients to visit (docs/internals/engine.md, "Sparse
      * evaluation"): 0, only those the definitions can count when they are

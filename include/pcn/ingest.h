@@ -64,7 +64,12 @@ struct pcn_import_stats {
     int64_t rejected; /* bad records (max_errors > 0) */
     int64_t skipped;  /* records or resources deliberately not imported */
     int64_t mapped;   /* codes mapped to SNOMED CT (orig_system kept) */
-    int64_t bytes;    /* input bytes read */
+    int64_t warnings; /* records imported though implausible (by reason in the summary) */
+    /* patients of an earlier import replaced, and their clinical records the replacement
+     * removed (pcn_importer_set_replaced(): the store knows, after commit) */
+    int64_t patients_replaced;
+    int64_t records_removed;
+    int64_t bytes; /* input bytes read */
 };
 
 struct pcn_importer;
@@ -92,6 +97,9 @@ enum pcn_err pcn_importer_run(struct pcn_importer *imp, const char *const *paths
 
 /* The counters so far. Borrowed; valid while imp lives. */
 const struct pcn_import_stats *pcn_importer_stats(const struct pcn_importer *imp);
+
+/* Record for the summary what the store's commit replaced (pcn_store_tx_stats()). */
+void pcn_importer_set_replaced(struct pcn_importer *imp, int64_t patients, int64_t records);
 
 /*
  * Append the summary as one JSON object to out: the counters, "skipped_by_reason"

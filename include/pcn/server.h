@@ -50,6 +50,7 @@ struct pcn_server_config {
     int login_max_addr;    /* login_max_failures_addr: failures per address per window */
     int login_window;      /* login_window: seconds */
     int suppress_below;    /* suppress_below: counts 1..N-1 hidden from aggregate-only roles */
+    int round_to;          /* round_to: aggregate-only roles' report counts rounded to N */
     int cache_entries;     /* cache_entries: cached aggregate responses */
     int access_log;        /* access_log: 1 to log one line per request to stderr */
     int secure_cookie;     /* secure_cookie: 1 to add Secure (behind TLS) */

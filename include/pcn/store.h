@@ -58,7 +58,8 @@ int pcn_store_schema_latest(void);
 
 /*
  * Data version: a counter bumped by every committed transaction that
- * changed data. Caches key their contents on it.
+ * changed data (which also writes a new PCN_META_DATA_GENERATION). Caches
+ * of one database key their contents on it.
  */
 enum pcn_err pcn_store_data_version(struct pcn_store *s, int64_t *ret);
 
@@ -75,6 +76,27 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
  * or migrated; files derived from the data (snapshots) record it. */
 #define PCN_META_DATABASE_ID "database_id"
 
+/*
+ * Meta key: a random id (32 hex digits) written with the data version by
+ * every commit that changes data. The data version alone does not tell
+ * data apart: a restored backup, or a copy of the database, imported into
+ * reaches the version of other data. With the database id this names one
+ * state of the data (files derived from it, the engine's snapshot, record
+ * both). Unset until the first such commit.
+ */
+#define PCN_META_DATA_GENERATION "data_generation"
+
+/*
+ * Meta key: the latest date of the population's records (an event's date,
+ * a medication's start, an immunisation's date) as "YYYY-MM-DD", or
+ * "none" when there are no records. Every commit that puts or removes
+ * records keeps it (a commit that removed records, by replacing patients,
+ * finds it again from the records), so reading the default as-of date
+ * costs a meta lookup, not a scan of every record. Set for existing data
+ * by schema 7.
+ */
+#define PCN_META_RECORDS_LAST_DATE "records_last_date"
+
 /* Meta key: the date the population data describes ("YYYY-MM-DD"), set by
  * pcn generate; reports and the API use it as their default as-of date. */
 #define PCN_META_DATA_AS_OF "data_as_of"
@@ -84,9 +106,12 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
  * database, the one rule the CLI and the server share: data_as_of when
  * recorded (pcn generate); else the latest date the data describe (an
  * event, medication or immunisation, a list size or the start of a
- * membership) when it is not after today; else today. The latest date
- * costs one query (one index probe per patient on SQLite) and is
- * remembered on the handle for the data version it was read at.
+ * membership) when it is not after today; else today. The records' latest
+ * date is PCN_META_RECORDS_LAST_DATE, kept at import; the registry's
+ * (list sizes, memberships) is one query over those small tables. Either
+ * is remembered on the handle for the data version it was read at. (A
+ * database without the meta key, whose records were written by hand, has
+ * its records scanned: one index probe per patient on SQLite.)
  */
 enum pcn_err pcn_store_default_as_of(struct pcn_store *s, int32_t *ret);
 

@@ -23,6 +23,20 @@
  * only reference patients put in the same transaction (PCN_ENOTFOUND).
  */
 enum pcn_err pcn_store_put_patient(struct pcn_store *s, const struct pcn_patient *p);
+
+/*
+ * What the open transaction (after a commit or rollback: the last one)
+ * replaced: patients put over a stored patient of the same id, and the
+ * clinical records (events, medications, immunisations, encounters) their
+ * replacement removed. An import reports them: a re-import of patients
+ * without their records removes those records.
+ */
+struct pcn_store_tx_stats {
+    int64_t patients_replaced;
+    int64_t records_removed;
+};
+void pcn_store_tx_stats(const struct pcn_store *s, struct pcn_store_tx_stats *ret);
+
 enum pcn_err pcn_store_put_event(struct pcn_store *s, const struct pcn_event *e);
 enum pcn_err pcn_store_put_medication(struct pcn_store *s, const struct pcn_medication *m);
 enum pcn_err pcn_store_put_immunisation(struct pcn_store *s, const struct pcn_immunisation *i);

@@ -76,8 +76,22 @@ enum pcn_err pcn_table_render(const struct pcn_table *t, enum pcn_format fmt, st
 /*
  * The CSV rendering with lines ending in eol: "\r\n" as RFC 4180 has it
  * for files downloaded from the API (spreadsheets), "\n" as the CLI prints.
+ * Text cells and the header go through pcn_table_write_csv_text(); numbers,
+ * booleans and nulls are written as they are.
  */
 enum pcn_err pcn_table_render_csv(const struct pcn_table *t, const char *eol, struct pcn_buf *out);
+
+/*
+ * Append text s as one CSV field (RFC 4180 quoting), neutralised against
+ * spreadsheet formula injection: a value starting with '=', '+', '-',
+ * '@', a tab or a carriage return, which a spreadsheet would run as a
+ * formula, is written quoted with a single quote before it ("'=1+2"), so
+ * it opens as the text it is. The one place CSV output neutralises
+ * formulas: every CSV rendering of text (result tables, the engine's long
+ * CSV) goes through it; the native bundle export, a data format read back
+ * by pcn import, does not.
+ */
+enum pcn_err pcn_table_write_csv_text(struct pcn_buf *out, const char *s);
 
 /*
  * The JSON rendering as a jansson object (json_t *, returned as void * so

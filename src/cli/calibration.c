@@ -521,17 +521,22 @@ out:
     return rc;
 }
 
-/* Compile defs/calibration/twin.pcn (in the standard library's directory) as the outputs. */
+/*
+ * Compile defs/calibration/twin.pcn (in the standard library's directory) as
+ * the outputs; its code list paths are relative to the library's folder.
+ */
 static int load_twin_defs(struct pcn_program *p, const struct cli_calibration_opts *o)
 {
-    char path[4096];
+    char path[4096], dir[4096];
     struct pcn_error err;
     int n = o->defs ? snprintf(path, sizeof(path), "%s/calibration/twin.pcn", o->defs) : 0;
+    int m = o->defs ? snprintf(dir, sizeof(dir), "%s", o->defs) : 0;
 
-    if (n < 0 || (size_t)n >= sizeof(path) ||
-        (!o->defs && pcn_data_path("defs/calibration/twin.pcn", path, sizeof(path)) != PCN_OK))
+    if (n < 0 || (size_t)n >= sizeof(path) || m < 0 || (size_t)m >= sizeof(dir) ||
+        (!o->defs && (pcn_data_path("defs/calibration/twin.pcn", path, sizeof(path)) != PCN_OK ||
+                      pcn_data_path("defs", dir, sizeof(dir)) != PCN_OK)))
         return cli_runtime_error("report", "data directory path too long");
-    if (pcn_program_load_file(p, path, PCN_PROGRAM_FLAG_OUTPUT, &err) != PCN_OK)
+    if (pcn_program_load_file_in(p, path, dir, PCN_PROGRAM_FLAG_OUTPUT, &err) != PCN_OK)
         return cli_runtime_error("report", "%s", err.msg);
     return CLI_EXIT_OK;
 }

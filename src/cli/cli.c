@@ -4,11 +4,14 @@
  */
 #include "cli/cli.h"
 
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "pcn/audit.h"
 #include "pcn/date.h"
 #include "pcn/engine.h"
 #include "util/common.h"
@@ -60,6 +63,37 @@ int cli_open_store(const char *cmd, const char *db_opt, unsigned flags, struct p
     if (pcn_store_open(loc, flags, ret, &err) != PCN_OK)
         return cli_runtime_error(cmd, "%s", err.msg);
     return CLI_EXIT_OK;
+}
+
+int cli_audit_read(const char *cmd, const char *db_opt, const char *route, const char *object_type,
+                   const char *object_id)
+{
+    const struct passwd *pw = getpwuid(geteuid());
+    char user[64];
+    struct pcn_store *store = NULL;
+    struct pcn_audit_row a = {
+        .user_name = user,
+        .role = "admin",
+        .method = "CLI",
+        .route = route,
+        .object_type = object_type,
+        .object_id = object_id,
+        .status = 200,
+    };
+    int rc;
+
+    if (pw && pw->pw_name && pw->pw_name[0])
+        (void)snprintf(user, sizeof(user), "%s", pw->pw_name);
+    else
+        (void)snprintf(user, sizeof(user), "uid %ld", (long)geteuid());
+    rc = cli_open_store(cmd, db_opt, 0, &store);
+    if (rc != CLI_EXIT_OK)
+        return rc;
+    if (pcn_audit_append(store, &a) != PCN_OK)
+        rc = cli_runtime_error(cmd, "cannot write the audit row, so no patient data is shown: %s",
+                               pcn_store_errmsg(store));
+    pcn_store_close(store);
+    return rc;
 }
 
 int cli_parse_format(const char *cmd, const char *s, enum pcn_format *ret)

@@ -34,6 +34,19 @@ const char *cli_db_location(const char *opt);
  */
 int cli_open_store(const char *cmd, const char *db_opt, unsigned flags, struct pcn_store **ret);
 
+/*
+ * Record in the audit log that the operating-system user read
+ * patient-level data with a command, as the server records its patient
+ * reads: user the OS user's name, role "admin" and method "CLI" (as pcn
+ * user records its changes), route the command ("report", "export"),
+ * object type and id (a worklist and how many
+ * patients it returned, an export). Opens the database for writing on its
+ * own handle (the command may hold a read-only one). Fails closed: the
+ * caller prints nothing when it returns an error (printed here).
+ */
+int cli_audit_read(const char *cmd, const char *db_opt, const char *route, const char *object_type,
+                   const char *object_id);
+
 /* Parse a --format value; prints the error and returns CLI_EXIT_USAGE on failure. */
 int cli_parse_format(const char *cmd, const char *s, enum pcn_format *ret);
 

@@ -1,7 +1,7 @@
 /*
  * cmd_export.c - pcn export: write the database's population as a native
  * CSV bundle directory (docs/formats.md), the inverse of
- * `pcn import --format csv`.
+ * `pcn import --format csv`. Every export is audited (cli_audit_read()).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,7 +9,20 @@
 
 #include "cli/cli.h"
 #include "pcn/ingest.h"
+#include "pcn/store_population.h"
 #include "util/common.h"
+
+/* The export is audited before it is written: every patient, to dir. */
+static int audit_export(const char *db, struct pcn_store *store, const char *dir)
+{
+    struct pcn_store_counts c;
+    char what[512];
+
+    if (pcn_store_count(store, &c) != PCN_OK)
+        return cli_runtime_error("export", "%s", pcn_store_errmsg(store));
+    (void)snprintf(what, sizeof(what), "%lld patients to %s", (long long)c.patients, dir);
+    return cli_audit_read("export", db, "export", "population", what);
+}
 
 int cmd_export(int argc, char **argv)
 {
@@ -48,7 +61,8 @@ int cmd_export(int argc, char **argv)
     rc = cli_open_store("export", db, PCN_STORE_FLAG_READONLY, &store);
     if (rc != CLI_EXIT_OK)
         return rc;
-    if (pcn_export_bundle(store, argv[optind], &err) != PCN_OK)
+    rc = audit_export(db, store, argv[optind]);
+    if (rc == CLI_EXIT_OK && pcn_export_bundle(store, argv[optind], &err) != PCN_OK)
         rc = cli_runtime_error("export", "%s", err.msg);
     pcn_store_close(store);
     return rc;

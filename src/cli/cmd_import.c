@@ -171,6 +171,11 @@ static int run_import(const struct import_args *a, struct import_ui *ui,
         rc = CLI_EXIT_RUNTIME;
     else if (store && pcn_store_commit(store) != PCN_OK)
         rc = cli_runtime_error("import", "commit failed: %s", pcn_store_errmsg(store));
+    if (store && rc == CLI_EXIT_OK) {
+        struct pcn_store_tx_stats st;
+        pcn_store_tx_stats(store, &st);
+        pcn_importer_set_replaced(imp, st.patients_replaced, st.records_removed);
+    }
     if (ui->is_tty)
         fprintf(stderr, "\r\033[K");
     if (err.code != PCN_OK)

@@ -161,7 +161,32 @@ static int get_snapshot(const char *cmd, const struct query_opts *o, struct pcn_
     return CLI_EXIT_OK;
 }
 
-/* Snapshot, evaluate and print. */
+/*
+ * Audit each worklist (patient-level) result before it is printed: the OS
+ * user, the command, the worklist, its as-of date and how many patients it
+ * returned. Aggregates are not audited, as on the server.
+ */
+static int audit_worklists(const char *cmd, const struct query_opts *o,
+                           const struct pcn_results *res)
+{
+    char what[256], d[PCN_DATE_STR_SIZE];
+    int rc = CLI_EXIT_OK;
+
+    pcn_date_format(pcn_results_as_of(res), d);
+    for (size_t i = 0; i < pcn_results_count(res) && rc == CLI_EXIT_OK; i++) {
+        const struct pcn_result *one = pcn_results_at(res, i);
+        int64_t rows = 0;
+        if (pcn_result_kind(one) != PCN_RESULT_WORKLIST)
+            continue;
+        (void)pcn_results_total(res, pcn_result_name(one), "rows", &rows);
+        (void)snprintf(what, sizeof(what), "%s as_of=%s rows=%lld", pcn_result_name(one), d,
+                       (long long)rows);
+        rc = cli_audit_read(cmd, o->db, cmd, "worklist", what);
+    }
+    return rc;
+}
+
+/* Snapshot, evaluate, audit patient-level results and print. */
 static int evaluate(const char *cmd, struct pcn_program *p, const struct query_opts *o)
 {
     struct pcn_store *store = NULL;
@@ -170,7 +195,7 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
     struct pcn_buf out = PCN_BUF_INIT;
     struct pcn_eval_options eval;
     struct pcn_error err;
-    pcn_usec_t t0, t1, t2;
+    pcn_usec_t t0, t1, t2, t3;
     bool cached = false;
     int rc = cli_open_store(cmd, o->db, PCN_STORE_FLAG_READONLY, &store);
 
@@ -187,18 +212,23 @@ static int evaluate(const char *cmd, struct pcn_program *p, const struct query_o
         rc = cli_default_as_of(cmd, store, &eval.as_of);
     if (rc != CLI_EXIT_OK)
         goto out;
+    t2 = pcn_monotonic_usec();
     if (pcn_program_eval(p, snap, &eval, &res, &err) != PCN_OK) {
         rc = cli_runtime_error(cmd, "%s", err.msg);
         goto out;
     }
-    t2 = pcn_monotonic_usec();
+    t3 = pcn_monotonic_usec();
     if (o->timing)
         fprintf(stderr,
                 "pcn %s: snapshot of %zu patients and %zu records %s in %.1f ms; "
-                "evaluation in %.1f ms, visiting %zu patients\n",
+                "as-of date %s in %.1f ms; evaluation in %.1f ms, visiting %zu patients\n",
                 cmd, pcn_snapshot_patient_count(snap), pcn_snapshot_event_count(snap),
                 cached ? "loaded from the snapshot file" : "built from the store",
-                (double)(t1 - t0) / 1000.0, (double)(t2 - t1) / 1000.0, pcn_results_visited(res));
+                (double)(t1 - t0) / 1000.0, o->as_of_given ? "given" : "found",
+                (double)(t2 - t1) / 1000.0, (double)(t3 - t2) / 1000.0, pcn_results_visited(res));
+    rc = audit_worklists(cmd, o, res);
+    if (rc != CLI_EXIT_OK)
+        goto out;
     if (pcn_results_render(res, o->fmt, &out) != PCN_OK) {
         rc = cli_runtime_error(cmd, "cannot render the results (out of memory?)");
         goto out;

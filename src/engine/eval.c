@@ -72,7 +72,9 @@ struct evalctx {
     int32_t as_of_ymd;
     int64_t deadline;     /* pcn_monotonic_usec() instant; 0: none */
     double age[CHUNK];    /* of the chunk's patients */
-    double **buf, **buf2; /* per node; buf2 only for events */
+    double **buf, **buf2; /* per node (borrowed from pool); buf2 only for events */
+    double **pool;        /* the chunk buffers, each shared by nodes whose lives do not overlap */
+    size_t n_pool;
     struct qstate *qs;
     /*
      * The patients this context evaluates: dense, patients [range_lo,
@@ -139,41 +141,44 @@ static inline uint32_t patient_at(const struct evalctx *c, uint32_t i)
 
 /* ---- setup ---- */
 
-static void mark(const struct pcn_program *p, uint8_t *needed, uint32_t i)
+/*
+ * Mark node i's operands needed (children have smaller indexes, so a
+ * sweep from the last node down reaches every node below a needed one:
+ * no recursion, however long a chain of operators).
+ */
+static void mark_operands(const struct pcn_program *p, uint8_t *needed, uint32_t i)
 {
-    const struct node *n;
+    const struct node *n = &p->nodes[i];
 
-    if (i == NONE || needed[i])
-        return;
-    n = &p->nodes[i];
-    needed[i] = 1;
+#define NEED(x)                                                                                    \
+    do {                                                                                           \
+        if ((x) != NONE)                                                                           \
+            needed[(x)] = 1;                                                                       \
+    } while (0)
     if (n->op == OP_NUM || n->op == OP_BUILTIN)
         return;
     if (n->op == OP_QUERY || n->op == OP_CONTACTS) {
         const struct query *q = &p->queries[n->aux];
         for (size_t f = 0; f < q->n_filters; f++) {
             if (q->filters[f].kind != F_VALUE)
-                mark(p, needed, q->filters[f].bound);
+                NEED(q->filters[f].bound);
         }
-        return;
-    }
-    if (n->op == OP_CASE) {
+    } else if (n->op == OP_CASE) {
         const uint32_t *l = p->lists + n->aux;
         for (uint32_t k = 0; k < 2 * l[0] + 1; k++)
-            mark(p, needed, l[1 + k]);
-        return;
-    }
-    if (n->op == OP_BAND || n->op == OP_SEGMENT) {
+            NEED(l[1 + k]);
+    } else if (n->op == OP_BAND || n->op == OP_SEGMENT) {
         const struct def *d = &p->defs[n->aux];
-        mark(p, needed, d->pop);
-        mark(p, needed, d->value);
+        NEED(d->pop);
+        NEED(d->value);
         for (size_t k = 0; k < d->n_items; k++)
-            mark(p, needed, d->items[k].node);
-        return;
+            NEED(d->items[k].node);
+    } else {
+        NEED(n->a);
+        if (n->op != OP_DATEADD)
+            NEED(n->b);
     }
-    mark(p, needed, n->a);
-    if (n->op != OP_DATEADD)
-        mark(p, needed, n->b);
+#undef NEED
 }
 
 /* The nodes the evaluation's output definitions need (mk->needed, from mk->output). */
@@ -183,13 +188,17 @@ static void mark_outputs(const struct pcn_program *p, struct eval_marks *mk)
         const struct def *d = &p->defs[i];
         if (!mk->output[i])
             continue;
-        mark(p, mk->needed, d->pop);
-        mark(p, mk->needed, d->value);
-        mark(p, mk->needed, d->num);
-        mark(p, mk->needed, d->excl);
-        mark(p, mk->needed, d->label_node);
+        const uint32_t roots[] = {d->pop, d->value, d->num, d->excl, d->label_node};
+        for (size_t k = 0; k < PCN_ARRAY_SIZE(roots); k++) {
+            if (roots[k] != NONE)
+                mk->needed[roots[k]] = 1;
+        }
         for (size_t k = 0; k < d->n_items; k++)
-            mark(p, mk->needed, d->items[k].node);
+            mk->needed[d->items[k].node] = 1;
+    }
+    for (size_t i = p->n_nodes; i-- > 0;) {
+        if (mk->needed[i])
+            mark_operands(p, mk->needed, (uint32_t)i);
     }
 }
 
@@ -318,14 +327,31 @@ static bool is_plus(const struct node *n)
     return n->op == OP_ARITH && n->sub == '+';
 }
 
-/* The terms of the '+' chain at top: nodes reached through '+' nodes used only by the chain. */
-static enum pcn_err chain_terms(const struct pcn_program *p, const uint32_t *uses, uint32_t top,
-                                uint32_t **ret, size_t *ret_n)
+/*
+ * A '+' chain: its terms (nodes reached through '+' nodes used only by the
+ * chain) and its inner '+' nodes (below the top). Caller frees both arrays.
+ */
+struct chain {
+    uint32_t *terms, *inner;
+    size_t n_terms, n_inner, alloc_terms, alloc_inner;
+};
+
+static void chain_release(struct chain *ch)
 {
-    uint32_t *stack = NULL, *terms = NULL;
-    size_t n_stack = 0, alloc_stack = 0, n_terms = 0, alloc_terms = 0;
+    pcn_free(ch->terms);
+    pcn_free(ch->inner);
+    memset(ch, 0, sizeof(*ch));
+}
+
+/* The chain at top, walked with a stack of its own (a chain may be as long as the program). */
+static enum pcn_err chain_terms(const struct pcn_program *p, const uint32_t *uses, uint32_t top,
+                                struct chain *ch)
+{
+    uint32_t *stack = NULL;
+    size_t n_stack = 0, alloc_stack = 0;
     enum pcn_err rc = PCN_GROW(stack, 2, alloc_stack);
 
+    chain_release(ch);
     if (!rc) {
         stack[n_stack++] = p->nodes[top].b;
         stack[n_stack++] = p->nodes[top].a;
@@ -335,106 +361,147 @@ static enum pcn_err chain_terms(const struct pcn_program *p, const uint32_t *use
         const struct node *n = &p->nodes[x];
         if (is_plus(n) && uses[x] == 1) {
             rc = PCN_GROW(stack, n_stack + 2, alloc_stack);
+            if (!rc)
+                rc = PCN_GROW(ch->inner, ch->n_inner + 1, ch->alloc_inner);
             if (!rc) {
+                ch->inner[ch->n_inner++] = x;
                 stack[n_stack++] = n->b;
                 stack[n_stack++] = n->a;
             }
             continue;
         }
-        rc = PCN_GROW(terms, n_terms + 1, alloc_terms);
+        rc = PCN_GROW(ch->terms, ch->n_terms + 1, ch->alloc_terms);
         if (!rc)
-            terms[n_terms++] = x;
+            ch->terms[ch->n_terms++] = x;
     }
     pcn_free(stack);
-    if (rc) {
-        pcn_free(terms);
-        return rc;
-    }
-    *ret = terms;
-    *ret_n = n_terms;
-    return PCN_OK;
+    if (rc)
+        chain_release(ch);
+    return rc;
 }
 
-/* Mark the chain below top as not needed (its '+' nodes and the queries it scans). */
+/*
+ * Mark the chain below top as not needed: its '+' nodes (inner, the
+ * chain_terms() list) and the queries it scans (terms used only by it).
+ */
 static void unmark_chain(const struct pcn_program *p, uint8_t *needed, const uint32_t *uses,
-                         uint32_t x, bool is_top)
+                         const uint32_t *inner, size_t n_inner, const uint32_t *terms,
+                         size_t n_terms)
 {
-    const struct node *n = &p->nodes[x];
-
-    if (!is_top && !(is_plus(n) && uses[x] == 1)) {
-        if (uses[x] == 1 && fusable_query(p, n))
-            needed[x] = 0;
-        return;
+    for (size_t k = 0; k < n_inner; k++)
+        needed[inner[k]] = 0;
+    for (size_t k = 0; k < n_terms; k++) {
+        if (uses[terms[k]] == 1 && fusable_query(p, &p->nodes[terms[k]]))
+            needed[terms[k]] = 0;
     }
-    if (!is_top)
-        needed[x] = 0;
-    unmark_chain(p, needed, uses, n->a, false);
-    unmark_chain(p, needed, uses, n->b, false);
+}
+
+/* What a '+' chain holds: its terms, how many are booleans, how many fusable queries. */
+struct chain_stats {
+    uint32_t terms, bools, queries;
+};
+
+/*
+ * The chain statistics of every '+' node, children first (their indexes
+ * are smaller), so deciding whether a chain fuses costs nothing per node
+ * and planning stays linear however long the chains are.
+ */
+static struct chain_stats *chain_stats_new(const struct pcn_program *p, const uint32_t *uses)
+{
+    struct chain_stats *st = pcn_calloc(p->n_nodes + 1, sizeof(*st));
+
+    for (size_t i = 0; st && i < p->n_nodes; i++) {
+        const struct node *n = &p->nodes[i];
+        const uint32_t kids[2] = {n->a, n->b};
+        if (!is_plus(n))
+            continue;
+        for (size_t k = 0; k < 2; k++) {
+            const struct node *t = &p->nodes[kids[k]];
+            if (is_plus(t) && uses[kids[k]] == 1) {
+                st[i].terms += st[kids[k]].terms;
+                st[i].bools += st[kids[k]].bools;
+                st[i].queries += st[kids[k]].queries;
+            } else {
+                st[i].terms++;
+                st[i].bools += t->type == TY_BOOL;
+                st[i].queries += uses[kids[k]] == 1 && fusable_query(p, t);
+            }
+        }
+    }
+    return st;
+}
+
+/* Plan the chain at top (its statistics qualify) as fused node c->fused[c->n_fused]. */
+static enum pcn_err add_fused(struct evalctx *c, const uint32_t *uses, uint32_t top,
+                              size_t *alloc_fused)
+{
+    const struct pcn_program *p = c->prog;
+    struct chain ch = {0};
+    struct fused *f;
+    enum pcn_err rc = chain_terms(p, uses, top, &ch);
+
+    if (!rc)
+        rc = PCN_GROW(c->fused, c->n_fused + 1, *alloc_fused);
+    if (rc) {
+        chain_release(&ch);
+        return rc;
+    }
+    f = &c->fused[c->n_fused];
+    *f = (struct fused){0};
+    f->queries = pcn_calloc(ch.n_terms + 1, sizeof(uint32_t));
+    f->others = pcn_calloc(ch.n_terms + 1, sizeof(uint32_t));
+    if (!f->queries || !f->others) {
+        pcn_free(f->queries);
+        pcn_free(f->others);
+        chain_release(&ch);
+        return PCN_ENOMEM;
+    }
+    for (size_t k = 0; k < ch.n_terms; k++) {
+        if (uses[ch.terms[k]] == 1 && fusable_query(p, &p->nodes[ch.terms[k]]))
+            f->queries[f->n_queries++] = ch.terms[k];
+        else
+            f->others[f->n_others++] = ch.terms[k];
+    }
+    c->fused_of[top] = (uint32_t)c->n_fused++;
+    unmark_chain(p, c->mk.needed, uses, ch.inner, ch.n_inner, ch.terms, ch.n_terms);
+    chain_release(&ch);
+    return PCN_OK;
 }
 
 /*
  * Find '+' chains over 0/1 terms with at least three fusable exists()
  * queries and plan them as fused nodes (struct fused). Must run after
- * mark_outputs(); clears `needed` on what the fused nodes absorb.
+ * mark_outputs(); clears `needed` on what the fused nodes absorb. Linear in
+ * the program: each chain is walked only when it fuses, and a fused chain's
+ * nodes are no longer needed, so no node is walked twice.
  */
 static enum pcn_err plan_fusion(struct evalctx *c)
 {
     const struct pcn_program *p = c->prog;
     uint32_t *uses = pcn_calloc(p->n_nodes + 1, sizeof(*uses));
-    uint32_t *terms = NULL;
-    size_t n_terms = 0, alloc_fused = 0;
+    struct chain_stats *st = NULL;
+    size_t alloc_fused = 0;
     enum pcn_err rc = PCN_OK;
 
     c->fused_of = pcn_calloc(p->n_nodes + 1, sizeof(uint32_t));
-    if (!uses || !c->fused_of) {
+    if (uses && c->fused_of) {
+        count_uses(p, &c->mk, uses);
+        st = chain_stats_new(p, uses);
+    }
+    if (!st) {
         pcn_free(uses);
         return PCN_ENOMEM;
     }
     for (size_t i = 0; i < p->n_nodes; i++)
         c->fused_of[i] = NONE;
-    count_uses(p, &c->mk, uses);
     for (size_t i = p->n_nodes; i-- > 0 && !rc;) {
         const struct node *n = &p->nodes[i];
-        size_t n_q = 0, bools = 0;
-        struct fused *f;
         if (!c->mk.needed[i] || !is_plus(n) || n->is_const)
             continue;
-        rc = chain_terms(p, uses, (uint32_t)i, &terms, &n_terms);
-        for (size_t k = 0; !rc && k < n_terms; k++) {
-            const struct node *t = &p->nodes[terms[k]];
-            bools += t->type == TY_BOOL;
-            n_q += uses[terms[k]] == 1 && fusable_query(p, t);
-        }
-        if (rc || bools < n_terms || n_q < 3) {
-            pcn_free(terms);
-            terms = NULL;
-            continue;
-        }
-        rc = PCN_GROW(c->fused, c->n_fused + 1, alloc_fused);
-        if (rc)
-            break;
-        f = &c->fused[c->n_fused];
-        *f = (struct fused){0};
-        f->queries = pcn_calloc(n_q, sizeof(uint32_t));
-        f->others = pcn_calloc(n_terms - n_q + 1, sizeof(uint32_t));
-        if (!f->queries || !f->others) {
-            pcn_free(f->queries);
-            pcn_free(f->others);
-            rc = PCN_ENOMEM;
-            break;
-        }
-        for (size_t k = 0; k < n_terms; k++) {
-            if (uses[terms[k]] == 1 && fusable_query(p, &p->nodes[terms[k]]))
-                f->queries[f->n_queries++] = terms[k];
-            else
-                f->others[f->n_others++] = terms[k];
-        }
-        c->fused_of[i] = (uint32_t)c->n_fused++;
-        unmark_chain(p, c->mk.needed, uses, (uint32_t)i, true);
-        pcn_free(terms);
-        terms = NULL;
+        if (st[i].bools == st[i].terms && st[i].queries >= 3)
+            rc = add_fused(c, uses, (uint32_t)i, &alloc_fused);
     }
-    pcn_free(terms);
+    pcn_free(st);
     pcn_free(uses);
     return rc;
 }
@@ -1639,17 +1706,129 @@ static enum pcn_err setup_population(struct evalctx *c)
     return PCN_OK;
 }
 
-static enum pcn_err setup_buffers(struct evalctx *c)
+/* ---- chunk buffers ---- */
+
+#define LIVE_ALWAYS UINT32_MAX
+
+/*
+ * Node x's buffer is read at node i (LIVE_ALWAYS: after every chunk's
+ * nodes); a field reads its event's buffers. A constant is computed in the
+ * first chunk only: read by a node that is evaluated in every chunk, it
+ * must keep its buffer for good.
+ */
+static void read_at(const struct pcn_program *p, uint32_t *last, uint32_t x, uint32_t i)
+{
+    if (x == NONE)
+        return;
+    if (p->nodes[x].op == OP_FIELD)
+        x = p->nodes[x].a;
+    if (p->nodes[x].is_const && (i == LIVE_ALWAYS || !p->nodes[i].is_const))
+        last[x] = LIVE_ALWAYS;
+    else if (last[x] != LIVE_ALWAYS && last[x] < i)
+        last[x] = i;
+}
+
+/* Record in last[] every buffer node i reads while it is evaluated. */
+static void node_reads(const struct evalctx *c, uint32_t i, uint32_t *last)
 {
     const struct pcn_program *p = c->prog;
+    const struct node *n = &p->nodes[i];
 
-    c->buf = pcn_calloc(p->n_nodes + 1, sizeof(double *));
-    c->buf2 = pcn_calloc(p->n_nodes + 1, sizeof(double *));
-    c->qs = pcn_calloc(p->n_queries + 1, sizeof(*c->qs));
-    if (!c->buf || !c->buf2 || !c->qs)
-        return PCN_ENOMEM;
-    for (size_t i = 0; i < p->n_nodes; i++) {
+    if (c->fused_of[i] != NONE) {
+        const struct fused *f = &c->fused[c->fused_of[i]];
+        for (size_t k = 0; k < f->n_others; k++)
+            read_at(p, last, f->others[k], i);
+    } else if (n->op == OP_QUERY || n->op == OP_CONTACTS) {
+        /* a query's and contacts()' date bounds are nodes of their own */
+        const struct query *q = &p->queries[n->aux];
+        for (size_t f = 0; f < q->n_filters; f++) {
+            if (q->filters[f].kind != F_VALUE)
+                read_at(p, last, q->filters[f].bound, i);
+        }
+    } else if (n->op == OP_CASE) {
+        const uint32_t *l = p->lists + n->aux;
+        for (uint32_t k = 0; k < 2 * l[0] + 1; k++)
+            read_at(p, last, l[1 + k], i);
+    } else if (n->op == OP_BAND || n->op == OP_SEGMENT) {
+        const struct def *d = &p->defs[n->aux];
+        read_at(p, last, d->pop, i);
+        for (size_t k = 0; k < d->n_items; k++)
+            read_at(p, last, d->items[k].node, i);
+    } else if (n->op != OP_NUM && n->op != OP_BUILTIN && n->op != OP_FIELD) {
+        read_at(p, last, n->a, i);
+        if (n->op != OP_DATEADD)
+            read_at(p, last, n->b, i);
+    }
+}
+
+/*
+ * The last node that reads each node's buffer(s): LIVE_ALWAYS for what the
+ * aggregation and worklist rows read after the chunk's nodes (the output
+ * definitions' roots) and for constants that per-patient nodes read
+ * (computed once, read by every chunk). Caller frees.
+ */
+static uint32_t *buffer_lifetimes(const struct evalctx *c)
+{
+    const struct pcn_program *p = c->prog;
+    uint32_t *last = pcn_calloc(p->n_nodes + 1, sizeof(*last));
+
+    for (size_t i = 0; last && i < p->n_defs; i++) {
+        const struct def *d = &p->defs[i];
+        const uint32_t roots[] = {d->pop, d->value, d->num, d->excl, d->label_node};
+        if (!c->mk.output[i])
+            continue;
+        for (size_t k = 0; k < PCN_ARRAY_SIZE(roots); k++)
+            read_at(p, last, roots[k], LIVE_ALWAYS);
+        for (size_t k = 0; k < d->n_items; k++)
+            read_at(p, last, d->items[k].node, LIVE_ALWAYS);
+    }
+    for (size_t i = 0; last && i < p->n_nodes; i++) {
+        if (c->mk.needed[i] && p->nodes[i].type != TY_DUR)
+            node_reads(c, (uint32_t)i, last);
+    }
+    return last;
+}
+
+/*
+ * A chunk buffer: a free one, or a new one kept in c->pool. NULL when out
+ * of memory. A constant kept for good gets a new one: it is computed in
+ * the first chunk only, and a node before it that reused the buffer would
+ * overwrite it in every later chunk.
+ */
+static double *take_buffer(struct evalctx *c, bool is_kept_const, double **free_list,
+                           size_t *n_free)
+{
+    double *b;
+
+    if (*n_free && !is_kept_const)
+        return free_list[--*n_free];
+    b = pcn_calloc(SLOTS, sizeof(double));
+    if (b)
+        c->pool[c->n_pool++] = b;
+    return b;
+}
+
+/*
+ * Give every needed node a chunk buffer (queries a second one for their
+ * values), reusing the buffer of a node whose last reader has been
+ * evaluated: nodes are evaluated in index order each chunk, so a chain of
+ * ten thousand `let`s needs a handful of buffers, not one per node.
+ */
+static enum pcn_err assign_buffers(struct evalctx *c)
+{
+    const struct pcn_program *p = c->prog;
+    uint32_t *last = buffer_lifetimes(c);
+    uint32_t *head = pcn_calloc(p->n_nodes + 1, sizeof(*head)); /* release lists by node + 1 */
+    uint32_t *next = pcn_calloc(p->n_nodes + 1, sizeof(*next));
+    double **free_list = pcn_calloc(2 * p->n_nodes + 1, sizeof(double *));
+    size_t n_free = 0;
+    enum pcn_err rc = last && head && next && free_list ? PCN_OK : PCN_ENOMEM;
+
+    c->pool = pcn_calloc(2 * p->n_nodes + 1, sizeof(double *));
+    rc = c->pool ? rc : PCN_ENOMEM;
+    for (size_t i = 0; rc == PCN_OK && i < p->n_nodes; i++) {
         const struct node *n = &p->nodes[i];
+        uint32_t end = last[i] > i ? last[i] : (uint32_t)i;
         if (!c->mk.needed[i] || n->type == TY_DUR)
             continue;
         if (n->op == OP_FIELD) {
@@ -1657,15 +1836,48 @@ static enum pcn_err setup_buffers(struct evalctx *c)
             c->buf[i] = n->sub ? c->buf2[n->a] : c->buf[n->a];
             continue;
         }
-        c->buf[i] = pcn_calloc(SLOTS, sizeof(double));
-        if (!c->buf[i])
-            return PCN_ENOMEM;
-        if (n->op == OP_QUERY) {
-            c->buf2[i] = pcn_calloc(SLOTS, sizeof(double));
-            if (!c->buf2[i])
-                return PCN_ENOMEM;
-            resolve_codes(c, p->queries[n->aux].codelist, &c->qs[n->aux]);
+        bool kept = n->is_const && last[i] == LIVE_ALWAYS;
+        c->buf[i] = take_buffer(c, kept, free_list, &n_free);
+        if (c->buf[i] && n->op == OP_QUERY)
+            c->buf2[i] = take_buffer(c, kept, free_list, &n_free);
+        if (!c->buf[i] || (n->op == OP_QUERY && !c->buf2[i])) {
+            rc = PCN_ENOMEM;
+            break;
         }
+        if (end != LIVE_ALWAYS) { /* free after node `end` is evaluated */
+            next[i] = head[end];
+            head[end] = (uint32_t)i + 1;
+        }
+        for (uint32_t x = head[i]; x; x = next[x - 1]) {
+            free_list[n_free++] = c->buf[x - 1];
+            if (c->buf2[x - 1])
+                free_list[n_free++] = c->buf2[x - 1];
+        }
+    }
+    pcn_free(last);
+    pcn_free(head);
+    pcn_free(next);
+    pcn_free(free_list);
+    return rc;
+}
+
+static enum pcn_err setup_buffers(struct evalctx *c)
+{
+    const struct pcn_program *p = c->prog;
+    enum pcn_err rc;
+
+    c->buf = pcn_calloc(p->n_nodes + 1, sizeof(double *));
+    c->buf2 = pcn_calloc(p->n_nodes + 1, sizeof(double *));
+    c->qs = pcn_calloc(p->n_queries + 1, sizeof(*c->qs));
+    if (!c->buf || !c->buf2 || !c->qs)
+        return PCN_ENOMEM;
+    rc = assign_buffers(c);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < p->n_nodes; i++) {
+        const struct node *n = &p->nodes[i];
+        if (c->mk.needed[i] && n->op == OP_QUERY)
+            resolve_codes(c, p->queries[n->aux].codelist, &c->qs[n->aux]);
     }
     for (size_t f = 0; f < c->n_fused; f++) {
         for (size_t k = 0; k < c->fused[f].n_queries; k++) {
@@ -1785,14 +1997,9 @@ static enum pcn_err run_chunks(struct evalctx *c)
 
 static void free_ctx(struct evalctx *c)
 {
-    const struct pcn_program *p = c->prog;
-
-    for (size_t i = 0; c->buf && i < p->n_nodes; i++) {
-        if (p->nodes[i].op != OP_FIELD)
-            pcn_free(c->buf[i]);
-    }
-    for (size_t i = 0; c->buf2 && i < p->n_nodes; i++)
-        pcn_free(c->buf2[i]);
+    for (size_t i = 0; c->pool && i < c->n_pool; i++)
+        pcn_free(c->pool[i]);
+    pcn_free(c->pool);
     pcn_free(c->buf);
     pcn_free(c->buf2);
     pcn_free(c->qs);

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,12 @@
 
 #define NONE UINT32_MAX
 #define MAX_DEPTH 200
+/*
+ * Expression nodes in one program (the standard library has under 700):
+ * a bound on what compiling and planning cost, however long the chains of
+ * operators or `let`s in a hostile file.
+ */
+#define MAX_NODES 1000000
 
 struct parser {
     struct pcn_program *prog;
@@ -34,7 +41,8 @@ struct parser {
     const char *base_dir;
     unsigned flags;
     int depth;
-    uint32_t score_value; /* node bound to `value` inside a score's bands, else NONE */
+    struct pcn_strmap *literals; /* (type, unit, value) -> the literal's node: each made once */
+    uint32_t score_value;        /* node bound to `value` inside a score's bands, else NONE */
 };
 
 static const char *const builtin_names[B_COUNT_] = {
@@ -183,11 +191,33 @@ enum pcn_err pcn__program_intern(struct pcn_program *p, const char *s, size_t le
     return PCN_OK;
 }
 
+/* A literal's key in ps->literals: its type, unit (durations) and value. */
+static size_t literal_key(const struct node *n, char out[16])
+{
+    out[0] = (char)n->type;
+    out[1] = (char)n->sub;
+    memcpy(out + 2, &n->num, sizeof(n->num));
+    return 2 + sizeof(n->num);
+}
+
 static enum pcn_err add_node(struct parser *ps, struct node n, uint32_t *ret)
 {
     struct pcn_program *p = ps->prog;
-    enum pcn_err rc = PCN_GROW(p->nodes, p->n_nodes + 1, p->alloc_nodes);
+    char key[16];
+    size_t key_len = n.op == OP_NUM ? literal_key(&n, key) : 0;
+    uint64_t found = 0;
+    enum pcn_err rc;
 
+    /* a literal is made once: the same value in a thousand places is one constant to compute */
+    if (key_len && ps->literals && pcn_strmap_get(ps->literals, key, key_len, &found)) {
+        *ret = (uint32_t)found;
+        return PCN_OK;
+    }
+    if (p->n_nodes >= MAX_NODES)
+        return pcn__lex_error(&ps->lx, &ps->tok,
+                              "the definitions are too large: more than %d expression nodes",
+                              MAX_NODES);
+    rc = PCN_GROW(p->nodes, p->n_nodes + 1, p->alloc_nodes);
     if (rc)
         return rc;
     if (n.op == OP_NUM)
@@ -196,7 +226,9 @@ static enum pcn_err add_node(struct parser *ps, struct node n, uint32_t *ret)
         n.is_const = n.sub == B_AS_OF;
     p->nodes[p->n_nodes] = n;
     *ret = (uint32_t)p->n_nodes++;
-    return PCN_OK;
+    if (key_len && ps->literals)
+        rc = pcn_strmap_put(ps->literals, key, key_len, *ret);
+    return rc;
 }
 
 static bool node_const(const struct parser *ps, uint32_t i)
@@ -1186,7 +1218,54 @@ static enum pcn_err add_code(struct codelist *cl, size_t *alloc, const char *s, 
     return PCN_OK;
 }
 
-/* Codes of a code list file (rules in pcn/codelist.h); file is relative to the base directory. */
+/* Does the relative path `file` have a ".." component? */
+static bool leaves_folder(const char *file)
+{
+    for (const char *p = file; *p;) {
+        size_t len = strcspn(p, "/");
+        if (len == 2 && p[0] == '.' && p[1] == '.')
+            return true;
+        p += len;
+        p += *p == '/';
+    }
+    return false;
+}
+
+/*
+ * Check that the code list `file` (its path, joined to the definitions
+ * folder, in path) stays inside the definitions folder: relative, no ".."
+ * component, and (symbolic links resolved) under the folder's real path.
+ * A file that does not exist is left for the reader to report.
+ */
+static enum pcn_err confine_path(struct parser *ps, const struct token *t, const char *file,
+                                 const char *path)
+{
+    char base[PATH_MAX], real[PATH_MAX];
+    size_t n;
+
+    if (file[0] == '/')
+        return pcn__lex_error(&ps->lx, t,
+                              "code list '%s': an absolute path; code list paths are relative "
+                              "to the definitions folder",
+                              file);
+    if (leaves_folder(file))
+        return pcn__lex_error(&ps->lx, t, "code list '%s': '..' would leave the definitions folder",
+                              file);
+    if (!realpath(ps->base_dir ? ps->base_dir : ".", base) || !realpath(path, real))
+        return PCN_OK;
+    n = strlen(base);
+    if (strncmp(real, base, n) != 0 || (real[n] != '/' && !(n == 1 && base[0] == '/')))
+        return pcn__lex_error(&ps->lx, t,
+                              "code list '%s': resolves outside the definitions folder (a "
+                              "symbolic link to %s)",
+                              file, real);
+    return PCN_OK;
+}
+
+/*
+ * Codes of a code list file (rules in pcn/codelist.h); file is relative to
+ * the base directory (the definitions folder) and may not leave it.
+ */
 static enum pcn_err load_codelist_file(struct parser *ps, const struct token *t, const char *file,
                                        const char *column, struct codelist *cl, size_t *alloc)
 {
@@ -1194,12 +1273,15 @@ static enum pcn_err load_codelist_file(struct parser *ps, const struct token *t,
     struct pcn_codelist_opts opts = {column, NULL, NULL};
     struct pcn_codelist list = PCN_CODELIST_INIT;
     struct pcn_error e = {0};
-    bool rel = file[0] != '/' && ps->base_dir;
+    bool rel = ps->base_dir != NULL;
     int n = snprintf(path, sizeof(path), "%s%s%s", rel ? ps->base_dir : "", rel ? "/" : "", file);
     enum pcn_err rc = n >= 0 && (size_t)n < sizeof(path) ? PCN_OK : PCN_ELIMIT;
 
     if (rc)
         return pcn__lex_error(&ps->lx, t, "code list path too long");
+    rc = confine_path(ps, t, file, path);
+    if (rc)
+        return rc;
     rc = pcn_codelist_read(&list, path, &opts, &e);
     for (size_t i = 0; !rc && i < list.n; i++)
         rc = add_code(cl, alloc, list.entries[i].code, strlen(list.entries[i].code));
@@ -1615,9 +1697,11 @@ enum pcn_err pcn_program_load_string(struct pcn_program *p, const char *name, co
     }
     p->n_sources++;
     pcn__lex_init(&ps.lx, src->name, src->text, src->len, reterr);
-    rc = advance(&ps);
+    ps.literals = pcn_strmap_new();
+    rc = ps.literals ? advance(&ps) : PCN_ENOMEM;
     while (!rc && ps.tok.kind != TOK_EOF)
         rc = parse_statement(&ps);
+    pcn_strmap_free(ps.literals);
     if (pcn__program_seal(p) != PCN_OK) /* the statements compiled are kept, even on an error */
         rc = PCN_ENOMEM;
     if (rc == PCN_ENOMEM || rc == PCN_ELIMIT)
@@ -1641,8 +1725,18 @@ static void dir_of(const char *path, char *out, size_t size)
 enum pcn_err pcn_program_load_file(struct pcn_program *p, const char *path, unsigned flags,
                                    struct pcn_error *reterr)
 {
-    struct pcn_buf b = PCN_BUF_INIT;
     char dir[4096];
+
+    if (!p || !path)
+        return PCN_EINVAL;
+    dir_of(path, dir, sizeof(dir));
+    return pcn_program_load_file_in(p, path, dir, flags, reterr);
+}
+
+enum pcn_err pcn_program_load_file_in(struct pcn_program *p, const char *path, const char *base_dir,
+                                      unsigned flags, struct pcn_error *reterr)
+{
+    struct pcn_buf b = PCN_BUF_INIT;
     char chunk[65536];
     FILE *f;
     enum pcn_err rc = PCN_OK;
@@ -1667,8 +1761,7 @@ enum pcn_err pcn_program_load_file(struct pcn_program *p, const char *path, unsi
         pcn_buf_release(&b);
         return pcn_error_set(reterr, rc, "%s: %s", path, pcn_err_str(rc));
     }
-    dir_of(path, dir, sizeof(dir));
-    rc = pcn_program_load_string(p, path, b.buf, b.len, dir, flags, reterr);
+    rc = pcn_program_load_string(p, path, b.buf, b.len, base_dir, flags, reterr);
     pcn_buf_release(&b);
     return rc;
 }

@@ -24,6 +24,8 @@
 
 #define TOTAL SIZE_MAX
 
+static int withheld_below(const struct pcn_results *r);
+
 static const char *const kind_names[] = {"register", "indicator", "score", "segment", "worklist"};
 static const char *const dim_names[] = {"practice", "network", "age", "sex", "imd", "ethnicity"};
 
@@ -116,7 +118,7 @@ unsigned pcn_results_by(const struct pcn_results *r)
 
 int pcn_results_suppress(const struct pcn_results *r)
 {
-    return r->opts.suppress;
+    return withheld_below(r);
 }
 
 size_t pcn_results_memory(const struct pcn_results *r)
@@ -202,29 +204,80 @@ static double value_sum(const struct pcn_results *r, const struct pcn_result *re
     return pcn__value_sum_get(&sum);
 }
 
-static bool suppressed(const struct pcn_results *r, int64_t v)
+/*
+ * Counts below this are withheld: opts.suppress; when counts are rounded,
+ * half a rounding base more, so that the largest withheld count (9 for
+ * suppress 8, round 5) is not one to protect. Differencing rounded figures
+ * can pin a withheld count to the top of its range (a total at the bottom
+ * of its range, every other group at the top of its), so that top must
+ * not be a small count.
+ */
+static int withheld_below(const struct pcn_results *r)
 {
-    return r->opts.suppress > 0 && v >= 1 && v < r->opts.suppress;
+    int s = r->opts.suppress;
+
+    return s > 0 && r->opts.round > 1 ? s + r->opts.round / 2 : s;
 }
 
-/* One measure of one group: a count, or a ratio num / den * scale shown with `digits`. */
+/*
+ * Whether a count is withheld: 1..suppress-1; when counts are rounded,
+ * 0..withheld_below()-1, for a published 0 would tell each withheld count
+ * beside it that it is at least 1 (a total of 7 over seven withheld
+ * groups would make each of them 1).
+ */
+static bool suppressed(const struct pcn_results *r, int64_t v)
+{
+    return r->opts.suppress > 0 && v >= (r->opts.round > 1 ? 0 : 1) && v < withheld_below(r);
+}
+
+/* A count as shown: rounded to the nearest multiple of opts.round (halves up) when set. */
+static int64_t rounded(const struct pcn_results *r, int64_t v)
+{
+    int64_t base = r->opts.round;
+
+    return base > 1 && v > 0 ? (v + base / 2) / base * base : v;
+}
+
+/*
+ * One measure of one group: a count, or a ratio num / den * scale shown
+ * with `digits`; shown, shown_num and shown_den are what the outputs use
+ * (rounded when the results are, pcn_eval_options.round).
+ */
 struct figure {
     bool is_count;
-    int64_t count;
+    int64_t count, shown;
     double num, den, scale;
+    double shown_num, shown_den;
     int digits;
     bool withheld; /* by small-number suppression */
 };
 
 static struct figure count_figure(const struct pcn_results *r, int64_t n)
 {
-    return (struct figure){.is_count = true, .count = n, .withheld = suppressed(r, n)};
+    return (struct figure){
+        .is_count = true, .count = n, .shown = rounded(r, n), .withheld = suppressed(r, n)};
 }
 
 static struct figure ratio_figure(double num, double den, double scale, int digits, bool withheld)
 {
-    return (struct figure){
-        .num = num, .den = den, .scale = scale, .digits = digits, .withheld = withheld};
+    return (struct figure){.num = num,
+                           .den = den,
+                           .shown_num = num,
+                           .shown_den = den,
+                           .scale = scale,
+                           .digits = digits,
+                           .withheld = withheld};
+}
+
+/* A ratio of two counts: shown from the counts as shown. */
+static struct figure count_ratio(const struct pcn_results *r, int64_t num, int64_t den)
+{
+    struct figure f =
+        ratio_figure((double)num, (double)den, 100, 2, suppressed(r, num) || suppressed(r, den));
+
+    f.shown_num = (double)rounded(r, num);
+    f.shown_den = (double)rounded(r, den);
+    return f;
 }
 
 size_t pcn_result_measure_count(const struct pcn_result *res)
@@ -255,14 +308,13 @@ static struct figure figure_of(const struct pcn_results *r, const struct pcn_res
         int64_t pop = population(r, g), c = measure(r, res, g, 0);
         if (m < 2)
             return count_figure(r, m == 0 ? pop : c);
-        return ratio_figure((double)c, (double)pop, 100, 2, suppressed(r, c) || suppressed(r, pop));
+        return count_ratio(r, c, pop);
     }
     if (d->kind == DEF_INDICATOR) {
         int64_t den = measure(r, res, g, 0), num = measure(r, res, g, 1);
         if (m < 3)
             return count_figure(r, measure(r, res, g, m));
-        return ratio_figure((double)num, (double)den, 100, 2,
-                            suppressed(r, num) || suppressed(r, den));
+        return count_ratio(r, num, den);
     }
     if (d->kind == DEF_SCORE && m == 1) {
         int64_t pop = measure(r, res, g, 0);
@@ -282,13 +334,13 @@ static const char *figure_text(const struct pcn_results *r, const struct figure 
                                size_t size)
 {
     if (f->is_count && f->withheld)
-        (void)snprintf(out, size, "<%d", r->opts.suppress);
+        (void)snprintf(out, size, "<%d", withheld_below(r));
     else if (f->is_count)
-        (void)snprintf(out, size, "%lld", (long long)f->count);
-    else if (f->withheld || !figure_defined(f))
+        (void)snprintf(out, size, "%lld", (long long)f->shown);
+    else if (f->withheld || !figure_defined(f) || !(f->shown_den > 0))
         return NULL;
     else
-        (void)snprintf(out, size, "%.*f", f->digits, f->num / f->den * f->scale);
+        (void)snprintf(out, size, "%.*f", f->digits, f->shown_num / f->shown_den * f->scale);
     return out;
 }
 
@@ -605,10 +657,18 @@ static enum pcn_err render_table(const struct pcn_result *res, const struct pcn_
     return rc ? rc : pcn_buf_addch(out, '\n');
 }
 
+/* Text (kind, name, group, measure): neutralised against formula injection (pcn/table.h). */
 static enum pcn_err csv_field(struct pcn_buf *out, const char *s, char sep)
 {
-    enum pcn_err rc = pcn_csv_write_field(out, s, strlen(s));
+    enum pcn_err rc = pcn_table_write_csv_text(out, s);
     return rc ? rc : pcn_buf_addch(out, sep);
+}
+
+/* A figure: a number, "<N" or empty, written as it is (a negative mean stays a number). */
+static enum pcn_err csv_value(struct pcn_buf *out, const char *s)
+{
+    enum pcn_err rc = pcn_csv_write_field(out, s, strlen(s));
+    return rc ? rc : pcn_buf_addch(out, '\n');
 }
 
 /* The group of row i: "dim=key;..." over its key columns, the total's "(all)" left out. */
@@ -645,7 +705,7 @@ static enum pcn_err render_csv(const struct pcn_result *res, const struct pcn_ta
             if (!rc)
                 rc = csv_field(out, pcn_table_column_name(t, c), ',');
             if (!rc)
-                rc = csv_field(out, text_at(t, i, c), '\n');
+                rc = csv_value(out, text_at(t, i, c));
         }
         pcn_buf_release(&group);
     }
@@ -789,7 +849,9 @@ enum pcn_err pcn_results_render_head(const struct pcn_results *r, struct pcn_buf
             first = false;
         }
     }
-    return rc ? rc : pcn_buf_addf(out, "],\"suppress\":%d,\"results\":[", r->opts.suppress);
+    return rc ? rc
+              : pcn_buf_addf(out, "],\"suppress\":%d,\"round\":%d,\"results\":[", withheld_below(r),
+                             r->opts.round > 1 ? r->opts.round : 0);
 }
 
 enum pcn_err pcn_result_render(const struct pcn_results *r, const struct pcn_result *res,

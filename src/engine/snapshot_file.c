@@ -22,7 +22,8 @@
 #include "util/common.h"
 
 #define SNAP_MAGIC "PCNSNAP"
-#define SNAP_FORMAT 3u /* 2: the database's identity (source); 3: contacts */
+#define SNAP_FORMAT                                                                                \
+    4u /* 2: the database's identity (source); 3: contacts; 4: the data's generation */
 #define SNAP_BOM 0x01020304u
 
 struct snap_header {

@@ -8,6 +8,7 @@
  */
 #include "pcn/engine.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "pcn/paths.h"
@@ -89,15 +90,31 @@ static enum pcn_err walked(struct walk *w, enum pcn_err rc)
     return w->rc ? w->rc : rc;
 }
 
-/* The database's identity, "" when it has none (a store from before schema 4 cannot: migrated). */
+/*
+ * The identity of the store's data: "DATABASE_ID:GENERATION" (the
+ * generation "" before the first commit that wrote data), "" when the
+ * database has none (a store from before schema 4 opened read-only). The
+ * database id tells databases apart, the generation (a random id every
+ * commit that changes data writes) the states of one database's data that
+ * reach the same data version: a restored backup, or a copy, imported into.
+ */
 static enum pcn_err database_id(struct pcn_store *st, char *out, size_t size)
 {
+    char gen[40] = "";
+    size_t n;
     enum pcn_err rc = pcn_store_get_meta(st, PCN_META_DATABASE_ID, out, size);
 
     if (rc == PCN_ENOTFOUND) {
         out[0] = '\0';
         return PCN_OK;
     }
+    if (rc == PCN_OK)
+        rc = pcn_store_get_meta(st, PCN_META_DATA_GENERATION, gen, sizeof(gen));
+    if (rc == PCN_ENOTFOUND)
+        rc = PCN_OK;
+    n = strlen(out);
+    if (rc == PCN_OK && (size_t)snprintf(out + n, size - n, ":%s", gen) >= size - n)
+        rc = PCN_ELIMIT;
     return rc;
 }
 

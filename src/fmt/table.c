@@ -274,6 +274,24 @@ static enum pcn_err render_text(const struct pcn_table *t, struct pcn_buf *out)
     return rc;
 }
 
+/* Would a spreadsheet read a cell starting with ch as a formula (or strip it to one)? */
+static bool starts_formula(char ch)
+{
+    return ch == '=' || ch == '+' || ch == '-' || ch == '@' || ch == '\t' || ch == '\r';
+}
+
+enum pcn_err pcn_table_write_csv_text(struct pcn_buf *out, const char *s)
+{
+    enum pcn_err rc;
+
+    if (!starts_formula(s[0]))
+        return pcn_csv_write_field(out, s, strlen(s));
+    rc = pcn_buf_adds(out, "\"'");
+    for (; *s && rc == PCN_OK; s++)
+        rc = *s == '"' ? pcn_buf_adds(out, "\"\"") : pcn_buf_addch(out, *s);
+    return rc == PCN_OK ? pcn_buf_addch(out, '"') : rc;
+}
+
 enum pcn_err pcn_table_render_csv(const struct pcn_table *t, const char *eol, struct pcn_buf *out)
 {
     enum pcn_err rc = PCN_OK;
@@ -281,10 +299,12 @@ enum pcn_err pcn_table_render_csv(const struct pcn_table *t, const char *eol, st
     for (size_t r = 0; r <= t->n_rows && rc == PCN_OK; r++) {
         for (size_t c = 0; c < t->n_cols && rc == PCN_OK; c++) {
             const char *s = r == 0 ? t->names[c] : cell(t, r - 1, c);
+            bool is_text = r == 0 || t->types[c] == PCN_COL_TEXT;
             if (c)
                 rc = pcn_buf_addch(out, ',');
             if (rc == PCN_OK && s)
-                rc = pcn_csv_write_field(out, s, strlen(s));
+                rc = is_text ? pcn_table_write_csv_text(out, s)
+                             : pcn_csv_write_field(out, s, strlen(s));
         }
         if (rc == PCN_OK)
             rc = pcn_buf_adds(out, eol);

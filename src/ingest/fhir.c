@@ -44,6 +44,8 @@ struct fctx {
     char path_buf[64];       /* storage for path inside a Bundle */
 };
 
+#define UTF8_BOM "\xEF\xBB\xBF"
+
 static enum pcn_err ffail(const struct fctx *c, struct pcn_error *e, const char *field,
                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -355,15 +357,26 @@ static enum pcn_err fhir_careplan(const struct fctx *c, const json_t *res, struc
     return pcn__emit_coded(c->imp, &ev, cd.display, e);
 }
 
-/* One observation value: a Quantity or a coded/text value. */
-static void obs_value(const json_t *o, struct pcn_event *ev, const char **ret_text)
+/*
+ * One observation value: a Quantity or a coded/text value. A Quantity
+ * whose value is not a number (a string "7.2") is refused rather than
+ * stored without its value; at names the observation or its component.
+ */
+static enum pcn_err obs_value(const struct fctx *c, const json_t *o, const char *at,
+                              struct pcn_event *ev, const char **ret_text, struct pcn_error *e)
 {
     const json_t *q = json_object_get(o, "valueQuantity");
     const json_t *v = json_object_get(q, "value");
     const json_t *cc = json_object_get(o, "valueCodeableConcept");
     struct code cd;
+    char field[96]; /* at (under 48 bytes) and the member's name */
 
     *ret_text = NULL;
+    if (v && !json_is_number(v) && !json_is_null(v)) {
+        (void)snprintf(field, sizeof(field), "%svalueQuantity.value", at);
+        return ffail(c, e, field, "not a number (a JSON %s)",
+                     json_is_string(v) ? "string" : "value of another type");
+    }
     if (json_is_number(v)) {
         ev->has_value = 1;
         ev->value = json_number_value(v);
@@ -375,6 +388,7 @@ static void obs_value(const json_t *o, struct pcn_event *ev, const char **ret_te
     } else {
         *ret_text = jstr(o, "valueString");
     }
+    return PCN_OK;
 }
 
 static enum pcn_err emit_obs(const struct fctx *c, const struct pcn_event *base, const json_t *o,
@@ -383,12 +397,18 @@ static enum pcn_err emit_obs(const struct fctx *c, const struct pcn_event *base,
     struct pcn_event ev = *base;
     struct code cd = {0};
     const char *text;
+    char at[48];
+    enum pcn_err rc;
 
     if (!pick_code(json_object_get(o, "code"), &cd))
         return ffail(c, e, field, "missing code (no coding with a code)");
     ev.system = cd.system;
     ev.code = cd.code;
-    obs_value(o, &ev, &text);
+    /* field is "code" or "component[i].code": the value is beside it */
+    (void)snprintf(at, sizeof(at), "%.*s", (int)(strlen(field) - strlen("code")), field);
+    rc = obs_value(c, o, at, &ev, &text, e);
+    if (rc != PCN_OK)
+        return rc;
     if (strcmp(cd.system, "loinc") == 0)
         return pcn__emit_loinc(c->imp, &ev, text, cd.display, e);
     return pcn__emit_coded(c->imp, &ev, cd.display, e);
@@ -736,6 +756,10 @@ static enum pcn_err ndjson_line(struct pcn_importer *imp, const char *file, unsi
     enum pcn_err rc;
 
     (void)snprintf(where, sizeof(where), "%s:%lu", file, line_no);
+    if (line_no == 1 && len >= 3 && memcmp(line, UTF8_BOM, 3) == 0) {
+        line += 3; /* a byte order mark, as some exporters write */
+        len -= 3;
+    }
     res = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
     if (!res) {
         rc = pcn_error_set(e, PCN_EPARSE, "invalid JSON at column %d: %s", je.column, je.text);
@@ -831,6 +855,10 @@ enum pcn_err pcn__import_fhir_mem(struct pcn_importer *imp, const char *name, co
     json_t *root;
     enum pcn_err rc;
 
+    if (len >= 3 && memcmp(data, UTF8_BOM, 3) == 0) {
+        data += 3; /* a byte order mark, as some exporters write */
+        len -= 3;
+    }
     if (is_ndjson)
         return import_ndjson_mem(imp, name, data, len, reterr);
     if (!pcn_utf8_valid(data, len))

@@ -7,6 +7,7 @@
  */
 #include "pcn/ingest.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ingest/ingest_int.h"
@@ -43,14 +44,16 @@ enum pcn_err pcn_importer_new(const struct pcn_import_opts *opts, const struct p
     imp->opts = *opts;
     imp->sink = sink;
     imp->patients = pcn_strmap_new();
+    imp->nhs = pcn_strmap_new();
+    imp->warnings = pcn_strmap_new();
     imp->terms = pcn_strmap_new();
     imp->skipped = pcn_strmap_new();
     imp->unmapped = pcn_strmap_new();
     if (opts->practice)
         imp->practice = pcn_strdup(opts->practice);
     imp->opts.practice = imp->practice;
-    if (!imp->patients || !imp->terms || !imp->skipped || !imp->unmapped ||
-        (opts->practice && !imp->practice)) {
+    if (!imp->patients || !imp->nhs || !imp->warnings || !imp->terms || !imp->skipped ||
+        !imp->unmapped || (opts->practice && !imp->practice)) {
         pcn_importer_free(imp);
         return PCN_ENOMEM;
     }
@@ -63,6 +66,8 @@ void pcn_importer_free(struct pcn_importer *imp)
     if (!imp)
         return;
     pcn_strmap_free(imp->patients);
+    pcn_strmap_free(imp->nhs);
+    pcn_strmap_free(imp->warnings);
     pcn_strmap_free(imp->terms);
     pcn_strmap_free(imp->skipped);
     pcn_strmap_free(imp->unmapped);
@@ -97,6 +102,12 @@ enum pcn_err pcn_importer_run(struct pcn_importer *imp, const char *const *paths
 const struct pcn_import_stats *pcn_importer_stats(const struct pcn_importer *imp)
 {
     return &imp->stats;
+}
+
+void pcn_importer_set_replaced(struct pcn_importer *imp, int64_t patients, int64_t records)
+{
+    imp->stats.patients_replaced = patients;
+    imp->stats.records_removed = records;
 }
 
 /* ---- counters ---- */
@@ -155,9 +166,55 @@ bool pcn__import_has_patient(const struct pcn_importer *imp, const char *patient
 
 /* ---- validation and delivery ---- */
 
+/* imp->patients keeps each patient's date of birth, biased to be positive (and never 0). */
+#define DOB_BIAS ((int64_t)1 << 40)
+
+/* An NHS ethnic category code: A..S without I, O and Q, or Z (not stated). */
+static bool is_ethnic_category(const char *s)
+{
+    return s[0] && !s[1] && strchr("ABCDEFGHJKLMNPRSZ", s[0]) != NULL;
+}
+
+/* An LSOA (2011/2021) code: E01 (England) or W01 (Wales) and six digits. */
+static bool is_lsoa(const char *s)
+{
+    if (strlen(s) != 9 || (s[0] != 'E' && s[0] != 'W') || s[1] != '0' || s[2] != '1')
+        return false;
+    for (size_t i = 3; i < 9; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    }
+    return true;
+}
+
 static bool is_set(const char *s)
 {
     return s && *s;
+}
+
+/*
+ * Clinical data that is odd but plausibly real (a date typed wrong in the
+ * source system) is imported and counted by reason for the summary: a
+ * record dated before its patient's birth or after today. kind names the
+ * record ("event", "medication", "immunisation").
+ */
+static enum pcn_err check_plausible(struct pcn_importer *imp, const char *kind,
+                                    const char *patient_id, int32_t date)
+{
+    char reason[64];
+    uint64_t dob = 0;
+
+    if (date == PCN_DATE_NONE)
+        return PCN_OK;
+    (void)pcn_strmap_get(imp->patients, patient_id, strlen(patient_id), &dob);
+    if (dob && date < (int64_t)dob - DOB_BIAS)
+        (void)snprintf(reason, sizeof(reason), "%s dated before the patient's birth", kind);
+    else if (date > pcn_date_today())
+        (void)snprintf(reason, sizeof(reason), "%s dated in the future", kind);
+    else
+        return PCN_OK;
+    imp->stats.warnings++;
+    return count_in(imp->warnings, reason);
 }
 
 static enum pcn_err check_patient_ref(struct pcn_importer *imp, const char *patient_id,
@@ -203,10 +260,24 @@ static enum pcn_err check_patient(const struct pcn_patient *p, char norm[11],
         pcn_error_prefix(reterr, "nhs_number: ");
         return PCN_EINVAL;
     }
+    if (norm[0] && strcmp(norm, "0000000000") == 0)
+        return pcn_error_set(reterr, PCN_EINVAL, "nhs_number: 0000000000 is no one's");
     if (p->date_of_birth == PCN_DATE_NONE)
         return pcn_error_set(reterr, PCN_EINVAL, "date_of_birth: missing");
+    if (p->date_of_birth > pcn_date_today())
+        return pcn_error_set(reterr, PCN_EINVAL, "date_of_birth: in the future");
     if (p->date_of_death != PCN_DATE_NONE && p->date_of_death < p->date_of_birth)
         return pcn_error_set(reterr, PCN_EINVAL, "date_of_death: before date_of_birth");
+    if (p->registered_from != PCN_DATE_NONE && p->registered_from < p->date_of_birth)
+        return pcn_error_set(reterr, PCN_EINVAL, "registered_from: before date_of_birth");
+    if (is_set(p->ethnicity) && !is_ethnic_category(p->ethnicity))
+        return pcn_error_set(reterr, PCN_EINVAL,
+                             "ethnicity: '%.16s' is not an NHS ethnic category code (A..S, Z)",
+                             p->ethnicity);
+    if (is_set(p->lsoa) && !is_lsoa(p->lsoa))
+        return pcn_error_set(reterr, PCN_EINVAL,
+                             "lsoa: '%.16s' is not an LSOA code (E01 or W01 and six digits)",
+                             p->lsoa);
     if (is_set(p->practice) &&
         !pcn_ods_is_valid(PCN_ODS_PRACTICE, p->practice, strlen(p->practice)))
         return pcn_error_set(reterr, PCN_EINVAL, "practice: '%s' is not a practice ODS code",
@@ -232,12 +303,18 @@ enum pcn_err pcn__emit_patient(struct pcn_importer *imp, const struct pcn_patien
     id_len = strlen(p->patient_id);
     if (pcn_strmap_get(imp->patients, p->patient_id, id_len, &v))
         return pcn_error_set(reterr, PCN_EINVAL, "patient_id: '%s' appears twice", p->patient_id);
+    if (nhs[0] && pcn_strmap_get(imp->nhs, nhs, 10, &v))
+        return pcn_error_set(reterr, PCN_EINVAL,
+                             "nhs_number: %s is another patient's of this import", nhs);
     if (imp->sink->ops->patient) {
         rc = imp->sink->ops->patient(imp->sink->ctx, &copy, reterr);
         if (rc != PCN_OK)
             return rc;
     }
-    rc = pcn_strmap_put(imp->patients, p->patient_id, id_len, 1);
+    rc = pcn_strmap_put(imp->patients, p->patient_id, id_len,
+                        (uint64_t)(p->date_of_birth + DOB_BIAS));
+    if (rc == PCN_OK && nhs[0])
+        rc = pcn_strmap_put(imp->nhs, nhs, 10, 1);
     if (rc != PCN_OK)
         return pcn_error_set(reterr, rc, "out of memory");
     imp->stats.patients++;
@@ -257,6 +334,8 @@ enum pcn_err pcn__emit_event(struct pcn_importer *imp, const struct pcn_event *e
         return rc;
     if (is_set(e->orig_code) != is_set(e->orig_system))
         return pcn_error_set(reterr, PCN_EINVAL, "orig_system and orig_code go together");
+    if (check_plausible(imp, "event", e->patient_id, e->date) != PCN_OK)
+        return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     if (imp->sink->ops->event) {
         rc = imp->sink->ops->event(imp->sink->ctx, e, reterr);
         if (rc != PCN_OK)
@@ -279,6 +358,8 @@ enum pcn_err pcn__emit_medication(struct pcn_importer *imp, const struct pcn_med
         rc = pcn_error_set(reterr, PCN_EINVAL, "duration_days: negative");
     if (rc != PCN_OK)
         return rc;
+    if (check_plausible(imp, "medication", m->patient_id, m->start_date) != PCN_OK)
+        return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     if (imp->sink->ops->medication) {
         rc = imp->sink->ops->medication(imp->sink->ctx, m, reterr);
         if (rc != PCN_OK)
@@ -299,6 +380,8 @@ enum pcn_err pcn__emit_immunisation(struct pcn_importer *imp, const struct pcn_i
         rc = check_dates(i->date, PCN_DATE_NONE, "date", reterr);
     if (rc != PCN_OK)
         return rc;
+    if (check_plausible(imp, "immunisation", i->patient_id, i->date) != PCN_OK)
+        return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");
     if (imp->sink->ops->immunisation) {
         rc = imp->sink->ops->immunisation(imp->sink->ctx, i, reterr);
         if (rc != PCN_OK)
@@ -431,6 +514,9 @@ static enum pcn_err add_map(struct pcn_buf *out, const struct pcn_strmap *m, boo
     X(rejected)                                                                                    \
     X(skipped)                                                                                     \
     X(mapped)                                                                                      \
+    X(warnings)                                                                                    \
+    X(patients_replaced)                                                                           \
+    X(records_removed)                                                                             \
     X(bytes)
 
 enum pcn_err pcn_importer_summary_json(const struct pcn_importer *imp, struct pcn_buf *out)
@@ -451,6 +537,10 @@ enum pcn_err pcn_importer_summary_json(const struct pcn_importer *imp, struct pc
         rc = pcn_buf_adds(out, ", \"unmapped_by_system\": ");
     if (rc == PCN_OK)
         rc = add_map(out, imp->unmapped, true);
+    if (rc == PCN_OK)
+        rc = pcn_buf_adds(out, ", \"warnings_by_reason\": ");
+    if (rc == PCN_OK)
+        rc = add_map(out, imp->warnings, true);
     if (rc == PCN_OK)
         rc = pcn_buf_addch(out, '}');
     return rc;
@@ -475,6 +565,11 @@ enum pcn_err pcn_importer_summary_text(const struct pcn_importer *imp, struct pc
         rc = pcn_buf_adds(out, "  unmapped codes by system:\n");
         if (rc == PCN_OK)
             rc = add_map(out, imp->unmapped, false);
+    }
+    if (rc == PCN_OK && pcn_strmap_count(imp->warnings) > 0) {
+        rc = pcn_buf_adds(out, "  imported with a warning:\n");
+        if (rc == PCN_OK)
+            rc = add_map(out, imp->warnings, false);
     }
     return rc;
 }

@@ -20,7 +20,9 @@ struct pcn_importer {
     char *practice;
     const struct pcn_sink *sink; /* borrowed */
     struct pcn_import_stats stats;
-    struct pcn_strmap *patients; /* patient ids delivered in this import */
+    struct pcn_strmap *patients; /* patient id -> date of birth + DOB_BIAS, of this import */
+    struct pcn_strmap *nhs;      /* NHS numbers of this import's patients */
+    struct pcn_strmap *warnings; /* plausibility warning -> records imported with it */
     struct pcn_strmap *terms;    /* "system\tcode" of terms delivered */
     struct pcn_strmap *skipped;  /* reason -> count */
     struct pcn_strmap *unmapped; /* code system -> records kept unmapped */

@@ -132,15 +132,23 @@ static enum pcn_err read_file(const char *path, struct pcn_buf *b, struct pcn_er
 {
     char chunk[READ_CHUNK];
     struct stat st = {0};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* non-blocking: opening a FIFO must not wait for a writer (it is refused below) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     enum pcn_err rc = PCN_OK;
 
     if (fd < 0)
         return pcn_error_set(reterr, errno == ENOENT ? PCN_ENOTFOUND : PCN_EIO,
                              "%s: cannot open code list: %s", path, strerror(errno));
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+    if (fstat(fd, &st) != 0)
+        rc = pcn_error_set(reterr, PCN_EIO, "%s: cannot open code list: %s", path, strerror(errno));
+    else if (S_ISDIR(st.st_mode))
         rc = pcn_error_set(reterr, PCN_EIO, "%s: cannot open code list: is a directory", path);
-    else if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > PCN_CODELIST_FILE_MAX)
+    else if (!S_ISREG(st.st_mode))
+        rc = pcn_error_set(reterr, PCN_EIO,
+                           "%s: cannot open code list: not a regular file (a FIFO, device "
+                           "or socket)",
+                           path);
+    else if ((uint64_t)st.st_size > PCN_CODELIST_FILE_MAX)
         rc = too_large(path, reterr);
     while (rc == PCN_OK) {
         ssize_t n = read(fd, chunk, sizeof(chunk));

@@ -187,7 +187,18 @@ static int on_medication(int64_t key, const struct pcn_medication *m, void *ud)
     return v->failed || json_array_size(v->medications) >= (size_t)v->r->srv->cfg.max_page;
 }
 
-/* Who may see this patient; replies 403 and returns false otherwise. */
+/* The answer for a key that names no patient, or none the role may know exists. */
+static int reply_no_patient(struct pcn__request *r)
+{
+    return pcn__reply_error(r, 404, "not_found", "no such patient");
+}
+
+/*
+ * Who may see this patient; replies and returns false otherwise. A
+ * practice manager asking for another practice's patient gets the answer
+ * of a key that exists nowhere (404), so that trying keys cannot count
+ * other practices' patients.
+ */
 static bool may_see(struct pcn__request *r, const struct patient_view *v)
 {
     switch (r->who.role) {
@@ -197,7 +208,7 @@ static bool may_see(struct pcn__request *r, const struct patient_view *v)
     case PCN_ROLE_PRACTICE_MANAGER:
         if (r->who.practice && v->has_practice && strcmp(r->who.practice, v->practice) == 0)
             return true;
-        pcn__reply_error(r, 403, "forbidden", "the patient is not registered at your practice");
+        reply_no_patient(r);
         return false;
     case PCN_ROLE_LINK_WORKER: {
         const char *id = json_string_value(json_object_get(v->patient, "patient_id"));
@@ -272,6 +283,8 @@ int pcn__api_patient(struct pcn__request *r)
         return 0;
     if (!key_s || pcn_parse_range(key_s, strlen(key_s), 1, INT64_MAX, &key) != PCN_OK)
         return pcn__reply_error(r, 400, "invalid_parameter", "the patient key is a number");
+    /* the audit row names the key canonically ("0007" and "+7" are 7) */
+    r->object_id = pcn_arena_printf(r->arena, "key=%lld", (long long)key);
     include = pcn__query(r, "include");
     if (include && strcmp(include, "registers") != 0)
         return pcn__reply_error(r, 400, "invalid_parameter", "include may only be 'registers'");
@@ -280,8 +293,14 @@ int pcn__api_patient(struct pcn__request *r)
     if (rc == PCN_OK && !v.patient)
         rc = PCN_ENOMEM;
     if (rc != PCN_OK)
-        return rc == PCN_ENOTFOUND ? pcn__reply_error(r, 404, "not_found", "no such patient")
-                                   : pcn__reply_store_error(r, rc);
+        return rc == PCN_ENOTFOUND ? reply_no_patient(r) : pcn__reply_store_error(r, rc);
+    /*
+     * and the patient's stable identifier, which a re-import keeps when the
+     * key changes, so the log answers "who viewed patient X" (refusals too)
+     */
+    r->object_id = pcn_arena_printf(r->arena, "patient_id=%s key=%lld",
+                                    json_string_value(json_object_get(v.patient, "patient_id")),
+                                    (long long)key);
     if (!may_see(r, &v))
         goto out;
     v.events = json_array();

@@ -713,7 +713,12 @@ static int take_patient(int64_t key, const struct pcn_patient *p, void *ud)
     return 1;
 }
 
-/* Whether the caller may see this patient; replies 403 and returns false when not. */
+/*
+ * Whether the caller may see this patient; replies and returns false when
+ * not. A practice manager asking for another practice's patient gets the
+ * answer of a key that names nobody (404), as from GET /patients/{key}, so
+ * that trying keys cannot count other practices' patients.
+ */
 static bool may_see_patient(struct pcn__request *r, const struct patient_place *pp)
 {
     bool mine = false;
@@ -725,7 +730,7 @@ static bool may_see_patient(struct pcn__request *r, const struct patient_place *
     case PCN_ROLE_PRACTICE_MANAGER:
         if (r->who.practice && strcmp(r->who.practice, pp->practice) == 0)
             return true;
-        pcn__reply_error(r, 403, "forbidden", "the patient is not registered at your practice");
+        pcn__reply_error(r, 404, "not_found", "no such patient");
         return false;
     case PCN_ROLE_LINK_WORKER: {
         enum pcn_err rc = pcn__sp_in_caseload(r, pp->patient_id, &mine);
@@ -763,11 +768,15 @@ int pcn__api_sp_patient_assets(struct pcn__request *r)
         return 0;
     if (!id_param(r, 0, "patient", &key))
         return 0;
+    /* the audit row names the key canonically, then the patient's stable identifier too */
+    r->object_id = pcn_arena_printf(r->arena, "key=%lld", (long long)key);
     enum pcn_err rc = pcn_store_get_patient(r->store, key, take_patient, &pp);
     if (rc == PCN_ENOTFOUND)
         return pcn__reply_error(r, 404, "not_found", "no such patient");
     if (rc != PCN_OK)
         return pcn__reply_store_error(r, rc);
+    r->object_id =
+        pcn_arena_printf(r->arena, "patient_id=%s key=%lld", pp.patient_id, (long long)key);
     if (!may_see_patient(r, &pp))
         return 0;
     json_t *origin = NULL;

@@ -500,9 +500,10 @@ int pcn__api_sp_refer(struct pcn__request *r)
         struct ref_info i;
         rc = read_ref(r, id, &i);
         if (rc == PCN_OK && (!r->who.practice || strcmp(i.practice, r->who.practice) != 0)) {
+            /* the answer for a patient not in the population: no counting other practices' */
             pcn__rollback(r);
-            return pcn__reply_error(r, 403, "forbidden",
-                                    "the patient is not registered at your practice");
+            return pcn__reply_error(r, 404, "not_found", "patient_id: %s is not in the population",
+                                    ref.patient_id);
         }
     }
     if (rc == PCN_OK)

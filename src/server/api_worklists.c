@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "pcn/buf.h"
 #include "pcn/date.h"
 #include "pcn/parse.h"
 #include "pcn/table.h"
@@ -273,8 +274,34 @@ static json_t *page_json(const struct pcn_results *res, const struct pcn_result 
 }
 
 /* The rows the query selects, as JSON or CSV. */
+/*
+ * The audit row's object: the worklist, the practice it was limited to,
+ * every filter, sort and page parameter as given, and how many patients
+ * the answer holds of how many matched ("who saw which patients").
+ */
+static void audit_object(struct pcn__request *r, const char *name, const char *practice,
+                         size_t rows, size_t total)
+{
+    static const char *const asked[] = {"as_of", "patient", "column", "min",    "max",
+                                        "sort",  "order",   "limit",  "offset", "format"};
+    struct pcn_buf b = PCN_BUF_INIT;
+    enum pcn_err rc = pcn_buf_addf(&b, "%s practice=%s", name, practice ? practice : "(all)");
+
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(asked) && rc == PCN_OK; i++) {
+        const char *v = pcn__query(r, asked[i]);
+        if (v)
+            rc = pcn_buf_addf(&b, " %s=%s", asked[i], v);
+    }
+    if (rc == PCN_OK)
+        rc = pcn_buf_addf(&b, " rows=%zu of %zu", rows, total);
+    if (rc == PCN_OK)
+        r->object_id = pcn_arena_strdup(r->arena, b.buf);
+    pcn_buf_release(&b);
+}
+
 static int reply_rows(struct pcn__request *r, const struct pcn_results *res,
-                      const struct pcn_result *wl, const struct pcn_row_query *q, bool csv)
+                      const struct pcn_result *wl, const struct pcn_row_query *q, bool csv,
+                      const char *practice)
 {
     struct pcn_table *t = NULL;
     size_t total = 0;
@@ -283,6 +310,7 @@ static int reply_rows(struct pcn__request *r, const struct pcn_results *res,
 
     if (rc != PCN_OK)
         return pcn__reply_store_error(r, rc);
+    audit_object(r, pcn_result_name(wl), practice, pcn_table_rows(t), total);
     if (csv) {
         int done = reply_csv(r, pcn_result_name(wl), t);
         pcn_table_free(t);
@@ -340,5 +368,5 @@ int pcn__api_worklist(struct pcn__request *r)
     q.limit = (size_t)limit;
     if (!parse_sort(r, res, wl, &q) || !parse_filter(r, res, wl, practice, &q))
         return 0;
-    return reply_rows(r, res, wl, &q, format && strcmp(format, "csv") == 0);
+    return reply_rows(r, res, wl, &q, format && strcmp(format, "csv") == 0, practice);
 }

@@ -332,6 +332,11 @@ int pcn__suppress(const struct pcn__request *r)
     return r->authed && pcn_role_is_aggregate_only(r->who.role) ? r->srv->cfg.suppress_below : 0;
 }
 
+int pcn__round(const struct pcn__request *r)
+{
+    return r->authed && pcn_role_is_aggregate_only(r->who.role) ? r->srv->cfg.round_to : 0;
+}
+
 json_t *pcn__count_json(struct pcn__request *r, int64_t n)
 {
     int below = pcn__suppress(r);

@@ -433,6 +433,36 @@ struct pcn__defs *pcn__engine_defs(struct pcn__engine *e)
     return e->defs;
 }
 
+/*
+ * Aggregate-only roles see figures as of published dates only: a month's
+ * last day or the data's own as-of date. Figures of two consecutive days
+ * would differ by the patients whose status changed that day, however
+ * each day's figures are suppressed or rounded.
+ */
+static bool published_as_of(struct pcn__request *r, int32_t as_of)
+{
+    int32_t data_as_of = 0;
+    int y, m, d;
+    enum pcn_err rc;
+
+    if (pcn__suppress(r) == 0 && pcn__round(r) == 0)
+        return true;
+    pcn_date_to_ymd(as_of + 1, &y, &m, &d);
+    if (d == 1)
+        return true;
+    rc = pcn_store_default_as_of(r->store, &data_as_of);
+    if (rc != PCN_OK) {
+        pcn__reply_store_error(r, rc);
+        return false;
+    }
+    if (as_of == data_as_of)
+        return true;
+    pcn__reply_error(r, 400, "invalid_parameter",
+                     "as_of: aggregate figures are published for a month's last day or the "
+                     "data's as-of date, not any day");
+    return false;
+}
+
 bool pcn__query_eval_options(struct pcn__request *r, struct pcn_eval_options *o)
 {
     const char *by = pcn__query(r, "by");
@@ -441,13 +471,25 @@ bool pcn__query_eval_options(struct pcn__request *r, struct pcn_eval_options *o)
     memset(o, 0, sizeof(*o));
     o->threads = 1; /* the workers are the parallelism */
     o->deadline = r->deadline;
-    if (!pcn__query_date(r, "as_of", &o->as_of))
+    if (!pcn__query_date(r, "as_of", &o->as_of) || !published_as_of(r, o->as_of))
         return false;
     if (by && pcn_by_parse(by, &o->by, &err) != PCN_OK) {
         pcn__reply_error(r, 400, "invalid_parameter", "by: %s", err.msg);
         return false;
     }
+    /*
+     * One dimension at a time for aggregate-only roles: a cross-tabulation
+     * and its margins can pin a withheld count from rounded figures (its row
+     * and its column each bound it from one side); single breakdowns sharing
+     * a total cannot (docs/api.md, "Disclosure control").
+     */
+    if ((o->by & (o->by - 1)) != 0 && (pcn__suppress(r) || pcn__round(r))) {
+        pcn__reply_error(r, 400, "invalid_parameter",
+                         "by: figures for this role are broken down by one dimension at a time");
+        return false;
+    }
     o->suppress = pcn__suppress(r);
+    o->round = pcn__round(r);
     return true;
 }
 
@@ -633,9 +675,9 @@ const struct pcn_results *pcn__request_results(struct pcn__request *r, struct pc
     const char *key;
     enum pcn_err rc = pcn_store_data_version(r->store, &version);
 
-    key =
-        pcn_arena_printf(r->arena, "%llu|%s|%d|%u|%d", (unsigned long long)pcn__program_version(p),
-                         select, (int)o->as_of, o->by, o->suppress);
+    key = pcn_arena_printf(r->arena, "%llu|%s|%d|%u|%d|%d",
+                           (unsigned long long)pcn__program_version(p), select, (int)o->as_of,
+                           o->by, o->suppress, o->round);
     if (rc == PCN_OK && (!h || !key || pcn_arena_on_cleanup(r->arena, release_hold, h) != PCN_OK))
         rc = PCN_ENOMEM;
     if (rc != PCN_OK) {

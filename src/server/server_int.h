@@ -181,6 +181,9 @@ const char *pcn__body_string(struct pcn__request *r, json_t *obj, const char *na
 json_t *pcn__count_json(struct pcn__request *r, int64_t n);
 /* The suppression threshold for this request: suppress_below for aggregate-only roles, else 0. */
 int pcn__suppress(const struct pcn__request *r);
+/* The rounding base of report counts for this request: round_to for aggregate-only roles, else 0.
+ */
+int pcn__round(const struct pcn__request *r);
 
 /*
  * A result table (pcn/views.h) as its JSON object, the schema the CLI

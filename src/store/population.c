@@ -7,6 +7,7 @@
  */
 #include "pcn/store_population.h"
 
+#include "pcn/date.h"
 #include "store/population_int.h"
 
 const struct pcn__store_domain pcn__store_population = {"population"};
@@ -24,11 +25,22 @@ enum pcn_err pcn_store_put_patient(struct pcn_store *s, const struct pcn_patient
     return o ? PCN__STORE_WRITE(s, o->put_patient(s, p)) : PCN_ESTORAGE;
 }
 
+/* A record dated d was put: the latest record date kept at commit follows it (store.c). */
+static enum pcn_err noted(struct pcn_store *s, enum pcn_err rc, int32_t d)
+{
+    if (rc == PCN_OK) {
+        s->tx_has_records = 1;
+        if (d != PCN_DATE_NONE && (s->tx_last_record == PCN_DATE_NONE || d > s->tx_last_record))
+            s->tx_last_record = d;
+    }
+    return rc;
+}
+
 enum pcn_err pcn_store_put_event(struct pcn_store *s, const struct pcn_event *e)
 {
     const struct pcn__store_population_ops *o = ops(s);
 
-    return o ? PCN__STORE_WRITE(s, o->put_event(s, e)) : PCN_ESTORAGE;
+    return o ? noted(s, PCN__STORE_WRITE(s, o->put_event(s, e)), e->date) : PCN_ESTORAGE;
 }
 
 const char *pcn__store_enum_name(const char *name)
@@ -65,14 +77,14 @@ enum pcn_err pcn_store_put_medication(struct pcn_store *s, const struct pcn_medi
 {
     const struct pcn__store_population_ops *o = ops(s);
 
-    return o ? PCN__STORE_WRITE(s, o->put_medication(s, m)) : PCN_ESTORAGE;
+    return o ? noted(s, PCN__STORE_WRITE(s, o->put_medication(s, m)), m->start_date) : PCN_ESTORAGE;
 }
 
 enum pcn_err pcn_store_put_immunisation(struct pcn_store *s, const struct pcn_immunisation *i)
 {
     const struct pcn__store_population_ops *o = ops(s);
 
-    return o ? PCN__STORE_WRITE(s, o->put_immunisation(s, i)) : PCN_ESTORAGE;
+    return o ? noted(s, PCN__STORE_WRITE(s, o->put_immunisation(s, i)), i->date) : PCN_ESTORAGE;
 }
 
 enum pcn_err pcn_store_put_encounter(struct pcn_store *s, const struct pcn_encounter *e)

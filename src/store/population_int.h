@@ -50,11 +50,17 @@ struct pcn__store_population_ops {
                                         void *ud);
     enum pcn_err (*patient_terms)(struct pcn_store *s, int64_t key, pcn_term_fn fn, void *ud);
     /*
-     * Latest date the data describe: of an event, medication, immunisation,
-     * list size or membership start (PCN_DATE_NONE when there is none). For
-     * pcn_store_default_as_of() (store.c).
+     * The latest date of an event, medication or immunisation, found from
+     * the records (PCN_DATE_NONE when there is none): for a commit that
+     * removed records, and for a database without PCN_META_RECORDS_LAST_DATE
+     * (store.c).
      */
-    enum pcn_err (*last_data_date)(struct pcn_store *s, int32_t *ret);
+    enum pcn_err (*records_last_date)(struct pcn_store *s, int32_t *ret);
+    /*
+     * The latest list size date or membership start (PCN_DATE_NONE when
+     * there is none): the registry's part of the default as-of date.
+     */
+    enum pcn_err (*registry_last_date)(struct pcn_store *s, int32_t *ret);
 };
 
 #endif /* PCN_STORE_POPULATION_INT_H */

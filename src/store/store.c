@@ -9,9 +9,11 @@
  */
 #include "pcn/store.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "pcn/alloc.h"
 #include "pcn/date.h"
@@ -19,6 +21,26 @@
 #include "store/population_int.h"
 #include "store/store_int.h"
 #include "util/common.h"
+
+enum pcn_err pcn__store_generation(char out[PCN__STORE_GENERATION_SIZE])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char raw[16];
+    size_t got = 0;
+
+    while (got < sizeof(raw)) {
+        ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+        if (n < 0 && errno != EINTR)
+            return PCN_EIO;
+        got += n > 0 ? (size_t)n : 0;
+    }
+    for (size_t i = 0; i < sizeof(raw); i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[2 * sizeof(raw)] = '\0';
+    return PCN_OK;
+}
 
 enum pcn_err pcn__store_fail(struct pcn_store *s, enum pcn_err code, const char *fmt, ...)
 {
@@ -143,15 +165,50 @@ enum pcn_err pcn_store_set_meta(struct pcn_store *s, const char *key, const char
     return PCN__STORE_WRITE(s, s->ops->set_meta(s, key, value));
 }
 
-/* The latest data date (the population domain's answer), read once per data version. */
+/* The date meta value key ("YYYY-MM-DD" or "none": PCN_DATE_NONE); PCN_ENOTFOUND when unset. */
+static enum pcn_err meta_date(struct pcn_store *s, const char *key, int32_t *ret)
+{
+    char v[32];
+    enum pcn_err rc = pcn_store_get_meta(s, key, v, sizeof(v));
+
+    if (rc != PCN_OK)
+        return rc;
+    if (!strcmp(v, "none")) {
+        *ret = PCN_DATE_NONE;
+        return PCN_OK;
+    }
+    if (pcn_date_parse(v, strlen(v), ret) != PCN_OK)
+        return pcn__store_fail(s, PCN_EINVAL, "meta %s is not a date: '%.32s'", key, v);
+    return PCN_OK;
+}
+
+/* The later of two dates, either of which may be PCN_DATE_NONE. */
+static int32_t later(int32_t a, int32_t b)
+{
+    if (a == PCN_DATE_NONE)
+        return b;
+    return b == PCN_DATE_NONE || a > b ? a : b;
+}
+
+/*
+ * The latest date the data describe: the records' (kept in meta at import;
+ * found from the records when a database of an older schema, opened
+ * read-only, has none) and the registry's. Read once per data version.
+ */
 static enum pcn_err last_data_date(struct pcn_store *s, int32_t *ret)
 {
     const struct pcn__store_population_ops *pop = pcn__store_domain_ops(s, &pcn__store_population);
+    int32_t records = PCN_DATE_NONE, registry = PCN_DATE_NONE;
     int64_t version = 0;
     enum pcn_err rc = pop ? pcn_store_data_version(s, &version) : PCN_ESTORAGE;
 
     if (rc == PCN_OK && (!s->has_last_date || s->last_date_version != version)) {
-        rc = pop->last_data_date(s, &s->last_date);
+        rc = meta_date(s, PCN_META_RECORDS_LAST_DATE, &records);
+        if (rc == PCN_ENOTFOUND)
+            rc = pop->records_last_date(s, &records);
+        if (rc == PCN_OK)
+            rc = pop->registry_last_date(s, &registry);
+        s->last_date = later(records, registry);
         s->has_last_date = rc == PCN_OK;
         s->last_date_version = version;
     }
@@ -160,21 +217,60 @@ static enum pcn_err last_data_date(struct pcn_store *s, int32_t *ret)
     return rc;
 }
 
+/*
+ * At commit: PCN_META_RECORDS_LAST_DATE after the transaction's records.
+ * Records put can only make it later; when records were removed (patients
+ * replaced) it is found again from what is left.
+ */
+static enum pcn_err keep_records_date(struct pcn_store *s)
+{
+    const struct pcn__store_population_ops *pop;
+    char v[PCN_DATE_STR_SIZE];
+    int32_t d = PCN_DATE_NONE;
+    enum pcn_err rc;
+
+    if (!s->tx_has_records && s->tx.records_removed == 0)
+        return PCN_OK;
+    pop = pcn__store_domain_ops(s, &pcn__store_population);
+    if (!pop)
+        return PCN_ESTORAGE;
+    rc = s->tx.records_removed ? PCN_ENOTFOUND : meta_date(s, PCN_META_RECORDS_LAST_DATE, &d);
+    if (rc == PCN_ENOTFOUND)
+        rc = pop->records_last_date(s, &d);
+    else if (rc == PCN_OK)
+        d = later(d, s->tx_last_record);
+    if (rc != PCN_OK)
+        return rc;
+    if (d == PCN_DATE_NONE)
+        return s->ops->set_meta(s, PCN_META_RECORDS_LAST_DATE, "none");
+    pcn_date_format(d, v);
+    return s->ops->set_meta(s, PCN_META_RECORDS_LAST_DATE, v);
+}
+
+/* A new transaction: nothing put or replaced yet. */
+static void tx_reset(struct pcn_store *s)
+{
+    s->tx = (struct pcn_store_tx_stats){0, 0};
+    s->tx_last_record = PCN_DATE_NONE;
+    s->tx_has_records = 0;
+}
+
+void pcn_store_tx_stats(const struct pcn_store *s, struct pcn_store_tx_stats *ret)
+{
+    *ret = s->tx;
+}
+
 enum pcn_err pcn_store_default_as_of(struct pcn_store *s, int32_t *ret)
 {
-    char v[32];
     int32_t today = pcn_date_today();
     int32_t d = PCN_DATE_NONE;
-    enum pcn_err rc = pcn_store_get_meta(s, PCN_META_DATA_AS_OF, v, sizeof(v));
+    enum pcn_err rc = meta_date(s, PCN_META_DATA_AS_OF, &d);
 
-    if (rc == PCN_OK) {
-        if (pcn_date_parse(v, strlen(v), &d) != PCN_OK)
-            return pcn__store_fail(s, PCN_EINVAL, "meta %s is not a date: '%.32s'",
-                                   PCN_META_DATA_AS_OF, v);
+    if (rc == PCN_OK && d != PCN_DATE_NONE) {
         *ret = d;
         return PCN_OK;
     }
-    if (rc != PCN_ENOTFOUND)
+    if (rc != PCN_ENOTFOUND && rc != PCN_OK)
         return rc;
     rc = last_data_date(s, &d);
     if (rc == PCN_OK)
@@ -209,6 +305,7 @@ enum pcn_err pcn_store_begin(struct pcn_store *s)
     rc = s->ops->begin(s);
     if (rc == PCN_OK)
         s->in_tx = 1;
+    tx_reset(s);
     return rc;
 }
 
@@ -221,6 +318,7 @@ enum pcn_err pcn_store_begin_bulk(struct pcn_store *s)
     rc = s->ops->begin_bulk ? s->ops->begin_bulk(s) : s->ops->begin(s);
     if (rc == PCN_OK)
         s->in_tx = 1;
+    tx_reset(s);
     return rc;
 }
 
@@ -235,6 +333,8 @@ enum pcn_err pcn_store_commit(struct pcn_store *s)
         return pcn__store_fail(s, PCN_ETIMEDOUT, "the time limit passed before commit");
     }
     rc = domains_before_commit(s);
+    if (rc == PCN_OK)
+        rc = keep_records_date(s);
     if (rc == PCN_OK)
         rc = s->ops->commit(s);
     if (rc != PCN_OK)

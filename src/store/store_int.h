@@ -15,6 +15,7 @@
 #include <assert.h>
 
 #include "pcn/store.h"
+#include "pcn/store_population.h"
 
 #define PCN_STORE_ERRMSG_MAX 1024
 
@@ -74,6 +75,15 @@ struct pcn_store {
     char errmsg[PCN_STORE_ERRMSG_MAX];
     int in_tx;
     int64_t deadline; /* pcn_monotonic_usec() instant; 0: none */
+    /*
+     * The open transaction's population records (population.c and the
+     * backends' put_patient): what it replaced, and the latest record date
+     * it put (PCN_DATE_NONE: none); store.c keeps PCN_META_RECORDS_LAST_DATE
+     * from them at commit.
+     */
+    struct pcn_store_tx_stats tx;
+    int32_t tx_last_record;
+    int tx_has_records;
     /* The latest data date, remembered for one data version (default as-of). */
     int64_t last_date_version;
     int32_t last_date;
@@ -83,6 +93,14 @@ struct pcn_store {
 /* Record a message on the handle and return code. */
 enum pcn_err pcn__store_fail(struct pcn_store *s, enum pcn_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * A new random data generation (PCN_META_DATA_GENERATION): 32 hex digits
+ * and a NUL. Backends write one with every commit that bumps the data
+ * version. PCN_EIO when the system has no randomness to give.
+ */
+#define PCN__STORE_GENERATION_SIZE 33
+enum pcn_err pcn__store_generation(char out[PCN__STORE_GENERATION_SIZE]);
 
 /* Writes must happen inside a transaction so they can be undone whole. */
 #define PCN__STORE_WRITE(s, call)                                                                  \

@@ -305,8 +305,13 @@ static enum pcn_err csv_fail(struct pcn_csv *c, enum pcn_err rc, struct pcn_erro
  */
 static enum pcn_err csv_finish(struct pcn_csv *c, struct pcn_error *reterr)
 {
-    for (size_t i = 0; i < c->n_fields; i++)
+    for (size_t i = 0; i < c->n_fields; i++) {
         c->fields[i] = c->rec + c->starts[i];
+        /* a NUL byte inside a field would cut it short, silently */
+        if (memchr(c->fields[i], '\0', c->starts[i + 1] - c->starts[i] - 1))
+            return pcn_error_set(reterr, PCN_EPARSE, "%s:%lu: field %zu contains a NUL byte",
+                                 c->name, c->rec_line, i + 1);
+    }
     if (pcn_utf8_valid(c->rec, c->rec_len))
         return PCN_OK;
     for (size_t i = 0; i < c->n_fields; i++) {

@@ -17,6 +17,9 @@
  * expressions quickly. Patients also have contacts (contacts(),
  * continuity()) of every role, mode and attendance, with a few
  * clinicians, known waits or none.
+ * The rest of the input is also made into a long operator chain (chain.h:
+ * up to 512 terms) evaluated every patient and candidates only, which must
+ * agree.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +29,7 @@
 
 #include <jansson.h>
 
+#include "chain.h"
 #include "pcn/alloc.h"
 #include "pcn/buf.h"
 #include "pcn/date.h"
@@ -206,6 +210,33 @@ static void check_alone(struct pcn_program *p, const struct pcn_snapshot *s,
     }
 }
 
+/* The input's long chain (chain.h) after the prelude: every patient and candidates agree. */
+static void check_chain(const struct pcn_snapshot *s, const struct pcn_eval_options *o,
+                        const uint8_t *data, size_t size)
+{
+    struct pcn_buf text = PCN_BUF_INIT;
+    struct pcn_program *p = NULL;
+    struct pcn_error err;
+    char *dense = NULL, *sparse = NULL;
+
+    if (pcn_buf_adds(&text, prelude) == PCN_OK && fuzz_chain_text(data, size, 512, &text))
+        p = pcn_program_new();
+    if (p && pcn_program_load_string(p, "chain.pcn", text.buf, text.len, "/nonexistent",
+                                     PCN_PROGRAM_FLAG_OUTPUT, &err) == PCN_OK) {
+        dense = evaluate(p, s, o, -1, 1);
+        sparse = evaluate(p, s, o, 1, 2);
+        if (dense && sparse && strcmp(dense, sparse) != 0) {
+            fprintf(stderr, "fuzz_eval: chain: candidates differ from everyone\n%s\n%s\n%s\n",
+                    text.buf, dense, sparse);
+            abort();
+        }
+    }
+    pcn_free(dense);
+    pcn_free(sparse);
+    pcn_program_free(p);
+    pcn_buf_release(&text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct pcn_snapshot *snap;
@@ -264,5 +295,6 @@ out:
         pcn_free(got[k]);
     pcn_program_free(p);
     pcn_free(text);
+    check_chain(snap, &o, data + 1, size - 1);
     return 0;
 }

@@ -89,6 +89,7 @@ expect_status 2 "missing file"
 run report --db "$DB" --as-of 2025-03-31 --timing --snapshot "$TMP/snap.bin" --format csv dm
 expect_status 0 "snapshot built"
 expect_err "built from the store"
+expect_err "as-of date given in"
 expect_out "register,dm,,count,2"
 run report --db "$DB" --as-of 2025-03-31 --timing --snapshot "$TMP/snap.bin" --format csv dm
 expect_status 0 "snapshot loaded"

@@ -195,6 +195,23 @@ bundle "$tmp/m" 'p1,1950-01-01,F,\np2,bad,F,\np3,1960-01-01,M,\n' \
 [[ $? -eq 1 ]] && grep -q "more than 1 bad records" "$tmp/err" &&
   ok "--max-errors exceeded aborts" || not_ok "--max-errors exceeded"
 
+# --- a re-import of demographics only says how many clinical records it removed ---
+mkdir -p "$tmp/demo"
+cp "$data/bundle/small/patients.csv" "$tmp/demo/"
+"$pcn" import --db "$tmp/a.db" --format csv "$tmp/demo" 2>"$tmp/err" &&
+  grep -q "patients_replaced: 3" "$tmp/err" && grep -q "records_removed: 11" "$tmp/err" &&
+  [[ $("$pcn" export --db "$tmp/a.db" --format csv "$tmp/out4" && tail -n +2 "$tmp/out4/events.csv" | wc -l) -eq 0 ]] &&
+  ok "demographics-only re-import reports the records it removed" ||
+  not_ok "re-import summary: $(cat "$tmp/err")"
+
+# --- implausible clinical dates are imported and counted in the summary ---
+bundle "$tmp/w" 'p1,1950-01-01,F,\n' 'p1,1949-01-01,condition,snomed,1,\np1,2020-01-01,condition,snomed,1,\n'
+"$pcn" import --db "$tmp/w.db" --format csv "$tmp/w" 2>"$tmp/err" &&
+  grep -q "warnings: 1" "$tmp/err" && grep -q "event dated before the patient's birth: 1" "$tmp/err" &&
+  ok "implausible dates warned with counts" || not_ok "warnings: $(cat "$tmp/err")"
+bundle "$tmp/future" 'p1,2099-01-01,F,\n'
+expect_fail "birth in the future refused" "$tmp/future" csv "patients.csv:2: date_of_birth: in the future"
+
 # --- usage errors ---
 "$pcn" import --db "$tmp/u.db" "$data/bundle/small" 2>/dev/null
 [[ $? -eq 2 ]] && ok "missing --format is a usage error" || not_ok "missing --format"

@@ -87,6 +87,9 @@ def make_fixture():
     db.execute("INSERT INTO term VALUES ('snomed', '271649006', 'Systolic blood pressure')")
     db.execute("INSERT INTO term VALUES ('dmd', '318135005', 'Amlodipine 5mg tablets')")
     db.execute("INSERT INTO term VALUES ('snomed', '22298006', 'Myocardial infarction')")
+    # Records written by hand, not through the store: forget the records' latest date the store
+    # keeps at every commit, so that it is found from the records (pcn_store_default_as_of()).
+    db.execute("DELETE FROM meta WHERE key = 'records_last_date'")
     # P1 lives where the postcode table reaches: the directory measures from their home
     db.execute("UPDATE patient SET postcode = 'SM1 1AG', lsoa = 'E01004142' WHERE patient_id = 'P1'")
     db.commit()
@@ -202,19 +205,19 @@ def role_matrix(srv, keys):
               "/api/v1/indicators", "/api/v1/worklists/cvd_no_bp", "/api/v1/worklists",
               "/api/v1/sp/assets", "/api/v1/sp/referrals", "/api/v1/sp/caseload?link_worker=lw1",
               "/api/v1/sp/outcomes", "/api/v1/sp/outcomes/people", "/api/v1/sp/reports/caseloads",
-              "/api/v1/sp/patients/%d/assets" % own]
-    D, F = 200, 403
+              "/api/v1/sp/patients/%d/assets" % own, "/api/v1/sp/patients/%d/assets" % other]
+    D, F, N = 200, 403, 404
     expect = {  # me network networks practices practice patient-own patient-other users audit
         #         verify reports indicators worklist worklists; sp: assets referrals caseload
-        #         outcomes outcome-people reports patient-assets
-        "admin1": [D, F, F, F, F, F, F, D, D, D, F, F, F, F] + [F, F, F, F, F, F, F],
-        "cd1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D] + [D, D, D, D, D, D, D],
-        "pm1": [D, D, D, D, D, D, F, F, F, F, D, D, D, D] + [D, D, D, D, D, D, D],
-        "clin1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D] + [D, D, F, D, D, D, D],
+        #         outcomes outcome-people reports patient-assets patient-other-assets
+        "admin1": [D, F, F, F, F, F, F, D, D, D, F, F, F, F] + [F, F, F, F, F, F, F, F],
+        "cd1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D] + [D, D, D, D, D, D, D, D],
+        "pm1": [D, D, D, D, D, D, N, F, F, F, D, D, D, D] + [D, D, D, D, D, D, D, N],
+        "clin1": [D, D, D, D, D, D, D, F, F, F, D, D, D, D] + [D, D, F, D, D, D, D, D],
         # a link worker sees a patient only through an open referral of their own (none yet)
-        "lw1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F] + [D, D, D, D, D, D, F],
-        "ppg1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F] + [D, F, F, D, F, D, F],
-        "an1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F] + [D, F, F, D, F, D, F],
+        "lw1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F] + [D, D, D, D, D, D, F, F],
+        "ppg1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F] + [D, F, F, D, F, D, F, F],
+        "an1": [D, D, D, D, D, F, F, F, F, F, D, D, F, F] + [D, F, F, D, F, D, F, F],
     }
     bodies = {}
     for user, statuses in expect.items():
@@ -243,10 +246,19 @@ def role_matrix(srv, keys):
     for user in ("ppg1", "an1"):
         rep = json.loads(bodies[(user, "/api/v1/reports/registers?by=practice")])
         groups = [g for res in rep["results"] for g in res["groups"]]
-        check(rep["suppress"] == 8 and all(g["population"] == "<8" for g in groups),
+        # suppress_below 8 and round_to 5: counts under 10 withheld, the rest rounded
+        check(rep["suppress"] == 10 and rep["round"] == 5
+              and all(g["population"] == "<10" for g in groups),
               "%s gets suppressed report counts" % user)
         check("patient_id" not in bodies[(user, "/api/v1/reports/registers?by=practice")],
               "%s report has no patient identifiers" % user)
+    # another practice's patient looks exactly like a key that names nobody (issue 13 item 5)
+    st, _, _, missing = Client(srv, "pm1").get("/api/v1/patients/999999")
+    check(st == 404 and bodies[("pm1", "/api/v1/patients/%d" % other)] == missing,
+          "practice manager: another practice's patient answers as a missing key")
+    st, _, _, missing = Client(srv, "pm1").get("/api/v1/sp/patients/999999/assets")
+    check(st == 404 and bodies[("pm1", "/api/v1/sp/patients/%d/assets" % other)] == missing,
+          "practice manager: the directory from another practice's patient's home is a missing key")
     rep = json.loads(bodies[("cd1", "/api/v1/reports/registers?by=practice")])
     check(rep["suppress"] == 0 and rep["results"][0]["groups"][0]["population"] == 3,
           "clinical director gets unsuppressed report counts")
@@ -473,7 +485,9 @@ def test_social_prescribing(srv, keys):
     check(st == 404, "unknown report")
     # a practice manager refers at their practice only; a decline is coded too
     st, j, _, _ = pm.post("/api/v1/sp/referrals", {"patient_id": "P2", "source": "practice"})
-    check(st == 403, "practice manager refers only their practice's patients")
+    # another practice's patient is answered as one not in the population (issue 13 item 5)
+    check(st == 404 and is_error(j, "not_found") and "not in the population" in
+          j["error"]["message"], "practice manager refers only their practice's patients")
     st, j, _, _ = pm.post("/api/v1/sp/referrals", {"patient_id": "P3", "source": "practice",
                                                    "link_worker": "lw3"})
     rid3 = j["id"] if st == 201 else 0
@@ -920,12 +934,32 @@ def test_audit(srv, keys):
     check(st == 200, "audit list")
     rows = j["rows"]
     pat = [r for r in rows if r["route"] == "/api/v1/patients/{key}"]
-    check(any(r["user"] == "clin1" and r["object_id"] == str(keys["P1"]) and r["status"] == 200
+    # the patient's stable identifier and the key, canonical however the key was written
+    p1 = "patient_id=P1 key=%d" % keys["P1"]
+    check(any(r["user"] == "clin1" and r["object_id"] == p1 and r["status"] == 200
               for r in pat), "patient read audited with who, patient and outcome")
-    check(any(r["user"] == "pm1" and r["object_id"] == str(keys["P2"]) and r["status"] == 403
-              for r in pat), "refused patient read audited")
-    check(any(r["route"] == "/api/v1/worklists/{name}" and r["object_id"] == "cvd_no_bp" and
-              r["user"] == "clin1" and r["status"] == 200 for r in rows), "worklist read audited")
+    check(any(r["user"] == "pm1" and r["object_id"] == "patient_id=P2 key=%d" % keys["P2"]
+              and r["status"] == 404 for r in pat), "refused patient read audited")
+    clin = Client(srv, "clin1")
+    for spelled in ("%07d" % keys["P1"], "+%d" % keys["P1"]):
+        st, _, _, _ = clin.get("/api/v1/patients/" + spelled)
+        st_a, j, _, _ = admin.get("/api/v1/audit?limit=500&after=%d" % rows[-1]["id"])
+        last = [r for r in j["rows"] if r["route"] == "/api/v1/patients/{key}"][-1]
+        check(st == 200 and last["object_id"] == p1,
+              "patient key %s audited as %s: %s" % (spelled, p1, last["object_id"]))
+    # worklists: which practice, filters and page, and how many patients were returned
+    wl = [r["object_id"] for r in rows if r["route"] == "/api/v1/worklists/{name}"
+          and r["status"] == 200]
+    check("cvd_no_bp practice=(all) rows=1 of 1" in wl, "worklist read audited: %s" % wl)
+    check("cvd_no_bp practice=A81001 rows=0 of 0" in wl,
+          "practice manager's worklist audited with the practice: %s" % wl)
+    st, _, _, _ = clin.get("/api/v1/worklists/cvd_no_bp?practice=A81002&sort=practice"
+                           "&limit=5&offset=0&format=csv")
+    st_a, j, _, _ = admin.get("/api/v1/audit?limit=500&after=%d" % rows[-1]["id"])
+    last = [r for r in j["rows"] if r["route"] == "/api/v1/worklists/{name}"][-1]
+    check(st == 200 and last["object_id"] == "cvd_no_bp practice=A81002 sort=practice limit=5 "
+          "offset=0 format=csv rows=1 of 1", "worklist CSV audited with its filter and page: %s"
+          % last["object_id"])
     check(any(r["route"] == "/api/v1/users" and r["method"] == "POST" and r["status"] == 201
               for r in rows), "user creation audited")
     check(any(r["route"] == "/api/v1/login" and r["status"] == 401 for r in rows),
@@ -1230,6 +1264,41 @@ def test_cli_users():
     srv.stop()
 
 
+def test_cli_patient_reads():
+    """pcn report with a worklist and pcn export print patient data: each is audited with the
+    OS user, the command and what it returned (issue 13, item 2)."""
+    import pwd
+    user = pwd.getpwuid(os.geteuid()).pw_name
+
+    def last_id():
+        db = sqlite3.connect(DB)
+        n = db.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
+        db.close()
+        return n
+
+    before = last_id()
+    rc, out, err = pcn("report", "--db", DB, "cvd_no_bp")
+    check(rc == 0 and "A81002" in out, "pcn report cvd_no_bp: " + err)
+    rc, out, err = pcn("report", "--db", DB, "dm")
+    check(rc == 0, "pcn report dm (aggregate): " + err)
+    out_dir = os.path.join(TMP, "export")
+    rc, out, err = pcn("export", "--db", DB, "--format", "csv", out_dir)
+    check(rc == 0, "pcn export: " + err)
+    db = sqlite3.connect(DB)
+    rows = db.execute("SELECT user_name, role, method, route, object_type, object_id, status "
+                      "FROM audit WHERE id > ? ORDER BY id", (before,)).fetchall()
+    db.close()
+    check(len(rows) == 2, "one audit row per patient-level command, none for aggregates: %s"
+          % rows)
+    check(rows and rows[0][:5] == (user, "admin", "CLI", "report", "worklist")
+          and rows[0][5].startswith("cvd_no_bp as_of=") and rows[0][5].endswith(" rows=1")
+          and rows[0][6] == 200, "pcn report of a worklist audited: %s" % rows[:1])
+    check(len(rows) > 1 and rows[1][:5] == (user, "admin", "CLI", "export", "population")
+          and rows[1][5] == "3 patients to " + out_dir, "pcn export audited: %s" % rows[1:])
+    rc, out, err = pcn("audit", "verify", "--db", DB)
+    check(rc == 0 and "intact" in out, "the chain holds with CLI rows: " + out + err)
+
+
 def test_cli_audit_tamper():
     rc, out, err = pcn("audit", "verify", "--db", DB)
     check(rc == 0 and "intact" in out, "pcn audit verify intact: " + out + err)
@@ -1296,6 +1365,7 @@ def main():
     secrets = NHS_NUMBERS + [PASSWORD, "Smith", "P1"] + [str(k) for k in ()]
     check(not any(s in logs for s in secrets), "no password or patient identifier in the log")
     check("Bearer" not in logs and "pcn_session=" not in logs, "no token in the log")
+    test_cli_patient_reads()
     test_cli_audit_tamper()
     print("%d checks, %d failed" % (checks, len(failures)))
     if failures:

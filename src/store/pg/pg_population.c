@@ -13,6 +13,7 @@
 
 #include "pcn/alloc.h"
 #include "pcn/date.h"
+#include "pcn/parse.h"
 #include "store/population_int.h"
 #include "util/common.h"
 
@@ -77,6 +78,40 @@ static enum pcn_err pg_find_patient(struct pcn_store *s, const char *patient_id,
     return rc;
 }
 
+/*
+ * Remove a patient being replaced with its records, counting the records
+ * (the import summary says how many a re-import removed): each table
+ * explicitly, then the patient (the schema's ON DELETE CASCADE would not
+ * say how many).
+ */
+static enum pcn_err delete_patient(struct pg_store *ps, int64_t key)
+{
+    static const char *const deletes[] = {
+        "DELETE FROM event WHERE patient = $1",
+        "DELETE FROM medication WHERE patient = $1",
+        "DELETE FROM immunisation WHERE patient = $1",
+        "DELETE FROM encounter WHERE patient = $1",
+    };
+    struct pg_params p = {.n = 0};
+    enum pcn_err rc = PCN_OK;
+
+    pcn__pg_int(&p, key);
+    for (size_t i = 0; i < PCN_ARRAY_SIZE(deletes) && rc == PCN_OK; i++) {
+        PGresult *r = NULL;
+        int64_t n = 0;
+        rc = pcn__pg_exec(ps, deletes[i], &p, PG_WRITE_DATA, &r, "replacing patient");
+        if (rc == PCN_OK && pcn_parse_i64(PQcmdTuples(r), strlen(PQcmdTuples(r)), &n) == PCN_OK)
+            ps->head.tx.records_removed += n;
+        PQclear(r);
+    }
+    if (rc == PCN_OK)
+        rc = pcn__pg_exec(ps, "DELETE FROM patient WHERE id = $1", &p, PG_WRITE_DATA, NULL,
+                          "replacing patient");
+    if (rc == PCN_OK)
+        ps->head.tx.patients_replaced++;
+    return rc;
+}
+
 static enum pcn_err pg_put_patient(struct pcn_store *s, const struct pcn_patient *pt)
 {
     struct pg_store *ps = pg_of(s);
@@ -94,10 +129,7 @@ static enum pcn_err pg_put_patient(struct pcn_store *s, const struct pcn_patient
         return PCN_ENOMEM;
     rc = pg_find_patient(s, pt->patient_id, &old);
     if (rc == PCN_OK) {
-        pcn__pg_int(&p, old);
-        rc =
-            pcn__pg_exec(ps, "DELETE FROM patient WHERE id = $1", &p, 1, NULL, "replacing patient");
-        p.n = 0;
+        rc = delete_patient(ps, old);
     } else if (rc == PCN_ENOTFOUND) {
         rc = PCN_OK;
     }
@@ -471,21 +503,34 @@ static enum pcn_err pg_patient_terms(struct pcn_store *s, int64_t key, pcn_term_
                   key, term_row, (pcn__pg_any_fn)fn, ud, NULL, "reading terms");
 }
 
-static enum pcn_err pg_last_data_date(struct pcn_store *s, int32_t *ret)
+/* The one date a query returns (NULL: PCN_DATE_NONE). */
+static enum pcn_err one_date(struct pcn_store *s, const char *sql, int32_t *ret)
 {
     PGresult *r = NULL;
-    enum pcn_err rc = pcn__pg_exec(pg_of(s),
-                                   "SELECT GREATEST((SELECT MAX(date) FROM event), "
-                                   "(SELECT MAX(start_date) FROM medication), "
-                                   "(SELECT MAX(date) FROM immunisation), "
-                                   "(SELECT MAX(date) FROM list_size), "
-                                   "(SELECT MAX(start_date) FROM membership))",
-                                   NULL, PG_READ, &r, "reading the latest data date");
+    enum pcn_err rc =
+        pcn__pg_exec(pg_of(s), sql, NULL, PG_READ, &r, "reading the latest data date");
 
     if (rc == PCN_OK)
         *ret = PQntuples(r) ? pcn__pg_col_date(r, 0, 0) : PCN_DATE_NONE;
     PQclear(r);
     return rc;
+}
+
+static enum pcn_err pg_records_last_date(struct pcn_store *s, int32_t *ret)
+{
+    return one_date(s,
+                    "SELECT GREATEST((SELECT MAX(date) FROM event), "
+                    "(SELECT MAX(start_date) FROM medication), "
+                    "(SELECT MAX(date) FROM immunisation))",
+                    ret);
+}
+
+static enum pcn_err pg_registry_last_date(struct pcn_store *s, int32_t *ret)
+{
+    return one_date(s,
+                    "SELECT GREATEST((SELECT MAX(date) FROM list_size), "
+                    "(SELECT MAX(start_date) FROM membership))",
+                    ret);
 }
 
 /* ---- the domain's state: hooks that store.c calls ---- */
@@ -525,7 +570,8 @@ static const struct pcn__store_population_ops population_ops = {
     .patient_events = pg_patient_events,
     .patient_medications = pg_patient_medications,
     .patient_terms = pg_patient_terms,
-    .last_data_date = pg_last_data_date,
+    .records_last_date = pg_records_last_date,
+    .registry_last_date = pg_registry_last_date,
 };
 
 const struct pcn__store_impl pcn__pg_population = {

@@ -497,16 +497,35 @@ static enum pcn_err pg_begin(struct pcn_store *s)
     return rc;
 }
 
+/* The data changed: the next data version, with a new generation (PCN_META_DATA_GENERATION). */
+static enum pcn_err bump_data_version(struct pg_store *ps)
+{
+    char gen[PCN__STORE_GENERATION_SIZE];
+    struct pg_params p = {.n = 0};
+    enum pcn_err rc = pcn__pg_exec(ps,
+                                   "UPDATE meta SET value = (value::bigint + 1)::text "
+                                   "WHERE key = 'data_version'",
+                                   NULL, 1, NULL, "bumping data version");
+
+    if (rc == PCN_OK && pcn__store_generation(gen) != PCN_OK)
+        rc = pcn__store_fail(&ps->head, PCN_EIO, "no randomness for the data generation");
+    if (rc != PCN_OK)
+        return rc;
+    pcn__pg_text(&p, PCN_META_DATA_GENERATION);
+    pcn__pg_text(&p, gen);
+    return pcn__pg_exec(ps,
+                        "INSERT INTO meta (key, value) VALUES ($1, $2) "
+                        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                        &p, PG_WRITE_DATA, NULL, "writing the data generation");
+}
+
 static enum pcn_err pg_commit(struct pcn_store *s)
 {
     struct pg_store *ps = pg_of(s);
     enum pcn_err rc = PCN_OK;
 
     if (ps->tx_dirty)
-        rc = pcn__pg_exec(ps,
-                          "UPDATE meta SET value = (value::bigint + 1)::text "
-                          "WHERE key = 'data_version'",
-                          NULL, 1, NULL, "bumping data version");
+        rc = bump_data_version(ps);
     ps->tx_dirty = 0;
     if (rc == PCN_OK)
         rc = pcn__pg_simple(ps, "COMMIT", "committing");

@@ -48,7 +48,8 @@ enum population_sql {
     SQL_PATIENT_EVENTS,
     SQL_PATIENT_MEDICATIONS,
     SQL_PATIENT_TERMS,
-    SQL_LAST_DATA_DATE,
+    SQL_RECORDS_LAST_DATE,
+    SQL_REGISTRY_LAST_DATE,
     SQL_POPULATION_COUNT_
 };
 
@@ -118,15 +119,16 @@ static const char *const population_sql[SQL_POPULATION_COUNT_] = {
      * scanning every record, about ten times fewer rows read at 40 records
      * each. The registry tables are small.
      */
-    [SQL_LAST_DATA_DATE] =
+    /* one index probe per patient and table: MAX(date) alone would read every record */
+    [SQL_RECORDS_LAST_DATE] =
         "SELECT MAX(d) FROM ("
         "SELECT (SELECT MAX(date) FROM event WHERE patient = p.id) AS d FROM patient AS p "
         "UNION ALL SELECT (SELECT MAX(start_date) FROM medication WHERE patient = p.id) "
         "FROM patient AS p "
         "UNION ALL SELECT (SELECT MAX(date) FROM immunisation WHERE patient = p.id) "
-        "FROM patient AS p "
-        "UNION ALL SELECT MAX(date) FROM list_size "
-        "UNION ALL SELECT MAX(start_date) FROM membership)",
+        "FROM patient AS p)",
+    [SQL_REGISTRY_LAST_DATE] = "SELECT MAX(d) FROM (SELECT MAX(date) AS d FROM list_size "
+                               "UNION ALL SELECT MAX(start_date) FROM membership)",
 };
 
 /*
@@ -322,7 +324,12 @@ static enum pcn_err delete_patient(struct sqlite_store *ss, int64_t key)
             return PCN_ESTORAGE;
         (void)sqlite3_bind_int64(st, 1, key);
         rc = pcn__sqlite_exec_stmt(ss, st, "replacing patient");
+        /* the records the replacement removes (the last statement removes the patient) */
+        if (rc == PCN_OK && deletes[i] != SQL_PATIENT_DELETE)
+            ss->head.tx.records_removed += sqlite3_changes(ss->db);
     }
+    if (rc == PCN_OK)
+        ss->head.tx.patients_replaced++;
     return rc;
 }
 
@@ -834,10 +841,11 @@ static enum pcn_err sqlite_patient_terms(struct pcn_store *s, int64_t key, pcn_t
     return by_key(s, SQL_PATIENT_TERMS, key, term_row, (pcn__any_fn)fn, ud, NULL, "reading terms");
 }
 
-static enum pcn_err sqlite_last_data_date(struct pcn_store *s, int32_t *ret)
+/* The one date a statement of the domain returns (NULL: PCN_DATE_NONE). */
+static enum pcn_err one_date(struct pcn_store *s, enum population_sql which, int32_t *ret)
 {
     struct sqlite_store *ss = sqlite_of(s);
-    sqlite3_stmt *st = stmt(ss, SQL_LAST_DATA_DATE);
+    sqlite3_stmt *st = stmt(ss, which);
     int rc;
 
     if (!st)
@@ -847,6 +855,16 @@ static enum pcn_err sqlite_last_data_date(struct pcn_store *s, int32_t *ret)
         *ret = pcn__col_date(st, 0);
     (void)sqlite3_reset(st);
     return rc == SQLITE_ROW ? PCN_OK : pcn__sqlite_fail(ss, rc, "reading the latest data date");
+}
+
+static enum pcn_err sqlite_records_last_date(struct pcn_store *s, int32_t *ret)
+{
+    return one_date(s, SQL_RECORDS_LAST_DATE, ret);
+}
+
+static enum pcn_err sqlite_registry_last_date(struct pcn_store *s, int32_t *ret)
+{
+    return one_date(s, SQL_REGISTRY_LAST_DATE, ret);
 }
 
 /* ---- the domain's state: hooks that store.c calls ---- */
@@ -904,7 +922,8 @@ static const struct pcn__store_population_ops population_ops = {
     .patient_events = sqlite_patient_events,
     .patient_medications = sqlite_patient_medications,
     .patient_terms = sqlite_patient_terms,
-    .last_data_date = sqlite_last_data_date,
+    .records_last_date = sqlite_records_last_date,
+    .registry_last_date = sqlite_registry_last_date,
 };
 
 const struct pcn__sqlite_domain pcn__sqlite_population = {

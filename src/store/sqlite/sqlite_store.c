@@ -11,6 +11,7 @@
 #include "store/sqlite/sqlite_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -399,6 +400,27 @@ static void sqlite_end_tx(struct sqlite_store *ss)
     ss->tx_dirty = 0;
 }
 
+/* The data changed: the next data version, with a new generation (PCN_META_DATA_GENERATION). */
+static enum pcn_err bump_data_version(struct sqlite_store *ss)
+{
+    char gen[PCN__STORE_GENERATION_SIZE];
+    sqlite3_stmt *st = core_stmt(ss, SQL_DATA_VERSION_BUMP);
+    enum pcn_err rc = st ? pcn__sqlite_exec_stmt(ss, st, "bumping data version") : PCN_ESTORAGE;
+
+    if (rc == PCN_OK && pcn__store_generation(gen) != PCN_OK)
+        rc = pcn__store_fail(&ss->head, PCN_EIO, "no randomness for the data generation");
+    st = rc == PCN_OK ? core_stmt(ss, SQL_META_SET) : NULL;
+    if (rc == PCN_OK && !st)
+        rc = PCN_ESTORAGE;
+    if (rc == PCN_OK &&
+        (sqlite3_bind_text(st, 1, PCN_META_DATA_GENERATION, -1, SQLITE_STATIC) != SQLITE_OK ||
+         sqlite3_bind_text(st, 2, gen, -1, SQLITE_TRANSIENT) != SQLITE_OK))
+        rc = pcn__sqlite_fail(ss, sqlite3_errcode(ss->db), "writing the data generation");
+    if (rc == PCN_OK)
+        rc = pcn__sqlite_exec_stmt(ss, st, "writing the data generation");
+    return rc;
+}
+
 /*
  * The domains wrote what they held back before this (their before_commit
  * hooks). On failure the transaction is still open: store.c rolls it back.
@@ -408,10 +430,8 @@ static enum pcn_err sqlite_commit(struct pcn_store *s)
     struct sqlite_store *ss = sqlite_of(s);
     enum pcn_err rc = PCN_OK;
 
-    if (ss->tx_dirty) {
-        sqlite3_stmt *st = core_stmt(ss, SQL_DATA_VERSION_BUMP);
-        rc = st ? pcn__sqlite_exec_stmt(ss, st, "bumping data version") : PCN_ESTORAGE;
-    }
+    if (ss->tx_dirty)
+        rc = bump_data_version(ss);
     sqlite_end_tx(ss);
     if (rc == PCN_OK)
         rc = sqlite_exec(ss, "COMMIT", "committing");
@@ -515,6 +535,27 @@ static enum pcn_err sqlite_configure(struct sqlite_store *ss, unsigned flags)
     return rc;
 }
 
+/*
+ * Create the database file readable and writable by its owner only,
+ * whatever the umask: it holds patient-level data. SQLite would create it
+ * 0644 less the umask; it gives the files it keeps beside a database
+ * (-wal, -shm, -journal) the database file's mode, so those follow. An
+ * existing file keeps its mode. "" and ":memory:" are not files.
+ */
+static enum pcn_err create_private(const char *path, struct pcn_error *reterr)
+{
+    int fd;
+
+    if (!path[0] || !strcmp(path, ":memory:"))
+        return PCN_OK;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return pcn_error_set(reterr, errno == ENOMEM ? PCN_ENOMEM : PCN_EIO, "%s: %s", path,
+                             strerror(errno));
+    (void)close(fd);
+    return PCN_OK;
+}
+
 enum pcn_err pcn__sqlite_open(const char *path, unsigned flags, struct pcn_store **ret,
                               struct pcn_error *reterr)
 {
@@ -526,6 +567,11 @@ enum pcn_err pcn__sqlite_open(const char *path, unsigned flags, struct pcn_store
         return pcn_error_set(reterr, PCN_ENOTFOUND,
                              "%s: no such database (create one with 'pcn init --db %s')", path,
                              path);
+    if ((flags & PCN_STORE_FLAG_CREATE) && !(flags & PCN_STORE_FLAG_READONLY)) {
+        rc = create_private(path, reterr);
+        if (rc != PCN_OK)
+            return rc;
+    }
     ss = pcn_calloc(1, sizeof(*ss));
     if (!ss)
         return pcn_error_set(reterr, PCN_ENOMEM, "out of memory");

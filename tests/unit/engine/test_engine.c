@@ -575,6 +575,139 @@ static void test_codelist_csv(void **state)
     pcn_snapshot_free(s);
 }
 
+/* Compile text (a hostile program) and evaluate it on a small population: it must not crash. */
+static enum pcn_err load_and_eval(const char *text, size_t len, int64_t *ret_count,
+                                  int64_t *ret_population, struct pcn_error *err)
+{
+    struct pcn_snapshot *s = population();
+    struct pcn_program *p = pcn_program_new();
+    struct pcn_eval_options o = {.as_of = D("2025-03-31")};
+    struct pcn_results *r = NULL;
+    enum pcn_err rc =
+        pcn_program_load_string(p, "h.pcn", text, len, NULL, PCN_PROGRAM_FLAG_OUTPUT, err);
+
+    if (rc == PCN_OK)
+        rc = pcn_program_eval(p, s, &o, &r, err);
+    if (rc == PCN_OK)
+        rc = pcn_results_total(r, "r", "count", ret_count);
+    if (rc == PCN_OK)
+        rc = pcn_results_total(r, "r", "population", ret_population);
+    pcn_results_free(r);
+    pcn_program_free(p);
+    pcn_snapshot_free(s);
+    return rc;
+}
+
+/*
+ * Hostile definitions (issue 13): a 1.2 MB chain of '+', 100,000 `and`s,
+ * 100,000 chained `let`s, deep nesting. Each either evaluates (nothing in
+ * the compiler or the planner recurses along a chain, and planning is
+ * linear: the chained lets once took minutes) or fails with a clear error;
+ * none may overflow the stack. 10,000 chained lets evaluate the same as
+ * their sum.
+ */
+static void test_hostile_chains(void **state)
+{
+    struct pcn_buf b = PCN_BUF_INIT;
+    struct pcn_error err;
+    int64_t count = -1, pop = 0;
+    (void)state;
+    /* 300,000 terms of '+' (1.2 MB): constants, then per patient */
+    assert_int_equal(pcn_buf_adds(&b, "register r = age * 0"), PCN_OK);
+    for (int i = 0; i < 300000; i++)
+        assert_int_equal(pcn_buf_adds(&b, " + 1"), PCN_OK);
+    assert_true(b.len > 1200000);
+    assert_int_equal(pcn_buf_adds(&b, " == 300000\n"), PCN_OK);
+    assert_int_equal(load_and_eval(b.buf, b.len, &count, &pop, &err), PCN_OK);
+    assert_true(pop > 0);
+    assert_int_equal(count, pop);
+    pcn_buf_reset(&b);
+    /* 100,000 `and`s */
+    assert_int_equal(pcn_buf_adds(&b, "register r = age >= 0"), PCN_OK);
+    for (int i = 0; i < 100000; i++)
+        assert_int_equal(pcn_buf_addf(&b, " and age > %d", i % 7), PCN_OK);
+    assert_int_equal(pcn_buf_adds(&b, "\n"), PCN_OK);
+    assert_int_equal(load_and_eval(b.buf, b.len, &count, &pop, &err), PCN_OK);
+    pcn_buf_reset(&b);
+    /* 100,000 chained lets, and 10,000: v_i = v_(i-1) + 1 */
+    for (int n = 100000; n >= 10000; n -= 90000) {
+        assert_int_equal(pcn_buf_adds(&b, "let v0 = age * 0\n"), PCN_OK);
+        for (int i = 1; i < n; i++)
+            assert_int_equal(pcn_buf_addf(&b, "let v%d = v%d + 1\n", i, i - 1), PCN_OK);
+        assert_int_equal(pcn_buf_addf(&b, "register r = v%d == %d\n", n - 1, n - 1), PCN_OK);
+        count = -1;
+        if (load_and_eval(b.buf, b.len, &count, &pop, &err) != PCN_OK)
+            fail_msg("%s", err.msg);
+        assert_int_equal(count, pop);
+        pcn_buf_reset(&b);
+    }
+    /* deep nesting: a clear error, not a crash */
+    assert_int_equal(pcn_buf_adds(&b, "register r = "), PCN_OK);
+    for (int i = 0; i < 100000; i++)
+        assert_int_equal(pcn_buf_adds(&b, "("), PCN_OK);
+    assert_int_equal(load_and_eval(b.buf, b.len, &count, &pop, &err), PCN_EPARSE);
+    assert_non_null(strstr(err.msg, "nested too deeply"));
+    pcn_buf_reset(&b);
+    assert_int_equal(pcn_buf_adds(&b, "register r = "), PCN_OK);
+    for (int i = 0; i < 100000; i++)
+        assert_int_equal(pcn_buf_adds(&b, "not "), PCN_OK);
+    assert_int_equal(load_and_eval(b.buf, b.len, &count, &pop, &err), PCN_EPARSE);
+    assert_non_null(strstr(err.msg, "nested too deeply"));
+    pcn_buf_release(&b);
+}
+
+/* Load `codelist x = "FILE"` from a definitions folder dir; the error, if any, in err. */
+static enum pcn_err load_list(const char *dir, const char *file, struct pcn_error *err)
+{
+    struct pcn_program *p = pcn_program_new();
+    char text[512];
+    enum pcn_err rc;
+
+    (void)snprintf(text, sizeof(text), "codelist x = \"%s\"\nregister r = exists(x)\n", file);
+    rc = pcn_program_load_string(p, "c.pcn", text, strlen(text), dir, 0, err);
+    pcn_program_free(p);
+    return rc;
+}
+
+/*
+ * Code list paths stay inside the definitions folder: no absolute path, no
+ * '..', no symbolic link out of it; and only regular files are read (a
+ * FIFO with no writer must not hang the compile).
+ */
+static void test_codelist_confined(void **state)
+{
+    char dir[128], path[320], sub[192];
+    struct pcn_error err;
+    (void)state;
+    test_mkdtemp(dir, sizeof(dir));
+    (void)snprintf(sub, sizeof(sub), "%s/lists", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    (void)snprintf(path, sizeof(path), "%s/ok.csv", sub);
+    test_write_file(path, "code,term\nDM,Diabetes\n");
+    assert_int_equal(load_list(dir, "lists/ok.csv", &err), PCN_OK);
+    assert_int_equal(load_list(dir, "./lists/./ok.csv", &err), PCN_OK);
+    assert_int_equal(load_list(dir, "/etc/passwd", &err), PCN_EPARSE);
+    assert_non_null(strstr(err.msg, "c.pcn:1:14: code list '/etc/passwd': an absolute path"));
+    assert_int_equal(load_list(sub, "../lists/ok.csv", &err), PCN_EPARSE);
+    assert_non_null(strstr(err.msg, "'..' would leave the definitions folder"));
+    assert_int_equal(load_list(dir, "lists/../../../etc/passwd", &err), PCN_EPARSE);
+    assert_non_null(strstr(err.msg, "'..' would leave"));
+    (void)snprintf(path, sizeof(path), "%s/out.csv", sub);
+    assert_int_equal(symlink("/etc/passwd", path), 0);
+    assert_int_equal(load_list(dir, "lists/out.csv", &err), PCN_EPARSE);
+    assert_non_null(strstr(err.msg, "resolves outside the definitions folder"));
+    (void)unlink(path);
+    (void)snprintf(path, sizeof(path), "%s/fifo.csv", sub);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(load_list(dir, "lists/fifo.csv", &err), PCN_EPARSE);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+    (void)unlink(path);
+    (void)snprintf(path, sizeof(path), "%s/ok.csv", sub);
+    (void)unlink(path);
+    (void)rmdir(sub);
+    (void)rmdir(dir);
+}
+
 static void test_select(void **state)
 {
     struct pcn_program *p = pcn_program_new();
@@ -649,7 +782,7 @@ static void test_errors(void **state)
                  "expected days, weeks, months or years");
     expect_error("register r = count(dm, since 2020-01-01) > 0\n", "expected a filter");
     expect_error("register r = count(dm, before 5) > 0\n", "this filter needs a date");
-    expect_error("codelist x = \"/nonexistent/file.csv\"\n", "cannot open code list");
+    expect_error("codelist x = \"nonexistent/file.csv\"\n", "cannot open code list");
     expect_error("register r = dm\n", "a code list needs an aggregate");
     expect_error("let d = 5 days\n", "a duration can only be added to a date");
     expect_error("register r = case when age then 1 end == 1\n", "when needs a bool");
@@ -1118,6 +1251,85 @@ static void test_for_store(void **state)
     assert_int_equal(rmdir(dir), 0); /* nothing left behind, no temporary file either */
 }
 
+/* Copy the (closed, checkpointed) SQLite database from into to, as a backup or a copy would. */
+static void copy_db(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out;
+    char buf[65536];
+    size_t n;
+
+    assert_non_null(in);
+    test_db_unlink(to);
+    out = fopen(to, "wb");
+    assert_non_null(out);
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    assert_int_equal(fclose(out), 0);
+    fclose(in);
+}
+
+/* The data version of the database at path, and the population the quickest way. */
+static enum pcn_snapshot_origin reopen_for_store(const char *path, const char *file, size_t *events,
+                                                 int64_t *version)
+{
+    struct pcn_store *st = NULL;
+    struct pcn_error err;
+    enum pcn_snapshot_origin origin;
+
+    assert_int_equal(pcn_store_open(path, 0, &st, &err), PCN_OK);
+    assert_int_equal(pcn_store_data_version(st, version), PCN_OK);
+    origin = for_store(st, file, events);
+    pcn_store_close(st);
+    return origin;
+}
+
+/*
+ * The snapshot file is this data's only while no other data can reach its
+ * data version: a restored backup imported into, and a copy of the
+ * database imported into differently, reach the saved version with other
+ * data (and the same database id), and must be walked, not loaded.
+ */
+static void test_for_store_restore_and_copy(void **state)
+{
+    char dir[128], a[256], backup[256], copy[256], file[256];
+    size_t events = 0;
+    int64_t saved = 0, now = 0;
+    (void)state;
+    test_mkdtemp(dir, sizeof(dir));
+    (void)snprintf(a, sizeof(a), "%s/a.db", dir);
+    (void)snprintf(backup, sizeof(backup), "%s/backup.db", dir);
+    (void)snprintf(copy, sizeof(copy), "%s/copy.db", dir);
+    (void)snprintf(file, sizeof(file), "%s/pop.snap", dir);
+    pcn_store_close(tiny_store(a, 2));
+    copy_db(a, backup);
+    /* an import after the backup, its population saved */
+    pcn_store_close(tiny_store(a, 3));
+    assert_int_equal(reopen_for_store(a, file, &events, &saved), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(reopen_for_store(a, file, &events, &saved), PCN_SNAPSHOT_LOADED);
+    assert_int_equal(events, 3);
+    /* restore the backup, import other data: the saved data version again, other records */
+    copy_db(backup, a);
+    pcn_store_close(tiny_store(a, 5));
+    assert_int_equal(reopen_for_store(a, file, &events, &now), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(now, saved);
+    assert_int_equal(events, 5);
+    assert_int_equal(reopen_for_store(a, file, &events, &now), PCN_SNAPSHOT_LOADED);
+    /* a copy imported into, and the original imported into differently: the same version */
+    copy_db(a, copy);
+    pcn_store_close(tiny_store(copy, 7));
+    pcn_store_close(tiny_store(a, 9));
+    assert_int_equal(reopen_for_store(a, file, &events, &saved), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(events, 9);
+    assert_int_equal(reopen_for_store(copy, file, &events, &now), PCN_SNAPSHOT_WALKED);
+    assert_int_equal(now, saved);
+    assert_int_equal(events, 7);
+    (void)unlink(file);
+    test_db_unlink(a);
+    test_db_unlink(backup);
+    test_db_unlink(copy);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* A snapshot built from the store sees patients, records, networks and the data version. */
 static void test_from_store(void **state)
 {
@@ -1341,6 +1553,8 @@ int main(void)
         cmocka_unit_test(test_all_dimensions),
         cmocka_unit_test(test_fused_sum),
         cmocka_unit_test(test_codelist_csv),
+        cmocka_unit_test(test_hostile_chains),
+        cmocka_unit_test(test_codelist_confined),
         cmocka_unit_test(test_select),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_deep_nesting),
@@ -1353,6 +1567,7 @@ int main(void)
         cmocka_unit_test(test_stdlib),
         cmocka_unit_test(test_from_store),
         cmocka_unit_test(test_for_store),
+        cmocka_unit_test(test_for_store_restore_and_copy),
         cmocka_unit_test(test_snapshot_file),
         cmocka_unit_test(test_snapshot_file_corrupt),
     };

@@ -51,6 +51,40 @@ static void test_csv(void **state)
     pcn_table_free(t);
 }
 
+/*
+ * Text that a spreadsheet would run as a formula is neutralised (a quote
+ * before it, the field quoted); numbers, negative ones included, are not.
+ */
+static void test_csv_formula(void **state)
+{
+    static const char *const names[] = {"patient_id", "value", "=HEADER()"};
+    static const enum pcn_col_type types[] = {PCN_COL_TEXT, PCN_COL_NUMBER, PCN_COL_TEXT};
+    static const char *const hostile[] = {
+        "=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "a=b", "P1"};
+    static const char *const want = "patient_id,value,\"'=HEADER()\"\r\n"
+                                    "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-5,\r\n"
+                                    "\"'+1\",-5,\r\n"
+                                    "\"'-2+3\",-5,\r\n"
+                                    "\"'@SUM(A1)\",-5,\r\n"
+                                    "\"'\tx\",-5,\r\n"
+                                    "\"'\rx\",-5,\r\n"
+                                    "a=b,-5,\r\n"
+                                    "P1,-5,\r\n";
+    struct pcn_table *t = pcn_table_new("worklist", 3, names, types);
+    struct pcn_buf b = PCN_BUF_INIT;
+    (void)state;
+    assert_non_null(t);
+    for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+        assert_int_equal(pcn_table_add_row(t), PCN_OK);
+        assert_int_equal(pcn_table_set_text(t, 0, hostile[i]), PCN_OK);
+        assert_int_equal(pcn_table_set_number(t, 1, -5), PCN_OK);
+    }
+    assert_int_equal(pcn_table_render_csv(t, "\r\n", &b), PCN_OK);
+    assert_string_equal(b.buf, want);
+    pcn_buf_release(&b);
+    pcn_table_free(t);
+}
+
 static void test_json(void **state)
 {
     struct pcn_table *t = sample();
@@ -127,6 +161,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_csv_formula),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_bool_and_detail),
     };

@@ -135,6 +135,47 @@ static void test_bad_inputs(void **state)
                   "encounters.csv:2: booked_date: after");
 }
 
+/*
+ * Implausible patients are refused with file:line; clinical records dated
+ * before their patient's birth or in the future are imported and counted.
+ */
+static void test_implausible(void **state)
+{
+    char tmp[128], dir[256];
+    const char *paths[1] = {dir};
+    struct pcn_error err;
+    struct pcn_import_stats st;
+    (void)state;
+
+    expect_bad(PHEAD "p1,2099-01-01,F,\n", NULL, "patients.csv:2: date_of_birth: in the future");
+    expect_bad(PHEAD "p1,1950-01-01,F,0000000000\n", NULL,
+               "patients.csv:2: nhs_number: 0000000000");
+    expect_bad(PHEAD "p1,1950-01-01,F,9434765919\np2,1960-01-01,M,943 476 5919\n", NULL,
+               "patients.csv:3: nhs_number: 9434765919 is another patient's");
+    expect_bad("patient_id,date_of_birth,sex,registered_from\np1,1950-01-01,F,1949-12-31\n", NULL,
+               "patients.csv:2: registered_from: before date_of_birth");
+    expect_bad("patient_id,date_of_birth,sex,ethnicity\np1,1950-01-01,F,X\n", NULL,
+               "patients.csv:2: ethnicity: 'X' is not an NHS ethnic category");
+    expect_bad("patient_id,date_of_birth,sex,lsoa\np1,1950-01-01,F,E0100001\n", NULL,
+               "patients.csv:2: lsoa: 'E0100001' is not an LSOA code");
+    expect_bad("patient_id,date_of_birth,sex,lsoa\np1,1950-01-01,F,SR1 1AA\n", NULL,
+               "patients.csv:2: lsoa");
+
+    test_mkdtemp(tmp, sizeof(tmp));
+    snprintf(dir, sizeof(dir), "%s/b", tmp);
+    make_bundle(dir,
+                "patient_id,date_of_birth,sex,ethnicity,lsoa\n"
+                "p1,1950-01-01,F,A,E01000001\np2,1960-01-01,M,Z,W01000002\n",
+                EHEAD "p1,1949-06-01,condition,snomed,1,\n"
+                      "p1,2098-01-01,condition,snomed,1,\n"
+                      "p2,2098-01-01,condition,snomed,1,\n"
+                      "p2,2020-01-01,condition,snomed,1,\n");
+    assert_int_equal(test_import(PCN_IMPORT_CSV, paths, 1, NULL, 0, &err, &st), PCN_OK);
+    assert_int_equal(st.patients, 2);
+    assert_int_equal(st.events, 4);
+    assert_int_equal(st.warnings, 3);
+}
+
 static void test_max_errors(void **state)
 {
     char tmp[128], dir[256];
@@ -180,9 +221,8 @@ static void test_normalises(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_bad_inputs),
-        cmocka_unit_test(test_max_errors),
+        cmocka_unit_test(test_round_trip),  cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_implausible), cmocka_unit_test(test_max_errors),
         cmocka_unit_test(test_normalises),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -181,6 +181,45 @@ static void test_bad_inputs(void **state)
                "r.ndjson:3: invalid JSON");
     expect_bad("b.json", BUNDLE(ENTRY(PAT(",\"birthDate\":\"1990-01-01\",\"gender\":\"\xff\""))),
                "b.json: not valid UTF-8");
+    /* a Quantity whose value is a string is refused, not stored without its value */
+    expect_bad("r.ndjson",
+               PAT(",\"birthDate\":\"1990-01-01\"") "\n"
+                                                    "{\"resourceType\":\"Observation\",\"subject\":"
+                                                    "{\"reference\":\"Patient/p1\"},"
+                                                    "\"code\":{\"coding\":[{\"system\":\"http://"
+                                                    "snomed.info/sct\",\"code\":\"1\"}]},"
+                                                    "\"effectiveDateTime\":\"2020-01-01\","
+                                                    "\"valueQuantity\":{\"value\":\"7.2\"}}\n",
+               "r.ndjson:2: $.valueQuantity.value: not a number (a JSON string)");
+    expect_bad("r.ndjson",
+               PAT(",\"birthDate\":\"1990-01-01\"") "\n"
+                                                    "{\"resourceType\":\"Observation\",\"subject\":"
+                                                    "{\"reference\":\"Patient/p1\"},"
+                                                    "\"effectiveDateTime\":\"2020-01-01\","
+                                                    "\"component\":[{\"code\":{\"coding\":[{"
+                                                    "\"system\":\"http://snomed.info/"
+                                                    "sct\",\"code\":\"1\"}]},"
+                                                    "\"valueQuantity\":{\"value\":\"140\"}}]}\n",
+               "r.ndjson:2: $.component[0].valueQuantity.value: not a number");
+}
+
+/* A UTF-8 byte order mark before a Bundle or an NDJSON file is skipped, as exporters write it. */
+static void test_bom(void **state)
+{
+    char tmp[128], p[512];
+    const char *paths[1] = {tmp};
+    struct pcn_error err;
+    struct pcn_import_stats st;
+    (void)state;
+
+    test_mkdtemp(tmp, sizeof(tmp));
+    snprintf(p, sizeof(p), "%s/b.json", tmp);
+    test_write_file(p, "\xEF\xBB\xBF" BUNDLE(ENTRY(PAT(",\"birthDate\":\"1990-01-01\""))));
+    snprintf(p, sizeof(p), "%s/Patient.ndjson", tmp);
+    test_write_file(p, "\xEF\xBB\xBF{\"resourceType\":\"Patient\",\"id\":\"p2\","
+                       "\"birthDate\":\"1991-01-01\"}\n");
+    assert_int_equal(test_import(PCN_IMPORT_FHIR, paths, 1, NULL, 0, &err, &st), PCN_OK);
+    assert_int_equal(st.patients, 2);
 }
 
 /*
@@ -253,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_cross_format),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_prescribing_contacts),
+        cmocka_unit_test(test_bom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,6 +78,36 @@ static void test_errors(void **state)
     expect_error("h\nok,fine\nx,y\n1,2\x22\n", "t.csv:4: bad quoting");
 }
 
+/* A NUL byte in a field (plain or quoted) is an error, not a field cut short. */
+static void test_nul_byte(void **state)
+{
+    static const char plain[] = "h1,h2\nok,fine\nSmith\0DROP,x\n";
+    static const char quoted[] = "h1,h2\n\"Smi\0th\",x\n";
+    const struct {
+        const char *text;
+        size_t len;
+        const char *msg;
+    } cases[] = {
+        {plain, sizeof(plain) - 1, "t.csv:3: field 1 contains a NUL byte"},
+        {quoted, sizeof(quoted) - 1, "t.csv:2: field 1 contains a NUL byte"},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct pcn_csv *c = NULL;
+        struct pcn_error e;
+        enum pcn_err rc;
+        assert_int_equal(pcn_csv_new_mem(cases[i].text, cases[i].len, "t.csv", &c), PCN_OK);
+        do {
+            rc = pcn_csv_next(c, &e);
+        } while (rc == PCN_OK);
+        assert_int_equal(rc, PCN_EPARSE);
+        if (!strstr(e.msg, cases[i].msg))
+            fail_msg("message '%s' lacks '%s'", e.msg, cases[i].msg);
+        pcn_csv_free(c);
+    }
+}
+
 /* Plain records (the fast path) split like the state machine: empty fields, CRLF, long lines. */
 static void test_plain_records(void **state)
 {
@@ -201,10 +231,11 @@ static void test_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_simple),          cmocka_unit_test(test_bom_and_blank_lines),
-        cmocka_unit_test(test_errors),          cmocka_unit_test(test_plain_records),
-        cmocka_unit_test(test_too_many_fields), cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_write_roundtrip), cmocka_unit_test(test_file),
+        cmocka_unit_test(test_simple),        cmocka_unit_test(test_bom_and_blank_lines),
+        cmocka_unit_test(test_errors),        cmocka_unit_test(test_nul_byte),
+        cmocka_unit_test(test_plain_records), cmocka_unit_test(test_too_many_fields),
+        cmocka_unit_test(test_utf8),          cmocka_unit_test(test_write_roundtrip),
+        cmocka_unit_test(test_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
