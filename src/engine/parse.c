@@ -363,10 +363,10 @@ static enum pcn_err expect_kind(struct parser *ps, enum tok_kind k, const char *
 {
     char buf[64];
 
+    *ret = ps->tok; /* set on failure too: callers' tokens are never left unset */
     if (ps->tok.kind != k)
         return pcn__lex_error(&ps->lx, &ps->tok, "expected %s but found %s", what,
                               tok_desc(ps, buf, sizeof(buf)));
-    *ret = ps->tok;
     return advance(ps);
 }
 
